@@ -1,0 +1,6 @@
+// Every subcommand registers itself here: one import and one list entry each.
+import type { Command } from 'commander';
+
+export type Register = (program: Command) => void;
+
+export const commands: Register[] = [];

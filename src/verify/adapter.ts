@@ -1,0 +1,56 @@
+// The interface every implementation under test offers: our emulator, a
+// user's JS/TS module (`verify --adapter`), a JSON-lines process
+// (`verify --exec`) and QEMU through qtest (`verify --qemu`). It mirrors the
+// JSON-lines protocol op for op (docs/protocol.md).
+
+/** Device profiles (spec D17). */
+export const PROFILES = ['lm', 'no-lm', 'reserved', 'foreign'] as const;
+export type Profile = (typeof PROFILES)[number];
+
+/** What a VF does with an LM opcode on its own admin queue (spec D1). */
+export type VfQueuePolicy = 'reject' | 'drop';
+
+export interface ResetOptions {
+  /** Number of SR-IOV VFs enabled after reset (VF k is function k, 1-based). */
+  vfs: number;
+  profile: Profile;
+  /** D10: reject nonzero reserved bits and NSID. */
+  strict?: boolean;
+  vfQueuePolicy?: VfQueuePolicy;
+}
+
+/** Thrown by `reset` when the implementation does not support a profile. */
+export class UnsupportedProfileError extends Error {
+  constructor(
+    readonly profile: string,
+    reason: string,
+  ) {
+    super(`profile "${profile}" is not supported: ${reason}`);
+    this.name = 'UnsupportedProfileError';
+  }
+}
+
+/**
+ * Function numbers: 0 is the PF, k (1..vfs) is VF k. Register offsets are
+ * BAR0 offsets (doorbells included). Addresses are host (guest-physical)
+ * memory addresses.
+ */
+export interface Adapter {
+  /** Power-on state: every controller disabled (CC.EN = 0), `vfs` VFs enabled, namespace zeroed. */
+  reset(options: ResetOptions): Promise<void>;
+  regWrite(fn: number, offset: number, width: 4 | 8, value: bigint): Promise<void>;
+  regRead(fn: number, offset: number, width: 4 | 8): Promise<bigint>;
+  memWrite(addr: bigint, data: Uint8Array): Promise<void>;
+  memRead(addr: bigint, len: number): Promise<Uint8Array>;
+  /**
+   * Write a 64-byte SQE at the tail of queue `qid` of function `fn`, ring the
+   * doorbell and return the 16-byte CQE, or null when no completion arrives.
+   * The queue must have been set up with register writes (admin queue) or a
+   * Create I/O SQ/CQ command submitted through this adapter.
+   */
+  submit(fn: number, qid: number, sqe: Uint8Array): Promise<Uint8Array | null>;
+  /** Function-level reset of function `fn` (0 = the PF); config space is restored afterwards, as a host does. */
+  flr(fn: number): Promise<void>;
+  /** Release every resource (processes, sockets, files). Safe to call twice. */
+  close(): Promise<void>;
+}
