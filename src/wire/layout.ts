@@ -1,0 +1,108 @@
+// Byte layouts as tables (architecture rule 4): every codec, the docs and the
+// golden vectors derive from these rows. Little-endian throughout (NVMe).
+
+export type FieldKind = 'uint' | 'ascii' | 'bytes';
+
+export interface Field {
+  name: string;
+  /** byte offset from the start of the structure */
+  offset: number;
+  /** width in bytes: 1, 2, 4 or 8 for uint; any length for ascii/bytes */
+  width: number;
+  /** for uint fields that occupy part of their bytes: inclusive bit range [hi, lo] within the little-endian value */
+  bits?: readonly [number, number];
+  kind?: FieldKind;
+  doc: string;
+}
+
+export interface Layout {
+  name: string;
+  size: number;
+  fields: readonly Field[];
+}
+
+export class WireError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WireError';
+  }
+}
+
+function readUintLE(buf: Uint8Array, offset: number, width: number): bigint {
+  let v = 0n;
+  for (let i = width - 1; i >= 0; i--) v = (v << 8n) | BigInt(buf[offset + i]);
+  return v;
+}
+
+function writeUintLE(buf: Uint8Array, offset: number, width: number, value: bigint): void {
+  let v = value;
+  for (let i = 0; i < width; i++) {
+    buf[offset + i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+}
+
+function fieldMask(f: Field): { shift: bigint; mask: bigint } {
+  const [hi, lo] = f.bits ?? [f.width * 8 - 1, 0];
+  return { shift: BigInt(lo), mask: (1n << BigInt(hi - lo + 1)) - 1n };
+}
+
+export function fieldByName(layout: Layout, name: string): Field {
+  const f = layout.fields.find((x) => x.name === name);
+  if (!f) throw new WireError(`${layout.name} has no field "${name}"; fields: ${layout.fields.map((x) => x.name).join(', ')}`);
+  return f;
+}
+
+/** Read an unsigned field. */
+export function getUint(buf: Uint8Array, f: Field): bigint {
+  const { shift, mask } = fieldMask(f);
+  return (readUintLE(buf, f.offset, f.width) >> shift) & mask;
+}
+
+/** Write an unsigned field, leaving the other bits of its bytes alone. Throws if the value does not fit. */
+export function setUint(buf: Uint8Array, f: Field, value: bigint | number): void {
+  const v = BigInt(value);
+  const { shift, mask } = fieldMask(f);
+  if (v < 0n || v > mask) {
+    throw new WireError(`field ${f.name}: value ${v} does not fit in ${f.bits ? `bits ${f.bits[0]}:${f.bits[1]}` : `${f.width} bytes`}`);
+  }
+  const old = readUintLE(buf, f.offset, f.width);
+  writeUintLE(buf, f.offset, f.width, (old & ~(mask << shift)) | (v << shift));
+}
+
+export function getAscii(buf: Uint8Array, f: Field): string {
+  return Buffer.from(buf.subarray(f.offset, f.offset + f.width)).toString('latin1').replace(/[ \0]+$/, '');
+}
+
+/** ASCII fields are space padded (NVMe convention). */
+export function setAscii(buf: Uint8Array, f: Field, text: string): void {
+  if (text.length > f.width) throw new WireError(`field ${f.name}: "${text}" is longer than ${f.width} characters`);
+  const padded = text.padEnd(f.width, ' ');
+  for (let i = 0; i < f.width; i++) buf[f.offset + i] = padded.charCodeAt(i) & 0xff;
+}
+
+/** Decode every uint field of a layout into a name -> value record. */
+export function decodeUints(layout: Layout, buf: Uint8Array): Record<string, bigint> {
+  assertLength(layout, buf);
+  const out: Record<string, bigint> = {};
+  for (const f of layout.fields) if ((f.kind ?? 'uint') === 'uint') out[f.name] = getUint(buf, f);
+  return out;
+}
+
+/** Encode uint fields by name; unknown names throw. */
+export function encodeUints(layout: Layout, values: Record<string, bigint | number | undefined>, into?: Uint8Array): Uint8Array {
+  const buf = into ?? new Uint8Array(layout.size);
+  assertLength(layout, buf);
+  for (const [name, value] of Object.entries(values)) {
+    if (value === undefined) continue;
+    setUint(buf, fieldByName(layout, name), value);
+  }
+  return buf;
+}
+
+export function assertLength(layout: Layout, buf: Uint8Array): void {
+  if (!(buf instanceof Uint8Array)) throw new WireError(`${layout.name}: expected bytes, got ${typeof buf}`);
+  if (buf.length !== layout.size) {
+    throw new WireError(`${layout.name} must be exactly ${layout.size} bytes, got ${buf.length}`);
+  }
+}

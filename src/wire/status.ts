@@ -1,0 +1,77 @@
+// NVMe status values this project uses (NVMe Base, "Generic Command Status").
+export const SCT_GENERIC = 0;
+export const SCT_COMMAND_SPECIFIC = 1;
+
+export const SC = {
+  SUCCESS: 0x00,
+  INVALID_OPCODE: 0x01,
+  INVALID_FIELD: 0x02,
+  CID_CONFLICT: 0x03,
+  DATA_TRANSFER_ERROR: 0x04,
+  INTERNAL_ERROR: 0x06,
+  ABORTED_BY_REQUEST: 0x07,
+  ABORTED_SQ_DELETION: 0x08,
+  SEQUENCE_ERROR: 0x0c,
+  INVALID_NAMESPACE: 0x0b,
+  PRP_OFFSET_INVALID: 0x13,
+  OPERATION_DENIED: 0x15,
+  LBA_OUT_OF_RANGE: 0x80,
+} as const;
+
+/** Command-specific status codes (SCT 1) the emulator uses. */
+export const SC_CMD = {
+  INVALID_QUEUE_IDENTIFIER: 0x01,
+  INVALID_QUEUE_SIZE: 0x02,
+  INVALID_QUEUE_DELETION: 0x0c,
+  COMPLETION_QUEUE_INVALID: 0x00,
+} as const;
+
+export interface Status {
+  sct: number;
+  sc: number;
+  dnr: boolean;
+  more?: boolean;
+  crd?: number;
+}
+
+export const SUCCESS: Status = { sct: SCT_GENERIC, sc: SC.SUCCESS, dnr: false };
+
+export function generic(sc: number, dnr = true): Status {
+  return { sct: SCT_GENERIC, sc, dnr };
+}
+
+const GENERIC_NAMES: Record<number, string> = {
+  0x00: 'Successful Completion',
+  0x01: 'Invalid Command Opcode',
+  0x02: 'Invalid Field in Command',
+  0x03: 'Command ID Conflict',
+  0x04: 'Data Transfer Error',
+  0x06: 'Internal Error',
+  0x07: 'Command Abort Requested',
+  0x08: 'Command Aborted due to SQ Deletion',
+  0x0b: 'Invalid Namespace or Format',
+  0x0c: 'Command Sequence Error',
+  0x13: 'PRP Offset Invalid',
+  0x15: 'Operation Denied',
+  0x80: 'LBA Out of Range',
+};
+
+const COMMAND_SPECIFIC_NAMES: Record<number, string> = {
+  0x00: 'Completion Queue Invalid',
+  0x01: 'Invalid Queue Identifier',
+  0x02: 'Invalid Queue Size',
+  0x0c: 'Invalid Queue Deletion',
+};
+
+export function statusName(sct: number, sc: number): string {
+  const table = sct === SCT_GENERIC ? GENERIC_NAMES : sct === SCT_COMMAND_SPECIFIC ? COMMAND_SPECIFIC_NAMES : {};
+  return table[sc] ?? `SCT ${sct} SC 0x${sc.toString(16).padStart(2, '0')}`;
+}
+
+export function describeStatus(s: Status): string {
+  return `${statusName(s.sct, s.sc)} (SCT ${s.sct}, SC 0x${s.sc.toString(16).padStart(2, '0')}${s.dnr ? ', DNR' : ''})`;
+}
+
+export function isSuccess(s: Pick<Status, 'sct' | 'sc'>): boolean {
+  return s.sct === SCT_GENERIC && s.sc === SC.SUCCESS;
+}
