@@ -17,6 +17,12 @@ export interface ResetOptions {
   /** D10: reject nonzero reserved bits and NSID. */
   strict?: boolean;
   vfQueuePolicy?: VfQueuePolicy;
+  /**
+   * `immediate` (default): a fetched I/O command completes at once.
+   * `deferred`: fetched NVM I/O on VF I/O queues stays in flight until
+   * `completeIo` is called (only implementations that can hold I/O support it).
+   */
+  ioCompletion?: 'immediate' | 'deferred';
 }
 
 /** Thrown by `reset` when the implementation does not support a profile. */
@@ -51,6 +57,11 @@ export interface Adapter {
   submit(fn: number, qid: number, sqe: Uint8Array): Promise<Uint8Array | null>;
   /** Function-level reset of function `fn` (0 = the PF); config space is restored afterwards, as a host does. */
   flr(fn: number): Promise<void>;
+  /**
+   * Optional: complete up to `count` (default all) in-flight I/O commands of
+   * function `fn` (ioCompletion 'deferred'); returns how many completed.
+   */
+  completeIo?(fn: number, count?: number): Promise<number>;
   /** Release every resource (processes, sockets, files). Safe to call twice. */
   close(): Promise<void>;
 }
