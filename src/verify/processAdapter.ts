@@ -1,0 +1,154 @@
+// An Adapter that talks to any program speaking the JSON-lines protocol on
+// stdin/stdout (`verify --exec "<command>"`). Protocol-level misbehaviour
+// (bad JSON, timeout, crash) raises ProtocolError, which verify maps to exit 2.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createInterface, type Interface } from 'node:readline';
+import { UnsupportedProfileError, type Adapter, type ResetOptions } from './adapter.ts';
+import { parseResponse, type Request, type Response } from './protocol.ts';
+import { fromHex, hexNumber, toHex } from '../wire/hex.ts';
+
+export class ProtocolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProtocolError';
+  }
+}
+
+export interface ProcessAdapterOptions {
+  /** milliseconds to wait for each answer */
+  timeoutMs?: number;
+  /** extra environment */
+  env?: NodeJS.ProcessEnv;
+}
+
+export class ProcessAdapter implements Adapter {
+  private child: ChildProcessWithoutNullStreams;
+  private lines: Interface;
+  private waiting: Array<{ resolve: (line: string) => void; reject: (e: Error) => void }> = [];
+  private buffered: string[] = [];
+  private exited: string | undefined;
+  private stderrTail = '';
+  private readonly timeoutMs: number;
+
+  constructor(
+    readonly command: string,
+    options: ProcessAdapterOptions = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.child = spawn(command, { shell: true, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+    this.child.stderr.on('data', (d: Buffer) => {
+      this.stderrTail = (this.stderrTail + d.toString()).slice(-2000);
+    });
+    this.lines = createInterface({ input: this.child.stdout, crlfDelay: Infinity });
+    this.lines.on('line', (line) => {
+      const w = this.waiting.shift();
+      if (w) w.resolve(line);
+      else this.buffered.push(line);
+    });
+    const onGone = (why: string): void => {
+      this.exited ??= why;
+      for (const w of this.waiting.splice(0)) w.reject(new ProtocolError(this.crashMessage()));
+    };
+    this.child.on('exit', (code, signal) => onGone(signal ? `killed by ${signal}` : `exited with code ${code}`));
+    this.child.on('error', (e) => onGone(`could not start: ${e.message}`));
+    this.child.stdin.on('error', () => undefined); // reported through 'exit'
+  }
+
+  private crashMessage(): string {
+    const tail = this.stderrTail.trim().split('\n').slice(-3).join(' | ');
+    return `implementation "${this.command}" ${this.exited}${tail ? ` (stderr: ${tail})` : ''}`;
+  }
+
+  private nextLine(req: Request): Promise<string> {
+    const early = this.buffered.shift();
+    if (early !== undefined) return Promise.resolve(early);
+    if (this.exited) return Promise.reject(new ProtocolError(this.crashMessage()));
+    return new Promise((resolve, reject) => {
+      const entry = {
+        resolve: (l: string) => {
+          clearTimeout(timer);
+          resolve(l);
+        },
+        reject: (e: Error) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+      const timer = setTimeout(() => {
+        const i = this.waiting.indexOf(entry);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(new ProtocolError(`timeout: no answer to ${JSON.stringify(req).slice(0, 120)} within ${this.timeoutMs} ms from "${this.command}"`));
+      }, this.timeoutMs);
+      this.waiting.push(entry);
+    });
+  }
+
+  async request(req: Request): Promise<Response> {
+    if (this.exited) throw new ProtocolError(this.crashMessage());
+    this.child.stdin.write(`${JSON.stringify(req)}\n`);
+    const line = await this.nextLine(req);
+    try {
+      return parseResponse(line);
+    } catch (e) {
+      throw new ProtocolError(`bad answer to ${req.op}: ${(e as Error).message}: ${line.slice(0, 200)}`);
+    }
+  }
+
+  private async expect<K extends string>(req: Request, key: K): Promise<Record<K, unknown>> {
+    const res = await this.request(req);
+    if ('error' in res) throw new Error(`${req.op} failed: ${res.error}`);
+    if (!(key in res)) throw new ProtocolError(`answer to ${req.op} lacks "${key}": ${JSON.stringify(res)}`);
+    return res as unknown as Record<K, unknown>;
+  }
+
+  async reset(o: ResetOptions): Promise<void> {
+    const res = await this.request({ op: 'reset', vfs: o.vfs, profile: o.profile, strict: o.strict, vfQueuePolicy: o.vfQueuePolicy, ioCompletion: o.ioCompletion });
+    if ('error' in res) throw new UnsupportedProfileError(o.profile, res.error);
+    if (!('ok' in res)) throw new ProtocolError(`answer to reset is not {"ok":true}: ${JSON.stringify(res)}`);
+  }
+
+  async regWrite(fn: number, offset: number, width: 4 | 8, value: bigint): Promise<void> {
+    await this.expect({ op: 'regWrite', fn, offset, width, value: hexNumber(value) }, 'ok');
+  }
+
+  async regRead(fn: number, offset: number, width: 4 | 8): Promise<bigint> {
+    const r = await this.expect({ op: 'regRead', fn, offset, width }, 'value');
+    return BigInt(r.value as string);
+  }
+
+  async memWrite(addr: bigint, data: Uint8Array): Promise<void> {
+    await this.expect({ op: 'memWrite', addr: hexNumber(addr), data: toHex(data) }, 'ok');
+  }
+
+  async memRead(addr: bigint, len: number): Promise<Uint8Array> {
+    const r = await this.expect({ op: 'memRead', addr: hexNumber(addr), len }, 'data');
+    const data = r.data as string;
+    const bytes = data.length === 0 ? new Uint8Array(0) : fromHex(data, 'memRead data');
+    if (bytes.length !== len) throw new ProtocolError(`memRead asked for ${len} bytes, got ${bytes.length}`);
+    return bytes;
+  }
+
+  async submit(fn: number, qid: number, sqe: Uint8Array): Promise<Uint8Array | null> {
+    const r = await this.expect({ op: 'submit', fn, qid, sqe: toHex(sqe) }, 'cqe');
+    return r.cqe === null ? null : fromHex(r.cqe as string, 'cqe', 16);
+  }
+
+  async flr(fn: number): Promise<void> {
+    await this.expect({ op: 'flr', fn }, 'ok');
+  }
+
+  async completeIo(fn: number, count?: number): Promise<number> {
+    const r = await this.expect({ op: 'completeIo', fn, count }, 'completed');
+    return r.completed as number;
+  }
+
+  async close(): Promise<void> {
+    if (this.exited) return;
+    this.child.stdin.end();
+    const gone = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 2000);
+    await gone;
+    clearTimeout(timer);
+    this.lines.close();
+  }
+}

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { ProcessAdapter, ProtocolError } from '../../src/verify/processAdapter.ts';
+import { parseRequest, protocolJsonSchema } from '../../src/verify/protocol.ts';
+import { serve } from '../../src/verify/server.ts';
+import { UnsupportedProfileError, type Adapter } from '../../src/verify/adapter.ts';
+
+const node = JSON.stringify(process.execPath);
+const script = (js: string): string => `${node} -e ${JSON.stringify(js)}`;
+
+describe('JSON-lines protocol: client side (verify --exec)', () => {
+  it('an implementation that answers with bad JSON is a protocol error that says so', async () => {
+    const a = new ProcessAdapter(script(`process.stdin.once('data', () => console.log('not json'))`), { timeoutMs: 5000 });
+    await expect(a.regRead(0, 0, 8)).rejects.toThrow(ProtocolError);
+    await a.close();
+  });
+
+  it('a crash is a protocol error naming the exit code and stderr', async () => {
+    const a = new ProcessAdapter(script(`process.stdin.once('data', () => { console.error('boom'); process.exit(3); })`), { timeoutMs: 5000 });
+    await expect(a.regRead(0, 0, 8)).rejects.toThrow(/exited with code 3.*boom/);
+    await a.close();
+  });
+
+  it('silence is a timeout protocol error', async () => {
+    const a = new ProcessAdapter(script(`process.stdin.resume()`), { timeoutMs: 200 });
+    await expect(a.regRead(0, 0, 4)).rejects.toThrow(/timeout: no answer to .*regRead/);
+    await a.close();
+  });
+
+  it('reset answered with an error means the profile is unsupported', async () => {
+    const a = new ProcessAdapter(script(`require('readline').createInterface({input: process.stdin}).on('line', () => console.log(JSON.stringify({error: 'only no-lm'})))`));
+    await expect(a.reset({ vfs: 1, profile: 'lm' })).rejects.toThrow(UnsupportedProfileError);
+    await a.close();
+  });
+});
+
+describe('JSON-lines protocol: server side (nvme-lm serve)', () => {
+  it('answers each request in order and reports errors as {"error"}', async () => {
+    const calls: string[] = [];
+    const fake: Adapter = {
+      reset: async () => void calls.push('reset'),
+      regWrite: async () => void calls.push('regWrite'),
+      regRead: async (_f, off) => BigInt(off) + 0x10n,
+      memWrite: async () => void calls.push('memWrite'),
+      memRead: async (_a, len) => new Uint8Array(len).fill(0xab),
+      submit: async () => null,
+      flr: async () => {
+        throw new Error('no such function');
+      },
+      close: async () => void calls.push('close'),
+    };
+    const input = new PassThrough();
+    const output = new PassThrough();
+    const chunks: string[] = [];
+    output.on('data', (d: Buffer) => chunks.push(d.toString()));
+    const done = serve(fake, input, output);
+    input.end(
+      [
+        '{"op":"reset","vfs":2,"profile":"lm"}',
+        '{"op":"regRead","fn":0,"offset":8,"width":4}',
+        '{"op":"memRead","addr":"0x1000","len":2}',
+        '{"op":"submit","fn":0,"qid":0,"sqe":"' + '00'.repeat(64) + '"}',
+        '{"op":"flr","fn":9}',
+        '{"op":"bogus"}',
+        'nope',
+      ].join('\n'),
+    );
+    await done;
+    const answers = chunks.join('').trim().split('\n').map((l) => JSON.parse(l));
+    expect(answers.slice(0, 4)).toEqual([{ ok: true }, { value: '0x18' }, { data: 'abab' }, { cqe: null }]);
+    expect(answers[4]).toEqual({ error: 'no such function' });
+    expect(answers[5].error).toMatch(/bad request/);
+    expect(answers[6].error).toMatch(/not JSON/);
+    expect(calls).toEqual(['reset', 'close']);
+  });
+
+  it('requests are validated: an SQE must be 128 hex digits', () => {
+    expect(() => parseRequest('{"op":"submit","fn":0,"qid":0,"sqe":"00"}')).toThrow(/128 lower-case hex digits/);
+  });
+
+  it('the protocol has a JSON Schema for requests and responses', () => {
+    const s = protocolJsonSchema() as { request: { oneOf?: unknown[]; anyOf?: unknown[] } };
+    expect((s.request.oneOf ?? s.request.anyOf)?.length).toBe(8);
+  });
+});
