@@ -1,6 +1,7 @@
 // Every subcommand registers itself here: one import and one list entry each.
 import type { Command } from 'commander';
+import { registerVfio } from './vfio.ts';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [];
+export const commands: Register[] = [registerVfio];
