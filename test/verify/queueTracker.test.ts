@@ -1,0 +1,332 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { QueueTracker, type RawDeviceOps } from '../../src/verify/queueTracker.ts';
+
+// A tiny NVMe-like device, just enough queue behaviour to check the tracker:
+// admin queue latched at CC.EN 0->1, Create/Delete I/O CQ/SQ, completions with
+// phase tags, doorbells at 0x1000 with a configurable DSTRD, optional delay.
+// Opcode 0xFF is dropped (no completion); opcode 0xFE fails with SC 0x02.
+
+interface FakeSq {
+  base: number;
+  size: number;
+  head: number;
+  cqid: number;
+}
+interface FakeCq {
+  base: number;
+  size: number;
+  tail: number;
+  phase: number;
+  hostHead: number;
+}
+interface FakeFn {
+  cc: number;
+  aqa: number;
+  asq: number;
+  acq: number;
+  sqs: Map<number, FakeSq>;
+  cqs: Map<number, FakeCq>;
+}
+
+class FakeDevice implements RawDeviceOps {
+  readonly mem = new Uint8Array(1 << 20);
+  readonly fns = new Map<number, FakeFn>();
+  readonly doorbells: Array<{ fn: number; offset: number; value: number }> = [];
+
+  constructor(
+    readonly dstrd = 0,
+    readonly delayMs = 0,
+  ) {}
+
+  fn(f: number): FakeFn {
+    let s = this.fns.get(f);
+    if (!s) {
+      s = { cc: 0, aqa: 0, asq: 0, acq: 0, sqs: new Map(), cqs: new Map() };
+      this.fns.set(f, s);
+    }
+    return s;
+  }
+
+  /** What a PF reset does to a VF: CC.EN cleared behind the host's back. */
+  selfDisable(f: number): void {
+    const s = this.fn(f);
+    s.cc = 0;
+    s.sqs.clear();
+    s.cqs.clear();
+  }
+
+  async regRead(f: number, offset: number, width: 4 | 8): Promise<bigint> {
+    const s = this.fn(f);
+    if (offset === 0 && width === 8) return BigInt(this.dstrd) << 32n;
+    if (offset === 0x14) {
+      return BigInt(s.cc);
+    }
+    return 0n;
+  }
+
+  async regWrite(f: number, offset: number, width: 4 | 8, value: bigint): Promise<void> {
+    this.writeDword(f, offset, Number(value & 0xffffffffn));
+    if (width === 8) this.writeDword(f, offset + 4, Number(value >> 32n));
+  }
+
+  private writeDword(f: number, offset: number, v: number): void {
+    const s = this.fn(f);
+    if (offset === 0x14) {
+      if ((v & 1) === 1 && (s.cc & 1) === 0) {
+        s.sqs.clear();
+        s.cqs.clear();
+        s.cqs.set(0, { base: s.acq, size: ((s.aqa >>> 16) & 0xfff) + 1, tail: 0, phase: 1, hostHead: 0 });
+        s.sqs.set(0, { base: s.asq, size: (s.aqa & 0xfff) + 1, head: 0, cqid: 0 });
+      } else if ((v & 1) === 0 && (s.cc & 1) === 1) {
+        s.sqs.clear();
+        s.cqs.clear();
+      }
+      s.cc = v;
+    } else if (offset === 0x24) s.aqa = v;
+    else if (offset === 0x28) s.asq = v;
+    else if (offset === 0x30) s.acq = v;
+    else if (offset >= 0x1000) {
+      this.doorbells.push({ fn: f, offset, value: v });
+      const index = (offset - 0x1000) / (4 << this.dstrd);
+      const qid = index >> 1;
+      if (index % 2 === 1) {
+        const cq = s.cqs.get(qid);
+        if (cq) cq.hostHead = v;
+        return;
+      }
+      const run = (): void => this.process(f, qid, v);
+      if (this.delayMs > 0) setTimeout(run, this.delayMs);
+      else run();
+    }
+  }
+
+  private process(f: number, qid: number, tail: number): void {
+    const s = this.fn(f);
+    const sq = s.sqs.get(qid);
+    if (!sq) return;
+    while (sq.head !== tail) {
+      const at = sq.base + sq.head * 64;
+      const sqe = this.mem.subarray(at, at + 64);
+      sq.head = (sq.head + 1) % sq.size;
+      const dv = new DataView(sqe.buffer, sqe.byteOffset, 64);
+      const opc = sqe[0];
+      const cid = dv.getUint16(2, true);
+      const prp1 = Number(dv.getBigUint64(24, true));
+      const cdw10 = dv.getUint32(40, true);
+      const cdw11 = dv.getUint32(44, true);
+      let sc = 0;
+      if (opc === 0xff) continue;
+      if (opc === 0xfe) sc = 0x02;
+      else if (qid === 0 && opc === 0x05) {
+        s.cqs.set(cdw10 & 0xffff, { base: prp1, size: (cdw10 >>> 16) + 1, tail: 0, phase: 1, hostHead: 0 });
+      } else if (qid === 0 && opc === 0x01) {
+        if (!s.cqs.has(cdw11 >>> 16)) sc = 0x02;
+        else s.sqs.set(cdw10 & 0xffff, { base: prp1, size: (cdw10 >>> 16) + 1, head: 0, cqid: cdw11 >>> 16 });
+      } else if (qid === 0 && opc === 0x00) s.sqs.delete(cdw10 & 0xffff);
+      else if (qid === 0 && opc === 0x04) s.cqs.delete(cdw10 & 0xffff);
+      this.post(s.cqs.get(sq.cqid), sq.head, qid, cid, sc);
+    }
+  }
+
+  private post(cq: FakeCq | undefined, sqhd: number, sqid: number, cid: number, sc: number): void {
+    if (!cq) return;
+    const at = cq.base + cq.tail * 16;
+    const dv = new DataView(this.mem.buffer, at, 16);
+    dv.setUint32(0, 0xc0ffee, true);
+    dv.setUint16(8, sqhd, true);
+    dv.setUint16(10, sqid, true);
+    dv.setUint16(12, cid, true);
+    dv.setUint16(14, cq.phase | (sc << 1), true);
+    cq.tail = (cq.tail + 1) % cq.size;
+    if (cq.tail === 0) cq.phase ^= 1;
+  }
+
+  async memWrite(addr: bigint, data: Uint8Array): Promise<void> {
+    this.mem.set(data, Number(addr));
+  }
+  async memRead(addr: bigint, len: number): Promise<Uint8Array> {
+    return this.mem.slice(Number(addr), Number(addr) + len);
+  }
+}
+
+function sqe(opc: number, cid: number, fields: { prp1?: number; cdw10?: number; cdw11?: number } = {}): Uint8Array {
+  const b = new Uint8Array(64);
+  const dv = new DataView(b.buffer);
+  dv.setUint8(0, opc);
+  dv.setUint16(2, cid, true);
+  dv.setBigUint64(24, BigInt(fields.prp1 ?? 0), true);
+  dv.setUint32(40, fields.cdw10 ?? 0, true);
+  dv.setUint32(44, fields.cdw11 ?? 0, true);
+  return b;
+}
+
+const cqeCid = (c: Uint8Array): number => c[12] | (c[13] << 8);
+const cqeSqid = (c: Uint8Array): number => c[10] | (c[11] << 8);
+const cqeSc = (c: Uint8Array): number => ((c[14] | (c[15] << 8)) >> 1) & 0xff;
+
+const ASQ = 0x10000;
+const ACQ = 0x20000;
+
+async function enable(t: QueueTracker, fn: number, entries: number, width64 = false): Promise<void> {
+  await t.regWrite(fn, 0x24, 4, BigInt(((entries - 1) << 16) | (entries - 1)));
+  if (width64) {
+    await t.regWrite(fn, 0x28, 8, BigInt(ASQ));
+    await t.regWrite(fn, 0x30, 8, BigInt(ACQ));
+  } else {
+    await t.regWrite(fn, 0x28, 4, BigInt(ASQ));
+    await t.regWrite(fn, 0x2c, 4, 0n);
+    await t.regWrite(fn, 0x30, 4, BigInt(ACQ));
+    await t.regWrite(fn, 0x34, 4, 0n);
+  }
+  await t.regWrite(fn, 0x14, 4, 0x460001n);
+}
+
+describe('QueueTracker', () => {
+  it('I2: an admin command learned from AQA/ASQ/ACQ/CC gets its own completion (CID, SQ id)', async () => {
+    const dev = new FakeDevice();
+    const t = new QueueTracker(dev);
+    await enable(t, 0, 4);
+    const cqe = await t.submit(0, 0, sqe(0x06, 0x1234));
+    expect(cqe).not.toBeNull();
+    expect(cqeCid(cqe!)).toBe(0x1234);
+    expect(cqeSqid(cqe!)).toBe(0);
+    expect(dev.doorbells).toEqual([
+      { fn: 0, offset: 0x1000, value: 1 },
+      { fn: 0, offset: 0x1004, value: 1 },
+    ]);
+  });
+
+  it('I2: 64-bit ASQ/ACQ writes are learned like two 32-bit halves', async () => {
+    const dev = new FakeDevice();
+    const t = new QueueTracker(dev);
+    await enable(t, 3, 8, true);
+    const cqe = await t.submit(3, 0, sqe(0x06, 7));
+    expect(cqeCid(cqe!)).toBe(7);
+    expect(t.view(3).sq[0]).toMatchObject({ qid: 0, base: BigInt(ASQ), size: 8, tail: 1 });
+  });
+
+  it('I2: doorbells honour CAP.DSTRD (stride 4 << DSTRD), read once per function', async () => {
+    const dev = new FakeDevice(2);
+    const t = new QueueTracker(dev);
+    await enable(t, 0, 4);
+    await t.submit(0, 0, sqe(0x06, 1));
+    await t.submit(0, 0, sqe(0x06, 2));
+    expect(dev.doorbells.map((d) => d.offset)).toEqual([0x1000, 0x1010, 0x1000, 0x1010]);
+  });
+
+  it('I2: every command returns its own completion across wraps, for any queue size, DSTRD and device delay', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 2, max: 9 }),
+        fc.integer({ min: 0, max: 3 }),
+        fc.constantFrom(0, 1),
+        fc.integer({ min: 1, max: 30 }),
+        async (entries, dstrd, delayMs, commands) => {
+          const dev = new FakeDevice(dstrd, delayMs);
+          const t = new QueueTracker(dev);
+          await enable(t, 1, entries);
+          for (let i = 0; i < commands; i++) {
+            const cqe = await t.submit(1, 0, sqe(0x06, 100 + i));
+            expect(cqe).not.toBeNull();
+            expect(cqeCid(cqe!)).toBe(100 + i);
+          }
+          // The CQ head doorbell always tells the device exactly how far the host consumed.
+          expect(dev.fn(1).cqs.get(0)!.hostHead).toBe(commands % entries);
+          expect(t.view(1).cq[0].phase).toBe(Math.floor(commands / entries) % 2 === 0 ? 1 : 0);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('I2: Create I/O CQ/SQ through submit makes the I/O queue usable; Delete forgets it', async () => {
+    const dev = new FakeDevice();
+    const t = new QueueTracker(dev);
+    await enable(t, 0, 4);
+    const cq = await t.submit(0, 0, sqe(0x05, 1, { prp1: 0x30000, cdw10: (3 << 16) | 1, cdw11: 1 }));
+    expect(cqeSc(cq!)).toBe(0);
+    const sq = await t.submit(0, 0, sqe(0x01, 2, { prp1: 0x40000, cdw10: (3 << 16) | 1, cdw11: (1 << 16) | 1 }));
+    expect(cqeSc(sq!)).toBe(0);
+    expect(t.view(0).sq.find((q) => q.qid === 1)).toMatchObject({ base: 0x40000n, size: 4, cqid: 1 });
+    for (let i = 0; i < 6; i++) {
+      const io = await t.submit(0, 1, sqe(0x02, 50 + i));
+      expect(cqeCid(io!)).toBe(50 + i);
+      expect(cqeSqid(io!)).toBe(1);
+    }
+    await t.submit(0, 0, sqe(0x00, 3, { cdw10: 1 }));
+    await t.submit(0, 0, sqe(0x04, 4, { cdw10: 1 }));
+    await expect(t.submit(0, 1, sqe(0x02, 9))).rejects.toThrow(/no submission queue 1/);
+  });
+
+  it('I3: a failed Create I/O SQ is not learned', async () => {
+    const dev = new FakeDevice();
+    const t = new QueueTracker(dev);
+    await enable(t, 0, 4);
+    // CQ 5 does not exist, so the fake device rejects the SQ.
+    const sq = await t.submit(0, 0, sqe(0x01, 2, { prp1: 0x40000, cdw10: (3 << 16) | 1, cdw11: 5 << 16 }));
+    expect(cqeSc(sq!)).toBe(0x02);
+    await expect(t.submit(0, 1, sqe(0x02, 9))).rejects.toThrow(/no submission queue 1/);
+  });
+
+  it('D1: a dropped command gives null after the timeout, and the queue keeps working', async () => {
+    const dev = new FakeDevice();
+    const t = new QueueTracker(dev, { timeoutMs: 50 });
+    await enable(t, 0, 4);
+    const started = Date.now();
+    expect(await t.submit(0, 0, sqe(0xff, 1))).toBeNull();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+    const next = await t.submit(0, 0, sqe(0x06, 2));
+    expect(cqeCid(next!)).toBe(2);
+  });
+
+  it('D1: a queue whose commands are all dropped reports full instead of overwriting entries', async () => {
+    const dev = new FakeDevice();
+    const t = new QueueTracker(dev, { timeoutMs: 5 });
+    await enable(t, 0, 2);
+    expect(await t.submit(0, 0, sqe(0xff, 1))).toBeNull();
+    await expect(t.submit(0, 0, sqe(0x06, 2))).rejects.toThrow(/is full/);
+  });
+
+  it('D13: CC.EN 1->0 forgets every queue of that function, and re-enabling starts at slot 0', async () => {
+    const dev = new FakeDevice();
+    const t = new QueueTracker(dev);
+    await enable(t, 0, 4);
+    await t.submit(0, 0, sqe(0x05, 1, { prp1: 0x30000, cdw10: (3 << 16) | 1, cdw11: 1 }));
+    await t.submit(0, 0, sqe(0x01, 2, { prp1: 0x40000, cdw10: (3 << 16) | 1, cdw11: 1 << 16 }));
+    await t.regWrite(0, 0x14, 4, 0x460000n);
+    expect(t.view(0)).toEqual({ sq: [], cq: [] });
+    await expect(t.submit(0, 0, sqe(0x06, 3))).rejects.toThrow(/no submission queue 0/);
+    await t.regWrite(0, 0x14, 4, 0x460001n);
+    const cqe = await t.submit(0, 0, sqe(0x06, 4));
+    expect(cqeCid(cqe!)).toBe(4);
+    expect(t.view(0).sq).toHaveLength(1);
+  });
+
+  it('D18: a controller the device disabled on its own is re-learned when the host enables it again', async () => {
+    const dev = new FakeDevice();
+    const t = new QueueTracker(dev);
+    await enable(t, 2, 4);
+    await t.submit(2, 0, sqe(0x06, 1));
+    dev.selfDisable(2); // as a PF reset does to its VFs; the tracker saw no write
+    await t.regWrite(2, 0x14, 4, 0x460001n);
+    const cqe = await t.submit(2, 0, sqe(0x06, 2));
+    expect(cqeCid(cqe!)).toBe(2);
+    expect(dev.doorbells.at(-2)).toEqual({ fn: 2, offset: 0x1000, value: 1 });
+  });
+
+  it('D13: forgetFunction (FLR) drops one function and leaves the others', async () => {
+    const dev = new FakeDevice();
+    const t = new QueueTracker(dev);
+    await enable(t, 0, 4);
+    await enable(t, 1, 4);
+    t.forgetFunction(1);
+    await expect(t.submit(1, 0, sqe(0x06, 1))).rejects.toThrow(/function 1 has no submission queue 0/);
+    expect(cqeCid((await t.submit(0, 0, sqe(0x06, 2)))!)).toBe(2);
+  });
+
+  it('I2: a malformed SQE length is refused with its size', async () => {
+    const t = new QueueTracker(new FakeDevice());
+    await expect(t.submit(0, 0, new Uint8Array(32))).rejects.toThrow(/64 bytes, got 32/);
+  });
+});
