@@ -1,7 +1,8 @@
 // Every subcommand registers itself here: one import and one list entry each.
 import type { Command } from 'commander';
 import { registerVfio } from './vfio.ts';
+import { registerCodec } from './codec.ts';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [registerVfio];
+export const commands: Register[] = [registerVfio, registerCodec];
