@@ -4,9 +4,10 @@
 // (AQA, ASQ, ACQ, CC) and the I/O queues from successful Create/Delete admin
 // commands submitted through it, so `submit(fn, qid, sqe)` can place the SQE,
 // ring the doorbell, and collect the completion like a host driver does.
-//
-// The few SQE/CQE fields it reads are listed here as a private table; they
-// should come from src/wire once that codec exists.
+import { decodeCqe, CQE_SIZE } from '../wire/cqe.ts';
+import { decodeSqe, SQE_SIZE } from '../wire/sqe.ts';
+import { ADMIN } from '../wire/opcodes.ts';
+import { bitsOf, CAP_FIELDS, cqHeadDoorbell, REG, sqTailDoorbell } from '../wire/registers.ts';
 
 export interface RawDeviceOps {
   regWrite(fn: number, offset: number, width: 4 | 8, value: bigint): Promise<void>;
@@ -15,26 +16,15 @@ export interface RawDeviceOps {
   memRead(addr: bigint, len: number): Promise<Uint8Array>;
 }
 
-/** Controller registers the tracker watches (BAR0 offsets, 32-bit halves). */
-export const TrackedReg = {
-  CAP: 0x00, // 64: DSTRD in bits 35:32
-  CC: 0x14, // EN bit 0
-  AQA: 0x24, // ASQS 11:0, ACQS 27:16 (zero-based)
-  ASQ_LO: 0x28,
-  ASQ_HI: 0x2c,
-  ACQ_LO: 0x30,
-  ACQ_HI: 0x34,
-  DOORBELL_BASE: 0x1000,
+/** The 32-bit register halves a write is split into (64-bit ASQ/ACQ may come as two writes). */
+const Dword = {
+  CC: REG.CC,
+  AQA: REG.AQA,
+  ASQ_LO: REG.ASQ,
+  ASQ_HI: REG.ASQ + 4,
+  ACQ_LO: REG.ACQ,
+  ACQ_HI: REG.ACQ + 4,
 } as const;
-
-/** SQE / CQE fields used here: name -> byte offset (all little-endian). */
-const SqeField = { OPC: 0, CID: 2, PRP1: 24, CDW10: 40, CDW11: 44 } as const; // OPC 8-bit, CID 16, PRP1 64, CDWs 32
-const CqeField = { SQHD: 8, SQID: 10, CID: 12, STATUS: 14 } as const; // 16-bit each; STATUS bit 0 = phase
-
-const SQE_BYTES = 64;
-const CQE_BYTES = 16;
-
-const AdminOpcode = { DELETE_IO_SQ: 0x00, CREATE_IO_SQ: 0x01, DELETE_IO_CQ: 0x04, CREATE_IO_CQ: 0x05 } as const;
 
 interface SubmissionQueue {
   base: bigint;
@@ -71,16 +61,6 @@ export interface QueueView {
   cq: Array<{ qid: number; base: bigint; size: number; head: number; phase: 0 | 1 }>;
 }
 
-function u16(bytes: Uint8Array, at: number): number {
-  return bytes[at] | (bytes[at + 1] << 8);
-}
-function u32(bytes: Uint8Array, at: number): number {
-  return (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)) >>> 0;
-}
-function u64(bytes: Uint8Array, at: number): bigint {
-  return BigInt(u32(bytes, at)) | (BigInt(u32(bytes, at + 4)) << 32n);
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class QueueTracker {
@@ -103,27 +83,27 @@ export class QueueTracker {
   async regWrite(fn: number, offset: number, width: 4 | 8, value: bigint): Promise<void> {
     const dwords: Array<[number, number]> = [[offset, Number(value & 0xffffffffn)]];
     if (width === 8) dwords.push([offset + 4, Number((value >> 32n) & 0xffffffffn)]);
-    const ccWrite = dwords.find(([off]) => off === TrackedReg.CC);
-    const enBefore = ccWrite ? (await this.raw.regRead(fn, TrackedReg.CC, 4)) & 1n : 0n;
+    const ccWrite = dwords.find(([off]) => off === Dword.CC);
+    const enBefore = ccWrite ? (await this.raw.regRead(fn, Dword.CC, 4)) & 1n : 0n;
 
     await this.raw.regWrite(fn, offset, width, value);
 
     const state = this.state(fn);
     for (const [off, v] of dwords) {
       switch (off) {
-        case TrackedReg.AQA:
+        case Dword.AQA:
           state.aqa = v;
           break;
-        case TrackedReg.ASQ_LO:
+        case Dword.ASQ_LO:
           state.asq = (state.asq & 0xffffffff00000000n) | BigInt(v);
           break;
-        case TrackedReg.ASQ_HI:
+        case Dword.ASQ_HI:
           state.asq = (state.asq & 0xffffffffn) | (BigInt(v) << 32n);
           break;
-        case TrackedReg.ACQ_LO:
+        case Dword.ACQ_LO:
           state.acq = (state.acq & 0xffffffff00000000n) | BigInt(v);
           break;
-        case TrackedReg.ACQ_HI:
+        case Dword.ACQ_HI:
           state.acq = (state.acq & 0xffffffffn) | (BigInt(v) << 32n);
           break;
       }
@@ -161,8 +141,8 @@ export class QueueTracker {
    * none arrives within the timeout.
    */
   async submit(fn: number, qid: number, sqe: Uint8Array): Promise<Uint8Array | null> {
-    if (sqe.length !== SQE_BYTES) {
-      throw new Error(`an SQE is ${SQE_BYTES} bytes, got ${sqe.length}`);
+    if (sqe.length !== SQE_SIZE) {
+      throw new Error(`an SQE is ${SQE_SIZE} bytes, got ${sqe.length}`);
     }
     const state = this.functions.get(fn);
     const sq = state?.sqs.get(qid);
@@ -183,35 +163,31 @@ export class QueueTracker {
           `earlier commands got no completion; reset or re-enable the controller`,
       );
     }
-    const stride = await this.doorbellStride(fn);
-    await this.raw.memWrite(sq.base + BigInt(sq.tail * SQE_BYTES), sqe);
+    const dstrd = await this.doorbellStride(fn);
+    await this.raw.memWrite(sq.base + BigInt(sq.tail * SQE_SIZE), sqe);
     sq.tail = nextTail;
-    await this.raw.regWrite(fn, TrackedReg.DOORBELL_BASE + 2 * qid * stride, 4, BigInt(sq.tail));
+    await this.raw.regWrite(fn, sqTailDoorbell(qid, dstrd), 4, BigInt(sq.tail));
 
-    const cqe = await this.pollCompletion(fn, sq.cqid, cq, stride);
+    const cqe = await this.pollCompletion(fn, sq.cqid, cq, dstrd);
     if (cqe === null) return null;
-    const reportedSq = state.sqs.get(u16(cqe, CqeField.SQID));
-    if (reportedSq) reportedSq.head = u16(cqe, CqeField.SQHD) % reportedSq.size;
-    if (qid === 0) this.learnFromAdmin(state, sqe, cqe);
+    const completion = decodeCqe(cqe);
+    const reportedSq = state.sqs.get(completion.sqid);
+    if (reportedSq) reportedSq.head = completion.sqhd % reportedSq.size;
+    if (qid === 0 && completion.sct === 0 && completion.sc === 0) this.learnFromAdmin(state, sqe);
     return cqe;
   }
 
-  private async pollCompletion(
-    fn: number,
-    cqid: number,
-    cq: CompletionQueue,
-    stride: number,
-  ): Promise<Uint8Array | null> {
-    const entry = cq.base + BigInt(cq.head * CQE_BYTES);
+  private async pollCompletion(fn: number, cqid: number, cq: CompletionQueue, dstrd: number): Promise<Uint8Array | null> {
+    const entry = cq.base + BigInt(cq.head * CQE_SIZE);
     const deadline = Date.now() + this.timeoutMs;
     // Synchronous devices answer on the first poll; asynchronous ones within a
     // few. After a burst of back-to-back polls, yield 1 ms between polls.
     for (let polls = 0; ; polls++) {
-      const bytes = await this.raw.memRead(entry, CQE_BYTES);
-      if ((u16(bytes, CqeField.STATUS) & 1) === cq.phase) {
+      const bytes = await this.raw.memRead(entry, CQE_SIZE);
+      if (decodeCqe(bytes).phase === cq.phase) {
         cq.head = (cq.head + 1) % cq.size;
         if (cq.head === 0) cq.phase = cq.phase === 1 ? 0 : 1;
-        await this.raw.regWrite(fn, TrackedReg.DOORBELL_BASE + (2 * cqid + 1) * stride, 4, BigInt(cq.head));
+        await this.raw.regWrite(fn, cqHeadDoorbell(cqid, dstrd), 4, BigInt(cq.head));
         return bytes;
       }
       if (Date.now() >= deadline) return null;
@@ -219,23 +195,22 @@ export class QueueTracker {
     }
   }
 
-  private learnFromAdmin(state: FunctionState, sqe: Uint8Array, cqe: Uint8Array): void {
-    const statusField = u16(cqe, CqeField.STATUS) >> 1; // SC 7:0, SCT 10:8, ...
-    if ((statusField & 0x7ff) !== 0) return; // only successful commands change the queue set
-    const cdw10 = u32(sqe, SqeField.CDW10);
-    const id = cdw10 & 0xffff;
-    const size = (cdw10 >>> 16) + 1;
-    switch (sqe[SqeField.OPC]) {
-      case AdminOpcode.CREATE_IO_CQ:
-        state.cqs.set(id, { base: u64(sqe, SqeField.PRP1), size, head: 0, phase: 1 });
+  /** Only successful commands change the queue set (the caller checked the status). */
+  private learnFromAdmin(state: FunctionState, bytes: Uint8Array): void {
+    const sqe = decodeSqe(bytes);
+    const id = sqe.cdw10 & 0xffff; // CDW10 15:0 QID
+    const size = (sqe.cdw10 >>> 16) + 1; // CDW10 31:16 QSIZE, zero-based
+    switch (sqe.opc) {
+      case ADMIN.CREATE_IO_CQ:
+        state.cqs.set(id, { base: sqe.prp1, size, head: 0, phase: 1 });
         break;
-      case AdminOpcode.CREATE_IO_SQ:
-        state.sqs.set(id, { base: u64(sqe, SqeField.PRP1), size, tail: 0, head: 0, cqid: u32(sqe, SqeField.CDW11) >>> 16 });
+      case ADMIN.CREATE_IO_SQ:
+        state.sqs.set(id, { base: sqe.prp1, size, tail: 0, head: 0, cqid: sqe.cdw11 >>> 16 });
         break;
-      case AdminOpcode.DELETE_IO_SQ:
+      case ADMIN.DELETE_IO_SQ:
         if (id !== 0) state.sqs.delete(id);
         break;
-      case AdminOpcode.DELETE_IO_CQ:
+      case ADMIN.DELETE_IO_CQ:
         if (id !== 0) state.cqs.delete(id);
         break;
     }
@@ -265,14 +240,13 @@ export class QueueTracker {
     s.sqs.set(0, { base: s.asq & page, size: (s.aqa & 0xfff) + 1, tail: 0, head: 0, cqid: 0 });
   }
 
-  /** Doorbell stride in bytes, 4 << CAP.DSTRD, read once per function. */
+  /** CAP.DSTRD (doorbell stride 4 << DSTRD), read once per function. */
   private async doorbellStride(fn: number): Promise<number> {
     let dstrd = this.dstrd.get(fn);
     if (dstrd === undefined) {
-      const cap = await this.raw.regRead(fn, TrackedReg.CAP, 8);
-      dstrd = Number((cap >> 32n) & 0xfn);
+      dstrd = bitsOf(await this.raw.regRead(fn, REG.CAP, 8), CAP_FIELDS.DSTRD);
       this.dstrd.set(fn, dstrd);
     }
-    return 4 << dstrd;
+    return dstrd;
   }
 }
