@@ -1,0 +1,141 @@
+// The drawing model every renderer shares: the state tree and the edges of a
+// machine, with outcome (NVMe status + decision) and coverage resolved once.
+import type { AnyStateMachine, AnyStateNode } from 'xstate';
+import { definitionEdges, edgeId } from '../check/edges.ts';
+import { classifyEdge, type Coverage, type EdgeCoverage } from './coverage.ts';
+import { outcomeFromMeta, type Outcome } from './status.ts';
+
+export type NodeKind = 'atomic' | 'compound' | 'parallel' | 'final' | 'history';
+
+export interface DiagramNode {
+  /** XState state node id, e.g. `toy.p.r1.x` */
+  id: string;
+  key: string;
+  kind: NodeKind;
+  parent?: DiagramNode;
+  children: DiagramNode[];
+  /** ids of the nodes the initial transition enters (compound states only) */
+  initial: string[];
+  /** `shallow` / `deep` for history nodes */
+  history?: 'shallow' | 'deep';
+  /** a final state's outcome, from its `meta` */
+  outcome?: Outcome;
+}
+
+export interface DiagramEdge {
+  /** definition edge id (src/check/edges.ts); `always` edges get `<source>||<i>` */
+  id: string;
+  source: string;
+  /** empty: targetless (self, context-only) transition */
+  targets: string[];
+  /** event type; '' for an eventless (`always`) transition */
+  event: string;
+  guard?: string;
+  outcome?: Outcome;
+  /** false for edges the checker does not count (eventless) */
+  tracked: boolean;
+  /** set only when coverage was given */
+  coverage?: EdgeCoverage;
+}
+
+export interface CoverageCounts {
+  covered: number;
+  uncovered: number;
+  unreachable: number;
+  /** whether reachability was known (else `uncovered` may include unreachable edges) */
+  reachabilityKnown: boolean;
+}
+
+export interface DiagramModel {
+  /** the title: the catalog id if given, else the machine id */
+  title: string;
+  root: DiagramNode;
+  nodes: Map<string, DiagramNode>;
+  edges: DiagramEdge[];
+  counts?: CoverageCounts;
+}
+
+export interface RenderOptions {
+  coverage?: Coverage;
+  /** e.g. the catalog id `pfAcceptance:lm`; defaults to the machine id */
+  title?: string;
+}
+
+function buildNode(node: AnyStateNode, parent: DiagramNode | undefined, nodes: Map<string, DiagramNode>): DiagramNode {
+  const kind = node.type as NodeKind;
+  const out: DiagramNode = {
+    id: node.id,
+    key: node.key,
+    kind,
+    parent,
+    children: [],
+    initial: kind === 'compound' ? (node.initial?.target ?? []).map((t: AnyStateNode) => t.id) : [],
+    history: kind === 'history' ? (node.history === 'deep' ? 'deep' : 'shallow') : undefined,
+    outcome: kind === 'final' ? outcomeFromMeta(node.meta) : undefined,
+  };
+  nodes.set(out.id, out);
+  for (const child of Object.values(node.states) as AnyStateNode[]) out.children.push(buildNode(child, out, nodes));
+  return out;
+}
+
+/** Eventless transitions are not definition edges (the checker never counts them) but belong in a drawing. */
+function alwaysEdges(node: AnyStateNode): DiagramEdge[] {
+  const own: DiagramEdge[] = (node.always ?? []).map((t, i) => ({
+    id: edgeId(node.id, '', i),
+    source: node.id,
+    targets: (t.target ?? []).map((n: AnyStateNode) => n.id),
+    event: '',
+    guard: typeof t.guard === 'string' ? t.guard : (t.guard as { type?: string } | undefined)?.type,
+    outcome: outcomeFromMeta(t.meta),
+    tracked: false,
+  }));
+  return [...own, ...(Object.values(node.states) as AnyStateNode[]).flatMap(alwaysEdges)];
+}
+
+export function buildModel(machine: AnyStateMachine, options: RenderOptions = {}): DiagramModel {
+  const nodes = new Map<string, DiagramNode>();
+  const root = buildNode(machine.root, undefined, nodes);
+  const edges: DiagramEdge[] = definitionEdges(machine).map((e) => ({
+    id: e.id,
+    source: e.source,
+    targets: e.targets,
+    event: e.eventType,
+    guard: e.guard,
+    outcome: outcomeFromMeta(e.meta),
+    tracked: true,
+  }));
+  edges.push(...alwaysEdges(machine.root));
+  const model: DiagramModel = { title: options.title ?? machine.id, root, nodes, edges };
+  const { coverage } = options;
+  if (coverage) {
+    const counts: CoverageCounts = { covered: 0, uncovered: 0, unreachable: 0, reachabilityKnown: coverage.reachable !== undefined };
+    for (const edge of edges) {
+      edge.coverage = classifyEdge(edge.id, edge.tracked, coverage);
+      if (edge.coverage !== 'untracked') counts[edge.coverage] += 1;
+    }
+    model.counts = counts;
+  }
+  return model;
+}
+
+/** The nodes from the root down to `id`, inclusive. */
+export function ancestry(model: DiagramModel, id: string): DiagramNode[] {
+  const chain: DiagramNode[] = [];
+  for (let n = model.nodes.get(id); n; n = n.parent) chain.unshift(n);
+  if (chain.length === 0) throw new Error(`state ${id} is not in machine ${model.title}`);
+  return chain;
+}
+
+export function isAncestorOrSelf(model: DiagramModel, ancestorId: string, id: string): boolean {
+  return ancestry(model, id).some((n) => n.id === ancestorId);
+}
+
+/** Key path of `id` below `from`, e.g. `r1.x`; empty when equal. */
+export function relativePath(model: DiagramModel, from: DiagramNode, id: string): string {
+  const chain = ancestry(model, id);
+  const at = chain.findIndex((n) => n.id === from.id);
+  return chain
+    .slice(at + 1)
+    .map((n) => n.key)
+    .join('.');
+}

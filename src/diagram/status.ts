@@ -1,0 +1,115 @@
+// NVMe status as diagrams print it, e.g. `Invalid Command Opcode (SC 01h, DNR) D1`.
+// The name table is local on purpose: diagrams draw the specification and
+// must not depend on the implementation's byte codecs (src/wire).
+
+/** Generic command status names (SCT 0), NVMe Base 2.x, the codes this project uses. */
+const GENERIC_STATUS_NAMES: ReadonlyMap<number, string> = new Map([
+  [0x00, 'Successful Completion'],
+  [0x01, 'Invalid Command Opcode'],
+  [0x02, 'Invalid Field in Command'],
+  [0x03, 'Command ID Conflict'],
+  [0x04, 'Data Transfer Error'],
+  [0x06, 'Internal Error'],
+  [0x08, 'Command Aborted due to SQ Deletion'],
+  [0x0c, 'Command Sequence Error'],
+  [0x13, 'PRP Offset Invalid'],
+  [0x15, 'Operation Denied'],
+]);
+
+export interface NvmeStatus {
+  sct: number;
+  sc: number;
+  dnr: boolean;
+}
+
+/**
+ * What a transition or final state says about the command's completion:
+ * an NVMe status, no completion at all (D1 `drop` policy), or a status the
+ * machine names only symbolically (e.g. `INVALID_OPCODE`).
+ */
+export type Completion =
+  | { kind: 'status'; status: NvmeStatus }
+  | { kind: 'named'; name: string; dnr?: boolean }
+  | { kind: 'none' };
+
+export interface Outcome {
+  completion?: Completion;
+  decision?: string;
+}
+
+function hex(n: number, digits: number): string {
+  return `${n.toString(16).toUpperCase().padStart(digits, '0')}h`;
+}
+
+export function statusName(status: NvmeStatus): string | undefined {
+  return status.sct === 0 ? GENERIC_STATUS_NAMES.get(status.sc) : undefined;
+}
+
+/** `Invalid Command Opcode (SC 01h, DNR)`; unknown codes print as `Status (SCT 1h, SC 02h)`. */
+export function formatStatus(status: NvmeStatus): string {
+  const fields: string[] = [];
+  if (status.sct !== 0) fields.push(`SCT ${hex(status.sct, 1)}`);
+  fields.push(`SC ${hex(status.sc, 2)}`);
+  if (status.dnr) fields.push('DNR');
+  return `${statusName(status) ?? 'Status'} (${fields.join(', ')})`;
+}
+
+export function formatCompletion(completion: Completion): string {
+  switch (completion.kind) {
+    case 'status':
+      return formatStatus(completion.status);
+    case 'named':
+      return completion.dnr ? `${completion.name} (DNR)` : completion.name;
+    case 'none':
+      return 'no completion';
+  }
+}
+
+/** `Invalid Command Opcode (SC 01h, DNR) D1`, or just the part that is known. */
+export function formatOutcome(outcome: Outcome): string {
+  const parts: string[] = [];
+  if (outcome.completion) parts.push(formatCompletion(outcome.completion));
+  if (outcome.decision) parts.push(outcome.decision);
+  return parts.join(' ');
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function numberField(r: Record<string, unknown>, key: string): number | undefined {
+  const v = r[key];
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined;
+}
+
+/** `{ sct?, sc, dnr? }` -> status; SCT defaults to 0 (generic). */
+function statusFrom(r: Record<string, unknown>): NvmeStatus | undefined {
+  const sc = numberField(r, 'sc');
+  if (sc === undefined) return undefined;
+  return { sct: numberField(r, 'sct') ?? 0, sc, dnr: r.dnr === true };
+}
+
+/**
+ * Reads the outcome from a transition's or a final state's `meta`. Accepted
+ * shapes (machines are written by several people):
+ *   { status: { sct, sc, dnr }, decision }   { sc, sct?, dnr?, decision }
+ *   { status: 'INVALID_OPCODE', dnr?, decision }   { completion: 'none', decision }
+ * Returns undefined when the meta says nothing about a completion or decision.
+ */
+export function outcomeFromMeta(meta: unknown): Outcome | undefined {
+  if (!isRecord(meta)) return undefined;
+  let completion: Completion | undefined;
+  if (meta.completion === 'none') completion = { kind: 'none' };
+  else if (isRecord(meta.status)) {
+    const status = statusFrom(meta.status);
+    if (status) completion = { kind: 'status', status };
+  } else if (typeof meta.status === 'string') {
+    completion = { kind: 'named', name: meta.status, dnr: meta.dnr === true };
+  } else {
+    const status = statusFrom(meta);
+    if (status) completion = { kind: 'status', status };
+  }
+  const decision = typeof meta.decision === 'string' ? meta.decision : undefined;
+  if (!completion && !decision) return undefined;
+  return { completion, decision };
+}
