@@ -26,6 +26,9 @@ const Dword = {
   ACQ_HI: REG.ACQ + 4,
 } as const;
 
+/** ASQ/ACQ bits 11:0 are reserved: queue bases are 4 KiB aligned. */
+const PAGE_MASK = ~0xfffn;
+
 interface SubmissionQueue {
   base: bigint;
   size: number;
@@ -85,6 +88,8 @@ export class QueueTracker {
     if (width === 8) dwords.push([offset + 4, Number((value >> 32n) & 0xffffffffn)]);
     const ccWrite = dwords.find(([off]) => off === Dword.CC);
     const enBefore = ccWrite ? (await this.raw.regRead(fn, Dword.CC, 4)) & 1n : 0n;
+    const starting = ccWrite !== undefined && enBefore === 0n && (ccWrite[1] & 1) === 1;
+    if (starting) await this.clearAdminCq(fn);
 
     await this.raw.regWrite(fn, offset, width, value);
 
@@ -109,10 +114,20 @@ export class QueueTracker {
       }
     }
     if (ccWrite) {
-      const enAfter = ccWrite[1] & 1;
-      if (enBefore === 1n && enAfter === 0) this.forgetQueues(fn);
-      if (enBefore === 0n && enAfter === 1) this.startAdminQueue(fn);
+      if (enBefore === 1n && (ccWrite[1] & 1) === 0) this.forgetQueues(fn);
+      if (starting) this.startAdminQueue(fn);
     }
+  }
+
+  /**
+   * Like a host driver, clear a completion queue's memory before the device
+   * can post to it, so a stale entry from an earlier use of the same memory
+   * never passes for a new completion.
+   */
+  private async clearAdminCq(fn: number): Promise<void> {
+    const s = this.state(fn);
+    const entries = ((s.aqa >>> 16) & 0xfff) + 1;
+    await this.raw.memWrite(s.acq & PAGE_MASK, new Uint8Array(entries * CQE_SIZE));
   }
 
   /** Function-level reset: registers and queues of `fn` are gone. */
@@ -173,7 +188,7 @@ export class QueueTracker {
     const completion = decodeCqe(cqe);
     const reportedSq = state.sqs.get(completion.sqid);
     if (reportedSq) reportedSq.head = completion.sqhd % reportedSq.size;
-    if (qid === 0 && completion.sct === 0 && completion.sc === 0) this.learnFromAdmin(state, sqe);
+    if (qid === 0 && completion.sct === 0 && completion.sc === 0) await this.learnFromAdmin(state, sqe);
     return cqe;
   }
 
@@ -196,12 +211,14 @@ export class QueueTracker {
   }
 
   /** Only successful commands change the queue set (the caller checked the status). */
-  private learnFromAdmin(state: FunctionState, bytes: Uint8Array): void {
+  private async learnFromAdmin(state: FunctionState, bytes: Uint8Array): Promise<void> {
     const sqe = decodeSqe(bytes);
     const id = sqe.cdw10 & 0xffff; // CDW10 15:0 QID
     const size = (sqe.cdw10 >>> 16) + 1; // CDW10 31:16 QSIZE, zero-based
     switch (sqe.opc) {
       case ADMIN.CREATE_IO_CQ:
+        // No SQ can point at the new CQ yet, so nothing was posted to it: clearing is safe.
+        await this.raw.memWrite(sqe.prp1, new Uint8Array(size * CQE_SIZE));
         state.cqs.set(id, { base: sqe.prp1, size, head: 0, phase: 1 });
         break;
       case ADMIN.CREATE_IO_SQ:
@@ -235,9 +252,8 @@ export class QueueTracker {
   private startAdminQueue(fn: number): void {
     const s = this.state(fn);
     this.forgetQueues(fn);
-    const page = ~0xfffn;
-    s.cqs.set(0, { base: s.acq & page, size: ((s.aqa >>> 16) & 0xfff) + 1, head: 0, phase: 1 });
-    s.sqs.set(0, { base: s.asq & page, size: (s.aqa & 0xfff) + 1, tail: 0, head: 0, cqid: 0 });
+    s.cqs.set(0, { base: s.acq & PAGE_MASK, size: ((s.aqa >>> 16) & 0xfff) + 1, head: 0, phase: 1 });
+    s.sqs.set(0, { base: s.asq & PAGE_MASK, size: (s.aqa & 0xfff) + 1, tail: 0, head: 0, cqid: 0 });
   }
 
   /** CAP.DSTRD (doorbell stride 4 << DSTRD), read once per function. */

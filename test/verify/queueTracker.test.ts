@@ -303,6 +303,24 @@ describe('QueueTracker', () => {
     expect(t.view(0).sq).toHaveLength(1);
   });
 
+  it('I2: a stale completion left in CQ memory by an earlier enable is never taken for a new one', async () => {
+    const dev = new FakeDevice(0, 5); // the device answers 5 ms late, so a stale entry would be seen first
+    const t = new QueueTracker(dev);
+    await enable(t, 0, 4);
+    expect(cqeCid((await t.submit(0, 0, sqe(0x06, 1)))!)).toBe(1);
+    await t.regWrite(0, 0x14, 4, 0x460000n);
+    await t.regWrite(0, 0x14, 4, 0x460001n);
+    expect(cqeCid((await t.submit(0, 0, sqe(0x06, 2)))!)).toBe(2);
+    // Same for an I/O CQ created again over memory that held completions.
+    for (let round = 0; round < 2; round++) {
+      await t.submit(0, 0, sqe(0x05, 10, { prp1: 0x30000, cdw10: (3 << 16) | 1, cdw11: 1 }));
+      await t.submit(0, 0, sqe(0x01, 11, { prp1: 0x40000, cdw10: (3 << 16) | 1, cdw11: 1 << 16 }));
+      expect(cqeCid((await t.submit(0, 1, sqe(0x02, 20 + round)))!)).toBe(20 + round);
+      await t.submit(0, 0, sqe(0x00, 12, { cdw10: 1 }));
+      await t.submit(0, 0, sqe(0x04, 13, { cdw10: 1 }));
+    }
+  });
+
   it('D18: a controller the device disabled on its own is re-learned when the host enables it again', async () => {
     const dev = new FakeDevice();
     const t = new QueueTracker(dev);
