@@ -56,10 +56,33 @@ function coverageAttrs(coverage: EdgeCoverage | undefined): Attrs {
   };
 }
 
+const isLoop = (e: DiagramEdge): boolean => e.targets.length === 0 || (e.targets.length === 1 && e.targets[0] === e.source);
+
+/** The colour of a merged loop: red if any part is uncovered, else green if any is covered, else grey. */
+function loopCoverage(edges: DiagramEdge[]): EdgeCoverage | undefined {
+  const kinds = new Set(edges.map((e) => e.coverage));
+  if (kinds.has(undefined)) return undefined;
+  for (const k of ['uncovered', 'covered', 'unreachable'] as const) if (kinds.has(k)) return k;
+  return 'untracked';
+}
+
 class DotWriter {
   private readonly out: string[] = [];
+  /**
+   * Self-loops by state. Graphviz draws the labels of several loops on one
+   * state on top of each other, so each state gets one loop whose label lists
+   * every self-transition, one line each, in that edge's coverage colour.
+   */
+  private readonly loops = new Map<string, DiagramEdge[]>();
 
-  constructor(private readonly model: DiagramModel) {}
+  constructor(private readonly model: DiagramModel) {
+    for (const e of model.edges) if (isLoop(e)) this.loops.set(e.source, [...(this.loops.get(e.source) ?? []), e]);
+  }
+
+  private edgeLabel(e: DiagramEdge): string {
+    const outcome = outcomeText(e);
+    return outcome ? `${triggerText(e)}\n${outcome}` : triggerText(e);
+  }
 
   private line(depth: number, text: string): void {
     this.out.push(`${'  '.repeat(depth)}${text}`);
@@ -101,17 +124,14 @@ class DotWriter {
 
   private edge(e: DiagramEdge): void {
     const source = this.node(e.source);
-    const targets = e.targets.length ? e.targets : [e.source];
-    const outcome = outcomeText(e);
-    const label = outcome ? `${triggerText(e)}\n${outcome}` : triggerText(e);
-    targets.forEach((targetId, i) => {
+    e.targets.forEach((targetId, i) => {
       const target = this.node(targetId);
       const ltail = isCluster(source) && !isAncestorOrSelf(this.model, source.id, target.id) ? clusterName(source) : undefined;
       const lhead = isCluster(target) && !isAncestorOrSelf(this.model, target.id, source.id) ? clusterName(target) : undefined;
       const coverage = e.coverage === undefined ? '' : `\n${COVERAGE_WORDS[e.coverage]}`;
       const a: Attrs = {
-        id: targets.length > 1 ? `edge:${e.id}:${i}` : `edge:${e.id}`,
-        label,
+        id: e.targets.length > 1 ? `edge:${e.id}:${i}` : `edge:${e.id}`,
+        label: this.edgeLabel(e),
         tooltip: `${e.id}${coverage}`,
         ltail,
         lhead,
@@ -119,6 +139,27 @@ class DotWriter {
       };
       this.line(1, `${dotString(endpoint(source))} -> ${dotString(endpoint(target))}${attrs(a)};`);
     });
+  }
+
+  /** One loop per state, its label a table with one line per self-transition. */
+  private loop(sourceId: string, edges: DiagramEdge[]): void {
+    const end = dotString(endpoint(this.node(sourceId)));
+    const rows = edges.map((e) => {
+      const outcome = outcomeText(e);
+      const text = html(outcome ? `${triggerText(e)} / ${outcome}` : triggerText(e));
+      const coloured = e.coverage === undefined ? text : `<font color="${COVERAGE_COLOURS[e.coverage]}">${text}</font>`;
+      return `<tr><td align="left">${coloured}</td></tr>`;
+    });
+    const tooltip = edges.map((e) => (e.coverage === undefined ? e.id : `${e.id}: ${COVERAGE_WORDS[e.coverage]}`)).join('\n');
+    const a: Attrs = {
+      id: `loops:${sourceId}`,
+      label: `<<table border="0" cellborder="0" cellspacing="0">${rows.join('')}</table>>`,
+      tooltip,
+      ...coverageAttrs(loopCoverage(edges)),
+    };
+    // the per-line colours carry the coverage; the loop's own fontcolor would only hide them
+    delete a.fontcolor;
+    this.line(1, `${end} -> ${end}${attrs(a)};`);
   }
 
   private legend(): void {
@@ -145,7 +186,8 @@ class DotWriter {
     this.line(1, `edge${attrs({ fontname: 'Helvetica', fontsize: 9 })};`);
     this.state(this.model.root, 1);
     this.initialEdges(this.model.root);
-    for (const e of this.model.edges) this.edge(e);
+    for (const e of this.model.edges) if (!isLoop(e)) this.edge(e);
+    for (const [source, edges] of this.loops) this.loop(source, edges);
     this.legend();
     this.line(0, '}');
     return `${this.out.join('\n')}\n`;

@@ -1,7 +1,7 @@
 // The drawing model every renderer shares: the state tree and the edges of a
 // machine, with outcome (NVMe status + decision) and coverage resolved once.
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
-import { definitionEdges, edgeId } from '../check/edges.ts';
+import { definitionEdges, edgeId, type DefinitionEdge } from '../check/edges.ts';
 import { classifyEdge, type Coverage, type EdgeCoverage } from './coverage.ts';
 import { outcomeFromMeta, type Outcome } from './status.ts';
 
@@ -61,6 +61,28 @@ export interface RenderOptions {
   title?: string;
 }
 
+function isPrimitive(v: unknown): v is string | number | boolean {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+}
+
+/**
+ * A guard as a label: its name, plus its params when they are plain values,
+ * e.g. `nextStepIs(to=STOP)`: one named guard with different params is
+ * different conditions, and the label must tell them apart.
+ */
+export function guardText(guard: unknown, sourceKey?: string): string | undefined {
+  if (typeof guard === 'string') return guard;
+  if (typeof guard === 'function') return guard.name || 'inline guard';
+  if (typeof guard !== 'object' || guard === null || !('type' in guard) || typeof guard.type !== 'string') return undefined;
+  const params = (guard as { params?: unknown }).params;
+  if (typeof params !== 'object' || params === null) return guard.type;
+  // a param equal to the source state's key says nothing the drawing does not show
+  const shown = Object.entries(params).filter(
+    (e): e is [string, string | number | boolean] => isPrimitive(e[1]) && e[1] !== sourceKey,
+  );
+  return shown.length ? `${guard.type}(${shown.map(([k, v]) => `${k}=${v}`).join(', ')})` : guard.type;
+}
+
 function buildNode(node: AnyStateNode, parent: DiagramNode | undefined, nodes: Map<string, DiagramNode>): DiagramNode {
   const kind = node.type as NodeKind;
   const out: DiagramNode = {
@@ -85,11 +107,18 @@ function alwaysEdges(node: AnyStateNode): DiagramEdge[] {
     source: node.id,
     targets: (t.target ?? []).map((n: AnyStateNode) => n.id),
     event: '',
-    guard: typeof t.guard === 'string' ? t.guard : (t.guard as { type?: string } | undefined)?.type,
+    guard: guardText(t.guard, node.key),
     outcome: outcomeFromMeta(t.meta),
     tracked: false,
   }));
   return [...own, ...(Object.values(node.states) as AnyStateNode[]).flatMap(alwaysEdges)];
+}
+
+/** The XState transition a definition edge stands for (its guard carries params the edge does not). */
+function transitionOf(machine: AnyStateMachine, edge: DefinitionEdge): { guard?: unknown } | undefined {
+  const index = Number(edge.id.slice(edge.id.lastIndexOf('|') + 1));
+  const node = machine.getStateNodeById(edge.source);
+  return node.transitions.get(edge.eventType)?.[index];
 }
 
 export function buildModel(machine: AnyStateMachine, options: RenderOptions = {}): DiagramModel {
@@ -100,7 +129,7 @@ export function buildModel(machine: AnyStateMachine, options: RenderOptions = {}
     source: e.source,
     targets: e.targets,
     event: e.eventType,
-    guard: e.guard,
+    guard: guardText(transitionOf(machine, e)?.guard, machine.getStateNodeById(e.source).key) ?? e.guard,
     outcome: outcomeFromMeta(e.meta),
     tracked: true,
   }));

@@ -34,6 +34,8 @@ export type Completion =
 
 export interface Outcome {
   completion?: Completion;
+  /** NVMe commands the transition sends (the VFIO arcs' `meta.commands`) */
+  sends?: string[];
   decision?: string;
 }
 
@@ -69,6 +71,7 @@ export function formatCompletion(completion: Completion): string {
 export function formatOutcome(outcome: Outcome): string {
   const parts: string[] = [];
   if (outcome.completion) parts.push(formatCompletion(outcome.completion));
+  if (outcome.sends) parts.push(`sends ${outcome.sends.join(', ')}`);
   if (outcome.decision) parts.push(outcome.decision);
   return parts.join(' ');
 }
@@ -94,7 +97,9 @@ function statusFrom(r: Record<string, unknown>): NvmeStatus | undefined {
  * shapes (machines are written by several people):
  *   { status: { sct, sc, dnr }, decision }   { sc, sct?, dnr?, decision }
  *   { status: 'INVALID_OPCODE', dnr?, decision }   { completion: 'none', decision }
- * Returns undefined when the meta says nothing about a completion or decision.
+ *   { commands: ['SUSPEND'], decision }  (commands a transition sends)
+ * A decision of 'none' counts as absent. Returns undefined when the meta says
+ * nothing about a completion, commands or decision.
  */
 export function outcomeFromMeta(meta: unknown): Outcome | undefined {
   if (!isRecord(meta)) return undefined;
@@ -109,7 +114,15 @@ export function outcomeFromMeta(meta: unknown): Outcome | undefined {
     const status = statusFrom(meta);
     if (status) completion = { kind: 'status', status };
   }
-  const decision = typeof meta.decision === 'string' ? meta.decision : undefined;
-  if (!completion && !decision) return undefined;
-  return { completion, decision };
+  const sends =
+    Array.isArray(meta.commands) && meta.commands.length > 0 && meta.commands.every((c) => typeof c === 'string')
+      ? (meta.commands as string[])
+      : undefined;
+  const decision = typeof meta.decision === 'string' && meta.decision !== '' && meta.decision !== 'none' ? meta.decision : undefined;
+  if (!completion && !sends && !decision) return undefined;
+  const outcome: Outcome = {};
+  if (completion) outcome.completion = completion;
+  if (sends) outcome.sends = sends;
+  if (decision) outcome.decision = decision;
+  return outcome;
 }
