@@ -1,0 +1,46 @@
+// A path: events from the initial state, each step with the machine state it
+// must lead to and the definition edges it takes. Paths are built from a
+// graph explored WITHOUT symmetry reduction, so every step is concrete.
+import type { AnyMachineSnapshot, EventObject } from 'xstate';
+import type { StateGraph } from '../check/graph.ts';
+import { eventLabel } from '../check/trace.ts';
+
+export interface PathStep {
+  event: EventObject;
+  /** state key after the step */
+  state: string;
+  /** the machine snapshot after the step (what an implementation is compared with) */
+  snapshot: AnyMachineSnapshot;
+  /** definition edge ids taken */
+  edges: string[];
+}
+
+export interface Path {
+  /** event labels joined by ' > ', e.g. `ENABLE > SUSPEND > SAVE(vf=1)` */
+  name: string;
+  events: EventObject[];
+  steps: PathStep[];
+}
+
+export const PATH_SEPARATOR = ' > ';
+
+export function requireConcrete(graph: StateGraph, what: string): void {
+  if (graph.symmetry) {
+    throw new Error(`${what}: the graph of ${graph.specId} was explored with symmetry reduction; explore it without symmetry to generate runnable paths`);
+  }
+}
+
+/** The path that follows graph transitions `transitions` from the initial state. */
+export function pathOf(graph: StateGraph, transitions: number[]): Path {
+  const steps = transitions.map((ti): PathStep => {
+    const t = graph.transitions[ti];
+    return { event: graph.events[t.event], state: graph.keys[t.to], snapshot: graph.snapshots[t.to], edges: t.edges };
+  });
+  const events = steps.map((s) => s.event);
+  return { name: events.map(eventLabel).join(PATH_SEPARATOR), events, steps };
+}
+
+/** Total number of events over all paths (what a naive runner replays). */
+export function totalSteps(paths: readonly Path[]): number {
+  return paths.reduce((n, p) => n + p.steps.length, 0);
+}
