@@ -1,0 +1,147 @@
+// Sparse host (guest-physical) memory in 4 KiB pages. A page exists once the
+// host writes or maps it; device DMA touches only pages that exist, so a PRP
+// into unmapped memory is a Data Transfer Error instead of silently reading
+// zeros. Addresses are numbers internally (exact below 2^53); the API also
+// takes bigints because 64-bit PRPs and register values are bigints.
+
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 1 << PAGE_SHIFT;
+
+export type Address = bigint | number;
+
+/** One page: its bytes and a DataView over them, created once per page. */
+export interface Page {
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+}
+
+function newPage(): Page {
+  const bytes = new Uint8Array(PAGE_SIZE);
+  return { bytes, view: new DataView(bytes.buffer) };
+}
+
+/** Convert an address to a number; throws with a helpful message if it is not a usable address. */
+export function toAddress(addr: Address, what = 'address'): number {
+  const n = typeof addr === 'bigint' ? Number(addr) : addr;
+  if (typeof addr === 'bigint' ? addr < 0n || addr > BigInt(Number.MAX_SAFE_INTEGER) : !Number.isSafeInteger(n) || n < 0) {
+    throw new RangeError(`${what} ${addr} is outside host memory: use an address in [0, 2^53)`);
+  }
+  return n;
+}
+
+export class HostMemory {
+  private pages = new Map<number, Page>();
+
+  /** Number of pages that exist. */
+  get pageCount(): number {
+    return this.pages.size;
+  }
+
+  /** Make [addr, addr+len) exist (zero-filled where new), without writing. */
+  map(addr: Address, len: number): void {
+    const a = toAddress(addr);
+    if (len <= 0) return;
+    for (let p = Math.floor(a / PAGE_SIZE); p <= Math.floor((a + len - 1) / PAGE_SIZE); p++) {
+      if (!this.pages.has(p)) this.pages.set(p, newPage());
+    }
+  }
+
+  /** Host write: creates the pages it touches. */
+  write(addr: Address, data: Uint8Array): void {
+    const a = toAddress(addr);
+    this.map(a, data.length);
+    this.copyIn(a, data, 0, data.length);
+  }
+
+  /** Host read: pages that do not exist read as zeros (the read creates nothing). */
+  read(addr: Address, len: number): Uint8Array {
+    const a = toAddress(addr);
+    const out = new Uint8Array(len);
+    let done = 0;
+    while (done < len) {
+      const at = a + done;
+      const off = at % PAGE_SIZE;
+      const n = Math.min(len - done, PAGE_SIZE - off);
+      const page = this.pages.get(Math.floor(at / PAGE_SIZE));
+      if (page) out.set(page.bytes.subarray(off, off + n), done);
+      done += n;
+    }
+    return out;
+  }
+
+  /** True when every byte of [addr, addr+len) lies in an existing page. */
+  isMapped(addr: number, len: number): boolean {
+    if (len <= 0) return true;
+    if (!Number.isSafeInteger(addr) || addr < 0 || !Number.isSafeInteger(addr + len)) return false;
+    for (let p = Math.floor(addr / PAGE_SIZE); p <= Math.floor((addr + len - 1) / PAGE_SIZE); p++) {
+      if (!this.pages.has(p)) return false;
+    }
+    return true;
+  }
+
+  /** The page holding `addr`, or undefined if it does not exist (hot path: queue entries never cross a page). */
+  pageAt(addr: number): Page | undefined {
+    return this.pages.get(Math.floor(addr / PAGE_SIZE));
+  }
+
+  /** Device read into `into[at..]`; false (and nothing copied) if any byte is unmapped. */
+  dmaRead(addr: number, len: number, into: Uint8Array, at: number): boolean {
+    if (!this.isMapped(addr, len)) return false;
+    let done = 0;
+    while (done < len) {
+      const x = addr + done;
+      const off = x % PAGE_SIZE;
+      const n = Math.min(len - done, PAGE_SIZE - off);
+      into.set(this.pages.get(Math.floor(x / PAGE_SIZE))!.bytes.subarray(off, off + n), at + done);
+      done += n;
+    }
+    return true;
+  }
+
+  /** Device write from `from[at..at+len)`; false (and nothing written) if any byte is unmapped. */
+  dmaWrite(addr: number, from: Uint8Array, at: number, len: number): boolean {
+    if (!this.isMapped(addr, len)) return false;
+    this.copyIn(addr, from, at, len);
+    return true;
+  }
+
+  private copyIn(addr: number, from: Uint8Array, at: number, len: number): void {
+    let done = 0;
+    while (done < len) {
+      const x = addr + done;
+      const off = x % PAGE_SIZE;
+      const n = Math.min(len - done, PAGE_SIZE - off);
+      this.pages.get(Math.floor(x / PAGE_SIZE))!.bytes.set(from.subarray(at + done, at + done + n), off);
+      done += n;
+    }
+  }
+
+  /** Page numbers that exist, ascending. */
+  pageNumbers(): number[] {
+    return [...this.pages.keys()].sort((a, b) => a - b);
+  }
+
+  /** An independent copy (for snapshots and for a migration destination's copy of guest memory). */
+  clone(): HostMemory {
+    const m = new HostMemory();
+    for (const [n, p] of this.pages) {
+      const q = newPage();
+      q.bytes.set(p.bytes);
+      m.pages.set(n, q);
+    }
+    return m;
+  }
+
+  /** Make this memory equal to `other` in place, so holders of this object see the restored contents. */
+  restoreFrom(other: HostMemory): void {
+    for (const n of [...this.pages.keys()]) if (!other.pages.has(n)) this.pages.delete(n);
+    for (const [n, p] of other.pages) {
+      let q = this.pages.get(n);
+      if (!q) {
+        q = newPage();
+        this.pages.set(n, q);
+      }
+      q.bytes.set(p.bytes);
+    }
+  }
+}
