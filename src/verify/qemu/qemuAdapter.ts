@@ -1,0 +1,287 @@
+// QEMU's emulated NVMe controller (hw/nvme, 7.2) with SR-IOV VFs as an
+// implementation under test, driven through qtest with no guest OS.
+//
+// Power-on state (`reset`): a fresh QEMU process and a fresh sparse image per
+// reset, PCI brought up, `vfs` VFs enabled and ONLINE, every VF controller
+// disabled (CC.EN = 0). QEMU cannot have VFs online while the PF controller
+// is disabled (any PF reset takes them offline, qemu-nvme.md), so the target
+// keeps the PF enabled on a private admin queue at the top of guest memory
+// (memoryMap.ts) and reports that honestly: PF CC.EN reads 1 after reset.
+// When the tester enables the PF itself (CC.EN=1 with its own AQA/ASQ/ACQ),
+// the target first resets the PF so it latches the tester's admin queue, and
+// after every PF enable it brings the VFs online again through the PF's admin
+// queue (Virtualization Management), as a host's PF driver would. A tester's
+// CC.EN 1->0 on the PF is passed through: the VFs go offline until the PF is
+// enabled again, which is what QEMU does (D18 asks for a VF reset there).
+import { truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UnsupportedProfileError, type Adapter, type ResetOptions } from '../adapter.ts';
+import { QueueTracker, type RawDeviceOps } from '../queueTracker.ts';
+import { bitsOf, CC_ENABLE, CSTS_FIELDS, REG } from '../../wire/registers.ts';
+import {
+  bringUpPci,
+  functionLevelReset,
+  NVME_BAR0_SIZE,
+  restorePf,
+  restoreVf,
+  type FunctionInfo,
+  type Topology,
+} from './bringup.ts';
+import { checkTesterRange, PRIVATE_ACQ, PRIVATE_ADMIN_ENTRIES, PRIVATE_ASQ, PRIVATE_BUFFER } from './memoryMap.ts';
+import { PciConfig } from './pci.ts';
+import { MAX_VFS, NAMESPACE_BYTES, qemuArgs, VI_PER_VF, VQ_PER_VF } from './qemuArgs.ts';
+import { findQemu, QemuNotFoundError, QemuProcess } from './qemuProcess.ts';
+import { provisionVfs, type AdminChannel } from './virtMgmt.ts';
+
+export interface QemuAdapterOptions {
+  /** Path of qemu-system-x86_64; default: found on PATH. */
+  binary?: string;
+  /** How long submit waits for a completion before returning null. Default 2000 ms. */
+  commandTimeoutMs?: number;
+}
+
+/** Whose admin queue the PF controller runs on. */
+type PfOwner = 'target' | 'tester';
+
+interface Session {
+  proc: QemuProcess;
+  cfg: PciConfig;
+  topo: Topology;
+  tracker: QueueTracker;
+  vfs: number;
+  pfOwner: PfOwner;
+}
+
+/** How long a controller may take to set or clear CSTS.RDY (QEMU does it at once). */
+const READY_TIMEOUT_MS = 500;
+
+export class QemuAdapter implements Adapter {
+  private session: Session | null = null;
+
+  constructor(private readonly options: QemuAdapterOptions = {}) {}
+
+  async reset(options: ResetOptions): Promise<void> {
+    if (options.profile !== 'no-lm') {
+      throw new UnsupportedProfileError(
+        options.profile,
+        'QEMU 7.2 NVMe has no live-migration commands, so it is only the "no-lm" device (D17); use --profile no-lm',
+      );
+    }
+    if (options.strict === true) {
+      throw new UnsupportedProfileError('no-lm (strict)', 'QEMU ignores reserved fields, so it cannot act as a strict device (D10)');
+    }
+    if (options.vfQueuePolicy === 'drop') {
+      throw new UnsupportedProfileError('no-lm (vfQueuePolicy drop)', 'QEMU completes every command, it never drops one (D1)');
+    }
+    if (!Number.isInteger(options.vfs) || options.vfs < 0 || options.vfs > MAX_VFS) {
+      throw new RangeError(`vfs must be an integer from 0 to ${MAX_VFS} for the QEMU target, got ${options.vfs}`);
+    }
+    await this.close();
+    const binary = this.options.binary ?? findQemu();
+    if (binary === null) throw new QemuNotFoundError();
+
+    const dir = QemuProcess.makeDir();
+    const image = join(dir, 'namespace.img');
+    writeFileSync(image, '');
+    truncateSync(image, NAMESPACE_BYTES); // sparse: reads as zeros (namespace zeroed)
+    let proc: QemuProcess | null = null;
+    try {
+      proc = await QemuProcess.start({ binary, args: qemuArgs(image), dir });
+      const cfg = new PciConfig(proc.qtest);
+      await cfg.enableEcam();
+      const topo = await bringUpPci(cfg, options.vfs);
+      const session: Session = {
+        proc,
+        cfg,
+        topo,
+        vfs: options.vfs,
+        pfOwner: 'target',
+        tracker: new QueueTracker(rawOps(proc, topo), { timeoutMs: this.options.commandTimeoutMs }),
+      };
+      await enablePfForTarget(session);
+      this.session = session;
+    } catch (err) {
+      if (proc) await proc.stop();
+      throw err;
+    }
+  }
+
+  async regWrite(fn: number, offset: number, width: 4 | 8, value: bigint): Promise<void> {
+    const s = this.live();
+    checkRegister(s, fn, offset, width);
+    const cc = ccDwordOf(offset, width, value);
+    if (fn !== 0 || cc === null) {
+      await s.tracker.regWrite(fn, offset, width, value);
+      return;
+    }
+    await writePfCc(s, offset, width, value, cc);
+  }
+
+  async regRead(fn: number, offset: number, width: 4 | 8): Promise<bigint> {
+    const s = this.live();
+    checkRegister(s, fn, offset, width);
+    return rawOps(s.proc, s.topo).regRead(fn, offset, width);
+  }
+
+  async memWrite(addr: bigint, data: Uint8Array): Promise<void> {
+    checkTesterRange(addr, data.length);
+    await this.live().proc.qtest.write(addr, data);
+  }
+
+  async memRead(addr: bigint, len: number): Promise<Uint8Array> {
+    checkTesterRange(addr, len);
+    return this.live().proc.qtest.read(addr, len);
+  }
+
+  async submit(fn: number, qid: number, sqe: Uint8Array): Promise<Uint8Array | null> {
+    const s = this.live();
+    functionOf(s, fn);
+    return s.tracker.submit(fn, qid, sqe);
+  }
+
+  async flr(fn: number): Promise<void> {
+    const s = this.live();
+    const f = functionOf(s, fn);
+    await functionLevelReset(s.cfg, f);
+    if (fn === 0) {
+      // A PF FLR destroys the VFs and their controllers: rebuild as at reset.
+      for (let k = 0; k <= s.vfs; k++) s.tracker.forgetFunction(k);
+      await restorePf(s.cfg, s.topo);
+      await enablePfForTarget(s);
+    } else {
+      s.tracker.forgetFunction(fn);
+      await restoreVf(s.cfg, fn);
+    }
+  }
+
+  async close(): Promise<void> {
+    const s = this.session;
+    this.session = null;
+    if (s) await s.proc.stop();
+  }
+
+  /** Pid of the running QEMU, or null (for tests and diagnostics). */
+  get pid(): number | null {
+    return this.session?.proc.child.pid ?? null;
+  }
+
+  /** The qtest socket of the running QEMU, or null. */
+  get socketPath(): string | null {
+    return this.session?.proc.socketPath ?? null;
+  }
+
+  /** Who runs the PF's admin queue right now: the target (after reset / PF FLR) or the tester. */
+  get pfOwner(): PfOwner | null {
+    return this.session?.pfOwner ?? null;
+  }
+
+  private live(): Session {
+    if (this.session === null) throw new Error('the QEMU target is not running: call reset() first (or it was closed)');
+    return this.session;
+  }
+}
+
+function functionOf(s: Session, fn: number): FunctionInfo {
+  if (!Number.isInteger(fn) || fn < 0 || fn > s.vfs) {
+    throw new RangeError(`function ${fn} does not exist: 0 is the PF and 1..${s.vfs} the VFs enabled by the last reset`);
+  }
+  return fn === 0 ? s.topo.pf : s.topo.vfs[fn - 1];
+}
+
+function checkRegister(s: Session, fn: number, offset: number, width: 4 | 8): void {
+  functionOf(s, fn);
+  if (width !== 4 && width !== 8) throw new RangeError(`register width must be 4 or 8, got ${width}`);
+  if (!Number.isInteger(offset) || offset < 0 || offset + width > Number(NVME_BAR0_SIZE) || offset % width !== 0) {
+    throw new RangeError(`register offset 0x${offset.toString(16)} (width ${width}) is not an aligned offset inside the 16 KiB BAR0`);
+  }
+}
+
+/** The CC dword a write carries, if it touches CC (0x14, or the upper half of an 8-byte write at 0x10). */
+function ccDwordOf(offset: number, width: 4 | 8, value: bigint): number | null {
+  if (offset === REG.CC && width === 4) return Number(value & 0xffff_ffffn);
+  if (offset === REG.CC - 4 && width === 8) return Number((value >> 32n) & 0xffff_ffffn);
+  return null;
+}
+
+function rawOps(proc: QemuProcess, topo: Topology): RawDeviceOps {
+  const qt = proc.qtest;
+  const bar = (fn: number): bigint => (fn === 0 ? topo.pf.bar0 : topo.vfs[fn - 1].bar0);
+  return {
+    regWrite: (fn, offset, width, value) =>
+      width === 4 ? qt.writel(bar(fn) + BigInt(offset), Number(value & 0xffff_ffffn)) : qt.writeq(bar(fn) + BigInt(offset), value),
+    regRead: async (fn, offset, width) =>
+      width === 4 ? BigInt(await qt.readl(bar(fn) + BigInt(offset))) : qt.readq(bar(fn) + BigInt(offset)),
+    memWrite: (addr, data) => qt.write(addr, data),
+    memRead: (addr, len) => qt.read(addr, len),
+  };
+}
+
+async function waitReady(s: Session, fn: number, ready: boolean): Promise<boolean> {
+  const ops = rawOps(s.proc, s.topo);
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    const csts = await ops.regRead(fn, REG.CSTS, 4);
+    if (bitsOf(csts, CSTS_FIELDS.CFS) === 1) return false;
+    if ((bitsOf(csts, CSTS_FIELDS.RDY) === 1) === ready) return true;
+    if (Date.now() > deadline) return false;
+  }
+}
+
+function pfAdminChannel(s: Session): AdminChannel {
+  return {
+    submitAdmin: (sqe) => s.tracker.submit(0, 0, sqe),
+    readBuffer: (len) => s.proc.qtest.read(PRIVATE_BUFFER, len),
+    bufferAddress: PRIVATE_BUFFER,
+  };
+}
+
+/** Enable the PF on the target's private admin queue and bring every VF online. */
+async function enablePfForTarget(s: Session): Promise<void> {
+  const t = s.tracker;
+  const ops = rawOps(s.proc, s.topo);
+  if (((await ops.regRead(0, REG.CC, 4)) & 1n) === 1n) {
+    await t.regWrite(0, REG.CC, 4, 0n);
+    await waitReady(s, 0, false);
+  }
+  const n = PRIVATE_ADMIN_ENTRIES - 1;
+  await t.regWrite(0, REG.AQA, 4, BigInt((n << 16) | n));
+  await t.regWrite(0, REG.ASQ, 8, PRIVATE_ASQ);
+  await t.regWrite(0, REG.ACQ, 8, PRIVATE_ACQ);
+  await t.regWrite(0, REG.CC, 4, CC_ENABLE);
+  if (!(await waitReady(s, 0, true))) {
+    throw new Error(`QEMU's PF controller did not become ready on the target's admin queue: ${s.proc.stderrText().trim() || 'no message'}`);
+  }
+  s.pfOwner = 'target';
+  await provisionVfs(pfAdminChannel(s), s.vfs, VQ_PER_VF, VI_PER_VF);
+}
+
+/**
+ * A tester's write to the PF's CC. Enabling a PF that runs on the target's
+ * queue first resets it (so it latches the tester's AQA/ASQ/ACQ); every PF
+ * enable is followed by bringing the VFs online through the tester's queue.
+ */
+async function writePfCc(s: Session, offset: number, width: 4 | 8, value: bigint, cc: number): Promise<void> {
+  const ops = rawOps(s.proc, s.topo);
+  const enabledNow = ((await ops.regRead(0, REG.CC, 4)) & 1n) === 1n;
+  const enable = (cc & 1) === 1;
+  let starts = enable && !enabledNow;
+  if (enable && enabledNow && s.pfOwner === 'target') {
+    await s.tracker.regWrite(0, REG.CC, 4, 0n);
+    await waitReady(s, 0, false);
+    starts = true;
+  }
+  if (enabledNow && !enable) s.pfOwner = 'tester';
+  await s.tracker.regWrite(0, offset, width, value);
+  if (!starts) return;
+  s.pfOwner = 'tester';
+  if (await waitReady(s, 0, true)) {
+    try {
+      await provisionVfs(pfAdminChannel(s), s.vfs, VQ_PER_VF, VI_PER_VF);
+    } catch (err) {
+      throw new Error(
+        `the PF was enabled on the tester's admin queue, but bringing the VFs online through it failed ` +
+          `(${(err as Error).message}); give the PF an admin queue of at least 2 entries in plain RAM`,
+      );
+    }
+  }
+}

@@ -1,0 +1,31 @@
+// The QEMU command line for the target: q35 with no firmware running (-S keeps
+// the CPU stopped; Debian ships no qtest accelerator, so tcg), an NVMe PF with
+// SR-IOV behind a PCIe root port, and one namespace shared by PF and VFs.
+
+/** The most VFs a reset may ask for (QEMU's sriov_max_vfs on our command line). */
+export const MAX_VFS = 8;
+/** Flexible resources per VF: an admin queue + 4 I/O queue pairs, and one interrupt. */
+export const VQ_PER_VF = 5;
+export const VI_PER_VF = 1;
+/** Guest RAM; the top QEMU_RESERVED_BYTES belong to the target (see memoryMap.ts). */
+export const GUEST_MEMORY_MIB = 512;
+/** Namespace size: a sparse raw image, 512-byte blocks. */
+export const NAMESPACE_BYTES = 64 * 1024 * 1024;
+
+export function qemuArgs(imagePath: string): string[] {
+  return [
+    '-machine', 'q35',
+    '-accel', 'tcg',
+    '-S',
+    '-display', 'none',
+    '-nodefaults',
+    '-m', `${GUEST_MEMORY_MIB}M`,
+    '-device', 'pcie-root-port,id=rp0,chassis=1,slot=1',
+    '-device', 'nvme-subsys,id=subsys0,nqn=nvme-lm-qemu',
+    '-device',
+    `nvme,id=nvme0,serial=NVMELM0001,subsys=subsys0,bus=rp0,sriov_max_vfs=${MAX_VFS},` +
+      `sriov_vq_flexible=${MAX_VFS * VQ_PER_VF},sriov_vi_flexible=${MAX_VFS * VI_PER_VF}`,
+    '-drive', `file=${imagePath},if=none,id=d0,format=raw`,
+    '-device', 'nvme-ns,drive=d0,bus=nvme0,nsid=1',
+  ];
+}

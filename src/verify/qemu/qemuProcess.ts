@@ -1,0 +1,186 @@
+// Starting and stopping one QEMU process with a qtest connection. Every process
+// is registered so that none outlives this Node process: `stop()` kills it,
+// and exit / SIGINT / SIGTERM handlers (installed once) kill whatever is left.
+// Where `setpriv` exists QEMU also gets a parent-death signal, which covers the
+// one case no handler can (this process killed with SIGKILL).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants as fsConstants, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { Qtest } from './qtest.ts';
+
+export const QEMU_BINARY = 'qemu-system-x86_64';
+export const QEMU_INSTALL_HINT = 'apt-get install qemu-system-x86';
+
+/** Absolute path of an executable found on PATH, or null. */
+export function findOnPath(name: string): string | null {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, fsConstants.X_OK);
+      return candidate;
+    } catch {
+      // not here; keep looking
+    }
+  }
+  return null;
+}
+
+export function findQemu(): string | null {
+  return findOnPath(QEMU_BINARY);
+}
+
+export class QemuNotFoundError extends Error {
+  constructor() {
+    super(`${QEMU_BINARY} was not found on PATH: ${QEMU_INSTALL_HINT} (Debian/Ubuntu) to use the QEMU target`);
+    this.name = 'QemuNotFoundError';
+  }
+}
+
+const live = new Set<ChildProcess>();
+let handlersInstalled = false;
+
+function killAllLive(): void {
+  for (const child of live) {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  live.clear();
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  killAllLive();
+  // Our listener replaced the default action; restore it and re-raise so the
+  // process still ends the way the signal asked.
+  process.removeListener('SIGINT', onSignal);
+  process.removeListener('SIGTERM', onSignal);
+  process.kill(process.pid, signal);
+}
+
+function installHandlersOnce(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.on('exit', killAllLive);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+/** Pids of QEMU processes started here and not yet stopped (for tests). */
+export function livePids(): number[] {
+  return [...live].map((c) => c.pid).filter((p): p is number => p !== undefined);
+}
+
+export interface QemuLaunch {
+  binary: string;
+  /** QEMU arguments without the qtest options, which are added here. */
+  args: string[];
+  /** Fresh temp directory owned by this process: socket and image live here. */
+  dir: string;
+  connectTimeoutMs?: number;
+}
+
+export class QemuProcess {
+  private stopped = false;
+
+  private constructor(
+    readonly child: ChildProcess,
+    readonly qtest: Qtest,
+    readonly dir: string,
+    readonly socketPath: string,
+    private readonly server: Server,
+    private readonly stderr: () => string,
+  ) {}
+
+  /** Make a fresh temp directory for a QEMU instance (socket, image). */
+  static makeDir(): string {
+    return mkdtempSync(join(tmpdir(), 'nvme-lm-qemu-'));
+  }
+
+  static async start(launch: QemuLaunch): Promise<QemuProcess> {
+    installHandlersOnce();
+    const socketPath = join(launch.dir, 'qtest.sock');
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socketPath, () => resolve());
+    });
+    const qemuArgs = [...launch.args, '-qtest', `unix:${socketPath}`, '-qtest-log', '/dev/null'];
+    const setpriv = findOnPath('setpriv');
+    const child = setpriv
+      ? spawn(setpriv, ['--pdeathsig', 'SIGKILL', launch.binary, ...qemuArgs], { stdio: ['ignore', 'ignore', 'pipe'] })
+      : spawn(launch.binary, qemuArgs, { stdio: ['ignore', 'ignore', 'pipe'] });
+    live.add(child);
+    let stderrText = '';
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (s: string) => {
+      if (stderrText.length < 8192) stderrText += s;
+    });
+    child.once('exit', () => live.delete(child));
+
+    const timeoutMs = launch.connectTimeoutMs ?? 10_000;
+    let socket: Socket;
+    try {
+      socket = await new Promise<Socket>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`QEMU did not connect to the qtest socket within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+        server.once('connection', (s: Socket) => {
+          clearTimeout(timer);
+          resolve(s);
+        });
+        child.once('error', (err) => {
+          clearTimeout(timer);
+          reject(new Error(`could not start ${launch.binary}: ${err.message}`));
+        });
+        child.once('exit', (code, signal) => {
+          clearTimeout(timer);
+          reject(
+            new Error(
+              `QEMU exited (code ${code}, signal ${signal}) before connecting to qtest: ${stderrText.trim() || 'no message'}\n` +
+                `command line: ${launch.binary} ${qemuArgs.join(' ')}`,
+            ),
+          );
+        });
+      });
+    } catch (err) {
+      await killChild(child);
+      server.close();
+      throw err;
+    }
+    const proc = new QemuProcess(child, new Qtest(socket), launch.dir, socketPath, server, () => stderrText);
+    return proc;
+  }
+
+  /** What QEMU wrote on stderr so far (for error messages). */
+  stderrText(): string {
+    return this.stderr();
+  }
+
+  /** Kill QEMU, close the socket and remove the temp directory. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.qtest.close();
+    await killChild(this.child);
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+async function killChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    live.delete(child);
+    return;
+  }
+  await new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+  live.delete(child);
+}
