@@ -136,6 +136,13 @@ export class QemuAdapter implements Adapter {
   async submit(fn: number, qid: number, sqe: Uint8Array): Promise<Uint8Array | null> {
     const s = this.live();
     functionOf(s, fn);
+    if (fn === 0 && s.pfOwner === 'target') {
+      // The PF runs on the target's private queue: for the tester it has none yet.
+      throw new Error(
+        `function 0 has no submission queue ${qid} of yours: the PF runs on the QEMU target's own admin queue ` +
+          `until you enable it (AQA, ASQ, ACQ, then CC.EN=1)`,
+      );
+    }
     return s.tracker.submit(fn, qid, sqe);
   }
 

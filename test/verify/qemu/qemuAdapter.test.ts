@@ -49,6 +49,8 @@ describe.skipIf(!hasQemu)('QemuAdapter on QEMU with 2 VFs', () => {
     // The documented deviation: VFs online need an enabled PF (qemu-nvme.md).
     expect(await regs(a, 0)).toEqual({ cc: CC_ENABLE, csts: 1n });
     expect(a.pfOwner).toBe('target');
+    // That queue is not the tester's: submitting to the PF before enabling it is refused.
+    await expect(a.submit(0, 0, sqeFor.identify(1, 1, DATA))).rejects.toThrow(/until you enable it/);
   });
 
   it('D18: the tester enables the PF and both VFs on its own admin queues and sees CSTS.RDY', async () => {
