@@ -1,0 +1,101 @@
+// The driver's only way to the PF's admin queue. It numbers commands (CID),
+// records every command it sends in a log (I7: tests read the log to show
+// which opcodes reached the device), and holds the guard: no opcode in
+// 0xC4-0xD5 leaves it unless the probe accepted the device (D3).
+import type { Cqe } from '../wire/cqe.ts';
+import { adminOpcodeName } from '../wire/opcodes.ts';
+import { SQE_SIZE } from '../wire/sqe.ts';
+import { isSuccess, type Status } from '../wire/status.ts';
+import type { HostDevice, PciId } from './device.ts';
+import { HostError, NvmeCommandError } from './errors.ts';
+
+/** Every opcode in this range is vendor-specific to the RFC; I7 forbids all of them on a refused device, not just the five. */
+export const LM_OPCODE_FIRST = 0xc4;
+export const LM_OPCODE_LAST = 0xd5;
+
+export function inLmOpcodeRange(opcode: number): boolean {
+  return opcode >= LM_OPCODE_FIRST && opcode <= LM_OPCODE_LAST;
+}
+
+/** What the probe hands over when a device passes both checks (D3). */
+export interface LmPermit {
+  readonly pciId: PciId;
+  readonly lmByte: 0x01;
+}
+
+export interface CommandLogEntry {
+  /** position in the log, from 0 */
+  seq: number;
+  opcode: number;
+  name: string;
+  cid: number;
+  /** CDW10 15:0 of an LM command: the 1-based VF index */
+  vfIndex?: number;
+  /** filled when the command finishes: its status and DW0, or 'timeout' */
+  outcome?: { status: Status; dw0: number } | 'timeout';
+}
+
+export class AdminChannel {
+  /** Every command handed to the device, in order. */
+  readonly log: CommandLogEntry[] = [];
+  private nextCid = 1;
+  private permit: LmPermit | undefined;
+
+  constructor(readonly device: HostDevice) {}
+
+  /** Allow LM opcodes; only a probe that accepted the device calls this. */
+  permitLm(permit: LmPermit): void {
+    if (permit.lmByte !== 0x01) throw new HostError('EPERM', `refusing an LM permit with capability byte ${permit.lmByte}; only 0x01 means supported (D2)`);
+    this.permit = permit;
+  }
+
+  revokeLm(): void {
+    this.permit = undefined;
+  }
+
+  get lmPermitted(): boolean {
+    return this.permit !== undefined;
+  }
+
+  /** Opcodes sent so far, in order (I7 evidence). */
+  sentOpcodes(): number[] {
+    return this.log.map((e) => e.opcode);
+  }
+
+  /**
+   * Send one admin command. The channel writes its own CID into the SQE.
+   * Resolves with the completion on success; throws NvmeCommandError on an
+   * error status or a missing completion, HostError EPERM if the guard refuses.
+   */
+  async submit(sqe: Uint8Array): Promise<Cqe> {
+    if (sqe.length !== SQE_SIZE) throw new RangeError(`an SQE is ${SQE_SIZE} bytes, got ${sqe.length}`);
+    const opcode = sqe[0];
+    if (inLmOpcodeRange(opcode) && !this.permit) {
+      throw new HostError(
+        'EPERM',
+        `not sending ${adminOpcodeName(opcode)} (0x${opcode.toString(16)}): this PF did not pass the live-migration probe (allowlisted PCI ID and Identify byte 3072 == 0x01, D3); run the probe and fix what it reports`,
+      );
+    }
+    const cid = this.nextCid;
+    this.nextCid = (this.nextCid + 1) & 0xffff || 1; // CID 0 is left unused so a zeroed CQE never matches
+    const out = new Uint8Array(sqe);
+    out[2] = cid & 0xff;
+    out[3] = cid >> 8;
+    const entry: CommandLogEntry = { seq: this.log.length, opcode, name: adminOpcodeName(opcode), cid };
+    if (inLmOpcodeRange(opcode)) entry.vfIndex = out[40] | (out[41] << 8);
+    this.log.push(entry);
+    const cqe = await this.device.adminCommand(out);
+    if (cqe === null) {
+      entry.outcome = 'timeout';
+      throw new NvmeCommandError(opcode, cid, undefined, entry.vfIndex);
+    }
+    const status: Status = { sct: cqe.sct, sc: cqe.sc, dnr: cqe.dnr };
+    entry.outcome = { status, dw0: cqe.dw0 };
+    if (cqe.cid !== cid) {
+      throw new HostError('EIO', `completion for CID ${cqe.cid} arrived while waiting for CID ${cid} (${entry.name}); the device mixed up completions, reset the PF`);
+    }
+    if (!isSuccess(cqe)) throw new NvmeCommandError(opcode, cid, status, entry.vfIndex);
+    return cqe;
+  }
+}
+

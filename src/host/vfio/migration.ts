@@ -1,0 +1,246 @@
+// One VF's VFIO migration state, driven arc by arc (the RFC's variant
+// driver, with its defects fixed). setState() walks toward the requested
+// state with nextState() and runs each arc's NVMe commands (arcs.ts) through
+// the guarded admin channel. A failed command fails the arc and the state
+// stays where the last good arc left it (D16); a VF or PF reset puts the
+// state at RUNNING and disables the streams (D13, D18).
+import type { Cqe } from '../../wire/cqe.ts';
+import { encodeLmCommand } from '../../wire/lmCommands.ts';
+import { LM } from '../../wire/opcodes.ts';
+import type { AdminChannel } from '../channel.ts';
+import { DriverBugError, HostError } from '../errors.ts';
+import { DmaBuffer, type Prps } from '../prp.ts';
+import { arcPlan, type ArcCommand, type ArcPlan } from './arcs.ts';
+import { nextState } from './nextState.ts';
+import { assertFlags, describeFlags, isVfioState, MIG_STOP_COPY, VFIO_STATES, type VfioState } from './states.ts';
+import { RESUME_BUFFER_BYTES, ResumeStream, SaveStream } from './streams.ts';
+
+const OPCODE: Record<ArcCommand, number> = { SUSPEND: LM.SUSPEND, RESUME: LM.RESUME, QUERY: LM.QUERY, SAVE: LM.SAVE, LOAD: LM.LOAD };
+
+/** An arc failed; `state` is where the VF is now (unchanged by this arc, or RUNNING after a reset). */
+export class VfioArcError extends HostError {
+  constructor(
+    readonly vfId: number,
+    readonly from: VfioState,
+    readonly to: VfioState,
+    /** the command that failed, if one did */
+    readonly command: ArcCommand | undefined,
+    override readonly cause: Error,
+    readonly state: VfioState,
+    /** what the rollback RESUME did, when the arc had already suspended the VF */
+    readonly rollback?: 'resumed' | 'failed',
+  ) {
+    const at = command ? ` at ${command}` : '';
+    const back = rollback === 'resumed' ? ' The arc had suspended the VF; it was resumed again.' : rollback === 'failed' ? ' The arc had suspended the VF and resuming it failed too; reset the VF (FLR).' : '';
+    super(
+      cause instanceof HostError ? cause.errno : 'EIO',
+      `VFIO arc ${from} -> ${to} of VF ${vfId} (VF index ${vfId + 1}) failed${at}: ${cause.message}.${back} ` +
+        `The VF is in ${state}; retry the request, or reset the VF (FLR) to return it to RUNNING.`,
+    );
+    this.name = 'VfioArcError';
+  }
+}
+
+/** vfio_mig_get_next_state answered -EINVAL. */
+export class VfioStateError extends HostError {
+  constructor(
+    readonly from: VfioState,
+    readonly requested: VfioState,
+    readonly reason: 'unsupported-current' | 'unsupported-requested' | 'blocked' | 'not-a-state',
+    flags: number,
+  ) {
+    const why = {
+      'unsupported-current': `the device is in ${from}, which its flags (${describeFlags(flags)}) do not include`,
+      'unsupported-requested': `${requested} is ${requested === 'ERROR' ? 'not a state one can ask for' : `not available with flags ${describeFlags(flags)}`}`,
+      blocked: `the kernel blocks ${from} -> ${requested}; go through STOP and RUNNING first`,
+      'not-a-state': `"${requested}" is not a VFIO state (${VFIO_STATES.join(', ')})`,
+    }[reason];
+    super('EINVAL', `cannot move from ${from} to ${requested}: ${why}`);
+    this.name = 'VfioStateError';
+  }
+}
+
+export interface SetStateResult {
+  state: VfioState;
+  /** the arcs taken, in order */
+  arcs: { from: VfioState; to: VfioState }[];
+  /** the data fd the final arc opened, if it opened one */
+  stream?: SaveStream | ResumeStream;
+}
+
+/** The walk never needs more arcs than there are states (L1); more would be a bug. */
+const MAX_ARCS = VFIO_STATES.length;
+
+export class VfioMigration {
+  private current: VfioState = 'RUNNING';
+  private save: SaveStream | undefined;
+  private resume: ResumeStream | undefined;
+  /** bumped on every reset so an arc in flight notices it was overtaken */
+  private generation = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly channel: AdminChannel,
+    /** the kernel's 0-based VF id */
+    readonly vfId: number,
+    readonly flags: number = MIG_STOP_COPY,
+  ) {
+    assertFlags(flags);
+    if (!Number.isInteger(vfId) || vfId < 0 || vfId > 0xfffe) throw new RangeError(`VF id ${vfId} must be an integer 0..65534 (the NVMe VF index is id + 1)`);
+  }
+
+  get state(): VfioState {
+    return this.current;
+  }
+
+  /** The 1-based VF index the LM commands carry. */
+  get vfIndex(): number {
+    return this.vfId + 1;
+  }
+
+  /** The open save or pre-copy stream, if any. */
+  get saveStream(): SaveStream | undefined {
+    return this.save;
+  }
+
+  get resumeStream(): ResumeStream | undefined {
+    return this.resume;
+  }
+
+  /** Walk to `requested`, one arc at a time. Calls are serialized, like the kernel's state mutex. */
+  setState(requested: VfioState): Promise<SetStateResult> {
+    const run = this.queue.then(() => this.walk(requested));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** D13/D18: the VF was reset; the VF runs again in its power-on state and every stream ends. */
+  handleReset(): void {
+    this.generation++;
+    this.save?.disable();
+    this.save = undefined;
+    this.resume?.disable();
+    this.resume = undefined;
+    this.current = 'RUNNING';
+  }
+
+  private async walk(requested: VfioState): Promise<SetStateResult> {
+    if (typeof requested !== 'string' || !isVfioState(requested)) throw new VfioStateError(this.current, requested, 'not-a-state', this.flags);
+    const arcs: { from: VfioState; to: VfioState }[] = [];
+    let opened: SaveStream | ResumeStream | undefined;
+    while (this.current !== requested) {
+      if (arcs.length >= MAX_ARCS) throw new DriverBugError(`walk ${arcs.map((a) => a.from).join(' -> ')} exceeded ${MAX_ARCS} arcs (L1)`);
+      const answer = nextState(this.current, requested, this.flags);
+      if (!answer.ok) throw new VfioStateError(this.current, requested, answer.reason, this.flags);
+      const plan = arcPlan(this.current, answer.next);
+      if (!plan) throw new DriverBugError(`no NVMe mapping for arc ${this.current} -> ${answer.next}`);
+      opened = await this.runArc(plan);
+      arcs.push({ from: plan.from, to: plan.to });
+      this.current = plan.to;
+    }
+    return { state: this.current, arcs, stream: opened };
+  }
+
+  /** Run one arc's commands, then its stream effect. Nothing changes unless every command succeeded. */
+  private async runArc(plan: ArcPlan): Promise<SaveStream | ResumeStream | undefined> {
+    const gen = this.generation;
+    let queried = 0;
+    let saved: DmaBuffer | undefined;
+    let resumeBuffer: DmaBuffer | undefined;
+    let suspended = false;
+    let command: ArcCommand | undefined;
+    try {
+      for (command of plan.commands) {
+        switch (command) {
+          case 'SUSPEND':
+            await this.send(gen, command);
+            suspended = true;
+            break;
+          case 'RESUME':
+            await this.send(gen, command);
+            break;
+          case 'QUERY':
+            queried = (await this.send(gen, command)).dw0 >>> 0;
+            break;
+          case 'SAVE':
+            if (queried === 0) throw new HostError('EIO', 'QUERY_DATA_SIZE reported 0 bytes, which cannot hold any migration data; the device is faulty');
+            saved = await DmaBuffer.allocate(this.channel.device, queried);
+            await this.send(gen, command, await saved.prps(queried));
+            break;
+          case 'LOAD': {
+            const rs = this.resume;
+            if (!rs) throw new DriverBugError('LOAD without a resume stream');
+            await this.send(gen, command, await rs.dmaBuffer.prps(rs.bytesWritten), rs.bytesWritten);
+            break;
+          }
+        }
+      }
+      command = undefined;
+      this.checkNotReset(gen);
+      if (plan.stream === 'open-resume') resumeBuffer = await DmaBuffer.allocate(this.channel.device, RESUME_BUFFER_BYTES);
+      this.checkNotReset(gen);
+      return this.applyStream(plan, queried, saved, resumeBuffer);
+    } catch (e) {
+      saved?.free();
+      resumeBuffer?.free();
+      if (e instanceof DriverBugError) throw e;
+      const cause = e instanceof Error ? e : new Error(String(e));
+      const rollback = suspended && gen === this.generation ? await this.undoSuspend() : undefined;
+      throw new VfioArcError(this.vfId, plan.from, plan.to, command, cause, this.current, rollback);
+    }
+  }
+
+  private applyStream(plan: ArcPlan, queried: number, saved: DmaBuffer | undefined, resumeBuffer: DmaBuffer | undefined): SaveStream | ResumeStream | undefined {
+    switch (plan.stream) {
+      case 'open-precopy':
+        this.save = new SaveStream('pre-copy', queried);
+        return this.save;
+      case 'save': {
+        if (!saved) throw new DriverBugError('SAVE arc without a buffer');
+        if (this.save) {
+          this.save.attach(saved, queried); // the pre-copy data fd carries on into STOP_COPY, as in the uAPI
+          return undefined;
+        }
+        this.save = new SaveStream('stop-copy', queried);
+        this.save.attach(saved, queried);
+        return this.save;
+      }
+      case 'close-save':
+        this.save?.disable();
+        this.save = undefined;
+        return undefined;
+      case 'open-resume':
+        if (!resumeBuffer) throw new DriverBugError('RESUMING arc without a buffer');
+        this.resume = new ResumeStream(resumeBuffer);
+        return this.resume;
+      case 'close-resume':
+        this.resume?.disable();
+        this.resume = undefined;
+        return undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  private async send(gen: number, command: ArcCommand, prps?: Prps, size?: number): Promise<Cqe> {
+    this.checkNotReset(gen);
+    const sqe = encodeLmCommand({ opcode: OPCODE[command], vfIndex: this.vfIndex, prp1: prps?.prp1, prp2: prps?.prp2, size });
+    const cqe = await this.channel.submit(sqe);
+    this.checkNotReset(gen);
+    return cqe;
+  }
+
+  private checkNotReset(gen: number): void {
+    if (gen !== this.generation) throw new HostError('EIO', 'the VF was reset while the arc ran, so the VF is back in RUNNING (D13)');
+  }
+
+  /** An arc that suspended the VF and then failed resumes it, so the VF matches the unchanged VFIO state. */
+  private async undoSuspend(): Promise<'resumed' | 'failed'> {
+    try {
+      await this.channel.submit(encodeLmCommand({ opcode: LM.RESUME, vfIndex: this.vfIndex }));
+      return 'resumed';
+    } catch {
+      return 'failed';
+    }
+  }
+}
