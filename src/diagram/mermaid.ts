@@ -13,21 +13,17 @@ const PLAIN_ID = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // `default`, which it takes as a keyword anywhere at the top level.
 const KEYWORDS = new Set(['state', 'note', 'class', 'classdef', 'scale', 'hide', 'direction', 'end', 'as', 'acctitle', 'accdescr']);
 
+/** Characters Mermaid's state grammar cuts or misreads inside a label or title. */
+const UNSAFE = /[#;:"<>{}]/g;
+
 /**
- * Text safe inside a Mermaid label: Mermaid decodes `#name;` / `#123;` entity
- * codes before parsing, and its grammar ends a label at `:`, `;` or a newline
- * and treats `#` as a comment.
+ * Text safe inside a Mermaid label: Mermaid decodes `#<decimal>;` entity codes
+ * before parsing, and its grammar ends a label at `:`, `;` or a newline and
+ * reads `#` as a comment. One pass, so the `;` of an inserted code stays.
  */
 export function escapeMermaid(text: string): string {
   return text
-    .replace(/#/g, '#35;')
-    .replace(/;/g, '#59;')
-    .replace(/:/g, '#58;')
-    .replace(/"/g, '#quot;')
-    .replace(/</g, '#lt;')
-    .replace(/>/g, '#gt;')
-    .replace(/\{/g, '#123;')
-    .replace(/\}/g, '#125;')
+    .replace(UNSAFE, (c) => `#${c.charCodeAt(0)};`)
     .replace(/\s+/g, ' ')
     .trim();
 }
@@ -154,8 +150,8 @@ class MermaidWriter {
       const c = model.counts;
       this.line(1, `%% coverage: ${c.covered} covered, ${c.uncovered} not covered${c.reachabilityKnown ? `, ${c.unreachable} unreachable` : ''}`);
     }
-    this.line(1, `[*] --> ${this.id(model.root)}`);
     this.declare(model.root, 1);
+    this.line(1, `[*] --> ${this.id(model.root)}`);
     for (const l of this.edgesIn('')) this.line(1, l.text);
     if (model.root.kind === 'final') this.line(1, `${this.id(model.root)} --> [*]`);
     return `${this.out.join('\n')}\n`;

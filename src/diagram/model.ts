@@ -114,22 +114,31 @@ function alwaysEdges(node: AnyStateNode): DiagramEdge[] {
   return [...own, ...(Object.values(node.states) as AnyStateNode[]).flatMap(alwaysEdges)];
 }
 
-/** The XState transition a definition edge stands for (its guard carries params the edge does not). */
-function transitionOf(machine: AnyStateMachine, edge: DefinitionEdge): { guard?: unknown } | undefined {
+/** Every state node by id (not getStateNodeById: it reads `.` and `\\` in an id as path syntax). */
+function stateNodes(node: AnyStateNode, out = new Map<string, AnyStateNode>()): Map<string, AnyStateNode> {
+  out.set(node.id, node);
+  for (const child of Object.values(node.states) as AnyStateNode[]) stateNodes(child, out);
+  return out;
+}
+
+/** A definition edge's guard label, with the params the edge itself does not keep. */
+function edgeGuard(byId: Map<string, AnyStateNode>, edge: DefinitionEdge): string | undefined {
   const index = Number(edge.id.slice(edge.id.lastIndexOf('|') + 1));
-  const node = machine.getStateNodeById(edge.source);
-  return node.transitions.get(edge.eventType)?.[index];
+  const node = byId.get(edge.source);
+  const transition = node?.transitions.get(edge.eventType)?.[index];
+  return guardText(transition?.guard, node?.key) ?? edge.guard;
 }
 
 export function buildModel(machine: AnyStateMachine, options: RenderOptions = {}): DiagramModel {
   const nodes = new Map<string, DiagramNode>();
   const root = buildNode(machine.root, undefined, nodes);
+  const byId = stateNodes(machine.root);
   const edges: DiagramEdge[] = definitionEdges(machine).map((e) => ({
     id: e.id,
     source: e.source,
     targets: e.targets,
     event: e.eventType,
-    guard: guardText(transitionOf(machine, e)?.guard, machine.getStateNodeById(e.source).key) ?? e.guard,
+    guard: edgeGuard(byId, e),
     outcome: outcomeFromMeta(e.meta),
     tracked: true,
   }));
