@@ -39,16 +39,19 @@ export class QemuNotFoundError extends Error {
   }
 }
 
-const live = new Set<ChildProcess>();
+/** Running QEMU processes and their temp directories. */
+const live = new Map<ChildProcess, string>();
 let handlersInstalled = false;
 
+/** Synchronous, so it can run in an 'exit' handler: kill every QEMU and remove its files. */
 function killAllLive(): void {
-  for (const child of live) {
+  for (const [child, dir] of live) {
     try {
       child.kill('SIGKILL');
     } catch {
       // already gone
     }
+    rmSync(dir, { recursive: true, force: true });
   }
   live.clear();
 }
@@ -72,7 +75,7 @@ function installHandlersOnce(): void {
 
 /** Pids of QEMU processes started here and not yet stopped (for tests). */
 export function livePids(): number[] {
-  return [...live].map((c) => c.pid).filter((p): p is number => p !== undefined);
+  return [...live.keys()].map((c) => c.pid).filter((p): p is number => p !== undefined);
 }
 
 export interface QemuLaunch {
@@ -114,7 +117,7 @@ export class QemuProcess {
     const child = setpriv
       ? spawn(setpriv, ['--pdeathsig', 'SIGKILL', launch.binary, ...qemuArgs], { stdio: ['ignore', 'ignore', 'pipe'] })
       : spawn(launch.binary, qemuArgs, { stdio: ['ignore', 'ignore', 'pipe'] });
-    live.add(child);
+    live.set(child, launch.dir);
     let stderrText = '';
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (s: string) => {
@@ -151,6 +154,7 @@ export class QemuProcess {
     } catch (err) {
       await killChild(child);
       server.close();
+      rmSync(launch.dir, { recursive: true, force: true });
       throw err;
     }
     const proc = new QemuProcess(child, new Qtest(socket), launch.dir, socketPath, server, () => stderrText);
