@@ -163,7 +163,11 @@ class DotWriter {
   }
 
   private legend(): void {
-    const rows: string[] = ['edge: EVENT [guard]', 'second line: NVMe status (SC, DNR) and decision id', 'double border: final state'];
+    const rows: string[] = [
+      'edge: EVENT [guard], then the NVMe status (SC, DNR) and decision id',
+      'self-transitions: one loop per state, one line each',
+      'double border: final state',
+    ];
     const c = this.model.counts;
     const coloured: string[] = [];
     if (c) {

@@ -108,7 +108,7 @@ function alwaysEdges(node: AnyStateNode): DiagramEdge[] {
     targets: (t.target ?? []).map((n: AnyStateNode) => n.id),
     event: '',
     guard: guardText(t.guard, node.key),
-    outcome: outcomeFromMeta(t.meta),
+    outcome: outcomeFromMeta(t.meta) ?? outcomeFromActions(t.actions),
     tracked: false,
   }));
   return [...own, ...(Object.values(node.states) as AnyStateNode[]).flatMap(alwaysEdges)];
@@ -121,12 +121,29 @@ function stateNodes(node: AnyStateNode, out = new Map<string, AnyStateNode>()): 
   return out;
 }
 
-/** A definition edge's guard label, with the params the edge itself does not keep. */
-function edgeGuard(byId: Map<string, AnyStateNode>, edge: DefinitionEdge): string | undefined {
+/**
+ * The outcome a transition's actions state in their params, e.g.
+ * `{ type: 'reply', params: { status: 'SEQUENCE_ERROR', decision: 'D5' } }`:
+ * machines that keep the status in an action rather than in `meta`.
+ */
+function outcomeFromActions(actions: readonly unknown[] | undefined): Outcome | undefined {
+  for (const action of actions ?? []) {
+    if (typeof action !== 'object' || action === null || !('params' in action)) continue;
+    const outcome = outcomeFromMeta((action as { params: unknown }).params);
+    if (outcome?.completion) return outcome;
+  }
+  return undefined;
+}
+
+/** A definition edge's guard label (with the params the edge itself does not keep) and outcome. */
+function edgeDetails(byId: Map<string, AnyStateNode>, edge: DefinitionEdge): { guard?: string; outcome?: Outcome } {
   const index = Number(edge.id.slice(edge.id.lastIndexOf('|') + 1));
   const node = byId.get(edge.source);
   const transition = node?.transitions.get(edge.eventType)?.[index];
-  return guardText(transition?.guard, node?.key) ?? edge.guard;
+  return {
+    guard: guardText(transition?.guard, node?.key) ?? edge.guard,
+    outcome: outcomeFromMeta(edge.meta) ?? outcomeFromActions(transition?.actions),
+  };
 }
 
 export function buildModel(machine: AnyStateMachine, options: RenderOptions = {}): DiagramModel {
@@ -138,8 +155,7 @@ export function buildModel(machine: AnyStateMachine, options: RenderOptions = {}
     source: e.source,
     targets: e.targets,
     event: e.eventType,
-    guard: edgeGuard(byId, e),
-    outcome: outcomeFromMeta(e.meta),
+    ...edgeDetails(byId, e),
     tracked: true,
   }));
   edges.push(...alwaysEdges(machine.root));
