@@ -158,7 +158,16 @@ export class QemuProcess {
       throw err;
     }
     const proc = new QemuProcess(child, new Qtest(socket), launch.dir, socketPath, server, () => stderrText);
+    // A QEMU whose qtest connection is gone can no longer be driven: end it.
+    socket.once('close', () => {
+      if (!proc.isStopped) child.kill('SIGKILL');
+    });
     return proc;
+  }
+
+  /** True once stop() was called. */
+  get isStopped(): boolean {
+    return this.stopped;
   }
 
   /** What QEMU wrote on stderr so far (for error messages). */

@@ -129,3 +129,16 @@ describe.skipIf(!hasQemu)('QEMU process lifecycle', () => {
     expect(livePids()).toEqual([]);
   });
 });
+
+describe.skipIf(!hasQemu)('QEMU process after a lost connection', () => {
+  it('I2: when the qtest connection drops, QEMU is killed and requests fail saying QEMU may have exited', async () => {
+    const a = new QemuAdapter();
+    await a.reset({ vfs: 1, profile: 'no-lm' });
+    const pid = a.pid!;
+    // Simulate the connection dying under the adapter (as when QEMU crashes or the socket breaks).
+    (a as unknown as { session: { proc: { qtest: { socket: { destroy(): void } } } } }).session.proc.qtest['socket'].destroy();
+    expect(await waitGone(pid)).toBe(true);
+    await expect(a.regRead(0, 0, 4)).rejects.toThrow(/did QEMU exit/);
+    await a.close();
+  });
+});
