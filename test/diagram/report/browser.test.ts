@@ -22,9 +22,13 @@ const OUT = resolve('out');
 const REPORT = join(OUT, 'report-test.html');
 const SCREENSHOT = join(OUT, 'report-screenshot.png');
 
-/** The keys of every state below the root (what the diagram must show as text). */
-function stateKeys(node: AnyStateNode): string[] {
-  return (Object.values(node.states) as AnyStateNode[]).flatMap((c) => [c.type === 'history' ? (c.history === 'deep' ? 'H*' : 'H') : c.key, ...stateKeys(c)]);
+/** The label of every state below the root, as the DOT renderer writes it (what must show as text). */
+function stateLabels(node: AnyStateNode): string[] {
+  const label = (c: AnyStateNode): string => {
+    if (c.type === 'history') return c.history === 'deep' ? 'H*' : 'H';
+    return c.type === 'parallel' ? `${c.key} (parallel)` : c.key;
+  };
+  return (Object.values(node.states) as AnyStateNode[]).flatMap((c) => [label(c), ...stateLabels(c)]);
 }
 
 interface DrawnMachine {
@@ -120,7 +124,7 @@ describe.skipIf(!chromium)('report in headless Chromium', () => {
   it('every state name of every machine is visible text in its diagram', () => {
     for (const entry of fixture.catalog) {
       const d = drawn.find((x) => x.machine === entry.id);
-      const missing = stateKeys(entry.machine.root).filter((k) => !d?.visibleTexts.includes(k));
+      const missing = stateLabels(entry.machine.root).filter((k) => !d?.visibleTexts.includes(k));
       expect(missing, `${entry.id}: states not drawn`).toEqual([]);
     }
   });
