@@ -57,8 +57,11 @@ function coverageSuffix(edge: DiagramEdge): string {
 
 function placedLabel(edge: DiagramEdge, p: Placement): string {
   const where: string[] = [];
-  if (p.fromPath) where.push(`from ${p.fromPath}`);
-  if (p.toPath) where.push(`to ${p.toPath}`);
+  if (p.fromPath && p.fromPath === p.toPath) where.push(`at ${p.fromPath}`);
+  else {
+    if (p.fromPath) where.push(`from ${p.fromPath}`);
+    if (p.toPath) where.push(`to ${p.toPath}`);
+  }
   const suffix = where.length ? ` (${where.join(', ')})` : '';
   return escapeMermaid(`${edgeLabel(edge)}${suffix}${coverageSuffix(edge)}`);
 }

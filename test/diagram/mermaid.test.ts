@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { createMachine } from 'xstate';
 import { definitionEdges } from '../../src/check/edges.ts';
 import { escapeMermaid, renderMermaid } from '../../src/diagram/mermaid.ts';
 import { eventText } from '../../src/diagram/labels.ts';
@@ -43,6 +44,19 @@ describe('Mermaid stateDiagram-v2', () => {
   it('draws an edge that leaves a composite from the composite, naming the real source and target', () => {
     expect(parsed.edges).toContainEqual(expect.objectContaining({ from: 'checks', to: 'rejectedSequence', label: 'CHECK (from fields)' }));
     expect(parsed.edges).toContainEqual(expect.objectContaining({ from: 'toyPipeline', to: 'toyPipeline', label: 'RESET (to arrival)', block: '' }));
+  });
+
+  it('moves a loop on a nested composite (which Mermaid fails to draw) to the machine, saying where it is', () => {
+    const nested = createMachine({
+      id: 'outer',
+      initial: 'a',
+      states: { a: { initial: 'b', states: { b: { initial: 'c', on: { POLL: {} }, states: { c: { on: { STEP: 'c' } } } } } } },
+    });
+    const p = parseMermaid(renderMermaid(nested));
+    expect(p.problems).toEqual([]);
+    expect(p.edges).toContainEqual(expect.objectContaining({ from: 'outer', to: 'outer', label: 'POLL (at a.b)', block: '' }));
+    // a loop on a leaf stays where it is
+    expect(p.edges).toContainEqual(expect.objectContaining({ from: 'c', to: 'c', label: 'STEP', block: 'b' }));
   });
 
   it('escapes : ; # " { } < > in labels and titles so the text decodes back', () => {
