@@ -8,7 +8,7 @@ import { LM_OPCODES } from '../../../src/wire/opcodes.ts';
 import { encodeSqe } from '../../../src/wire/sqe.ts';
 import { SC } from '../../../src/wire/status.ts';
 import { CC_ENABLE, REG } from '../../../src/wire/registers.ts';
-import { createIoPair, DATA, enableController, hasQemu, mustComplete, pattern, regs } from './helpers.ts';
+import { ADMIN_ENTRIES, createIoPair, DATA, enableController, hasQemu, mustComplete, pattern, regs } from './helpers.ts';
 
 describe('QemuAdapter: options it refuses (no QEMU needed)', () => {
   it.each(['lm', 'reserved', 'foreign'] as const)('D17: profile %s is refused: QEMU is only a no-lm device', async (profile) => {
@@ -61,6 +61,8 @@ describe.skipIf(!hasQemu)('QemuAdapter on QEMU with 2 VFs', () => {
     const id = await mustComplete(a.submit(0, 0, sqeFor.identify(1, 1, DATA)));
     expect(id.cid).toBe(1);
     expect(id.sc).toBe(0);
+    // The target's provisioning ran on the tester's queue first: 1 Identify + 3 per VF, then this command.
+    expect(id.sqhd).toBe((1 + 3 * 2 + 1) % ADMIN_ENTRIES);
   });
 
   it('D18: VFs enable on their own queues before the tester touches the PF', async () => {
