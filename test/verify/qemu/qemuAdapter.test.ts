@@ -30,6 +30,16 @@ describe('QemuAdapter: options it refuses (no QEMU needed)', () => {
     await expect(new QemuAdapter().reset({ vfs: 9, profile: 'no-lm' })).rejects.toThrow(/0 to 8/);
   });
 
+  it('D17: without qemu-system-x86_64 on PATH, reset says which package to install', async () => {
+    const path = process.env.PATH;
+    process.env.PATH = '';
+    try {
+      await expect(new QemuAdapter().reset({ vfs: 1, profile: 'no-lm' })).rejects.toThrow(/apt-get install qemu-system-x86/);
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+
   it('D17: using the target before reset says to call reset()', async () => {
     await expect(new QemuAdapter().regRead(0, 0, 4)).rejects.toThrow(/call reset\(\) first/);
   });
