@@ -155,6 +155,17 @@ describe.skipIf(!chromium)('report in headless Chromium', () => {
     expect(await page.$eval('#summary .badge', (b) => b.textContent)).toBe('FAIL');
   });
 
+  it('"actual size" shows a wide diagram at its natural size, with no script (CSS only)', async () => {
+    const section = 'section.machine[data-machine="pfAcceptance:lm"]';
+    const width = (): Promise<number> => page.$eval(`${section} svg`, (svg) => svg.getBoundingClientRect().width);
+    const fitted = await width();
+    await page.click(`${section} input.zoom`);
+    expect(await width()).toBeGreaterThan(fitted * 2);
+    await page.click(`${section} input.zoom`);
+    expect(await width()).toBe(fitted);
+    expect(await page.$$eval('script', (xs) => xs.length)).toBe(0);
+  });
+
   it('logs no console error and makes no request besides the file itself', () => {
     expect(consoleErrors).toEqual([]);
     expect(requests).toEqual([pathToFileURL(REPORT).href]);

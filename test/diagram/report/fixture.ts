@@ -1,11 +1,12 @@
 // A check JSON built from real checker runs: the project's machines (every
-// pfAcceptance option set and VFIO flag set) plus two seeded-bug toys from the
+// vfLifecycle and pfAcceptance option set, every VFIO flag set) plus two seeded-bug toys from the
 // checker tests, so the report has a real counterexample trace and a real
 // lasso to draw. Coverage: the reachable definition edges minus every third
 // one (those stay uncovered), so all three edge colours appear.
 import type { MachineSpec } from '../../../machines/spec.ts';
 import { PF_ACCEPTANCE_OPTION_SETS, pfAcceptanceSpec } from '../../../machines/pfAcceptance.ts';
 import { vfioMigrationSpecs } from '../../../machines/vfioMigration.ts';
+import { VF_LIFECYCLE_OPTION_SETS, vfLifecycleSpec } from '../../../machines/vfLifecycle.ts';
 import { definitionEdges } from '../../../src/check/edges.ts';
 import { checkSpec } from '../../../src/check/report.ts';
 import type { CatalogEntry } from '../../../src/diagram/registry.ts';
@@ -13,6 +14,7 @@ import { doorbellToy, vfToy } from '../../check/toys.ts';
 
 export function fixtureSpecs(): MachineSpec[] {
   return [
+    ...VF_LIFECYCLE_OPTION_SETS.map(vfLifecycleSpec),
     ...PF_ACCEPTANCE_OPTION_SETS.map(pfAcceptanceSpec),
     ...vfioMigrationSpecs,
     vfToy({ saveWhileRunning: true }),
@@ -34,7 +36,7 @@ export interface Fixture {
   uncovered: Map<string, string[]>;
 }
 
-/** `failures`: the failing path entries to put in `tests` (default: one, with characters that need escaping). */
+/** Checks every spec; `tests` gets one failing path whose text needs escaping. */
 export function buildFixture(specs: MachineSpec[] = fixtureSpecs()): Fixture {
   const machines: unknown[] = [];
   const invariants: unknown[] = [];
