@@ -24,7 +24,7 @@ const resumeStream = (r: SetStateResult): ResumeStream => {
 };
 
 describe('data path (STOP_COPY, RESUMING)', () => {
-  for (const bytes of [1, 100, 4096, 4097, 8192, 8193, 64 * KiB + 5, 2 * 1024 * KiB + 12]) {
+  for (const bytes of [1, 100, 4096, 4097, 8192, 8193, 64 * KiB + 5, 2 * 1024 * KiB + 12, 3 * 1024 * KiB + 1]) {
     it(`STOP -> STOP_COPY: SAVE gets a PRP buffer of exactly QUERY's ${bytes} bytes and the stream yields exactly them`, async () => {
       const { pf, m } = await probedVf({ stateBytes: bytes });
       await m.setState('STOP');
