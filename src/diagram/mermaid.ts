@@ -33,14 +33,22 @@ function usable(id: string): boolean {
   return PLAIN_ID.test(id) && !KEYWORDS.has(lower) && !lower.startsWith('default');
 }
 
-/** Mermaid ids are global to the diagram: a state's key where that is unique and plain, else its path. */
+/**
+ * Mermaid ids are global to the diagram. A state's id is its key where that
+ * is unique and plain, else the shortest tail of its path that is unique
+ * (`vf1_runningIdle`), with characters Mermaid cannot take replaced by `_`.
+ */
 function mermaidIds(model: DiagramModel): Map<string, string> {
-  const keyCount = new Map<string, number>();
-  for (const n of model.nodes.values()) keyCount.set(n.key, (keyCount.get(n.key) ?? 0) + 1);
+  const nodes = [...model.nodes.values()];
+  const paths = new Map(nodes.map((n) => [n.id, ancestry(model, n.id).map((a) => a.key)]));
+  const tail = (id: string, k: number): string => (paths.get(id) ?? []).slice(-k).join('.');
   const ids = new Map<string, string>();
   const used = new Set<string>();
-  for (const n of model.nodes.values()) {
-    let id = keyCount.get(n.key) === 1 && usable(n.key) ? n.key : n.id.replace(/[^A-Za-z0-9_]/g, '_');
+  for (const n of nodes) {
+    const depth = paths.get(n.id)?.length ?? 1;
+    let k = 1;
+    while (k < depth && nodes.some((m) => m !== n && tail(m.id, k) === tail(n.id, k))) k += 1;
+    let id = k === 1 && usable(n.key) ? n.key : tail(n.id, k).replace(/[^A-Za-z0-9_]/g, '_');
     if (!usable(id)) id = `s_${id}`;
     let unique = id;
     for (let i = 2; used.has(unique); i += 1) unique = `${id}_${i}`;

@@ -96,7 +96,7 @@ function statusFrom(r: Record<string, unknown>): NvmeStatus | undefined {
  * Reads the outcome from a transition's or a final state's `meta`. Accepted
  * shapes (machines are written by several people):
  *   { status: { sct, sc, dnr }, decision }   { sc, sct?, dnr?, decision }
- *   { status: 'INVALID_OPCODE', dnr?, decision }   { completion: 'none', decision }
+ *   { status: 'INVALID_OPCODE', dnr?, decision }   { completion: 'none' | status: 'none', decision }
  *   { commands: ['SUSPEND'], decision }  (commands a transition sends)
  * A decision of 'none' counts as absent. Returns undefined when the meta says
  * nothing about a completion, commands or decision.
@@ -104,7 +104,7 @@ function statusFrom(r: Record<string, unknown>): NvmeStatus | undefined {
 export function outcomeFromMeta(meta: unknown): Outcome | undefined {
   if (!isRecord(meta)) return undefined;
   let completion: Completion | undefined;
-  if (meta.completion === 'none') completion = { kind: 'none' };
+  if (meta.completion === 'none' || meta.status === 'none') completion = { kind: 'none' };
   else if (isRecord(meta.status)) {
     const status = statusFrom(meta.status);
     if (status) completion = { kind: 'status', status };

@@ -18,6 +18,7 @@ describe('NVMe status labels', () => {
 
   it('D1 drop policy: a completion of "none" reads "no completion D1"', () => {
     expect(label({ completion: 'none', decision: 'D1' })).toBe('no completion D1');
+    expect(label({ status: 'none', decision: 'D13' })).toBe('no completion D13');
   });
 
   it('D7: a symbolic status name is shown as given, with DNR', () => {
