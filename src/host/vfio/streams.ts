@@ -10,8 +10,13 @@ import type { DmaBuffer } from '../prp.ts';
 /** The RFC driver's MAX_MIGRATION_SIZE. */
 export const RESUME_BUFFER_BYTES = 256 * 1024;
 
+/**
+ * VFIO_MIG_GET_PRECOPY_INFO. Project decision (shared with machines/vfio):
+ * initial_bytes is QUERY's size, i.e. what the STOP_COPY phase will deliver,
+ * although reads in pre-copy return nothing (the uAPI lets these estimates
+ * have no bearing on the data actually read); dirty_bytes is always 0.
+ */
 export interface PrecopyInfo {
-  /** bytes of initial pre-copy data left to read: always 0, the pre-copy stream carries none */
   initialBytes: number;
   dirtyBytes: number;
 }
@@ -58,7 +63,7 @@ export class SaveStream {
   precopyInfo(): PrecopyInfo {
     this.assertEnabled();
     if (this.phase !== 'pre-copy') throw new HostError('EINVAL', 'pre-copy info is only available in PRE_COPY or PRE_COPY_P2P');
-    return { initialBytes: 0, dirtyBytes: 0 };
+    return { initialBytes: this.queriedBytes, dirtyBytes: 0 };
   }
 
   /** Read up to `max` bytes; an empty array means end of data. */
