@@ -55,6 +55,8 @@ describe('nvme-lm diagram', () => {
     await expect(runDiagram(catalog, { all: true }, capture())).rejects.toThrow(/give the directory with -o <dir>/);
     await expect(runDiagram(catalog, { all: true, machine: 'toyPipeline', output: 'x' }, capture())).rejects.toThrow(/not both/);
     await expect(runDiagram(catalog, { machine: 'toyPipeline', format: 'png' }, capture())).rejects.toThrow('unknown diagram format "png"; use one of: mermaid, dot, svg, json');
+    const dir = await tmp();
+    await expect(runDiagram(catalog, { machine: 'toyPipeline', output: join(dir, 'no', 'such', 'x.mmd') }, capture())).rejects.toThrow(/cannot write .*x\.mmd \(ENOENT\); check that its directory exists/);
   });
 
   it('--coverage colours the SVG from a check.json and warns about edge ids the machine lacks', async () => {

@@ -34,6 +34,15 @@ async function isDirectory(path: string): Promise<boolean> {
   }
 }
 
+async function write(file: string, text: string): Promise<void> {
+  try {
+    await writeFile(file, text);
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new Error(`cannot write ${file} (${reason}); check that its directory exists and is writable`);
+  }
+}
+
 /** Coverage for one machine; warns (does not fail) when the file names edges the machine lacks. */
 function machineCoverage(entry: CatalogEntry, entries: CheckMachineCoverage[], file: string, required: boolean, io: DiagramIo): Coverage | undefined {
   const coverage = required ? coverageFor(entries, entry.id, file) : findCoverage(entries, entry.id, file);
@@ -76,7 +85,7 @@ export async function runDiagram(catalog: MachineCatalog, options: DiagramOption
       const coverage = coverageOf(entry);
       for (const format of formats) {
         const file = join(options.output, `${fileStem(entry.id)}.${FORMAT_EXTENSIONS[format]}`);
-        await writeFile(file, await renderDiagram(entry.machine, format, { coverage, title: entry.id }));
+        await write(file, await renderDiagram(entry.machine, format, { coverage, title: entry.id }));
         written.push(file);
       }
     }
@@ -95,7 +104,7 @@ export async function runDiagram(catalog: MachineCatalog, options: DiagramOption
     return [];
   }
   const file = (await isDirectory(options.output)) ? join(options.output, `${fileStem(entry.id)}.${FORMAT_EXTENSIONS[format]}`) : options.output;
-  await writeFile(file, text);
+  await write(file, text);
   return [file];
 }
 
