@@ -1,0 +1,385 @@
+// One NVMe controller (the PF is function 0, VF k is function k): its BAR0
+// registers, its queues in host memory, the fetch loop, and its
+// live-migration state. Command execution lives in adminExec.ts, nvmExec.ts
+// and migration.ts; this file owns the state and the rules that move it.
+import type { DeviceConfig } from './options.ts';
+import type { LmView } from './acceptance.ts';
+import type { HostMemory } from './hostMemory.ts';
+import type { RamNamespace } from './namespace.ts';
+import { PAGE_SIZE } from './hostMemory.ts';
+import { CompletionQueue, postCompletion, SQE_SIZE, CQE_SIZE, SubmissionQueue } from './queues.ts';
+import {
+  CC_EN,
+  CC_MPS_SHIFT,
+  CC_SHN_SHIFT,
+  checkAccess,
+  CSTS_CFS,
+  CSTS_RDY,
+  CSTS_SHST_COMPLETE,
+  MAX_ADMIN_QUEUE_ENTRIES,
+  readRegister,
+  RegisterFile,
+  withDword,
+} from './registers.ts';
+import { REG, DOORBELL_BASE } from '../wire/registers.ts';
+import { DROPPED, SQE, rd, splitStatus } from './fields.ts';
+import { execAdmin } from './adminExec.ts';
+import { execIo, runNvm } from './nvmExec.ts';
+
+/** A VF's live-migration state (D5). The PF is always running. */
+export type LmState = 'running' | 'suspended' | 'saved' | 'loaded';
+
+
+/** What the emulator did with one command; delivered to `trace` when set. */
+export interface CommandTrace {
+  fn: number;
+  sqid: number;
+  cid: number;
+  opcode: number;
+  outcome: 'completed' | 'dropped' | 'in-flight';
+  status?: { sct: number; sc: number; dnr: boolean };
+  dw0?: number;
+  /** the spec rule behind a rejection or an LM outcome (D1..D18, or NVMe) */
+  decision?: string;
+  reason?: string;
+}
+
+/** What a controller needs from the device around it. */
+export interface DeviceContext {
+  readonly memory: HostMemory;
+  readonly namespace: RamNamespace;
+  readonly config: DeviceConfig;
+  controller(fn: number): Controller;
+  /** read-only view for the LM acceptance checks */
+  readonly lmView: LmView;
+  /** D18: a PF controller reset resets every VF */
+  resetAllVfs(): void;
+  trace: ((e: CommandTrace) => void) | undefined;
+}
+
+/** A fetched NVM command held until `completeIo` (ioCompletion: 'deferred'). */
+export interface InFlight {
+  sqid: number;
+  cid: number;
+  /** a private copy: the host may reuse the SQ slot once it sees a later SQ head */
+  sqe: DataView;
+}
+
+export class Controller {
+  regs = new RegisterFile();
+  /** indexed by queue id; 0 is the admin queue */
+  sqs: (SubmissionQueue | undefined)[];
+  cqs: (CompletionQueue | undefined)[];
+  lmState: LmState = 'running';
+  inFlight: InFlight[] = [];
+  /** Number of Queues feature (zero-based allocated counts) */
+  nsqa: number;
+  ncqa: number;
+  /** DW0 of the command being executed, set by the executors */
+  dw0 = 0;
+  /** why the command being executed was rejected (for traces and tests) */
+  decision: string | undefined = undefined;
+  reason: string | undefined = undefined;
+  private busy = false;
+  private again = false;
+
+  constructor(
+    readonly ctx: DeviceContext,
+    readonly fn: number,
+    /** I/O queue ids 1..maxIoQueues exist on this function (geometry limit) */
+    readonly maxIoQueues: number,
+  ) {
+    this.sqs = new Array<SubmissionQueue | undefined>(maxIoQueues + 1).fill(undefined);
+    this.cqs = new Array<CompletionQueue | undefined>(maxIoQueues + 1).fill(undefined);
+    this.nsqa = maxIoQueues - 1;
+    this.ncqa = maxIoQueues - 1;
+  }
+
+  get isVf(): boolean {
+    return this.fn !== 0;
+  }
+
+  get ready(): boolean {
+    return (this.regs.csts & (CSTS_RDY | CSTS_CFS)) === CSTS_RDY;
+  }
+
+  /** Fetching happens only when ready and (VFs) running: SUSPEND stops it on every SQ (D11). */
+  get fetching(): boolean {
+    return this.ready && this.lmState === 'running';
+  }
+
+  /** Distinct I/O queue ids that hold an SQ or a CQ (what QUERY and SAVE count, D8). */
+  ioQueueCount(): number {
+    let n = 0;
+    for (let q = 1; q <= this.maxIoQueues; q++) if (this.sqs[q] || this.cqs[q]) n++;
+    return n;
+  }
+
+  // ---- registers -------------------------------------------------------
+
+  regRead(offset: number, width: number): bigint {
+    checkAccess(this.fn, offset, width);
+    return readRegister(this.regs, offset, width) ?? 0n;
+  }
+
+  regWrite(offset: number, width: number, value: number): void {
+    if (offset >= DOORBELL_BASE) {
+      this.doorbell(offset, value);
+      return;
+    }
+    checkAccess(this.fn, offset, width);
+    const r = this.regs;
+    switch (offset) {
+      case REG.CC:
+        this.writeCc(value >>> 0);
+        return;
+      case REG.INTMS:
+        r.intms = (r.intms | value) >>> 0;
+        return;
+      case REG.INTMC:
+        r.intms = (r.intms & ~value) >>> 0;
+        return;
+      case REG.AQA:
+        r.aqa = value >>> 0;
+        return;
+      case REG.ASQ:
+        r.asq = width === 8 ? value : withDword(r.asq, false, value >>> 0);
+        return;
+      case REG.ASQ + 4:
+        r.asq = withDword(r.asq, true, value >>> 0);
+        return;
+      case REG.ACQ:
+        r.acq = width === 8 ? value : withDword(r.acq, false, value >>> 0);
+        return;
+      case REG.ACQ + 4:
+        r.acq = withDword(r.acq, true, value >>> 0);
+        return;
+      default:
+      // CAP, VS, CSTS and reserved space are read-only: writes are ignored, as hardware does.
+    }
+  }
+
+  private writeCc(value: number): void {
+    const r = this.regs;
+    const wasEnabled = (r.cc & CC_EN) !== 0;
+    r.cc = value;
+    const enable = (value & CC_EN) !== 0;
+    if (wasEnabled && !enable) {
+      this.controllerReset();
+      return;
+    }
+    if (!wasEnabled && enable) this.enable();
+    // Shutdown notification completes at once: nothing is cached.
+    if (((value >>> CC_SHN_SHIFT) & 3) !== 0) r.csts = (r.csts & ~(3 << 2)) | CSTS_SHST_COMPLETE;
+  }
+
+  /** CC.EN 0 -> 1: create the admin queue pair from AQA/ASQ/ACQ, or report a fatal status. */
+  private enable(): void {
+    const r = this.regs;
+    const sqn = r.adminSqEntries;
+    const cqn = r.adminCqEntries;
+    const mem = this.ctx.memory;
+    const ok =
+      sqn >= 2 &&
+      cqn >= 2 &&
+      sqn <= MAX_ADMIN_QUEUE_ENTRIES &&
+      cqn <= MAX_ADMIN_QUEUE_ENTRIES &&
+      ((r.cc >>> CC_MPS_SHIFT) & 0xf) === 0 &&
+      r.asq % PAGE_SIZE === 0 &&
+      r.acq % PAGE_SIZE === 0 &&
+      mem.isMapped(r.asq, sqn * SQE_SIZE) &&
+      mem.isMapped(r.acq, cqn * CQE_SIZE);
+    if (!ok) {
+      // Bad admin queue attributes: controller fatal status; the host must reset (CC.EN = 0) and fix AQA/ASQ/ACQ.
+      r.csts = CSTS_CFS;
+      return;
+    }
+    this.sqs[0] = new SubmissionQueue(0, r.asq, sqn, 0);
+    this.cqs[0] = new CompletionQueue(0, r.acq, cqn, true, 0);
+    r.csts = CSTS_RDY;
+  }
+
+  /**
+   * CC.EN 1 -> 0: delete every queue, drop commands in flight (no
+   * completions), clear CSTS; AQA/ASQ/ACQ keep their values (NVMe). A VF
+   * goes back to running with its migration data dropped (D13); the PF
+   * takes every VF with it (D18).
+   */
+  controllerReset(): void {
+    this.sqs.fill(undefined);
+    this.cqs.fill(undefined);
+    this.inFlight = [];
+    this.regs.csts = 0;
+    this.regs.cc &= ~CC_EN;
+    this.lmState = 'running';
+    this.nsqa = this.maxIoQueues - 1;
+    this.ncqa = this.maxIoQueues - 1;
+    if (this.fn === 0) this.ctx.resetAllVfs();
+  }
+
+  /** Function-level reset: the power-on state, registers included (D13, D18 for the PF). */
+  flr(): void {
+    this.controllerReset();
+    this.regs = new RegisterFile();
+  }
+
+  /** Tear the controller down as a reset does, without the PF's D18 cascade (used by LOAD). */
+  clearQueues(): void {
+    this.sqs.fill(undefined);
+    this.cqs.fill(undefined);
+    this.inFlight = [];
+  }
+
+  // ---- doorbells and fetching ------------------------------------------
+
+  private doorbell(offset: number, value: number): void {
+    const rel = offset - DOORBELL_BASE;
+    if (rel % 4 !== 0) return;
+    const n = rel >>> 2;
+    const qid = n >>> 1;
+    if (qid > this.maxIoQueues || !this.ready) return;
+    if ((n & 1) === 0) {
+      const sq = this.sqs[qid];
+      // A tail outside the queue is an invalid doorbell write: ignored (no asynchronous events here).
+      if (!sq || value >= sq.size) return;
+      sq.tail = value;
+      // While suspended the tail is latched: it stays in sq.tail and is fetched after RESUME (D11).
+      if (this.lmState === 'running') this.fetch(sq);
+    } else {
+      const cq = this.cqs[qid];
+      if (!cq || value >= cq.size) return;
+      // The host may only consume posted entries; a head beyond the tail is ignored.
+      const consumed = value >= cq.head ? value - cq.head : value + cq.size - cq.head;
+      if (consumed > cq.used) return;
+      cq.head = value;
+      if (this.lmState === 'running') this.kick();
+    }
+  }
+
+  /** Fetch from one SQ (the doorbell fast path). */
+  private fetch(sq: SubmissionQueue): void {
+    if (this.busy) {
+      this.again = true;
+      return;
+    }
+    this.busy = true;
+    try {
+      this.fetchFrom(sq);
+      while (this.again) {
+        this.again = false;
+        this.fetchAllQueues();
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Fetch from every SQ with pending entries: admin first, then I/O by queue id. */
+  kick(): void {
+    if (this.busy) {
+      this.again = true;
+      return;
+    }
+    this.busy = true;
+    try {
+      do {
+        this.again = false;
+        this.fetchAllQueues();
+      } while (this.again);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private fetchAllQueues(): void {
+    for (let q = 0; q <= this.maxIoQueues; q++) {
+      const sq = this.sqs[q];
+      if (sq && sq.head !== sq.tail) this.fetchFrom(sq);
+    }
+  }
+
+  private fetchFrom(sq: SubmissionQueue): void {
+    const mem = this.ctx.memory;
+    const cq = this.cqs[sq.cqid]!;
+    while (sq.head !== sq.tail && this.fetching && this.sqs[sq.qid] === sq && cq.room > 0) {
+      const addr = sq.base + sq.head * SQE_SIZE;
+      sq.head = sq.head + 1 === sq.size ? 0 : sq.head + 1;
+      cq.reserved++;
+      const page = mem.pageAt(addr);
+      if (!page) {
+        this.regs.csts |= CSTS_CFS;
+        return;
+      }
+      this.execute(sq, page.view, addr % PAGE_SIZE);
+    }
+  }
+
+  private execute(sq: SubmissionQueue, view: DataView, off: number): void {
+    this.dw0 = 0;
+    this.decision = undefined;
+    this.reason = undefined;
+    const status = sq.qid === 0 ? execAdmin(this, view, off) : execIo(this, sq, view, off);
+    const cid = rd(view, off, SQE.cid);
+    if (status >= 0) this.complete(sq, cid, status, this.dw0);
+    else if (status === DROPPED) this.cqs[sq.cqid]!.reserved--;
+    if (this.ctx.trace !== undefined) this.emit(sq.qid, cid, view.getUint8(off), status);
+  }
+
+  private emit(sqid: number, cid: number, opcode: number, status: number): void {
+    this.ctx.trace!({
+      fn: this.fn,
+      sqid,
+      cid,
+      opcode,
+      outcome: status >= 0 ? 'completed' : status === DROPPED ? 'dropped' : 'in-flight',
+      ...(status >= 0 ? { status: splitStatus(status), dw0: this.dw0 >>> 0 } : {}),
+      ...(this.decision === undefined ? {} : { decision: this.decision }),
+      ...(this.reason === undefined ? {} : { reason: this.reason }),
+    });
+  }
+
+  /** Post the completion of a command fetched from `sq` to its CQ (a slot was reserved at fetch). */
+  complete(sq: SubmissionQueue, cid: number, status: number, dw0: number): void {
+    const cq = this.cqs[sq.cqid]!;
+    if (!postCompletion(this.ctx.memory, cq, dw0, sq.head, sq.qid, cid, status)) this.regs.csts |= CSTS_CFS;
+  }
+
+  /** Record why a command is rejected and return its status word. */
+  reject(status: number, decision: string, reason: string): number {
+    this.decision = decision;
+    this.reason = reason;
+    return status;
+  }
+
+  // ---- deferred I/O ----------------------------------------------------
+
+  /** Complete the oldest `n` (default all) commands in flight; returns how many completed. */
+  completeIo(n = Infinity): number {
+    let done = 0;
+    while (done < n && this.inFlight.length > 0) {
+      const f = this.inFlight.shift()!;
+      const sq = this.sqs[f.sqid]!;
+      const status = runNvm(this, f.sqe, 0);
+      this.complete(sq, f.cid, status, 0);
+      if (this.ctx.trace !== undefined) {
+        this.ctx.trace({ fn: this.fn, sqid: f.sqid, cid: f.cid, opcode: f.sqe.getUint8(0), outcome: 'completed', status: splitStatus(status), dw0: 0 });
+      }
+      done++;
+    }
+    return done;
+  }
+
+  // ---- snapshots -------------------------------------------------------
+
+  clone(ctx: DeviceContext): Controller {
+    const c = new Controller(ctx, this.fn, this.maxIoQueues);
+    c.regs = this.regs.clone();
+    c.sqs = this.sqs.map((q) => q?.clone());
+    c.cqs = this.cqs.map((q) => q?.clone());
+    c.lmState = this.lmState;
+    c.inFlight = this.inFlight.map((f) => ({ sqid: f.sqid, cid: f.cid, sqe: new DataView(f.sqe.buffer.slice(0)) }));
+    c.nsqa = this.nsqa;
+    c.ncqa = this.ncqa;
+    return c;
+  }
+}

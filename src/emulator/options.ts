@@ -1,0 +1,76 @@
+// Constructor options of the emulated device, resolved and checked once.
+import { PROFILE_INFO, PROFILES, type Profile, type ProfileInfo } from './profiles.ts';
+import type { HostMemory } from './hostMemory.ts';
+import type { RamNamespace } from './namespace.ts';
+
+/** What a VF does with an LM opcode on its own admin queue (D1). */
+export type VfQueuePolicy = 'reject' | 'drop';
+/** deferred: NVM I/O fetched on a VF I/O queue stays in flight until `completeIo` (D11, D12 tests). */
+export type IoCompletion = 'immediate' | 'deferred';
+
+/**
+ * Deliberately broken variants, used only to prove that generated suites catch bugs:
+ * - acceptLmOnVfQueue: a VF's own admin queue executes LM commands (breaks D1, I1)
+ * - saveWhileRunning: SAVE succeeds on a running VF, without draining (breaks D5, D12)
+ * - partialLoad: LOAD tears the VF down and applies registers before checking the data (breaks D7, I5)
+ * - queryOffByOneQueue: QUERY counts the admin queue as an I/O queue (breaks D8)
+ * - ignoreCapability: executes the LM commands on every profile (breaks D17)
+ */
+export const MUTANTS = ['acceptLmOnVfQueue', 'saveWhileRunning', 'partialLoad', 'queryOffByOneQueue', 'ignoreCapability'] as const;
+export type Mutant = (typeof MUTANTS)[number];
+
+/** Largest number of I/O queue pairs per function this emulator supports (saved data stays far below 256 KiB). */
+export const MAX_IO_QUEUES = 64;
+export const MAX_VFS = 255;
+
+export interface DeviceOptions {
+  /** SR-IOV VFs enabled; VF k is function k (1-based). Default 2. */
+  vfs?: number;
+  profile?: Profile;
+  /** D10: reject nonzero reserved bits and a nonzero NSID in LM commands */
+  strict?: boolean;
+  vfQueuePolicy?: VfQueuePolicy;
+  /** geometry limit per VF: I/O queue ids 1..n (default 64, max 64) */
+  maxIoQueuesPerVf?: number;
+  ioCompletion?: IoCompletion;
+  mutant?: Mutant;
+  /** share a namespace with another device (D15); default a fresh 1 GiB sparse one */
+  namespace?: RamNamespace;
+  /** host memory; default a fresh empty one */
+  memory?: HostMemory;
+}
+
+export interface DeviceConfig {
+  vfs: number;
+  profile: ProfileInfo;
+  strict: boolean;
+  vfQueuePolicy: VfQueuePolicy;
+  maxIoQueuesPerVf: number;
+  ioCompletion: IoCompletion;
+  mutant: Mutant | undefined;
+}
+
+export function resolveOptions(o: DeviceOptions): DeviceConfig {
+  const vfs = o.vfs ?? 2;
+  if (!Number.isInteger(vfs) || vfs < 0 || vfs > MAX_VFS) throw new RangeError(`vfs = ${vfs}: give a whole number of VFs from 0 to ${MAX_VFS}`);
+  const profile = o.profile ?? 'lm';
+  if (!PROFILES.includes(profile)) throw new RangeError(`unknown profile "${profile}": use one of ${PROFILES.join(', ')}`);
+  const maxIo = o.maxIoQueuesPerVf ?? MAX_IO_QUEUES;
+  if (!Number.isInteger(maxIo) || maxIo < 1 || maxIo > MAX_IO_QUEUES) {
+    throw new RangeError(`maxIoQueuesPerVf = ${maxIo}: give a whole number from 1 to ${MAX_IO_QUEUES}`);
+  }
+  const policy = o.vfQueuePolicy ?? 'reject';
+  if (policy !== 'reject' && policy !== 'drop') throw new RangeError(`vfQueuePolicy "${policy}": use "reject" or "drop"`);
+  const io = o.ioCompletion ?? 'immediate';
+  if (io !== 'immediate' && io !== 'deferred') throw new RangeError(`ioCompletion "${io}": use "immediate" or "deferred"`);
+  if (o.mutant !== undefined && !MUTANTS.includes(o.mutant)) throw new RangeError(`unknown mutant "${o.mutant}": use one of ${MUTANTS.join(', ')}`);
+  return {
+    vfs,
+    profile: PROFILE_INFO[profile],
+    strict: o.strict ?? false,
+    vfQueuePolicy: policy,
+    maxIoQueuesPerVf: maxIo,
+    ioCompletion: io,
+    mutant: o.mutant,
+  };
+}

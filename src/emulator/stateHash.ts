@@ -1,0 +1,50 @@
+// A hash of the whole device state, for I3 ("a rejected command changes
+// nothing"): every function's registers, queues (with head/tail/phase and
+// the CQ slots promised to fetched commands), LM state, Number of Queues,
+// commands in flight, latched doorbells (the SQ tails), and the namespace
+// contents. Host memory is not part of it: a completion must be written
+// there even for a rejected command.
+//
+// A rejected command still moves its own queue pair: the SQ head advances
+// past it and its CQE advances the CQ tail (and maybe the phase). `exclude`
+// leaves out exactly those pointers of the queue pair the command used
+// (SQ head and tail, CQ head, tail, phase and reserved slots), and nothing else.
+import { createHash } from 'node:crypto';
+import type { Controller, LmState } from './controller.ts';
+import type { RamNamespace } from './namespace.ts';
+
+export interface HashExclusion {
+  fn: number;
+  sqid: number;
+}
+
+const LM_CODE: Record<LmState, number> = { running: 0, suspended: 1, saved: 2, loaded: 3 };
+const ABSENT = -1;
+
+export function stateHash(controllers: readonly Controller[], namespace: RamNamespace, exclude?: HashExclusion): string {
+  const out: number[] = [];
+  for (const c of controllers) {
+    const skipSq = exclude && exclude.fn === c.fn ? exclude.sqid : ABSENT;
+    const skipCq = skipSq === ABSENT ? ABSENT : (c.sqs[skipSq]?.cqid ?? ABSENT);
+    const r = c.regs;
+    out.push(c.fn, LM_CODE[c.lmState], r.cc, r.csts, r.aqa, r.intms, r.asq, r.acq, c.nsqa, c.ncqa);
+    for (let q = 0; q <= c.maxIoQueues; q++) {
+      const sq = c.sqs[q];
+      if (sq) out.push(q, 1, sq.base, sq.size, sq.cqid, sq.prio, q === skipSq ? ABSENT : sq.head, q === skipSq ? ABSENT : sq.tail);
+      const cq = c.cqs[q];
+      if (cq) {
+        const skip = q === skipCq;
+        out.push(q, 2, cq.base, cq.size, cq.ien ? 1 : 0, cq.iv, skip ? ABSENT : cq.head, skip ? ABSENT : cq.tail, skip ? ABSENT : cq.phase, skip ? ABSENT : cq.reserved);
+      }
+    }
+    out.push(c.inFlight.length);
+    for (const f of c.inFlight) {
+      out.push(f.sqid, f.cid);
+      for (let i = 0; i < f.sqe.byteLength; i += 4) out.push(f.sqe.getUint32(i, true));
+    }
+  }
+  const h = createHash('sha1');
+  h.update(new Uint8Array(new Float64Array(out).buffer));
+  h.update(namespace.contentHash());
+  return h.digest('hex').slice(0, 16);
+}

@@ -1,0 +1,206 @@
+// Host side for the emulator tests: sets up admin and I/O queues in host
+// memory and submits through SQ memory + doorbells, collecting completions by
+// phase tag as a host driver does. Nothing here reaches into the emulator's
+// internals: only regWrite/regRead, memory, and the device's public API.
+import { EmulatedDevice } from '../../src/emulator/device.ts';
+import type { DeviceOptions } from '../../src/emulator/options.ts';
+import { decodeCqe, type Cqe } from '../../src/wire/cqe.ts';
+import { CC_ENABLE, cqHeadDoorbell, REG, sqTailDoorbell } from '../../src/wire/registers.ts';
+import { sqeFor } from '../../src/wire/adminCommands.ts';
+import { encodeLmCommand, type LmCommand } from '../../src/wire/lmCommands.ts';
+import { LM } from '../../src/wire/opcodes.ts';
+import { isSuccess } from '../../src/wire/status.ts';
+
+const PAGE = 4096;
+
+interface HostSq {
+  base: number;
+  size: number;
+  tail: number;
+  cqid: number;
+}
+interface HostCq {
+  base: number;
+  size: number;
+  head: number;
+  phase: number;
+}
+
+/** A completion together with where it was found. */
+export interface Completion extends Cqe {
+  fn: number;
+  cqid: number;
+}
+
+export class Host {
+  private nextAddr: number;
+  private sqs = new Map<string, HostSq>();
+  private cqs = new Map<string, HostCq>();
+  /** completions reaped but not returned by `submit` (e.g. posted late, after RESUME) */
+  readonly stray: Completion[] = [];
+  private cid = 1;
+
+  constructor(
+    readonly dev: EmulatedDevice,
+    /** where this host allocates memory (two hosts on one memory keep apart) */
+    base = 0x10_0000,
+  ) {
+    this.nextAddr = base;
+  }
+
+  /** Allocate and map page-aligned host memory. */
+  alloc(bytes: number): number {
+    const at = this.nextAddr;
+    const len = Math.ceil(bytes / PAGE) * PAGE;
+    this.nextAddr += len;
+    this.dev.memory.map(at, len);
+    return at;
+  }
+
+  nextCid(): number {
+    this.cid = (this.cid % 0xfffe) + 1;
+    return this.cid;
+  }
+
+  /** Program AQA/ASQ/ACQ and set CC.EN. */
+  enable(fn: number, entries = 32): void {
+    const asq = this.alloc(entries * 64);
+    const acq = this.alloc(entries * 16);
+    this.dev.regWrite(fn, REG.AQA, 4, BigInt(((entries - 1) << 16) | (entries - 1)));
+    this.dev.regWrite(fn, REG.ASQ, 8, BigInt(asq));
+    this.dev.regWrite(fn, REG.ACQ, 8, BigInt(acq));
+    this.dev.regWrite(fn, REG.CC, 4, CC_ENABLE);
+    this.sqs.set(`${fn}:0`, { base: asq, size: entries, tail: 0, cqid: 0 });
+    this.cqs.set(`${fn}:0`, { base: acq, size: entries, head: 0, phase: 1 });
+  }
+
+  /** Forget a function's queues (after FLR or a controller reset the host starts over). */
+  forget(fn: number): void {
+    for (const k of [...this.sqs.keys()]) if (k.startsWith(`${fn}:`)) this.sqs.delete(k);
+    for (const k of [...this.cqs.keys()]) if (k.startsWith(`${fn}:`)) this.cqs.delete(k);
+  }
+
+  /** Create I/O CQ then SQ `qid` (bound to CQ `cqid`, default the same id) through the admin queue. */
+  createIoPair(fn: number, qid: number, entries = 16, cqid = qid): void {
+    if (!this.cqs.has(`${fn}:${cqid}`)) {
+      const cqBase = this.alloc(entries * 16);
+      const c = this.submit(fn, 0, sqeFor.createIoCq(this.nextCid(), cqid, entries, BigInt(cqBase)));
+      if (!c || !isSuccess(c)) throw new Error(`Create I/O CQ ${cqid} on function ${fn} failed: ${JSON.stringify(c)}`);
+      this.cqs.set(`${fn}:${cqid}`, { base: cqBase, size: entries, head: 0, phase: 1 });
+    }
+    const sqBase = this.alloc(entries * 64);
+    const s = this.submit(fn, 0, sqeFor.createIoSq(this.nextCid(), qid, entries, BigInt(sqBase), cqid));
+    if (!s || !isSuccess(s)) throw new Error(`Create I/O SQ ${qid} on function ${fn} failed: ${JSON.stringify(s)}`);
+    this.sqs.set(`${fn}:${qid}`, { base: sqBase, size: entries, tail: 0, cqid });
+  }
+
+  /** Write the SQE at the tail and ring the doorbell; returns the CID in the SQE. */
+  post(fn: number, qid: number, sqe: Uint8Array): number {
+    const sq = this.sqs.get(`${fn}:${qid}`);
+    if (!sq) throw new Error(`function ${fn} has no SQ ${qid} in this host`);
+    this.dev.memory.write(sq.base + sq.tail * 64, sqe);
+    sq.tail = (sq.tail + 1) % sq.size;
+    this.dev.regWrite(fn, sqTailDoorbell(qid), 4, BigInt(sq.tail));
+    return sqe[2] | (sqe[3] << 8);
+  }
+
+  /** Read every new completion of CQ `cqid` (phase tag) and ring its head doorbell. */
+  reap(fn: number, cqid: number): Completion[] {
+    const cq = this.cqs.get(`${fn}:${cqid}`);
+    if (!cq) return [];
+    const out: Completion[] = [];
+    for (;;) {
+      const c = decodeCqe(this.dev.memory.read(cq.base + cq.head * 16, 16));
+      if (c.phase !== cq.phase) break;
+      out.push({ ...c, fn, cqid });
+      cq.head = (cq.head + 1) % cq.size;
+      if (cq.head === 0) cq.phase ^= 1;
+    }
+    if (out.length > 0) this.dev.regWrite(fn, cqHeadDoorbell(cqid), 4, BigInt(cq.head));
+    return out;
+  }
+
+  /** Reap every CQ of every function this host knows. */
+  reapAll(): Completion[] {
+    const out: Completion[] = [];
+    for (const k of this.cqs.keys()) {
+      const [fn, cqid] = k.split(':').map(Number);
+      out.push(...this.reap(fn, cqid));
+    }
+    return out;
+  }
+
+  /**
+   * Submit and return the completion carrying this SQE's CID and SQ id, or
+   * null if none arrived (dropped, latched while suspended, or in flight).
+   * Other completions reaped on the way go to `stray`.
+   */
+  submit(fn: number, qid: number, sqe: Uint8Array): Completion | null {
+    const cid = this.post(fn, qid, sqe);
+    const cqid = this.sqs.get(`${fn}:${qid}`)!.cqid;
+    let mine: Completion | null = null;
+    for (const c of this.reap(fn, cqid)) {
+      if (mine === null && c.cid === cid && c.sqid === qid) mine = c;
+      else this.stray.push(c);
+    }
+    return mine;
+  }
+
+  /** An LM command on the PF admin queue. */
+  lm(cmd: Omit<LmCommand, 'cid'> & { cid?: number }): Completion | null {
+    return this.submit(0, 0, encodeLmCommand({ cid: this.nextCid(), ...cmd }));
+  }
+
+  suspend(vf: number): Completion | null {
+    return this.lm({ opcode: LM.SUSPEND, vfIndex: vf });
+  }
+  resume(vf: number): Completion | null {
+    return this.lm({ opcode: LM.RESUME, vfIndex: vf });
+  }
+  query(vf: number): Completion | null {
+    return this.lm({ opcode: LM.QUERY, vfIndex: vf });
+  }
+
+  /** SAVE VF `vf` into a fresh buffer; returns the completion and the bytes QUERY said it would write. */
+  save(vf: number): { cqe: Completion | null; data: Uint8Array; buffer: number } {
+    const size = this.query(vf)!.dw0;
+    const buffer = this.alloc(Math.max(size, 1) + PAGE);
+    const cqe = this.lm({ opcode: LM.SAVE, vfIndex: vf, prp1: BigInt(buffer), prp2: BigInt(buffer + PAGE) });
+    return { cqe, data: this.dev.memory.read(buffer, size), buffer };
+  }
+
+  /** LOAD `data` into VF `vf` from a fresh buffer (size defaults to data.length). */
+  load(vf: number, data: Uint8Array, size = data.length): Completion | null {
+    const buffer = this.alloc(Math.max(data.length, 1) + PAGE);
+    this.dev.memory.write(buffer, data);
+    return this.lm({ opcode: LM.LOAD, vfIndex: vf, prp1: BigInt(buffer), prp2: BigInt(buffer + PAGE), size });
+  }
+
+  /** Write `blocks` LBAs of `fill` bytes from a fresh buffer through I/O queue `qid`. */
+  write(fn: number, qid: number, slba: number, blocks: number, fill: number): Completion | null {
+    const buf = this.alloc(blocks * 512);
+    this.dev.memory.write(buf, new Uint8Array(blocks * 512).fill(fill));
+    return this.submit(fn, qid, sqeFor.write(this.nextCid(), 1, BigInt(slba), blocks, BigInt(buf), BigInt(buf + PAGE)));
+  }
+
+  /** Read `blocks` LBAs into a fresh buffer; returns the completion and the data. */
+  read(fn: number, qid: number, slba: number, blocks: number): { cqe: Completion | null; data: Uint8Array } {
+    const buf = this.alloc(blocks * 512);
+    const cqe = this.submit(fn, qid, sqeFor.read(this.nextCid(), 1, BigInt(slba), blocks, BigInt(buf), BigInt(buf + PAGE)));
+    return { cqe, data: this.dev.memory.read(buf, blocks * 512) };
+  }
+}
+
+/** A device plus a host with the PF and the given VFs enabled. */
+export function setup(options: DeviceOptions = {}, enableVfs = true): { dev: EmulatedDevice; host: Host } {
+  const dev = new EmulatedDevice(options);
+  const host = new Host(dev);
+  host.enable(0);
+  if (enableVfs) for (let vf = 1; vf <= dev.vfs; vf++) host.enable(vf);
+  return { dev, host };
+}
+
+/** Compact status for assertions: { sct, sc, dnr }. */
+export function status(c: Cqe | null): { sct: number; sc: number; dnr: boolean } | null {
+  return c === null ? null : { sct: c.sct, sc: c.sc, dnr: c.dnr };
+}
