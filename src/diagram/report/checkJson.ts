@@ -109,9 +109,16 @@ function issuePath(path: readonly PropertyKey[]): string {
   return out === '' ? '(top level)' : out;
 }
 
+/** `missing (expected string)` rather than zod's `Invalid input: expected string, received undefined`. */
+function issueText(message: string): string {
+  const text = message.replace(/^Invalid input: /, '');
+  const missing = /^expected (.+), received undefined$/.exec(text);
+  return missing ? `missing (expected ${missing[1]})` : text;
+}
+
 /** One line naming the first few problems, e.g. `machines[0].states: expected number, received string`. */
 export function describeIssues(error: z.ZodError): string {
-  const shown = error.issues.slice(0, SHOWN_ISSUES).map((i) => `${issuePath(i.path)}: ${i.message}`);
+  const shown = error.issues.slice(0, SHOWN_ISSUES).map((i) => `${issuePath(i.path)}: ${issueText(i.message)}`);
   const more = error.issues.length - shown.length;
   return more > 0 ? `${shown.join('; ')} (and ${more} more)` : shown.join('; ');
 }
