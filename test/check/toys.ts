@@ -3,6 +3,7 @@
 import { and, assign, setup } from 'xstate';
 import type { AnyMachineSnapshot } from 'xstate';
 import type { MachineSpec } from '../../machines/spec.ts';
+import type { ProductDecomposition } from '../../src/check/localRelation.ts';
 
 // ---------------------------------------------------------------------------
 // mutex(n): n identical parallel regions share one critical section. Under
@@ -263,5 +264,84 @@ export function deadlockToy(): MachineSpec {
     events: [{ type: 'GO' }, { type: 'BREAK' }, { type: 'STOP' }],
     invariants: [],
     liveness: [],
+  };
+}
+
+// ---------------------------------------------------------------------------
+// product(n): n identical, independent VF regions with a per-region counter in
+// a shared context array, a broadcast PF_RESET that every region takes, and a
+// root-level TICK (a targetless edge outside every region).
+type ProductEvent = { type: 'SUBMIT' | 'COMPLETE' | 'SUSPEND' | 'SAVE' | 'RESUME'; vf: number } | { type: 'PF_RESET' | 'TICK' };
+
+export function productToy(n: number): MachineSpec & { decomposition: ProductDecomposition } {
+  const m = setup({
+    types: { context: {} as { c: number[] }, events: {} as ProductEvent },
+    guards: {
+      mine: ({ event }, p: { i: number }) => 'vf' in event && event.vf === p.i,
+      room: ({ context }, p: { i: number }) => context.c[p.i - 1] < 2,
+      busy: ({ context }, p: { i: number }) => context.c[p.i - 1] > 0,
+      idle: ({ context }, p: { i: number }) => context.c[p.i - 1] === 0,
+    },
+    actions: {
+      add: assign(({ context }, p: { i: number; d: number }) => ({ c: context.c.map((x, k) => (k === p.i - 1 ? x + p.d : x)) })),
+      clear: assign(({ context }, p: { i: number }) => ({ c: context.c.map((x, k) => (k === p.i - 1 ? 0 : x)) })),
+    },
+  });
+  const region = (i: number) => {
+    const mine = { type: 'mine', params: { i } } as const;
+    const reset = { target: 'running', actions: { type: 'clear', params: { i } } } as const;
+    return {
+      initial: 'running',
+      states: {
+        running: {
+          on: {
+            SUBMIT: { guard: and([mine, { type: 'room', params: { i } }]), actions: { type: 'add', params: { i, d: 1 } } },
+            COMPLETE: { guard: and([mine, { type: 'busy', params: { i } }]), actions: { type: 'add', params: { i, d: -1 } } },
+            SUSPEND: { guard: mine, target: 'suspended' },
+            PF_RESET: reset,
+          },
+        },
+        suspended: {
+          on: {
+            COMPLETE: { guard: and([mine, { type: 'busy', params: { i } }]), actions: { type: 'add', params: { i, d: -1 } } },
+            SAVE: { guard: and([mine, { type: 'idle', params: { i } }]), target: 'saved' },
+            RESUME: { guard: mine, target: 'running' },
+            PF_RESET: reset,
+          },
+        },
+        saved: { on: { RESUME: { guard: mine, target: 'running' }, PF_RESET: reset } },
+      },
+    };
+  };
+  const states: Record<string, ReturnType<typeof region>> = {};
+  for (let i = 1; i <= n; i++) states[`vf${i}`] = region(i);
+  const machine = m.createMachine({
+    id: 'product',
+    type: 'parallel',
+    context: { c: new Array<number>(n).fill(0) },
+    on: { TICK: {} },
+    states: states as {},
+  });
+  const events: ProductEvent[] = [];
+  for (const type of ['SUBMIT', 'COMPLETE', 'SUSPEND', 'SAVE', 'RESUME'] as const) for (let vf = 1; vf <= n; vf++) events.push({ type, vf });
+  events.push({ type: 'PF_RESET' }, { type: 'TICK' });
+  const project = (s: AnyMachineSnapshot): string[] => {
+    const v = s.value as Record<string, string>;
+    const c = (s.context as { c: number[] }).c;
+    return Array.from({ length: n }, (_, i) => `${v[`vf${i + 1}`]}:${c[i]}`);
+  };
+  return {
+    id: `product:${n}`,
+    description: 'n independent VF regions',
+    machine,
+    events,
+    symmetricKey: (s) => project(s).sort().join(','),
+    invariants: [],
+    liveness: [],
+    decomposition: {
+      regions: n,
+      project,
+      route: (e) => ('vf' in e ? { region: (e as { vf: number }).vf - 1, local: e.type } : { region: 'all', local: e.type }),
+    },
   };
 }

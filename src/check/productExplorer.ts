@@ -1,0 +1,249 @@
+// Fast exploration of a machine made of n identical parallel regions (one per
+// VF). XState is called once per (local state, local event) to learn a
+// region's local relation (localRelation.ts); the product is then explored on
+// integer vectors, one local-state id per region, without XState:
+// - packed: when n * ceil(log2 L) <= 30 bits, a state is one integer and
+//   visited is a bitset indexed by it (no hashing at all);
+// - hashed: otherwise, or under symmetry (vectors sorted), an open-addressing
+//   hash set of 16-bit vectors (vectorSet.ts).
+//
+// Soundness rests on the regions being independent: what a region does on an
+// event depends only on its own projection, and an event routed to one region
+// changes no other region. Learning checks the second part on every call; the
+// first is the decomposition's promise, which the tests check by comparing
+// state and transition counts with explore() for n = 1..3.
+import type { MachineSpec } from '../../machines/spec.ts';
+import type { ExploreProgress } from './explore.ts';
+import { learnLocalModel, NONE } from './localRelation.ts';
+import type { LocalModel, ProductDecomposition } from './localRelation.ts';
+import { VectorSet } from './vectorSet.ts';
+
+export type { ProductDecomposition } from './localRelation.ts';
+
+export interface ProductOptions {
+  /** stop with an error past this many product states (default 100,000,000) */
+  maxStates?: number;
+  /** identify states that differ only by a permutation of the regions (default false) */
+  symmetry?: boolean;
+  onProgress?: (p: ExploreProgress) => void;
+  /** force a representation (default: packed when it fits and symmetry is off) */
+  representation?: 'packed' | 'hashed';
+}
+
+export interface ProductGraph {
+  specId: string;
+  regions: number;
+  symmetry: boolean;
+  /** 'packed' (one integer per state, bitset) or 'hashed' (vector hash set) */
+  representation: 'packed' | 'hashed';
+  states: number;
+  /** product transitions, counted as explore() counts them (a change, or a definition edge taken) */
+  transitions: number;
+  selfLoops: number;
+  depth: number;
+  /** product states with no transition out (final states included: the product does not track them) */
+  stuck: number;
+  /** distinct local states of one region */
+  localStates: string[];
+  /** XState transition() calls made to learn the local relation */
+  xstateCalls: number;
+  /** learning time, included in ms */
+  learnMs: number;
+  ms: number;
+}
+
+interface Counts {
+  states: number;
+  transitions: number;
+  selfLoops: number;
+  depth: number;
+  stuck: number;
+}
+
+const PROGRESS_EVERY_MS = 200;
+
+export function exploreProduct(spec: MachineSpec, d: ProductDecomposition, options: ProductOptions = {}): ProductGraph {
+  const t0 = performance.now();
+  const model = learnLocalModel(spec, d);
+  const learnMs = performance.now() - t0;
+  const symmetry = options.symmetry ?? false;
+  const bits = Math.max(1, Math.ceil(Math.log2(model.keys.length)));
+  const fits = !symmetry && bits * model.regions <= 30;
+  if (options.representation === 'packed' && !fits) {
+    throw new Error(`${spec.id}: the packed representation needs symmetry off and ${model.regions} x ${bits} bits <= 30; use 'hashed'`);
+  }
+  const packed = options.representation === undefined ? fits : options.representation === 'packed';
+  const maxStates = options.maxStates ?? 100_000_000;
+  const progress = options.onProgress ? throttle(options.onProgress, t0) : undefined;
+  const tooMany = (depth: number): Error =>
+    new Error(`${spec.id}: more than ${maxStates} product states (depth ${depth + 1}); raise the maxStates option or turn on symmetry`);
+  const counts = packed ? explorePacked(model, bits, maxStates, tooMany, progress) : exploreHashed(model, symmetry, maxStates, tooMany, progress);
+  const ms = performance.now() - t0;
+  options.onProgress?.({ states: counts.states, transitions: counts.transitions, depth: counts.depth, frontier: 0, ms });
+  return {
+    specId: spec.id,
+    regions: model.regions,
+    symmetry,
+    representation: packed ? 'packed' : 'hashed',
+    ...counts,
+    localStates: model.keys,
+    xstateCalls: model.calls,
+    learnMs,
+    ms,
+  };
+}
+
+type Progress = (p: Omit<ExploreProgress, 'ms'>) => void;
+
+function throttle(onProgress: (p: ExploreProgress) => void, t0: number): Progress {
+  let last = t0;
+  return (p) => {
+    const now = performance.now();
+    if (now - last < PROGRESS_EVERY_MS) return;
+    last = now;
+    onProgress({ ...p, ms: now - t0 });
+  };
+}
+
+/** States as integers: region r holds bits [r*bits, (r+1)*bits). Hot loop: locals only, no closures. */
+function explorePacked(m: LocalModel, bits: number, maxStates: number, tooMany: (d: number) => Error, progress?: Progress): Counts {
+  const n = m.regions;
+  const E = m.events;
+  const mask = (1 << bits) - 1;
+  const visited = new Uint32Array(Math.ceil(2 ** (bits * n) / 32));
+  const { routeRegion, routeLocal, next, rootEdge } = m;
+  const routes = routeRegion.length;
+  let queue = new Int32Array(1 << 16);
+  let start = 0;
+  for (let r = 0; r < n; r++) start |= m.start[r] << (r * bits);
+  queue[0] = start;
+  visited[start >>> 5] |= 1 << (start & 31);
+  let size = 1;
+  let transitions = 0;
+  let selfLoops = 0;
+  let stuck = 0;
+  let depth = 0;
+  let levelEnd = 1;
+  for (let i = 0; i < size; i++) {
+    if (i === levelEnd) {
+      depth++;
+      levelEnd = size;
+    }
+    const code = queue[i];
+    const before = transitions;
+    for (let k = 0; k < routes; k++) {
+      const r = routeRegion[k];
+      const e = routeLocal[k];
+      let to = code;
+      if (r >= 0) {
+        const shift = r * bits;
+        const l = (code >>> shift) & mask;
+        const t = next[l * E + e];
+        if (t === NONE) continue;
+        to = code ^ ((l ^ t) << shift);
+      } else {
+        let any = rootEdge[e] === 1;
+        for (let q = 0; q < n; q++) {
+          const shift = q * bits;
+          const l = (code >>> shift) & mask;
+          const t = next[l * E + e];
+          if (t === NONE) continue;
+          any = true;
+          to ^= (l ^ t) << shift;
+        }
+        if (!any) continue;
+      }
+      transitions++;
+      if (to === code) {
+        selfLoops++;
+        continue;
+      }
+      const word = to >>> 5;
+      const bit = 1 << (to & 31);
+      if ((visited[word] & bit) !== 0) continue;
+      visited[word] |= bit;
+      if (size === queue.length) {
+        const grown = new Int32Array(queue.length * 2);
+        grown.set(queue);
+        queue = grown;
+      }
+      queue[size++] = to;
+      if (size > maxStates) throw tooMany(depth);
+    }
+    if (transitions === before) stuck++;
+    if (progress !== undefined && (i & 65535) === 0) progress({ states: size, transitions, depth, frontier: size - i - 1 });
+  }
+  return { states: size, transitions, selfLoops, depth, stuck };
+}
+
+/** States as 16-bit vectors in a hash set; under symmetry each vector is sorted (one representative per permutation class). */
+function exploreHashed(m: LocalModel, symmetry: boolean, maxStates: number, tooMany: (d: number) => Error, progress?: Progress): Counts {
+  const n = m.regions;
+  const E = m.events;
+  const set = new VectorSet(n, 1 << 16);
+  const first = Uint16Array.from(m.start);
+  if (symmetry) first.sort();
+  set.add(first);
+  const v = new Uint16Array(n);
+  const w = new Uint16Array(n);
+  const c: Counts = { states: 0, transitions: 0, selfLoops: 0, depth: 0, stuck: 0 };
+  let levelEnd = 1;
+  const { routeRegion, routeLocal, next, rootEdge } = m;
+  for (let id = 0; id < set.size; id++) {
+    if (id === levelEnd) {
+      c.depth++;
+      levelEnd = set.size;
+    }
+    set.read(id, v);
+    const h0 = set.hash(v);
+    const before = c.transitions;
+    for (let k = 0; k < routeRegion.length; k++) {
+      const r = routeRegion[k];
+      const e = routeLocal[k];
+      let found: number;
+      if (r >= 0) {
+        const l = v[r];
+        const t = next[l * E + e];
+        if (t === NONE) continue;
+        c.transitions++;
+        if (t === l) {
+          c.selfLoops++;
+          continue;
+        }
+        if (symmetry) {
+          w.set(v);
+          w[r] = t;
+          w.sort();
+          found = set.add(w);
+        } else {
+          // change v in place, hash incrementally, put it back
+          v[r] = t;
+          found = set.insert(v, h0 ^ set.term(r, l) ^ set.term(r, t));
+          v[r] = l;
+        }
+      } else {
+        let any = rootEdge[e] === 1;
+        let same = true;
+        for (let q = 0; q < n; q++) {
+          const t = next[v[q] * E + e];
+          w[q] = t === NONE ? v[q] : t;
+          if (t !== NONE) any = true;
+          if (w[q] !== v[q]) same = false;
+        }
+        if (!any) continue;
+        c.transitions++;
+        if (same) {
+          c.selfLoops++;
+          continue;
+        }
+        if (symmetry) w.sort();
+        found = set.add(w);
+      }
+      if (found >= 0 && set.size > maxStates) throw tooMany(c.depth);
+    }
+    if (c.transitions === before) c.stuck++;
+    if (progress && (id & 65535) === 0) progress({ states: set.size, transitions: c.transitions, depth: c.depth, frontier: set.size - id - 1 });
+  }
+  c.states = set.size;
+  return c;
+}
