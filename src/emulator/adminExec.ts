@@ -95,7 +95,7 @@ function createCq(c: Controller, v: DataView, o: number): number {
   const base = rd(v, o, SQE.prp1);
   const bad = queueChecks(c, qid, qsize, rd(v, o, CREATE_CQ.pc), base, CQE_SIZE, c.cqs[qid] !== undefined);
   if (bad !== ST.SUCCESS) return bad;
-  c.cqs[qid] = new CompletionQueue(qid, base, qsize + 1, rd(v, o, CREATE_CQ.ien) === 1, rd(v, o, CREATE_CQ.iv));
+  c.setCq(qid, new CompletionQueue(qid, base, qsize + 1, rd(v, o, CREATE_CQ.ien) === 1, rd(v, o, CREATE_CQ.iv)));
   return ST.SUCCESS;
 }
 
@@ -112,7 +112,7 @@ function createSq(c: Controller, v: DataView, o: number): number {
   const base = rd(v, o, SQE.prp1);
   const bad = queueChecks(c, qid, qsize, rd(v, o, CREATE_SQ.pc), base, SQE_SIZE, c.sqs[qid] !== undefined);
   if (bad !== ST.SUCCESS) return bad;
-  c.sqs[qid] = new SubmissionQueue(qid, base, qsize + 1, cqid, rd(v, o, CREATE_SQ.qprio));
+  c.setSq(qid, new SubmissionQueue(qid, base, qsize + 1, cqid, rd(v, o, CREATE_SQ.qprio)));
   return ST.SUCCESS;
 }
 
@@ -127,7 +127,7 @@ function deleteSq(c: Controller, v: DataView, o: number): number {
     else keep.push(f);
   }
   c.inFlight = keep;
-  c.sqs[qid] = undefined;
+  c.setSq(qid, undefined);
   return ST.SUCCESS;
 }
 
@@ -139,7 +139,7 @@ function deleteCq(c: Controller, v: DataView, o: number): number {
       return c.reject(ST.CMD_INVALID_QDELETION, 'NVMe', `completion queue ${qid} still serves SQ ${sq.qid}: delete the SQ first`);
     }
   }
-  c.cqs[qid] = undefined;
+  c.setCq(qid, undefined);
   return ST.SUCCESS;
 }
 

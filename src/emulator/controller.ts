@@ -82,6 +82,10 @@ export class Controller {
   reason: string | undefined = undefined;
   private busy = false;
   private again = false;
+  /** an SQ stopped fetching because its CQ was full: the next CQ head doorbell fetches again */
+  private stalled = false;
+  /** I/O queue ids holding an SQ or a CQ, kept current by setSq/setCq */
+  private ioQueues = 0;
 
   constructor(
     readonly ctx: DeviceContext,
@@ -110,9 +114,28 @@ export class Controller {
 
   /** Distinct I/O queue ids that hold an SQ or a CQ (what QUERY and SAVE count, D8). */
   ioQueueCount(): number {
-    let n = 0;
-    for (let q = 1; q <= this.maxIoQueues; q++) if (this.sqs[q] || this.cqs[q]) n++;
-    return n;
+    return this.ioQueues;
+  }
+
+  /** Install or remove an SQ; every change of `sqs` goes through here. */
+  setSq(qid: number, q: SubmissionQueue | undefined): void {
+    const had = this.sqs[qid] !== undefined || this.cqs[qid] !== undefined;
+    this.sqs[qid] = q;
+    this.recount(qid, had);
+  }
+
+  /** Install or remove a CQ; every change of `cqs` goes through here. */
+  setCq(qid: number, q: CompletionQueue | undefined): void {
+    const had = this.sqs[qid] !== undefined || this.cqs[qid] !== undefined;
+    this.cqs[qid] = q;
+    this.recount(qid, had);
+  }
+
+  private recount(qid: number, had: boolean): void {
+    if (qid === 0) return;
+    const has = this.sqs[qid] !== undefined || this.cqs[qid] !== undefined;
+    if (has && !had) this.ioQueues++;
+    else if (had && !has) this.ioQueues--;
   }
 
   // ---- registers -------------------------------------------------------
@@ -194,8 +217,8 @@ export class Controller {
       r.csts = CSTS_CFS;
       return;
     }
-    this.sqs[0] = new SubmissionQueue(0, r.asq, sqn, 0);
-    this.cqs[0] = new CompletionQueue(0, r.acq, cqn, true, 0);
+    this.setSq(0, new SubmissionQueue(0, r.asq, sqn, 0));
+    this.setCq(0, new CompletionQueue(0, r.acq, cqn, true, 0));
     r.csts = CSTS_RDY;
   }
 
@@ -206,9 +229,7 @@ export class Controller {
    * takes every VF with it (D18).
    */
   controllerReset(): void {
-    this.sqs.fill(undefined);
-    this.cqs.fill(undefined);
-    this.inFlight = [];
+    this.clearQueues();
     this.regs.csts = 0;
     this.regs.cc &= ~CC_EN;
     this.lmState = 'running';
@@ -227,6 +248,7 @@ export class Controller {
   clearQueues(): void {
     this.sqs.fill(undefined);
     this.cqs.fill(undefined);
+    this.ioQueues = 0;
     this.inFlight = [];
   }
 
@@ -252,7 +274,10 @@ export class Controller {
       const consumed = value >= cq.head ? value - cq.head : value + cq.size - cq.head;
       if (consumed > cq.used) return;
       cq.head = value;
-      if (this.lmState === 'running') this.kick();
+      if (this.stalled && this.lmState === 'running') {
+        this.stalled = false;
+        this.kick();
+      }
     }
   }
 
@@ -312,6 +337,7 @@ export class Controller {
       }
       this.execute(sq, page.view, addr % PAGE_SIZE);
     }
+    if (sq.head !== sq.tail && cq.room === 0) this.stalled = true;
   }
 
   private execute(sq: SubmissionQueue, view: DataView, off: number): void {
@@ -380,6 +406,8 @@ export class Controller {
     c.inFlight = this.inFlight.map((f) => ({ sqid: f.sqid, cid: f.cid, sqe: new DataView(f.sqe.buffer.slice(0)) }));
     c.nsqa = this.nsqa;
     c.ncqa = this.ncqa;
+    c.ioQueues = this.ioQueues;
+    c.stalled = true; // conservative: the next CQ head doorbell looks at every SQ
     return c;
   }
 }

@@ -11,6 +11,9 @@ import { stateHash, type HashExclusion } from './stateHash.ts';
 import { savedDataSize } from './savedData.ts';
 import type { LmView } from './acceptance.ts';
 
+const MAX_U32 = 0xffff_ffffn;
+const MAX_U64 = 0xffff_ffff_ffff_ffffn;
+
 export interface PciId {
   vendor: number;
   device: number;
@@ -80,7 +83,10 @@ export class EmulatedDevice implements DeviceContext {
   }
 
   regWrite(fn: number, offset: number, width: number, value: bigint): void {
-    this.controller(fn).regWrite(offset, width, Number(width === 8 ? BigInt.asUintN(64, value) : value & 0xffff_ffffn));
+    // Plain Number() when the value fits (no bigint arithmetic on the doorbell path).
+    const limit = width === 8 ? MAX_U64 : MAX_U32;
+    const n = value >= 0n && value <= limit ? Number(value) : Number(BigInt.asUintN(width === 8 ? 64 : 32, value));
+    this.controller(fn).regWrite(offset, width, n);
   }
 
   regRead(fn: number, offset: number, width: number): bigint {

@@ -49,6 +49,15 @@ export class HostMemory {
   /** Host write: creates the pages it touches. */
   write(addr: Address, data: Uint8Array): void {
     const a = toAddress(addr);
+    const off = a % PAGE_SIZE;
+    if (off + data.length <= PAGE_SIZE) {
+      // Fast path: one page (queue entries never cross one).
+      const page = this.pages.get(Math.floor(a / PAGE_SIZE));
+      if (page) {
+        page.bytes.set(data, off);
+        return;
+      }
+    }
     this.map(a, data.length);
     this.copyIn(a, data, 0, data.length);
   }
@@ -56,6 +65,11 @@ export class HostMemory {
   /** Host read: pages that do not exist read as zeros (the read creates nothing). */
   read(addr: Address, len: number): Uint8Array {
     const a = toAddress(addr);
+    const off0 = a % PAGE_SIZE;
+    if (off0 + len <= PAGE_SIZE) {
+      const page = this.pages.get(Math.floor(a / PAGE_SIZE));
+      if (page) return page.bytes.slice(off0, off0 + len);
+    }
     const out = new Uint8Array(len);
     let done = 0;
     while (done < len) {

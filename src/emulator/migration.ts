@@ -127,8 +127,8 @@ export function importState(c: Controller, s: SavedState): void {
     cq.head = s.admin.cqHead;
     cq.tail = s.admin.cqTail;
     cq.phase = s.admin.cqPhase;
-    c.sqs[0] = sq;
-    c.cqs[0] = cq;
+    c.setSq(0, sq);
+    c.setCq(0, cq);
   }
   for (const q of s.queues) {
     if (q.cq) {
@@ -136,13 +136,13 @@ export function importState(c: Controller, s: SavedState): void {
       cq.head = q.cq.head;
       cq.tail = q.cq.tail;
       cq.phase = q.cq.phase;
-      c.cqs[q.qid] = cq;
+      c.setCq(q.qid, cq);
     }
     if (q.sq) {
       const sq = new SubmissionQueue(q.qid, q.sq.base, q.sq.size, q.sq.cqid, q.sq.prio);
       sq.head = q.sq.head;
       sq.tail = q.sq.tail;
-      c.sqs[q.qid] = sq;
+      c.setSq(q.qid, sq);
     }
   }
 }
