@@ -1,5 +1,5 @@
 // A check JSON built from real checker runs: the project's machines (every
-// vfLifecycle and pfAcceptance option set, every VFIO flag set) plus two seeded-bug toys from the
+// vfLifecycle and pfAcceptance option set, every VFIO flag set, system:2) plus two seeded-bug toys from the
 // checker tests, so the report has a real counterexample trace and a real
 // lasso to draw. Coverage: the reachable definition edges minus every third
 // one (those stay uncovered), so all three edge colours appear.
@@ -7,6 +7,7 @@ import type { MachineSpec } from '../../../machines/spec.ts';
 import { PF_ACCEPTANCE_OPTION_SETS, pfAcceptanceSpec } from '../../../machines/pfAcceptance.ts';
 import { vfioMigrationSpecs } from '../../../machines/vfioMigration.ts';
 import { VF_LIFECYCLE_OPTION_SETS, vfLifecycleSpec } from '../../../machines/vfLifecycle.ts';
+import { systemSpec } from '../../../machines/system.ts';
 import { definitionEdges } from '../../../src/check/edges.ts';
 import { checkSpec } from '../../../src/check/report.ts';
 import type { CatalogEntry } from '../../../src/diagram/registry.ts';
@@ -17,6 +18,8 @@ export function fixtureSpecs(): MachineSpec[] {
     ...VF_LIFECYCLE_OPTION_SETS.map(vfLifecycleSpec),
     ...PF_ACCEPTANCE_OPTION_SETS.map(pfAcceptanceSpec),
     ...vfioMigrationSpecs,
+    // the composed system with two VFs: parallel regions, one per VF
+    systemSpec(2),
     vfToy({ saveWhileRunning: true }),
     doorbellToy({ resumeForgets: true }),
   ];
