@@ -69,6 +69,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 export class QueueTracker {
   private readonly functions = new Map<number, FunctionState>();
   private readonly dstrd = new Map<number, number>();
+  /** completions read from a CQ that no submit has claimed yet, per function */
+  private readonly unclaimed = new Map<number, Uint8Array[]>();
   private readonly timeoutMs: number;
 
   constructor(
@@ -133,12 +135,14 @@ export class QueueTracker {
   /** Function-level reset: registers and queues of `fn` are gone. */
   forgetFunction(fn: number): void {
     this.functions.delete(fn);
+    this.unclaimed.delete(fn);
   }
 
   /** A new device (reset/power-on): forget everything, CAP included. */
   forgetAll(): void {
     this.functions.clear();
     this.dstrd.clear();
+    this.unclaimed.clear();
   }
 
   view(fn: number): QueueView {
@@ -183,28 +187,72 @@ export class QueueTracker {
     sq.tail = nextTail;
     await this.raw.regWrite(fn, sqTailDoorbell(qid, dstrd), 4, BigInt(sq.tail));
 
-    const cqe = await this.pollCompletion(fn, sq.cqid, cq, dstrd);
+    const cid = sqe[2] | (sqe[3] << 8);
+    const cqe = await this.pollCompletion(fn, sq.cqid, cq, dstrd, qid, cid);
     if (cqe === null) return null;
     const completion = decodeCqe(cqe);
-    const reportedSq = state.sqs.get(completion.sqid);
-    if (reportedSq) reportedSq.head = completion.sqhd % reportedSq.size;
     if (qid === 0 && completion.sct === 0 && completion.sc === 0) await this.learnFromAdmin(state, sqe);
     return cqe;
   }
 
-  private async pollCompletion(fn: number, cqid: number, cq: CompletionQueue, dstrd: number): Promise<Uint8Array | null> {
-    const entry = cq.base + BigInt(cq.head * CQE_SIZE);
+  /**
+   * Completions that arrived on `fn`'s queues without being claimed by the
+   * submit that waited for them: commands latched while a VF was suspended
+   * and fetched later (D11), or completions that came after a submit gave up.
+   * Reads whatever the device has posted since, then hands all of them over.
+   */
+  async reap(fn: number): Promise<Uint8Array[]> {
+    const state = this.functions.get(fn);
+    if (!state) return [];
+    const dstrd = await this.doorbellStride(fn);
+    for (const [cqid, cq] of state.cqs) await this.drain(fn, cqid, cq, dstrd);
+    const out = this.unclaimed.get(fn) ?? [];
+    this.unclaimed.delete(fn);
+    return out;
+  }
+
+  /** Consume every completion the device has posted on one CQ, in order. */
+  private async drain(fn: number, cqid: number, cq: CompletionQueue, dstrd: number): Promise<number> {
+    let consumed = 0;
+    for (;;) {
+      const bytes = await this.raw.memRead(cq.base + BigInt(cq.head * CQE_SIZE), CQE_SIZE);
+      const completion = decodeCqe(bytes);
+      if (completion.phase !== cq.phase) break;
+      cq.head = (cq.head + 1) % cq.size;
+      if (cq.head === 0) cq.phase = cq.phase === 1 ? 0 : 1;
+      const reportedSq = this.functions.get(fn)?.sqs.get(completion.sqid);
+      if (reportedSq) reportedSq.head = completion.sqhd % reportedSq.size;
+      let list = this.unclaimed.get(fn);
+      if (!list) this.unclaimed.set(fn, (list = []));
+      list.push(bytes);
+      consumed++;
+    }
+    if (consumed > 0) await this.raw.regWrite(fn, cqHeadDoorbell(cqid, dstrd), 4, BigInt(cq.head));
+    return consumed;
+  }
+
+  /** Take the completion of (sqid, cid) out of the unclaimed list, if it is there. */
+  private claim(fn: number, sqid: number, cid: number): Uint8Array | null {
+    const list = this.unclaimed.get(fn);
+    if (!list) return null;
+    const i = list.findIndex((b) => {
+      const c = decodeCqe(b);
+      return c.sqid === sqid && c.cid === cid;
+    });
+    if (i < 0) return null;
+    const [hit] = list.splice(i, 1);
+    return hit;
+  }
+
+  private async pollCompletion(fn: number, cqid: number, cq: CompletionQueue, dstrd: number, sqid: number, cid: number): Promise<Uint8Array | null> {
     const deadline = Date.now() + this.timeoutMs;
     // Synchronous devices answer on the first poll; asynchronous ones within a
     // few. After a burst of back-to-back polls, yield 1 ms between polls.
+    // Completions of other commands (latched earlier, D11) are kept for reap().
     for (let polls = 0; ; polls++) {
-      const bytes = await this.raw.memRead(entry, CQE_SIZE);
-      if (decodeCqe(bytes).phase === cq.phase) {
-        cq.head = (cq.head + 1) % cq.size;
-        if (cq.head === 0) cq.phase = cq.phase === 1 ? 0 : 1;
-        await this.raw.regWrite(fn, cqHeadDoorbell(cqid, dstrd), 4, BigInt(cq.head));
-        return bytes;
-      }
+      await this.drain(fn, cqid, cq, dstrd);
+      const hit = this.claim(fn, sqid, cid);
+      if (hit) return hit;
       if (Date.now() >= deadline) return null;
       if (polls >= 32) await sleep(1);
     }
@@ -243,6 +291,7 @@ export class QueueTracker {
   }
 
   private forgetQueues(fn: number): void {
+    this.unclaimed.delete(fn);
     const s = this.state(fn);
     s.sqs.clear();
     s.cqs.clear();

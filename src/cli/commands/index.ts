@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { registerVfio } from './vfio.ts';
 import { registerCodec } from './codec.ts';
+import { registerServe } from './serve.ts';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [registerVfio, registerCodec];
+export const commands: Register[] = [registerVfio, registerCodec, registerServe];

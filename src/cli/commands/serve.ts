@@ -1,0 +1,98 @@
+// `nvme-lm serve`: an implementation on stdin/stdout through the JSON-lines
+// protocol (docs/protocol.md): the built-in emulator, or QEMU's NVMe device.
+// `nvme-lm verify --exec "nvme-lm serve"` runs the suites through a process
+// boundary exactly as it would for a controller written in another language.
+import { Option, type Command } from 'commander';
+import { PROFILES, type Adapter, type Profile, type ResetOptions, type VfQueuePolicy } from '../../verify/adapter.ts';
+import { UnsupportedProfileError } from '../../verify/adapter.ts';
+import { EmulatorAdapter } from '../../verify/emulatorAdapter.ts';
+import { QemuAdapter } from '../../verify/qemu/qemuAdapter.ts';
+import { serve } from '../../verify/server.ts';
+import { MUTANTS, type Mutant } from '../../emulator/options.ts';
+
+export interface ServeOptions {
+  profile?: Profile;
+  strict?: boolean;
+  vfQueuePolicy?: VfQueuePolicy;
+  qemu?: boolean;
+  mutant?: Mutant;
+}
+
+/**
+ * The server's own flags pin what it claims: a reset asking for another
+ * profile is answered with an error (verify reports it as unsupported), and
+ * --strict / --vf-queue-policy apply when the reset does not say.
+ */
+export class PinnedAdapter implements Adapter {
+  constructor(
+    private readonly inner: Adapter,
+    private readonly pins: ServeOptions,
+  ) {}
+
+  async reset(o: ResetOptions): Promise<void> {
+    if (this.pins.profile && o.profile !== this.pins.profile) {
+      throw new UnsupportedProfileError(o.profile, `this server was started with --profile ${this.pins.profile}`);
+    }
+    await this.inner.reset({ ...o, strict: o.strict ?? this.pins.strict, vfQueuePolicy: o.vfQueuePolicy ?? this.pins.vfQueuePolicy });
+  }
+  regWrite(fn: number, offset: number, width: 4 | 8, value: bigint): Promise<void> {
+    return this.inner.regWrite(fn, offset, width, value);
+  }
+  regRead(fn: number, offset: number, width: 4 | 8): Promise<bigint> {
+    return this.inner.regRead(fn, offset, width);
+  }
+  memWrite(addr: bigint, data: Uint8Array): Promise<void> {
+    return this.inner.memWrite(addr, data);
+  }
+  memRead(addr: bigint, len: number): Promise<Uint8Array> {
+    return this.inner.memRead(addr, len);
+  }
+  submit(fn: number, qid: number, sqe: Uint8Array): Promise<Uint8Array | null> {
+    return this.inner.submit(fn, qid, sqe);
+  }
+  flr(fn: number): Promise<void> {
+    return this.inner.flr(fn);
+  }
+  async completeIo(fn: number, count?: number): Promise<number> {
+    if (!this.inner.completeIo) throw new Error('completeIo is not supported by this implementation');
+    return this.inner.completeIo(fn, count);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+export function serverAdapter(o: ServeOptions): Adapter {
+  if (o.qemu) {
+    if (o.mutant) throw new Error('--mutant applies to the built-in emulator, not to --qemu');
+    return new PinnedAdapter(new QemuAdapter(), { ...o, profile: o.profile ?? 'no-lm' });
+  }
+  return new PinnedAdapter(new EmulatorAdapter({ mutant: o.mutant }), o);
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description(
+      'Serve an NVMe implementation over the JSON-lines protocol on stdin/stdout (see docs/protocol.md):\n' +
+        'the built-in emulated PF with VFs, or QEMU\'s NVMe device with --qemu.',
+    )
+    .addOption(new Option('--profile <name>', 'the only device profile this server accepts in reset').choices([...PROFILES]))
+    .option('--strict', 'reject nonzero reserved bits and NSID in LM commands (D10) unless reset says otherwise')
+    .addOption(new Option('--vf-queue-policy <policy>', 'LM opcode on a VF admin queue: reject or drop (D1)').choices(['reject', 'drop']))
+    .option('--qemu', 'serve QEMU\'s NVMe controller with SR-IOV VFs through qtest (no-lm profile only)')
+    .addOption(new Option('--mutant <name>', 'serve a deliberately broken emulator, to see the suites catch it').choices([...MUTANTS]))
+    .addHelpText(
+      'after',
+      '\nExamples:\n  nvme-lm verify --exec "nvme-lm serve"\n  nvme-lm verify --exec "nvme-lm serve --mutant saveWhileRunning"\n  echo \'{"op":"reset","vfs":2,"profile":"lm"}\' | nvme-lm serve',
+    )
+    .action(async (o: ServeOptions) => {
+      const adapter = serverAdapter(o);
+      const stop = (): void => {
+        void adapter.close().finally(() => process.exit(130));
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      await serve(adapter, process.stdin, process.stdout);
+    });
+}

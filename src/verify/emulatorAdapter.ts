@@ -1,0 +1,95 @@
+// The built-in emulated controller as an Adapter: what `nvme-lm serve`
+// speaks for, what the generated suites run against by default, and the
+// baseline every other implementation is compared with.
+import { EmulatedDevice, type DeviceSnapshot } from '../emulator/device.ts';
+import type { Mutant } from '../emulator/options.ts';
+import { RamNamespace } from '../emulator/namespace.ts';
+import type { Adapter, ResetOptions } from './adapter.ts';
+import { QueueTracker } from './queueTracker.ts';
+
+export interface EmulatorAdapterOptions {
+  /** a deliberately broken variant (to show the suites catch it) */
+  mutant?: Mutant;
+  /** I/O queue pairs each VF may have (geometry limit, D7) */
+  maxIoQueuesPerVf?: number;
+}
+
+export class EmulatorAdapter implements Adapter {
+  private device: EmulatedDevice | undefined;
+  /** the emulator answers synchronously: one poll decides whether a completion came */
+  private readonly tracker = new QueueTracker(this, { timeoutMs: 0 });
+
+  constructor(private readonly options: EmulatorAdapterOptions = {}) {}
+
+  private dev(): EmulatedDevice {
+    if (!this.device) throw new Error('the emulated device has not been reset yet: send reset first');
+    return this.device;
+  }
+
+  async reset(o: ResetOptions): Promise<void> {
+    this.device = new EmulatedDevice({
+      vfs: o.vfs,
+      profile: o.profile,
+      strict: o.strict,
+      vfQueuePolicy: o.vfQueuePolicy,
+      ioCompletion: o.ioCompletion,
+      mutant: this.options.mutant,
+      maxIoQueuesPerVf: this.options.maxIoQueuesPerVf,
+      namespace: new RamNamespace(),
+    });
+    this.tracker.forgetAll();
+  }
+
+  private checkFn(fn: number): void {
+    const vfs = this.dev().vfs;
+    if (!Number.isInteger(fn) || fn < 0 || fn > vfs) throw new Error(`function ${fn} does not exist: 0 is the PF, 1..${vfs} are the VFs`);
+  }
+
+  async regWrite(fn: number, offset: number, width: 4 | 8, value: bigint): Promise<void> {
+    this.checkFn(fn);
+    this.dev().regWrite(fn, offset, width, value);
+  }
+
+  async regRead(fn: number, offset: number, width: 4 | 8): Promise<bigint> {
+    this.checkFn(fn);
+    return this.dev().regRead(fn, offset, width);
+  }
+
+  async memWrite(addr: bigint, data: Uint8Array): Promise<void> {
+    this.dev().memory.write(addr, data);
+  }
+
+  async memRead(addr: bigint, len: number): Promise<Uint8Array> {
+    return this.dev().memory.read(addr, len);
+  }
+
+  async submit(fn: number, qid: number, sqe: Uint8Array): Promise<Uint8Array | null> {
+    this.checkFn(fn);
+    return this.tracker.submit(fn, qid, sqe);
+  }
+
+  async flr(fn: number): Promise<void> {
+    this.checkFn(fn);
+    this.dev().flr(fn);
+    if (fn === 0) this.tracker.forgetAll();
+    else this.tracker.forgetFunction(fn);
+  }
+
+  async completeIo(fn: number, count?: number): Promise<number> {
+    this.checkFn(fn);
+    return this.dev().completeIo(fn, count);
+  }
+
+  /** Cheap copies for the prefix-sharing runner (replay from a snapshot instead of from reset). */
+  snapshotDevice(): DeviceSnapshot {
+    return this.dev().snapshot();
+  }
+
+  restoreDevice(s: DeviceSnapshot): void {
+    this.dev().restore(s);
+  }
+
+  async close(): Promise<void> {
+    this.device = undefined;
+  }
+}
