@@ -62,6 +62,10 @@ export interface Adapter {
    * function `fn` (ioCompletion 'deferred'); returns how many completed.
    */
   completeIo?(fn: number, count?: number): Promise<number>;
+  /** Optional: an opaque copy of the whole implementation state, for the prefix-sharing runner. */
+  snapshot?(): Promise<unknown>;
+  /** Optional: go back to a state `snapshot` returned (may be restored many times). */
+  restore?(snapshot: unknown): Promise<void>;
   /** Release every resource (processes, sockets, files). Safe to call twice. */
   close(): Promise<void>;
 }

@@ -81,12 +81,14 @@ export class EmulatorAdapter implements Adapter {
   }
 
   /** Cheap copies for the prefix-sharing runner (replay from a snapshot instead of from reset). */
-  snapshotDevice(): DeviceSnapshot {
-    return this.dev().snapshot();
+  async snapshot(): Promise<unknown> {
+    return { device: this.dev().snapshot(), tracker: this.tracker.saveState() };
   }
 
-  restoreDevice(s: DeviceSnapshot): void {
-    this.dev().restore(s);
+  async restore(s: unknown): Promise<void> {
+    const snap = s as { device: DeviceSnapshot; tracker: unknown };
+    this.dev().restore(snap.device);
+    this.tracker.restoreState(snap.tracker);
   }
 
   async close(): Promise<void> {

@@ -145,6 +145,21 @@ export class QueueTracker {
     this.unclaimed.clear();
   }
 
+  /** A deep copy of the bookkeeping, for runners that snapshot and restore a device. */
+  saveState(): unknown {
+    return structuredClone({ functions: this.functions, dstrd: this.dstrd, unclaimed: this.unclaimed });
+  }
+
+  restoreState(saved: unknown): void {
+    const s = structuredClone(saved) as { functions: Map<number, FunctionState>; dstrd: Map<number, number>; unclaimed: Map<number, Uint8Array[]> };
+    this.functions.clear();
+    this.dstrd.clear();
+    this.unclaimed.clear();
+    for (const [k, v] of s.functions) this.functions.set(k, v);
+    for (const [k, v] of s.dstrd) this.dstrd.set(k, v);
+    for (const [k, v] of s.unclaimed) this.unclaimed.set(k, v);
+  }
+
   view(fn: number): QueueView {
     const s = this.functions.get(fn);
     if (!s) return { sq: [], cq: [] };

@@ -1,0 +1,58 @@
+// A generated suite: one specification machine (with its options), the paths
+// generated from it, and the binding that plays each machine event on an
+// implementation in bytes and compares what it observes with the machine's
+// prediction. Bindings observe ONLY through the Adapter (registers, memory,
+// submit, FLR), so the same suite runs on the emulator, a JSON-lines process,
+// or QEMU.
+import type { EventObject } from 'xstate';
+import type { MachineSpec } from '../machines/spec.ts';
+import type { Adapter, Profile, ResetOptions } from '../src/verify/adapter.ts';
+import type { Implementation } from '../src/paths/trie.ts';
+import type { Path } from '../src/paths/path.ts';
+
+/** What a binding needs from the target beyond the Adapter's required ops. */
+export interface Requirements {
+  /** the suite holds I/O in flight (ioCompletion 'deferred' and Adapter.completeIo) */
+  deferredIo?: boolean;
+}
+
+export interface Suite {
+  /** unique, e.g. `vfLifecycle:lm:deferred`; the prefix before the first ':' is the machine family */
+  id: string;
+  /** the device profile the implementation must claim for this suite */
+  profile: Profile;
+  /** what reset asks for (profile, vfs, strict, vfQueuePolicy, ioCompletion) */
+  reset: ResetOptions;
+  spec: MachineSpec;
+  requires: Requirements;
+  /** deterministic: the same paths in the same order every run */
+  paths(): Path[];
+  /** a fresh driver of this suite's events on `adapter` (reset() is called before each path or branch) */
+  implementation(adapter: Adapter): Implementation;
+}
+
+/** Thrown by a binding's step when the implementation disagrees with the machine. */
+export class Mismatch extends Error {
+  constructor(
+    readonly what: string,
+    readonly expected: string,
+    readonly observed: string,
+  ) {
+    super(`${what}: expected ${expected}, observed ${observed}`);
+    this.name = 'Mismatch';
+  }
+}
+
+/** Thrown when a path cannot be played on this target at all (not a failure of the implementation). */
+export class NotRealisable extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'NotRealisable';
+  }
+}
+
+export function eventName(e: EventObject): string {
+  const { type, ...rest } = e as EventObject & Record<string, unknown>;
+  const args = Object.entries(rest).map(([k, v]) => `${k}=${String(v)}`);
+  return args.length ? `${type}(${args.join(',')})` : type;
+}
