@@ -7,7 +7,7 @@ import { Controller, type CommandTrace, type DeviceContext, type LmState } from 
 import { HostMemory } from './hostMemory.ts';
 import { RamNamespace } from './namespace.ts';
 import { MAX_IO_QUEUES, resolveOptions, type DeviceConfig, type DeviceOptions } from './options.ts';
-import { stateHash, type HashExclusion } from './stateHash.ts';
+import { functionHash, stateHash, type HashExclusion } from './stateHash.ts';
 import { savedDataSize } from './savedData.ts';
 import type { LmView } from './acceptance.ts';
 
@@ -138,6 +138,11 @@ export class EmulatedDevice implements DeviceContext {
    */
   stateHash(exclude?: HashExclusion): string {
     return stateHash(this.controllers, this.namespace, exclude);
+  }
+
+  /** Hash of one function's controller state alone (registers, queues, LM state, in flight): D14 isolation. */
+  functionHash(fn: number): string {
+    return functionHash(this.controller(fn));
   }
 
   snapshot(): DeviceSnapshot {

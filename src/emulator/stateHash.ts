@@ -24,27 +24,39 @@ const ABSENT = -1;
 export function stateHash(controllers: readonly Controller[], namespace: RamNamespace, exclude?: HashExclusion): string {
   const out: number[] = [];
   for (const c of controllers) {
-    const skipSq = exclude && exclude.fn === c.fn ? exclude.sqid : ABSENT;
-    const skipCq = skipSq === ABSENT ? ABSENT : (c.sqs[skipSq]?.cqid ?? ABSENT);
-    const r = c.regs;
-    out.push(c.fn, LM_CODE[c.lmState], r.cc, r.csts, r.aqa, r.intms, r.asq, r.acq, c.nsqa, c.ncqa);
-    for (let q = 0; q <= c.maxIoQueues; q++) {
-      const sq = c.sqs[q];
-      if (sq) out.push(q, 1, sq.base, sq.size, sq.cqid, sq.prio, q === skipSq ? ABSENT : sq.head, q === skipSq ? ABSENT : sq.tail);
-      const cq = c.cqs[q];
-      if (cq) {
-        const skip = q === skipCq;
-        out.push(q, 2, cq.base, cq.size, cq.ien ? 1 : 0, cq.iv, skip ? ABSENT : cq.head, skip ? ABSENT : cq.tail, skip ? ABSENT : cq.phase, skip ? ABSENT : cq.reserved);
-      }
-    }
-    out.push(c.inFlight.length);
-    for (const f of c.inFlight) {
-      out.push(f.sqid, f.cid);
-      for (let i = 0; i < f.sqe.byteLength; i += 4) out.push(f.sqe.getUint32(i, true));
-    }
+    out.push(c.fn);
+    dump(c, out, exclude);
   }
   const h = createHash('sha1');
   h.update(new Uint8Array(new Float64Array(out).buffer));
   h.update(namespace.contentHash());
   return h.digest('hex').slice(0, 16);
+}
+
+/** Hash of one function's controller state alone (no namespace, no function number): isolation checks (D14), and comparing a migrated VF with its source. */
+export function functionHash(c: Controller): string {
+  const out: number[] = [];
+  dump(c, out, undefined);
+  return createHash('sha1').update(new Uint8Array(new Float64Array(out).buffer)).digest('hex').slice(0, 16);
+}
+
+function dump(c: Controller, out: number[], exclude: HashExclusion | undefined): void {
+  const skipSq = exclude && exclude.fn === c.fn ? exclude.sqid : ABSENT;
+  const skipCq = skipSq === ABSENT ? ABSENT : (c.sqs[skipSq]?.cqid ?? ABSENT);
+  const r = c.regs;
+  out.push(LM_CODE[c.lmState], r.cc, r.csts, r.aqa, r.intms, r.asq, r.acq, c.nsqa, c.ncqa);
+  for (let q = 0; q <= c.maxIoQueues; q++) {
+    const sq = c.sqs[q];
+    if (sq) out.push(q, 1, sq.base, sq.size, sq.cqid, sq.prio, q === skipSq ? ABSENT : sq.head, q === skipSq ? ABSENT : sq.tail);
+    const cq = c.cqs[q];
+    if (cq) {
+      const skip = q === skipCq;
+      out.push(q, 2, cq.base, cq.size, cq.ien ? 1 : 0, cq.iv, skip ? ABSENT : cq.head, skip ? ABSENT : cq.tail, skip ? ABSENT : cq.phase, skip ? ABSENT : cq.reserved);
+    }
+  }
+  out.push(c.inFlight.length);
+  for (const f of c.inFlight) {
+    out.push(f.sqid, f.cid);
+    for (let i = 0; i < f.sqe.byteLength; i += 4) out.push(f.sqe.getUint32(i, true));
+  }
 }

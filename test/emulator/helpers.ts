@@ -80,6 +80,18 @@ export class Host {
     for (const k of [...this.cqs.keys()]) if (k.startsWith(`${fn}:`)) this.cqs.delete(k);
   }
 
+  /**
+   * The guest of function `fn` moves to another device (live migration): a
+   * host on `dev` that knows `fn`'s queues exactly as this one does.
+   */
+  guestOn(dev: EmulatedDevice, fn: number, base: number): Host {
+    const h = new Host(dev, base);
+    h.cid = this.cid;
+    for (const [k, q] of this.sqs) if (k.startsWith(`${fn}:`)) h.sqs.set(k, { ...q });
+    for (const [k, q] of this.cqs) if (k.startsWith(`${fn}:`)) h.cqs.set(k, { ...q });
+    return h;
+  }
+
   /** Create I/O CQ then SQ `qid` (bound to CQ `cqid`, default the same id) through the admin queue. */
   createIoPair(fn: number, qid: number, entries = 16, cqid = qid): void {
     if (!this.cqs.has(`${fn}:${cqid}`)) {
