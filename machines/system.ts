@@ -27,6 +27,7 @@ export { isBusy, localTable, type LocalRow, type LocalTable } from './system/loc
 export { INITIAL_SYSTEM_OBSERVATION, SYSTEM_MACHINE_ID, regionName, systemConfig, systemSetup, vfRegion, type SystemConfig } from './system/machine.ts';
 export { pfEnabled, systemLast, systemStateKey, systemSymmetricKey, systemTookEdge, vfLocals, type VfSlot } from './system/snapshot.ts';
 export { systemInvariants } from './system/invariants.ts';
+export { systemDecomposition, type SystemDecomposition } from './system/decomposition.ts';
 
 /** Local states per VF in the system (the product has at most 8^n + 1 states). */
 export const SYSTEM_LOCAL_STATE_COUNT = 8;
