@@ -9,6 +9,7 @@ import { dotToSvg } from '../../src/diagram/svg.ts';
 import { FINALS, FINAL_NAMES, PF_ACCEPTANCE_OPTION_SETS, pfAcceptanceSpec } from '../../machines/pfAcceptance.ts';
 import { vfioMigrationSpecs } from '../../machines/vfioMigration.ts';
 import { VF_LIFECYCLE_OPTION_SETS, vfLifecycleSpec } from '../../machines/vfLifecycle.ts';
+import { systemSpec } from '../../machines/system.ts';
 import type { MachineSpec } from '../../machines/spec.ts';
 import { parseMermaid } from './mermaidGrammar.ts';
 import { svgGroups, svgTexts } from './svgText.ts';
@@ -17,6 +18,8 @@ const specs: MachineSpec[] = [
   ...PF_ACCEPTANCE_OPTION_SETS.map(pfAcceptanceSpec),
   ...VF_LIFECYCLE_OPTION_SETS.map(vfLifecycleSpec),
   ...vfioMigrationSpecs,
+  systemSpec(2),
+  systemSpec(2, { vfQueuePolicy: 'drop' }),
 ];
 
 function stateIds(spec: MachineSpec): string[] {
@@ -77,6 +80,16 @@ describe('what the diagrams say about the specification', () => {
     const p = parseMermaid(renderMermaid(spec.machine));
     expect(p.edges.find((e) => e.from === 'RUNNING' && e.to === 'STOP')?.label).toBe('SET_STATE [nextStepIs(to=STOP)] / sends SUSPEND I8');
     expect(p.edges.find((e) => e.from === 'STOP' && e.to === 'STOP_COPY')?.label).toContain('sends QUERY_DATA_SIZE, SAVE_DATA');
+  });
+
+  it('D14/D18: the system draws one parallel region per VF, each edge guarded for its own VF', () => {
+    const p = parseMermaid(renderMermaid(systemSpec(2).machine));
+    expect(p.problems).toEqual([]);
+    expect(p.sections.get('pfEnabled')).toBe(2);
+    const vf2 = p.edges.filter((e) => e.block === 'vf2' && e.from !== '[*]');
+    expect(vf2.length).toBeGreaterThan(0);
+    for (const e of vf2) expect(e.label).toContain('[forVf(vf=2)]');
+    expect(p.edges.find((e) => e.block === 'vf1' && e.label.startsWith('VF_LM '))?.label).toBe('VF_LM [forVf(vf=1)] / INVALID_OPCODE D1');
   });
 
   it('D5: vfLifecycle edges show the status their reply action gives', () => {
