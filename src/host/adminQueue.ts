@@ -50,6 +50,8 @@ export class AdminQueue {
     private readonly wait: Waiter,
     readonly memory: AdminQueueMemory,
     private readonly dstrd: number,
+    /** the PF was enabled and bring-up disabled it, which resets every VF (D18) */
+    readonly resetPf: boolean,
   ) {}
 
   /** Reset the controller and bring its admin queue up in `memory` (already allocated, page aligned). */
@@ -57,7 +59,8 @@ export class AdminQueue {
     const cap = await bus.regRead(REG.CAP, 8);
     const dstrd = bitsOf(cap, CAP_FIELDS.DSTRD);
     const ready = async () => bitsOf(await bus.regRead(REG.CSTS, 4), CSTS_FIELDS.RDY) === 1;
-    if (bitsOf(await bus.regRead(REG.CC, 4), [0, 0]) === 1 || (await ready())) {
+    const wasEnabled = bitsOf(await bus.regRead(REG.CC, 4), [0, 0]) === 1 || (await ready());
+    if (wasEnabled) {
       await bus.regWrite(REG.CC, 4, 0n);
       if (!(await wait.until(async () => !(await ready())))) {
         throw new HostError('EIO', 'the PF did not clear CSTS.RDY after CC.EN was cleared; reset the PF (FLR) and retry');
@@ -77,7 +80,7 @@ export class AdminQueue {
       const fatal = bitsOf(csts, CSTS_FIELDS.CFS) === 1 ? ' (CSTS.CFS: controller fatal status)' : '';
       throw new HostError('EIO', `the PF did not set CSTS.RDY after CC.EN was set${fatal}; check its CAP and reset it (FLR)`);
     }
-    return new AdminQueue(bus, wait, memory, dstrd);
+    return new AdminQueue(bus, wait, memory, dstrd, wasEnabled);
   }
 
   /** Submit an SQE (its CID already set) and wait for the completion with that CID; null on timeout. */

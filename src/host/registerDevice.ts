@@ -137,13 +137,17 @@ export class RegisterHostDevice implements HostDevice {
     const entries = adminQueueEntries(cap, this.options.adminQueueEntries ?? 32);
     const asq = this.memory.alloc(entries * SQE_SIZE);
     const acq = this.memory.alloc(entries * CQE_SIZE);
+    let q: AdminQueue;
     try {
-      this.queue = await AdminQueue.bringUp(this.pf, this.waiter, { asq, acq, entries });
+      q = await AdminQueue.bringUp(this.pf, this.waiter, { asq, acq, entries });
     } catch (e) {
       this.memory.free(asq);
       this.memory.free(acq);
       throw e;
     }
-    return this.queue;
+    this.queue = q;
+    // Taking over an enabled PF cleared CC.EN, and that reset every VF (D18): tell the driver.
+    if (q.resetPf) for (const l of [...this.listeners]) l({ kind: 'pf' });
+    return q;
   }
 }

@@ -28,12 +28,26 @@ describe('RegisterHostDevice: the PF admin queue over registers', () => {
     expect(raw.writes.find((w) => w.offset === 0x28)!.width).toBe(8);
   });
 
-  it('disables a controller that is already enabled before programming it', async () => {
+  it('D18: disables a PF that is already enabled before programming it, and reports that as a PF reset', async () => {
     const raw = new FakeController();
     raw.regWrite(0, 0x14, 4, 1n);
     raw.writes.length = 0;
-    await new RegisterHostDevice(raw).adminCommand(cmd(1));
+    const dev = new RegisterHostDevice(raw);
+    const seen: ResetNotice[] = [];
+    dev.onReset((n) => seen.push(n));
+    await dev.adminCommand(cmd(1));
     expect(raw.writes[0]).toMatchObject({ offset: 0x14, value: 0n });
+    expect(seen).toEqual([{ kind: 'pf' }]);
+    await dev.adminCommand(cmd(2));
+    expect(seen).toEqual([{ kind: 'pf' }]);
+  });
+
+  it('a PF that starts disabled is brought up without a reset notice', async () => {
+    const dev = new RegisterHostDevice(new FakeController());
+    const seen: ResetNotice[] = [];
+    dev.onReset((n) => seen.push(n));
+    await dev.adminCommand(cmd(1));
+    expect(seen).toEqual([]);
   });
 
   it('caps the queue at CAP.MQES and follows the phase tag across many wraps', async () => {
