@@ -51,8 +51,8 @@ export function reply(ctx: VfContext, event: VfEventType, status: VfStatusName, 
   return step(state(ctx), event, { completion: completion(status, decision) });
 }
 
-/** D1 policy drop: no completion at all, nothing changes. */
-export function drop(ctx: VfContext, event: VfEventType): VfContext {
+/** The command gets no completion in this step and changes nothing: D1 policy drop, or a SAVE that drains first (D12). */
+export function noCompletion(ctx: VfContext, event: VfEventType): VfContext {
   return step(state(ctx), event, {});
 }
 
@@ -70,11 +70,6 @@ export function capture(ctx: Omit<VfContext, 'last'>): VfImage {
 export function save(ctx: VfContext, event: VfEventType): VfContext {
   const image = capture(ctx);
   return step({ ...state(ctx), image }, event, { completion: completion('SUCCESS', 'D12'), sizeQueues: image.ioQueues });
-}
-
-/** SAVE with fetched I/O: no completion yet; the drain runs first (D12). */
-export function startSave(ctx: VfContext, event: VfEventType): VfContext {
-  return step(state(ctx), event, {});
 }
 
 /** One fetched I/O completes (D11: fetched commands complete normally, suspended or not). */
