@@ -33,7 +33,12 @@ export interface LocalModel {
   routeLocal: Int32Array;
   /** complete: every (local state, local event) reachable from the initial local states */
   next: Int32Array;
-  /** local event -> 1 when it takes a root-level (region-less) edge: a transition in every state */
+  /**
+   * `rootEdge[l * events + e]` = 1 when broadcast e, learned with a region in
+   * local state l, took an edge outside every region (e.g. a PF edge): then
+   * it is a transition even if no region changes. Every region's local state
+   * must determine it (as when an 'offline' local state stands for the PF).
+   */
   rootEdge: Uint8Array;
   /** local state id -> its projection key */
   keys: string[];
@@ -82,7 +87,7 @@ export function learnLocalModel(spec: MachineSpec, d: ProductDecomposition): Loc
   const ids = new Map<string, number>();
   const witness: { snapshot: AnyMachineSnapshot; region: number }[] = [];
   let next = new Int32Array(64 * E).fill(UNKNOWN);
-  const rootEdge = new Uint8Array(E);
+  let rootEdge = new Uint8Array(64 * E);
   let calls = 0;
 
   const intern = (key: string, snapshot: AnyMachineSnapshot, region: number): number => {
@@ -97,6 +102,9 @@ export function learnLocalModel(spec: MachineSpec, d: ProductDecomposition): Loc
       const grown = new Int32Array(keys.length * 2 * E).fill(UNKNOWN);
       grown.set(next);
       next = grown;
+      const roots = new Uint8Array(keys.length * 2 * E);
+      roots.set(rootEdge);
+      rootEdge = roots;
     }
     return id;
   };
@@ -118,9 +126,9 @@ export function learnLocalModel(spec: MachineSpec, d: ProductDecomposition): Loc
       const from = intern(before[r], snapshot, r);
       const to = intern(now[r], after, r);
       next[from * E + e] = to === from && !edgeRegions.has(r) ? NONE : to;
+      if (edgeRegions.has(-1)) rootEdge[from * E + e] = 1;
     };
     if (broadcast !== undefined) {
-      if (edgeRegions.has(-1)) rootEdge[e] = 1;
       for (let r = 0; r < n; r++) record(r);
       return;
     }
@@ -143,5 +151,6 @@ export function learnLocalModel(spec: MachineSpec, d: ProductDecomposition): Loc
   for (let l = 0; l < keys.length; l++) {
     for (let e = 0; e < E; e++) if (next[l * E + e] === UNKNOWN) learn(l, e);
   }
-  return { regions: n, events: E, routeRegion, routeLocal, next: next.slice(0, keys.length * E), rootEdge, keys, start, calls };
+  const size = keys.length * E;
+  return { regions: n, events: E, routeRegion, routeLocal, next: next.slice(0, size), rootEdge: rootEdge.slice(0, size), keys, start, calls };
 }

@@ -2,8 +2,8 @@
 // VF). XState is called once per (local state, local event) to learn a
 // region's local relation (localRelation.ts); the product is then explored on
 // integer vectors, one local-state id per region, without XState:
-// - packed: when n * ceil(log2 L) <= 30 bits, a state is one integer and
-//   visited is a bitset indexed by it (no hashing at all);
+// - packed: when L^n <= 2^30 (L local states, n regions), a state is one
+//   integer in mixed radix L and visited is a bitset indexed by it (no hashing);
 // - hashed: otherwise, or under symmetry (vectors sorted), an open-addressing
 //   hash set of 16-bit vectors (vectorSet.ts).
 //
@@ -61,23 +61,24 @@ interface Counts {
 }
 
 const PROGRESS_EVERY_MS = 200;
+/** packed codes are < L^n; the bitset over them is at most 128 MiB */
+const MAX_PACKED = 2 ** 30;
 
 export function exploreProduct(spec: MachineSpec, d: ProductDecomposition, options: ProductOptions = {}): ProductGraph {
   const t0 = performance.now();
   const model = learnLocalModel(spec, d);
   const learnMs = performance.now() - t0;
   const symmetry = options.symmetry ?? false;
-  const bits = Math.max(1, Math.ceil(Math.log2(model.keys.length)));
-  const fits = !symmetry && bits * model.regions <= 30;
+  const fits = !symmetry && model.keys.length ** model.regions <= MAX_PACKED;
   if (options.representation === 'packed' && !fits) {
-    throw new Error(`${spec.id}: the packed representation needs symmetry off and ${model.regions} x ${bits} bits <= 30; use 'hashed'`);
+    throw new Error(`${spec.id}: the packed representation needs symmetry off and ${model.keys.length}^${model.regions} <= 2^30 codes; use 'hashed'`);
   }
   const packed = options.representation === undefined ? fits : options.representation === 'packed';
   const maxStates = options.maxStates ?? 100_000_000;
   const progress = options.onProgress ? throttle(options.onProgress, t0) : undefined;
   const tooMany = (depth: number): Error =>
     new Error(`${spec.id}: more than ${maxStates} product states (depth ${depth + 1}); raise the maxStates option or turn on symmetry`);
-  const counts = packed ? explorePacked(model, bits, maxStates, tooMany, progress) : exploreHashed(model, symmetry, maxStates, tooMany, progress);
+  const counts = packed ? explorePacked(model, spec.id, maxStates, tooMany, progress) : exploreHashed(model, symmetry, maxStates, tooMany, progress);
   const ms = performance.now() - t0;
   options.onProgress?.({ states: counts.states, transitions: counts.transitions, depth: counts.depth, frontier: 0, ms });
   return {
@@ -105,17 +106,67 @@ function throttle(onProgress: (p: ExploreProgress) => void, t0: number): Progres
   };
 }
 
-/** States as integers: region r holds bits [r*bits, (r+1)*bits). Hot loop: locals only, no closures. */
-function explorePacked(m: LocalModel, bits: number, maxStates: number, tooMany: (d: number) => Error, progress?: Progress): Counts {
+/**
+ * Per local state, what the events aimed at one region do, precomputed: how
+ * many are self-loops (counted, never stored) and the targets of the others.
+ * Every region must take the same local events (identical regions).
+ */
+interface RegionMoves {
+  /** selfLoops[l]: events that leave local state l unchanged but take an edge */
+  selfLoops: Int32Array;
+  /** targets of local state l: moveTo[moveStart[l] .. moveStart[l + 1]) */
+  moveStart: Int32Array;
+  moveTo: Int32Array;
+  /** broadcast local events, one entry per alphabet event */
+  broadcasts: Int32Array;
+}
+
+function regionMoves(m: LocalModel, specId: string): RegionMoves {
+  const L = m.keys.length;
+  const E = m.events;
+  const perRegion = Array.from({ length: m.regions }, () => new Int32Array(E));
+  const broadcasts: number[] = [];
+  m.routeRegion.forEach((r, k) => {
+    if (r < 0) broadcasts.push(m.routeLocal[k]);
+    else perRegion[r][m.routeLocal[k]]++;
+  });
+  const mult = perRegion[0];
+  if (perRegion.some((p) => p.some((x, e) => x !== mult[e]))) {
+    throw new Error(`${specId}: the regions are not aimed at by the same events; use the hashed representation or explore()`);
+  }
+  const selfLoops = new Int32Array(L);
+  const moveStart = new Int32Array(L + 1);
+  const moveTo: number[] = [];
+  for (let l = 0; l < L; l++) {
+    moveStart[l] = moveTo.length;
+    for (let e = 0; e < E; e++) {
+      const t = m.next[l * E + e];
+      for (let c = 0; c < mult[e] && t !== NONE; c++) {
+        if (t === l) selfLoops[l]++;
+        else moveTo.push(t);
+      }
+    }
+  }
+  moveStart[L] = moveTo.length;
+  return { selfLoops, moveStart, moveTo: Int32Array.from(moveTo), broadcasts: Int32Array.from(broadcasts) };
+}
+
+/**
+ * States as integers in mixed radix L (local states per region): region r is
+ * digit r. Visited is a bitset over all L^n codes. Hot loop: locals only.
+ */
+function explorePacked(m: LocalModel, specId: string, maxStates: number, tooMany: (d: number) => Error, progress?: Progress): Counts {
   const n = m.regions;
   const E = m.events;
-  const mask = (1 << bits) - 1;
-  const visited = new Uint32Array(Math.ceil(2 ** (bits * n) / 32));
-  const { routeRegion, routeLocal, next, rootEdge } = m;
-  const routes = routeRegion.length;
-  let queue = new Int32Array(1 << 16);
+  const L = m.keys.length;
+  const pow = Array.from({ length: n }, (_, r) => L ** r);
+  const visited = new Uint32Array(Math.ceil(L ** n / 32));
+  const { next, rootEdge } = m;
+  const { selfLoops: selfOf, moveStart, moveTo, broadcasts } = regionMoves(m, specId);
+  const v = new Int32Array(n);
+  let queue: Uint32Array = new Uint32Array(1 << 16);
   let start = 0;
-  for (let r = 0; r < n; r++) start |= m.start[r] << (r * bits);
+  for (let r = 0; r < n; r++) start += m.start[r] * pow[r];
   queue[0] = start;
   visited[start >>> 5] |= 1 << (start & 31);
   let size = 1;
@@ -130,29 +181,41 @@ function explorePacked(m: LocalModel, bits: number, maxStates: number, tooMany: 
       levelEnd = size;
     }
     const code = queue[i];
+    for (let r = 0, c = code; r < n; r++) {
+      const digit = c % L;
+      v[r] = digit;
+      c = (c - digit) / L;
+    }
     const before = transitions;
-    for (let k = 0; k < routes; k++) {
-      const r = routeRegion[k];
-      const e = routeLocal[k];
-      let to = code;
-      if (r >= 0) {
-        const shift = r * bits;
-        const l = (code >>> shift) & mask;
-        const t = next[l * E + e];
-        if (t === NONE) continue;
-        to = code ^ ((l ^ t) << shift);
-      } else {
-        let any = rootEdge[e] === 1;
-        for (let q = 0; q < n; q++) {
-          const shift = q * bits;
-          const l = (code >>> shift) & mask;
-          const t = next[l * E + e];
-          if (t === NONE) continue;
-          any = true;
-          to ^= (l ^ t) << shift;
-        }
-        if (!any) continue;
+    // candidate successors: every region's moves, then the broadcasts
+    for (let r = 0; r < n; r++) {
+      const l = v[r];
+      const loops = selfOf[l];
+      transitions += loops + moveStart[l + 1] - moveStart[l];
+      selfLoops += loops;
+      for (let j = moveStart[l]; j < moveStart[l + 1]; j++) {
+        const to = code + (moveTo[j] - l) * pow[r];
+        const word = to >>> 5;
+        const bit = 1 << (to & 31);
+        if ((visited[word] & bit) !== 0) continue;
+        visited[word] |= bit;
+        if (size === queue.length) queue = grow(queue);
+        queue[size++] = to;
       }
+    }
+    for (let k = 0; k < broadcasts.length; k++) {
+      const e = broadcasts[k];
+      let to = code;
+      let any = false;
+      for (let q = 0; q < n; q++) {
+        const l = v[q];
+        const t = next[l * E + e];
+        if (rootEdge[l * E + e] === 1) any = true;
+        if (t === NONE) continue;
+        any = true;
+        to += (t - l) * pow[q];
+      }
+      if (!any) continue;
       transitions++;
       if (to === code) {
         selfLoops++;
@@ -162,18 +225,20 @@ function explorePacked(m: LocalModel, bits: number, maxStates: number, tooMany: 
       const bit = 1 << (to & 31);
       if ((visited[word] & bit) !== 0) continue;
       visited[word] |= bit;
-      if (size === queue.length) {
-        const grown = new Int32Array(queue.length * 2);
-        grown.set(queue);
-        queue = grown;
-      }
+      if (size === queue.length) queue = grow(queue);
       queue[size++] = to;
-      if (size > maxStates) throw tooMany(depth);
     }
+    if (size > maxStates) throw tooMany(depth);
     if (transitions === before) stuck++;
     if (progress !== undefined && (i & 65535) === 0) progress({ states: size, transitions, depth, frontier: size - i - 1 });
   }
   return { states: size, transitions, selfLoops, depth, stuck };
+}
+
+function grow(queue: Uint32Array): Uint32Array {
+  const grown = new Uint32Array(queue.length * 2);
+  grown.set(queue);
+  return grown;
 }
 
 /** States as 16-bit vectors in a hash set; under symmetry each vector is sorted (one representative per permutation class). */
@@ -222,9 +287,10 @@ function exploreHashed(m: LocalModel, symmetry: boolean, maxStates: number, tooM
           v[r] = l;
         }
       } else {
-        let any = rootEdge[e] === 1;
+        let any = false;
         let same = true;
         for (let q = 0; q < n; q++) {
+          if (rootEdge[v[q] * E + e] === 1) any = true;
           const t = next[v[q] * E + e];
           w[q] = t === NONE ? v[q] : t;
           if (t !== NONE) any = true;
