@@ -1,0 +1,105 @@
+// Run generated suites against an implementation and account for what they
+// covered: the shared engine behind `nvme-lm check`, `nvme-lm verify` and the
+// generated vitest files.
+import { UnsupportedProfileError, type Adapter } from '../src/verify/adapter.ts';
+import { ProtocolError } from '../src/verify/processAdapter.ts';
+import { runPaths, type PathResult, type RunStats } from '../src/paths/trie.ts';
+import { PATH_SEPARATOR, type Path } from '../src/paths/path.ts';
+import { eventName, Mismatch, NotRealisable, type Suite } from './suite.ts';
+
+export interface PathFailure {
+  suite: string;
+  /** the path's name: its events joined by ' > ' */
+  path: string;
+  /** 1-based step that failed; 0 when reset failed */
+  step: number;
+  event: string;
+  expected: string;
+  observed: string;
+}
+
+export interface SuiteRun {
+  suite: string;
+  /** set when the implementation refused the suite's profile in reset */
+  unsupported?: string;
+  paths: number;
+  passed: number;
+  failed: number;
+  /** paths this target cannot play (NotRealisable), with the reason */
+  notRealisable: Array<{ path: string; reason: string }>;
+  failures: PathFailure[];
+  /** definition edges taken by steps that passed */
+  coveredEdges: string[];
+  /** concrete transitions (state, event, state) exercised by steps that passed */
+  coveredTransitions: number;
+  stats: RunStats;
+}
+
+export interface RunSuiteOptions {
+  /** replay from snapshots where the adapter can take them (default true) */
+  useSnapshots?: boolean;
+  onPath?(done: number, total: number): void;
+}
+
+function failureOf(suite: Suite, r: PathResult): PathFailure {
+  const stepIndex = r.failedStep ?? -1;
+  const event = stepIndex >= 0 ? eventName(r.path.steps[stepIndex].event) : 'reset';
+  const e = r.error;
+  if (e instanceof Mismatch) return { suite: suite.id, path: r.path.name, step: stepIndex + 1, event, expected: e.expected, observed: e.observed };
+  const message = e instanceof Error ? e.message : String(e);
+  return { suite: suite.id, path: r.path.name, step: stepIndex + 1, event, expected: 'the step to run', observed: `error: ${message}` };
+}
+
+/** Paths a suite runs, with a readable name each (events joined by ' > '). */
+export function suitePaths(suite: Suite): Path[] {
+  return suite.paths();
+}
+
+export async function runSuite(suite: Suite, adapter: Adapter, options: RunSuiteOptions = {}): Promise<SuiteRun> {
+  const paths = suite.paths();
+  const impl = suite.implementation(adapter);
+  const empty: RunStats = { steps: 0, naiveSteps: 0, resets: 0, snapshots: 0, restores: 0, ms: 0 };
+  try {
+    await impl.reset();
+  } catch (e) {
+    if (e instanceof UnsupportedProfileError) {
+      return { suite: suite.id, unsupported: e.message, paths: paths.length, passed: 0, failed: 0, notRealisable: [], failures: [], coveredEdges: [], coveredTransitions: 0, stats: empty };
+    }
+    throw e;
+  }
+  const { results, stats } = await runPaths(paths, impl, {
+    useSnapshots: options.useSnapshots,
+    onResult: (_r, done, total) => options.onPath?.(done, total),
+  });
+  const protocolFault = results.find((r) => r.error instanceof ProtocolError);
+  if (protocolFault) throw protocolFault.error;
+
+  const covered = new Set<string>();
+  const transitions = new Set<string>();
+  const notRealisable: SuiteRun['notRealisable'] = [];
+  const failures: PathFailure[] = [];
+  let passed = 0;
+  for (const r of results) {
+    const upTo = r.ok ? r.path.steps.length : Math.max(0, r.failedStep ?? 0);
+    let from = 'initial';
+    for (const s of r.path.steps.slice(0, upTo)) {
+      for (const e of s.edges) covered.add(e);
+      transitions.add(`${from}${PATH_SEPARATOR}${eventName(s.event)}${PATH_SEPARATOR}${s.state}`);
+      from = s.state;
+    }
+    if (r.ok) passed++;
+    else if (r.error instanceof NotRealisable) notRealisable.push({ path: r.path.name, reason: r.error.message });
+    else failures.push(failureOf(suite, r));
+  }
+  return {
+    suite: suite.id,
+    paths: paths.length,
+    passed,
+    failed: failures.length,
+    notRealisable,
+    failures,
+    coveredEdges: [...covered].sort(),
+    coveredTransitions: transitions.size,
+    stats,
+  };
+}

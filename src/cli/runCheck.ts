@@ -1,0 +1,209 @@
+// The main job (`nvme-lm check`): explore every specification machine, prove
+// the invariants and liveness properties, run the generated suites against an
+// implementation (the built-in emulator by default), and account for
+// coverage. Returns plain JSON-serialisable data; the command prints it.
+import { initialTransition } from 'xstate';
+import type { MachineSpec } from '../../machines/spec.ts';
+import { machineSpecs } from '../../machines/catalog.ts';
+import { VFIO_FLAG_SETS } from '../../machines/vfio/states.ts';
+import { vfioWalkBound } from '../../machines/vfio/nextState.ts';
+import { check, type CheckReport } from '../check/report.ts';
+import { reachableCoverage } from '../check/coverage.ts';
+import { stateKeyFunction } from '../check/graph.ts';
+import type { Lasso } from '../check/liveness.ts';
+import type { Counterexample } from '../check/invariants.ts';
+import type { Adapter } from '../verify/adapter.ts';
+import { runSuite, type PathFailure, type SuiteRun } from '../../models/run.ts';
+import type { Suite } from '../../models/suite.ts';
+
+export interface MachineResult {
+  id: string;
+  description: string;
+  states: number;
+  depth: number;
+  ms: number;
+  transitions: { reachable: number; covered: number };
+  edges: { definition: number; reachable: number; covered: number };
+  unreachable: string[];
+  coveredEdges: string[];
+  reachableEdges: string[];
+  deadlocks: number;
+  /** suites that ran paths of this machine */
+  suites: string[];
+  /** every reachable transition (and edge) exercised by a passing step */
+  fullyCovered: boolean;
+}
+
+export interface PropertyResult {
+  id: string;
+  holds: boolean;
+  /** machines it was checked on */
+  machines: string[];
+  ms: number;
+  counterexample?: { machine: string; message: string; trace: Counterexample['trace'] };
+  lasso?: { machine: string; lasso: Lasso };
+  detail?: string;
+}
+
+export interface CheckResult {
+  machines: MachineResult[];
+  invariants: PropertyResult[];
+  liveness: PropertyResult[];
+  tests: { passed: number; failed: number; notRealisable: number; steps: number; naiveSteps: number; failures: PathFailure[] };
+  suites: Array<Omit<SuiteRun, 'failures' | 'coveredEdges'>>;
+  ok: boolean;
+  ms: number;
+}
+
+export interface RunCheckOptions {
+  /** suites to run; default none (exploration only) */
+  suites?: Suite[];
+  /** the implementation; one fresh adapter per suite */
+  adapter?: () => Adapter;
+  /** machines to explore; default the catalog plus every suite's spec */
+  specs?: MachineSpec[];
+  maxStates?: number;
+  onProgress?(what: string): void;
+}
+
+function byId<T extends { id: string }>(items: T[]): T[] {
+  const seen = new Map<string, T>();
+  for (const i of items) if (!seen.has(i.id)) seen.set(i.id, i);
+  return [...seen.values()];
+}
+
+function mergeProperties(reports: CheckReport[], pick: 'invariants' | 'liveness'): PropertyResult[] {
+  const out = new Map<string, PropertyResult>();
+  for (const r of reports) {
+    for (const p of r[pick]) {
+      const e = out.get(p.id) ?? { id: p.id, holds: true, machines: [], ms: 0 };
+      e.machines.push(r.id);
+      e.ms += 'ms' in p && typeof p.ms === 'number' ? p.ms : 0;
+      if (!p.holds) {
+        e.holds = false;
+        if ('counterexample' in p && p.counterexample && !e.counterexample) e.counterexample = { machine: r.id, message: p.counterexample.message, trace: p.counterexample.trace };
+        if ('lasso' in p && p.lasso && !e.lasso) e.lasso = { machine: r.id, lasso: p.lasso };
+      }
+      out.set(p.id, e);
+    }
+  }
+  return [...out.values()].sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
+}
+
+/** L1 on the specification's step function: every (current, requested, flags) ends within K arcs. */
+function livenessL1(): PropertyResult {
+  const t0 = performance.now();
+  try {
+    const b = vfioWalkBound(VFIO_FLAG_SETS);
+    return {
+      id: 'L1',
+      holds: true,
+      machines: ['vfioMigration (next-state walk, all flag sets)'],
+      ms: performance.now() - t0,
+      detail: `every walk reaches the requested state or EINVAL within K = ${b.K} arcs (worst: ${b.worst.current} -> ${b.worst.requested})`,
+    };
+  } catch (e) {
+    return { id: 'L1', holds: false, machines: ['vfioMigration'], ms: performance.now() - t0, detail: (e as Error).message };
+  }
+}
+
+export async function runCheck(o: RunCheckOptions = {}): Promise<CheckResult> {
+  const t0 = performance.now();
+  const suites = o.suites ?? [];
+  const specs = byId([...(o.specs ?? machineSpecs()), ...suites.map((s) => s.spec)]);
+
+  // 1. Exploration, invariants, liveness
+  const explored = specs.map((spec) => {
+    o.onProgress?.(`exploring ${spec.id}`);
+    const { report, graph } = check(spec, { maxStates: o.maxStates });
+    const reach = reachableCoverage(spec.machine, graph);
+    const key = stateKeyFunction(spec, false);
+    return { spec, report, graph, reach, initialKey: key(initialTransition(spec.machine)[0]) };
+  });
+
+  // 2. Generated suites against the implementation
+  const runs: SuiteRun[] = [];
+  for (const suite of suites) {
+    if (!o.adapter) throw new Error('runCheck: suites given without an adapter factory');
+    o.onProgress?.(`running ${suite.id}`);
+    const adapter = o.adapter();
+    try {
+      runs.push(await runSuite(suite, adapter));
+    } finally {
+      await adapter.close();
+    }
+  }
+
+  // 3. Coverage per machine: edges and concrete transitions exercised by passing steps
+  const machines: MachineResult[] = explored.map(({ spec, report, reach, initialKey }) => {
+    const mine = suites.filter((s) => s.spec.id === spec.id);
+    const coveredEdges = new Set<string>();
+    const coveredTransitions = new Set<string>();
+    for (const s of mine) {
+      const run = runs.find((r) => r.suite === s.id);
+      if (!run || run.unsupported) continue;
+      for (const e of run.coveredEdges) coveredEdges.add(e);
+    }
+    for (const s of mine) {
+      const run = runs.find((r) => r.suite === s.id);
+      if (!run || run.unsupported) continue;
+      const failedPaths = new Map(run.failures.map((f) => [f.path, f.step]));
+      const unplayable = new Set(run.notRealisable.map((n) => n.path));
+      for (const p of s.paths()) {
+        if (unplayable.has(p.name)) continue;
+        const upTo = failedPaths.has(p.name) ? Math.max(0, (failedPaths.get(p.name) as number) - 1) : p.steps.length;
+        let from = initialKey;
+        for (const step of p.steps.slice(0, upTo)) {
+          coveredTransitions.add(`${from}\u0000${JSON.stringify(step.event)}\u0000${step.state}`);
+          from = step.state;
+        }
+      }
+    }
+    const reachableEdges = [...reach.reachable].sort();
+    const covered = reachableEdges.filter((e) => coveredEdges.has(e));
+    return {
+      id: spec.id,
+      description: spec.description,
+      states: report.states,
+      depth: report.depth,
+      ms: Math.round(report.ms),
+      transitions: { reachable: report.transitions.reachable, covered: coveredTransitions.size },
+      edges: { definition: reach.total, reachable: reachableEdges.length, covered: covered.length },
+      unreachable: report.unreachable,
+      coveredEdges: covered,
+      reachableEdges,
+      deadlocks: report.deadlocks.count,
+      suites: mine.map((s) => s.id),
+      fullyCovered: mine.length > 0 && covered.length === reachableEdges.length && coveredTransitions.size >= report.transitions.reachable,
+    };
+  });
+
+  const reports = explored.map((e) => e.report);
+  const invariants = mergeProperties(reports, 'invariants');
+  const liveness = [livenessL1(), ...mergeProperties(reports, 'liveness')].sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
+  const failures = runs.flatMap((r) => r.failures);
+  const tests = {
+    passed: runs.reduce((n, r) => n + r.passed, 0),
+    failed: runs.reduce((n, r) => n + r.failed, 0),
+    notRealisable: runs.reduce((n, r) => n + r.notRealisable.length, 0),
+    steps: runs.reduce((n, r) => n + r.stats.steps, 0),
+    naiveSteps: runs.reduce((n, r) => n + r.stats.naiveSteps, 0),
+    failures,
+  };
+  const mustCover = machines.filter((m) => m.suites.length > 0);
+  const ok =
+    invariants.every((p) => p.holds) &&
+    liveness.every((p) => p.holds) &&
+    machines.every((m) => m.deadlocks === 0) &&
+    tests.failed === 0 &&
+    (suites.length === 0 || mustCover.every((m) => m.fullyCovered));
+  return {
+    machines,
+    invariants,
+    liveness,
+    tests,
+    suites: runs.map(({ failures: _f, coveredEdges: _c, ...rest }) => rest),
+    ok,
+    ms: Math.round(performance.now() - t0),
+  };
+}
