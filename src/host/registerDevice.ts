@@ -135,8 +135,9 @@ export class RegisterHostDevice implements HostDevice {
   private async bringUp(): Promise<AdminQueue> {
     const cap = await this.pf.regRead(REG.CAP, 8);
     const entries = adminQueueEntries(cap, this.options.adminQueueEntries ?? 32);
-    const asq = this.memory.alloc(entries * SQE_SIZE);
-    const acq = this.memory.alloc(entries * CQE_SIZE);
+    // through alloc, so the queue memory exists (is written) before the controller checks it
+    const asq = await this.alloc(entries * SQE_SIZE);
+    const acq = await this.alloc(entries * CQE_SIZE);
     let q: AdminQueue;
     try {
       q = await AdminQueue.bringUp(this.pf, this.waiter, { asq, acq, entries });
