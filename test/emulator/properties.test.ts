@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { cmdArb, configArb, Run } from './randomCommands.ts';
 
-describe('I2, I3: random command sequences (fast-check)', () => {
-  it('I2 + I3: every command gets exactly one CQE with its own CID and SQ id; every rejected command leaves stateHash unchanged', () => {
+describe('I1, I2, I3: random command sequences (fast-check)', () => {
+  it('I1 + I2 + I3: every command gets exactly one CQE with its own CID and SQ id; every rejected command leaves stateHash unchanged', () => {
     fc.assert(
       fc.property(configArb, fc.array(cmdArb, { minLength: 1, maxLength: 60 }), (cfg, cmds) => {
         const run = new Run(cfg);

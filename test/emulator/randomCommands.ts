@@ -1,9 +1,11 @@
-// Random command sequences (shared by properties.test.ts and mutants.test.ts) over the PF admin queue, the VF admin queues and
-// the VF I/O queues, through memory and doorbells. Properties:
+// Random command sequences over the PF admin queue, the VF admin queues and
+// the VF I/O queues, through memory and doorbells (shared by
+// properties.test.ts and mutants.test.ts). Properties checked:
 //   I2: every submitted command gets exactly one CQE, carrying its own CID
 //       and SQ id (commands latched or in flight get theirs later, and all
 //       of them by the end); LM opcodes complete with a status from the
 //       spec's table.
+//   I1: an LM opcode on a VF admin queue changes no state.
 //   I3: a command rejected in its own step leaves stateHash unchanged
 //       (its queue pair's pointers aside: its completion moves them).
 import { expect } from 'vitest';
@@ -181,6 +183,9 @@ export class Run {
     if (!own) this.stats.latchedOrInFlight++;
     else if (own.sc !== 0 || own.sct !== 0) this.stats.rejected++;
     else if (lm) this.stats.lmSuccess++;
+    if (c.kind === 'vfAdmin' && c.which === 'lm') {
+      expect(after, `I1: LM opcode 0x${c.opcode.toString(16)} on VF ${c.vf}'s admin queue changed state`).toBe(before);
+    }
     if (own && (own.sc !== 0 || own.sct !== 0)) {
       expect(after, `I3: rejected ${JSON.stringify(c)} (SC 0x${own.sc.toString(16)}) changed state`).toBe(before);
     }
