@@ -6,13 +6,22 @@ import type { AnyMachineSnapshot, EventObject } from 'xstate';
 import type { MachineSpec } from '../../machines/spec.ts';
 import { PF_ACCEPTANCE_OPTION_SETS, pfAcceptanceSpec } from '../../machines/pfAcceptance.ts';
 import { vfioMigrationSpecs } from '../../machines/vfioMigration.ts';
+import { VF_LIFECYCLE_OPTION_SETS, vfLifecycleSpec } from '../../machines/vfLifecycle.ts';
+import { systemSpec } from '../../machines/system.ts';
 import { reachableCoverage, pathCoverage } from '../../src/check/coverage.ts';
 import { takenEdgeIds } from '../../src/check/edges.ts';
 import { stateKeyFunction } from '../../src/check/graph.ts';
 import { check } from '../../src/check/report.ts';
 import { transitionCover } from '../../src/paths/transitionCover.ts';
 
-const specs: MachineSpec[] = [...PF_ACCEPTANCE_OPTION_SETS.map((o) => pfAcceptanceSpec(o)), ...vfioMigrationSpecs];
+const specs: MachineSpec[] = [
+  ...PF_ACCEPTANCE_OPTION_SETS.map((o) => pfAcceptanceSpec(o)),
+  ...vfioMigrationSpecs,
+  ...VF_LIFECYCLE_OPTION_SETS.map((o) => vfLifecycleSpec(o)),
+  systemSpec(1),
+  systemSpec(2),
+  systemSpec(2, { vfQueuePolicy: 'drop' }),
+];
 
 function viaXStateGraph(spec: MachineSpec): { states: Set<string>; transitions: number } {
   const key = stateKeyFunction(spec, false);
@@ -59,4 +68,15 @@ describe('the project machines', () => {
       }
     });
   }
+});
+
+describe('system under symmetry reduction', () => {
+  it('system:3: the same verdicts with fewer states (VFs are interchangeable)', () => {
+    const spec = systemSpec(3);
+    const plain = check(spec).report;
+    const reduced = check(spec, { symmetry: true }).report;
+    expect(reduced.states).toBeLessThan(plain.states);
+    expect(reduced.invariants.map((i) => [i.id, i.holds])).toEqual(plain.invariants.map((i) => [i.id, i.holds]));
+    expect(reduced.deadlocks.count).toBe(plain.deadlocks.count);
+  });
 });
