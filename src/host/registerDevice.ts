@@ -2,8 +2,7 @@
 // access per function, host memory and PCI IDs (the emulator, or a verify
 // adapter plus an ID). It brings the PF's admin queue up itself, in a memory
 // region it owns, and re-does it after a PF reset (D18).
-import type { Cqe } from '../wire/cqe.ts';
-import { CQE_SIZE } from '../wire/cqe.ts';
+import { CQE_SIZE, type Cqe } from '../wire/cqe.ts';
 import { REG } from '../wire/registers.ts';
 import { SQE_SIZE } from '../wire/sqe.ts';
 import { AdminQueue, adminQueueEntries, type RegisterAccess, type Waiter } from './adminQueue.ts';

@@ -100,7 +100,7 @@ describe('host driver on the emulated PF: migration (D6, D13, D16, D18)', () => 
     return { ...src, guest };
   }
 
-  it('source RUNNING -> STOP -> STOP_COPY: the stream holds exactly QUERY\'s bytes; a second SAVE gives the same bytes (D6)', async () => {
+  it('D5, D6: source RUNNING -> STOP -> STOP_COPY: the stream holds exactly QUERY\'s bytes; a second SAVE gives the same bytes (D6)', async () => {
     const { dev, hd } = source();
     const host = await NvmeLmHost.attach(hd);
     const vf = host.vf(0);
@@ -120,7 +120,7 @@ describe('host driver on the emulated PF: migration (D6, D13, D16, D18)', () => 
     expect(dev.inspect(1).lmState).toBe('running');
   });
 
-  it('source to destination: STOP_COPY bytes written in RESUMING, LOAD, RESUME; the guest carries on with its queues and data', async () => {
+  it('D15, D16: source to destination: STOP_COPY bytes written in RESUMING, LOAD, RESUME; the guest carries on with its queues and data', async () => {
     const src = source();
     const dst = rig({ profile: 'lm', vfs: 2, namespace: src.dev.namespace, memory: src.dev.memory }, 0x2_0000_0000n);
     const from = (await NvmeLmHost.attach(src.hd)).vf(0);

@@ -11,7 +11,7 @@ function tsFiles(dir: string): string[] {
 }
 
 describe('src/host is an implementation the specification judges', () => {
-  it('imports only src/wire, src/host and node built-ins (nothing from machines/ or models/)', () => {
+  it('I7, I8 (the implementation is judged, not copied): imports only src/wire, src/host and node built-ins (nothing from machines/ or models/)', () => {
     const bad: string[] = [];
     const files = tsFiles(hostDir);
     expect(files.length).toBeGreaterThan(5);

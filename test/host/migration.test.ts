@@ -23,9 +23,9 @@ const resumeStream = (r: SetStateResult): ResumeStream => {
   return r.stream;
 };
 
-describe('data path (STOP_COPY, RESUMING)', () => {
+describe('data path (STOP_COPY, RESUMING): D5, D16', () => {
   for (const bytes of [1, 100, 4096, 4097, 8192, 8193, 64 * KiB + 5, 2 * 1024 * KiB + 12, 3 * 1024 * KiB + 1]) {
-    it(`STOP -> STOP_COPY: SAVE gets a PRP buffer of exactly QUERY's ${bytes} bytes and the stream yields exactly them`, async () => {
+    it(`D5: STOP -> STOP_COPY: SAVE gets a PRP buffer of exactly QUERY's ${bytes} bytes and the stream yields exactly them`, async () => {
       const { pf, m } = await probedVf({ stateBytes: bytes });
       await m.setState('STOP');
       const s = saveStream(await m.setState('STOP_COPY'));
@@ -38,7 +38,7 @@ describe('data path (STOP_COPY, RESUMING)', () => {
     });
   }
 
-  it('STOP_COPY -> STOP releases the stream and its memory; reads then fail with EINVAL', async () => {
+  it('RFC arcs: STOP_COPY -> STOP releases the stream and its memory; reads then fail with EINVAL', async () => {
     const { pf, m } = await probedVf({ stateBytes: 10_000 });
     const before = pf.allocator.liveAllocations();
     await m.setState('STOP_COPY');
@@ -50,7 +50,7 @@ describe('data path (STOP_COPY, RESUMING)', () => {
     await expect(s.read()).rejects.toMatchObject({ errno: 'EINVAL' });
   });
 
-  it('STOP -> RESUMING -> STOP: LOAD carries size = bytes written and the device receives exactly them', async () => {
+  it('D16: STOP -> RESUMING -> STOP: LOAD carries size = bytes written and the device receives exactly them', async () => {
     const { pf, m, channel } = await probedVf();
     await m.setState('STOP');
     const w = resumeStream(await m.setState('RESUMING'));
@@ -88,7 +88,7 @@ describe('data path (STOP_COPY, RESUMING)', () => {
     expect(pf.loaded[1]!.subarray(200 * KiB).every((b) => b === 0xaa)).toBe(true);
   });
 
-  it('source to destination: the bytes read from STOP_COPY, written in RESUMING, arrive at the destination LOAD unchanged', async () => {
+  it('D6, D16: source to destination: the bytes read from STOP_COPY, written in RESUMING, arrive at the destination LOAD unchanged', async () => {
     const src = await probedVf({ stateBytes: 70_000, vfId: 0 });
     const dst = await probedVf({ vfId: 3 });
     await src.m.setState('STOP_COPY');
@@ -236,7 +236,7 @@ describe('D13, D18: resets put the state at RUNNING and close the streams', () =
 });
 
 describe('PRE_COPY and serialization', () => {
-  it('RUNNING -> PRE_COPY opens a stream with no pre-copy data, initial_bytes = QUERY size; it carries on into STOP_COPY with the SAVE data', async () => {
+  it('I8: RUNNING -> PRE_COPY opens a stream with no pre-copy data, initial_bytes = QUERY size; it carries on into STOP_COPY with the SAVE data', async () => {
     const { pf, m } = await probedVf({ flags: 1 | MIG_PRE_COPY, stateBytes: 5000 });
     const s = saveStream(await m.setState('PRE_COPY'));
     expect(s.precopyInfo()).toEqual({ initialBytes: 5000, dirtyBytes: 0 });
@@ -250,14 +250,14 @@ describe('PRE_COPY and serialization', () => {
     expect(await s.readAll()).toEqual(pf.blob(2, 5000));
   });
 
-  it('PRE_COPY -> RUNNING closes the pre-copy stream', async () => {
+  it('I8: PRE_COPY -> RUNNING closes the pre-copy stream', async () => {
     const { m } = await probedVf({ flags: 1 | MIG_PRE_COPY });
     const s = saveStream(await m.setState('PRE_COPY'));
     await m.setState('RUNNING');
     expect(s.isDisabled).toBe(true);
   });
 
-  it('concurrent setState calls run one after the other, like the kernel state mutex', async () => {
+  it('L1: concurrent setState calls run one after the other, like the kernel state mutex', async () => {
     const { channel, m } = await probedVf();
     const [a, b] = await Promise.all([m.setState('STOP_COPY'), m.setState('RUNNING')]);
     expect(a.state).toBe('STOP_COPY');
@@ -268,7 +268,7 @@ describe('PRE_COPY and serialization', () => {
     expect(channel.log.slice(1).map((e) => OPCODE_NAME[e.opcode])).toEqual(['SUSPEND', 'QUERY', 'SAVE', 'RESUME']);
   });
 
-  it('an unknown state name is EINVAL and sends nothing', async () => {
+  it('I8: an unknown state name is EINVAL and sends nothing', async () => {
     const { channel, m } = await probedVf();
     await expect(m.setState('PAUSED' as never)).rejects.toMatchObject({ errno: 'EINVAL' });
     expect(channel.log.length).toBe(1);

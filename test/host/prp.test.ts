@@ -10,7 +10,7 @@ const u64s = async (pf: FakePf, addr: bigint, n: number) => {
 };
 
 describe('PRP entries and lists', () => {
-  it('one page: PRP2 = 0; two pages: PRP2 is the second page itself', async () => {
+  it('D16, NVMe PRPs: one page: PRP2 = 0; two pages: PRP2 is the second page itself', async () => {
     const pf = new FakePf();
     const b = await DmaBuffer.allocate(pf, 8192);
     expect(await b.prps(1)).toEqual({ prp1: b.base, prp2: 0n });
@@ -18,7 +18,7 @@ describe('PRP entries and lists', () => {
     expect(await b.prps(4097)).toEqual({ prp1: b.base, prp2: b.base + 4096n });
   });
 
-  it('more pages: PRP2 points at a list of pages 1..n-1', async () => {
+  it('D16, NVMe PRPs: more pages: PRP2 points at a list of pages 1..n-1', async () => {
     const pf = new FakePf();
     const b = await DmaBuffer.allocate(pf, 5 * 4096);
     const { prp1, prp2 } = await b.prps(4 * 4096 + 1);
@@ -26,7 +26,7 @@ describe('PRP entries and lists', () => {
     expect(await u64s(pf, prp2, 4)).toEqual([1, 2, 3, 4].map((i) => b.base + BigInt(i * 4096)));
   });
 
-  it('past 512 entries the last slot of a list page chains to the next list page', async () => {
+  it('D16, NVMe PRPs: past 512 entries the last slot of a list page chains to the next list page', async () => {
     const pf = new FakePf();
     const pages = 1001;
     const b = await DmaBuffer.allocate(pf, pages * 4096);
@@ -42,7 +42,7 @@ describe('PRP entries and lists', () => {
     expect(segs.length).toBe(pages);
   });
 
-  it('free releases data and list pages', async () => {
+  it('D16, NVMe PRPs: free releases data and list pages', async () => {
     const pf = new FakePf();
     const b = await DmaBuffer.allocate(pf, 600 * 4096);
     await b.prps();
@@ -55,7 +55,7 @@ describe('PRP entries and lists', () => {
 });
 
 describe('PageAllocator', () => {
-  it('first fit, merges freed neighbours, and says how to fix exhaustion', () => {
+  it('D16: first fit, merges freed neighbours, and says how to fix exhaustion', () => {
     const a = new PageAllocator(0x10000n, 4 * 4096);
     const x = a.alloc(4096);
     const y = a.alloc(4096);

@@ -12,7 +12,7 @@ const cmd = (cid: number) => {
 };
 
 describe('RegisterHostDevice: the PF admin queue over registers', () => {
-  it('brings the admin queue up: AQA, ASQ and ACQ in its own region, then CC.EN with 64/16-byte entries, and waits for RDY', async () => {
+  it('NVMe admin queue: brings the admin queue up: AQA, ASQ and ACQ in its own region, then CC.EN with 64/16-byte entries, and waits for RDY', async () => {
     const raw = new FakeController({ readyDelay: 3 });
     const dev = new RegisterHostDevice(raw, { memoryBase: 0x2000_0000n, memoryBytes: 1 << 20, adminQueueEntries: 8 });
     const cqe = await dev.adminCommand(cmd(7));
@@ -42,7 +42,7 @@ describe('RegisterHostDevice: the PF admin queue over registers', () => {
     expect(seen).toEqual([{ kind: 'pf' }]);
   });
 
-  it('a PF that starts disabled is brought up without a reset notice', async () => {
+  it('NVMe admin queue: a PF that starts disabled is brought up without a reset notice', async () => {
     const dev = new RegisterHostDevice(new FakeController());
     const seen: ResetNotice[] = [];
     dev.onReset((n) => seen.push(n));
@@ -50,7 +50,7 @@ describe('RegisterHostDevice: the PF admin queue over registers', () => {
     expect(seen).toEqual([]);
   });
 
-  it('caps the queue at CAP.MQES and follows the phase tag across many wraps', async () => {
+  it('NVMe admin queue: caps the queue at CAP.MQES and follows the phase tag across many wraps', async () => {
     const raw = new FakeController({ mqes: 3 });
     const dev = new RegisterHostDevice(raw, { adminQueueEntries: 32 });
     for (let cid = 1; cid <= 25; cid++) expect((await dev.adminCommand(cmd(cid)))!.cid).toBe(cid);
@@ -61,13 +61,13 @@ describe('RegisterHostDevice: the PF admin queue over registers', () => {
     expect(cqHeads.slice(0, 6)).toEqual([1, 2, 3, 0, 1, 2]);
   });
 
-  it('uses CAP.DSTRD for the doorbell stride', async () => {
+  it('NVMe admin queue: uses CAP.DSTRD for the doorbell stride', async () => {
     const raw = new FakeController({ dstrd: 2 });
     await new RegisterHostDevice(raw).adminCommand(cmd(1));
     expect(raw.writes.some((w) => w.offset === 0x1000 + 16)).toBe(true);
   });
 
-  it('returns null when no completion arrives in time, and a late completion does not confuse the next command', async () => {
+  it('NVMe admin queue: returns null when no completion arrives in time, and a late completion does not confuse the next command', async () => {
     let next: Answer = 'late';
     const raw = new FakeController({ answer: () => next });
     const dev = new RegisterHostDevice(raw, { timeoutMs: 20 });
@@ -80,7 +80,7 @@ describe('RegisterHostDevice: the PF admin queue over registers', () => {
     expect(await dev.adminCommand(cmd(3))).toBeNull();
   });
 
-  it('reports a controller that never becomes ready, with what to do', async () => {
+  it('NVMe admin queue: reports a controller that never becomes ready, with what to do', async () => {
     const dev = new RegisterHostDevice(new FakeController({ neverReady: true }), { timeoutMs: 10 });
     await expect(dev.adminCommand(cmd(1))).rejects.toThrow(/did not set CSTS.RDY after CC.EN was set.*reset it \(FLR\)/);
   });
@@ -101,7 +101,7 @@ describe('RegisterHostDevice: the PF admin queue over registers', () => {
     expect(raw.cc).toBe(0x460001n);
   });
 
-  it('alloc gives zeroed memory that exists for the device, and free lets it be reused', async () => {
+  it('NVMe admin queue: alloc gives zeroed memory that exists for the device, and free lets it be reused', async () => {
     const raw = new FakeController();
     const dev = new RegisterHostDevice(raw, { memoryBase: 0x10_0000n, memoryBytes: 3 * 4096 });
     const a = await dev.alloc(5000);
