@@ -24,7 +24,12 @@ export interface MachineResult {
   ms: number;
   transitions: { reachable: number; covered: number };
   edges: { definition: number; reachable: number; covered: number };
+  /** definition edges no reachable transition of THIS configuration takes */
   unreachable: string[];
+  /** of those, edges no configuration of the same machine reaches: dead specification (must be empty) */
+  dead: string[];
+  /** the others: reachable only under another option set of the same machine, named here */
+  otherConfiguration: Array<{ edge: string; reachableIn: string[] }>;
   coveredEdges: string[];
   reachableEdges: string[];
   deadlocks: number;
@@ -170,6 +175,8 @@ export async function runCheck(o: RunCheckOptions = {}): Promise<CheckResult> {
       transitions: { reachable: report.transitions.reachable, covered: coveredTransitions.size },
       edges: { definition: reach.total, reachable: reachableEdges.length, covered: covered.length },
       unreachable: report.unreachable,
+      dead: [],
+      otherConfiguration: [],
       coveredEdges: covered,
       reachableEdges,
       deadlocks: report.deadlocks.count,
@@ -177,6 +184,19 @@ export async function runCheck(o: RunCheckOptions = {}): Promise<CheckResult> {
       fullyCovered: mine.length > 0 && covered.length === reachableEdges.length && coveredTransitions.size >= report.transitions.reachable,
     };
   });
+
+  // An edge unreachable in one option set may be reachable in another of the
+  // same machine (e.g. strict-only checks): that is configuration, not dead
+  // specification. Family = the machine id before the first ':'.
+  const family = (id: string): string => id.split(':')[0];
+  for (const m of machines) {
+    const siblings = machines.filter((x) => family(x.id) === family(m.id) && x !== m);
+    for (const edge of m.unreachable) {
+      const reachableIn = siblings.filter((x) => x.reachableEdges.includes(edge)).map((x) => x.id);
+      if (reachableIn.length) m.otherConfiguration.push({ edge, reachableIn });
+      else m.dead.push(edge);
+    }
+  }
 
   const reports = explored.map((e) => e.report);
   const invariants = mergeProperties(reports, 'invariants');
@@ -194,7 +214,7 @@ export async function runCheck(o: RunCheckOptions = {}): Promise<CheckResult> {
   const ok =
     invariants.every((p) => p.holds) &&
     liveness.every((p) => p.holds) &&
-    machines.every((m) => m.deadlocks === 0) &&
+    machines.every((m) => m.deadlocks === 0 && m.dead.length === 0) &&
     tests.failed === 0 &&
     (suites.length === 0 || mustCover.every((m) => m.fullyCovered));
   return {
