@@ -13,7 +13,7 @@
 import type { Layout } from '../wire/layout.ts';
 import { compile, rd, type CompiledField } from './fields.ts';
 import { crc32 } from './crc32.ts';
-import { MAX_ADMIN_QUEUE_ENTRIES, MAX_QUEUE_ENTRIES, CSTS_RDY, CC_EN } from './registers.ts';
+import { AQA_ACQS_SHIFT, AQA_ASQS_MASK, CC_EN, CSTS_RDY, MAX_ADMIN_QUEUE_ENTRIES, MAX_QUEUE_ENTRIES } from './registers.ts';
 import { PAGE_SIZE } from './hostMemory.ts';
 import { CQE_SIZE, SQE_SIZE } from './queues.ts';
 
@@ -252,8 +252,8 @@ function decodeGeometry(v: DataView, size: number, limits: LoadLimits): DecodeRe
   if (s.nsqa >= limits.maxIoQueues || s.ncqa >= limits.maxIoQueues) return bad(`Number of Queues (${s.nsqa + 1}/${s.ncqa + 1}) exceeds this VF's ${limits.maxIoQueues}`);
   const enabled = (s.cc & CC_EN) !== 0 && (s.csts & CSTS_RDY) !== 0;
   if (enabled) {
-    const sqn = (s.aqa & 0xfff) + 1;
-    const cqn = ((s.aqa >>> 16) & 0xfff) + 1;
+    const sqn = (s.aqa & AQA_ASQS_MASK) + 1;
+    const cqn = ((s.aqa >>> AQA_ACQS_SHIFT) & AQA_ASQS_MASK) + 1;
     const a = s.admin;
     if (sqn < 2 || cqn < 2 || sqn > MAX_ADMIN_QUEUE_ENTRIES || cqn > MAX_ADMIN_QUEUE_ENTRIES) return bad('admin queue sizes are outside 2..4096');
     if (a.sqHead >= sqn || a.sqTail >= sqn || a.cqHead >= cqn || a.cqTail >= cqn || a.cqPhase > 1) return bad('admin queue pointers lie outside the queues');
