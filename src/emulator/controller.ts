@@ -105,11 +105,11 @@ export class Controller {
   }
 
   regWrite(offset: number, width: number, value: number): void {
+    checkAccess(this.fn, offset, width);
     if (offset >= DOORBELL_BASE) {
       this.doorbell(offset, value);
       return;
     }
-    checkAccess(this.fn, offset, width);
     const r = this.regs;
     switch (offset) {
       case REG.CC:

@@ -72,6 +72,8 @@ function executeLm(c: Controller, a: Exclude<LmAcceptance, { accept: false }>): 
       return ST.SUCCESS;
     }
     default:
+      // Commands the VF had fetched before still get their completions, on the queues they came from (I2).
+      vf.completeIo();
       importState(vf, a.state);
       vf.lmState = 'loaded';
       return ST.SUCCESS;

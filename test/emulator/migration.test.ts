@@ -140,6 +140,22 @@ describe('D7: LOAD is all or nothing', () => {
   });
 });
 
+describe('D7/I2: LOAD onto a VF with commands in flight', () => {
+  it('I2: commands the VF had fetched complete on their old queues before LOAD replaces them', () => {
+    const { dev, host } = setup({ vfs: 2, ioCompletion: 'deferred' });
+    host.createIoPair(1, 1);
+    host.suspend(1);
+    const { data } = host.save(1);
+    host.createIoPair(2, 1);
+    const cid = postWrite(host, 2, 1, 0, 7);
+    host.suspend(2);
+    expect(dev.inspect(2).inFlight).toBe(1);
+    expect(status(host.load(2, data))).toEqual(ok);
+    expect(host.reap(2, 1).map((c) => c.cid)).toEqual([cid]);
+    expect(dev.inspect(2).inFlight).toBe(0);
+  });
+});
+
 describe('D8: QUERY size', () => {
   it('D8: depends only on the number of I/O queue ids in use; I/O and suspension do not change it', () => {
     const { host } = setup({ vfs: 1 });
