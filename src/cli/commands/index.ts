@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { registerVfio } from './vfio.ts';
 import { registerCodec } from './codec.ts';
 import { registerServe } from './serve.ts';
+import { registerVerify } from './verify.ts';
 import { registerCheck, checkForCli } from './check.ts';
 import { registerDiagram } from './diagram.ts';
 import { registerReport } from './report.ts';
@@ -21,4 +22,5 @@ export const commands: Register[] = [
   registerVfio,
   registerCodec,
   registerServe,
+  registerVerify,
 ];

@@ -1,0 +1,30 @@
+// Known deviations: places where an implementation nobody here wrote
+// disagrees with the machines and the NVMe specification decides against the
+// implementation. verify reports a matching failure as "known deviation",
+// never as a pass. The machines are never weakened to make these go away.
+
+export interface Deviation {
+  /** short name, cited in reports */
+  id: string;
+  /** which target shows it */
+  target: 'qemu';
+  /** the suite ids it applies to (a prefix match on the suite id) */
+  suites: string[];
+  /** the step's event, as verify names it (e.g. `SUBMIT_IO`), or '*' */
+  event: string;
+  /** optional: a regular expression the observation must match */
+  observed?: RegExp;
+  /** what the NVMe specification (or this project's decision) requires, with the section */
+  specification: string;
+  /** what the implementation does instead */
+  implementation: string;
+}
+
+export const DEVIATIONS: readonly Deviation[] = [];
+
+/** The deviation a failure matches, if any. */
+export function matchDeviation(target: string, suite: string, event: string, observed: string): Deviation | undefined {
+  return DEVIATIONS.find(
+    (d) => d.target === target && d.suites.some((s) => suite.startsWith(s)) && (d.event === '*' || d.event === event.replace(/\(.*$/, '')) && (!d.observed || d.observed.test(observed)),
+  );
+}

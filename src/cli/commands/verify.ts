@@ -1,0 +1,113 @@
+// `nvme-lm verify`: run the generated suites against an implementation that
+// is not ours. Exit 0 all passed (known deviations allowed), 1 a path failed,
+// 2 usage error, protocol-level misbehaviour, or no requested profile supported.
+import { Option, type Command } from 'commander';
+import pc from 'picocolors';
+import { PROFILES, type Profile } from '../../verify/adapter.ts';
+import { ProtocolError } from '../../verify/processAdapter.ts';
+import { runVerify, type Target, type VerifyResult } from '../runVerify.ts';
+import { UsageError } from '../usageError.ts';
+import { checkTraceFile, formatTraceCheck } from '../../verify/traceCheck.ts';
+
+export interface VerifyOptions {
+  adapter?: string;
+  exec?: string;
+  qemu?: boolean;
+  profile?: Profile[];
+  vfs?: string;
+  json?: boolean;
+  trace?: string;
+  timeout?: string;
+}
+
+export function formatVerify(r: VerifyResult, useColour = false): string {
+  const ok = useColour ? pc.green : (s: string) => s;
+  const bad = useColour ? pc.red : (s: string) => s;
+  const warn = useColour ? pc.yellow : (s: string) => s;
+  const out = [`target: ${r.target}`, ''];
+  const head = ['suite', 'paths', 'passed', 'failed', 'deviations', 'edges covered'];
+  const rows = r.suites.map((s) =>
+    s.unsupported ? [s.suite, '-', '-', '-', '-', 'profile unsupported'] : [s.suite, String(s.paths), String(s.passed), String(s.failed), String(s.knownDeviations), `${s.edges.covered}/${s.edges.reachable}`],
+  );
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]): string => cells.map((x, i) => (i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join('  ');
+  out.push(line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), '');
+  for (const f of r.failures) {
+    out.push(f.deviation ? warn(`KNOWN DEVIATION ${f.deviation.id} in ${f.suite}: ${f.path}`) : bad(`FAIL ${f.suite}: ${f.path}`));
+    out.push(`  step ${f.step} ${f.event}`, `  expected ${f.expected}`, `  observed ${f.observed}`);
+    if (f.deviation) out.push(`  specification: ${f.deviation.specification}`, `  implementation: ${f.deviation.implementation}`);
+  }
+  if (r.unsupportedProfiles.length) out.push(warn(`unsupported profiles: ${r.unsupportedProfiles.join(', ')}`));
+  out.push(`${r.failed ? bad(`${r.failed} failed`) : ok('0 failed')}, ${r.passed} passed, ${r.knownDeviations} known deviations`);
+  return out.join('\n');
+}
+
+function parseTarget(o: VerifyOptions): Target {
+  const chosen = [o.adapter !== undefined, o.exec !== undefined, !!o.qemu].filter(Boolean).length;
+  if (chosen !== 1) throw new UsageError('choose exactly one target: --adapter <module>, --exec "<command>" or --qemu');
+  const timeoutMs = o.timeout === undefined ? undefined : Number(o.timeout);
+  if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new UsageError(`--timeout ${o.timeout}: give milliseconds > 0`);
+  if (o.adapter !== undefined) return { kind: 'adapter', module: o.adapter };
+  if (o.exec !== undefined) return { kind: 'exec', command: o.exec, timeoutMs };
+  return { kind: 'qemu' };
+}
+
+export function registerVerify(program: Command): void {
+  program
+    .command('verify')
+    .description(
+      'Run the generated suites against an implementation that is not ours: a JS/TS adapter module,\n' +
+        'any program speaking the JSON-lines protocol (docs/protocol.md), or QEMU\'s NVMe device.\n' +
+        'Or, with --trace, check a recorded protocol trace against the machines without running anything.\n' +
+        'Exit codes: 0 passed (known deviations allowed), 1 a path failed, 2 usage or protocol error.',
+    )
+    .option('--adapter <module>', 'a module exporting createAdapter() (see README "Verify your implementation")')
+    .option('--exec <command>', 'a program speaking the JSON-lines protocol on stdin/stdout')
+    .option('--qemu', 'QEMU\'s NVMe controller with SR-IOV VFs through qtest (needs qemu-system-x86_64)')
+    .addOption(new Option('--profile <name...>', 'device profile(s) the implementation claims; default all (no-lm for --qemu)').choices([...PROFILES]))
+    .option('--vfs <n>', 'number of VFs reset asks for (suites need at least 2)')
+    .option('--timeout <ms>', 'how long to wait for each answer of an --exec implementation', '10000')
+    .option('--trace <file.jsonl>', 'check a recorded trace (request/answer pairs, one per line) against the machines')
+    .option('--json', 'print one JSON object: {"passed","failed","failures",...}')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  nvme-lm verify --exec "nvme-lm serve"\n  nvme-lm verify --exec "./my-controller --jsonl" --profile lm --json\n  nvme-lm verify --qemu --vfs 2\n  nvme-lm verify --trace session.jsonl',
+    )
+    .action(async (o: VerifyOptions) => {
+      if (o.trace !== undefined) {
+        if (o.adapter !== undefined || o.exec !== undefined || o.qemu) throw new UsageError('--trace checks a recorded file; do not also give a target');
+        const r = await checkTraceFile(o.trace);
+        console.log(o.json ? JSON.stringify(r) : formatTraceCheck(r));
+        process.exitCode = r.ok ? 0 : 1;
+        return;
+      }
+      const target = parseTarget(o);
+      let vfs: number | undefined;
+      if (o.vfs !== undefined) {
+        vfs = Number(o.vfs);
+        if (!Number.isInteger(vfs) || vfs < 2 || vfs > 8) throw new UsageError(`--vfs ${o.vfs}: give a whole number from 2 to 8`);
+      }
+      let r: VerifyResult;
+      try {
+        r = await runVerify({
+          target,
+          profiles: o.profile,
+          vfs,
+          onSuite: !o.json && process.stderr.isTTY ? (s) => process.stderr.write(`\r\x1b[2Krunning ${s}...`) : undefined,
+        });
+      } catch (e) {
+        if (e instanceof ProtocolError) {
+          console.error(`nvme-lm verify: the implementation broke the protocol: ${e.message}`);
+          process.exitCode = 2;
+          return;
+        }
+        throw e;
+      } finally {
+        if (!o.json && process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
+      }
+      const noneSupported = r.suites.length > 0 && r.suites.every((s) => s.unsupported);
+      console.log(o.json ? JSON.stringify(r) : formatVerify(r, process.stdout.isTTY));
+      if (noneSupported) console.error(`nvme-lm verify: no requested profile is supported by ${r.target}`);
+      process.exitCode = noneSupported ? 2 : r.failed > 0 ? 1 : 0;
+    });
+}
