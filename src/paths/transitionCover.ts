@@ -52,13 +52,31 @@ export function transitionCover(graph: StateGraph, options: CoverOptions = {}): 
       take(ti);
       at = graph.transitions[ti].to;
     }
-    const next = graph.out[at].find((ti) => covered[ti] === 0) as number;
+    const next = pickUntaken(graph, at, covered, untaken);
     current.push(next);
     take(next);
     at = graph.transitions[next].to;
   }
   if (current.length > 0) paths.push(current);
   return paths.map((p) => pathOf(graph, p));
+}
+
+/**
+ * The untaken transition to take from `at`: self-loops first (they cost no
+ * move), then one into a state that still has untaken transitions (so the
+ * walk need not search), else the first in alphabet order.
+ */
+function pickUntaken(graph: StateGraph, at: number, covered: Uint8Array, untaken: Int32Array): number {
+  let first = -1;
+  let onward = -1;
+  for (const ti of graph.out[at]) {
+    if (covered[ti] === 1) continue;
+    const to = graph.transitions[ti].to;
+    if (to === at) return ti;
+    if (first < 0) first = ti;
+    if (onward < 0 && untaken[to] > 0) onward = ti;
+  }
+  return onward >= 0 ? onward : first;
 }
 
 /** Breadth-first search for the nearest state with an untaken transition, reusing its arrays between calls. */

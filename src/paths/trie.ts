@@ -95,8 +95,8 @@ export async function runPaths<S>(paths: readonly Path[], impl: Implementation<S
   const step = async (node: TrieNode<S>): Promise<void> => {
     const s = node.step as PathStep;
     attempting = node.depth - 1;
-    await impl.step(s.event, s);
     stats.steps++;
+    await impl.step(s.event, s);
     attempting = -1;
   };
   const reach = async (target: TrieNode<S>): Promise<void> => {

@@ -3,7 +3,7 @@
 import { initialTransition, transition } from 'xstate';
 import type { AnyMachineSnapshot, EventObject } from 'xstate';
 import type { MachineSpec } from '../../machines/spec.ts';
-import { defaultStateKey } from '../../src/check/graph.ts';
+import { stateKeyFunction } from '../../src/check/graph.ts';
 import type { Implementation } from '../../src/paths/trie.ts';
 import type { StateGraph } from '../../src/check/graph.ts';
 import { pathOf } from '../../src/paths/path.ts';
@@ -15,6 +15,7 @@ export interface Recorder {
 
 export function machineImplementation(spec: MachineSpec, opts: { snapshots: boolean }): Implementation<AnyMachineSnapshot> & Recorder {
   let current: AnyMachineSnapshot = initialTransition(spec.machine)[0];
+  const key = stateKeyFunction(spec, false);
   const log: string[] = [];
   const impl: Implementation<AnyMachineSnapshot> & Recorder = {
     log,
@@ -25,7 +26,7 @@ export function machineImplementation(spec: MachineSpec, opts: { snapshots: bool
     async step(event: EventObject, expected: PathStep) {
       log.push(event.type);
       current = transition(spec.machine, current, event)[0];
-      const got = defaultStateKey(current);
+      const got = key(current);
       if (got !== expected.state) throw new Error(`after ${event.type}: implementation in ${got}, machine says ${expected.state}`);
     },
   };
@@ -42,12 +43,13 @@ export function machineImplementation(spec: MachineSpec, opts: { snapshots: bool
   return impl;
 }
 
-/** Replays a path's events with XState and returns the state keys after each step. */
+/** Replays a path's events with XState and returns the state keys (spec.key or canonical) after each step. */
 export function replayKeys(spec: MachineSpec, events: EventObject[]): string[] {
+  const key = stateKeyFunction(spec, false);
   let [s] = initialTransition(spec.machine);
   return events.map((e) => {
     [s] = transition(spec.machine, s, e);
-    return defaultStateKey(s);
+    return key(s);
   });
 }
 
