@@ -16,8 +16,15 @@ export interface EmulatorAdapterOptions {
 
 export class EmulatorAdapter implements Adapter {
   private device: EmulatedDevice | undefined;
+  /** the device itself, for the queue tracker behind `submit` */
+  private readonly raw = {
+    regWrite: async (fn: number, offset: number, width: 4 | 8, value: bigint): Promise<void> => this.dev().regWrite(fn, offset, width, value),
+    regRead: async (fn: number, offset: number, width: 4 | 8): Promise<bigint> => this.dev().regRead(fn, offset, width),
+    memWrite: async (addr: bigint, data: Uint8Array): Promise<void> => this.dev().memory.write(addr, data),
+    memRead: async (addr: bigint, len: number): Promise<Uint8Array> => this.dev().memory.read(addr, len),
+  };
   /** the emulator answers synchronously: one poll decides whether a completion came */
-  private readonly tracker = new QueueTracker(this, { timeoutMs: 0 });
+  private readonly tracker = new QueueTracker(this.raw, { timeoutMs: 0 });
 
   constructor(private readonly options: EmulatorAdapterOptions = {}) {}
 
@@ -47,7 +54,8 @@ export class EmulatorAdapter implements Adapter {
 
   async regWrite(fn: number, offset: number, width: 4 | 8, value: bigint): Promise<void> {
     this.checkFn(fn);
-    this.dev().regWrite(fn, offset, width, value);
+    // through the tracker, so `submit` knows the queues the register writes set up
+    await this.tracker.regWrite(fn, offset, width, value);
   }
 
   async regRead(fn: number, offset: number, width: 4 | 8): Promise<bigint> {

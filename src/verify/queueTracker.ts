@@ -130,6 +130,9 @@ export class QueueTracker {
     const s = this.state(fn);
     const entries = ((s.aqa >>> 16) & 0xfff) + 1;
     await this.raw.memWrite(s.acq & PAGE_MASK, new Uint8Array(entries * CQE_SIZE));
+    // and the SQ: a host allocates (zeroed) queue memory before it enables the controller
+    const sqEntries = (s.aqa & 0xfff) + 1;
+    await this.raw.memWrite(s.asq & PAGE_MASK, new Uint8Array(sqEntries * SQE_SIZE));
   }
 
   /** Function-level reset: registers and queues of `fn` are gone. */

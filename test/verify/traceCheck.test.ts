@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { EmulatorAdapter } from '../../src/verify/emulatorAdapter.ts';
+import { handleRequest } from '../../src/verify/server.ts';
+import { checkTrace, parseTrace } from '../../src/verify/traceCheck.ts';
+import type { Request } from '../../src/verify/protocol.ts';
+import { encodeLmCommand } from '../../src/wire/lmCommands.ts';
+import { toHex } from '../../src/wire/hex.ts';
+import { CC_ENABLE, REG } from '../../src/wire/registers.ts';
+import type { Mutant } from '../../src/emulator/options.ts';
+
+/** Play requests on the emulator and record request/answer lines, as a user's tool would. */
+async function record(requests: Request[], mutant?: Mutant): Promise<string> {
+  const a = new EmulatorAdapter({ mutant });
+  const lines: string[] = [];
+  for (const r of requests) {
+    lines.push(JSON.stringify(r));
+    let res;
+    try {
+      res = await handleRequest(a, r);
+    } catch (e) {
+      res = { error: (e as Error).message };
+    }
+    lines.push(JSON.stringify(res));
+  }
+  return lines.join('\n');
+}
+
+const lm = (fn: number, opcode: number, vf: number, cid: number): Request => ({ op: 'submit', fn, qid: 0, sqe: toHex(encodeLmCommand({ opcode, vfIndex: vf, cid })) });
+const enable = (fn: number, base: number): Request[] => [
+  { op: 'regWrite', fn, offset: REG.AQA, width: 4, value: '0xf000f' },
+  { op: 'regWrite', fn, offset: REG.ASQ, width: 8, value: `0x${base.toString(16)}` },
+  { op: 'regWrite', fn, offset: REG.ACQ, width: 8, value: `0x${(base + 0x1000).toString(16)}` },
+  { op: 'regWrite', fn, offset: REG.CC, width: 4, value: `0x${CC_ENABLE.toString(16)}` },
+];
+
+const session: Request[] = [
+  { op: 'reset', vfs: 2, profile: 'lm' },
+  ...enable(0, 0x100000),
+  ...enable(1, 0x200000),
+  lm(0, 0xc8, 1, 1), // SUSPEND VF 1
+  lm(0, 0xc4, 1, 2), // QUERY VF 1
+  lm(0, 0xd2, 0, 3), // SAVE VF 0: Invalid Field (D4)
+  lm(1, 0xc8, 1, 4), // SUSPEND on VF 1's own queue while VF 1 is suspended: latched
+  lm(0, 0xcc, 1, 5), // RESUME VF 1
+  lm(0, 0xd2, 1, 6), // SAVE while running: Command Sequence Error (D5)
+  lm(1, 0xc4, 1, 7), // QUERY on VF 1's own admin queue: Invalid Command Opcode (D1)
+  { op: 'flr', fn: 1 },
+];
+
+describe('verify --trace', () => {
+  it('a session recorded on the built-in emulator is allowed by the specification', async () => {
+    const r = checkTrace(await record(session));
+    expect(r.violation).toBeUndefined();
+    expect(r.ok).toBe(true);
+    expect(r.checked).toBeGreaterThanOrEqual(8);
+  });
+
+  it('D1: a VF-queue LM opcode that succeeds is the first step reported, with its line', async () => {
+    const r = checkTrace(await record(session, 'acceptLmOnVfQueue'));
+    expect(r.ok).toBe(false);
+    // the broken VF executes the LM opcode on its own queue instead of leaving it latched
+    expect(r.violation?.line).toBe(25);
+    expect(r.violation?.observed).not.toBe('no completion');
+    expect(r.violation?.expected).toMatch(/no completion.*D11.*Invalid Command Opcode \(D1\)/);
+    expect(r.violation?.events).toContain('LM_SUSPEND(vf=1)');
+  });
+
+  it('D5: SAVE accepted while the VF runs is reported', async () => {
+    const r = checkTrace(await record(session, 'saveWhileRunning'));
+    expect(r.ok).toBe(false);
+    expect(r.violation?.expected).toMatch(/Command Sequence Error .*D5/);
+  });
+
+  it('accepts {"request","response"} objects per line, and names bad lines', () => {
+    const text = `{"request":{"op":"reset","vfs":1,"profile":"lm"},"response":{"ok":true}}`;
+    expect(parseTrace(text)).toHaveLength(1);
+    expect(() => parseTrace('{"op":"reset","vfs":1,"profile":"lm"}')).toThrow(/line 1: a request without an answer/);
+    expect(() => parseTrace('nope')).toThrow(/line 1 is not JSON/);
+  });
+});
