@@ -56,13 +56,19 @@ describe('verify --trace', () => {
   });
 
   it('D1: a VF-queue LM opcode that succeeds is the first step reported, with its line', async () => {
+    const d1: Request[] = [{ op: 'reset', vfs: 2, profile: 'lm' }, ...enable(0, 0x100000), ...enable(1, 0x200000), lm(1, 0xc4, 1, 1)];
+    const r = checkTrace(await record(d1, 'acceptLmOnVfQueue'));
+    expect(r.ok).toBe(false);
+    expect(r.violation?.line).toBe(19);
+    expect(r.violation?.observed).toMatch(/Successful Completion/);
+    expect(r.violation?.expected).toMatch(/Invalid Command Opcode .*D1/);
+  });
+
+  it('D11 + D1: a VF-queue SUSPEND latched while suspended, executed after RESUME, shows up at the next SAVE', async () => {
     const r = checkTrace(await record(session, 'acceptLmOnVfQueue'));
     expect(r.ok).toBe(false);
-    // the broken VF executes the LM opcode on its own queue instead of leaving it latched
-    expect(r.violation?.line).toBe(25);
-    expect(r.violation?.observed).not.toBe('no completion');
-    expect(r.violation?.expected).toMatch(/no completion.*D11.*Invalid Command Opcode \(D1\)/);
-    expect(r.violation?.events).toContain('LM_SUSPEND(vf=1)');
+    expect(r.violation?.line).toBe(29);
+    expect(r.violation?.expected).toMatch(/Command Sequence Error/);
   });
 
   it('D5: SAVE accepted while the VF runs is reported', async () => {
