@@ -5,7 +5,7 @@
 // XState again.
 import { initialTransition, transition } from 'xstate';
 import type { AnyMachineSnapshot, EventObject } from 'xstate';
-import type { MachineSpec } from '../../machines/spec.ts';
+import type { MachineSpec, Step } from '../../machines/spec.ts';
 import { takenEdgeIds } from './edges.ts';
 
 export interface ProductDecomposition {
@@ -48,8 +48,15 @@ export interface LocalModel {
   calls: number;
 }
 
+/**
+ * Receives every step learning takes. Each is a real reachable step: a
+ * witness is the initial snapshot or the result of an earlier learning step,
+ * and `path` is the event sequence from the initial state to `step.before`.
+ */
+export type LearnHook = (step: Step, path: readonly EventObject[]) => void;
+
 /** Learns the complete local relation: the closure of the initial local states under every local event. */
-export function learnLocalModel(spec: MachineSpec, d: ProductDecomposition): LocalModel {
+export function learnLocalModel(spec: MachineSpec, d: ProductDecomposition, onStep?: LearnHook): LocalModel {
   const n = d.regions;
   const localIndex = new Map<string, number>();
   const eventFor: number[][] = Array.from({ length: n }, () => []);
@@ -85,19 +92,19 @@ export function learnLocalModel(spec: MachineSpec, d: ProductDecomposition): Loc
 
   const keys: string[] = [];
   const ids = new Map<string, number>();
-  const witness: { snapshot: AnyMachineSnapshot; region: number }[] = [];
+  const witness: { snapshot: AnyMachineSnapshot; region: number; path: EventObject[] }[] = [];
   let next = new Int32Array(64 * E).fill(UNKNOWN);
   let rootEdge = new Uint8Array(64 * E);
   let calls = 0;
 
-  const intern = (key: string, snapshot: AnyMachineSnapshot, region: number): number => {
+  const intern = (key: string, snapshot: AnyMachineSnapshot, region: number, path: EventObject[]): number => {
     const known = ids.get(key);
     if (known !== undefined) return known;
     const id = keys.length;
     if (id >= MAX_LOCAL_STATES) throw new Error(`${spec.id}: more than ${MAX_LOCAL_STATES} local states per region; use explore() for this machine`);
     keys.push(key);
     ids.set(key, id);
-    witness.push({ snapshot, region });
+    witness.push({ snapshot, region, path });
     if (next.length < keys.length * E) {
       const grown = new Int32Array(keys.length * 2 * E).fill(UNKNOWN);
       grown.set(next);
@@ -110,7 +117,7 @@ export function learnLocalModel(spec: MachineSpec, d: ProductDecomposition): Loc
   };
 
   const learn = (l: number, e: number): void => {
-    const { snapshot, region } = witness[l];
+    const { snapshot, region, path } = witness[l];
     const broadcast = broadcastEvent.get(e);
     const eventIndex = broadcast ?? eventFor[region][e];
     if (eventIndex === undefined) {
@@ -120,11 +127,13 @@ export function learnLocalModel(spec: MachineSpec, d: ProductDecomposition): Loc
     const [after] = transition(spec.machine, snapshot, event);
     const edgeRegions = new Set(takenEdgeIds(spec.machine, snapshot, event).map(regionOf));
     calls++;
+    onStep?.({ before: snapshot, event, after }, path);
+    const afterPath = [...path, event];
     const before = d.project(snapshot);
     const now = d.project(after);
     const record = (r: number): void => {
-      const from = intern(before[r], snapshot, r);
-      const to = intern(now[r], after, r);
+      const from = intern(before[r], snapshot, r, path);
+      const to = intern(now[r], after, r, afterPath);
       next[from * E + e] = to === from && !edgeRegions.has(r) ? NONE : to;
       if (edgeRegions.has(-1)) rootEdge[from * E + e] = 1;
     };
@@ -147,7 +156,7 @@ export function learnLocalModel(spec: MachineSpec, d: ProductDecomposition): Loc
   };
 
   const [initial] = initialTransition(spec.machine);
-  const start = Uint16Array.from(d.project(initial), (key, r) => intern(key, initial, r));
+  const start = Uint16Array.from(d.project(initial), (key, r) => intern(key, initial, r, []));
   for (let l = 0; l < keys.length; l++) {
     for (let e = 0; e < E; e++) if (next[l * E + e] === UNKNOWN) learn(l, e);
   }

@@ -12,9 +12,13 @@
 // changes no other region. Learning checks the second part on every call; the
 // first is the decomposition's promise, which the tests check by comparing
 // state and transition counts with explore() for n = 1..3.
+import type { EventObject } from 'xstate';
 import type { MachineSpec } from '../../machines/spec.ts';
 import type { ExploreProgress } from './explore.ts';
+import type { InvariantResult } from './invariants.ts';
 import { learnLocalModel, NONE } from './localRelation.ts';
+import type { LearnHook } from './localRelation.ts';
+import { traceOfEvents } from './trace.ts';
 import type { LocalModel, ProductDecomposition } from './localRelation.ts';
 import { VectorSet } from './vectorSet.ts';
 
@@ -50,6 +54,14 @@ export interface ProductGraph {
   /** learning time, included in ms */
   learnMs: number;
   ms: number;
+  /**
+   * The spec's invariants on every step learning took (each a real reachable
+   * step, one per local state and local event). For the product this is exact
+   * when an invariant reads only the acting region and the event, and the
+   * other regions' being unchanged (as system's I1, I3-I6 do); counterexamples
+   * are concrete but not necessarily shortest.
+   */
+  invariants: InvariantResult[];
 }
 
 interface Counts {
@@ -66,7 +78,8 @@ const MAX_PACKED = 2 ** 30;
 
 export function exploreProduct(spec: MachineSpec, d: ProductDecomposition, options: ProductOptions = {}): ProductGraph {
   const t0 = performance.now();
-  const model = learnLocalModel(spec, d);
+  const watch = watchInvariants(spec);
+  const model = learnLocalModel(spec, d, watch.onStep);
   const learnMs = performance.now() - t0;
   const symmetry = options.symmetry ?? false;
   const fits = !symmetry && model.keys.length ** model.regions <= MAX_PACKED;
@@ -91,7 +104,34 @@ export function exploreProduct(spec: MachineSpec, d: ProductDecomposition, optio
     xstateCalls: model.calls,
     learnMs,
     ms,
+    invariants: watch.results(),
   };
+}
+
+function watchInvariants(spec: MachineSpec): { onStep: LearnHook; results(): InvariantResult[] } {
+  let checked = 0;
+  const found = new Map<string, { message: string; events: EventObject[] }>();
+  const onStep: LearnHook = (step, path) => {
+    checked++;
+    for (const inv of spec.invariants) {
+      if (found.has(inv.id)) continue;
+      let verdict: true | string;
+      try {
+        verdict = inv.check(step);
+      } catch (err) {
+        verdict = `the invariant threw: ${err instanceof Error ? err.message : String(err)}`;
+      }
+      if (verdict !== true) found.set(inv.id, { message: verdict, events: [...path, step.event] });
+    }
+  };
+  const results = (): InvariantResult[] =>
+    spec.invariants.map((inv) => {
+      const v = found.get(inv.id);
+      const base = { id: inv.id, description: inv.description, checked };
+      if (!v) return { ...base, holds: true };
+      return { ...base, holds: false, counterexample: { invariant: inv.id, message: v.message, trace: traceOfEvents(spec, v.events) } };
+    });
+  return { onStep, results };
 }
 
 type Progress = (p: Omit<ExploreProgress, 'ms'>) => void;

@@ -99,6 +99,19 @@ export function replayPath(spec: MachineSpec, graph: StateGraph, path: number[],
   return { trace: { initial: stateOf(initial, concreteKey), steps }, snapshots };
 }
 
+/** Replays an event sequence from the initial state (every event, transition or not). */
+export function traceOfEvents(spec: MachineSpec, events: readonly EventObject[]): Trace {
+  const key = stateKeyFunction(spec, false);
+  let [s] = initialTransition(spec.machine);
+  const initial = stateOf(s, key);
+  const steps = events.map((event): TraceStep => {
+    const edges = takenEdgeIds(spec.machine, s, event);
+    [s] = transition(spec.machine, s, event);
+    return { event, edges, ...stateOf(s, key) };
+  });
+  return { initial, steps };
+}
+
 function stateOf(s: AnyMachineSnapshot, key: (s: AnyMachineSnapshot) => string): TraceState {
   return { key: key(s), value: s.value, context: s.context };
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { explore } from '../../src/check/explore.ts';
 import { exploreProduct } from '../../src/check/productExplorer.ts';
+import { initialTransition, transition } from 'xstate';
+import type { MachineSpec } from '../../machines/spec.ts';
 import { productToy, mutexToy } from './toys.ts';
 
 describe('product explorer', () => {
@@ -79,5 +81,40 @@ describe('product explorer', () => {
     const spec = productToy(2);
     const wrong = { ...spec.decomposition, route: (e: { type: string; vf?: number }) => ({ region: 0, local: `${e.type}${e.vf ?? ''}` }) };
     expect(() => exploreProduct(spec, wrong as never)).toThrow(/not independent|root-level edge/);
+  });
+
+  it('checks the invariants on every learned step, with a concrete trace that replays to the violation', () => {
+    const base = productToy(3);
+    const spec: MachineSpec & { decomposition: typeof base.decomposition } = {
+      ...base,
+      invariants: [
+        {
+          id: 'SAVE_IDLE',
+          description: 'SAVE only with nothing in flight',
+          check: ({ event, after }) => {
+            if (event.type !== 'SAVE') return true;
+            const vf = (event as { vf: number }).vf;
+            const saved = (after.value as Record<string, string>)[`vf${vf}`] === 'saved';
+            return !saved || (after.context as { c: number[] }).c[vf - 1] === 0 || 'saved with I/O in flight';
+          },
+        },
+        {
+          id: 'NO_SAVED',
+          description: 'no region is ever saved (false on purpose)',
+          check: ({ after }) => !Object.values((after.value as Record<string, string>)).includes('saved') || 'a region is saved',
+        },
+      ],
+    };
+    const g = exploreProduct(spec, spec.decomposition);
+    expect(g.invariants.map((i) => [i.id, i.holds])).toEqual([
+      ['SAVE_IDLE', true],
+      ['NO_SAVED', false],
+    ]);
+    expect(g.invariants[0].checked).toBe(g.xstateCalls);
+    const events = g.invariants[1].counterexample!.trace.steps.map((st) => st.event);
+    expect(events.map((e) => e.type)).toEqual(['SUSPEND', 'SAVE']);
+    let [s] = initialTransition(spec.machine);
+    for (const e of events) [s] = transition(spec.machine, s, e);
+    expect(spec.invariants[1].check({ before: s, event: events[1], after: s })).toBe('a region is saved');
   });
 });

@@ -36,4 +36,17 @@ describe('system on packed vectors', () => {
       expect(p.representation).toBe('packed');
     }
   });
+
+  it('I1, I3-I6 hold on every learned step of system:7, and 7 VFs are explored exhaustively (2,097,153 states)', () => {
+    const p = exploreSystem(7);
+    expect(p.invariants.map((i) => [i.id, i.holds])).toEqual([
+      ['I1', true],
+      ['I3', true],
+      ['I4', true],
+      ['I5', true],
+      ['I6', true],
+    ]);
+    expect(p.states).toBe(8 ** 7 + 1);
+    expect(p.stuck).toBe(0);
+  });
 });
