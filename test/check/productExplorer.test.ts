@@ -93,7 +93,7 @@ describe('product explorer', () => {
           description: 'SAVE only with nothing in flight',
           check: ({ event, after }) => {
             if (event.type !== 'SAVE') return true;
-            const vf = (event as { vf: number }).vf;
+            const vf = (event as unknown as { vf: number }).vf;
             const saved = (after.value as Record<string, string>)[`vf${vf}`] === 'saved';
             return !saved || (after.context as { c: number[] }).c[vf - 1] === 0 || 'saved with I/O in flight';
           },
