@@ -67,7 +67,7 @@ export function explore(spec: MachineSpec, options: ExploreOptions = {}): StateG
     if (keys.length >= maxStates) {
       throw new Error(
         `${spec.id}: more than ${maxStates} reachable states (depth ${depth[from] + 1}); ` +
-          `raise the maxStates option (--max-states)${spec.symmetricKey && !symmetry ? ' or turn on symmetry reduction (--symmetry)' : ''}`,
+          `raise the maxStates option (--max-states)${spec.symmetricKey && !symmetry ? ' or turn on symmetry reduction (the symmetry option)' : ''}`,
       );
     }
     const id = keys.length;
