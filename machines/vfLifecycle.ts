@@ -4,7 +4,9 @@
 // the host holds after a SAVE (D6, D7, D12). Built in machines/vf/:
 // types.ts (alphabet, context, observation), status.ts, effects.ts (every
 // rule as a pure function), machine.ts (the config), invariants.ts (I1, I2,
-// I3, I5, I6), liveness.ts (L2, L3, L4).
+// I3, I5, I6), liveness.ts (L2, L3, L4). Option `lm: false` is a device
+// without live migration (profile no-lm, D17): the opcodes are unknown
+// everywhere and only the guest's view remains to check.
 //
 // Step it with XState's pure functions:
 //   const m = createVfLifecycle({ ioCompletion: 'deferred' });
@@ -35,6 +37,7 @@ export { VF_LIVENESS } from './vf/liveness.ts';
 export type VfLifecycleOptionsInput = Partial<VfLifecycleOptions>;
 
 export const DEFAULT_VF_OPTIONS: VfLifecycleOptions = {
+  lm: true,
   vfQueuePolicy: 'reject',
   ioCompletion: 'immediate',
   maxIoQueues: 2,
@@ -46,11 +49,15 @@ const MAX_BOUND = 8;
 
 export function normalizeVfOptions(input: VfLifecycleOptionsInput = {}): VfLifecycleOptions {
   const o: VfLifecycleOptions = { ...DEFAULT_VF_OPTIONS, ...input };
+  if (typeof o.lm !== 'boolean') throw new Error(`lm must be true (profile lm) or false (profile no-lm), got ${JSON.stringify(o.lm)}`);
   if (o.vfQueuePolicy !== 'reject' && o.vfQueuePolicy !== 'drop') {
     throw new Error(`unknown vfQueuePolicy ${JSON.stringify(o.vfQueuePolicy)}: use reject or drop`);
   }
   if (o.ioCompletion !== 'immediate' && o.ioCompletion !== 'deferred') {
     throw new Error(`unknown ioCompletion ${JSON.stringify(o.ioCompletion)}: use immediate or deferred`);
+  }
+  if (!o.lm && o.vfQueuePolicy === 'drop') {
+    throw new Error('vfQueuePolicy drop is an LM device\'s choice (D1); a device without LM rejects the opcodes everywhere (D17): use reject with lm false');
   }
   for (const name of ['maxIoQueues', 'maxOutstanding'] as const) {
     const v = o[name];
@@ -78,16 +85,23 @@ export function vfLifecycleEvents(input: VfLifecycleOptionsInput = {}): VfEvent[
   ].map((type) => ({ type }));
 }
 
-/** e.g. `vfLifecycle`, `vfLifecycle:deferred:drop`, `vfLifecycle:q=3:out=1` */
+/** e.g. `vfLifecycle`, `vfLifecycle:deferred:drop`, `vfLifecycle:no-lm`, `vfLifecycle:q=3:out=1` */
 export function vfLifecycleId(input: VfLifecycleOptionsInput = {}): string {
   const o = normalizeVfOptions(input);
   const parts = ['vfLifecycle'];
+  if (!o.lm) parts.push('no-lm');
   if (o.ioCompletion !== DEFAULT_VF_OPTIONS.ioCompletion) parts.push(o.ioCompletion);
   if (o.vfQueuePolicy !== DEFAULT_VF_OPTIONS.vfQueuePolicy) parts.push(o.vfQueuePolicy);
   if (o.maxIoQueues !== DEFAULT_VF_OPTIONS.maxIoQueues) parts.push(`q=${o.maxIoQueues}`);
   if (o.maxOutstanding !== DEFAULT_VF_OPTIONS.maxOutstanding) parts.push(`out=${o.maxOutstanding}`);
   return parts.join(':');
 }
+
+/** A device without LM (profile no-lm, D17; QEMU is one): what a guest sees must still hold. */
+export const VF_LIFECYCLE_NO_LM_OPTION_SETS: readonly VfLifecycleOptions[] = [
+  { ...DEFAULT_VF_OPTIONS, lm: false },
+  { ...DEFAULT_VF_OPTIONS, lm: false, ioCompletion: 'deferred' },
+];
 
 /** The option sets the project checks, each a separate MachineSpec. */
 export const VF_LIFECYCLE_OPTION_SETS: readonly VfLifecycleOptions[] = [
@@ -102,6 +116,7 @@ export function vfLifecycleSpec(input: VfLifecycleOptionsInput = {}): MachineSpe
   return {
     id: vfLifecycleId(o),
     description:
+      (o.lm ? '' : 'A device without LM (D17): the five opcodes are unknown on the PF and the VF. ') +
       `One VF's life (VF-queue policy ${o.vfQueuePolicy}, I/O completion ${o.ioCompletion}, ` +
       `up to ${o.maxIoQueues} I/O queue pairs and ${o.maxOutstanding} I/O in flight): LM state, guest queues and I/O, ` +
       'latched doorbells and the host\'s migration image. Isolation between VFs (I4) is the system machine\'s.',

@@ -73,6 +73,7 @@ export function vfSetup(o: VfLifecycleOptions) {
     actions: {
       reply: assign(({ context, event }, p: ReplyParams) => reply(context, event.type, p.status, p.decision)),
       rejectVfQueueLm: assign(({ context, event }) => reply(context, event.type, 'INVALID_OPCODE', 'D1')),
+      unknownOpcode: assign(({ context, event }) => reply(context, event.type, 'INVALID_OPCODE', 'D17')),
       dropVfQueueLm: assign(({ context, event }) => noCompletion(context, event.type)),
       query: assign(({ context, event }) => query(context, event.type)),
       save: assign(({ context, event }) => save(context, event.type)),
@@ -105,6 +106,60 @@ const UNMAPPED_D7 = { type: 'reply', params: { status: 'DATA_TRANSFER_ERROR', de
 
 /** The machine config for one set of options. */
 export function vfConfig(o: VfLifecycleOptions): VfConfig {
+  return o.lm ? lmConfig(o) : noLmConfig(o);
+}
+
+/** The guest's own events in running (every profile alike). */
+function guestInRunning(o: VfLifecycleOptions) {
+  const deferred = o.ioCompletion === 'deferred';
+  const ioComplete = deferred ? ({ IO_COMPLETE: { guard: 'hasOutstanding', actions: 'completeIo' } } as const) : {};
+  return {
+    ENABLE: { guard: 'controllerDisabled', actions: 'enable' },
+    DISABLE: { guard: 'controllerEnabled', actions: 'powerOn' },
+    CREATE_IO_QUEUE: { guard: 'canCreateQueue', actions: 'createQueue' },
+    DELETE_IO_QUEUE: { guard: 'canDeleteQueue', actions: 'deleteQueue' },
+    SUBMIT_IO: { guard: 'canSubmitIo', actions: deferred ? 'submitFetched' : 'submitCompleted' },
+    ...ioComplete,
+    FLR: { actions: 'powerOn' },
+  } as const;
+}
+
+/**
+ * D17, profile no-lm: the five opcodes are unknown on the PF and on the VF's
+ * own queue (whatever vfQueuePolicy: it is an LM device's option), Invalid
+ * Command Opcode, DNR, no change; the VF never leaves running. LM_LOAD needs
+ * the image of a SAVE, and no SAVE succeeds, so it has no edge.
+ */
+function noLmConfig(o: VfLifecycleOptions): VfConfig {
+  const unknown = { actions: 'unknownOpcode' } as const;
+  const vfUnknown = { guard: 'controllerEnabled', actions: 'unknownOpcode' } as const;
+  return {
+    id: VF_MACHINE_ID,
+    initial: 'running',
+    context: initialVfContext,
+    states: {
+      running: {
+        on: {
+          LM_QUERY: unknown,
+          LM_SUSPEND: unknown,
+          LM_RESUME: unknown,
+          LM_SAVE: unknown,
+          LM_SAVE_UNMAPPED: unknown,
+          LM_LOAD_CORRUPT: unknown,
+          LM_LOAD_UNMAPPED: unknown,
+          VF_LM_QUERY: vfUnknown,
+          VF_LM_SUSPEND: vfUnknown,
+          VF_LM_RESUME: vfUnknown,
+          VF_LM_SAVE: vfUnknown,
+          VF_LM_LOAD: vfUnknown,
+          ...guestInRunning(o),
+        },
+      },
+    },
+  };
+}
+
+function lmConfig(o: VfLifecycleOptions): VfConfig {
   const deferred = o.ioCompletion === 'deferred';
   const vfQueueLm = { guard: 'controllerEnabled', actions: o.vfQueuePolicy === 'reject' ? 'rejectVfQueueLm' : 'dropVfQueueLm' } as const;
   const ioComplete = deferred ? { IO_COMPLETE: { guard: 'hasOutstanding', actions: 'completeIo' } } as const : {};
@@ -144,13 +199,7 @@ export function vfConfig(o: VfLifecycleOptions): VfConfig {
           VF_LM_RESUME: vfQueueLm,
           VF_LM_SAVE: vfQueueLm,
           VF_LM_LOAD: vfQueueLm,
-          ENABLE: { guard: 'controllerDisabled', actions: 'enable' },
-          DISABLE: { guard: 'controllerEnabled', actions: 'powerOn' },
-          CREATE_IO_QUEUE: { guard: 'canCreateQueue', actions: 'createQueue' },
-          DELETE_IO_QUEUE: { guard: 'canDeleteQueue', actions: 'deleteQueue' },
-          SUBMIT_IO: { guard: 'canSubmitIo', actions: deferred ? 'submitFetched' : 'submitCompleted' },
-          ...ioComplete,
-          FLR: { actions: 'powerOn' },
+          ...guestInRunning(o),
         },
       },
       suspended: {

@@ -24,7 +24,7 @@ export const VF_STATUS = {
 export type VfStatusName = keyof typeof VF_STATUS;
 
 /** The rule that decides a completion: a decision of the spec, or 'NVMe' for plain NVMe Base behaviour. */
-export type VfDecision = 'D1' | 'D5' | 'D6' | 'D7' | 'D8' | 'D11' | 'D12' | 'NVMe';
+export type VfDecision = 'D1' | 'D5' | 'D6' | 'D7' | 'D8' | 'D11' | 'D12' | 'D17' | 'NVMe';
 
 export interface Completion {
   status: VfStatusName;

@@ -15,6 +15,13 @@ export type VfQueuePolicy = 'reject' | 'drop';
 export type IoCompletion = 'immediate' | 'deferred';
 
 export interface VfLifecycleOptions {
+  /**
+   * The PF executes the five LM commands (profile `lm`). `false` is a device
+   * without live migration (profile `no-lm`, QEMU): the five opcodes are
+   * unknown on the PF and on the VF alike, Invalid Command Opcode, DNR, and
+   * nothing changes, so the LM state stays running (D17).
+   */
+  lm: boolean;
   vfQueuePolicy: VfQueuePolicy;
   ioCompletion: IoCompletion;
   /** bound on I/O queue pairs the guest creates */
