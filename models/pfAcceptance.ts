@@ -24,7 +24,8 @@ import {
 } from '../machines/pfAcceptance.ts';
 import type { MachineSpec } from '../machines/spec.ts';
 import { explore } from '../src/check/explore.ts';
-import type { Path, PathStep } from '../src/paths/path.ts';
+import { pathToState, type StateGraph } from '../src/check/graph.ts';
+import { pathOf, type Path, type PathStep } from '../src/paths/path.ts';
 import { transitionCover } from '../src/paths/transitionCover.ts';
 import type { Implementation } from '../src/paths/trie.ts';
 import type { Adapter, Profile, ResetOptions } from '../src/verify/adapter.ts';
@@ -89,14 +90,58 @@ export interface AcceptanceBindingOptions {
 
 const pathCache = new Map<string, Path[]>();
 
-/** Transition cover of the spec explored without symmetry; computed once per suite id. */
+/** The suite's paths, computed once per suite id. */
 function pathsOf(spec: MachineSpec): Path[] {
   let paths = pathCache.get(spec.id);
   if (!paths) {
-    paths = transitionCover(explore(spec));
+    paths = acceptancePaths(explore(spec));
     pathCache.set(spec.id, paths);
   }
   return paths;
+}
+
+const notRealisable = (e: EventObject): boolean => Object.hasOwn(NOT_REALISABLE, e.type);
+
+/**
+ * The transition cover of the graph (explored without symmetry), plus one
+ * path for each definition edge that only paths with a NotRealisable event
+ * take (the greedy cover may route e.g. VF_LOADED only into LOAD_BAD_VERSION),
+ * so every edge a target can realise is executed. Deterministic.
+ */
+export function acceptancePaths(graph: StateGraph): Path[] {
+  const cover = transitionCover(graph);
+  const covered = new Set(cover.filter((p) => !p.events.some(notRealisable)).flatMap((p) => p.steps.flatMap((s) => s.edges)));
+  const extra: Path[] = [];
+  graph.transitions.forEach((t, ti) => {
+    if (notRealisable(graph.events[t.event]) || t.edges.every((id) => covered.has(id))) return;
+    const suffix = realisableEnd(graph, t.to);
+    if (suffix === null) return;
+    const path = pathOf(graph, [...pathToState(graph, t.from), ti, ...suffix]);
+    for (const step of path.steps) for (const id of step.edges) covered.add(id);
+    extra.push(path);
+  });
+  return [...cover, ...extra];
+}
+
+/** Breadth-first: the fewest transitions from `from` to a final state, avoiding NotRealisable events. */
+function realisableEnd(graph: StateGraph, from: number): number[] | null {
+  const via = new Map<number, number>([[from, -1]]);
+  const queue = [from];
+  for (let i = 0; i < queue.length; i++) {
+    const s = queue[i];
+    if (graph.out[s].length === 0) {
+      const route: number[] = [];
+      for (let at = s; via.get(at) !== -1; at = graph.transitions[via.get(at) as number].from) route.push(via.get(at) as number);
+      return route.reverse();
+    }
+    for (const ti of graph.out[s]) {
+      const t = graph.transitions[ti];
+      if (notRealisable(graph.events[t.event]) || via.has(t.to)) continue;
+      via.set(t.to, ti);
+      queue.push(t.to);
+    }
+  }
+  return null;
 }
 
 /** One suite per option set of PF_ACCEPTANCE_OPTION_SETS (lm, no-lm, reserved, foreign, lm+strict, lm+drop). */
