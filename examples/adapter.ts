@@ -1,0 +1,57 @@
+// A worked example of `nvme-lm verify --adapter`: the adapter a firmware or
+// emulator team writes for their own controller. Here the "controller" is the
+// project's emulated device, reached only through register and memory
+// access, as yours would be (replace the four raw operations with your
+// simulator's or your hardware access library's).
+//
+//   npx nvme-lm verify --adapter examples/adapter.ts --profile lm
+import { EmulatedDevice } from '../src/emulator/device.ts';
+import { QueueTracker } from '../src/verify/queueTracker.ts';
+import type { Adapter, ResetOptions } from '../src/verify/adapter.ts';
+
+class ExampleAdapter implements Adapter {
+  private device = new EmulatedDevice({ vfs: 2 });
+  // QueueTracker implements `submit` on top of register and memory access.
+  private tracker = new QueueTracker(
+    {
+      regWrite: async (fn, offset, width, value) => this.device.regWrite(fn, offset, width, value),
+      regRead: async (fn, offset, width) => this.device.regRead(fn, offset, width),
+      memWrite: async (addr, data) => this.device.memory.write(addr, data),
+      memRead: async (addr, len) => this.device.memory.read(addr, len),
+    },
+    { timeoutMs: 0 },
+  );
+
+  async reset(o: ResetOptions): Promise<void> {
+    // power-on: a fresh controller with the VFs and profile asked for
+    this.device = new EmulatedDevice({ vfs: o.vfs, profile: o.profile, strict: o.strict, vfQueuePolicy: o.vfQueuePolicy, ioCompletion: o.ioCompletion });
+    this.tracker.forgetAll();
+  }
+  async regWrite(fn: number, offset: number, width: 4 | 8, value: bigint): Promise<void> {
+    await this.tracker.regWrite(fn, offset, width, value);
+  }
+  async regRead(fn: number, offset: number, width: 4 | 8): Promise<bigint> {
+    return this.device.regRead(fn, offset, width);
+  }
+  async memWrite(addr: bigint, data: Uint8Array): Promise<void> {
+    this.device.memory.write(addr, data);
+  }
+  async memRead(addr: bigint, len: number): Promise<Uint8Array> {
+    return this.device.memory.read(addr, len);
+  }
+  async submit(fn: number, qid: number, sqe: Uint8Array): Promise<Uint8Array | null> {
+    return this.tracker.submit(fn, qid, sqe);
+  }
+  async flr(fn: number): Promise<void> {
+    this.device.flr(fn);
+    this.tracker.forgetFunction(fn);
+  }
+  async completeIo(fn: number, count?: number): Promise<number> {
+    return this.device.completeIo(fn, count);
+  }
+  async close(): Promise<void> {}
+}
+
+export function createAdapter(): Adapter {
+  return new ExampleAdapter();
+}
