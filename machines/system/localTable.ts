@@ -8,6 +8,16 @@
 // SAVE until RESUME; a busy VF is not loaded over; VF-queue LM opcodes are
 // modelled where the VF fetches them (running); a LOAD into saved/loaded is
 // of that VF's own image, so it carries the same I/O.
+//
+// `Busy` is one I/O that is fetched while running and latched in every other
+// state (D11): the 8 local states cannot tell a fetched I/O from a latched
+// one, so the table never lets the two meet. The host suspends a VF with no
+// I/O fetched (runningBusy takes no SUSPEND), so a suspended VF's I/O was
+// submitted after SUSPEND and is latched: it completes only after RESUME
+// (suspendedBusy takes no IO_COMPLETE), and SAVE carries it with nothing to
+// drain. A fetched I/O across SUSPEND, and SAVE's drain of it (D12), are
+// vfLifecycle's. (With both, SAVE of a VF holding a fetched I/O would have to
+// answer at once and still carry the I/O, which D12 forbids.)
 import type { SystemStatus, SystemVfEventType, VfLocalState, VfQueuePolicy } from './types.ts';
 
 export interface LocalRow {
@@ -50,15 +60,15 @@ export function localTable(policy: VfQueuePolicy): LocalTable {
   };
   return {
     runningIdle: { ...running, SUBMIT_IO: none('NVMe', 'runningBusy'), LM_SUSPEND: ok('D5', 'suspendedIdle'), FLR: none('D13') },
-    runningBusy: { ...running, IO_COMPLETE: none('NVMe', 'runningIdle'), LM_SUSPEND: ok('D5', 'suspendedBusy'), FLR: none('D13', 'runningIdle') },
+    runningBusy: { ...running, IO_COMPLETE: none('NVMe', 'runningIdle'), FLR: none('D13', 'runningIdle') },
     suspendedIdle: {
       ...stopped('suspended', false),
       SUBMIT_IO: none('D11', 'suspendedBusy'),
       LM_LOAD: ok('D7', 'loadedIdle'),
       LM_LOAD_IO: ok('D7', 'loadedBusy'),
     },
-    // D11: I/O fetched before SUSPEND completes normally; no LOAD over a VF with guest work
-    suspendedBusy: { ...stopped('suspended', true), IO_COMPLETE: none('D11', 'suspendedIdle') },
+    // D11: the latched I/O waits for RESUME; no LOAD over a VF with guest work
+    suspendedBusy: { ...stopped('suspended', true) },
     savedIdle: { ...stopped('saved', false), LM_LOAD: ok('D7', 'loadedIdle') },
     savedBusy: { ...stopped('saved', true), LM_LOAD_IO: ok('D7', 'loadedBusy') },
     loadedIdle: { ...stopped('loaded', false), LM_SAVE: ok('D12', 'savedIdle'), LM_LOAD: ok('D7') },

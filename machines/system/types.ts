@@ -14,8 +14,9 @@ export const MIN_VFS = 1;
 export const MAX_VFS = 8;
 
 /**
- * A VF's local state: exactly 8. `Busy` = the guest has I/O in flight
- * (fetched, or latched while the VF did not fetch: D11); saved and loaded
+ * A VF's local state: exactly 8. `Busy` = the guest has one I/O in flight:
+ * fetched while running, latched in every other state (D11; localTable.ts
+ * says why the two never meet); saved and loaded
  * mean the VF holds migration data (dropped by any reset: D13, D18). While
  * the PF is disabled no VF exists (QEMU takes them offline; D18 resets them).
  */
@@ -35,7 +36,7 @@ export type VfLocalState = (typeof VF_LOCAL_STATES)[number];
 export const SYSTEM_VF_EVENT_TYPES = [
   /** the guest submits I/O (fetched while running, latched while suspended) */
   'SUBMIT_IO',
-  /** the VF's last I/O in flight completes */
+  /** the VF's fetched I/O completes (running only: a latched one waits for RESUME) */
   'IO_COMPLETE',
   'LM_QUERY',
   'LM_SUSPEND',
