@@ -187,10 +187,15 @@ class VfioBinding {
     }
     await this.enableGuest();
     const vf = this.vf;
-    await vf.setState('STOP_COPY');
-    this.image = await (vf.saveStream?.readAll() ?? Promise.resolve(new Uint8Array(0)));
-    await vf.setState('RUNNING');
-    if (this.image.length === 0) throw new Mismatch('bring-up: the image a STOP_COPY save stream yields', 'migration data', 'an empty stream');
+    const what = `bring-up: the driver migrating VF ${VF_FN} to STOP_COPY and back to RUNNING (to capture an image for LOADs, D6)`;
+    try {
+      await vf.setState('STOP_COPY');
+      this.image = await (vf.saveStream?.readAll() ?? Promise.resolve(new Uint8Array(0)));
+      await vf.setState('RUNNING');
+    } catch (e) {
+      throw new Mismatch(what, 'success', e instanceof Error ? e.message : String(e));
+    }
+    if (this.image.length === 0) throw new Mismatch(what, 'migration data in the save stream', 'an empty stream');
   }
 
   /** The guest's driver on VF 1: its admin queue and CC.EN = 1 (D13 is observed on these registers). */
