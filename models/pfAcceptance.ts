@@ -300,16 +300,45 @@ class AcceptanceBinding {
     return this.cid;
   }
 
+  /** Like a host driver: disable a controller found enabled (a target may hand one over running), program the admin queue, enable. */
   private async enable(fn: number): Promise<void> {
+    if (((await this.adapter.regRead(fn, REG.CC, 4)) & 1n) === 1n) {
+      await this.tracker.regWrite(fn, REG.CC, 4, 0n);
+      await this.waitReady(fn, 0n);
+    }
     const asq = ACCEPTANCE_PLAN.adminQueues + BigInt(fn) * 0x2000n;
     await this.adapter.memWrite(asq, new Uint8Array(2 * PAGE));
     await this.tracker.regWrite(fn, REG.AQA, 4, BigInt(((ADMIN_ENTRIES - 1) << 16) | (ADMIN_ENTRIES - 1)));
     await this.tracker.regWrite(fn, REG.ASQ, 8, asq);
     await this.tracker.regWrite(fn, REG.ACQ, 8, asq + 0x1000n);
     await this.tracker.regWrite(fn, REG.CC, 4, CC_ENABLE);
+    await this.waitReady(fn, 1n);
+    await this.adoptForeignEntries(fn);
+  }
+
+  /**
+   * Completions on a freshly enabled admin queue before we submitted anything
+   * are someone else's: the QEMU target brings its VFs online through the
+   * tester's PF admin queue right after CC.EN = 1 (its README). Consume them
+   * and start our SQ tail where the device's head now is.
+   */
+  private async adoptForeignEntries(fn: number): Promise<void> {
+    const foreign = (await this.tracker.reap(fn)).map(decodeCqe).filter((c) => c.sqid === 0);
+    if (foreign.length === 0) return;
+    const saved = this.tracker.saveState() as { functions?: unknown };
+    const sq = saved.functions instanceof Map ? (saved.functions.get(fn) as { sqs?: unknown } | undefined)?.sqs : undefined;
+    const admin = sq instanceof Map ? (sq.get(0) as { tail?: unknown; head?: unknown } | undefined) : undefined;
+    if (!admin || typeof admin.head !== 'number') {
+      throw new Error(`function ${fn}'s admin queue already holds ${foreign.length} entries of another submitter, and the queue tracker's saved state changed shape: give QueueTracker a public way to skip them`);
+    }
+    admin.tail = admin.head; // reap set head from the foreign completions' SQ head
+    this.tracker.restoreState(saved);
+  }
+
+  private async waitReady(fn: number, rdy: bigint): Promise<void> {
     const deadline = Date.now() + Math.max(this.timeoutMs, 2000);
-    while (((await this.adapter.regRead(fn, REG.CSTS, 4)) & 1n) === 0n) {
-      if (Date.now() >= deadline) throw new Error(`function ${fn} did not set CSTS.RDY after CC.EN = 1: check the controller's enable path`);
+    while (((await this.adapter.regRead(fn, REG.CSTS, 4)) & 1n) !== rdy) {
+      if (Date.now() >= deadline) throw new Error(`function ${fn} did not set CSTS.RDY to ${rdy} after CC.EN = ${rdy}: check the controller's enable path`);
       await new Promise((r) => setTimeout(r, 1));
     }
   }
@@ -566,7 +595,8 @@ function queueOf(c: CommandToBuild): { fn: number; qid: number } {
 function buildSqe(c: CommandToBuild, cid: number, prps: Prps | undefined, size: number | undefined): Uint8Array {
   if (c.opcodeName === 'OTHER') return c.queue.kind === 'io' ? sqeFor.flush(cid, 1) : sqeFor.getNumberOfQueues(cid);
   const sqe = encodeLmCommand({ opcode: c.opcode, cid, vfIndex: c.vfIndex, fuse: c.fuse, psdt: c.psdt, prp1: prps?.prp1, prp2: prps?.prp2, size });
-  new DataView(sqe.buffer).setUint32(4, c.nsid, true); // CDW1
+  // CDW1: on an I/O queue every command names namespace 1, so the opcode stays the command's only defect
+  new DataView(sqe.buffer).setUint32(4, c.queue.kind === 'io' ? 1 : c.nsid, true);
   if (c.reservedBit) sqe[c.reservedBit.dword * 4 + (c.reservedBit.bit >> 3)] |= 1 << (c.reservedBit.bit & 7);
   return sqe;
 }
