@@ -297,8 +297,11 @@ class VfioBinding {
   /** D13: FLR of the VF; the driver hears of it (reset_done) and the VF's controller is back at power-on. */
   private async resetVf(label: string): Promise<void> {
     await (this.device as FaultInjector).inner.flr(VF_FN);
-    const regs = await this.guestRegisters();
-    if (regs !== 'CC 0x0, CSTS 0x0') throw new Mismatch(`${label}: VF ${VF_FN}'s registers after FLR (D13: power-on state)`, 'CC 0x0, CSTS 0x0', regs);
+    const en = (await this.adapter.regRead(VF_FN, REG.CC, 4)) & 1n;
+    const rdy = (await this.adapter.regRead(VF_FN, REG.CSTS, 4)) & 1n;
+    if (en !== 0n || rdy !== 0n) {
+      throw new Mismatch(`${label}: VF ${VF_FN}'s controller after FLR (D13: power-on state, disabled)`, 'CC.EN 0, CSTS.RDY 0', await this.guestRegisters());
+    }
     await this.enableGuest();
   }
 
