@@ -3,13 +3,25 @@
 // test/generated/ turns each path into one vitest test.
 import type { Profile } from '../src/verify/adapter.ts';
 import type { Suite } from './suite.ts';
+import { pfAcceptanceSuites } from './pfAcceptance.ts';
+import { vfioSuites } from './vfio.ts';
 
-export function allSuites(): Suite[] {
-  return [];
+export interface CatalogOptions {
+  /**
+   * How long a binding polls for a completion before deciding none came.
+   * 0 for synchronous targets (the built-in emulator answers before the
+   * doorbell write returns); a few hundred ms for processes and QEMU.
+   */
+  timeoutMs?: number;
+}
+
+export function allSuites(o: CatalogOptions = {}): Suite[] {
+  const timeoutMs = o.timeoutMs ?? 0;
+  return [...pfAcceptanceSuites({ timeoutMs }), ...vfioSuites({ timeoutMs })];
 }
 
 /** Suites for the given profiles (all when the list is empty). */
-export function suitesFor(profiles: readonly Profile[] = []): Suite[] {
-  const all = allSuites();
+export function suitesFor(profiles: readonly Profile[] = [], o: CatalogOptions = {}): Suite[] {
+  const all = allSuites(o);
   return profiles.length === 0 ? all : all.filter((s) => profiles.includes(s.profile));
 }

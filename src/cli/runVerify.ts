@@ -87,7 +87,7 @@ export interface RunVerifyOptions {
 
 export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
   const profiles = o.profiles ?? (o.target.kind === 'qemu' ? (['no-lm'] as Profile[]) : [...PROFILES]);
-  const suites = (o.suites ?? suitesFor(profiles)).filter((s) => profiles.includes(s.profile));
+  const suites = (o.suites ?? suitesFor(profiles, { timeoutMs: o.completionTimeoutMs ?? 300 })).filter((s) => profiles.includes(s.profile));
   const deviationTarget = o.target.kind === 'qemu' ? 'qemu' : targetName(o.target);
   const adapter = await openTarget(o.target);
   const results: VerifySuiteResult[] = [];

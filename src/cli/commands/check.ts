@@ -48,7 +48,10 @@ export function formatCheck(r: CheckResult, useColour = false): string {
   if (t.failures.length > 20) out.push(`  ... and ${t.failures.length - 20} more (use --json for all)`);
   for (const m of r.machines.filter((x) => x.dead.length)) out.push(c.bad(`  dead specification in ${m.id}: ${m.dead.join(', ')}`));
   const uncovered = r.machines.filter((m) => m.suites.length > 0 && !m.fullyCovered);
-  for (const m of uncovered) out.push(c.bad(`  not fully covered: ${m.id} (${m.edges.covered}/${m.edges.reachable} edges, ${m.transitions.covered}/${m.transitions.reachable} transitions)`));
+  for (const m of uncovered) {
+    out.push(c.bad(`  not fully covered: ${m.id} (${m.edges.covered}/${m.edges.reachable} edges, ${m.transitions.covered}/${m.transitions.reachable} transitions)`));
+    for (const u of m.uncovered) out.push(`    ${u.edge}${u.notRealisable ? c.dim(` (not realisable: ${u.notRealisable})`) : ''}`);
+  }
   out.push('', r.ok ? c.ok(`OK (${(r.ms / 1000).toFixed(1)} s)`) : c.bad(`FAILED (${(r.ms / 1000).toFixed(1)} s)`));
   return out.join('\n');
 }
