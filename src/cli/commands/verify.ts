@@ -18,6 +18,7 @@ export interface VerifyOptions {
   json?: boolean;
   trace?: string;
   timeout?: string;
+  completionTimeout?: string;
 }
 
 export function formatVerify(r: VerifyResult, useColour = false): string {
@@ -67,6 +68,7 @@ export function registerVerify(program: Command): void {
     .addOption(new Option('--profile <name...>', 'device profile(s) the implementation claims; default all (no-lm for --qemu)').choices([...PROFILES]))
     .option('--vfs <n>', 'number of VFs reset asks for (suites need at least 2)')
     .option('--timeout <ms>', 'how long to wait for each answer of an --exec implementation', '10000')
+    .option('--completion-timeout <ms>', 'how long the suites poll for a completion before deciding none came (drop policy, latched commands)', '300')
     .option('--trace <file.jsonl>', 'check a recorded trace (request/answer pairs, one per line) against the machines')
     .option('--json', 'print one JSON object: {"passed","failed","failures",...}')
     .addHelpText(
@@ -87,12 +89,15 @@ export function registerVerify(program: Command): void {
         vfs = Number(o.vfs);
         if (!Number.isInteger(vfs) || vfs < 2 || vfs > 8) throw new UsageError(`--vfs ${o.vfs}: give a whole number from 2 to 8`);
       }
+      const completionTimeoutMs = Number(o.completionTimeout ?? 300);
+      if (!(completionTimeoutMs >= 0)) throw new UsageError(`--completion-timeout ${o.completionTimeout}: give milliseconds >= 0`);
       let r: VerifyResult;
       try {
         r = await runVerify({
           target,
           profiles: o.profile,
           vfs,
+          completionTimeoutMs,
           onSuite: !o.json && process.stderr.isTTY ? (s) => process.stderr.write(`\r\x1b[2Krunning ${s}...`) : undefined,
         });
       } catch (e) {

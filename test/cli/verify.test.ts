@@ -1,0 +1,78 @@
+// verify end to end: the built-in emulator served over JSON lines passes,
+// and each deliberately broken variant served the same way is caught.
+import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+
+const NVME_LM = `${JSON.stringify(process.execPath)} bin/nvme-lm.mjs`;
+
+function verify(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, ['bin/nvme-lm.mjs', 'verify', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.on('exit', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+interface VerifyJson {
+  passed: number;
+  failed: number;
+  unsupportedProfiles: string[];
+  failures: Array<{ suite: string; path: string; step: number; expected: string; observed: string }>;
+}
+
+const fast = ['--completion-timeout', '30', '--json'];
+
+describe('nvme-lm verify --exec "nvme-lm serve"', () => {
+  it('the built-in emulator passes every lm and no-lm suite (exit 0)', async () => {
+    const r = await verify(['--exec', `${NVME_LM} serve`, '--profile', 'lm', 'no-lm', ...fast]);
+    expect(r.status, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as VerifyJson;
+    expect(j.failed).toBe(0);
+    expect(j.passed).toBeGreaterThan(100);
+  });
+
+  const cases: Array<{ mutant: string; profile: string; decision: string }> = [
+    { mutant: 'acceptLmOnVfQueue', profile: 'lm', decision: 'D1' },
+    { mutant: 'saveWhileRunning', profile: 'lm', decision: 'D5' },
+    { mutant: 'partialLoad', profile: 'lm', decision: 'D7' },
+    { mutant: 'queryOffByOneQueue', profile: 'lm', decision: 'D8' },
+    { mutant: 'ignoreCapability', profile: 'no-lm', decision: 'D17' },
+  ];
+  for (const c of cases) {
+    it(`${c.decision}: the broken variant ${c.mutant} served over JSON lines is caught (exit 1, failing path named)`, async () => {
+      const r = await verify(['--exec', `${NVME_LM} serve --mutant ${c.mutant}`, '--profile', c.profile, ...fast]);
+      expect(r.status, r.stderr).toBe(1);
+      const j = JSON.parse(r.stdout) as VerifyJson;
+      expect(j.failed).toBeGreaterThan(0);
+      expect(j.failures[0].path).toMatch(/ > /);
+      expect(j.failures[0].expected).not.toBe(j.failures[0].observed);
+    });
+  }
+
+  it('a profile the server does not claim is reported unsupported; none supported exits 2', async () => {
+    const r = await verify(['--exec', `${NVME_LM} serve --profile no-lm`, '--profile', 'lm', ...fast]);
+    expect(r.status).toBe(2);
+    expect((JSON.parse(r.stdout) as VerifyJson).unsupportedProfiles).toEqual(['lm']);
+    expect(r.stderr).toMatch(/no requested profile is supported/);
+  });
+
+  it('an implementation that answers garbage is a protocol error: exit 2 with the reason', async () => {
+    const garbage = `${JSON.stringify(process.execPath)} -e "process.stdin.on('data', () => console.log('hello'))"`;
+    const r = await verify(['--exec', garbage, '--profile', 'lm', ...fast]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/broke the protocol: bad answer to reset: not JSON/);
+  });
+
+  it('--adapter loads a module exporting createAdapter (the README example) and passes', async () => {
+    const r = await verify(['--adapter', 'examples/adapter.ts', '--profile', 'no-lm', ...fast]);
+    expect(r.status, r.stderr).toBe(0);
+  });
+
+  it('usage errors exit 2: no target, two targets', async () => {
+    expect((await verify([])).status).toBe(2);
+    expect((await verify(['--qemu', '--exec', 'x'])).status).toBe(2);
+  });
+});
