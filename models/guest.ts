@@ -1,0 +1,247 @@
+// A small driver for one function (PF or VF) over the Adapter's raw
+// operations, as a guest or host driver would write it: admin queue bring-up,
+// I/O queue pairs, Write commands with checkable data, read-back. Queues are
+// driven by a client-side QueueTracker (never Adapter.submit), so the same
+// binding runs on the emulator, a JSON-lines process and QEMU.
+//
+// Everything the driver remembers (CIDs, queue pointers) can be saved and
+// restored: the prefix-sharing runner needs it, and so does a migration,
+// where the VM continues from the state its image was taken in.
+import type { Adapter } from '../src/verify/adapter.ts';
+import { QueueTracker } from '../src/verify/queueTracker.ts';
+import { decodeCqe, type Cqe } from '../src/wire/cqe.ts';
+import { decodeSqe } from '../src/wire/sqe.ts';
+import { ADMIN } from '../src/wire/opcodes.ts';
+import { CC_ENABLE, REG } from '../src/wire/registers.ts';
+import { sqeFor } from '../src/wire/adminCommands.ts';
+import { CNS_CONTROLLER, IDENTIFY_SIZE, LM_CAPABILITY_OFFSET } from '../src/wire/identify.ts';
+import { toHex } from '../src/wire/hex.ts';
+import { describeStatus } from '../src/wire/status.ts';
+import { ADMIN_ENTRIES, BLOCK, DATA_SLOTS, functionPlan, IO_ENTRIES, PAGE, type FunctionPlan } from './hostPlan.ts';
+import { Mismatch } from './suite.ts';
+
+/** How long CSTS.RDY may take to follow CC.EN at most (a target with a timeout of 0 answers at once). */
+const READY_TIMEOUT_MS = 2000;
+
+/** A completion as read from a CQ: its fields and its 16 bytes. */
+export interface Posted extends Cqe {
+  raw: Uint8Array;
+}
+
+export function posted(raw: Uint8Array): Posted {
+  return { ...decodeCqe(raw), raw };
+}
+
+/** e.g. `Invalid Command Opcode (SCT 0, SC 0x01, DNR), CID 7 on SQ 0 [cqe 00000000...]` */
+export function describePosted(c: Posted): string {
+  return `${describeStatus(c)}, CID ${c.cid} on SQ ${c.sqid} [cqe ${toHex(c.raw)}]`;
+}
+
+export function isOk(c: Posted): boolean {
+  return c.sct === 0 && c.sc === 0;
+}
+
+/** A saved copy of a driver's memory of its function. */
+export interface DriverState {
+  nextCid: number;
+  tracker: unknown;
+}
+
+/**
+ * The queue tracker's saved state, as far as `adopt` needs it. The tracker
+ * learns a queue only from a Create it sees complete in its own submit; a
+ * Create latched while the VF was suspended (D11) completes later, through
+ * reap, so the driver teaches it here.
+ */
+interface TrackerShape {
+  functions: Map<number, { sqs: Map<number, object>; cqs: Map<number, object> }>;
+}
+
+export class FunctionDriver {
+  readonly plan: FunctionPlan;
+  private readonly tracker: QueueTracker;
+  private nextCid = 1;
+
+  constructor(
+    readonly adapter: Adapter,
+    readonly fn: number,
+    private readonly timeoutMs: number,
+  ) {
+    this.plan = functionPlan(fn);
+    this.tracker = new QueueTracker(adapter, { timeoutMs });
+  }
+
+  /** A CID not in use: counts 1..0xfffe and wraps (the queues are far shallower). */
+  cid(): number {
+    const c = this.nextCid;
+    this.nextCid = c >= 0xfffe ? 1 : c + 1;
+    return c;
+  }
+
+  /**
+   * CC.EN 0->1 with a fresh admin queue pair from the plan, as a host driver
+   * does it: a controller found enabled (a target may hand one over running)
+   * is disabled first, and completions already on the new admin CQ belong to
+   * someone else (the QEMU target provisions its VFs through the PF's queue
+   * right after CC.EN = 1): they are consumed and our SQ tail starts at the
+   * device's head.
+   */
+  async enable(): Promise<void> {
+    if (((await this.adapter.regRead(this.fn, REG.CC, 4)) & 1n) === 1n) await this.disable();
+    const zero = new Uint8Array(PAGE);
+    await this.adapter.memWrite(this.plan.asq, zero);
+    await this.adapter.memWrite(this.plan.acq, zero);
+    const entries = BigInt(ADMIN_ENTRIES - 1);
+    await this.tracker.regWrite(this.fn, REG.AQA, 4, (entries << 16n) | entries);
+    await this.tracker.regWrite(this.fn, REG.ASQ, 8, this.plan.asq);
+    await this.tracker.regWrite(this.fn, REG.ACQ, 8, this.plan.acq);
+    await this.tracker.regWrite(this.fn, REG.CC, 4, CC_ENABLE);
+    await this.waitReady(true);
+    await this.skipForeignEntries();
+  }
+
+  /** CC.EN 1->0: a controller reset (D13; on the PF, D18). */
+  async disable(): Promise<void> {
+    await this.tracker.regWrite(this.fn, REG.CC, 4, 0n);
+    await this.waitReady(false);
+  }
+
+  /** CSTS.RDY follows CC.EN within the timeout (at once on synchronous targets); CFS fails at once. */
+  private async waitReady(rdy: boolean): Promise<void> {
+    const deadline = Date.now() + Math.max(this.timeoutMs, READY_TIMEOUT_MS);
+    for (;;) {
+      const csts = await this.csts();
+      if ((csts & 1) === (rdy ? 1 : 0) && (csts & 2) === 0) return;
+      if ((csts & 2) !== 0 || Date.now() >= deadline) {
+        throw new Mismatch(`CC.EN ${rdy ? '0->1' : '1->0'} on function ${this.fn}: CSTS`, `RDY ${rdy ? 1 : 0}, CFS 0`, `0x${csts.toString(16)}`);
+      }
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  }
+
+  private async skipForeignEntries(): Promise<void> {
+    const foreign = (await this.tracker.reap(this.fn)).filter((raw) => posted(raw).sqid === 0);
+    if (foreign.length === 0) return;
+    const s = this.tracker.saveState() as TrackerShape;
+    const admin = s.functions instanceof Map ? (s.functions.get(this.fn)?.sqs.get(0) as { head?: unknown; tail?: unknown } | undefined) : undefined;
+    if (!admin || typeof admin.head !== 'number') {
+      throw new Error(`function ${this.fn}'s new admin queue holds ${foreign.length} completions of another submitter, and the queue tracker's saved state changed shape: give QueueTracker a public way to skip them`);
+    }
+    admin.tail = admin.head; // reap set head from the foreign completions' SQ head
+    this.tracker.restoreState(s);
+  }
+
+  async csts(): Promise<number> {
+    return Number(await this.adapter.regRead(this.fn, REG.CSTS, 4));
+  }
+
+  /** Submit on queue `qid`; the completion, or null when none came (latched, in flight, dropped). */
+  async submit(qid: number, sqe: Uint8Array): Promise<Posted | null> {
+    const raw = await this.tracker.submit(this.fn, qid, sqe);
+    return raw === null ? null : posted(raw);
+  }
+
+  /** Completions posted since, that no submit claimed. */
+  async reap(): Promise<Posted[]> {
+    return (await this.tracker.reap(this.fn)).map(posted);
+  }
+
+  /** The function was reset behind the tracker's back (FLR, or a PF reset taking its VFs along: D18). */
+  forget(): void {
+    this.tracker.forgetFunction(this.fn);
+  }
+
+  save(): DriverState {
+    return { nextCid: this.nextCid, tracker: this.tracker.saveState() };
+  }
+
+  restore(s: DriverState): void {
+    this.nextCid = s.nextCid;
+    this.tracker.restoreState(s.tracker);
+  }
+
+  /** Learn from a Create/Delete I/O queue command whose success arrived through reap (latched, D11). */
+  adopt(sqe: Uint8Array): void {
+    const s = this.tracker.saveState() as TrackerShape;
+    const f = s.functions instanceof Map ? s.functions.get(this.fn) : undefined;
+    if (!f || !(f.sqs instanceof Map) || !(f.cqs instanceof Map)) {
+      throw new Error(
+        `the queue tracker holds no admin queue for function ${this.fn}, or its saved state changed shape: ` +
+          'enable the controller first, or give QueueTracker a public way to learn a latched Create/Delete',
+      );
+    }
+    const d = decodeSqe(sqe);
+    const qid = d.cdw10 & 0xffff;
+    const size = (d.cdw10 >>> 16) + 1;
+    if (d.opc === ADMIN.CREATE_IO_CQ) f.cqs.set(qid, { base: d.prp1, size, head: 0, phase: 1 });
+    else if (d.opc === ADMIN.CREATE_IO_SQ) f.sqs.set(qid, { base: d.prp1, size, tail: 0, head: 0, cqid: d.cdw11 >>> 16 });
+    else if (d.opc === ADMIN.DELETE_IO_SQ) f.sqs.delete(qid);
+    else if (d.opc === ADMIN.DELETE_IO_CQ) f.cqs.delete(qid);
+    else throw new Error(`adopt: opcode 0x${d.opc.toString(16)} creates or deletes no queue`);
+    this.tracker.restoreState(s);
+  }
+
+  /** Identify Controller byte 3072 (D2), read through this function's own admin queue. */
+  async capabilityByte(): Promise<number> {
+    await this.adapter.memWrite(this.plan.scratch, new Uint8Array(PAGE));
+    const cid = this.cid();
+    const c = await this.submit(0, sqeFor.identify(cid, CNS_CONTROLLER, this.plan.scratch));
+    if (c === null || !isOk(c)) {
+      throw new Mismatch(`Identify Controller on function ${this.fn}`, 'Successful Completion', c === null ? 'no completion' : describePosted(c));
+    }
+    const page = await this.adapter.memRead(this.plan.scratch, IDENTIFY_SIZE);
+    return page[LM_CAPABILITY_OFFSET];
+  }
+
+  /** The two commands that create I/O queue pair `qid` (CQ first), with the queue memory cleared. */
+  async createPairCommands(qid: number): Promise<[Uint8Array, Uint8Array]> {
+    await this.adapter.memWrite(this.plan.ioSq(qid), new Uint8Array(PAGE));
+    await this.adapter.memWrite(this.plan.ioCq(qid), new Uint8Array(PAGE));
+    return [sqeFor.createIoCq(this.cid(), qid, IO_ENTRIES, this.plan.ioCq(qid)), sqeFor.createIoSq(this.cid(), qid, IO_ENTRIES, this.plan.ioSq(qid), qid)];
+  }
+
+  /** The two commands that delete I/O queue pair `qid` (SQ first). */
+  deletePairCommands(qid: number): [Uint8Array, Uint8Array] {
+    return [sqeFor.deleteIoSq(this.cid(), qid), sqeFor.deleteIoCq(this.cid(), qid)];
+  }
+}
+
+/** The only namespace (NVMe: NSID 1). */
+export const NSID = 1;
+
+/** LBAs of function fn: its own range, so VFs sharing the namespace never write each other's blocks. */
+export const LBAS_PER_FUNCTION = 0x2000;
+
+export function lbaOf(fn: number, seq: number): number {
+  return fn * LBAS_PER_FUNCTION + (seq % LBAS_PER_FUNCTION);
+}
+
+/** The 512 bytes the guest writes to `lba`: the LBA itself first (readable in a dump), then a pattern. */
+export function blockPattern(lba: number): Uint8Array {
+  const b = new Uint8Array(BLOCK);
+  new DataView(b.buffer).setUint32(0, lba, true);
+  for (let i = 4; i < BLOCK; i++) b[i] = (lba * 131 + i * 7 + 0x5a) & 0xff;
+  return b;
+}
+
+/** Write the pattern of `lba` into data slot `seq % DATA_SLOTS` and build the Write command. */
+export async function writeCommand(d: FunctionDriver, seq: number, lba: number, cid: number): Promise<Uint8Array> {
+  const buf = d.plan.data(seq % DATA_SLOTS);
+  await d.adapter.memWrite(buf, blockPattern(lba));
+  return sqeFor.write(cid, NSID, BigInt(lba), 1, buf);
+}
+
+/** The Read command that reads `lba` back into the function's read buffer (cleared first). */
+export async function readCommand(d: FunctionDriver, lba: number, cid: number): Promise<Uint8Array> {
+  await d.adapter.memWrite(d.plan.readBuffer, new Uint8Array(BLOCK));
+  return sqeFor.read(cid, NSID, BigInt(lba), 1, d.plan.readBuffer);
+}
+
+/** Compare the read buffer with `lba`'s pattern; a message naming the first differing byte, or null. */
+export async function checkReadBack(d: FunctionDriver, lba: number): Promise<string | null> {
+  const got = await d.adapter.memRead(d.plan.readBuffer, BLOCK);
+  const want = blockPattern(lba);
+  const i = want.findIndex((b, k) => got[k] !== b);
+  if (i < 0) return null;
+  return `byte ${i} is 0x${got[i].toString(16).padStart(2, '0')}, written 0x${want[i].toString(16).padStart(2, '0')} (first 16 bytes read: ${toHex(got.subarray(0, 16))})`;
+}

@@ -1,0 +1,98 @@
+// Checks every binding makes, with readable expected/observed text: the own
+// completion of a command against the machine's, CSTS.RDY, QUERY's size as a
+// function of the I/O queue count (D8). And the suites' path generation.
+import { transition, type AnyMachineSnapshot, type EventObject } from 'xstate';
+import type { MachineSpec } from '../machines/spec.ts';
+import type { PathStep } from '../src/paths/path.ts';
+import { explore } from '../src/check/explore.ts';
+import { transitionCover } from '../src/paths/transitionCover.ts';
+import type { Path } from '../src/paths/path.ts';
+import { describeStatus } from '../src/wire/status.ts';
+import { describePosted, type FunctionDriver, type Posted } from './guest.ts';
+import { Mismatch } from './suite.ts';
+
+/** A completion as a machine predicts it (machines/ define their own status constants). */
+export interface ExpectedStatus {
+  status: string;
+  sct: number;
+  sc: number;
+  dnr: boolean;
+}
+
+export const SUCCESS_STATUS: ExpectedStatus = { status: 'SUCCESS', sct: 0, sc: 0, dnr: false };
+
+/**
+ * The event's own command: `expected` 'none' means it must get no completion
+ * now (`why` says why, for the message); else status, SCT and DNR must match.
+ * (CID and SQ id match by construction: the tracker claims only the
+ * completion of the command it submitted; any other lands in reap.)
+ */
+export function expectOwn(what: string, expected: ExpectedStatus | 'none', got: Posted | null, why = ''): void {
+  if (expected === 'none') {
+    if (got !== null) throw new Mismatch(what, `no completion${why ? ` (${why})` : ''}`, describePosted(got));
+    return;
+  }
+  const want = describeStatus(expected);
+  if (got === null) throw new Mismatch(what, want, 'no completion');
+  if (got.sct !== expected.sct || got.sc !== expected.sc || got.dnr !== expected.dnr) throw new Mismatch(what, want, describePosted(got));
+}
+
+/** CSTS.RDY as expected and no fatal status (CFS). */
+export async function checkRdy(what: string, d: FunctionDriver, rdy: boolean): Promise<void> {
+  const csts = await d.csts();
+  if ((csts & 1) !== (rdy ? 1 : 0) || (csts & 2) !== 0) {
+    throw new Mismatch(`${what}: CSTS`, `RDY ${rdy ? 1 : 0}, CFS 0`, `0x${csts.toString(16)} (RDY ${csts & 1}, CFS ${(csts >> 1) & 1})`);
+  }
+}
+
+/**
+ * D8: QUERY's size depends only on the number of I/O queues, and grows with
+ * it (one record per queue). Learned as the paths go; every answer must
+ * agree with all earlier ones.
+ */
+export class SizeTable {
+  private readonly sizes = new Map<number, number>();
+
+  check(what: string, queues: number, size: number): void {
+    const before = this.sizes.get(queues);
+    if (before !== undefined && before !== size) {
+      throw new Mismatch(`${what} with ${queues} I/O queue pair(s) (D8)`, `${before} bytes, as before with ${queues}`, `${size} bytes`);
+    }
+    for (const [q, s] of this.sizes) {
+      if ((q < queues && s >= size) || (q > queues && s <= size)) {
+        throw new Mismatch(`${what} with ${queues} I/O queue pair(s) (D8: one record per queue)`, `${q < queues ? 'more' : 'fewer'} than the ${s} bytes with ${q}`, `${size} bytes`);
+      }
+    }
+    if (size <= 0) throw new Mismatch(`${what} (D8)`, 'a size above 0', `${size}`);
+    this.sizes.set(queues, size);
+  }
+}
+
+/** Paths longer than this are split (shorter paths name a failure more precisely; the runner shares prefixes). */
+export const MAX_PATH_LENGTH = 20;
+
+const pathCache = new Map<string, Path[]>();
+
+/** A transition cover of the spec explored without symmetry, memoised per suite id (deterministic). */
+export function suitePaths(suiteId: string, spec: MachineSpec): Path[] {
+  let paths = pathCache.get(suiteId);
+  if (paths === undefined) {
+    paths = transitionCover(explore(spec), { maxLength: MAX_PATH_LENGTH });
+    pathCache.set(suiteId, paths);
+  }
+  return paths;
+}
+
+/**
+ * The machine's state after `event`, stepped from the binding's own copy:
+ * a path step carries its target state's snapshot, and the observation in it
+ * may belong to another edge into that state. The target must agree.
+ */
+export function nextState(spec: Pick<MachineSpec, 'machine' | 'key'>, before: AnyMachineSnapshot, event: EventObject, expected: PathStep): AnyMachineSnapshot {
+  const [after] = transition(spec.machine, before, event);
+  const key = spec.key ?? ((s: AnyMachineSnapshot) => JSON.stringify([s.value, s.context]));
+  if (after === before || key(after) !== expected.state) {
+    throw new Error(`the path step ${event.type} does not follow from the binding's machine state: it reaches ${after === before ? 'no edge' : key(after)}, the path says ${expected.state}`);
+  }
+  return after;
+}

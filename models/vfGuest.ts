@@ -1,0 +1,236 @@
+// The guest of one VF, as a binding drives it: its driver, and what it
+// believes is in flight. Every I/O is a Write of one block with a pattern
+// derived from its LBA, so a read-back proves the data arrived (D15). The
+// bindings compare what the guest sees with the machine's observation;
+// `settle` matches the completions that arrive after a step with what the
+// machine says completed then (latched commands fetched after RESUME, D11;
+// deferred I/O completing; nothing else).
+import type { Adapter } from '../src/verify/adapter.ts';
+import { PAGE } from './hostPlan.ts';
+import { checkReadBack, describePosted, FunctionDriver, isOk, lbaOf, readCommand, writeCommand, type DriverState, type Posted } from './guest.ts';
+import { Mismatch } from './suite.ts';
+
+export interface IoRecord {
+  cid: number;
+  sqid: number;
+  lba: number;
+}
+
+export type AdminOp = 'none' | 'create' | 'delete';
+
+/** An admin pair written while the VF did not fetch (D11): both SQEs, to teach the tracker once they complete. */
+export interface LatchedPair {
+  op: 'create' | 'delete';
+  qid: number;
+  sqes: [Uint8Array, Uint8Array];
+}
+
+/** What the guest believes about its VF: the part a migration carries with the VM. */
+export interface VfBook {
+  /** I/O submitted so far (chooses LBA, data slot and queue) */
+  seq: number;
+  enabled: boolean;
+  /** I/O queue pairs 1..queues exist */
+  queues: number;
+  /** fetched and not completed (ioCompletion deferred) */
+  fetched: IoRecord[];
+  /** written while the VF did not fetch (D11) */
+  latched: IoRecord[];
+  pair: LatchedPair | null;
+}
+
+/** The VM's memory and the guest's beliefs at the moment a SAVE captured its VF: what a LOAD hands over. */
+export interface VmImage {
+  book: VfBook;
+  driver: DriverState;
+  pages: Array<[bigint, Uint8Array]>;
+}
+
+export interface VfGuestState {
+  book: VfBook;
+  driver: DriverState;
+  unverified: number[];
+}
+
+/** What the machine says completed on the VF in one step. */
+export interface VfSettlement {
+  /** the latched admin pair fetched and completed */
+  admin: AdminOp;
+  /** latched I/O fetched (moved to in flight) */
+  ioFetched: number;
+  /** I/O completions posted */
+  ioCompleted: number;
+}
+
+const EMPTY_BOOK: VfBook = { seq: 0, enabled: false, queues: 0, fetched: [], latched: [], pair: null };
+
+export class VfGuest {
+  readonly driver: FunctionDriver;
+  book: VfBook = structuredClone(EMPTY_BOOK);
+  /** LBAs whose Write completed and that were not read back yet (the namespace is shared storage: no migration rolls it back) */
+  unverified: number[] = [];
+
+  constructor(
+    readonly adapter: Adapter,
+    readonly fn: number,
+    timeoutMs: number,
+    /** queue ids the guest may create (the VM's memory a migration carries covers them) */
+    readonly maxQueues: number,
+  ) {
+    this.driver = new FunctionDriver(adapter, fn, timeoutMs);
+  }
+
+  get inFlight(): number {
+    return this.book.fetched.length + this.book.latched.length;
+  }
+
+  /** The VF was reset (FLR, CC.EN 1->0, a PF reset): every queue and command is gone (D13, D18). */
+  powerOn(trackerKnows: boolean): void {
+    if (!trackerKnows) this.driver.forget();
+    this.book = { ...structuredClone(EMPTY_BOOK), seq: this.book.seq };
+  }
+
+  async enable(): Promise<void> {
+    await this.driver.enable();
+    this.book.enabled = true;
+  }
+
+  async disable(): Promise<void> {
+    await this.driver.disable();
+    this.powerOn(true);
+  }
+
+  /** Create pair queues+1: both complete now (fetching), or neither (latched, D11). */
+  async createPair(): Promise<{ qid: number; cqes: [Posted | null, Posted | null] }> {
+    const qid = this.book.queues + 1;
+    const sqes = await this.driver.createPairCommands(qid);
+    return { qid, cqes: await this.pair('create', qid, sqes) };
+  }
+
+  /** Delete the highest pair (SQ first). */
+  async deletePair(): Promise<{ qid: number; cqes: [Posted | null, Posted | null] }> {
+    const qid = this.book.queues;
+    return { qid, cqes: await this.pair('delete', qid, this.driver.deletePairCommands(qid)) };
+  }
+
+  private async pair(op: 'create' | 'delete', qid: number, sqes: [Uint8Array, Uint8Array]): Promise<[Posted | null, Posted | null]> {
+    const a = await this.driver.submit(0, sqes[0]);
+    const b = await this.driver.submit(0, sqes[1]);
+    const what = `${op === 'create' ? 'Create' : 'Delete'} I/O queue pair ${qid} on VF ${this.fn}`;
+    if ((a === null) !== (b === null)) {
+      throw new Mismatch(what, 'both commands completed, or neither (latched)', `${a === null ? 'no completion' : describePosted(a)} then ${b === null ? 'no completion' : describePosted(b)}`);
+    }
+    if (a === null) this.book.pair = { op, qid, sqes };
+    else if (isOk(a) && b !== null && isOk(b)) this.book.queues += op === 'create' ? 1 : -1;
+    return [a, b];
+  }
+
+  /** Write the next block on queue 1 + seq mod queues. The caller files it (completed, fetched or latched). */
+  async submitWrite(): Promise<{ rec: IoRecord; cqe: Posted | null }> {
+    const seq = this.book.seq++;
+    const sqid = 1 + (seq % this.book.queues);
+    const lba = lbaOf(this.fn, seq);
+    const cid = this.driver.cid();
+    const cqe = await this.driver.submit(sqid, await writeCommand(this.driver, seq, lba, cid));
+    return { rec: { cid, sqid, lba }, cqe };
+  }
+
+  /** The own completion of a Write submitted to a fetching VF in immediate mode. */
+  completedNow(rec: IoRecord, cqe: Posted): void {
+    if (!isOk(cqe)) throw new Mismatch(`Write of LBA ${rec.lba} on VF ${this.fn} SQ ${rec.sqid}`, 'Successful Completion', describePosted(cqe));
+    this.unverified.push(rec.lba);
+  }
+
+  /**
+   * Match the completions reaped after a step with what the machine says
+   * completed: the latched pair, then I/O (latched ones are fetched first).
+   * Anything else that completed, or anything missing, is a mismatch (I2).
+   */
+  settle(event: string, seen: Posted[], expect: VfSettlement): void {
+    const rest = [...seen];
+    const take = (sqid: number, cid: number): Posted | undefined => {
+      const i = rest.findIndex((c) => c.sqid === sqid && c.cid === cid);
+      return i < 0 ? undefined : rest.splice(i, 1)[0];
+    };
+    if (expect.admin !== 'none') {
+      const pair = this.book.pair;
+      if (pair === null || pair.op !== expect.admin) throw new Error(`binding out of step: the machine completes a latched ${expect.admin} pair the guest never latched`);
+      for (const sqe of pair.sqes) {
+        const cid = sqe[2] | (sqe[3] << 8);
+        const c = take(0, cid);
+        if (c === undefined || !isOk(c)) {
+          throw new Mismatch(`${event}: latched ${pair.op} of I/O queue pair ${pair.qid} on VF ${this.fn} (D11)`, `Successful Completion of CID ${cid} on SQ 0`, c === undefined ? 'no completion' : describePosted(c));
+        }
+        this.driver.adopt(sqe);
+      }
+      this.book.queues += pair.op === 'create' ? 1 : -1;
+      this.book.pair = null;
+    }
+    this.book.fetched.push(...this.book.latched.splice(0, expect.ioFetched));
+    let completed = 0;
+    for (const rec of [...this.book.fetched]) {
+      const c = take(rec.sqid, rec.cid);
+      if (c === undefined) continue;
+      if (!isOk(c)) throw new Mismatch(`${event}: Write of LBA ${rec.lba} on VF ${this.fn}`, 'Successful Completion', describePosted(c));
+      this.book.fetched.splice(this.book.fetched.indexOf(rec), 1);
+      this.unverified.push(rec.lba);
+      completed++;
+    }
+    if (rest.length > 0) {
+      throw new Mismatch(`${event}: completions on VF ${this.fn}`, expect.ioCompleted === completed ? 'no others' : `${expect.ioCompleted} I/O completions`, `unexpected ${rest.map(describePosted).join('; ')}`);
+    }
+    if (completed !== expect.ioCompleted) {
+      throw new Mismatch(`${event}: I/O completions on VF ${this.fn}`, `${expect.ioCompleted}`, `${completed} (in flight: ${this.book.fetched.map((r) => `CID ${r.cid} SQ ${r.sqid}`).join(', ') || 'none'})`);
+    }
+  }
+
+  /**
+   * D15: read back every block written since the last check. Only on a VF
+   * that fetches and holds no I/O (so the read is the one command it
+   * completes); with deferred I/O the read needs completeIo.
+   */
+  async verify(deferred: boolean): Promise<void> {
+    if (this.unverified.length === 0 || this.book.queues === 0 || this.inFlight > 0 || this.book.pair !== null) return;
+    for (const lba of this.unverified) {
+      const cid = this.driver.cid();
+      const what = `D15: read back LBA ${lba} on VF ${this.fn}`;
+      let c = await this.driver.submit(1, await readCommand(this.driver, lba, cid));
+      if (c === null && deferred) {
+        const n = (await this.adapter.completeIo?.(this.fn, 1)) ?? 0;
+        if (n !== 1) throw new Mismatch(what, 'the Read in flight to complete (completeIo 1)', `completeIo completed ${n}`);
+        const got = await this.driver.reap();
+        c = got.find((x) => x.cid === cid && x.sqid === 1) ?? null;
+        const other = got.filter((x) => x !== c);
+        if (other.length > 0) throw new Mismatch(what, 'only the Read to complete', `also ${other.map(describePosted).join('; ')}`);
+      }
+      if (c === null || !isOk(c)) throw new Mismatch(what, 'Successful Completion', c === null ? 'no completion' : describePosted(c));
+      const wrong = await checkReadBack(this.driver, lba);
+      if (wrong !== null) throw new Mismatch(what, 'the block the guest wrote', wrong);
+    }
+    this.unverified = [];
+  }
+
+  save(): VfGuestState {
+    return { book: structuredClone(this.book), driver: this.driver.save(), unverified: [...this.unverified] };
+  }
+
+  restore(s: VfGuestState): void {
+    this.book = structuredClone(s.book);
+    this.driver.restore(s.driver);
+    this.unverified = [...s.unverified];
+  }
+
+  /** What a migration carries: the VM's queue and data pages, and the guest's beliefs, as SAVE captured the VF. */
+  async captureVm(): Promise<VmImage> {
+    const pages: Array<[bigint, Uint8Array]> = [];
+    for (const addr of this.driver.plan.guestPages(this.maxQueues)) pages.push([addr, await this.adapter.memRead(addr, PAGE)]);
+    return { book: structuredClone(this.book), driver: this.driver.save(), pages };
+  }
+
+  /** LOAD succeeded: the VM continues from the image (its memory and its beliefs; the namespace is shared and stays). */
+  async handOver(vm: VmImage): Promise<void> {
+    for (const [addr, bytes] of vm.pages) await this.adapter.memWrite(addr, bytes);
+    this.book = structuredClone(vm.book);
+    this.driver.restore(vm.driver);
+  }
+}
