@@ -50,6 +50,7 @@ export interface VfGuestState {
   book: VfBook;
   driver: DriverState;
   unverified: number[];
+  written: number[];
 }
 
 /** What the machine says completed on the VF in one step. */
@@ -69,6 +70,8 @@ export class VfGuest {
   book: VfBook = structuredClone(EMPTY_BOOK);
   /** LBAs whose Write completed and that were not read back yet (the namespace is shared storage: no migration rolls it back) */
   unverified: number[] = [];
+  /** LBAs written and read back since */
+  written: number[] = [];
 
   constructor(
     readonly adapter: Adapter,
@@ -190,34 +193,54 @@ export class VfGuest {
    * completes); with deferred I/O the read needs completeIo.
    */
   async verify(deferred: boolean): Promise<void> {
-    if (this.unverified.length === 0 || this.book.queues === 0 || this.inFlight > 0 || this.book.pair !== null) return;
-    for (const lba of this.unverified) {
-      const cid = this.driver.cid();
-      const what = `D15: read back LBA ${lba} on VF ${this.fn}`;
-      let c = await this.driver.submit(1, await readCommand(this.driver, lba, cid));
-      if (c === null && deferred) {
-        const n = (await this.adapter.completeIo?.(this.fn, 1)) ?? 0;
-        if (n !== 1) throw new Mismatch(what, 'the Read in flight to complete (completeIo 1)', `completeIo completed ${n}`);
-        const got = await this.driver.reap();
-        c = got.find((x) => x.cid === cid && x.sqid === 1) ?? null;
-        const other = got.filter((x) => x !== c);
-        if (other.length > 0) throw new Mismatch(what, 'only the Read to complete', `also ${other.map(describePosted).join('; ')}`);
-      }
-      if (c === null || !isOk(c)) throw new Mismatch(what, 'Successful Completion', c === null ? 'no completion' : describePosted(c));
-      const wrong = await checkReadBack(this.driver, lba);
-      if (wrong !== null) throw new Mismatch(what, 'the block the guest wrote', wrong);
-    }
+    if (this.unverified.length === 0 || !this.idle()) return;
+    for (const lba of this.unverified) await this.readBack(`D15: read back LBA ${lba} on VF ${this.fn}`, lba, true, deferred);
+    this.written = [...new Set([...this.written, ...this.unverified])];
     this.unverified = [];
   }
 
+  /** The VF fetches nothing of its own now: a Read would be the only command it completes. */
+  idle(): boolean {
+    return this.book.enabled && this.book.queues > 0 && this.inFlight === 0 && this.book.pair === null;
+  }
+
+  /**
+   * D14, D15: the VF still does I/O: read a block it wrote before (or its
+   * first LBA, when it wrote none, checking only the completion). Only on an
+   * idle VF (see verify).
+   */
+  async probe(what: string, deferred: boolean): Promise<void> {
+    if (!this.idle()) return;
+    const lba = this.written.at(-1);
+    await this.readBack(`${what}: VF ${this.fn} reads LBA ${lba ?? lbaOf(this.fn, 0)}`, lba ?? lbaOf(this.fn, 0), lba !== undefined, deferred);
+  }
+
+  private async readBack(what: string, lba: number, checkData: boolean, deferred: boolean): Promise<void> {
+    const cid = this.driver.cid();
+    let c = await this.driver.submit(1, await readCommand(this.driver, lba, cid));
+    if (c === null && deferred) {
+      const n = (await this.adapter.completeIo?.(this.fn, 1)) ?? 0;
+      if (n !== 1) throw new Mismatch(what, 'the Read in flight to complete (completeIo 1)', `completeIo completed ${n}`);
+      const got = await this.driver.reap();
+      c = got.find((x) => x.cid === cid && x.sqid === 1) ?? null;
+      const other = got.filter((x) => x !== c);
+      if (other.length > 0) throw new Mismatch(what, 'only the Read to complete', `also ${other.map(describePosted).join('; ')}`);
+    }
+    if (c === null || !isOk(c)) throw new Mismatch(what, 'Successful Completion', c === null ? 'no completion' : describePosted(c));
+    if (!checkData) return;
+    const wrong = await checkReadBack(this.driver, lba);
+    if (wrong !== null) throw new Mismatch(what, 'the block the guest wrote', wrong);
+  }
+
   save(): VfGuestState {
-    return { book: structuredClone(this.book), driver: this.driver.save(), unverified: [...this.unverified] };
+    return { book: structuredClone(this.book), driver: this.driver.save(), unverified: [...this.unverified], written: [...this.written] };
   }
 
   restore(s: VfGuestState): void {
     this.book = structuredClone(s.book);
     this.driver.restore(s.driver);
     this.unverified = [...s.unverified];
+    this.written = [...s.written];
   }
 
   /** What a migration carries: the VM's queue and data pages, and the guest's beliefs, as SAVE captured the VF. */

@@ -1,0 +1,370 @@
+// The byte binding of the composed system machine (the PF and 2 VFs): its
+// events played on the PF and on VF 1 and VF 2, and after each one the
+// machine's observation checked, plus isolation (D14): every VF the event was
+// not aimed at got no completion, still answers QUERY with the same size, and
+// when idle still completes a Read of data it wrote.
+//
+// The system's VF is a guest that is up (controller enabled, one I/O queue
+// pair): PF_ENABLE brings each VF's guest up, and so does the guest itself
+// after its VF's FLR. A LOAD needs an image: into a saved or loaded VF its
+// own last one; into a suspended VF one the host made at PF_ENABLE (SAVE of
+// the VF idle, and again with one Write latched), as a destination receives
+// an image from elsewhere. A successful LOAD hands the VM over: its memory
+// and the guest's beliefs are those of the image.
+import { initialTransition, type AnyMachineSnapshot, type EventObject } from 'xstate';
+import {
+  pfEnabled,
+  systemLast,
+  systemSpec,
+  systemStateKey,
+  vfLocals,
+  type SystemObservation,
+  type VfSlot,
+} from '../machines/system.ts';
+import { VF_STATUS } from '../machines/vfLifecycle.ts';
+import type { MachineSpec } from '../machines/spec.ts';
+import type { Adapter, ResetOptions } from '../src/verify/adapter.ts';
+import type { Implementation } from '../src/paths/trie.ts';
+import type { PathStep } from '../src/paths/path.ts';
+import { LM_CAPABILITY_OFFSET } from '../src/wire/identify.ts';
+import { encodeLmCommand } from '../src/wire/lmCommands.ts';
+import { describePosted, isOk, type DriverState, type Posted } from './guest.ts';
+import { PAGE } from './hostPlan.ts';
+import { checkRdy, expectOwn, nextState, SizeTable, SUCCESS_STATUS, suitePaths, type ExpectedStatus } from './observe.ts';
+import { CORRUPTIONS, corruptLoad, LM_OPCODE, PfHost, type LmOpName, type Sent } from './pfHost.ts';
+import { Mismatch, type Suite } from './suite.ts';
+import { VfGuest, type VfGuestState, type VmImage } from './vfGuest.ts';
+import { defaultTimeout, type BindingOptions } from './vfLifecycle.ts';
+
+export const SYSTEM_SUITE_VFS = 2;
+
+interface Image {
+  bytes: Uint8Array;
+  size: number;
+  vm: VmImage;
+}
+
+/** What the host keeps per VF. */
+interface VfHost {
+  /** the image a LOAD into a saved or loaded VF uses: its last SAVE, or what it was loaded with */
+  own: Image | null;
+  /** images made at PF_ENABLE: the VF idle, and with one Write latched */
+  idle: Image | null;
+  busy: Image | null;
+  /** the bytes the next SAVE must give while nothing changed the VF since its last SAVE or LOAD (D6) */
+  same: Uint8Array | null;
+  corruptions: number;
+  vfLm: number;
+}
+
+interface Saved {
+  machine: AnyMachineSnapshot;
+  device: unknown;
+  pf: DriverState;
+  vfs: VfGuestState[];
+  hosts: VfHost[];
+}
+
+const freshHost = (): VfHost => ({ own: null, idle: null, busy: null, same: null, corruptions: 0, vfLm: 0 });
+
+/** Events for a VF after which its next SAVE must give the same bytes (they change nothing, or load exactly that image). */
+const D6_NEUTRAL: ReadonlySet<string> = new Set(['LM_QUERY', 'LM_SUSPEND', 'LM_SAVE', 'LM_LOAD', 'LM_LOAD_IO', 'LM_LOAD_CORRUPT']);
+
+const VF_LM_OPS: readonly LmOpName[] = ['QUERY', 'SUSPEND', 'RESUME', 'SAVE', 'LOAD'];
+
+function expectedOf(last: SystemObservation): ExpectedStatus | 'none' {
+  return last.status === 'none' ? 'none' : { status: last.status, ...VF_STATUS[last.status] };
+}
+
+const isBusy = (s: VfSlot): boolean => s.endsWith('Busy');
+const isRunning = (s: VfSlot): boolean => s.startsWith('running');
+
+export class SystemBinding implements Implementation<Saved> {
+  private pf: PfHost;
+  private vfs: VfGuest[];
+  private hosts: VfHost[];
+  private machine: AnyMachineSnapshot;
+  private readonly sizes = new SizeTable();
+  readonly snapshot?: () => Promise<Saved>;
+  readonly restore?: (s: Saved) => Promise<void>;
+
+  constructor(
+    private readonly adapter: Adapter,
+    private readonly spec: MachineSpec,
+    private readonly reset_: ResetOptions,
+    private readonly timeoutMs: number,
+  ) {
+    this.pf = new PfHost(adapter, timeoutMs);
+    this.vfs = this.newGuests();
+    this.hosts = this.vfs.map(freshHost);
+    this.machine = initialTransition(this.spec.machine)[0];
+    if (adapter.snapshot && adapter.restore) {
+      const snap = adapter.snapshot.bind(adapter);
+      const back = adapter.restore.bind(adapter);
+      this.snapshot = async () => ({
+        machine: this.machine,
+        device: await snap(),
+        pf: this.pf.driver.save(),
+        vfs: this.vfs.map((v) => v.save()),
+        hosts: structuredClone(this.hosts),
+      });
+      this.restore = async (s) => {
+        await back(s.device);
+        this.machine = s.machine;
+        this.pf.driver.restore(s.pf);
+        s.vfs.forEach((v, i) => this.vfs[i].restore(v));
+        this.hosts = structuredClone(s.hosts);
+      };
+    }
+  }
+
+  private newGuests(): VfGuest[] {
+    return Array.from({ length: SYSTEM_SUITE_VFS }, (_, i) => new VfGuest(this.adapter, i + 1, this.timeoutMs, 1));
+  }
+
+  /** Power-on: every controller disabled (the machine starts with the PF disabled). */
+  async reset(): Promise<void> {
+    await this.adapter.reset(this.reset_);
+    this.pf = new PfHost(this.adapter, this.timeoutMs);
+    this.vfs = this.newGuests();
+    this.hosts = this.vfs.map(freshHost);
+    this.machine = initialTransition(this.spec.machine)[0];
+  }
+
+  async step(event: EventObject, expected: PathStep): Promise<void> {
+    const before = this.machine;
+    const next = nextState({ machine: this.spec.machine, key: (s) => systemStateKey(s, SYSTEM_SUITE_VFS) }, before, event, expected);
+    const last = systemLast(next);
+    const vf = (event as { vf?: number }).vf ?? 0;
+    const label = vf === 0 ? event.type : `${event.type}(vf=${vf})`;
+    const was = vf === 0 ? 'offline' : vfLocals(before, SYSTEM_SUITE_VFS)[vf - 1];
+    const now = vfLocals(next, SYSTEM_SUITE_VFS);
+    if (vf !== 0 && !D6_NEUTRAL.has(event.type)) this.hosts[vf - 1].same = null;
+
+    if (vf === 0) await this.pfEvent(event.type, label);
+    else await this.vfEvent(event.type, label, vf, was, now[vf - 1], expectedOf(last));
+
+    // Completions after the step: only the aimed VF's RESUME fetches latched I/O; no other VF may see any (D14).
+    for (const g of this.vfs) {
+      const fetched = g.fn === vf && event.type === 'LM_RESUME' && !isRunning(was) ? g.book.latched.length : 0;
+      g.settle(label, await g.driver.reap(), { admin: 'none', ioFetched: fetched, ioCompleted: 0 });
+    }
+    const stray = pfEnabled(next) ? await this.pf.driver.reap() : [];
+    if (stray.length > 0) throw new Mismatch(`${label}: completions on the PF admin queue`, 'no others', `unexpected ${stray.map(describePosted).join('; ')}`);
+
+    this.checkBook(label, next);
+    for (const g of this.vfs) await checkRdy(`${label}: VF ${g.fn} (${g.fn === vf ? 'D13' : 'D14, D18'})`, g.driver, pfEnabled(next));
+    if (pfEnabled(next)) {
+      await checkRdy(`${label}: PF`, this.pf.driver, true);
+      for (const g of this.vfs) {
+        if (!isRunning(now[g.fn - 1])) continue;
+        await g.verify(true);
+        if (vf !== 0 && g.fn !== vf) await g.probe(`${label}: D14 isolation`, true);
+      }
+      if (vf !== 0) {
+        for (const g of this.vfs) {
+          if (g.fn === vf) continue;
+          const q = await this.pf.lm('QUERY', g.fn);
+          expectOwn(`${label}: D14 isolation: QUERY_DATA_SIZE of VF ${g.fn}`, SUCCESS_STATUS, q.cqe);
+          this.sizes.check(`${label}: D14 isolation: QUERY of VF ${g.fn}`, g.book.queues, (q.cqe as Posted).dw0);
+        }
+      }
+    } else {
+      await checkRdy(`${label}: PF (D18)`, this.pf.driver, false);
+    }
+    this.machine = next;
+  }
+
+  private async pfEvent(type: string, label: string): Promise<void> {
+    switch (type) {
+      case 'PF_ENABLE': {
+        await this.pf.driver.enable();
+        const byte = await this.pf.driver.capabilityByte();
+        if (byte !== 0x01) throw new Mismatch(`${label}: PF Identify Controller byte ${LM_CAPABILITY_OFFSET} (D2)`, '0x01 (lm)', `0x${byte.toString(16).padStart(2, '0')}`);
+        for (const g of this.vfs) await this.bringUp(label, g, true);
+        return;
+      }
+      case 'PF_DISABLE':
+        await this.pf.driver.disable();
+        break;
+      case 'PF_FLR':
+        await this.adapter.flr(0);
+        this.pf.driver.forget();
+        break;
+      default:
+        throw new Error(`system binding: no realisation for PF event ${type}`);
+    }
+    // D18: every VF reset as by its own FLR; the host's images of them are void.
+    for (const g of this.vfs) g.powerOn(false);
+    this.hosts = this.vfs.map(freshHost);
+  }
+
+  /** The guest brings its VF up (enable, Identify byte 3072 = 0x00 (D2), one I/O queue pair); at PF_ENABLE the host also makes its images. */
+  private async bringUp(label: string, g: VfGuest, images: boolean): Promise<void> {
+    await g.enable();
+    const byte = await g.driver.capabilityByte();
+    if (byte !== 0) throw new Mismatch(`${label}: VF ${g.fn}'s own Identify Controller byte ${LM_CAPABILITY_OFFSET} (D2)`, '0x00', `0x${byte.toString(16)}`);
+    const { cqes } = await g.createPair();
+    cqes.forEach((c) => expectOwn(`${label}: bring-up of VF ${g.fn}: Create I/O queue pair 1`, SUCCESS_STATUS, c));
+    if (!images) return;
+    const h = this.hosts[g.fn - 1];
+    const ok = (what: string, s: Sent): void => expectOwn(`${label}: image of VF ${g.fn}: ${what}`, SUCCESS_STATUS, s.cqe);
+    ok('SUSPEND', await this.pf.lm('SUSPEND', g.fn));
+    h.idle = await this.saveImage(label, g);
+    const { rec, cqe } = await g.submitWrite();
+    expectOwn(`${label}: image of VF ${g.fn}: Write while suspended`, 'none', cqe, 'latched (D11)');
+    g.book.latched.push(rec);
+    h.busy = await this.saveImage(label, g);
+    ok('RESUME', await this.pf.lm('RESUME', g.fn));
+    g.settle(label, await g.driver.reap(), { admin: 'none', ioFetched: 1, ioCompleted: 0 });
+    const n = (await this.adapter.completeIo?.(g.fn, 1)) ?? 0;
+    if (n !== 1) throw new Mismatch(`${label}: image of VF ${g.fn}: the latched Write after RESUME (D11)`, 'in flight, completed by completeIo', `completeIo completed ${n}`);
+    g.settle(label, await g.driver.reap(), { admin: 'none', ioFetched: 0, ioCompleted: 1 });
+    await g.verify(true);
+  }
+
+  /** QUERY, then SAVE into a canary buffer of that size; the bytes, checked (D8), with the VM they belong to. */
+  private async saveImage(label: string, g: VfGuest): Promise<Image> {
+    const size = await this.query(label, g);
+    const s = await this.pf.save(g.fn, size);
+    expectOwn(`${label}: SAVE_DATA of VF ${g.fn} (QUERY's ${size} bytes)`, SUCCESS_STATUS, s.cqe);
+    return this.saved(label, g, size);
+  }
+
+  private async query(label: string, g: VfGuest): Promise<number> {
+    const q = await this.pf.lm('QUERY', g.fn);
+    expectOwn(`${label}: QUERY_DATA_SIZE of VF ${g.fn} before SAVE`, SUCCESS_STATUS, q.cqe);
+    const size = (q.cqe as Posted).dw0;
+    this.sizes.check(`${label}: QUERY of VF ${g.fn}`, g.book.queues, size);
+    return size;
+  }
+
+  private async saved(label: string, g: VfGuest, size: number): Promise<Image> {
+    const { bytes, fault } = await this.pf.saved(g.fn, size);
+    if (fault !== null) throw new Mismatch(`${label}: SAVE_DATA of VF ${g.fn} writes exactly QUERY's size (D8)`, `${size} bytes`, fault);
+    return { bytes, size, vm: await g.captureVm() };
+  }
+
+  private async vfEvent(type: string, label: string, vf: number, was: VfSlot, now: VfSlot, expected: ExpectedStatus | 'none'): Promise<void> {
+    const g = this.vfs[vf - 1];
+    const h = this.hosts[vf - 1];
+    const own = (what: string, got: Posted | null, why = ''): void => expectOwn(`${label}: ${what}`, expected, got, why);
+    switch (type) {
+      case 'SUBMIT_IO': {
+        const { rec, cqe } = await g.submitWrite();
+        own(`Write of LBA ${rec.lba} on SQ ${rec.sqid}`, cqe, isRunning(was) ? 'in flight until completeIo (deferred)' : 'latched while suspended (D11)');
+        (isRunning(was) ? g.book.fetched : g.book.latched).push(rec);
+        return;
+      }
+      case 'IO_COMPLETE': {
+        const n = (await this.adapter.completeIo?.(vf, 1)) ?? 0;
+        if (n !== 1) throw new Mismatch(`${label}: completeIo(${vf}, 1)`, '1 I/O in flight completed', `${n} completed`);
+        g.settle(label, await g.driver.reap(), { admin: 'none', ioFetched: 0, ioCompleted: 1 });
+        return;
+      }
+      case 'LM_QUERY': {
+        const { cqe } = await this.pf.lm('QUERY', vf);
+        own('QUERY_DATA_SIZE', cqe);
+        if (cqe !== null && isOk(cqe)) this.sizes.check(`${label}: QUERY`, g.book.queues, cqe.dw0);
+        return;
+      }
+      case 'LM_SUSPEND':
+      case 'LM_RESUME':
+        own(type === 'LM_SUSPEND' ? 'SUSPEND' : 'RESUME', (await this.pf.lm(type === 'LM_SUSPEND' ? 'SUSPEND' : 'RESUME', vf)).cqe);
+        return;
+      case 'LM_SAVE': {
+        const size = await this.query(label, g);
+        const { cqe } = await this.pf.save(vf, size);
+        own(`SAVE_DATA (QUERY's ${size} bytes)`, cqe);
+        if (cqe === null || !isOk(cqe)) return;
+        const image = await this.saved(label, g, size);
+        const same = h.same;
+        if (same !== null) {
+          const i = image.bytes.findIndex((b, k) => same[k] !== b);
+          if (i >= 0 || same.length !== image.bytes.length) {
+            throw new Mismatch(`${label}: SAVE with nothing changed since the last SAVE or LOAD (D6, D7)`, 'the same bytes', `they differ from byte ${i < 0 ? Math.min(same.length, image.bytes.length) : i}`);
+          }
+        }
+        h.own = image;
+        h.same = image.bytes;
+        return;
+      }
+      case 'LM_LOAD':
+      case 'LM_LOAD_IO': {
+        const image = this.imageFor(type, was, h);
+        const { cqe } = await this.pf.load(vf, image.bytes, image.size);
+        own(`LOAD_DATA of an image ${type === 'LM_LOAD_IO' ? 'with a latched Write' : 'without I/O'} (${image.size} bytes)`, cqe);
+        if (cqe !== null && isOk(cqe)) {
+          await g.handOver(image.vm);
+          h.own = image;
+          h.same = image.bytes;
+        }
+        return;
+      }
+      case 'LM_LOAD_CORRUPT': {
+        const kind = CORRUPTIONS[h.corruptions++ % CORRUPTIONS.length];
+        const bad = corruptLoad(kind, h.own ?? h.idle);
+        own(`LOAD_DATA with bad data (${kind}, size ${bad.size})`, (await this.pf.load(vf, bad.data, bad.size)).cqe);
+        return;
+      }
+      case 'VF_LM': {
+        const op = VF_LM_OPS[h.vfLm++ % VF_LM_OPS.length];
+        await this.adapter.memWrite(g.driver.plan.scratch, new Uint8Array(PAGE));
+        const transfer = op === 'SAVE' || op === 'LOAD' ? { prp1: g.driver.plan.scratch } : {};
+        const sqe = encodeLmCommand({ opcode: LM_OPCODE[op], cid: g.driver.cid(), vfIndex: vf, ...transfer, ...(op === 'LOAD' ? { size: 256 } : {}) });
+        own(`${op} on VF ${vf}'s own admin queue (D1)`, await g.driver.submit(0, sqe), 'policy drop (D1)');
+        return;
+      }
+      case 'FLR':
+        await this.adapter.flr(vf);
+        g.powerOn(false);
+        await checkRdy(`${label}: VF ${vf} right after its FLR (D13)`, g.driver, false);
+        h.own = null;
+        h.same = null;
+        if (now !== 'runningIdle') throw new Error(`${label}: the machine leaves the VF ${now} after FLR (binding out of step)`);
+        await this.bringUp(label, g, false);
+        return;
+      default:
+        throw new Error(`system binding: no realisation for VF event ${type}`);
+    }
+  }
+
+  /** The image a LOAD uses: the VF's own in saved/loaded, else one made at PF_ENABLE (a running VF rejects it anyway, D5). */
+  private imageFor(type: string, was: VfSlot, h: VfHost): Image {
+    const own = was.startsWith('saved') || was.startsWith('loaded');
+    const image = own ? h.own : type === 'LM_LOAD_IO' ? h.busy : h.idle;
+    if (image === null) throw new Error(`${type}: no image to load into a VF in ${was} (binding out of step)`);
+    return image;
+  }
+
+  /** The binding's beliefs agree with each VF's local state (else the binding itself is wrong). */
+  private checkBook(label: string, next: AnyMachineSnapshot): void {
+    const locals = vfLocals(next, SYSTEM_SUITE_VFS);
+    this.vfs.forEach((g, i) => {
+      const s = locals[i];
+      const b = g.book;
+      const ok =
+        s === 'offline'
+          ? !b.enabled && g.inFlight === 0
+          : b.enabled && b.queues === 1 && b.pair === null && g.inFlight === (isBusy(s) ? 1 : 0) && (isRunning(s) ? b.latched.length === 0 : b.fetched.length === 0);
+      if (!ok) throw new Error(`system binding out of step after ${label}: VF ${g.fn} is ${s}, the guest believes ${JSON.stringify({ enabled: b.enabled, queues: b.queues, fetched: b.fetched.length, latched: b.latched.length })}`);
+    });
+  }
+}
+
+/** `system:2` and `system:2:drop` (profile lm, deferred I/O): the composed machine with two VFs, each event in bytes, isolation checked after each. */
+export function systemSuites(options: BindingOptions = {}): Suite[] {
+  return (['reject', 'drop'] as const).map((policy) => {
+    const spec = systemSpec(SYSTEM_SUITE_VFS, { vfQueuePolicy: policy });
+    const reset: ResetOptions = { vfs: SYSTEM_SUITE_VFS, profile: 'lm', vfQueuePolicy: policy, ioCompletion: 'deferred' };
+    return {
+      id: spec.id,
+      profile: 'lm' as const,
+      reset,
+      spec,
+      requires: { deferredIo: true },
+      paths: () => suitePaths(spec.id, spec),
+      implementation: (adapter: Adapter) => new SystemBinding(adapter, spec, reset, options.timeoutMs ?? defaultTimeout(adapter)),
+    };
+  });
+}
