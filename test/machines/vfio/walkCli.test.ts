@@ -1,0 +1,60 @@
+// What the CLI shows of the checker's L1 work: `vfio table --kernel pre-fix`
+// and `vfio lassos` (per-call exploration), and `check`'s L1 entry (the fixed
+// driver walk over all four flag sets).
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { VFIO_FLAG_SETS, formatVfioFeatures } from '../../../machines/vfio/states.ts';
+import { checkVfioCalls, checkedTable, vfioLassosOutput, vfioTableOutput } from '../../../src/cli/commands/vfio.ts';
+import { runCheck } from '../../../src/cli/runCheck.ts';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, [tsxCli, 'src/cli/main.ts', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+const plain = (s: string): string => s.replace(/\x1b\[[0-9;]*m/g, '');
+
+describe('nvme-lm vfio, from the checker', () => {
+  it('L1: `vfio table --kernel pre-fix --json` is the table of the checked calls, HANG where the checker found a lasso', () => {
+    for (const flags of VFIO_FLAG_SETS) {
+      const features = formatVfioFeatures(flags);
+      const shown = JSON.parse(vfioTableOutput({ features, kernel: 'pre-fix', json: true, lassos: false }));
+      expect(shown).toEqual(checkedTable(checkVfioCalls(flags, 'pre-fix')));
+    }
+  });
+
+  it('L1: `vfio lassos` prints each hanging call with the lasso the checker found (START, the lookup, then STEP forever)', () => {
+    const text = plain(vfioLassosOutput({ features: 'p2p,pre-copy', json: false }));
+    expect(text).toMatch(/^pre-fix kernel, features p2p,pre-copy: 2 call\(s\) never return \(model checker: 64 calls, \d+ states, \d+ ms\)/);
+    for (const requested of ['PRE_COPY', 'PRE_COPY_P2P']) {
+      expect(text).toContain(`STOP_COPY -> ${requested}: loop values ERROR, ERROR, ... (prefix: none; cycle: ERROR forever)`);
+      expect(text).toMatch(new RegExp(`1\\. START\\(current=STOP_COPY, requested=${requested}\\)\\s+-> walking`));
+    }
+    expect(text.match(/then repeats forever:/g)).toHaveLength(2);
+    expect(text).toMatch(/3\. STEP\s+-> walking\s+\{"arcs":0,"current":"STOP_COPY","next":"ERROR","requested":"PRE_COPY"/);
+  });
+
+  it('L1: the real `nvme-lm vfio lassos --features pre-copy` exits 0 and prints the one lasso', () => {
+    const r = cli('vfio', 'lassos', '--features', 'pre-copy');
+    expect(r.status).toBe(0);
+    const out = plain(r.stdout);
+    expect(out).toMatch(/features pre-copy: 1 call\(s\) never return/);
+    expect(out).toContain('START(current=STOP_COPY, requested=PRE_COPY)');
+    expect(out).toContain('then repeats forever:');
+  });
+});
+
+describe('nvme-lm check: L1 comes from the checker', () => {
+  it('L1: holds on the fixed driver walk for all four flag sets, with K = 4, the machines explored and the time', async () => {
+    const r = await runCheck({ specs: [] });
+    expect(r.liveness).toHaveLength(1);
+    const [l1] = r.liveness;
+    expect(l1.id).toBe('L1');
+    expect(l1.holds).toBe(true);
+    expect(l1.machines).toEqual(VFIO_FLAG_SETS.map((f) => `vfioWalk:${formatVfioFeatures(f)}:fixed`));
+    expect(l1.ms).toBeGreaterThan(0);
+    expect(l1.detail).toMatch(/within K = 4 arcs \(worst: START\(current=\w+, requested=\w+\) with p2p,pre-copy\)/);
+    expect(l1.lasso).toBeUndefined();
+  });
+});
