@@ -7,7 +7,13 @@
 // Its state is the loop variable `next`. ERROR's mask is ~0U (never
 // supported) and table[ERROR][*] is ERROR, so once `next` is ERROR the loop
 // steps ERROR -> ERROR forever. Which requests get there is not listed here:
-// `preFixAnalysis` finds them by exploring the step relation (liveness L1).
+// `preFixHangs` finds them by exploring the step relation (liveness L1).
+//
+// The project's model checker does the same on walkMachine.ts, and the CLI
+// shows its answer (`nvme-lm vfio table --kernel pre-fix`, `vfio lassos`).
+// This small explorer (lasso.ts) stays because machines/ may not import the
+// checker (src/check): table.ts needs pre-fix cells on the spec side, and the
+// tests check that both explorers find the same hangs.
 import { FROM_FSM_TABLE, stateSupported } from './kernelTables.ts';
 import { explore } from './lasso.ts';
 import { VFIO_DISPLAY_ORDER, type VfioFlags, type VfioState } from './states.ts';
