@@ -4,6 +4,7 @@
 import type { Profile } from '../src/verify/adapter.ts';
 import type { Suite } from './suite.ts';
 import { pfAcceptanceSuites } from './pfAcceptance.ts';
+import type { SavedFormat } from './savedFormat.ts';
 import { vfioSuites } from './vfio.ts';
 
 export interface CatalogOptions {
@@ -13,11 +14,18 @@ export interface CatalogOptions {
    * doorbell write returns); a few hundred ms for processes and QEMU.
    */
   timeoutMs?: number;
+  /**
+   * The target's saved-data format (EMULATOR_SAVED_FORMAT for the built-in
+   * emulator): with it the pfAcceptance suites also play LOAD with an unknown
+   * version and with an excess geometry (D7). Default none: a target's format
+   * is unknown, and those paths are NotRealisable.
+   */
+  savedFormat?: SavedFormat;
 }
 
 export function allSuites(o: CatalogOptions = {}): Suite[] {
   const timeoutMs = o.timeoutMs ?? 0;
-  return [...pfAcceptanceSuites({ timeoutMs }), ...vfioSuites({ timeoutMs })];
+  return [...pfAcceptanceSuites({ timeoutMs, savedFormat: o.savedFormat }), ...vfioSuites({ timeoutMs })];
 }
 
 /** Suites for the given profiles (all when the list is empty). */

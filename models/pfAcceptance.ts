@@ -10,8 +10,11 @@
 // The migration image is opaque here: the binding never reads the device's
 // saved-data format. Defects it can make without the format: size 0, size
 // over 256 KiB, size minus 4 (mismatch), the first 4 bytes flipped (magic),
-// the last byte flipped (checksum). Version and geometry need the format, so
-// those paths are NotRealisable (see NOT_REALISABLE).
+// the last byte flipped (checksum). Version and geometry need the format:
+// they run where the suite has the target's SavedFormat (savedFormat.ts),
+// and are NotRealisable elsewhere. A PRP list entry offset needs a transfer
+// over LIST_THRESHOLD bytes: LOAD's size is the host's choice (CDW11), SAVE's
+// is the device's migration data size, which may never get that large.
 import type { EventObject } from 'xstate';
 import {
   describePath,
@@ -36,25 +39,39 @@ import { encodeLmCommand } from '../src/wire/lmCommands.ts';
 import { describeStatus } from '../src/wire/status.ts';
 import { checkPattern, checkQuerySize, checkRuns, checkSaveRepeats, fingerprint, writePattern } from './pfAcceptanceChecks.ts';
 import { ACCEPTANCE_PLAN, AcceptanceHost, BUFFER_BYTES, hex, LIST_THRESHOLD, PAGE, roundUp, statusOf, type Prps } from './pfAcceptanceHost.ts';
+import type { FormatDefect, SavedFormat } from './savedFormat.ts';
 import { Mismatch, NotRealisable, type Suite } from './suite.ts';
 
 /** D17: profiles whose PF executes the five opcodes (reserved behaves as lm; no-lm and foreign do not). */
 const EXECUTES_LM: Record<Profile, boolean> = { lm: true, reserved: true, 'no-lm': false, foreign: false };
 
-/** Events whose command this binding cannot build without the device's private data format. */
-export const NOT_REALISABLE: Readonly<Record<string, string>> = {
-  LOAD_BAD_VERSION:
-    'LOAD with an unknown format version: where the version lies in the migration data is the device\'s private format, ' +
-    'and the binding treats the image as opaque',
-  LOAD_BAD_GEOMETRY:
-    'LOAD with data describing more or larger queues than the VF allows: needs the device\'s private format ' +
-    '(every VF of one target has the same limits, so a saved image is always within them)',
-  PRP_LIST_ENTRY_OFFSET: `a PRP list is read only when the transfer needs more than two pages, i.e. more than ${LIST_THRESHOLD} bytes; realisable only when the VF's migration data gets that large`,
+/** Why LOAD_BAD_VERSION and LOAD_BAD_GEOMETRY do not run on a target whose suites have no SavedFormat. */
+export const NO_SAVED_FORMAT = 'no saved-data format descriptor for this target';
+
+/** The D7 defects that need the device's saved-data format, by event. */
+const FORMAT_BOUND: Record<FormatDefect, string> = {
+  badVersion: 'LOAD with an unknown format version: the version must be written where the device keeps it, and the checksum re-sealed',
+  badGeometry:
+    'LOAD with data describing more I/O queues than the VF allows: the geometry must be written where the device keeps it, and the checksum re-sealed ' +
+    '(a SAVE of a VF of the same target is always within its limits)',
 };
+
+/**
+ * Events some targets cannot realise: LOAD_BAD_VERSION and LOAD_BAD_GEOMETRY
+ * without a SavedFormat, PRP_LIST_ENTRY_OFFSET on SAVE where the migration data
+ * never exceeds LIST_THRESHOLD bytes. Paths route around them (acceptancePaths),
+ * so every other edge runs on every target; the same paths for every target.
+ */
+export const TARGET_BOUND_EVENTS: readonly string[] = ['LOAD_BAD_VERSION', 'LOAD_BAD_GEOMETRY', 'PRP_LIST_ENTRY_OFFSET'];
+
+/** The largest LOAD the binding sends with a list entry offset: three pages, so PRP2 must point to a PRP list. */
+export const LIST_LOAD_BYTES = 3 * PAGE;
 
 export interface AcceptanceBindingOptions {
   /** how long to wait for a completion: 0 for the synchronous EmulatorAdapter, a few hundred ms otherwise (default 300) */
   timeoutMs?: number;
+  /** the target's saved-data format (e.g. EMULATOR_SAVED_FORMAT); without it LOAD_BAD_VERSION and LOAD_BAD_GEOMETRY are NotRealisable */
+  savedFormat?: SavedFormat;
 }
 
 const pathCache = new Map<string, Path[]>();
@@ -69,7 +86,7 @@ function pathsOf(spec: MachineSpec): Path[] {
   return paths;
 }
 
-const notRealisable = (e: EventObject): boolean => Object.hasOwn(NOT_REALISABLE, e.type);
+const notRealisable = (e: EventObject): boolean => TARGET_BOUND_EVENTS.includes(e.type);
 
 /**
  * The transition cover of the graph (explored without symmetry), plus one
@@ -122,6 +139,7 @@ export function pfAcceptanceSuite(options: PfAcceptanceOptions, binding: Accepta
   const spec = pfAcceptanceSpec(options);
   const reset: ResetOptions = { vfs: options.vfs, profile: options.profile, strict: options.strict, vfQueuePolicy: options.vfQueuePolicy };
   const timeoutMs = binding.timeoutMs ?? 300;
+  const savedFormat = binding.savedFormat;
   return {
     id: spec.id,
     profile: options.profile,
@@ -129,7 +147,7 @@ export function pfAcceptanceSuite(options: PfAcceptanceOptions, binding: Accepta
     spec,
     requires: {},
     paths: () => pathsOf(spec),
-    implementation: (adapter) => new AcceptanceBinding(adapter, options, reset, timeoutMs).implementation(),
+    implementation: (adapter) => new AcceptanceBinding(adapter, options, reset, timeoutMs, savedFormat).implementation(),
   };
 }
 
@@ -149,6 +167,7 @@ class AcceptanceBinding {
     private readonly options: PfAcceptanceOptions,
     private readonly resetOptions: ResetOptions,
     timeoutMs: number,
+    private readonly savedFormat: SavedFormat | undefined,
   ) {
     this.host = new AcceptanceHost(adapter, timeoutMs);
   }
@@ -197,8 +216,9 @@ class AcceptanceBinding {
   }
 
   private async play(c: CommandToBuild): Promise<void> {
-    for (const type of Object.keys(NOT_REALISABLE)) {
-      if (type !== 'PRP_LIST_ENTRY_OFFSET' && this.has(type)) throw new NotRealisable(NOT_REALISABLE[type]);
+    const formatDefect = formatDefectOf(c);
+    if (formatDefect && !this.savedFormat) {
+      throw new NotRealisable(`${NO_SAVED_FORMAT}: ${FORMAT_BOUND[formatDefect]}; give the suite the target's SavedFormat (pfAcceptanceSuites({ savedFormat })) to run it`);
     }
     const vfs = this.options.vfs;
     const executes = EXECUTES_LM[this.options.profile];
@@ -210,7 +230,8 @@ class AcceptanceBinding {
 
     if (watchNamespace) await writePattern(this.host);
     if (transfers) await this.adapter.memWrite(ACCEPTANCE_PLAN.image, new Uint8Array(BUFFER_BYTES));
-    if (lmOnPf && c.prp?.situation === 'listEntryOffset') await this.growMigrationData(target);
+    const listEntryOffset = lmOnPf && c.prp?.situation === 'listEntryOffset';
+    if (listEntryOffset && c.opcodeName === 'SAVE') await this.growMigrationData(target);
     const imageLength = lmOnPf ? await this.host.establish(target, c.vfState, c.opcodeName === 'LOAD') : undefined;
 
     // data length: SAVE writes what QUERY says (D8); LOAD carries the image SAVE wrote
@@ -220,8 +241,11 @@ class AcceptanceBinding {
       await this.adapter.memWrite(ACCEPTANCE_PLAN.image, new Uint8Array(roundUp(length))); // so only this SAVE can fill it
     }
     if (c.opcodeName === 'LOAD' && imageLength !== undefined) length = imageLength;
+    // LOAD with a list entry offset: the host chooses the size (CDW11); over LIST_THRESHOLD bytes the PRPs need a
+    // list, walked before any data check (dataTransfer precedes loadData), so a size past the image is never read
+    if (listEntryOffset && c.opcodeName === 'LOAD') length = Math.max(length, LIST_LOAD_BYTES);
     const size = c.opcodeName === 'LOAD' ? this.loadSize(c, length) : undefined;
-    if (c.load && imageLength !== undefined) await this.host.corrupt(c.load.situation, imageLength);
+    if (c.load && imageLength !== undefined) await this.host.corrupt(c.load.situation, imageLength, this.savedFormat);
     const prps = transfers ? await this.host.prpsFor(c.prp?.situation ?? 'valid', size === undefined ? length : Math.min(size, BUFFER_BYTES)) : undefined;
 
     const before = await fingerprint(this.host, vfs, executes);
@@ -246,11 +270,15 @@ class AcceptanceBinding {
     }
   }
 
-  /** PRP_LIST_ENTRY_OFFSET needs data over LIST_THRESHOLD bytes: grow it with I/O queues (D8), or the path is not realisable here. */
+  /** SAVE with PRP_LIST_ENTRY_OFFSET needs migration data over LIST_THRESHOLD bytes: grow it with I/O queues (D8), or no SAVE on this target reads a PRP list. */
   private async growMigrationData(vf: number): Promise<void> {
     const { size, pairs } = await this.host.growMigrationData(vf);
     if (size <= LIST_THRESHOLD) {
-      throw new NotRealisable(`${NOT_REALISABLE.PRP_LIST_ENTRY_OFFSET}; VF ${vf}'s migration data is at most ${size} bytes (with ${pairs} I/O queue pairs, all it accepts)`);
+      throw new NotRealisable(
+        `SAVE with a PRP list entry offset: SAVE transfers exactly the migration data size (D8), and a PRP list is read only for more than ${LIST_THRESHOLD} bytes ` +
+          `(PRP1 at page offset 0xFFC, 4 KiB pages, the smallest CC.MPS allows); VF ${vf}'s migration data is at most ${size} bytes ` +
+          `(with ${pairs} I/O queue pairs, all it accepts), so no SAVE on this target reads a PRP list`,
+      );
     }
   }
 
@@ -266,6 +294,12 @@ class AcceptanceBinding {
         return length;
     }
   }
+}
+
+/** The format-bound D7 defect the command's LOAD data carries, if any. */
+function formatDefectOf(c: CommandToBuild): FormatDefect | undefined {
+  const situation = c.load?.situation;
+  return situation === 'badVersion' || situation === 'badGeometry' ? situation : undefined;
 }
 
 function queueOf(c: CommandToBuild): { fn: number; qid: number } {

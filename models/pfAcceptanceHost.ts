@@ -12,6 +12,7 @@ import { encodeLmCommand } from '../src/wire/lmCommands.ts';
 import { LM } from '../src/wire/opcodes.ts';
 import { CC_ENABLE, REG } from '../src/wire/registers.ts';
 import { describeStatus, isSuccess } from '../src/wire/status.ts';
+import { withFormatDefect, type SavedFormat } from './savedFormat.ts';
 import { Mismatch, NotRealisable } from './suite.ts';
 
 // Host memory plan, private to this binding. Everything lies below
@@ -207,14 +208,23 @@ export class AcceptanceHost {
   }
 
 
-  /** D7 defects made without knowing the format: the magic leads the data, the last byte is payload. */
-  async corrupt(situation: string, length: number): Promise<void> {
+  /**
+   * D7 defects in the image buffer. Without the format: the magic leads the
+   * data, the last byte is payload. Version and geometry: the target's
+   * SavedFormat writes them and re-seals the checksum.
+   */
+  async corrupt(situation: string, length: number, format: SavedFormat | undefined): Promise<void> {
+    const { image } = ACCEPTANCE_PLAN;
     const flip = async (at: number, n: number) => {
-      const bytes = await this.adapter.memRead(ACCEPTANCE_PLAN.image + BigInt(at), n);
-      await this.adapter.memWrite(ACCEPTANCE_PLAN.image + BigInt(at), bytes.map((b) => b ^ 0xff));
+      const bytes = await this.adapter.memRead(image + BigInt(at), n);
+      await this.adapter.memWrite(image + BigInt(at), bytes.map((b) => b ^ 0xff));
     };
     if (situation === 'badMagic') await flip(0, 4);
     if (situation === 'badChecksum') await flip(length - 1, 1);
+    if (situation === 'badVersion' || situation === 'badGeometry') {
+      if (!format) throw new Error(`binding bug: ${situation} needs a SavedFormat; play() must refuse the path first`);
+      await this.adapter.memWrite(image, withFormatDefect(format, situation, await this.adapter.memRead(image, length)));
+    }
   }
 
   // ---- PRPs ----
