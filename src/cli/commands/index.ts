@@ -4,6 +4,7 @@ import { registerVfio } from './vfio.ts';
 import { registerCodec } from './codec.ts';
 import { registerServe } from './serve.ts';
 import { registerVerify } from './verify.ts';
+import { registerFuzz } from './fuzz.ts';
 import { registerCheck, checkForCli } from './check.ts';
 import { registerDiagram } from './diagram.ts';
 import { registerReport } from './report.ts';
@@ -23,4 +24,5 @@ export const commands: Register[] = [
   registerCodec,
   registerServe,
   registerVerify,
+  registerFuzz,
 ];

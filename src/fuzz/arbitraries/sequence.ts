@@ -1,0 +1,28 @@
+// A whole fuzz case: device options and a sequence of steps mixing random
+// SQEs, corrupted commands, LM fuzzing, guest work, migrations and resets.
+import fc from 'fast-check';
+import type { Mutant } from '../../emulator/options.ts';
+import type { FuzzDevice, Step } from '../steps.ts';
+import { corruptedCommandArb } from './corruptedCommand.ts';
+import { deviceOptionsArb } from './deviceOptions.ts';
+import { guestWorkArb } from './guestWork.ts';
+import { lmCommandArb } from './lmCommand.ts';
+import { migrationArb } from './migration.ts';
+import { randomSqeArb } from './randomSqe.ts';
+import { resetArb } from './resets.ts';
+import { queueTargetArb } from './target.ts';
+
+export const stepArb: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 2, arbitrary: fc.tuple(randomSqeArb, queueTargetArb({ pf: 2, vfAdmin: 2, vfIo: 2 })).map(([sqe, target]): Step => ({ kind: 'submit', target, sqe })) },
+  { weight: 3, arbitrary: corruptedCommandArb },
+  { weight: 3, arbitrary: lmCommandArb },
+  { weight: 6, arbitrary: guestWorkArb },
+  { weight: 4, arbitrary: migrationArb },
+  { weight: 1, arbitrary: resetArb },
+);
+
+export type FuzzCase = [FuzzDevice, Step[]];
+
+export function fuzzCaseArb(maxSteps: number, mutant?: Mutant): fc.Arbitrary<FuzzCase> {
+  return fc.tuple(deviceOptionsArb(mutant), fc.array(stepArb, { minLength: 1, maxLength: maxSteps }));
+}

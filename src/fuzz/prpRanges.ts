@@ -1,0 +1,53 @@
+// The host memory a command may write, worked out by the fuzzer itself from
+// the NVMe PRP rules (4 KiB pages), not from the emulator's walker: the byte
+// ranges of a controller-to-host transfer of `length` bytes. Where the rules
+// reject a PRP the walk stops there: a device must not write past it.
+//
+//   PRP1   first page, from its offset
+//   PRP2   second page (no offset) when the rest fits one page,
+//          else a PRP list pointer; the last entry of a full list page
+//          points to the next list page
+export const PAGE = 4096;
+const ENTRIES = PAGE / 8;
+
+/** Read one 8-byte little-endian entry of host memory, or undefined where no page exists. */
+export type EntryReader = (addr: number) => number | undefined;
+
+/** [start, end) pairs, flat. */
+export function prpWriteRanges(prp1: number, prp2: number, length: number, entry: EntryReader): number[] {
+  if (length <= 0 || prp1 % 4 !== 0) return [];
+  const first = Math.min(length, PAGE - (prp1 % PAGE));
+  const out = [prp1, prp1 + first];
+  let left = length - first;
+  if (left === 0) return out;
+  if (left <= PAGE) {
+    if (prp2 % PAGE === 0) out.push(prp2, prp2 + left);
+    return out;
+  }
+  if (prp2 % 8 !== 0) return out;
+  let list = prp2;
+  for (let guard = 0; left > 0 && guard < 64; guard++) {
+    let next: number | undefined;
+    for (let i = (list % PAGE) / 8; i < ENTRIES && left > 0; i++) {
+      const e = entry(Math.floor(list / PAGE) * PAGE + i * 8);
+      if (e === undefined) return out;
+      if (i === ENTRIES - 1 && left > PAGE) {
+        next = e;
+        break;
+      }
+      if (e % PAGE !== 0) return out;
+      const n = Math.min(left, PAGE);
+      out.push(e, e + n);
+      left -= n;
+    }
+    if (next === undefined || next % 8 !== 0) return out;
+    list = next;
+  }
+  return out;
+}
+
+/** True when [a, b) lies inside one of the ranges. */
+export function inRanges(ranges: readonly number[], a: number, b: number): boolean {
+  for (let i = 0; i < ranges.length; i += 2) if (a >= ranges[i] && b <= ranges[i + 1]) return true;
+  return false;
+}
