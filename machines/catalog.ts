@@ -1,7 +1,7 @@
 // Every specification machine the project checks, with its options: the one
 // list `nvme-lm check`, `diagram` and `report` read.
 import type { MachineSpec } from './spec.ts';
-import { VF_LIFECYCLE_OPTION_SETS, vfLifecycleSpec } from './vfLifecycle.ts';
+import { VF_LIFECYCLE_NO_LM_OPTION_SETS, VF_LIFECYCLE_OPTION_SETS, vfLifecycleSpec } from './vfLifecycle.ts';
 import { PF_ACCEPTANCE_OPTION_SETS, pfAcceptanceSpec } from './pfAcceptance.ts';
 import { vfioMigrationSpecs } from './vfioMigration.ts';
 import { systemSpec } from './system.ts';
@@ -12,9 +12,11 @@ export const SYSTEM_VFS_FOR_COVERAGE = 2;
 export function machineSpecs(): MachineSpec[] {
   return [
     ...VF_LIFECYCLE_OPTION_SETS.map((o) => vfLifecycleSpec(o)),
+    ...VF_LIFECYCLE_NO_LM_OPTION_SETS.map((o) => vfLifecycleSpec(o)),
     ...PF_ACCEPTANCE_OPTION_SETS.map((o) => pfAcceptanceSpec(o)),
     ...vfioMigrationSpecs,
     systemSpec(SYSTEM_VFS_FOR_COVERAGE),
+    systemSpec(SYSTEM_VFS_FOR_COVERAGE, { vfQueuePolicy: 'drop' }),
   ];
 }
 

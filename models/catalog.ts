@@ -6,6 +6,8 @@ import type { Suite } from './suite.ts';
 import { pfAcceptanceSuites } from './pfAcceptance.ts';
 import type { SavedFormat } from './savedFormat.ts';
 import { vfioSuites } from './vfio.ts';
+import { vfLifecycleSuites } from './vfLifecycle.ts';
+import { systemSuites } from './system.ts';
 
 export interface CatalogOptions {
   /**
@@ -25,7 +27,12 @@ export interface CatalogOptions {
 
 export function allSuites(o: CatalogOptions = {}): Suite[] {
   const timeoutMs = o.timeoutMs ?? 0;
-  return [...pfAcceptanceSuites({ timeoutMs, savedFormat: o.savedFormat }), ...vfioSuites({ timeoutMs })];
+  return [
+    ...vfLifecycleSuites({ timeoutMs }),
+    ...pfAcceptanceSuites({ timeoutMs, savedFormat: o.savedFormat }),
+    ...vfioSuites({ timeoutMs }),
+    ...systemSuites({ timeoutMs }),
+  ];
 }
 
 /** Suites for the given profiles (all when the list is empty). */

@@ -57,6 +57,10 @@ export function suitePaths(suite: Suite): Path[] {
 
 export async function runSuite(suite: Suite, adapter: Adapter, options: RunSuiteOptions = {}): Promise<SuiteRun> {
   const paths = suite.paths();
+  if (suite.requires.deferredIo && !adapter.completeIo) {
+    const why = 'the suite holds I/O in flight (ioCompletion deferred) and this implementation has no completeIo';
+    return { suite: suite.id, unsupported: why, paths: paths.length, passed: 0, failed: 0, notRealisable: [], failures: [], coveredEdges: [], coveredTransitions: 0, stats: { steps: 0, naiveSteps: 0, resets: 0, snapshots: 0, restores: 0, ms: 0 } };
+  }
   const impl = suite.implementation(adapter);
   const empty: RunStats = { steps: 0, naiveSteps: 0, resets: 0, snapshots: 0, restores: 0, ms: 0 };
   try {
