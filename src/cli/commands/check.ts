@@ -72,6 +72,7 @@ export async function checkForCli(o: { suites?: boolean; maxStates?: number; pro
 export function registerCheck(program: Command): void {
   program
     .command('check')
+    .summary('prove the machines and run the generated suites on the built-in emulator (the main job)')
     .description(
       'The main job: explore every specification machine, prove invariants I1-I8 and liveness L1-L4,\n' +
         'run the generated path suites on the built-in emulated controller, and report coverage.\n' +

@@ -106,6 +106,7 @@ function table(rows: Record<string, string>): string {
 export function registerCodec(program: Command): void {
   program
     .command('encode')
+    .summary('print the 64-byte SQE of one LM command and its nvme-cli equivalent')
     .description('Print the 64-byte SQE of one live-migration command, its fields, and the equivalent nvme-cli command line.')
     .argument('<command>', 'query | suspend | resume | save | load')
     .requiredOption('--vf <n>', 'VF index, 1-based (CDW10 15:0)')
@@ -125,6 +126,7 @@ export function registerCodec(program: Command): void {
 
   program
     .command('decode')
+    .summary('name the fields of an SQE or the status of a CQE')
     .description('Name a 64-byte SQE (command, VF, fields, reserved bits set) or a 16-byte CQE (status, CID, SQ id).')
     .argument('<hex>', '128 or 32 hex digits (spaces allowed)')
     .option('--json', 'print JSON')

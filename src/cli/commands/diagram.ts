@@ -111,6 +111,7 @@ export async function runDiagram(catalog: MachineCatalog, options: DiagramOption
 export function registerDiagram(program: Command, catalog: MachineCatalog): void {
   program
     .command('diagram')
+    .summary('draw a specification machine (mermaid, dot, svg, json)')
     .description('Draw a specification machine: states, transitions with guards, and the NVMe status + decision of each rejection.')
     .argument('[machine]', 'machine id (omit with --all)')
     .option('-f, --format <format>', `${DIAGRAM_FORMATS.join('|')} (default mermaid; with --all every format)`)

@@ -57,6 +57,7 @@ function runWithProgress(p: ParsedFuzzOptions, show: boolean): FuzzReport {
 export function registerFuzz(program: Command): void {
   program
     .command('fuzz')
+    .summary('fuzz the emulated PF and VFs with fast-check')
     .description(
       'Fuzz the built-in emulated NVMe PF and its VFs with fast-check: random and corrupted commands, LM commands\n' +
         'with every VF index and reserved field, guest I/O, migrations with real and mutated images, FLRs and PF resets,\n' +

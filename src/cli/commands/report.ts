@@ -55,6 +55,7 @@ export async function runReport(deps: ReportDeps, options: ReportOptions): Promi
 export function registerReport(program: Command, deps: ReportDeps): void {
   program
     .command('report')
+    .summary('write the check results as one self-contained HTML page')
     .description(
       'Write the check results as one self-contained HTML page: pass/fail summary, invariants and liveness ' +
         '(counterexample traces, lassos), coverage, failing paths, and every machine drawn with its edges coloured by coverage.',

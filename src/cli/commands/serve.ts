@@ -73,6 +73,7 @@ export function serverAdapter(o: ServeOptions): Adapter {
 export function registerServe(program: Command): void {
   program
     .command('serve')
+    .summary('serve the emulator (or QEMU) over the JSON-lines protocol')
     .description(
       'Serve an NVMe implementation over the JSON-lines protocol on stdin/stdout (see docs/protocol.md):\n' +
         'the built-in emulated PF with VFs, or QEMU\'s NVMe device with --qemu.',

@@ -56,6 +56,7 @@ function parseTarget(o: VerifyOptions): Target {
 export function registerVerify(program: Command): void {
   program
     .command('verify')
+    .summary('run the generated suites against another implementation (adapter, process, QEMU) or a recorded trace')
     .description(
       'Run the generated suites against an implementation that is not ours: a JS/TS adapter module,\n' +
         'any program speaking the JSON-lines protocol (docs/protocol.md), or QEMU\'s NVMe device.\n' +
