@@ -61,3 +61,16 @@ export function setPrps(sqe: Uint8Array, prp1: number, prp2: number): void {
   v.setUint32(32, prp2 % 0x1_0000_0000, true);
   v.setUint32(36, Math.floor(prp2 / 0x1_0000_0000), true);
 }
+
+/** Read `len` bytes laid out as the host placed them: from `offset` in the first page, then page by page. */
+export function readBuffer(host: FuzzHost, b: { pages: number[]; offset: number }, len: number): Uint8Array {
+  const out = new Uint8Array(len);
+  let at = 0;
+  for (let i = 0; i < b.pages.length && at < len; i++) {
+    const from = i === 0 ? b.offset : 0;
+    const n = Math.min(len - at, 4096 - from);
+    out.set(host.watch.read(b.pages[i] + from, n), at);
+    at += n;
+  }
+  return out;
+}

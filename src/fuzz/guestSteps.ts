@@ -4,7 +4,9 @@ import { sqeFor } from '../wire/adminCommands.ts';
 import { CC_ENABLE, REG } from '../wire/registers.ts';
 import type { HostCq, HostSq } from './host.ts';
 import { takeBuffer } from './buffers.ts';
-import { FuzzFailure, u16, type Runner } from './runner.ts';
+import { FuzzFailure } from './failure.ts';
+import { u16 } from './bytes.ts';
+import type { Runner } from './runner.ts';
 import { PAGE } from './prpRanges.ts';
 
 /** The host keeps to a few I/O queue pairs per VF, each within one page. */

@@ -5,10 +5,11 @@ import { encodeLmCommand } from '../wire/lmCommands.ts';
 import { LM } from '../wire/opcodes.ts';
 import { isSuccess } from '../wire/status.ts';
 import type { Cqe } from '../wire/cqe.ts';
-import { takeBuffer, writeBuffer } from './buffers.ts';
+import { readBuffer, takeBuffer, writeBuffer } from './buffers.ts';
 import { EXECUTES_LM } from './ledger.ts';
 import { emptyImage, mutateImage } from './images.ts';
-import { FuzzFailure, type Runner } from './runner.ts';
+import { FuzzFailure } from './failure.ts';
+import type { Runner } from './runner.ts';
 import type { ImageChoice } from './steps.ts';
 
 const OPCODE = { suspend: LM.SUSPEND, resume: LM.RESUME, query: LM.QUERY, save: LM.SAVE } as const;
@@ -93,5 +94,5 @@ function saveAndRead(r: Runner, vf: number, offset: number, size: number, fill: 
   const must = EXECUTES_LM[r.cfg.profile] ? { mustSucceed: `D5: SAVE of a suspended VF${vf} succeeds` } : {};
   const s = r.submit(0, 0, sqe, { origin: 'host', pages: b.pages, buffer: { pages: b.data, offset }, ...must });
   if (!s?.cqe || !isSuccess(s.cqe)) return undefined;
-  return r.readBuffer({ pages: b.data, offset }, len);
+  return readBuffer(r.host, { pages: b.data, offset }, len);
 }

@@ -12,29 +12,25 @@
 //   I4         a command aimed at one function leaves every other one's
 //              functionHash unchanged (D14)
 //   memory     the device writes host memory only inside the PRP buffers and
-//              CQ slots of the commands it completed in that action
+//              CQ slots of the commands it completed in that action (so a
+//              CQE with a wrong phase tag, which the host cannot see, shows
+//              up as a stray write)
 // plus the decisions the host can see: D1, D5, D7, D8, D12, D13, D17, D18.
+// Each completion is checked and learnt from in completions.ts.
 import { EmulatedDevice } from '../emulator/device.ts';
-import { describeStatus, isSuccess, SC, SCT_GENERIC } from '../wire/status.ts';
+import { describeStatus, isSuccess } from '../wire/status.ts';
 import { REG } from '../wire/registers.ts';
 import type { Cqe } from '../wire/cqe.ts';
 import { FuzzHost, type Reaped } from './host.ts';
-import { EXECUTES_LM, keyOf, LM_OPCODE_SET, type Origin, type Outstanding } from './ledger.ts';
-import { knownStatus } from './statuses.ts';
+import { FuzzFailure } from './failure.ts';
+import { onCompletion } from './completions.ts';
+import { u16, u64 } from './bytes.ts';
+import { keyOf, LM_OPCODE_SET, type Origin, type Outstanding } from './ledger.ts';
 import { prpWriteRanges } from './prpRanges.ts';
 import { describeCqe, describeSqe, queueName } from './describe.ts';
 import type { FuzzDevice } from './steps.ts';
 
-export class FuzzFailure extends Error {
-  constructor(
-    /** the rule broken: exception, I1-I4, memory, or a decision id */
-    readonly rule: string,
-    message: string,
-  ) {
-    super(`${rule}: ${message}`);
-    this.name = 'FuzzFailure';
-  }
-}
+export { FuzzFailure };
 
 /** What a submission carries besides its bytes. */
 export interface SubmitMeta {
@@ -67,11 +63,6 @@ export interface RunStats {
   skipped: number;
 }
 
-export const u16 = (b: Uint8Array, at: number): number => b[at] | (b[at + 1] << 8);
-export const u64 = (b: Uint8Array, at: number): number => {
-  const v = new DataView(b.buffer, b.byteOffset);
-  return v.getUint32(at + 4, true) * 0x1_0000_0000 + v.getUint32(at, true);
-};
 const hex = (n: number): string => `0x${n.toString(16)}`;
 
 export class Runner {
@@ -88,10 +79,12 @@ export class Runner {
   /** index of the step being run (-1: bring-up, steps.length: finish) */
   step = -1;
   private cid = 0;
-  private drained = new Set<number>();
+  /** VFs a SAVE succeeded on in the current action: nothing of theirs may stay in flight (D12) */
+  readonly drained = new Set<number>();
   /** functionHash of every function after the last action: only actions change the device, so the next one starts from here */
   private hashes: string[] | undefined;
-  private saves: Array<{ vf: number; image: Uint8Array }> = [];
+  /** SAVEs that succeeded in the current action, and the bytes they wrote */
+  readonly saves: Array<{ vf: number; image: Uint8Array }> = [];
 
   constructor(
     readonly cfg: FuzzDevice,
@@ -183,13 +176,13 @@ export class Runner {
       }
     }
     for (let vf = 1; vf <= this.cfg.vfs; vf++) if (before[vf] !== after[vf]) this.cleanSave.delete(vf);
-    for (const d of done) this.completed(d.o, d.cqe);
+    for (const d of done) onCompletion(this, d.o, d.cqe);
     for (const s of this.saves) {
       this.lastImage = s.image;
       // Completions drained and reaped in the same action moved the CQ head after the SAVE captured it: not clean then.
       if (!reaped.some((r) => r.fn === s.vf)) this.cleanSave.set(s.vf, s.image);
     }
-    this.saves = [];
+    this.saves.length = 0;
     this.checkPending(what);
     return done;
   }
@@ -208,112 +201,6 @@ export class Runner {
       len = (u16(sqe, 48) + 1) * 512;
     }
     return len === 0 ? [] : prpWriteRanges(u64(sqe, 24), u64(sqe, 32), len, (a) => this.host.watch.entryBefore(a));
-  }
-
-  /** Check one completion and learn from it. */
-  private completed(o: Outstanding, c: Cqe): void {
-    if (this.record) this.log(`    [step ${this.step}] ${queueName(o.fn, o.sqid)} cid ${hex(o.cid)} -> ${describeCqe(c)}`);
-    // Described only when something fails: formatting costs more than the checks.
-    const what = (): string => `${queueName(o.fn, o.sqid)} ${describeSqe(o.sqe, !o.admin)}`;
-    this.host.release(o.pages);
-    if (!knownStatus(c.sct, c.sc, o.lmOpcode)) throw new FuzzFailure('I2', `${what()}: status ${describeStatus(c)} is not in the table`);
-    if (c.dw1 !== 0) throw new FuzzFailure('I2', `${what()}: CQE DW1 (reserved) is ${hex(c.dw1)}`);
-    if (c.sqhd >= o.sqSize) throw new FuzzFailure('I2', `${what()}: CQE SQ head ${c.sqhd} lies outside the ${o.sqSize}-entry SQ`);
-    const ok = isSuccess(c);
-    const invalidOpcode = c.sct === SCT_GENERIC && c.sc === SC.INVALID_OPCODE && c.dnr;
-    if (o.lmOpcode && o.fn !== 0 && !invalidOpcode) {
-      throw new FuzzFailure('D1', `${what()}: an LM opcode on a VF admin queue must complete with Invalid Command Opcode (DNR) or, under drop, not at all; got ${describeStatus(c)}`);
-    }
-    if (o.lmOpcode && o.fn === 0 && !EXECUTES_LM[this.cfg.profile] && !(this.cfg.profile === 'foreign' && o.sqe[0] === 0xc4) && !invalidOpcode) {
-      throw new FuzzFailure('D17', `${what()}: profile ${this.cfg.profile} does not implement this opcode, so it is Invalid Command Opcode (DNR); got ${describeStatus(c)}`);
-    }
-    if (o.mustFail && ok) throw new FuzzFailure('D7', `${what()}: ${o.mustFail}, yet LOAD succeeded (I5)`);
-    // A command in flight when its SQ is deleted completes as aborted (NVMe): that is its one completion.
-    const abortedByDeletion = o.fetched && c.sct === SCT_GENERIC && c.sc === SC.ABORTED_SQ_DELETION;
-    if (o.mustSucceed && !ok && !abortedByDeletion) throw new FuzzFailure(o.mustSucceed.split(':')[0], `${what()}: ${o.mustSucceed}; got ${describeStatus(c)}`);
-    if (!ok) this.stats.rejected++;
-    if (o.mustFail && !ok) this.stats.refusedImages++;
-    const f = this.host.queues(o.fn);
-    if (!ok) {
-      if (o.creates?.sq && f?.sqs.get(o.creates.sq.qid) === o.creates.sq) f.sqs.delete(o.creates.sq.qid);
-      if (o.creates?.cq && f?.cqs.get(o.creates.cq.qid) === o.creates.cq) f.cqs.delete(o.creates.cq.qid);
-      return;
-    }
-    if (o.creates?.sq) o.creates.sq.ready = true;
-    if (o.admin && f && !o.creates) this.learnQueues(o, f);
-    if (o.lmOpcode) this.lmSucceeded(o, what);
-  }
-
-  /** A Create or Delete the host did not build still changes which queue ids exist. */
-  private learnQueues(o: Outstanding, f: NonNullable<ReturnType<FuzzHost['queues']>>): void {
-    const qid = u16(o.sqe, 40);
-    if (qid === 0) return;
-    switch (o.sqe[0]) {
-      case 0x05:
-        f.foreignCqs.add(qid);
-        break;
-      case 0x01:
-        f.foreignSqs.add(qid);
-        break;
-      case 0x00:
-        f.sqs.delete(qid);
-        f.foreignSqs.delete(qid);
-        break;
-      case 0x04:
-        f.cqs.delete(qid);
-        f.foreignCqs.delete(qid);
-        break;
-    }
-  }
-
-  /** A successful LM command: follow the VF's state as D5 says, and check it was allowed. */
-  private lmSucceeded(o: Outstanding, what: () => string): void {
-    this.stats.lmSuccess++;
-    const vf = u16(o.sqe, 40);
-    if (vf < 1 || vf > this.cfg.vfs || (this.cfg.profile === 'foreign' && o.sqe[0] === 0xc4)) return;
-    switch (o.sqe[0]) {
-      case 0xc8:
-        this.running.set(vf, false);
-        break;
-      case 0xcc:
-        this.running.set(vf, true);
-        break;
-      case 0xd2:
-      case 0xd5: {
-        if (this.running.get(vf)) throw new FuzzFailure('D5', `${what()}: ${o.sqe[0] === 0xd2 ? 'SAVE' : 'LOAD'} succeeded on VF${vf}, which is running (Command Sequence Error expected)`);
-        if (o.sqe[0] === 0xd2) {
-          this.drained.add(vf);
-          const image = this.readSave(o);
-          if (image) this.saves.push({ vf, image });
-        } else if (o.image?.real) {
-          this.stats.realLoads++;
-          this.cleanSave.set(vf, o.image.bytes);
-        }
-        break;
-      }
-    }
-  }
-
-  /** The bytes a SAVE wrote to the host's buffer (length from the header's totalLength, bytes 11:8). */
-  readSave(o: Outstanding): Uint8Array | undefined {
-    if (!o.buffer) return undefined;
-    const head = this.readBuffer(o.buffer, 16);
-    const len = head[8] | (head[9] << 8) | (head[10] << 16) | (head[11] * 0x100_0000);
-    if (len < 16 || len > 3 * 4096) return undefined;
-    return this.readBuffer(o.buffer, len);
-  }
-
-  /** Read `len` bytes laid out as the host placed them: from `offset` in the first page, then page by page. */
-  readBuffer(b: { pages: number[]; offset: number }, len: number): Uint8Array {
-    const out = new Uint8Array(len);
-    let at = 0;
-    for (let i = 0; i < b.pages.length && at < len; i++) {
-      const from = i === 0 ? b.offset : 0;
-      const n = Math.min(len - at, 4096 - from);
-      out.set(this.host.watch.read(b.pages[i] + from, n), at);
-      at += n;
-    }
-    return out;
   }
 
   /** Every outstanding command must be one the rules let wait (ledger.ts); D12 after a SAVE. */

@@ -7,7 +7,8 @@ import { encodeLmCommand } from '../wire/lmCommands.ts';
 import { describeSqe, describeStep, queueName } from './describe.ts';
 import { completeIoStep, createQueues, deleteQueues, enableStep, ioStep, resetStep } from './guestSteps.ts';
 import { lmStep, loadStep, migrateStep } from './lmSteps.ts';
-import { FuzzFailure, Runner, type RunStats } from './runner.ts';
+import { FuzzFailure } from './failure.ts';
+import { Runner, type RunStats } from './runner.ts';
 import { submitStep } from './submitStep.ts';
 import { resolveFn, resolveVf, type FuzzDevice, type Step } from './steps.ts';
 

@@ -6,7 +6,8 @@
 import { FuzzHost, UNMAPPED } from './host.ts';
 import { setPrps, takePages } from './buffers.ts';
 import { PAGE } from './prpRanges.ts';
-import { u64, type Runner } from './runner.ts';
+import { u64 } from './bytes.ts';
+import type { Runner } from './runner.ts';
 import { ioQueues } from './guestSteps.ts';
 import { resolveVf, type QueueTarget, type SqeSpec } from './steps.ts';
 
