@@ -5,6 +5,7 @@ import { registerCodec } from './codec.ts';
 import { registerServe } from './serve.ts';
 import { registerVerify } from './verify.ts';
 import { registerFuzz } from './fuzz.ts';
+import { registerMigrate } from './migrate.ts';
 import { registerCheck, checkForCli } from './check.ts';
 import { registerDiagram } from './diagram.ts';
 import { registerReport } from './report.ts';
@@ -25,4 +26,5 @@ export const commands: Register[] = [
   registerServe,
   registerVerify,
   registerFuzz,
+  registerMigrate,
 ];

@@ -1,0 +1,66 @@
+// A HostDevice that can hand the driver one buffer the device cannot reach:
+// the DMA-failure fault. Real hardware sees this when the IOMMU mapping of a
+// buffer is missing; here the buffer lies in a window of guest-physical
+// address space no page ever backs, host writes to it are lost, and the
+// device's PRP walk finds unmapped memory (Data Transfer Error, D7).
+import type { Cqe } from '../../wire/cqe.ts';
+import type { HostDevice, PciId, ResetListener } from '../device.ts';
+
+/** Far above the driver's region and every guest's memory; nothing maps it. */
+export const UNMAPPED_WINDOW = 0x7_0000_0000n;
+const WINDOW_BYTES = 0x1000_0000n;
+
+export class DmaFaultDevice implements HostDevice {
+  private armed = false;
+  private holes = new Set<bigint>();
+  private nextHole = UNMAPPED_WINDOW;
+  /** how many buffers were handed out unmapped */
+  unmappedBuffers = 0;
+
+  constructor(private readonly inner: HostDevice) {}
+
+  /** The next allocation returns a buffer the device cannot reach. */
+  armUnmappedBuffer(): void {
+    this.armed = true;
+  }
+
+  pciId(): PciId | Promise<PciId> {
+    return this.inner.pciId();
+  }
+
+  adminCommand(sqe: Uint8Array): Promise<Cqe | null> {
+    return this.inner.adminCommand(sqe);
+  }
+
+  async alloc(bytes: number): Promise<bigint> {
+    if (!this.armed) return this.inner.alloc(bytes);
+    this.armed = false;
+    const at = this.nextHole;
+    this.nextHole += (BigInt(bytes) + 0xfffn) & ~0xfffn;
+    if (this.nextHole > UNMAPPED_WINDOW + WINDOW_BYTES) throw new RangeError('the unmapped window is used up; inject fewer DMA faults in one run');
+    this.holes.add(at);
+    this.unmappedBuffers++;
+    return at;
+  }
+
+  free(addr: bigint): void {
+    if (this.holes.delete(addr)) return;
+    this.inner.free(addr);
+  }
+
+  async read(addr: bigint, len: number): Promise<Uint8Array> {
+    return this.inWindow(addr) ? new Uint8Array(len) : this.inner.read(addr, len);
+  }
+
+  async write(addr: bigint, data: Uint8Array): Promise<void> {
+    if (!this.inWindow(addr)) await this.inner.write(addr, data);
+  }
+
+  onReset(listener: ResetListener): () => void {
+    return this.inner.onReset(listener);
+  }
+
+  private inWindow(addr: bigint): boolean {
+    return addr >= UNMAPPED_WINDOW && addr < UNMAPPED_WINDOW + WINDOW_BYTES;
+  }
+}
