@@ -8,7 +8,8 @@
 //   2. FUSE, then PSDT (D9)
 //   3. strict only: reserved bytes, then NSID (D10)
 //   4. VF index 1..vfs (D4)
-//   5. VF state (D5): SAVE and LOAD need a stopped VF
+//   5. VF state (D5): SAVE and LOAD need a stopped VF; while a SAVE drains
+//      (saving, D12) only QUERY and SUSPEND are answered
 //   6. PRPs of SAVE/LOAD (NVMe PRP rules; unmapped memory D7)
 //   7. LOAD data (D7): size, length, magic, version, checksum, geometry
 import type { DeviceConfig } from './options.ts';
@@ -64,6 +65,9 @@ const R = {
   vfAbove: rejection(ST.INVALID_FIELD, 'D4', 'VF index above the number of enabled VFs'),
 } as const;
 
+/** D12: a held SAVE's drain must end (L4): nothing may restart fetching or replace the state it is about to capture. */
+const DRAINING = (what: string): string => `${what} while a SAVE of the VF drains its fetched I/O: complete that I/O first (the SAVE then completes)`;
+
 export type LmRoute = 'execute' | 'foreignErase' | 'drop' | LmRejection;
 
 /** Step 1: what this function's admin queue does with an opcode in 0xC4-0xD5 (D17 on the PF, D1 on a VF). */
@@ -100,8 +104,10 @@ export function acceptLm(v: DataView, o: number, dev: LmView): LmAcceptance {
     case LM.SUSPEND:
       return { accept: true, op: 'suspend', vf };
     case LM.RESUME:
+      if (state === 'saving') return sequence(vf, DRAINING('RESUME'));
       return { accept: true, op: 'resume', vf };
     case LM.SAVE: {
+      if (state === 'saving') return sequence(vf, DRAINING('another SAVE'));
       if (state === 'running' && dev.config.mutant !== 'saveWhileRunning') return sequence(vf, 'SAVE while the VF is running: SUSPEND it first');
       const length = savedDataSize(dev.ioQueueCount(vf));
       const walk = walkPrps(dev.memory, rd(v, o, LM_FIELDS.prp1), rd(v, o, LM_FIELDS.prp2), length);
@@ -110,6 +116,7 @@ export function acceptLm(v: DataView, o: number, dev: LmView): LmAcceptance {
     }
     default: {
       if (state === 'running') return sequence(vf, 'LOAD while the VF is running: SUSPEND it first');
+      if (state === 'saving') return sequence(vf, DRAINING('LOAD'));
       const size = rd(v, o, LM_FIELDS.size);
       // The PRPs describe at most the 256 KiB migration buffer; a larger size is then refused by D7.
       const walk = walkPrps(dev.memory, rd(v, o, LM_FIELDS.prp1), rd(v, o, LM_FIELDS.prp2), Math.min(size, MAX_MIGRATION_DATA));

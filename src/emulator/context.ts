@@ -6,8 +6,13 @@ import type { RamNamespace } from './namespace.ts';
 import type { LmView } from './acceptance.ts';
 import type { Controller } from './controller.ts';
 
-/** A VF's live-migration state (D5). The PF is always running. */
-export type LmState = 'running' | 'suspended' | 'saved' | 'loaded';
+/**
+ * A VF's live-migration state (D5). The PF is always running. `saving`: a
+ * SAVE accepted while fetched I/O was still in flight (ioCompletion
+ * 'deferred') waits for that I/O to complete before it captures (D12); the
+ * VF fetches nothing meanwhile, as when suspended.
+ */
+export type LmState = 'running' | 'suspended' | 'saving' | 'saved' | 'loaded';
 
 /** What the emulator did with one command; delivered to `trace` when set. */
 export interface CommandTrace {
@@ -34,6 +39,18 @@ export interface DeviceContext {
   /** D18: a PF controller reset resets every VF */
   resetAllVfs(): void;
   trace: ((e: CommandTrace) => void) | undefined;
+}
+
+/** A SAVE held on the VF it saves until the VF's fetched I/O has drained (D12). */
+export interface HeldSave {
+  /** the function whose admin queue fetched the SAVE: the PF (a VF only with the acceptLmOnVfQueue mutant) */
+  issuer: number;
+  /** the SAVE's CID; its CQE goes to the issuer's admin CQ, whose slot was reserved at fetch */
+  cid: number;
+  /** the data buffer, as the PRPs were walked at acceptance */
+  segments: number[];
+  /** bytes to write: QUERY's size at acceptance (the VF's queue count cannot change while it does not fetch) */
+  length: number;
 }
 
 /** A fetched NVM command held until `completeIo` (ioCompletion: 'deferred'). */

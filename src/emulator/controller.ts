@@ -2,8 +2,8 @@
 // registers, its queues in host memory, the fetch loop, and its
 // live-migration state. Command execution lives in adminExec.ts, nvmExec.ts
 // and migration.ts; this file owns the state and the rules that move it.
-export type { CommandTrace, DeviceContext, InFlight, LmState } from './context.ts';
-import type { DeviceContext, InFlight, LmState } from './context.ts';
+export type { CommandTrace, DeviceContext, HeldSave, InFlight, LmState } from './context.ts';
+import type { DeviceContext, HeldSave, InFlight, LmState } from './context.ts';
 import { PAGE_SIZE } from './hostMemory.ts';
 import { CompletionQueue, postCompletion, SQE_SIZE, CQE_SIZE, SubmissionQueue } from './queues.ts';
 import {
@@ -23,6 +23,7 @@ import { REG, DOORBELL_BASE } from '../wire/registers.ts';
 import { DROPPED, SQE, rd, splitStatus } from './fields.ts';
 import { execAdmin } from './adminExec.ts';
 import { execIo, runNvm } from './nvmExec.ts';
+import { dropSavesIssuedBy, endDrain, failHeldSave } from './saveDrain.ts';
 
 export class Controller {
   regs = new RegisterFile();
@@ -31,6 +32,8 @@ export class Controller {
   cqs: (CompletionQueue | undefined)[];
   lmState: LmState = 'running';
   inFlight: InFlight[] = [];
+  /** the SAVE of this VF waiting for `inFlight` to drain (lmState 'saving', D12) */
+  heldSave: HeldSave | undefined = undefined;
   /** Number of Queues feature (zero-based allocated counts) */
   nsqa: number;
   ncqa: number;
@@ -188,6 +191,7 @@ export class Controller {
    * takes every VF with it (D18).
    */
   controllerReset(): void {
+    if (this.heldSave) failHeldSave(this);
     this.clearQueues();
     this.regs.csts = 0;
     this.regs.cc &= ~CC_EN;
@@ -209,6 +213,7 @@ export class Controller {
     this.cqs.fill(undefined);
     this.ioQueues = 0;
     this.inFlight = [];
+    dropSavesIssuedBy(this);
   }
 
   // ---- doorbells and fetching ------------------------------------------
@@ -338,7 +343,11 @@ export class Controller {
 
   // ---- deferred I/O ----------------------------------------------------
 
-  /** Complete the oldest `n` (default all) commands in flight; returns how many completed. */
+  /**
+   * Complete the oldest `n` (default all) commands in flight; returns how
+   * many completed. The last one ends a held SAVE's drain: the SAVE then
+   * captures and posts its own completion on the PF (D12).
+   */
   completeIo(n = Infinity): number {
     let done = 0;
     while (done < n && this.inFlight.length > 0) {
@@ -351,6 +360,7 @@ export class Controller {
       }
       done++;
     }
+    if (this.heldSave && this.inFlight.length === 0) endDrain(this);
     return done;
   }
 
@@ -362,6 +372,7 @@ export class Controller {
     c.sqs = this.sqs.map((q) => q?.clone());
     c.cqs = this.cqs.map((q) => q?.clone());
     c.lmState = this.lmState;
+    c.heldSave = this.heldSave && { ...this.heldSave, segments: [...this.heldSave.segments] };
     c.inFlight = this.inFlight.map((f) => ({ sqid: f.sqid, cid: f.cid, sqe: new DataView(f.sqe.buffer.slice(0)) }));
     c.nsqa = this.nsqa;
     c.ncqa = this.ncqa;

@@ -1,7 +1,7 @@
 // A hash of the whole device state, for I3 ("a rejected command changes
 // nothing"): every function's registers, queues (with head/tail/phase and
 // the CQ slots promised to fetched commands), LM state, Number of Queues,
-// commands in flight, latched doorbells (the SQ tails), and the namespace
+// a SAVE held for its drain, commands in flight, latched doorbells (the SQ tails), and the namespace
 // contents. Host memory is not part of it: a completion must be written
 // there even for a rejected command.
 //
@@ -18,7 +18,7 @@ export interface HashExclusion {
   sqid: number;
 }
 
-const LM_CODE: Record<LmState, number> = { running: 0, suspended: 1, saved: 2, loaded: 3 };
+const LM_CODE: Record<LmState, number> = { running: 0, suspended: 1, saved: 2, loaded: 3, saving: 4 };
 const ABSENT = -1;
 
 export function stateHash(controllers: readonly Controller[], namespace: RamNamespace, exclude?: HashExclusion): string {
@@ -54,6 +54,9 @@ function dump(c: Controller, out: number[], exclude: HashExclusion | undefined):
       out.push(q, 2, cq.base, cq.size, cq.ien ? 1 : 0, cq.iv, skip ? ABSENT : cq.head, skip ? ABSENT : cq.tail, skip ? ABSENT : cq.phase, skip ? ABSENT : cq.reserved);
     }
   }
+  const held = c.heldSave;
+  if (held) out.push(held.issuer, held.cid, held.length, ...held.segments);
+  else out.push(ABSENT);
   out.push(c.inFlight.length);
   for (const f of c.inFlight) {
     out.push(f.sqid, f.cid);

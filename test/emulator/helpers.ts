@@ -173,12 +173,27 @@ export class Host {
     return this.lm({ opcode: LM.QUERY, vfIndex: vf });
   }
 
-  /** SAVE VF `vf` into a fresh buffer; returns the completion and the bytes QUERY said it would write. */
-  save(vf: number): { cqe: Completion | null; data: Uint8Array; buffer: number } {
+  /**
+   * SAVE VF `vf` into a fresh buffer; returns the completion and the bytes
+   * QUERY said it would write. A SAVE of a VF with I/O in flight (deferred)
+   * is held until that I/O completes (D12): `cqe` is then null, unless
+   * `drain` is set, which completes the VF's I/O (as the device would in
+   * time) and collects the SAVE's completion from the PF admin queue.
+   */
+  save(vf: number, opts: { drain?: boolean } = {}): { cqe: Completion | null; data: Uint8Array; buffer: number; held: boolean } {
     const size = this.query(vf)!.dw0;
     const buffer = this.alloc(Math.max(size, 1) + PAGE);
-    const cqe = this.lm({ opcode: LM.SAVE, vfIndex: vf, prp1: BigInt(buffer), prp2: BigInt(buffer + PAGE) });
-    return { cqe, data: this.dev.memory.read(buffer, size), buffer };
+    const cid = this.nextCid();
+    let cqe = this.submit(0, 0, encodeLmCommand({ opcode: LM.SAVE, cid, vfIndex: vf, prp1: BigInt(buffer), prp2: BigInt(buffer + PAGE) }));
+    const held = cqe === null;
+    if (held && opts.drain) {
+      this.dev.completeIo(vf);
+      for (const c of this.reap(0, 0)) {
+        if (cqe === null && c.cid === cid && c.sqid === 0) cqe = c;
+        else this.stray.push(c);
+      }
+    }
+    return { cqe, data: this.dev.memory.read(buffer, size), buffer, held };
   }
 
   /** LOAD `data` into VF `vf` from a fresh buffer (size defaults to data.length). */

@@ -15,7 +15,10 @@ const FIVE = LM_OPCODES.map((o) => o.opcode);
 /** Put VF `vf` into an LM state through the PF admin queue; `data` is migration data to LOAD. */
 function toState(host: Host, vf: number, state: LmState, data: Uint8Array): void {
   if (state === 'running') return;
+  // saving: a write fetched and held in flight (deferred) when SAVE arrives, so the SAVE waits for it (D12)
+  if (state === 'saving') host.post(vf, 1, sqeFor.write(host.nextCid(), 1, 0n, 8, BigInt(host.alloc(4096))));
   expect(status(host.suspend(vf))).toEqual(ok);
+  if (state === 'saving') expect(host.save(vf).held).toBe(true);
   if (state === 'saved') expect(status(host.save(vf).cqe)).toEqual(ok);
   if (state === 'loaded') expect(status(host.load(vf, data))).toEqual(ok);
   expect(host.dev.inspect(vf).lmState).toBe(state);
@@ -111,20 +114,21 @@ describe('D4: VF index', () => {
   });
 });
 
-describe('D5: the state table (5 commands x 4 states)', () => {
-  const states: LmState[] = ['running', 'suspended', 'saved', 'loaded'];
+describe('D5: the state table (5 commands x 5 states)', () => {
+  const states: LmState[] = ['running', 'suspended', 'saving', 'saved', 'loaded'];
+  // saving: a SAVE held while the VF's fetched I/O drains (D12); only QUERY and SUSPEND are answered (saveDrain.ts).
   const expected: Record<string, Record<LmState, LmState | 'sequence'>> = {
-    SUSPEND: { running: 'suspended', suspended: 'suspended', saved: 'saved', loaded: 'loaded' },
-    RESUME: { running: 'running', suspended: 'running', saved: 'running', loaded: 'running' },
-    QUERY_DATA_SIZE: { running: 'running', suspended: 'suspended', saved: 'saved', loaded: 'loaded' },
-    SAVE_DATA: { running: 'sequence', suspended: 'saved', saved: 'saved', loaded: 'saved' },
-    LOAD_DATA: { running: 'sequence', suspended: 'loaded', saved: 'loaded', loaded: 'loaded' },
+    SUSPEND: { running: 'suspended', suspended: 'suspended', saving: 'saving', saved: 'saved', loaded: 'loaded' },
+    RESUME: { running: 'running', suspended: 'running', saving: 'sequence', saved: 'running', loaded: 'running' },
+    QUERY_DATA_SIZE: { running: 'running', suspended: 'suspended', saving: 'saving', saved: 'saved', loaded: 'loaded' },
+    SAVE_DATA: { running: 'sequence', suspended: 'saved', saving: 'sequence', saved: 'saved', loaded: 'saved' },
+    LOAD_DATA: { running: 'sequence', suspended: 'loaded', saving: 'sequence', saved: 'loaded', loaded: 'loaded' },
   };
   for (const op of LM_OPCODES) {
     for (const from of states) {
       const want = expected[op.name][from];
       it(`D5: ${op.name} in ${from} -> ${want === 'sequence' ? 'Command Sequence Error, no change' : `success, ${want}`}`, () => {
-        const { dev, host } = setup({ vfs: 2 });
+        const { dev, host } = setup({ vfs: 2, ioCompletion: 'deferred' });
         host.createIoPair(1, 1);
         const data = dataFromVf2(host);
         toState(host, 1, from, data);

@@ -210,7 +210,7 @@ describe('D11: SUSPEND stops fetching; latched doorbells are fetched later', () 
   });
 });
 
-describe('D12: SAVE drains', () => {
+describe('D12: SAVE drains (held-SAVE cases in saveDrain.test.ts)', () => {
   it('D12: deferred I/O in flight at SAVE completes, and its CQE is posted, before the state is captured', () => {
     const { dev, host } = setup({ vfs: 1, ioCompletion: 'deferred' });
     host.createIoPair(1, 1);
@@ -218,7 +218,9 @@ describe('D12: SAVE drains', () => {
     expect(dev.inspect(1).inFlight).toBe(3);
     host.suspend(1);
     expect(dev.inspect(1).inFlight).toBe(3);
-    const { cqe, data } = host.save(1);
+    // The SAVE is held until the device completes the fetched I/O (drain: true lets it, as time would).
+    const { cqe, data, held } = host.save(1, { drain: true });
+    expect(held).toBe(true);
     expect(status(cqe)).toEqual(ok);
     expect(dev.inspect(1).inFlight).toBe(0);
     expect(host.reap(1, 1).map((c) => c.cid)).toEqual(cids);
@@ -239,15 +241,18 @@ describe('D12: SAVE drains', () => {
 describe('D13: VF reset', () => {
   for (const how of ['FLR', 'CC.EN 1->0'] as const) {
     it(`D13: ${how} in any LM state: running, controller disabled, no I/O queues, migration data dropped`, () => {
-      for (const state of ['running', 'suspended', 'saved', 'loaded'] as const) {
+      for (const state of ['running', 'suspended', 'saving', 'saved', 'loaded'] as const) {
         const { dev, host } = setup({ vfs: 1, ioCompletion: 'deferred' });
         host.createIoPair(1, 1);
         postWrite(host, 1, 1, 0, 1);
         if (state !== 'running') host.suspend(1);
+        if (state === 'saving') expect(host.save(1).held).toBe(true);
         if (state === 'saved' || state === 'loaded') {
-          const { data } = host.save(1);
-          if (state === 'loaded') host.load(1, data);
+          const { cqe, data } = host.save(1, { drain: true });
+          expect(status(cqe)).toEqual(ok);
+          if (state === 'loaded') expect(status(host.load(1, data))).toEqual(ok);
         }
+        expect(dev.inspect(1).lmState).toBe(state);
         if (how === 'FLR') dev.flr(1);
         else dev.regWrite(1, REG.CC, 4, 0n);
         expect(dev.inspect(1)).toMatchObject({ lmState: 'running', ready: false, ioQueues: 0, inFlight: 0 });
@@ -303,7 +308,7 @@ describe('D15: exactly once across a migration', () => {
     seen.push(...a.host.reap(1, 1));
     a.host.suspend(1);
     for (let i = 4; i < 6; i++) cids.push(postWrite(a.host, 1, 1, i * 8, 0x10 + i));
-    const { data } = a.host.save(1);
+    const { data } = a.host.save(1, { drain: true });
     seen.push(...a.host.reap(1, 1));
     // The destination completes I/O at once, so the guest's reads below complete without completeIo.
     const b = new EmulatedDevice({ vfs: 1, namespace: a.dev.namespace, memory: a.dev.memory.clone() });

@@ -214,8 +214,10 @@ export class Run {
     return done;
   }
 
-  /** Let everything finish: resume every VF, complete all I/O; then nothing may remain outstanding (I2). */
+  /** Let everything finish: end every SAVE's drain (D12), resume every VF, complete all I/O; then nothing may remain outstanding (I2). */
   finish(): void {
+    for (let vf = 1; vf <= VFS; vf++) this.dev.completeIo(vf);
+    this.settle();
     for (let vf = 1; vf <= VFS; vf++) {
       if (this.dev.inspect(vf).lmState === 'running') continue;
       const cid = this.nextCid();
