@@ -96,14 +96,15 @@ export function ioStep(r: Runner, fn: number, slot: number, op: 'write' | 'read'
   r.submit(fn, qid, sqe, { ...must, pages: b.pages, buffer: { pages: b.data, offset: 0 } });
 }
 
-/** completeIo(fn, n): exactly the min(n, in flight) commands held in flight complete, nothing else. */
+/** completeIo(fn, n): exactly the min(n, in flight) commands held in flight complete, and a SAVE waiting for them (D12); nothing else. */
 export function completeIoStep(r: Runner, fn: number, n: number): void {
-  let inFlight = 0;
-  for (const o of r.outstanding.values()) if (o.fn === fn && o.fetched) inFlight++;
-  r.log(`  [step ${r.step}] completeIo(VF${fn}, ${n}) with ${inFlight} in flight`);
-  const done = r.act(`step ${r.step}: completeIo(VF${fn}, ${n})`, [fn], () => r.dev.completeIo(fn, n));
+  const inFlight = r.inFlight(fn);
+  const save = r.heldSave(fn);
+  r.log(`  [step ${r.step}] completeIo(VF${fn}, ${n}) with ${inFlight} in flight${save ? ' and a SAVE waiting for them' : ''}`);
+  const done = r.act(`step ${r.step}: completeIo(VF${fn}, ${n})`, save ? [fn, 0] : [fn], () => r.dev.completeIo(fn, n));
   const held = done.filter((d) => d.o.fn === fn && d.o.fetched).length;
-  if (held !== Math.min(n, inFlight) || held !== done.length) {
+  const saves = done.filter((d) => d.o === save).length;
+  if (held !== Math.min(n, inFlight) || held + saves !== done.length) {
     throw new FuzzFailure('I2', `step ${r.step}: completeIo(VF${fn}, ${n}) with ${inFlight} command(s) in flight gave ${done.length} completion(s), ${held} of them in flight (expected ${Math.min(n, inFlight)})`);
   }
 }
@@ -112,6 +113,9 @@ export function completeIoStep(r: Runner, fn: number, n: number): void {
 export function resetStep(r: Runner, what: 'flr' | 'disable', fn: number, recover: boolean): void {
   if (what === 'disable' && !r.host.queues(fn)) return r.skip(`${fn === 0 ? 'the PF' : `VF${fn}`} is not enabled`);
   const affected = r.affectedBy(fn);
+  // A SAVE waiting for this VF's drain gets its completion from the reset (D13): any status, on the PF's CQ.
+  const save = fn === 0 ? undefined : r.heldSave(fn);
+  if (save) delete save.mustSucceed;
   for (const o of [...r.outstanding.values()]) if (affected.includes(o.fn)) r.discard(o);
   for (const f of affected) {
     r.host.forget(f);
@@ -119,7 +123,7 @@ export function resetStep(r: Runner, what: 'flr' | 'disable', fn: number, recove
   }
   const name = fn === 0 ? 'the PF' : `VF${fn}`;
   r.log(`  [step ${r.step}] ${what === 'flr' ? 'FLR' : 'CC.EN = 0'} on ${name}`);
-  r.act(`step ${r.step}: ${what === 'flr' ? 'FLR' : 'CC.EN 1 -> 0'} on ${name}`, fn === 0 ? 'all' : [fn], () => {
+  r.act(`step ${r.step}: ${what === 'flr' ? 'FLR' : 'CC.EN 1 -> 0'} on ${name}`, fn === 0 ? 'all' : save ? [fn, 0] : [fn], () => {
     if (what === 'flr') r.dev.flr(fn);
     else r.dev.regWrite(fn, REG.CC, 4, CC_ENABLE & ~1n);
   });

@@ -23,6 +23,11 @@ export interface Outstanding {
   mayDrop: boolean;
   /** NVM I/O on a VF I/O queue with ioCompletion deferred: may stay in flight until completeIo or a SAVE drain */
   deferrable: boolean;
+  /**
+   * A SAVE on the PF admin queue for this VF: D12 lets it wait while the VF
+   * has fetched I/O in flight (it completes once they have), or drain them itself.
+   */
+  drainsVf?: number;
   /** fetched by the device and held in flight (only deferrable commands are) */
   fetched: boolean;
   /** host data pages this command holds */

@@ -22,7 +22,9 @@ const SAVE_ROOM = 2 * 4096;
 function lm(r: Runner, op: SimpleOp, vf: number, saveAt?: { offset: number; len: number; fill: number }): Cqe | undefined {
   const executes = EXECUTES_LM[r.cfg.profile];
   // D5: SUSPEND, RESUME and QUERY succeed in every state; SAVE once the VF is stopped.
-  const must = executes && (op !== 'save' || r.running.get(vf) === false) ? { mustSucceed: `D5: ${op.toUpperCase()} of VF${vf} succeeds in this state` } : {};
+  // While a SAVE of the VF waits for its drain (D12) a RESUME or another SAVE may be refused.
+  const draining = r.heldSave(vf) !== undefined && (op === 'resume' || op === 'save');
+  const must = executes && !draining && (op !== 'save' || r.running.get(vf) === false) ? { mustSucceed: `D5: ${op.toUpperCase()} of VF${vf} succeeds in this state` } : {};
   if (op !== 'save') return r.submit(0, 0, encodeLmCommand({ opcode: OPCODE[op], vfIndex: vf }), { origin: 'host', ...must })?.cqe;
   const at = saveAt ?? { offset: 0, len: SAVE_ROOM, fill: 0 };
   const b = takeBuffer(r.host, at.offset, at.len, at.fill);
@@ -52,7 +54,7 @@ export function loadStep(r: Runner, vf: number, image: ImageChoice, offset: numb
     }
     data = own;
     size = own.length;
-    meta = EXECUTES_LM[r.cfg.profile] ? { mustSucceed: `D7: LOAD of VF${vf}'s own unchanged SAVE passes every check` } : {};
+    meta = EXECUTES_LM[r.cfg.profile] && !r.heldSave(vf) ? { mustSucceed: `D7: LOAD of VF${vf}'s own unchanged SAVE passes every check` } : {};
   } else {
     ({ data, size } = mutateImage(r.cleanSave.get(vf) ?? r.lastImage ?? emptyImage(), image.mutation));
     meta = { mustFail: `the image breaks a D7 check (${image.mutation.kind})` };
@@ -91,7 +93,8 @@ function saveAndRead(r: Runner, vf: number, offset: number, size: number, fill: 
   const len = Math.max(16, Math.min(size, SAVE_ROOM));
   const b = takeBuffer(r.host, offset, len, fill);
   const sqe = encodeLmCommand({ opcode: LM.SAVE, vfIndex: vf, prp1: BigInt(b.prp1), prp2: BigInt(b.prp2) });
-  const must = EXECUTES_LM[r.cfg.profile] ? { mustSucceed: `D5: SAVE of a suspended VF${vf} succeeds` } : {};
+  // A SAVE already waiting for this VF's drain (D12) may make this one a Command Sequence Error.
+  const must = EXECUTES_LM[r.cfg.profile] && !r.heldSave(vf) ? { mustSucceed: `D5: SAVE of a suspended VF${vf} succeeds` } : {};
   const s = r.submit(0, 0, sqe, { origin: 'host', pages: b.pages, buffer: { pages: b.data, offset }, ...must });
   if (!s?.cqe || !isSuccess(s.cqe)) return undefined;
   return readBuffer(r.host, { pages: b.data, offset }, len);

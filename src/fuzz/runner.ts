@@ -218,7 +218,7 @@ export class Runner {
         this.discard(o);
         continue;
       }
-      if (stopped && !o.fetched) continue;
+      if ((stopped && !o.fetched) || o.drainsVf !== undefined) continue;
       if (o.deferrable) {
         if (!o.fetched) this.stats.deferred++;
         o.fetched = true;
@@ -226,12 +226,31 @@ export class Runner {
       }
       throw new FuzzFailure('I2', `${what}: ${queueName(o.fn, o.sqid)} ${describeSqe(o.sqe, !o.admin)} got no completion although ${o.fn === 0 ? 'the PF' : `VF${o.fn}`} is running`);
     }
+    // A SAVE may wait for its VF's fetched I/O, and only for that (D12, L4).
+    for (const o of this.outstanding.values()) {
+      if (o.drainsVf !== undefined && this.inFlight(o.drainsVf) === 0) {
+        throw new FuzzFailure('L4', `${what}: SAVE of VF${o.drainsVf} (CID ${hex(o.cid)}) got no completion although VF${o.drainsVf} has nothing in flight to drain (D12)`);
+      }
+    }
     for (const vf of this.drained) {
       for (const o of this.outstanding.values()) {
         if (o.fn === vf && o.fetched) throw new FuzzFailure('D12', `${what}: SAVE of VF${vf} completed while ${queueName(o.fn, o.sqid)} CID ${hex(o.cid)} was still in flight (SAVE drains first)`);
       }
     }
     this.drained.clear();
+  }
+
+  /** Commands of `fn` the device fetched and holds in flight. */
+  inFlight(fn: number): number {
+    let n = 0;
+    for (const o of this.outstanding.values()) if (o.fn === fn && o.fetched) n++;
+    return n;
+  }
+
+  /** The SAVE of `vf` still waiting for its drain, if any. */
+  heldSave(vf: number): Outstanding | undefined {
+    for (const o of this.outstanding.values()) if (o.drainsVf === vf) return o;
+    return undefined;
   }
 
   discard(o: Outstanding): void {
@@ -286,6 +305,7 @@ export class Runner {
       origin: meta.origin,
       mayDrop: lmOpcode && fn !== 0 && this.cfg.vfQueuePolicy === 'drop',
       deferrable: fn !== 0 && qid !== 0 && this.cfg.ioCompletion === 'deferred' && sqe[0] <= 0x02,
+      ...(fn === 0 && sqe[0] === 0xd2 && u16(sqe, 40) >= 1 && u16(sqe, 40) <= this.cfg.vfs ? { drainsVf: u16(sqe, 40) } : {}),
       fetched: false,
       pages: meta.pages ?? [],
       ...(meta.buffer ? { buffer: meta.buffer } : {}),

@@ -57,6 +57,8 @@ function bringUp(r: Runner): void {
 /** Let everything finish; then nothing may be left without its completion. */
 function finish(r: Runner): void {
   if (!r.host.queues(0)) r.enable(0);
+  // First the I/O in flight (a SAVE waiting for it completes too, D12), then RESUME, then what RESUME fetched.
+  for (let vf = 1; vf <= r.cfg.vfs; vf++) completeIoStep(r, vf, Number.MAX_SAFE_INTEGER);
   for (let vf = 1; vf <= r.cfg.vfs; vf++) {
     if (r.running.get(vf) !== false) continue;
     r.submit(0, 0, encodeLmCommand({ opcode: LM.RESUME, vfIndex: vf }), { origin: 'host' });
