@@ -1,0 +1,64 @@
+// Every benchmark, in one order, with the sizes of a full run and of the
+// smoke run the test uses (tiny sizes: it checks the harness, not speed).
+import { emulatorBenches, type EmulatorConfig } from './emulator.ts';
+import { explorerBenches, type ExplorerConfig } from './explorer.ts';
+import { loadAverage, machineInfo, type BenchReport, type BenchResult } from './harness.ts';
+import { migrateBenches, type MigrateConfig } from './migrate.ts';
+import { pathsBenches, type PathsConfig } from './paths.ts';
+
+/** The entries every run must produce, in this order. */
+export const REQUIRED_ENTRIES = [
+  'explorer.system6.states_per_s',
+  'explorer.system8.seconds',
+  'explorer.scaling',
+  'paths.trie_vs_naive.steps_ratio',
+  'paths.trie_vs_naive.time_ratio',
+  'emulator.admin_cmds_per_s',
+  'emulator.io_cmds_per_s',
+  'emulator.save_load.bytes_per_s',
+  'migrate.downtime_us',
+] as const;
+
+export interface BenchConfig {
+  explorer: ExplorerConfig;
+  paths: PathsConfig;
+  emulator: EmulatorConfig;
+  migrate: MigrateConfig;
+}
+
+/** Sized for the whole run to stay under 5 minutes on 2 cores. */
+export const FULL: BenchConfig = {
+  explorer: { compareVfs: 6, baselineCapMs: 10_000, baselineRounds: 3, fullVfs: 8, fullRounds: 3, rounds: 3, baselineFullUpTo: 4 },
+  paths: { rounds: 3, warmupPaths: 40 },
+  emulator: { warmup: 2, rounds: 7, adminCommands: 600_000, ioCommands: 200_000, saveLoads: 20_000 },
+  migrate: { warmup: 1, rounds: 5, queues: 64, io: 4096 },
+};
+
+export const SMOKE: BenchConfig = {
+  explorer: { compareVfs: 3, baselineCapMs: 50, baselineRounds: 1, fullVfs: 3, fullRounds: 1, rounds: 1, baselineFullUpTo: 2 },
+  paths: { rounds: 1, warmupPaths: 2, suiteLimit: 2, pathLimit: 20 },
+  emulator: { warmup: 1, rounds: 1, adminCommands: 300, ioCommands: 100, saveLoads: 10 },
+  migrate: { warmup: 0, rounds: 1, queues: 4, io: 64 },
+};
+
+export type Group = 'explorer' | 'paths' | 'emulator' | 'migrate';
+export const GROUPS: readonly Group[] = ['explorer', 'paths', 'emulator', 'migrate'];
+
+export async function runBenches(config: BenchConfig, o: { smoke: boolean; groups?: readonly Group[]; log?: (line: string) => void }): Promise<BenchReport> {
+  const groups = o.groups ?? GROUPS;
+  const loadAtStart = loadAverage();
+  const log = o.log ?? (() => {});
+  const results: BenchResult[] = [];
+  const step = async (g: Group, run: () => BenchResult[] | Promise<BenchResult[]>): Promise<void> => {
+    if (!groups.includes(g)) return;
+    const t0 = performance.now();
+    log(`${g}: running`);
+    results.push(...(await run()));
+    log(`${g}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  };
+  await step('explorer', () => explorerBenches(config.explorer));
+  await step('paths', () => pathsBenches(config.paths));
+  await step('emulator', () => emulatorBenches(config.emulator));
+  await step('migrate', () => migrateBenches(config.migrate));
+  return { machine: machineInfo(), smoke: o.smoke, loadAverage: { start: loadAtStart, end: loadAverage() }, results };
+}
