@@ -1,0 +1,70 @@
+// The benchmark harness in smoke mode (tiny sizes): `npm run bench -- --smoke
+// --json <file>` writes a report with every required entry, each with a
+// baseline measured in the same run. No timing is asserted: the figures of a
+// smoke run mean nothing, only their shape does.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BenchReport } from '../../bench/harness.ts';
+import { REQUIRED_ENTRIES } from '../../bench/suite.ts';
+import { formatReport } from '../../bench/table.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+describe('bench: smoke run of the harness', () => {
+  let dir = '';
+  let report: BenchReport;
+  let stdout = '';
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'nvme-lm-bench-'));
+    const file = join(dir, 'results.json');
+    stdout = execFileSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--smoke', '--json', file], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    report = JSON.parse(readFileSync(file, 'utf8')) as BenchReport;
+  }, 180_000);
+
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('results.json names the machine (cpu model, cores, node version) and says it was a smoke run', () => {
+    expect(report.machine).toMatch(/^.+, \d+ cores, node v\d+\.\d+\.\d+$/);
+    expect(report.smoke).toBe(true);
+    expect(Number.isFinite(report.loadAverage.start) && Number.isFinite(report.loadAverage.end)).toBe(true);
+  });
+
+  it('every required entry is present exactly once, in order, and nothing else', () => {
+    expect(report.results.map((r) => r.name)).toEqual([...REQUIRED_ENTRIES]);
+  });
+
+  it('each entry has a value, a unit, a baseline from the same run and the ratio the harness defines', () => {
+    for (const r of report.results) {
+      expect(Number.isFinite(r.value) && r.value > 0, `${r.name} value ${r.value}`).toBe(true);
+      expect(r.unit.length, `${r.name} unit`).toBeGreaterThan(0);
+      expect(r.baseline.name.length, `${r.name} baseline name`).toBeGreaterThan(0);
+      expect(Number.isFinite(r.baseline.value) && r.baseline.value > 0, `${r.name} baseline ${r.baseline.value}`).toBe(true);
+      const ratio = r.better === 'higher' ? r.value / r.baseline.value : r.baseline.value / r.value;
+      expect(r.ratio).toBeCloseTo(ratio, 9);
+      if (r.target !== undefined) expect(typeof r.met, `${r.name} has a target, so it says whether it was met`).toBe('boolean');
+    }
+  });
+
+  it('explorer.scaling carries its table (states and seconds per VF count), the baseline rows agreeing on state counts', () => {
+    const table = report.results.find((r) => r.name === 'explorer.scaling')?.details?.table as Record<string, number | null>[];
+    expect(table.length).toBeGreaterThan(1);
+    table.forEach((row, i) => {
+      expect(row.vfs).toBe(i + 1);
+      expect(row.states).toBe(8 ** (i + 1) + 1);
+      if (row.adjacencyMapStates !== null) expect(row.adjacencyMapStates).toBe(row.states);
+    });
+  });
+
+  it('the printed table shows every entry and the machine', () => {
+    expect(stdout).toContain(`machine: ${report.machine}`);
+    for (const name of REQUIRED_ENTRIES) expect(stdout).toContain(name);
+    expect(formatReport(report)).toContain('explorer.scaling (system:n');
+  });
+});
