@@ -16,6 +16,9 @@ export interface RunFacts {
   k: number;
   inFlightAtSuspend: number;
   latchedAtSuspend: number;
+  /** fetched I/O still in flight when SAVE was sent, and whether the device held SAVE's completion until it drained (D12) */
+  inFlightAtSave: number;
+  saveHeld: boolean;
   savedBytes: number;
   downtimeUs: number;
   guestMemoryCopied: number;
@@ -66,6 +69,8 @@ export interface MigrationReport {
   droppedByReset: number;
   inFlightAtSuspend: number;
   latchedAtSuspend: number;
+  inFlightAtSave: number;
+  saveHeld: boolean;
   guestMemoryCopied: number;
   memoryCopyUs: number;
   refused?: { reason: string; message: string; pfCommands: string[] };
@@ -171,6 +176,8 @@ export function buildReport(input: ReportInput): MigrationReport {
     droppedByReset: all.droppedByReset,
     inFlightAtSuspend: facts.inFlightAtSuspend,
     latchedAtSuspend: facts.latchedAtSuspend,
+    inFlightAtSave: facts.inFlightAtSave,
+    saveHeld: facts.saveHeld,
     guestMemoryCopied: facts.guestMemoryCopied,
     memoryCopyUs: facts.memoryCopyUs,
     refused: facts.refused && { ...facts.refused, pfCommands: src.pfLog.map((t) => `${adminOpcodeName(t.opcode)} (0x${t.opcode.toString(16).padStart(2, '0')})`) },
@@ -221,6 +228,7 @@ export function formatSummary(r: MigrationReport): string {
     row('downtime', `${r.downtimeUs} µs from SUSPEND on the source to RESUME on ${r.migrated ? 'the destination' : 'the source'}, ${r.memoryCopyUs} µs of it copying guest memory`);
     row('saved data', `${r.savedBytes} bytes through the VFIO stream; ${(r.guestMemoryCopied / 1024).toFixed(0)} KiB of guest memory copied`);
     row('at SUSPEND', `${r.inFlightAtSuspend} command(s) in flight, ${r.latchedAtSuspend} SQ entr${r.latchedAtSuspend === 1 ? 'y' : 'ies'} latched after it (D11)`);
+    if (r.inFlightAtSave > 0) row('at SAVE', `${r.inFlightAtSave} command(s) still in flight; SAVE ${r.saveHeld ? 'completed only after they did' : 'completed at once'} (D12 drain)`);
     row('source driver', r.lmCommands.source.join(', ') || '-');
     row('destination', r.lmCommands.destination.join(', ') || '-');
   }

@@ -50,14 +50,14 @@ export class Side {
       pciId: (fn) => dev.pciId(fn),
       flr: (fn) => dev.flr(fn),
     };
-    // While the driver waits for a completion, the device keeps working: it completes one fetched I/O
-    // command per VF per poll, so a SAVE that waits for its VF's I/O to drain (D12) gets its completion.
+    // While the driver waits for a completion, the device keeps working: it completes the fetched I/O
+    // of every VF, so a SAVE held until its VF's I/O has drained (D12) gets its completion.
     this.raw = new RegisterHostDevice(bus, { idle: () => this.backgroundWork() });
     this.host = new DmaFaultDevice(this.raw);
   }
 
   private async backgroundWork(): Promise<void> {
-    for (let fn = 1; fn <= this.dev.vfs; fn++) this.dev.completeIo(fn, 1);
+    for (let fn = 1; fn <= this.dev.vfs; fn++) this.dev.completeIo(fn);
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
 

@@ -11,6 +11,7 @@ import { RamNamespace } from '../../emulator/namespace.ts';
 import { MAX_IO_QUEUES } from '../../emulator/options.ts';
 import { SAVED_HEADER_LAYOUT, SAVED_VERSION } from '../../emulator/savedData.ts';
 import { fieldByName, setUint } from '../../wire/layout.ts';
+import { LM } from '../../wire/opcodes.ts';
 import { SC, statusName } from '../../wire/status.ts';
 import { LmRefusedError, NvmeLmHost } from '../driver.ts';
 import { HostError, NvmeCommandError } from '../errors.ts';
@@ -78,7 +79,7 @@ class MigrationRun {
       const g = new Guest(this.src.dev, j, guestRegion(j), GUEST_REGION, new Ledger());
       this.bystander = new Workload(g, rng.fork(2), o.io);
     }
-    this.facts = { options: o, k: this.k, inFlightAtSuspend: 0, latchedAtSuspend: 0, savedBytes: 0, downtimeUs: 0, guestMemoryCopied: 0, memoryCopyUs: 0, idleChanged: [] };
+    this.facts = { options: o, k: this.k, inFlightAtSuspend: 0, latchedAtSuspend: 0, inFlightAtSave: 0, saveHeld: false, savedBytes: 0, downtimeUs: 0, guestMemoryCopied: 0, memoryCopyUs: 0, idleChanged: [] };
   }
 
   async run(): Promise<MigrationReport> {
@@ -157,7 +158,10 @@ class MigrationRun {
     if (!(await this.expect(this.srcVf, 'STOP', 'source'))) return;
     if (this.dstLost) return this.callOff('the destination failed before SAVE');
     if (this.take('dma-save')) this.src.host.armUnmappedBuffer();
+    this.facts.inFlightAtSave = this.src.dev.inspect(k).inFlight;
     if (!(await this.arc(this.srcVf, 'src.save'))) return;
+    // D12: with I/O in flight the device holds SAVE's completion until that I/O has completed
+    this.facts.saveHeld = this.src.pfLog.some((t) => t.opcode === LM.SAVE && t.outcome === 'in-flight');
     this.paused = true; // the hypervisor stops the guest's vCPUs for the final copy
     const saved = await this.srcVf.saveStream!.readAll();
     this.facts.savedBytes = saved.length;

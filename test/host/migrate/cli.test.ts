@@ -1,0 +1,68 @@
+// `nvme-lm migrate` through the real CLI: the JSON shape, exit codes, the
+// refusal message with its command log, bad input, help.
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'migrate', ...args], { encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr.split('\n').filter((l) => l && !l.startsWith('npm warn')).join('\n') };
+}
+
+describe('nvme-lm migrate (CLI)', () => {
+  it('D15: --json prints exactly the documented object; the default run loses, duplicates and corrupts nothing; exit 0', () => {
+    const r = cli('--json');
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(Object.keys(j)).toEqual(['migrated', 'ioSubmitted', 'ioCompleted', 'lost', 'duplicated', 'dataErrors', 'savedBytes', 'downtimeUs', 'faults']);
+    expect(j).toMatchObject({ migrated: true, ioSubmitted: 256, ioCompleted: 256, lost: 0, duplicated: 0, dataErrors: 0, savedBytes: 240, faults: [] });
+    expect(j.downtimeUs).toBeGreaterThan(0);
+  });
+
+  it('D7, D6: --fault bit-flip@dst.load: not migrated, the fault entry says what was required and observed; every check held, exit 0', () => {
+    const r = cli('--fault', 'bit-flip@dst.load', '--json');
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.migrated).toBe(false);
+    expect(j.faults).toEqual([
+      expect.objectContaining({ fault: 'bit-flip', arc: 'dst.load', injected: true, ok: true, expected: 'dst.load LOAD fails: Invalid Field in Command; destination VF unchanged; called off, source resumed' }),
+    ]);
+    expect(j.faults[0].observed).toBe(j.faults[0].expected);
+  });
+
+  it('D3, I7: --profile foreign is refused: migrated false, the reason and the empty PF command log on stderr, exit 1', () => {
+    const r = cli('--profile', 'foreign', '--json');
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ migrated: false, savedBytes: 0, lost: 0 });
+    expect(r.stderr).toMatch(/not on the live-migration allowlist/);
+    expect(r.stderr).toMatch(/command log .*: \(empty/);
+    expect(r.stderr).toMatch(/LM opcodes 0xC4-0xD5 sent: none/);
+  });
+
+  it('D2, I7: --profile reserved is refused after one Identify; the human summary shows the command log; exit 1', () => {
+    const r = cli('--profile', 'reserved');
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/byte 3072 = 0x02, a reserved value/);
+    expect(r.stdout).toMatch(/command log \(every command that reached it\): Identify \(0x06\)\n/);
+  });
+
+  it.each([
+    [['--vf', '9'], /--vf 9 is out of range/],
+    [['--queues', 'many'], /--queues "many" is not a whole number/],
+    [['--profile', 'bogus'], /unknown profile "bogus"/],
+    [['--fault', 'bit-flip@dst.suspend'], /bit-flip cannot strike at dst.suspend; it can at dst.load/],
+    [['--matrix', '--fault', 'dst-fail@dst.load'], /--matrix runs every fault/],
+  ])('bad input %j: one line on stderr, exit 2', (args, message) => {
+    const r = cli(...args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.split('\n')).toHaveLength(1);
+  });
+
+  it('--help lists the arcs, the faults and examples', () => {
+    const r = cli('--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Arcs .*\n\s+src\.suspend/);
+    expect(r.stdout).toMatch(/hostile-guest\s+at any arc/);
+    expect(r.stdout).toMatch(/Examples:\n\s+\$ nvme-lm migrate\n/);
+  });
+});
