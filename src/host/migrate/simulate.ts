@@ -9,15 +9,13 @@
 // source (D6), or let the guest see the reset (D13, D18).
 import { RamNamespace } from '../../emulator/namespace.ts';
 import { MAX_IO_QUEUES } from '../../emulator/options.ts';
-import { SAVED_HEADER_LAYOUT, SAVED_VERSION } from '../../emulator/savedData.ts';
-import { fieldByName, setUint } from '../../wire/layout.ts';
 import { LM } from '../../wire/opcodes.ts';
 import { SC, statusName } from '../../wire/status.ts';
 import { LmRefusedError, NvmeLmHost } from '../driver.ts';
 import { HostError, NvmeCommandError } from '../errors.ts';
 import { VfioArcError, type VfioMigration } from '../vfio/migration.ts';
-import { RESUME_BUFFER_BYTES } from '../vfio/streams.ts';
 import type { VfioState } from '../vfio/states.ts';
+import { DATA_FAULTS, damage } from './damage.ts';
 import { arcInfo, type ArcId, type FaultName, type FaultSpec, type Outcome } from './faults.ts';
 import { Guest, type AdminRecord } from './guest.ts';
 import { Ledger } from './ledger.ts';
@@ -370,33 +368,13 @@ class MigrationRun {
   /** The saved bytes on their way to the destination, damaged as the data faults ask. */
   private damage(saved: Uint8Array): Uint8Array {
     let data = saved;
-    if (this.take('truncated')) data = data.slice(0, Math.max(0, data.length - 20));
-    if (this.take('oversized')) data = concat(data, new Uint8Array(40).fill(0xa5));
-    if (this.take('overflow')) data = concat(data, new Uint8Array(RESUME_BUFFER_BYTES));
-    if (this.take('bit-flip')) {
-      data = data.slice();
-      // after the checksum field, so the checksum is what catches it (D7)
-      const bit = this.faultRng.between(16 * 8, data.length * 8 - 1);
-      data[bit >> 3] ^= 1 << (bit & 7);
-    }
-    if (this.take('wrong-version')) {
-      // Reads the emulator's saved-data layout: a host-side simulation tool may, the driver never does.
-      data = data.slice();
-      setUint(data, fieldByName(SAVED_HEADER_LAYOUT, 'version'), SAVED_VERSION + 1);
-    }
+    for (const fault of DATA_FAULTS) if (this.take(fault)) data = damage(data, fault, this.faultRng);
     return data;
   }
 }
 
 function guestRegion(fn: number): number {
   return GUEST_BASE + (fn - 1) * GUEST_REGION;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 /** The NVMe status name behind a failed arc, or the errno when no command failed. */

@@ -45,6 +45,14 @@ describe('nvme-lm migrate (CLI)', () => {
     expect(r.stdout).toMatch(/command log \(every command that reached it\): Identify \(0x06\)\n/);
   });
 
+  it('D1, D6, D7, D13, D18: --matrix --json runs all 44 (fault, arc) rows, each meeting its required outcome; exit 0', () => {
+    const r = cli('--matrix', '--json', '--io', '64');
+    expect(r.status).toBe(0);
+    const rows = JSON.parse(r.stdout) as { fault: string; arc: string; ok: boolean; problems: string[] }[];
+    expect(rows).toHaveLength(44);
+    expect(rows.filter((x) => !x.ok)).toEqual([]);
+  });
+
   it.each([
     [['--vf', '9'], /--vf 9 is out of range/],
     [['--queues', 'many'], /--queues "many" is not a whole number/],
