@@ -155,29 +155,27 @@ export function encodeSavedState(s: SavedState): Uint8Array {
     maxQid = Math.max(maxQid, q.qid);
     maxEntries = Math.max(maxEntries, q.sq?.size ?? 0, q.cq?.size ?? 0);
   }
-  const header: Record<string, number> = {
-    magic: SAVED_MAGIC,
-    version: SAVED_VERSION,
-    totalLength: total,
-    queueCount: s.queues.length,
-    maxQid,
-    maxEntries,
-    cc: s.cc,
-    csts: s.csts,
-    aqa: s.aqa,
-    intms: s.intms,
-    asq: s.asq,
-    acq: s.acq,
-    nsqa: s.nsqa,
-    ncqa: s.ncqa,
-    asqHead: s.admin.sqHead,
-    asqTail: s.admin.sqTail,
-    acqHead: s.admin.cqHead,
-    acqTail: s.admin.cqTail,
-    acqPhase: s.admin.cqPhase,
-  };
-  for (const [name, x] of Object.entries(header)) put(v, 0, H[name], x);
-  s.queues.forEach((q, i) => {
+  put(v, 0, H.magic, SAVED_MAGIC);
+  put(v, 0, H.version, SAVED_VERSION);
+  put(v, 0, H.totalLength, total);
+  put(v, 0, H.queueCount, s.queues.length);
+  put(v, 0, H.maxQid, maxQid);
+  put(v, 0, H.maxEntries, maxEntries);
+  put(v, 0, H.cc, s.cc);
+  put(v, 0, H.csts, s.csts);
+  put(v, 0, H.aqa, s.aqa);
+  put(v, 0, H.intms, s.intms);
+  put(v, 0, H.asq, s.asq);
+  put(v, 0, H.acq, s.acq);
+  put(v, 0, H.nsqa, s.nsqa);
+  put(v, 0, H.ncqa, s.ncqa);
+  put(v, 0, H.asqHead, s.admin.sqHead);
+  put(v, 0, H.asqTail, s.admin.sqTail);
+  put(v, 0, H.acqHead, s.admin.cqHead);
+  put(v, 0, H.acqTail, s.admin.cqTail);
+  put(v, 0, H.acqPhase, s.admin.cqPhase);
+  for (let i = 0; i < s.queues.length; i++) {
+    const q = s.queues[i];
     const b = SAVED_HEADER_SIZE + i * SAVED_RECORD_SIZE;
     put(v, b, R.qid, q.qid);
     put(v, b, R.flags, (q.sq ? FLAG_SQ : 0) | (q.cq ? FLAG_CQ : 0) | (q.cq?.ien ? FLAG_IEN : 0));
@@ -197,7 +195,7 @@ export function encodeSavedState(s: SavedState): Uint8Array {
       put(v, b, R.cqIv, q.cq.iv);
       put(v, b, R.cqBase, q.cq.base);
     }
-  });
+  }
   put(v, 0, H.checksum, crc32(bytes, CHECKSUM_END, total));
   return bytes;
 }
@@ -290,8 +288,10 @@ function decodeGeometry(v: DataView, size: number, limits: LoadLimits): DecodeRe
     s.queues.push(q);
     maxQid = qid;
   }
+  const hasCq = new Set<number>();
+  for (const q of s.queues) if (q.cq) hasCq.add(q.qid);
   for (const q of s.queues) {
-    if (q.sq && !s.queues.some((x) => x.qid === q.sq!.cqid && x.cq)) return bad(`SQ ${q.qid} is bound to CQ ${q.sq.cqid}, which the data does not contain`);
+    if (q.sq && !hasCq.has(q.sq.cqid)) return bad(`SQ ${q.qid} is bound to CQ ${q.sq.cqid}, which the data does not contain`);
   }
   if (rd(v, 0, H.maxQid) !== maxQid || rd(v, 0, H.maxEntries) !== maxEntries) return bad('the header geometry disagrees with the queue records');
   return { ok: true, state: s };
