@@ -30,32 +30,38 @@ export class RamNamespace {
   /** Copy `count` LBAs starting at `slba` into `into[at..]` (unwritten blocks read as zeros). */
   read(slba: number, count: number, into: Uint8Array, at = 0): void {
     this.check(slba, count);
-    for (let i = 0; i < count; i++) {
-      const lba = slba + i;
+    // one copy per chunk touched, not per LBA (a 4 KiB aligned read is one copy)
+    const end = slba + count;
+    for (let lba = slba, dst = at; lba < end; ) {
+      const first = lba % LBAS_PER_CHUNK;
+      const n = Math.min(end - lba, LBAS_PER_CHUNK - first);
+      const bytes = n * LBA_SIZE;
       const chunk = this.chunks.get(Math.floor(lba / LBAS_PER_CHUNK));
-      const dst = at + i * LBA_SIZE;
-      if (chunk) {
-        const off = (lba % LBAS_PER_CHUNK) * LBA_SIZE;
-        into.set(chunk.subarray(off, off + LBA_SIZE), dst);
-      } else {
-        into.fill(0, dst, dst + LBA_SIZE);
-      }
+      if (!chunk) into.fill(0, dst, dst + bytes);
+      else if (bytes === CHUNK_SIZE) into.set(chunk, dst);
+      else into.set(chunk.subarray(first * LBA_SIZE, first * LBA_SIZE + bytes), dst);
+      lba += n;
+      dst += bytes;
     }
   }
 
   /** Store `count` LBAs starting at `slba` from `from[at..]`. */
   write(slba: number, count: number, from: Uint8Array, at = 0): void {
     this.check(slba, count);
-    for (let i = 0; i < count; i++) {
-      const lba = slba + i;
+    const end = slba + count;
+    for (let lba = slba, src = at; lba < end; ) {
+      const first = lba % LBAS_PER_CHUNK;
+      const n = Math.min(end - lba, LBAS_PER_CHUNK - first);
+      const bytes = n * LBA_SIZE;
       const key = Math.floor(lba / LBAS_PER_CHUNK);
       let chunk = this.chunks.get(key);
       if (!chunk) {
         chunk = new Uint8Array(CHUNK_SIZE);
         this.chunks.set(key, chunk);
       }
-      const src = at + i * LBA_SIZE;
-      chunk.set(from.subarray(src, src + LBA_SIZE), (lba % LBAS_PER_CHUNK) * LBA_SIZE);
+      chunk.set(from.subarray(src, src + bytes), first * LBA_SIZE);
+      lba += n;
+      src += bytes;
     }
   }
 
