@@ -1,16 +1,32 @@
 // `nvme-lm verify`: the generated suites against an implementation that is
 // not ours, through an adapter module, a JSON-lines process, or QEMU.
+//
+// `--vfs N` (the number of VFs reset asks for), decided per suite family:
+// - pfAcceptance is BUILT for N (its machine has a `vfs` option): the VF
+//   index checks (D4: N valid, N+1 invalid) move with N, and the I3
+//   fingerprint covers all N VFs. Its id gains `:vfs=N` when N is not 2.
+// - vfLifecycle (VF 1), system (VFs 1, 2) and vfio (VF 1 of 2) are machines
+//   about fixed VFs; they RUN with reset vfs = max(N, what they need). The
+//   extra VFs are enabled and idle. (Building system for N would make its
+//   product 8^N + 1 states: 16.7 million at N = 8.)
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
-import { PROFILES, UnsupportedProfileError, type Adapter, type Profile } from '../verify/adapter.ts';
+import { PROFILES, UnsupportedProfileError, type Adapter, type Profile, type ResetOptions } from '../verify/adapter.ts';
 import { ProcessAdapter, ProtocolError } from '../verify/processAdapter.ts';
 import { QemuAdapter } from '../verify/qemu/qemuAdapter.ts';
+import { explore } from '../check/explore.ts';
+import { eventLabel } from '../check/trace.ts';
+import type { Path } from '../paths/path.ts';
 import { runSuite, type PathFailure, type SuiteRun } from '../../models/run.ts';
 import { suitesFor } from '../../models/catalog.ts';
+import { pfAcceptanceSuite } from '../../models/pfAcceptance.ts';
 import { matchDeviation } from '../../models/deviations.ts';
 import type { Suite } from '../../models/suite.ts';
 
 export type Target = { kind: 'adapter'; module: string } | { kind: 'exec'; command: string; timeoutMs?: number } | { kind: 'qemu' };
+
+/** The most VFs `--vfs` asks for: the bindings' host memory plan has room for functions 0..8 (models/hostPlan.ts), QEMU's target enables at most 8. */
+export const MAX_VERIFY_VFS = 8;
 
 export interface VerifyFailure extends PathFailure {
   /** set when the failure is a documented deviation of the target */
@@ -21,24 +37,46 @@ export interface VerifySuiteResult {
   suite: string;
   machine: string;
   profile: Profile;
+  /** VFs reset asked for */
+  vfs: number;
+  /** why the suite did not run: the profile refused in reset, or a capability the target lacks */
   unsupported?: string;
   paths: number;
   passed: number;
   failed: number;
   knownDeviations: number;
   notRealisable: Array<{ path: string; reason: string }>;
+  /** definition edges taken by passing steps / taken by any reachable transition */
   edges: { covered: number; reachable: number };
+  /** concrete transitions (state, event, state) taken by passing steps / in the explored graph */
+  transitions: { covered: number; reachable: number };
   steps: number;
   ms: number;
 }
 
+/** Reachable transitions of a machine the target did not exhibit, because the suite carrying them could not run. */
+export interface NotExhibited {
+  suite: string;
+  reason: string;
+  /** `from > EVENT > to` state keys; none of them taken by a suite of the same machine family and profile that ran */
+  transitions: string[];
+  /** definition edges those transitions take that no suite which ran took */
+  edges: string[];
+}
+
 export interface VerifyResult {
   target: string;
+  vfs?: number;
   passed: number;
   failed: number;
   knownDeviations: number;
+  /** requested profiles for which no suite could run */
   unsupportedProfiles: string[];
+  paths: number;
+  steps: number;
+  ms: number;
   suites: VerifySuiteResult[];
+  notExhibited: NotExhibited[];
   /** real failures first, shortest path first; then known deviations */
   failures: VerifyFailure[];
 }
@@ -78,6 +116,7 @@ export function targetName(t: Target): string {
 export interface RunVerifyOptions {
   target: Target;
   profiles?: Profile[];
+  /** VFs reset asks for (1..MAX_VERIFY_VFS); default: what each suite needs */
   vfs?: number;
   /** how long a client-side poll waits for a completion on asynchronous targets */
   completionTimeoutMs?: number;
@@ -85,63 +124,152 @@ export interface RunVerifyOptions {
   onSuite?(suite: string): void;
 }
 
+/** The adapter with every reset asking for at least `vfs` VFs; optional operations kept only where the target has them. */
+export function atLeastVfs(adapter: Adapter, vfs: number): Adapter {
+  const a: Adapter = {
+    reset: (o: ResetOptions) => adapter.reset({ ...o, vfs: Math.max(o.vfs, vfs) }),
+    regWrite: (...args) => adapter.regWrite(...args),
+    regRead: (...args) => adapter.regRead(...args),
+    memWrite: (...args) => adapter.memWrite(...args),
+    memRead: (...args) => adapter.memRead(...args),
+    submit: (...args) => adapter.submit(...args),
+    flr: (fn) => adapter.flr(fn),
+    close: () => adapter.close(),
+  };
+  if (adapter.completeIo) a.completeIo = adapter.completeIo.bind(adapter);
+  if (adapter.snapshot && adapter.restore) {
+    a.snapshot = adapter.snapshot.bind(adapter);
+    a.restore = adapter.restore.bind(adapter);
+  }
+  return a;
+}
+
+/** A suite as `--vfs N` runs it (see the header): pfAcceptance rebuilt for N, the others with reset vfs = max(N, theirs). */
+export function suiteForVfs(suite: Suite, vfs: number, timeoutMs: number): Suite {
+  if (suite.id.startsWith('pfAcceptance:')) {
+    const r = suite.reset;
+    return pfAcceptanceSuite({ profile: r.profile, strict: r.strict ?? false, vfQueuePolicy: r.vfQueuePolicy ?? 'reject', vfs }, { timeoutMs });
+  }
+  if (suite.reset.vfs >= vfs) return suite;
+  return { ...suite, reset: { ...suite.reset, vfs }, implementation: (adapter) => suite.implementation(atLeastVfs(adapter, vfs)) };
+}
+
+const family = (suiteId: string): string => suiteId.split(':')[0];
+
+interface Reachable {
+  initial: string;
+  /** every transition of the explored machine, as `from > EVENT > to`, with the edges it takes */
+  transitions: Map<string, string[]>;
+}
+
+function reachableOf(suite: Suite): Reachable {
+  const g = explore(suite.spec);
+  return { initial: g.keys[0], transitions: new Map(g.transitions.map((t) => [`${g.keys[t.from]} > ${eventLabel(g.events[t.event])} > ${g.keys[t.to]}`, t.edges])) };
+}
+
+/** Transitions taken by the steps that passed: whole paths that passed, failing paths up to the step before the failure. */
+function coveredTransitions(initialKey: string, paths: Path[], run: SuiteRun): Set<string> {
+  const failedAt = new Map(run.failures.map((f) => [f.path, f.step]));
+  const unplayable = new Set(run.notRealisable.map((n) => n.path));
+  const covered = new Set<string>();
+  for (const p of paths) {
+    if (unplayable.has(p.name)) continue;
+    const upTo = failedAt.has(p.name) ? Math.max(0, (failedAt.get(p.name) as number) - 1) : p.steps.length;
+    let from = initialKey;
+    for (const s of p.steps.slice(0, upTo)) {
+      covered.add(`${from} > ${eventLabel(s.event)} > ${s.state}`);
+      from = s.state;
+    }
+  }
+  return covered;
+}
+
 export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
+  const t0 = performance.now();
   const profiles = o.profiles ?? (o.target.kind === 'qemu' ? (['no-lm'] as Profile[]) : [...PROFILES]);
-  const suites = (o.suites ?? suitesFor(profiles, { timeoutMs: o.completionTimeoutMs ?? 300 })).filter((s) => profiles.includes(s.profile));
+  const timeoutMs = o.completionTimeoutMs ?? 300;
+  let suites = (o.suites ?? suitesFor(profiles, { timeoutMs })).filter((s) => profiles.includes(s.profile));
+  if (o.vfs !== undefined) {
+    const n = o.vfs;
+    if (!Number.isInteger(n) || n < 1 || n > MAX_VERIFY_VFS) throw new RangeError(`vfs ${n}: give a whole number from 1 to ${MAX_VERIFY_VFS}`);
+    suites = suites.map((s) => suiteForVfs(s, n, timeoutMs));
+  }
   const deviationTarget = o.target.kind === 'qemu' ? 'qemu' : targetName(o.target);
   const adapter = await openTarget(o.target);
   const results: VerifySuiteResult[] = [];
   const failures: VerifyFailure[] = [];
-  const unsupported = new Set<string>();
+  /** per family and profile: transitions and definition edges that suites which ran covered */
+  const exhibited = new Map<string, { transitions: Set<string>; edges: Set<string> }>();
+  const skipped: Array<{ suite: Suite; reason: string }> = [];
   try {
     for (const suite of suites) {
       o.onSuite?.(suite.id);
-      const t0 = performance.now();
+      const s0 = performance.now();
       let run: SuiteRun;
       try {
         run = await runSuite(suite, adapter);
       } catch (e) {
-        if (e instanceof UnsupportedProfileError) {
-          unsupported.add(suite.profile);
-          continue;
-        }
-        throw e;
+        if (!(e instanceof UnsupportedProfileError)) throw e;
+        run = { suite: suite.id, unsupported: e.message, paths: 0, passed: 0, failed: 0, notRealisable: [], failures: [], coveredEdges: [], coveredTransitions: 0, stats: { steps: 0, naiveSteps: 0, resets: 0, snapshots: 0, restores: 0, ms: 0 } };
       }
-      if (run.unsupported) unsupported.add(suite.profile);
+      const paths = suite.paths();
+      const { initial, transitions: reachable } = reachableOf(suite);
+      const reachableEdges = new Set([...reachable.values()].flat());
+      const base = { suite: suite.id, machine: suite.spec.id, profile: suite.profile, vfs: suite.reset.vfs, paths: paths.length, notRealisable: run.notRealisable };
+      if (run.unsupported !== undefined) {
+        skipped.push({ suite, reason: run.unsupported });
+        results.push({ ...base, unsupported: run.unsupported, passed: 0, failed: 0, knownDeviations: 0, edges: { covered: 0, reachable: reachableEdges.size }, transitions: { covered: 0, reachable: reachable.size }, steps: 0, ms: Math.round(performance.now() - s0) });
+        continue;
+      }
       let known = 0;
       for (const f of run.failures) {
         const d = matchDeviation(deviationTarget, f.suite, f.event, f.observed);
         if (d) known++;
         failures.push(d ? { ...f, deviation: { id: d.id, specification: d.specification, implementation: d.implementation } } : f);
       }
-      const reachable = new Set(suite.paths().flatMap((p) => p.steps.flatMap((s) => s.edges)));
+      const covered = coveredTransitions(initial, paths, run);
+      const key = `${family(suite.id)}|${suite.profile}`;
+      const seen = exhibited.get(key) ?? { transitions: new Set<string>(), edges: new Set<string>() };
+      for (const t of covered) seen.transitions.add(t);
+      for (const e of run.coveredEdges) seen.edges.add(e);
+      exhibited.set(key, seen);
       results.push({
-        suite: suite.id,
-        machine: suite.spec.id,
-        profile: suite.profile,
-        unsupported: run.unsupported,
-        paths: run.paths,
+        ...base,
         passed: run.passed,
         failed: run.failed - known,
         knownDeviations: known,
-        notRealisable: run.notRealisable,
-        edges: { covered: run.coveredEdges.length, reachable: reachable.size },
+        edges: { covered: run.coveredEdges.length, reachable: reachableEdges.size },
+        transitions: { covered: [...covered].filter((t) => reachable.has(t)).length, reachable: reachable.size },
         steps: run.stats.steps,
-        ms: Math.round(performance.now() - t0),
+        ms: Math.round(performance.now() - s0),
       });
     }
   } finally {
     await adapter.close();
   }
+  const notExhibited = skipped.map(({ suite, reason }): NotExhibited => {
+    const seen = exhibited.get(`${family(suite.id)}|${suite.profile}`) ?? { transitions: new Set<string>(), edges: new Set<string>() };
+    const reachable = reachableOf(suite).transitions;
+    const missing = [...reachable.keys()].filter((t) => !seen.transitions.has(t));
+    const edges = [...new Set(missing.flatMap((t) => reachable.get(t) as string[]))].filter((e) => !seen.edges.has(e)).sort();
+    return { suite: suite.id, reason, transitions: missing, edges };
+  });
   const steps = (f: PathFailure): number => f.path.split(' > ').length;
   failures.sort((a, b) => Number(!!a.deviation) - Number(!!b.deviation) || steps(a) - steps(b) || a.path.localeCompare(b.path));
+  const ran = new Set(results.filter((r) => r.unsupported === undefined).map((r) => r.profile));
+  const sum = (f: (r: VerifySuiteResult) => number): number => results.reduce((n, r) => n + f(r), 0);
   return {
     target: targetName(o.target),
-    passed: results.reduce((n, r) => n + r.passed, 0),
-    failed: results.reduce((n, r) => n + r.failed, 0),
-    knownDeviations: results.reduce((n, r) => n + r.knownDeviations, 0),
-    unsupportedProfiles: [...unsupported],
+    ...(o.vfs !== undefined ? { vfs: o.vfs } : {}),
+    passed: sum((r) => r.passed),
+    failed: sum((r) => r.failed),
+    knownDeviations: sum((r) => r.knownDeviations),
+    unsupportedProfiles: [...new Set(results.map((r) => r.profile))].filter((p) => !ran.has(p)),
+    paths: sum((r) => (r.unsupported === undefined ? r.paths : 0)),
+    steps: sum((r) => r.steps),
+    ms: Math.round(performance.now() - t0),
     suites: results,
+    notExhibited,
     failures,
   };
 }

@@ -5,7 +5,7 @@ import { Option, type Command } from 'commander';
 import pc from 'picocolors';
 import { PROFILES, type Profile } from '../../verify/adapter.ts';
 import { ProtocolError } from '../../verify/processAdapter.ts';
-import { runVerify, type Target, type VerifyResult } from '../runVerify.ts';
+import { MAX_VERIFY_VFS, runVerify, type Target, type VerifyResult } from '../runVerify.ts';
 import { UsageError } from '../usageError.ts';
 import { checkTraceFile, formatTraceCheck } from '../../verify/traceCheck.ts';
 
@@ -25,21 +25,31 @@ export function formatVerify(r: VerifyResult, useColour = false): string {
   const ok = useColour ? pc.green : (s: string) => s;
   const bad = useColour ? pc.red : (s: string) => s;
   const warn = useColour ? pc.yellow : (s: string) => s;
-  const out = [`target: ${r.target}`, ''];
-  const head = ['suite', 'paths', 'passed', 'failed', 'deviations', 'edges covered'];
+  const out = [`target: ${r.target}${r.vfs !== undefined ? ` (reset asks for at least ${r.vfs} VFs)` : ''}`, ''];
+  const head = ['suite', 'vfs', 'paths', 'steps', 'passed', 'failed', 'deviations', 'edges', 'transitions'];
   const rows = r.suites.map((s) =>
-    s.unsupported ? [s.suite, '-', '-', '-', '-', 'profile unsupported'] : [s.suite, String(s.paths), String(s.passed), String(s.failed), String(s.knownDeviations), `${s.edges.covered}/${s.edges.reachable}`],
+    s.unsupported
+      ? [s.suite, String(s.vfs), String(s.paths), '-', '-', '-', '-', 'unsupported', `0/${s.transitions.reachable}`]
+      : [s.suite, String(s.vfs), String(s.paths), String(s.steps), String(s.passed), String(s.failed), String(s.knownDeviations), `${s.edges.covered}/${s.edges.reachable}`, `${s.transitions.covered}/${s.transitions.reachable}`],
   );
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]): string => cells.map((x, i) => (i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join('  ');
   out.push(line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), '');
+  for (const s of r.suites) {
+    if (s.unsupported) out.push(warn(`UNSUPPORTED ${s.suite}: ${s.unsupported}`));
+    for (const n of s.notRealisable) out.push(warn(`NOT REALISABLE ${s.suite}: ${n.path}`), `  ${n.reason}`);
+  }
+  for (const n of r.notExhibited) {
+    if (n.transitions.length === 0) continue;
+    out.push(warn(`NOT EXHIBITED ${n.transitions.length} transitions of ${n.suite} that no suite which ran took${n.edges.length ? ` (edges ${n.edges.join(', ')})` : ''}`));
+  }
   for (const f of r.failures) {
     out.push(f.deviation ? warn(`KNOWN DEVIATION ${f.deviation.id} in ${f.suite}: ${f.path}`) : bad(`FAIL ${f.suite}: ${f.path}`));
     out.push(`  step ${f.step} ${f.event}`, `  expected ${f.expected}`, `  observed ${f.observed}`);
     if (f.deviation) out.push(`  specification: ${f.deviation.specification}`, `  implementation: ${f.deviation.implementation}`);
   }
   if (r.unsupportedProfiles.length) out.push(warn(`unsupported profiles: ${r.unsupportedProfiles.join(', ')}`));
-  out.push(`${r.failed ? bad(`${r.failed} failed`) : ok('0 failed')}, ${r.passed} passed, ${r.knownDeviations} known deviations`);
+  out.push(`${r.failed ? bad(`${r.failed} failed`) : ok('0 failed')}, ${r.passed} passed, ${r.knownDeviations} known deviations (${r.paths} paths, ${r.steps} steps, ${(r.ms / 1000).toFixed(1)} s)`);
   return out.join('\n');
 }
 
@@ -67,11 +77,11 @@ export function registerVerify(program: Command): void {
     .option('--exec <command>', 'a program speaking the JSON-lines protocol on stdin/stdout')
     .option('--qemu', 'QEMU\'s NVMe controller with SR-IOV VFs through qtest (needs qemu-system-x86_64)')
     .addOption(new Option('--profile <name...>', 'device profile(s) the implementation claims; default all (no-lm for --qemu)').choices([...PROFILES]))
-    .option('--vfs <n>', 'number of VFs reset asks for (suites need at least 2)')
+    .option('--vfs <n>', `VFs reset asks for, 1 to ${MAX_VERIFY_VFS}: pfAcceptance is built for n VFs, the other suites run with max(n, the VFs they drive)`)
     .option('--timeout <ms>', 'how long to wait for each answer of an --exec implementation', '10000')
     .option('--completion-timeout <ms>', 'how long the suites poll for a completion before deciding none came (drop policy, latched commands)', '300')
     .option('--trace <file.jsonl>', 'check a recorded trace (request/answer pairs, one per line) against the machines')
-    .option('--json', 'print one JSON object: {"passed","failed","failures",...}')
+    .option('--json', 'print one JSON object: {"passed","failed","knownDeviations","suites","notExhibited","failures",...}')
     .addHelpText(
       'after',
       '\nExamples:\n  nvme-lm verify --exec "nvme-lm serve"\n  nvme-lm verify --exec "./my-controller --jsonl" --profile lm --json\n  nvme-lm verify --qemu --vfs 2\n  nvme-lm verify --trace session.jsonl',
@@ -88,7 +98,7 @@ export function registerVerify(program: Command): void {
       let vfs: number | undefined;
       if (o.vfs !== undefined) {
         vfs = Number(o.vfs);
-        if (!Number.isInteger(vfs) || vfs < 2 || vfs > 8) throw new UsageError(`--vfs ${o.vfs}: give a whole number from 2 to 8`);
+        if (!Number.isInteger(vfs) || vfs < 1 || vfs > MAX_VERIFY_VFS) throw new UsageError(`--vfs ${o.vfs}: give a whole number from 1 to ${MAX_VERIFY_VFS}`);
       }
       const completionTimeoutMs = Number(o.completionTimeout ?? 300);
       if (!(completionTimeoutMs >= 0)) throw new UsageError(`--completion-timeout ${o.completionTimeout}: give milliseconds >= 0`);

@@ -73,6 +73,12 @@ export class QemuAdapter implements Adapter {
     if (options.vfQueuePolicy === 'drop') {
       throw new UnsupportedProfileError('no-lm (vfQueuePolicy drop)', 'QEMU completes every command, it never drops one (D1)');
     }
+    if (options.ioCompletion === 'deferred') {
+      throw new UnsupportedProfileError(
+        'no-lm (ioCompletion deferred)',
+        'QEMU completes every I/O command it fetches on its own; nothing can hold one in flight until completeIo, so suites with deferred I/O cannot run on it',
+      );
+    }
     if (!Number.isInteger(options.vfs) || options.vfs < 0 || options.vfs > MAX_VFS) {
       throw new RangeError(`vfs must be an integer from 0 to ${MAX_VFS} for the QEMU target, got ${options.vfs}`);
     }
