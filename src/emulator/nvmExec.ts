@@ -7,6 +7,7 @@ import { NVM } from '../wire/opcodes.ts';
 import { genericStatus, IN_FLIGHT, rd, RW, SQE, ST } from './fields.ts';
 import { dmaFromHost, dmaToHost, walkPrps } from './prp.ts';
 import { LBA_SIZE } from './namespace.ts';
+import { PAGE_SIZE } from './hostMemory.ts';
 import { SQE_SIZE } from './queues.ts';
 
 const NSID_ALL = 0xffffffff;
@@ -58,7 +59,14 @@ export function runNvm(c: Controller, v: DataView, o: number): number {
   const ns = c.ctx.namespace;
   const walk = walkPrps(mem, rd(v, o, SQE.prp1), rd(v, o, SQE.prp2), blocks * LBA_SIZE);
   if (!walk.ok) return c.reject(genericStatus(walk.sc), 'NVMe', walk.reason);
-  if (opc === NVM.WRITE) {
+  if (walk.segments.length === 2) {
+    // One segment (the transfer fits PRP1's page, mapped: the walk checked it):
+    // the namespace copies straight to or from host memory, no bounce buffer.
+    const addr = walk.segments[0];
+    const page = mem.pageAt(addr)!;
+    if (opc === NVM.WRITE) ns.write(slba, blocks, page.bytes, addr % PAGE_SIZE);
+    else ns.read(slba, blocks, page.bytes, addr % PAGE_SIZE);
+  } else if (opc === NVM.WRITE) {
     ns.write(slba, blocks, dmaFromHost(mem, walk.segments, walk.length));
   } else {
     const data = new Uint8Array(walk.length);
