@@ -20,7 +20,7 @@ import type { Path } from '../paths/path.ts';
 import { runSuite, type PathFailure, type SuiteRun } from '../../models/run.ts';
 import { suitesFor } from '../../models/catalog.ts';
 import { pfAcceptanceSuite } from '../../models/pfAcceptance.ts';
-import { matchDeviation } from '../../models/deviations.ts';
+import { DEVIATIONS, matchDeviation, type Deviation } from '../../models/deviations.ts';
 import type { Suite } from '../../models/suite.ts';
 
 export type Target = { kind: 'adapter'; module: string } | { kind: 'exec'; command: string; timeoutMs?: number } | { kind: 'qemu' };
@@ -121,6 +121,8 @@ export interface RunVerifyOptions {
   /** how long a client-side poll waits for a completion on asynchronous targets */
   completionTimeoutMs?: number;
   suites?: Suite[];
+  /** the documented deviations failures are matched against (default DEVIATIONS) */
+  deviations?: readonly Deviation[];
   onSuite?(suite: string): void;
 }
 
@@ -152,6 +154,11 @@ export function suiteForVfs(suite: Suite, vfs: number, timeoutMs: number): Suite
   }
   if (suite.reset.vfs >= vfs) return suite;
   return { ...suite, reset: { ...suite.reset, vfs }, implementation: (adapter) => suite.implementation(atLeastVfs(adapter, vfs)) };
+}
+
+/** A refusal relayed through processes (a proxy, `serve`) repeats the profile prefix; keep the innermost one. */
+function innermostReason(message: string): string {
+  return message.replace(/^(profile "[^"]*" is not supported: )+(?=profile ")/, '');
 }
 
 const family = (suiteId: string): string => suiteId.split(':')[0];
@@ -217,13 +224,14 @@ export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
       const reachableEdges = new Set([...reachable.values()].flat());
       const base = { suite: suite.id, machine: suite.spec.id, profile: suite.profile, vfs: suite.reset.vfs, paths: paths.length, notRealisable: run.notRealisable };
       if (run.unsupported !== undefined) {
-        skipped.push({ suite, reason: run.unsupported });
-        results.push({ ...base, unsupported: run.unsupported, passed: 0, failed: 0, knownDeviations: 0, edges: { covered: 0, reachable: reachableEdges.size }, transitions: { covered: 0, reachable: reachable.size }, steps: 0, ms: Math.round(performance.now() - s0) });
+        const reason = innermostReason(run.unsupported);
+        skipped.push({ suite, reason });
+        results.push({ ...base, unsupported: reason, passed: 0, failed: 0, knownDeviations: 0, edges: { covered: 0, reachable: reachableEdges.size }, transitions: { covered: 0, reachable: reachable.size }, steps: 0, ms: Math.round(performance.now() - s0) });
         continue;
       }
       let known = 0;
       for (const f of run.failures) {
-        const d = matchDeviation(deviationTarget, f.suite, f.event, f.observed);
+        const d = matchDeviation(deviationTarget, f.suite, f.event, f.observed, o.deviations ?? DEVIATIONS);
         if (d) known++;
         failures.push(d ? { ...f, deviation: { id: d.id, specification: d.specification, implementation: d.implementation } } : f);
       }

@@ -53,6 +53,12 @@ export function formatVerify(r: VerifyResult, useColour = false): string {
   return out.join('\n');
 }
 
+/** 2 when no requested profile is supported, else 1 when a path failed (known deviations are not failures), else 0. */
+export function verifyExitCode(r: VerifyResult): 0 | 1 | 2 {
+  if (r.suites.length > 0 && r.suites.every((s) => s.unsupported !== undefined)) return 2;
+  return r.failed > 0 ? 1 : 0;
+}
+
 function parseTarget(o: VerifyOptions): Target {
   const chosen = [o.adapter !== undefined, o.exec !== undefined, !!o.qemu].filter(Boolean).length;
   if (chosen !== 1) throw new UsageError('choose exactly one target: --adapter <module>, --exec "<command>" or --qemu');
@@ -121,9 +127,9 @@ export function registerVerify(program: Command): void {
       } finally {
         if (!o.json && process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
       }
-      const noneSupported = r.suites.length > 0 && r.suites.every((s) => s.unsupported);
+      const code = verifyExitCode(r);
       console.log(o.json ? JSON.stringify(r) : formatVerify(r, process.stdout.isTTY));
-      if (noneSupported) console.error(`nvme-lm verify: no requested profile is supported by ${r.target}`);
-      process.exitCode = noneSupported ? 2 : r.failed > 0 ? 1 : 0;
+      if (code === 2) console.error(`nvme-lm verify: no requested profile is supported by ${r.target}`);
+      process.exitCode = code;
     });
 }

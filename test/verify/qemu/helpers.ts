@@ -1,5 +1,6 @@
 // Host-side steps the QEMU tests share: enable a controller on an admin queue
 // in low guest memory, create an I/O queue pair, decode completions.
+import { spawn } from 'node:child_process';
 import { findQemu } from '../../../src/verify/qemu/qemuProcess.ts';
 import type { Adapter } from '../../../src/verify/adapter.ts';
 import { sqeFor } from '../../../src/wire/adminCommands.ts';
@@ -47,4 +48,22 @@ export async function regs(a: Adapter, fn: number): Promise<{ cc: bigint; csts: 
 /** A 4 KiB pattern that differs per `seed`. */
 export function pattern(seed: number): Uint8Array {
   return new Uint8Array(4096).map((_, i) => (i * 31 + seed * 17 + 1) & 0xff);
+}
+
+export interface CliRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run `nvme-lm <args>` (this repository's launcher) as a separate process. */
+export function nvmeLm(args: string[]): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, ['bin/nvme-lm.mjs', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.on('exit', (status) => resolve({ status, stdout, stderr }));
+  });
 }

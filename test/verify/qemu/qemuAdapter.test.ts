@@ -26,6 +26,13 @@ describe('QemuAdapter: options it refuses (no QEMU needed)', () => {
     await expect(new QemuAdapter().reset({ vfs: 1, profile: 'no-lm', vfQueuePolicy: 'drop' })).rejects.toThrow(/never drops/);
   });
 
+  it('D15: deferred I/O is refused with the reason: QEMU completes every I/O it fetches, nothing holds one in flight', async () => {
+    const a = new QemuAdapter();
+    await expect(a.reset({ vfs: 1, profile: 'no-lm', ioCompletion: 'deferred' })).rejects.toBeInstanceOf(UnsupportedProfileError);
+    await expect(a.reset({ vfs: 1, profile: 'no-lm', ioCompletion: 'deferred' })).rejects.toThrow(/completeIo/);
+    expect(a.pid).toBeNull();
+  });
+
   it('D4: more VFs than the target offers is a range error that names the limit', async () => {
     await expect(new QemuAdapter().reset({ vfs: 9, profile: 'no-lm' })).rejects.toThrow(/0 to 8/);
   });
