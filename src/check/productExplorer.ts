@@ -193,7 +193,10 @@ function regionMoves(m: LocalModel, specId: string): RegionMoves {
 
 /**
  * States as integers in mixed radix L (local states per region): region r is
- * digit r. Visited is a bitset over all L^n codes. Hot loop: locals only.
+ * digit r. Visited is a bitset over all L^n codes. Hot loop: locals only, and
+ * every code change precomputed (per region and move, per broadcast, region
+ * and local state), so a successor is one add; the profile showed the
+ * multiplications and float divisions of the decode costing a third.
  */
 function explorePacked(m: LocalModel, specId: string, maxStates: number, tooMany: (d: number) => Error, progress?: Progress): Counts {
   const n = m.regions;
@@ -203,6 +206,23 @@ function explorePacked(m: LocalModel, specId: string, maxStates: number, tooMany
   const visited = new Uint32Array(Math.ceil(L ** n / 32));
   const { next, rootEdge } = m;
   const { selfLoops: selfOf, moveStart, moveTo, broadcasts } = regionMoves(m, specId);
+  // codes are < L^n <= 2^30, so every delta fits an Int32Array
+  const M = moveTo.length;
+  const moveDelta = new Int32Array(n * M);
+  for (let l = 0; l < L; l++) {
+    for (let j = moveStart[l]; j < moveStart[l + 1]; j++) for (let r = 0; r < n; r++) moveDelta[r * M + j] = (moveTo[j] - l) * pow[r];
+  }
+  const B = broadcasts.length;
+  const castDelta = new Int32Array(B * n * L);
+  const castAny = new Uint8Array(B * L);
+  for (let k = 0; k < B; k++) {
+    const e = broadcasts[k];
+    for (let l = 0; l < L; l++) {
+      const t = next[l * E + e];
+      if (rootEdge[l * E + e] === 1 || t !== NONE) castAny[k * L + l] = 1;
+      for (let q = 0; q < n; q++) castDelta[(k * n + q) * L + l] = t === NONE ? 0 : (t - l) * pow[q];
+    }
+  }
   const v = new Int32Array(n);
   let queue: Uint32Array = new Uint32Array(1 << 16);
   let start = 0;
@@ -222,19 +242,22 @@ function explorePacked(m: LocalModel, specId: string, maxStates: number, tooMany
     }
     const code = queue[i];
     for (let r = 0, c = code; r < n; r++) {
-      const digit = c % L;
-      v[r] = digit;
-      c = (c - digit) / L;
+      const rest = (c / L) | 0; // exact: c < 2^30
+      v[r] = c - rest * L;
+      c = rest;
     }
     const before = transitions;
     // candidate successors: every region's moves, then the broadcasts
     for (let r = 0; r < n; r++) {
       const l = v[r];
       const loops = selfOf[l];
-      transitions += loops + moveStart[l + 1] - moveStart[l];
+      const first = moveStart[l];
+      const end = moveStart[l + 1];
+      transitions += loops + end - first;
       selfLoops += loops;
-      for (let j = moveStart[l]; j < moveStart[l + 1]; j++) {
-        const to = code + (moveTo[j] - l) * pow[r];
+      const row = r * M;
+      for (let j = first; j < end; j++) {
+        const to = code + moveDelta[row + j];
         const word = to >>> 5;
         const bit = 1 << (to & 31);
         if ((visited[word] & bit) !== 0) continue;
@@ -243,19 +266,16 @@ function explorePacked(m: LocalModel, specId: string, maxStates: number, tooMany
         queue[size++] = to;
       }
     }
-    for (let k = 0; k < broadcasts.length; k++) {
-      const e = broadcasts[k];
+    for (let k = 0; k < B; k++) {
       let to = code;
-      let any = false;
+      let any = 0;
+      const base = k * n * L;
       for (let q = 0; q < n; q++) {
         const l = v[q];
-        const t = next[l * E + e];
-        if (rootEdge[l * E + e] === 1) any = true;
-        if (t === NONE) continue;
-        any = true;
-        to += (t - l) * pow[q];
+        any |= castAny[k * L + l];
+        to += castDelta[base + q * L + l];
       }
-      if (!any) continue;
+      if (any === 0) continue;
       transitions++;
       if (to === code) {
         selfLoops++;
