@@ -7,6 +7,7 @@
 // states it fully expanded by then.
 import { getAdjacencyMap } from '@xstate/graph';
 import type { MachineSpec } from '../machines/spec.ts';
+import { nowMs } from './harness.ts';
 
 export interface AdjacencyRun {
   /** distinct states expanded (every event tried) */
@@ -25,7 +26,7 @@ export function runAdjacencyMap(spec: MachineSpec, capMs = Infinity): AdjacencyR
   // expands it only if that key is new: the distinct keys seen are the states
   // expanded so far (the last one completely, since it is checked at the next pop).
   const seen = new Set<string>();
-  const t0 = performance.now();
+  const t0 = nowMs();
   let ms = 0;
   let complete = true;
   try {
@@ -34,18 +35,18 @@ export function runAdjacencyMap(spec: MachineSpec, capMs = Infinity): AdjacencyR
       serializeState: (snapshot) => {
         const k = key(snapshot);
         if (!seen.has(k)) {
-          if (performance.now() - t0 > capMs) throw new CapReached();
+          if (nowMs() - t0 > capMs) throw new CapReached();
           seen.add(k);
         }
         return k;
       },
     });
-    ms = performance.now() - t0;
+    ms = nowMs() - t0;
     const states = Object.keys(adj).length;
     if (states !== seen.size) throw new Error(`baseline accounting is off: getAdjacencyMap holds ${states} states, the key hook saw ${seen.size}`);
   } catch (e) {
     if (!(e instanceof CapReached)) throw e;
-    ms = performance.now() - t0;
+    ms = nowMs() - t0;
     complete = false;
   }
   // a state seen at the cap was not expanded; seen.add never ran for it

@@ -2,6 +2,11 @@
 // are timed in the same process, interleaved round by round (A B A B ...), so
 // drift (turbo, GC, a noisy neighbour) hits both alike; each reports the
 // median of its rounds after untimed warm-up calls.
+//
+// The clock is this process's CPU time (user + system) by default: every
+// measured loop is single-threaded and CPU-bound, so on a quiet machine it
+// equals wall time, and on a shared one (load above the core count) it still
+// measures the work instead of the scheduler. `--clock wall` uses wall time.
 import { cpus, loadavg } from 'node:os';
 
 /** One line of bench/results.json. */
@@ -31,6 +36,8 @@ export interface BenchReport {
   machine: string;
   /** smoke mode: tiny sizes, for checking the harness, not for reading figures */
   smoke: boolean;
+  /** what the times are: this process's CPU time (default) or wall time */
+  clock: Clock;
   /** 1-minute load average when the run started and ended: above the core count, other work shared the cpus */
   loadAverage: { start: number; end: number };
   results: BenchResult[];
@@ -60,8 +67,22 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-function nowMs(): number {
-  return Number(process.hrtime.bigint()) / 1e6;
+export type Clock = 'cpu' | 'wall';
+let clock: Clock = 'cpu';
+
+export function setClock(c: Clock): void {
+  clock = c;
+}
+
+export function currentClock(): Clock {
+  return clock;
+}
+
+/** Milliseconds on the chosen clock (an arbitrary origin: only differences mean anything). */
+export function nowMs(): number {
+  if (clock === 'wall') return Number(process.hrtime.bigint()) / 1e6;
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 /** Milliseconds `fn` takes, once. */

@@ -43,7 +43,8 @@ export async function migrateBenches(c: MigrateConfig): Promise<BenchResult[]> {
       better: 'lower',
       baseline: { name: 'the same migration with 1 I/O queue pair', value: median(one.map((r) => r.downtimeUs)) },
       note:
-        `SUSPEND on the source to RESUME on the destination (the simulation's own clock, its bookkeeping excluded), ` +
+        `SUSPEND on the source to RESUME on the destination, on the simulation's own wall clock (its bookkeeping excluded; ` +
+        'not the bench clock, so a loaded machine inflates it), ' +
         `${c.queues} I/O queue pairs, ${c.io} guest commands, commands in flight or latched at SUSPEND: ${inFlight.join(', ')}; ` +
         `saved data ${many[0].savedBytes} bytes vs ${one[0].savedBytes}; median of ${c.rounds}; the ratio (< 1) is what 64 queues cost`,
       details: { savedBytes: many[0].savedBytes, baselineSavedBytes: one[0].savedBytes, inFlightAtSuspend: inFlight },

@@ -27,8 +27,9 @@ export function formatReport(report: BenchReport): string {
   lines.push(`machine: ${report.machine}${report.smoke ? '   (SMOKE run: tiny sizes, figures not meaningful)' : ''}`);
   const cores = Number(/(\d+) cores/.exec(report.machine)?.[1] ?? 0);
   const { start, end } = report.loadAverage;
-  const busy = cores > 0 && Math.max(start, end) > cores ? ' (above the core count: other processes shared the cpus, times are inflated)' : '';
+  const busy = cores > 0 && Math.max(start, end) > cores ? ` (above the core count: other processes shared the cpus${report.clock === 'wall' ? ', wall times are inflated' : ''})` : '';
   lines.push(`load average (1 min): ${start} at start, ${end} at end${busy}`);
+  lines.push(`clock: ${report.clock === 'cpu' ? "this process's CPU time (user + system): the work, whatever else runs" : 'wall time'}`);
   lines.push('');
   const rows = [['entry', 'ours', 'unit', 'baseline', 'ratio', 'target']];
   for (const r of report.results) {

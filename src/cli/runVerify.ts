@@ -28,6 +28,17 @@ export type Target = { kind: 'adapter'; module: string } | { kind: 'exec'; comma
 /** The most VFs `--vfs` asks for: the bindings' host memory plan has room for functions 0..8 (models/hostPlan.ts), QEMU's target enables at most 8. */
 export const MAX_VERIFY_VFS = 8;
 
+/** How long the suites wait for a completion before deciding none came. */
+export const DEFAULT_COMPLETION_TIMEOUT_MS = 300;
+/**
+ * On QEMU: no no-lm path expects a missing completion (QEMU refuses the drop
+ * policy and deferred I/O in reset), so waiting longer costs a passing run
+ * nothing, while on a loaded machine QEMU took over 300 ms to post some
+ * completions (measured with a load average of 13 on 2 CPUs) and a short
+ * wait turned that into false failures.
+ */
+export const QEMU_COMPLETION_TIMEOUT_MS = 2000;
+
 export interface VerifyFailure extends PathFailure {
   /** set when the failure is a documented deviation of the target */
   deviation?: { id: string; specification: string; implementation: string };
@@ -169,9 +180,17 @@ interface Reachable {
   transitions: Map<string, string[]>;
 }
 
+const reachableCache = new WeakMap<Suite['spec'], Reachable>();
+
+/** Explored once per machine spec: a suite's reachable transitions are needed for its row and again for what was not exhibited. */
 function reachableOf(suite: Suite): Reachable {
-  const g = explore(suite.spec);
-  return { initial: g.keys[0], transitions: new Map(g.transitions.map((t) => [`${g.keys[t.from]} > ${eventLabel(g.events[t.event])} > ${g.keys[t.to]}`, t.edges])) };
+  let r = reachableCache.get(suite.spec);
+  if (r === undefined) {
+    const g = explore(suite.spec);
+    r = { initial: g.keys[0], transitions: new Map(g.transitions.map((t) => [`${g.keys[t.from]} > ${eventLabel(g.events[t.event])} > ${g.keys[t.to]}`, t.edges])) };
+    reachableCache.set(suite.spec, r);
+  }
+  return r;
 }
 
 /** Transitions taken by the steps that passed: whole paths that passed, failing paths up to the step before the failure. */
@@ -194,7 +213,7 @@ function coveredTransitions(initialKey: string, paths: Path[], run: SuiteRun): S
 export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
   const t0 = performance.now();
   const profiles = o.profiles ?? (o.target.kind === 'qemu' ? (['no-lm'] as Profile[]) : [...PROFILES]);
-  const timeoutMs = o.completionTimeoutMs ?? 300;
+  const timeoutMs = o.completionTimeoutMs ?? (o.target.kind === 'qemu' ? QEMU_COMPLETION_TIMEOUT_MS : DEFAULT_COMPLETION_TIMEOUT_MS);
   let suites = (o.suites ?? suitesFor(profiles, { timeoutMs })).filter((s) => profiles.includes(s.profile));
   if (o.vfs !== undefined) {
     const n = o.vfs;

@@ -33,6 +33,7 @@ describe('bench: smoke run of the harness', () => {
   it('results.json names the machine (cpu model, cores, node version) and says it was a smoke run', () => {
     expect(report.machine).toMatch(/^.+, \d+ cores, node v\d+\.\d+\.\d+$/);
     expect(report.smoke).toBe(true);
+    expect(report.clock).toBe('cpu');
     expect(Number.isFinite(report.loadAverage.start) && Number.isFinite(report.loadAverage.end)).toBe(true);
   });
 

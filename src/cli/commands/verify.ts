@@ -5,7 +5,7 @@ import { Option, type Command } from 'commander';
 import pc from 'picocolors';
 import { PROFILES, type Profile } from '../../verify/adapter.ts';
 import { ProtocolError } from '../../verify/processAdapter.ts';
-import { MAX_VERIFY_VFS, runVerify, type Target, type VerifyResult } from '../runVerify.ts';
+import { DEFAULT_COMPLETION_TIMEOUT_MS, MAX_VERIFY_VFS, QEMU_COMPLETION_TIMEOUT_MS, runVerify, type Target, type VerifyResult } from '../runVerify.ts';
 import { UsageError } from '../usageError.ts';
 import { checkTraceFile, formatTraceCheck } from '../../verify/traceCheck.ts';
 
@@ -85,7 +85,7 @@ export function registerVerify(program: Command): void {
     .addOption(new Option('--profile <name...>', 'device profile(s) the implementation claims; default all (no-lm for --qemu)').choices([...PROFILES]))
     .option('--vfs <n>', `VFs reset asks for, 1 to ${MAX_VERIFY_VFS}: pfAcceptance is built for n VFs, the other suites run with max(n, the VFs they drive)`)
     .option('--timeout <ms>', 'how long to wait for each answer of an --exec implementation', '10000')
-    .option('--completion-timeout <ms>', 'how long the suites poll for a completion before deciding none came (drop policy, latched commands)', '300')
+    .option('--completion-timeout <ms>', `how long the suites poll for a completion before deciding none came (drop policy, latched commands); default ${DEFAULT_COMPLETION_TIMEOUT_MS}, ${QEMU_COMPLETION_TIMEOUT_MS} for --qemu`)
     .option('--trace <file.jsonl>', 'check a recorded trace (request/answer pairs, one per line) against the machines')
     .option('--json', 'print one JSON object: {"passed","failed","knownDeviations","suites","notExhibited","failures",...}')
     .addHelpText(
@@ -106,8 +106,8 @@ export function registerVerify(program: Command): void {
         vfs = Number(o.vfs);
         if (!Number.isInteger(vfs) || vfs < 1 || vfs > MAX_VERIFY_VFS) throw new UsageError(`--vfs ${o.vfs}: give a whole number from 1 to ${MAX_VERIFY_VFS}`);
       }
-      const completionTimeoutMs = Number(o.completionTimeout ?? 300);
-      if (!(completionTimeoutMs >= 0)) throw new UsageError(`--completion-timeout ${o.completionTimeout}: give milliseconds >= 0`);
+      const completionTimeoutMs = o.completionTimeout === undefined ? undefined : Number(o.completionTimeout);
+      if (completionTimeoutMs !== undefined && !(completionTimeoutMs >= 0)) throw new UsageError(`--completion-timeout ${o.completionTimeout}: give milliseconds >= 0`);
       let r: VerifyResult;
       try {
         r = await runVerify({

@@ -24,7 +24,7 @@ const inAcceptance: Deviation = { ...onVfQueue, id: 'TEST-C4-ACCEPTANCE', suites
 
 describe.skipIf(!hasQemu)('known deviations (D1, D17 broken on purpose)', () => {
   it('D1: failures matching a deviation are known deviations, not passes; every failure documented exits 0', async () => {
-    const r = await runVerify({ target, profiles: ['no-lm'], vfs: 2, completionTimeoutMs: 1000, deviations: [onVfQueue, inAcceptance] });
+    const r = await runVerify({ target, profiles: ['no-lm'], vfs: 2, completionTimeoutMs: 2000, deviations: [onVfQueue, inAcceptance] });
     expect(r.failures.length).toBeGreaterThan(1);
     expect(r.failed).toBe(0);
     expect(r.knownDeviations).toBe(r.failures.length);
@@ -36,7 +36,7 @@ describe.skipIf(!hasQemu)('known deviations (D1, D17 broken on purpose)', () => 
   }, 300_000);
 
   it('D1: a failure no deviation documents still fails (exit 1) next to the known ones', async () => {
-    const r = await runVerify({ target, profiles: ['no-lm'], vfs: 2, completionTimeoutMs: 1000, deviations: [onVfQueue] });
+    const r = await runVerify({ target, profiles: ['no-lm'], vfs: 2, completionTimeoutMs: 2000, deviations: [onVfQueue] });
     expect(r.failed).toBe(1);
     expect(r.failures[0]).toMatchObject({ suite: 'pfAcceptance:no-lm', path: 'QUEUE_VF_ADMIN > OPC_QUERY' });
     expect(r.failures[0].deviation).toBeUndefined();

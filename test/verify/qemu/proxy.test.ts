@@ -8,7 +8,7 @@ import type { VerifyResult } from '../../../src/cli/runVerify.ts';
 import { hasQemu, nvmeLm } from './helpers.ts';
 
 /** Generous: under load, a cold `tsx` start of the proxy and of `serve` behind it takes seconds. */
-const slow = ['--timeout', '60000', '--completion-timeout', '1000'];
+const slow = ['--timeout', '60000', '--completion-timeout', '2000'];
 
 async function verifyThroughProxy(mode: string): Promise<{ status: number | null; r: VerifyResult; stderr: string }> {
   const proxy = `${JSON.stringify(process.execPath)} --import tsx test/verify/qemu/proxy.ts ${mode}`;

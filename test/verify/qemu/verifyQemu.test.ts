@@ -10,7 +10,7 @@ const IO_COMPLETE_EDGE = 'vfLifecycle.running|IO_COMPLETE|0';
 
 describe.skipIf(!hasQemu)('nvme-lm verify --qemu', () => {
   it('D1, D2, D13, D15, D17: --vfs 2 --json covers every reachable no-lm transition QEMU can exhibit and exits 0', async () => {
-    const run = await nvmeLm(['verify', '--qemu', '--vfs', '2', '--json', '--completion-timeout', '1000']);
+    const run = await nvmeLm(['verify', '--qemu', '--vfs', '2', '--json']);
     const r = JSON.parse(run.stdout) as VerifyResult;
     expect(r.failures.filter((f) => !f.deviation).map((f) => `${f.suite}: ${f.path} (step ${f.step} ${f.event}): expected ${f.expected}, observed ${f.observed}`)).toEqual([]);
     expect(run.status, run.stderr).toBe(0);
@@ -46,7 +46,7 @@ describe.skipIf(!hasQemu)('nvme-lm verify --qemu', () => {
   }, 120_000);
 
   it('D17: --profile lm no-lm runs no-lm and reports lm unsupported (exit 0: one requested profile is supported)', async () => {
-    const run = await nvmeLm(['verify', '--qemu', '--profile', 'lm', 'no-lm', '--vfs', '3', '--json', '--completion-timeout', '1000']);
+    const run = await nvmeLm(['verify', '--qemu', '--profile', 'lm', 'no-lm', '--vfs', '3', '--json']);
     const r = JSON.parse(run.stdout) as VerifyResult;
     expect(run.status, run.stderr).toBe(0);
     expect(r.unsupportedProfiles).toEqual(['lm']);
