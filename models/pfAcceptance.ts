@@ -41,6 +41,7 @@ import { checkPattern, checkQuerySize, checkRuns, checkSaveRepeats, fingerprint,
 import { ACCEPTANCE_PLAN, AcceptanceHost, BUFFER_BYTES, hex, LIST_THRESHOLD, PAGE, roundUp, statusOf, type Prps } from './pfAcceptanceHost.ts';
 import type { FormatDefect, SavedFormat } from './savedFormat.ts';
 import { Mismatch, NotRealisable, type Suite } from './suite.ts';
+import { completionWait, DEFAULT_TIMEOUT_MS } from './completionWait.ts';
 
 /** D17: profiles whose PF executes the five opcodes (reserved behaves as lm; no-lm and foreign do not). */
 const EXECUTES_LM: Record<Profile, boolean> = { lm: true, reserved: true, 'no-lm': false, foreign: false };
@@ -68,7 +69,7 @@ export const TARGET_BOUND_EVENTS: readonly string[] = ['LOAD_BAD_VERSION', 'LOAD
 export const LIST_LOAD_BYTES = 3 * PAGE;
 
 export interface AcceptanceBindingOptions {
-  /** how long to wait for a completion: 0 for the synchronous EmulatorAdapter, a few hundred ms otherwise (default 300) */
+  /** how long to wait for a completion that may not come (default DEFAULT_TIMEOUT_MS); 0 whenever the target's reset says it is synchronous */
   timeoutMs?: number;
   /** the target's saved-data format (e.g. EMULATOR_SAVED_FORMAT); without it LOAD_BAD_VERSION and LOAD_BAD_GEOMETRY are NotRealisable */
   savedFormat?: SavedFormat;
@@ -138,7 +139,7 @@ export function pfAcceptanceSuites(binding: AcceptanceBindingOptions = {}): Suit
 export function pfAcceptanceSuite(options: PfAcceptanceOptions, binding: AcceptanceBindingOptions = {}): Suite {
   const spec = pfAcceptanceSpec(options);
   const reset: ResetOptions = { vfs: options.vfs, profile: options.profile, strict: options.strict, vfQueuePolicy: options.vfQueuePolicy };
-  const timeoutMs = binding.timeoutMs ?? 300;
+  const timeoutMs = binding.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const savedFormat = binding.savedFormat;
   return {
     id: spec.id,
@@ -159,14 +160,14 @@ interface BindingSnapshot {
 
 
 class AcceptanceBinding {
-  private readonly host: AcceptanceHost;
+  private host: AcceptanceHost;
   private events: AcceptanceEvent[] = [];
 
   constructor(
     private readonly adapter: Adapter,
     private readonly options: PfAcceptanceOptions,
     private readonly resetOptions: ResetOptions,
-    timeoutMs: number,
+    private readonly timeoutMs: number,
     private readonly savedFormat: SavedFormat | undefined,
   ) {
     this.host = new AcceptanceHost(adapter, timeoutMs);
@@ -191,8 +192,8 @@ class AcceptanceBinding {
 
   /** Power-on, then the bring-up the machine assumes: PF enabled; every VF enabled with I/O queue pair 1. */
   private async reset(): Promise<void> {
-    await this.adapter.reset(this.resetOptions);
-    this.host.forget();
+    // a new device, nothing known, and how long to wait depends on what reset said
+    this.host = new AcceptanceHost(this.adapter, completionWait(await this.adapter.reset(this.resetOptions), this.timeoutMs));
     this.events = [];
     await this.host.enable(0);
     for (let vf = 1; vf <= this.options.vfs; vf++) {

@@ -34,7 +34,8 @@ import { checkRdy, expectOwn, nextState, SizeTable, SUCCESS_STATUS, suitePaths, 
 import { CORRUPTIONS, corruptLoad, LM_OPCODE, PfHost, type LmOpName, type Sent } from './pfHost.ts';
 import { Mismatch, type Suite } from './suite.ts';
 import { VfGuest, type VfGuestState, type VmImage } from './vfGuest.ts';
-import { defaultTimeout, type BindingOptions } from './vfLifecycle.ts';
+import type { BindingOptions } from './vfLifecycle.ts';
+import { completionWait, DEFAULT_TIMEOUT_MS } from './completionWait.ts';
 
 export const SYSTEM_SUITE_VFS = 2;
 
@@ -82,6 +83,8 @@ const isRunning = (s: VfSlot): boolean => s.startsWith('running');
 export class SystemBinding implements Implementation<Saved> {
   private pf: PfHost;
   private vfs: VfGuest[];
+  /** the completion wait in force since the last reset (completionWait) */
+  private wait: number;
   private hosts: VfHost[];
   private machine: AnyMachineSnapshot;
   private readonly sizes = new SizeTable();
@@ -94,6 +97,7 @@ export class SystemBinding implements Implementation<Saved> {
     private readonly reset_: ResetOptions,
     private readonly timeoutMs: number,
   ) {
+    this.wait = timeoutMs;
     this.pf = new PfHost(adapter, timeoutMs);
     this.vfs = this.newGuests();
     this.hosts = this.vfs.map(freshHost);
@@ -119,13 +123,13 @@ export class SystemBinding implements Implementation<Saved> {
   }
 
   private newGuests(): VfGuest[] {
-    return Array.from({ length: SYSTEM_SUITE_VFS }, (_, i) => new VfGuest(this.adapter, i + 1, this.timeoutMs, 1));
+    return Array.from({ length: SYSTEM_SUITE_VFS }, (_, i) => new VfGuest(this.adapter, i + 1, this.wait, 1));
   }
 
   /** Power-on: every controller disabled (the machine starts with the PF disabled). */
   async reset(): Promise<void> {
-    await this.adapter.reset(this.reset_);
-    this.pf = new PfHost(this.adapter, this.timeoutMs);
+    this.wait = completionWait(await this.adapter.reset(this.reset_), this.timeoutMs);
+    this.pf = new PfHost(this.adapter, this.wait);
     this.vfs = this.newGuests();
     this.hosts = this.vfs.map(freshHost);
     this.machine = initialTransition(this.spec.machine)[0];
@@ -364,7 +368,7 @@ export function systemSuites(options: BindingOptions = {}): Suite[] {
       spec,
       requires: { deferredIo: true },
       paths: () => suitePaths(spec.id, spec),
-      implementation: (adapter: Adapter) => new SystemBinding(adapter, spec, reset, options.timeoutMs ?? defaultTimeout(adapter)),
+      implementation: (adapter: Adapter) => new SystemBinding(adapter, spec, reset, options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
     };
   });
 }

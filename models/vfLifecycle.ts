@@ -17,7 +17,6 @@
 // LM_SAVE is QUERY then SAVE, as the RFC's host driver does it.
 import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
 import type { Adapter, Profile, ResetOptions } from '../src/verify/adapter.ts';
-import { EmulatorAdapter } from '../src/verify/emulatorAdapter.ts';
 import type { Implementation } from '../src/paths/trie.ts';
 import type { PathStep } from '../src/paths/path.ts';
 import { LM_CAPABILITY_OFFSET } from '../src/wire/identify.ts';
@@ -38,18 +37,17 @@ import { PAGE } from './hostPlan.ts';
 import { describePosted, isOk, type DriverState, type Posted } from './guest.ts';
 import { VfGuest, type VfGuestState, type VmImage } from './vfGuest.ts';
 import { Mismatch, type Suite } from './suite.ts';
+import { completionWait, DEFAULT_TIMEOUT_MS } from './completionWait.ts';
 
 /** The VF the suites drive (VF index 1, function 1). */
 const VF = 1;
 
-/** Used when the caller names no timeout and the target is not known to answer synchronously. */
-export const DEFAULT_TIMEOUT_MS = 250;
-
 export interface BindingOptions {
   /**
-   * How long to wait for a completion before deciding none came. 0 for a
-   * target that answers within the call (the emulator, in process or over
-   * `serve`); a few hundred ms for QEMU.
+   * How long to wait for a completion before deciding none came (default
+   * DEFAULT_TIMEOUT_MS; a few hundred ms suit QEMU). Ignored, as 0, when the
+   * target's reset says it is synchronous (the emulator, in process or over
+   * `serve`).
    */
   timeoutMs?: number;
 }
@@ -129,9 +127,9 @@ export class VfLifecycleBinding implements Implementation<Saved> {
 
   /** Power-on, then the PF enabled on its own admin queue so LM commands can be sent; the VF stays disabled (the machine's initial state). */
   async reset(): Promise<void> {
-    await this.adapter.reset(this.resetOptions);
-    this.pf = new PfHost(this.adapter, this.timeoutMs);
-    this.vf = new VfGuest(this.adapter, VF, this.timeoutMs, this.o.maxIoQueues);
+    const wait = completionWait(await this.adapter.reset(this.resetOptions), this.timeoutMs);
+    this.pf = new PfHost(this.adapter, wait);
+    this.vf = new VfGuest(this.adapter, VF, wait, this.o.maxIoQueues);
     this.book = freshBook();
     this.machine = initialTransition(this.spec.machine)[0];
     await this.pf.driver.enable();
@@ -346,12 +344,7 @@ export function vfLifecycleSuites(options: BindingOptions = {}): Suite[] {
       spec,
       requires: d.machine.ioCompletion === 'deferred' ? { deferredIo: true } : {},
       paths: () => suitePaths(d.id, spec),
-      implementation: (adapter: Adapter) => new VfLifecycleBinding(adapter, spec, d.machine, reset, options.timeoutMs ?? defaultTimeout(adapter)),
+      implementation: (adapter: Adapter) => new VfLifecycleBinding(adapter, spec, d.machine, reset, options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
     };
   });
-}
-
-/** 0 for the in-process emulator (it completes within the call), else DEFAULT_TIMEOUT_MS. */
-export function defaultTimeout(adapter: Adapter): number {
-  return adapter instanceof EmulatorAdapter ? 0 : DEFAULT_TIMEOUT_MS;
 }

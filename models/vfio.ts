@@ -33,6 +33,7 @@ import { VfioArcError, type VfioMigration } from '../src/host/vfio/migration.ts'
 import { nextState } from '../src/host/vfio/nextState.ts';
 import type { VfioState } from '../src/host/vfio/states.ts';
 import { eventName, Mismatch, type Suite } from './suite.ts';
+import { completionWait, DEFAULT_TIMEOUT_MS } from './completionWait.ts';
 
 // Host memory plan, private to this binding (below 0x1fff0000, clear of 0xc0000-0xfffff):
 // | region       | address     | size   | use                                                          |
@@ -47,7 +48,7 @@ const VF_FN = VF_ID + 1;
 const GUEST_ENTRIES = 16;
 
 export interface VfioBindingOptions {
-  /** how long the driver waits for a completion: 0 for the synchronous EmulatorAdapter (default 300 ms) */
+  /** how long the driver waits for a completion that may not come (default DEFAULT_TIMEOUT_MS); 0 whenever the target's reset says it is synchronous */
   timeoutMs?: number;
   /**
    * The PF's PCI vendor/device ID. The Adapter has no config-space read, so
@@ -76,7 +77,7 @@ export function vfioSuites(binding: VfioBindingOptions = {}): Suite[] {
 export function vfioSuite(flags: number, binding: VfioBindingOptions = {}): Suite {
   const spec = createVfioMigrationSpec(flags);
   const reset: ResetOptions = { vfs: 2, profile: 'lm' };
-  const timeoutMs = binding.timeoutMs ?? 300;
+  const timeoutMs = binding.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const pciId = binding.pciId ?? DEFAULT_ALLOWLIST[0];
   return {
     id: spec.id,
@@ -167,7 +168,7 @@ class VfioBinding {
   /** Power-on, probe, the guest's controller on VF 1, and one migration out and back to capture an image (D6). */
   async reset(): Promise<void> {
     this.host?.detach();
-    await this.adapter.reset(this.resetOptions);
+    const wait = completionWait(await this.adapter.reset(this.resetOptions), this.timeoutMs);
     const adapter = this.adapter;
     const bus: RawNvmeBus = {
       regWrite: (fn, offset, width, value) => adapter.regWrite(fn, offset, width, value),
@@ -177,7 +178,7 @@ class VfioBinding {
       pciId: () => this.pciId,
       flr: (fn) => adapter.flr(fn),
     };
-    const regs = new RegisterHostDevice(bus, { memoryBase: VFIO_PLAN.driverRegion, memoryBytes: VFIO_PLAN.driverBytes, timeoutMs: this.timeoutMs });
+    const regs = new RegisterHostDevice(bus, { memoryBase: VFIO_PLAN.driverRegion, memoryBytes: VFIO_PLAN.driverBytes, timeoutMs: wait });
     this.device = new FaultInjector(regs);
     try {
       this.host = await NvmeLmHost.attach(this.device, { flags: this.flags, allowlist: [this.pciId] });

@@ -9,6 +9,7 @@
 //   about fixed VFs; they RUN with reset vfs = max(N, what they need). The
 //   extra VFs are enabled and idle. (Building system for N would make its
 //   product 8^N + 1 states: 16.7 million at N = 8.)
+import { UsageError } from './usageError.ts';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { PROFILES, UnsupportedProfileError, type Adapter, type Profile, type ResetOptions } from '../verify/adapter.ts';
@@ -131,6 +132,8 @@ export interface RunVerifyOptions {
   vfs?: number;
   /** how long a client-side poll waits for a completion on asynchronous targets */
   completionTimeoutMs?: number;
+  /** run only the suites whose id is one of these or starts with one of them and a colon (`pfAcceptance`, `vfLifecycle:no-lm`) */
+  only?: string[];
   suites?: Suite[];
   /** the documented deviations failures are matched against (default DEVIATIONS) */
   deviations?: readonly Deviation[];
@@ -210,11 +213,22 @@ function coveredTransitions(initialKey: string, paths: Path[], run: SuiteRun): S
   return covered;
 }
 
+/** The suites `--suite` names: an exact id, or an id prefix ending where a colon follows. */
+export function selectSuites(suites: readonly Suite[], only: readonly string[]): Suite[] {
+  const named = (id: string, p: string): boolean => id === p || id.startsWith(`${p}:`);
+  const unknown = only.filter((p) => !suites.some((s) => named(s.id, p)));
+  if (unknown.length > 0) {
+    throw new UsageError(`--suite ${unknown.join(' ')}: no such suite for the chosen profiles; the suites are ${suites.map((s) => s.id).join(', ')}`);
+  }
+  return suites.filter((s) => only.some((p) => named(s.id, p)));
+}
+
 export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
   const t0 = performance.now();
   const profiles = o.profiles ?? (o.target.kind === 'qemu' ? (['no-lm'] as Profile[]) : [...PROFILES]);
   const timeoutMs = o.completionTimeoutMs ?? (o.target.kind === 'qemu' ? QEMU_COMPLETION_TIMEOUT_MS : DEFAULT_COMPLETION_TIMEOUT_MS);
   let suites = (o.suites ?? suitesFor(profiles, { timeoutMs })).filter((s) => profiles.includes(s.profile));
+  if (o.only !== undefined) suites = selectSuites(suites, o.only);
   if (o.vfs !== undefined) {
     const n = o.vfs;
     if (!Number.isInteger(n) || n < 1 || n > MAX_VERIFY_VFS) throw new RangeError(`vfs ${n}: give a whole number from 1 to ${MAX_VERIFY_VFS}`);

@@ -25,6 +25,18 @@ export interface ResetOptions {
   ioCompletion?: 'immediate' | 'deferred';
 }
 
+/**
+ * What `reset` may tell about the implementation. `synchronous`: every
+ * completion a register write causes (a doorbell) is in host memory before
+ * that write returns, so one look decides whether a completion came and the
+ * suites never wait out a timeout for one that should not come (drop policy,
+ * latched doorbells, I/O held in flight). Claim it only when it is true: a
+ * completion posted later is then reported as missing.
+ */
+export interface ResetInfo {
+  synchronous?: boolean;
+}
+
 /** Thrown by `reset` when the implementation does not support a profile. */
 export class UnsupportedProfileError extends Error {
   constructor(
@@ -43,7 +55,7 @@ export class UnsupportedProfileError extends Error {
  */
 export interface Adapter {
   /** Power-on state: every controller disabled (CC.EN = 0), `vfs` VFs enabled, namespace zeroed. */
-  reset(options: ResetOptions): Promise<void>;
+  reset(options: ResetOptions): Promise<ResetInfo | void>;
   regWrite(fn: number, offset: number, width: 4 | 8, value: bigint): Promise<void>;
   regRead(fn: number, offset: number, width: 4 | 8): Promise<bigint>;
   memWrite(addr: bigint, data: Uint8Array): Promise<void>;

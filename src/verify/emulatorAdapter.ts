@@ -4,7 +4,7 @@
 import { EmulatedDevice, type DeviceSnapshot } from '../emulator/device.ts';
 import type { Mutant } from '../emulator/options.ts';
 import { RamNamespace } from '../emulator/namespace.ts';
-import type { Adapter, ResetOptions } from './adapter.ts';
+import type { Adapter, ResetInfo, ResetOptions } from './adapter.ts';
 import { QueueTracker } from './queueTracker.ts';
 
 export interface EmulatorAdapterOptions {
@@ -33,7 +33,7 @@ export class EmulatorAdapter implements Adapter {
     return this.device;
   }
 
-  async reset(o: ResetOptions): Promise<void> {
+  async reset(o: ResetOptions): Promise<ResetInfo> {
     this.device = new EmulatedDevice({
       vfs: o.vfs,
       profile: o.profile,
@@ -45,6 +45,8 @@ export class EmulatorAdapter implements Adapter {
       namespace: new RamNamespace(),
     });
     this.tracker.forgetAll();
+    // every command a doorbell write lets the controller fetch completes within that write
+    return { synchronous: true };
   }
 
   private checkFn(fn: number): void {

@@ -3,7 +3,7 @@
 // (bad JSON, timeout, crash) raises ProtocolError, which verify maps to exit 2.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface, type Interface } from 'node:readline';
-import { UnsupportedProfileError, type Adapter, type ResetOptions } from './adapter.ts';
+import { UnsupportedProfileError, type Adapter, type ResetInfo, type ResetOptions } from './adapter.ts';
 import { parseResponse, type Request, type Response } from './protocol.ts';
 import { fromHex, hexNumber, toHex } from '../wire/hex.ts';
 
@@ -101,10 +101,11 @@ export class ProcessAdapter implements Adapter {
     return res as unknown as Record<K, unknown>;
   }
 
-  async reset(o: ResetOptions): Promise<void> {
+  async reset(o: ResetOptions): Promise<ResetInfo> {
     const res = await this.request({ op: 'reset', vfs: o.vfs, profile: o.profile, strict: o.strict, vfQueuePolicy: o.vfQueuePolicy, ioCompletion: o.ioCompletion });
     if ('error' in res) throw new UnsupportedProfileError(o.profile, res.error);
     if (!('ok' in res)) throw new ProtocolError(`answer to reset is not {"ok":true}: ${JSON.stringify(res)}`);
+    return { synchronous: 'synchronous' in res && res.synchronous === true };
   }
 
   async regWrite(fn: number, offset: number, width: 4 | 8, value: bigint): Promise<void> {

@@ -32,7 +32,15 @@ export const RequestSchema = z.discriminatedUnion('op', [
 export type Request = z.infer<typeof RequestSchema>;
 
 export const ResponseSchema = z.union([
-  z.object({ ok: z.literal(true) }).strict(),
+  z
+    .object({
+      ok: z.literal(true),
+      synchronous: z
+        .boolean()
+        .optional()
+        .describe('reset only, optional: true when every completion a register write causes is in host memory before that write is answered; verify then never waits for a completion that should not come'),
+    })
+    .strict(),
   z.object({ value: hexValue }).strict(),
   z.object({ data: hexData }).strict(),
   z.object({ cqe: z.string().regex(/^[0-9a-f]{32}$/, '32 lower-case hex digits (16 bytes)').nullable() }).strict(),

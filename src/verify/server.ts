@@ -9,8 +9,10 @@ import { fromHex, hexNumber, toHex } from '../wire/hex.ts';
 export async function handleRequest(adapter: Adapter, req: Request): Promise<Response> {
   switch (req.op) {
     case 'reset':
-      await adapter.reset({ vfs: req.vfs, profile: req.profile, strict: req.strict, vfQueuePolicy: req.vfQueuePolicy, ioCompletion: req.ioCompletion });
-      return { ok: true };
+    {
+      const info = await adapter.reset({ vfs: req.vfs, profile: req.profile, strict: req.strict, vfQueuePolicy: req.vfQueuePolicy, ioCompletion: req.ioCompletion });
+      return info?.synchronous === true ? { ok: true, synchronous: true } : { ok: true };
+    }
     case 'regWrite':
       await adapter.regWrite(req.fn, req.offset, req.width, BigInt(req.value));
       return { ok: true };

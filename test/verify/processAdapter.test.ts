@@ -83,3 +83,33 @@ describe('JSON-lines protocol: server side (nvme-lm serve)', () => {
     expect((s.request.oneOf ?? s.request.anyOf)?.length).toBe(8);
   });
 });
+
+describe('reset says whether the implementation is synchronous (no waiting for a completion that must not come)', () => {
+  it('nvme-lm serve answers reset with {"ok":true,"synchronous":true}; the client passes it on', async () => {
+    const a = new ProcessAdapter(`${node} bin/nvme-lm.mjs serve`, { timeoutMs: 60_000 });
+    try {
+      expect(await a.reset({ vfs: 1, profile: 'lm' })).toEqual({ synchronous: true });
+      expect(await a.request({ op: 'reset', vfs: 1, profile: 'no-lm' })).toEqual({ ok: true, synchronous: true });
+    } finally {
+      await a.close();
+    }
+  }, 60_000);
+
+  it('an implementation that does not claim it is taken as asynchronous', async () => {
+    const a = new ProcessAdapter(script(`require('readline').createInterface({input: process.stdin}).on('line', () => console.log('{"ok":true}'))`));
+    expect(await a.reset({ vfs: 1, profile: 'lm' })).toEqual({ synchronous: false });
+    await a.close();
+  });
+
+  it('a server over an adapter that makes no claim answers plain {"ok":true}', async () => {
+    const fake = { reset: async () => undefined, close: async () => undefined } as unknown as Adapter;
+    const input = new PassThrough();
+    const output = new PassThrough();
+    const chunks: string[] = [];
+    output.on('data', (d: Buffer) => chunks.push(d.toString()));
+    const done = serve(fake, input, output);
+    input.end('{"op":"reset","vfs":1,"profile":"lm"}\n');
+    await done;
+    expect(JSON.parse(chunks.join(''))).toEqual({ ok: true });
+  });
+});

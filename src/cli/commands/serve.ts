@@ -3,7 +3,7 @@
 // `nvme-lm verify --exec "nvme-lm serve"` runs the suites through a process
 // boundary exactly as it would for a controller written in another language.
 import { Option, type Command } from 'commander';
-import { PROFILES, type Adapter, type Profile, type ResetOptions, type VfQueuePolicy } from '../../verify/adapter.ts';
+import { PROFILES, type Adapter, type Profile, type ResetInfo, type ResetOptions, type VfQueuePolicy } from '../../verify/adapter.ts';
 import { UnsupportedProfileError } from '../../verify/adapter.ts';
 import { EmulatorAdapter } from '../../verify/emulatorAdapter.ts';
 import { QemuAdapter } from '../../verify/qemu/qemuAdapter.ts';
@@ -29,11 +29,11 @@ export class PinnedAdapter implements Adapter {
     private readonly pins: ServeOptions,
   ) {}
 
-  async reset(o: ResetOptions): Promise<void> {
+  async reset(o: ResetOptions): Promise<ResetInfo | void> {
     if (this.pins.profile && o.profile !== this.pins.profile) {
       throw new UnsupportedProfileError(o.profile, `this server was started with --profile ${this.pins.profile}`);
     }
-    await this.inner.reset({ ...o, strict: o.strict ?? this.pins.strict, vfQueuePolicy: o.vfQueuePolicy ?? this.pins.vfQueuePolicy });
+    return this.inner.reset({ ...o, strict: o.strict ?? this.pins.strict, vfQueuePolicy: o.vfQueuePolicy ?? this.pins.vfQueuePolicy });
   }
   regWrite(fn: number, offset: number, width: 4 | 8, value: bigint): Promise<void> {
     return this.inner.regWrite(fn, offset, width, value);

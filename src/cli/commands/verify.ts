@@ -19,6 +19,7 @@ export interface VerifyOptions {
   trace?: string;
   timeout?: string;
   completionTimeout?: string;
+  suite?: string[];
 }
 
 export function formatVerify(r: VerifyResult, useColour = false): string {
@@ -86,11 +87,12 @@ export function registerVerify(program: Command): void {
     .option('--vfs <n>', `VFs reset asks for, 1 to ${MAX_VERIFY_VFS}: pfAcceptance is built for n VFs, the other suites run with max(n, the VFs they drive)`)
     .option('--timeout <ms>', 'how long to wait for each answer of an --exec implementation', '10000')
     .option('--completion-timeout <ms>', `how long the suites poll for a completion before deciding none came (drop policy, latched commands); default ${DEFAULT_COMPLETION_TIMEOUT_MS}, ${QEMU_COMPLETION_TIMEOUT_MS} for --qemu`)
+    .option('--suite <id...>', 'run only these suites: an id from the table (vfLifecycle:lm:drop:deferred) or its leading part (pfAcceptance, vfLifecycle:no-lm)')
     .option('--trace <file.jsonl>', 'check a recorded trace (request/answer pairs, one per line) against the machines')
     .option('--json', 'print one JSON object: {"passed","failed","knownDeviations","suites","notExhibited","failures",...}')
     .addHelpText(
       'after',
-      '\nExamples:\n  nvme-lm verify --exec "nvme-lm serve"\n  nvme-lm verify --exec "./my-controller --jsonl" --profile lm --json\n  nvme-lm verify --qemu --vfs 2\n  nvme-lm verify --trace session.jsonl',
+      '\nExamples:\n  nvme-lm verify --exec "nvme-lm serve"\n  nvme-lm verify --exec "./my-controller --jsonl" --profile lm --json\n  nvme-lm verify --exec "./my-controller --jsonl" --profile lm --suite pfAcceptance\n  nvme-lm verify --qemu --vfs 2\n  nvme-lm verify --trace session.jsonl',
     )
     .action(async (o: VerifyOptions) => {
       if (o.trace !== undefined) {
@@ -115,6 +117,7 @@ export function registerVerify(program: Command): void {
           profiles: o.profile,
           vfs,
           completionTimeoutMs,
+          only: o.suite,
           onSuite: !o.json && process.stderr.isTTY ? (s) => process.stderr.write(`\r\x1b[2Krunning ${s}...`) : undefined,
         });
       } catch (e) {
