@@ -23,7 +23,7 @@ export interface Deviation {
 /**
  * QEMU 7.2 (`verify --qemu`), no-lm suites: none. Every path of
  * vfLifecycle:no-lm:immediate and pfAcceptance:no-lm agrees with the machines
- * (docs/qemu.md lists what ran and what QEMU cannot exhibit).
+ * (the README section "Verify a real controller: QEMU" lists what ran and what QEMU cannot exhibit).
  */
 export const DEVIATIONS: readonly Deviation[] = [];
 

@@ -54,3 +54,10 @@ export function matrixMarkdown(rows: readonly MatrixRow[], options: string): str
   out.push('');
   return out.join('\n');
 }
+
+/** The README's short form: one row per (fault, arc) with what happened, and whether every check held. */
+export function matrixReadmeTable(rows: readonly MatrixRow[]): string {
+  const out = ['| fault | arc | outcome (rule) | checks |', '|---|---|---|---|'];
+  for (const r of rows) out.push(`| \`${r.fault}\` | \`${r.arc}\` | ${cell(r.observed)} (${r.rule}) | ${r.ok ? 'held' : '**failed**'} |`);
+  return out.join('\n');
+}

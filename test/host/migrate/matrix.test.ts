@@ -2,12 +2,12 @@
 // run checked against the outcome the spec requires and the invariants that
 // hold in every run (D14, D15). Writes docs/faults.md, the table the README
 // shows, from the observed results.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeOutcome, expectationFor, matrixRows } from '../../../src/host/migrate/faults.ts';
-import { matrixMarkdown, runFaultMatrix, type MatrixRow } from '../../../src/host/migrate/matrix.ts';
+import { matrixMarkdown, matrixReadmeTable, runFaultMatrix, type MatrixRow } from '../../../src/host/migrate/matrix.ts';
 import { simulateMigration } from '../../../src/host/migrate/simulate.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -25,6 +25,13 @@ describe('fault matrix (defaults: 4 VFs, VF 1, 4 queues, 256 I/O, seed 1)', () =
     expect(row.problems).toEqual([]);
     expect(row.observed.startsWith(row.expected)).toBe(true);
     expect(row.ok).toBe(true);
+  });
+
+  it('D15: the README shows this run\'s matrix (fault, arc, outcome), row for row', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const block = /<!-- fault-matrix:begin -->\n([\s\S]*?)\n<!-- fault-matrix:end -->/.exec(readme);
+    expect(block, 'README.md has no <!-- fault-matrix:begin --> ... <!-- fault-matrix:end --> block').not.toBeNull();
+    expect(block![1], 'the README fault table is out of date: replace the block with this run\'s table').toBe(matrixReadmeTable(rows));
   });
 
   it('D13, D18: the resets that hit I/O in flight report it as dropped by reset, never as lost', () => {
