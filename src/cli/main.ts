@@ -34,4 +34,11 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+// A reader that stops early (`nvme-lm vfio table | head`) closes the pipe: the
+// output ends there, which is no error. Exit handlers still stop any QEMU.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+});
+
 await main(process.argv.slice(2));

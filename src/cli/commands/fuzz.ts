@@ -59,9 +59,9 @@ export function registerFuzz(program: Command): void {
     .command('fuzz')
     .summary('fuzz the emulated PF and VFs with fast-check')
     .description(
-      'Fuzz the built-in emulated NVMe PF and its VFs with fast-check: random and corrupted commands, LM commands\n' +
-        'with every VF index and reserved field, guest I/O, migrations with real and mutated images, FLRs and PF resets,\n' +
-        'on drawn device options. Every step checks: no exception, exactly one valid completion per command (I2),\n' +
+      'Fuzz the built-in emulated NVMe PF and its VFs with fast-check: random and corrupted commands, LM commands ' +
+        'with every VF index and reserved field, guest I/O, migrations with real and mutated images, FLRs and PF resets, ' +
+        'on drawn device options. Every step checks: no exception, exactly one valid completion per command (I2), ' +
         'rejected commands change nothing (I3), isolation (I4), no host memory written outside the command\'s buffers.\n' +
         'Exit 0 when every run holds, 1 with the shrunk failing sequence, 2 on bad input.',
     )

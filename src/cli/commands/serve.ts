@@ -75,7 +75,7 @@ export function registerServe(program: Command): void {
     .command('serve')
     .summary('serve the emulator (or QEMU) over the JSON-lines protocol')
     .description(
-      'Serve an NVMe implementation over the JSON-lines protocol on stdin/stdout (see docs/protocol.md):\n' +
+      'Serve an NVMe implementation over the JSON-lines protocol on stdin/stdout (see docs/protocol.md): ' +
         'the built-in emulated PF with VFs, or QEMU\'s NVMe device with --qemu.',
     )
     .addOption(new Option('--profile <name>', 'the only device profile this server accepts in reset').choices([...PROFILES]))

@@ -75,7 +75,7 @@ export function registerVerify(program: Command): void {
     .command('verify')
     .summary('run the generated suites against another implementation (adapter, process, QEMU) or a recorded trace')
     .description(
-      'Run the generated suites against an implementation that is not ours: a JS/TS adapter module,\n' +
+      'Run the generated suites against an implementation that is not ours: a JS/TS adapter module, ' +
         'any program speaking the JSON-lines protocol (docs/protocol.md), or QEMU\'s NVMe device.\n' +
         'Or, with --trace, check a recorded protocol trace against the machines without running anything.\n' +
         'Exit codes: 0 passed (known deviations allowed), 1 a path failed, 2 usage or protocol error.',
