@@ -16,6 +16,7 @@ import type { Counterexample } from '../check/invariants.ts';
 import type { Adapter } from '../verify/adapter.ts';
 import { runSuite, type PathFailure, type SuiteRun } from '../../models/run.ts';
 import type { Suite } from '../../models/suite.ts';
+import { PROPERTY_TEXT } from '../check/propertyText.ts';
 
 export interface MachineResult {
   id: string;
@@ -45,6 +46,8 @@ export interface MachineResult {
 
 export interface PropertyResult {
   id: string;
+  /** the property in one line (PROPERTY_TEXT) */
+  description: string;
   holds: boolean;
   /** machines it was checked on */
   machines: string[];
@@ -85,7 +88,7 @@ function mergeProperties(reports: CheckReport[], pick: 'invariants' | 'liveness'
   const out = new Map<string, PropertyResult>();
   for (const r of reports) {
     for (const p of r[pick]) {
-      const e = out.get(p.id) ?? { id: p.id, holds: true, machines: [], ms: 0 };
+      const e = out.get(p.id) ?? { id: p.id, description: PROPERTY_TEXT[p.id] ?? p.description, holds: true, machines: [], ms: 0 };
       e.machines.push(r.id);
       e.ms += 'ms' in p && typeof p.ms === 'number' ? p.ms : 0;
       if (!p.holds) {
@@ -117,6 +120,7 @@ function livenessL1(): PropertyResult {
     if (!l1.holds) {
       return {
         id: 'L1',
+        description: PROPERTY_TEXT.L1,
         holds: false,
         machines,
         ms: performance.now() - t0,
@@ -133,6 +137,7 @@ function livenessL1(): PropertyResult {
   }
   return {
     id: 'L1',
+    description: PROPERTY_TEXT.L1,
     holds: true,
     machines,
     ms: performance.now() - t0,

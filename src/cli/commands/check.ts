@@ -37,7 +37,7 @@ export function formatCheck(r: CheckResult, useColour = false): string {
   const line = (cells: string[]): string => cells.map((x, i) => (i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join('  ');
   const out = [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), ''];
   for (const p of [...r.invariants, ...r.liveness]) {
-    out.push(`${p.holds ? c.ok('holds') : c.bad('FAILS')}  ${p.id}  (${p.machines.length} machine${p.machines.length === 1 ? '' : 's'}${p.detail ? `; ${p.detail}` : ''})`);
+    out.push(`${p.holds ? c.ok('holds') : c.bad('FAILS')}  ${p.id.padEnd(3)}  ${p.description}  (${p.machines.length} machine${p.machines.length === 1 ? '' : 's'}${p.detail ? `; ${p.detail}` : ''})`);
     if (p.counterexample) out.push(`  counterexample on ${p.counterexample.machine}: ${p.counterexample.message}`, formatTrace(p.counterexample.trace, '    '));
     if (p.lasso) out.push(`  lasso on ${p.lasso.machine}:`, formatLasso(p.lasso.lasso, '    '));
   }

@@ -45,6 +45,8 @@ export const machineResultSchema = z.looseObject({
   transitions: z.looseObject({ reachable: count, covered: count }),
   /** definition edge ids no reachable transition takes */
   unreachable: z.array(z.string()),
+  /** of those, the edges no configuration of the same machine reaches (`nvme-lm check` writes it) */
+  dead: z.array(z.string()).optional(),
   /** absent when the check ran without path tests: the diagram is then drawn without coverage */
   coveredEdges: z.array(z.string()).optional(),
   reachableEdges: z.array(z.string()).optional(),
@@ -54,6 +56,8 @@ export const invariantResultSchema = z.looseObject({
   id: z.string(),
   holds: z.boolean(),
   machine: z.string().optional(),
+  /** `nvme-lm check` merges a property over every machine it was checked on */
+  machines: z.array(z.string()).optional(),
   description: z.string().optional(),
   counterexample: counterexampleSchema.optional(),
 });
@@ -62,6 +66,8 @@ export const livenessResultSchema = z.looseObject({
   id: z.string(),
   holds: z.boolean(),
   machine: z.string().optional(),
+  /** `nvme-lm check` merges a property over every machine it was checked on */
+  machines: z.array(z.string()).optional(),
   description: z.string().optional(),
   fairness: z.string().optional(),
   ms: z.number().nonnegative().optional(),

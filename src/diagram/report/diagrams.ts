@@ -47,7 +47,7 @@ function legendHtml(result: MachineResult, coverage: Coverage | undefined, count
     item('covered', COVERAGE_COLOURS.covered, `covered by a path test (${counts.covered})`),
     item('uncovered', COVERAGE_COLOURS.uncovered, `${coverage.reachable ? 'reachable, not covered' : 'not covered'} (${counts.uncovered})`),
   ];
-  if (coverage.reachable) items.push(item('unreachable', COVERAGE_COLOURS.unreachable, `unreachable: dead specification (${counts.unreachable})`, true));
+  if (coverage.reachable) items.push(item('unreachable', COVERAGE_COLOURS.unreachable, `unreachable in this configuration (${counts.unreachable})`, true));
   return `<ul class="legend" aria-label="${esc(`coverage legend for ${result.id}`)}">${items.join('')}</ul>`;
 }
 

@@ -9,10 +9,18 @@ export type Anchors = ReadonlyMap<string, string>;
 
 const verdictCell = (holds: boolean): string => (holds ? '<td class="verdict ok">holds</td>' : '<td class="verdict bad">VIOLATED</td>');
 
-function machineLink(id: string | undefined, anchors: Anchors): string {
-  if (id === undefined) return '<td class="machine">-</td>';
+function link(id: string, anchors: Anchors): string {
   const anchor = anchors.get(id);
-  return anchor ? `<td class="machine"><a href="#${anchor}">${esc(id)}</a></td>` : `<td class="machine">${esc(id)}</td>`;
+  return anchor ? `<a href="#${anchor}">${esc(id)}</a>` : esc(id);
+}
+
+/** The machine a result is about, or the machines a merged result was checked on. */
+function machineLink(r: { machine?: string; machines?: string[] }, anchors: Anchors): string {
+  if (r.machine !== undefined) return `<td class="machine">${link(r.machine, anchors)}</td>`;
+  const ms = r.machines ?? [];
+  if (ms.length === 0) return '<td class="machine">-</td>';
+  if (ms.length === 1) return `<td class="machine">${link(ms[0], anchors)}</td>`;
+  return `<td class="machine"><details><summary>${ms.length} machines</summary>${ms.map((m) => link(m, anchors)).join('<br>')}</details></td>`;
 }
 
 function empty(columns: number, text: string): string {
@@ -30,7 +38,7 @@ function invariantDetail(r: InvariantResultJson): string {
 export function invariantsTable(results: InvariantResultJson[], anchors: Anchors): string {
   const rows = results.map(
     (r) =>
-      `<tr class="${r.holds ? 'ok' : 'bad'}">${machineLink(r.machine, anchors)}<td class="id">${esc(r.id)}</td>` +
+      `<tr class="${r.holds ? 'ok' : 'bad'}">${machineLink(r, anchors)}<td class="id">${esc(r.id)}</td>` +
       `<td>${esc(r.description ?? '')}</td>${verdictCell(r.holds)}<td class="detail">${invariantDetail(r)}</td></tr>`,
   );
   return (
@@ -48,7 +56,7 @@ function livenessDetail(r: LivenessResultJson): string {
 export function livenessTable(results: LivenessResultJson[], anchors: Anchors): string {
   const rows = results.map(
     (r) =>
-      `<tr class="${r.holds ? 'ok' : 'bad'}">${machineLink(r.machine, anchors)}<td class="id">${esc(r.id)}</td>` +
+      `<tr class="${r.holds ? 'ok' : 'bad'}">${machineLink(r, anchors)}<td class="id">${esc(r.id)}</td>` +
       `<td>${esc(r.description ?? '')}</td>${verdictCell(r.holds)}<td class="num">${r.ms === undefined ? '-' : esc(r.ms.toFixed(0))}</td>` +
       `<td class="detail">${livenessDetail(r)}</td></tr>`,
   );
@@ -81,7 +89,7 @@ function unreachableCell(ids: string[]): string {
 export function coverageTable(machines: MachineResult[], anchors: Anchors): string {
   const rows = machines.map(
     (m) =>
-      `<tr>${machineLink(m.id, anchors)}<td class="num">${m.states}</td><td class="num">${m.transitions.reachable}</td>` +
+      `<tr>${machineLink({ machine: m.id }, anchors)}<td class="num">${m.states}</td><td class="num">${m.transitions.reachable}</td>` +
       `<td class="num">${m.transitions.covered}</td>${edgeCoverageCell(m)}${unreachableCell(m.unreachable)}</tr>`,
   );
   return (
@@ -93,7 +101,7 @@ export function coverageTable(machines: MachineResult[], anchors: Anchors): stri
 
 function failureRow(f: PathFailure, anchors: Anchors): string {
   return (
-    `<tr>${machineLink(f.machine, anchors)}<td class="path"><code>${esc(f.path)}</code></td><td class="num">${f.step}</td>` +
+    `<tr>${machineLink({ machine: f.machine }, anchors)}<td class="path"><code>${esc(f.path)}</code></td><td class="num">${f.step}</td>` +
     `<td class="expected"><pre>${esc(f.expected)}</pre></td><td class="observed"><pre>${esc(f.observed)}</pre></td></tr>`
   );
 }

@@ -89,6 +89,25 @@ describe('failing paths', () => {
     expect(html).toContain('<a href="#failures">');
   });
 
+  it('a property merged over many machines (as `nvme-lm check` writes it) shows its description and the machines it was checked on', async () => {
+    const html = await renderReport(
+      bare(undefined, { invariants: [{ id: 'I1', holds: true, description: 'No LM command on a VF admin queue changes any state (D1)', machines: ['vfLifecycle', 'pfAcceptance:lm'] }] }),
+      [],
+    );
+    const s = sectionOf(html, 'invariants');
+    expect(s).toContain('<td>No LM command on a VF admin queue changes any state (D1)</td>');
+    expect(s).toContain('<summary>2 machines</summary>vfLifecycle<br>pfAcceptance:lm');
+    expect(s).not.toContain('<td class="machine">-</td>');
+  });
+
+  it('edges unreachable in one configuration but reached in another are a note of their own, not dead specification', () => {
+    const machine = (id: string, unreachable: string[], dead: string[]): Json => ({ id, states: 1, transitions: { reachable: 1, covered: 1 }, unreachable, dead });
+    const v = verdictOf(parseCheckJson(bare({ passed: 1, failed: 0, failures: [] }, { machines: [machine('a:lm', ['e1'], []), machine('a:no-lm', ['e2', 'e3'], ['e3'])] })));
+    expect(v.pass).toBe(true);
+    expect(v.notes).toContain('1 definition edge unreachable (dead specification): see the coverage table');
+    expect(v.notes).toContain('2 definition edges unreachable in one configuration but reached in another of the same machine (another profile or option set): not dead');
+  });
+
   it('no section (and no link to it) when every path test passed', async () => {
     const html = await renderReport(bare({ passed: 3, failed: 0, failures: [] }), []);
     expect(html).not.toContain('id="failures"');
