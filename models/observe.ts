@@ -6,6 +6,7 @@ import type { MachineSpec } from '../machines/spec.ts';
 import type { PathStep } from '../src/paths/path.ts';
 import { explore } from '../src/check/explore.ts';
 import { transitionCover } from '../src/paths/transitionCover.ts';
+import { branchCover } from '../src/paths/branchCover.ts';
 import type { Path } from '../src/paths/path.ts';
 import { describeStatus } from '../src/wire/status.ts';
 import { describePosted, type FunctionDriver, type Posted } from './guest.ts';
@@ -79,6 +80,18 @@ export function suitePaths(suiteId: string, spec: MachineSpec): Path[] {
   if (paths === undefined) {
     paths = transitionCover(explore(spec), { maxLength: MAX_PATH_LENGTH });
     pathCache.set(suiteId, paths);
+  }
+  return paths;
+}
+
+const branchCache = new Map<string, Path[]>();
+
+/** One path per reachable transition (branchCover) of the spec explored without symmetry, memoised per suite id. */
+export function suiteBranchPaths(suiteId: string, spec: MachineSpec): Path[] {
+  let paths = branchCache.get(suiteId);
+  if (paths === undefined) {
+    paths = branchCover(explore(spec));
+    branchCache.set(suiteId, paths);
   }
   return paths;
 }

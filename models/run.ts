@@ -38,6 +38,12 @@ export interface SuiteRun {
 export interface RunSuiteOptions {
   /** replay from snapshots where the adapter can take them (default true) */
   useSnapshots?: boolean;
+  /**
+   * `cover` (default): suite.paths(). `branches`: suite.branchPaths() where the
+   * suite has them and the adapter can snapshot, else suite.paths(). See
+   * choosePaths.
+   */
+  pathSet?: 'cover' | 'branches';
   onPath?(done: number, total: number): void;
 }
 
@@ -55,8 +61,18 @@ export function suitePaths(suite: Suite): Path[] {
   return suite.paths();
 }
 
+/**
+ * The paths a run plays. One path per transition pays off only when the
+ * runner restores snapshots (each transition then plays once); replayed from
+ * reset the short cover takes far fewer steps.
+ */
+export function choosePaths(suite: Suite, adapter: Adapter, options: RunSuiteOptions = {}): Path[] {
+  const snapshots = options.useSnapshots !== false && adapter.snapshot !== undefined && adapter.restore !== undefined;
+  return options.pathSet === 'branches' && snapshots && suite.branchPaths ? suite.branchPaths() : suite.paths();
+}
+
 export async function runSuite(suite: Suite, adapter: Adapter, options: RunSuiteOptions = {}): Promise<SuiteRun> {
-  const paths = suite.paths();
+  const paths = choosePaths(suite, adapter, options);
   if (suite.requires.deferredIo && !adapter.completeIo) {
     const why = 'the suite holds I/O in flight (ioCompletion deferred) and this implementation has no completeIo';
     return { suite: suite.id, unsupported: why, paths: paths.length, passed: 0, failed: 0, notRealisable: [], failures: [], coveredEdges: [], coveredTransitions: 0, stats: { steps: 0, naiveSteps: 0, resets: 0, snapshots: 0, restores: 0, ms: 0 } };

@@ -25,8 +25,14 @@ export interface Suite {
   reset: ResetOptions;
   spec: MachineSpec;
   requires: Requirements;
-  /** deterministic: the same paths in the same order every run */
+  /** deterministic: the same paths in the same order every run (a short transition cover: few steps replayed from reset) */
   paths(): Path[];
+  /**
+   * Optional, deterministic: one path per reachable transition along the
+   * breadth-first tree (src/paths/branchCover.ts), for a runner that
+   * snapshots: it plays every transition once. `nvme-lm check` uses it.
+   */
+  branchPaths?(): Path[];
   /** a fresh driver of this suite's events on `adapter` (reset() is called before each path or branch) */
   implementation(adapter: Adapter): Implementation;
 }

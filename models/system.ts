@@ -30,7 +30,7 @@ import { LM_CAPABILITY_OFFSET } from '../src/wire/identify.ts';
 import { encodeLmCommand } from '../src/wire/lmCommands.ts';
 import { describePosted, isOk, type DriverState, type Posted } from './guest.ts';
 import { PAGE } from './hostPlan.ts';
-import { checkRdy, expectOwn, nextState, SizeTable, SUCCESS_STATUS, suitePaths, type ExpectedStatus } from './observe.ts';
+import { checkRdy, expectOwn, nextState, SizeTable, SUCCESS_STATUS, suiteBranchPaths, suitePaths, type ExpectedStatus } from './observe.ts';
 import { CORRUPTIONS, corruptLoad, LM_OPCODE, PfHost, type LmOpName, type Sent } from './pfHost.ts';
 import { Mismatch, type Suite } from './suite.ts';
 import { VfGuest, type VfGuestState, type VmImage } from './vfGuest.ts';
@@ -368,6 +368,7 @@ export function systemSuites(options: BindingOptions = {}): Suite[] {
       spec,
       requires: { deferredIo: true },
       paths: () => suitePaths(spec.id, spec),
+      branchPaths: () => suiteBranchPaths(spec.id, spec),
       implementation: (adapter: Adapter) => new SystemBinding(adapter, spec, reset, options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
     };
   });

@@ -31,7 +31,7 @@ import {
   type VfEventType,
   type VfLifecycleOptions,
 } from '../machines/vfLifecycle.ts';
-import { checkRdy, expectOwn, nextState, SizeTable, SUCCESS_STATUS, suitePaths } from './observe.ts';
+import { checkRdy, expectOwn, nextState, SizeTable, SUCCESS_STATUS, suiteBranchPaths, suitePaths } from './observe.ts';
 import { CORRUPTIONS, corruptLoad, LM_OPCODE, PfHost, type LmOpName } from './pfHost.ts';
 import { PAGE } from './hostPlan.ts';
 import { describePosted, isOk, type DriverState, type Posted } from './guest.ts';
@@ -344,6 +344,7 @@ export function vfLifecycleSuites(options: BindingOptions = {}): Suite[] {
       spec,
       requires: d.machine.ioCompletion === 'deferred' ? { deferredIo: true } : {},
       paths: () => suitePaths(d.id, spec),
+      branchPaths: () => suiteBranchPaths(d.id, spec),
       implementation: (adapter: Adapter) => new VfLifecycleBinding(adapter, spec, d.machine, reset, options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
     };
   });

@@ -14,7 +14,8 @@ import { eventLabel } from '../check/trace.ts';
 import type { Lasso } from '../check/liveness.ts';
 import type { Counterexample } from '../check/invariants.ts';
 import type { Adapter } from '../verify/adapter.ts';
-import { runSuite, type PathFailure, type SuiteRun } from '../../models/run.ts';
+import { choosePaths, runSuite, type PathFailure, type RunSuiteOptions, type SuiteRun } from '../../models/run.ts';
+import type { Path } from '../paths/path.ts';
 import type { Suite } from '../../models/suite.ts';
 import { PROPERTY_TEXT } from '../check/propertyText.ts';
 
@@ -77,6 +78,9 @@ export interface RunCheckOptions {
   maxStates?: number;
   onProgress?(what: string): void;
 }
+
+/** check plays one path per transition where the target can snapshot: every transition once, through the trie */
+const RUN_OPTIONS: RunSuiteOptions = { pathSet: 'branches' };
 
 function byId<T extends { id: string }>(items: T[]): T[] {
   const seen = new Map<string, T>();
@@ -161,12 +165,15 @@ export async function runCheck(o: RunCheckOptions = {}): Promise<CheckResult> {
 
   // 2. Generated suites against the implementation
   const runs: SuiteRun[] = [];
+  /** the paths each suite played: one per transition where the target snapshots (choosePaths) */
+  const played = new Map<string, Path[]>();
   for (const suite of suites) {
     if (!o.adapter) throw new Error('runCheck: suites given without an adapter factory');
     o.onProgress?.(`running ${suite.id}`);
     const adapter = o.adapter();
     try {
-      runs.push(await runSuite(suite, adapter));
+      played.set(suite.id, choosePaths(suite, adapter, RUN_OPTIONS));
+      runs.push(await runSuite(suite, adapter, RUN_OPTIONS));
     } finally {
       await adapter.close();
     }
@@ -188,7 +195,7 @@ export async function runCheck(o: RunCheckOptions = {}): Promise<CheckResult> {
       if (!run || run.unsupported) continue;
       const failedPaths = new Map(run.failures.map((f) => [f.path, f.step]));
       const unplayable = new Set(run.notRealisable.map((n) => n.path));
-      for (const p of s.paths()) {
+      for (const p of (played.get(s.id) ?? s.paths())) {
         if (unplayable.has(p.name)) {
           let from = initialKey;
           for (const step of p.steps) {
@@ -212,7 +219,7 @@ export async function runCheck(o: RunCheckOptions = {}): Promise<CheckResult> {
       const run = runs.find((r) => r.suite === s.id);
       if (!run) continue;
       const why = new Map(run.notRealisable.map((n) => [n.path, n.reason]));
-      for (const p of s.paths()) {
+      for (const p of (played.get(s.id) ?? s.paths())) {
         const reason = why.get(p.name);
         if (reason) for (const st of p.steps) for (const e of st.edges) if (!reasons.has(e)) reasons.set(e, reason);
       }

@@ -102,7 +102,7 @@ describe('failing paths', () => {
 
   it('edges unreachable in one configuration but reached in another are a note of their own, not dead specification', () => {
     const machine = (id: string, unreachable: string[], dead: string[]): Json => ({ id, states: 1, transitions: { reachable: 1, covered: 1 }, unreachable, dead });
-    const v = verdictOf(parseCheckJson(bare({ passed: 1, failed: 0, failures: [] }, { machines: [machine('a:lm', ['e1'], []), machine('a:no-lm', ['e2', 'e3'], ['e3'])] })));
+    const v = verdictOf(parseCheckJson(bare({ passed: 1, failed: 0, failures: [] }, { machines: [machine('a:lm', ['e1'], []), machine('a:no-lm', ['e2', 'e3'], ['e3'])] }), 'x'));
     expect(v.pass).toBe(true);
     expect(v.notes).toContain('1 definition edge unreachable (dead specification): see the coverage table');
     expect(v.notes).toContain('2 definition edges unreachable in one configuration but reached in another of the same machine (another profile or option set): not dead');
