@@ -3,8 +3,8 @@
 // posted before a register write returns (ResetInfo.synchronous).
 import type { ResetInfo } from '../src/verify/adapter.ts';
 
-/** Used when the caller names no timeout and the target did not say it is synchronous. */
-export const DEFAULT_TIMEOUT_MS = 250;
+/** Used when the caller names no timeout and the target did not say it is synchronous (verify's --completion-timeout default too). */
+export const DEFAULT_TIMEOUT_MS = 300;
 
 export function completionWait(info: ResetInfo | void, timeoutMs: number): number {
   return info?.synchronous === true ? 0 : timeoutMs;

@@ -9,7 +9,6 @@ export const PROPERTY_TEXT: Readonly<Record<string, string>> = {
   I4: 'Isolation: a command aimed at VF i never changes VF j or the PF (D14)',
   I5: 'LOAD is all or nothing (D7)',
   I6: 'Exactly once: every submitted I/O gets one completion, every completed write stays readable (D15)',
-  I7: 'The host driver never sends 0xC4-0xD5 to a device that fails the guard (D3)',
   I8: "The host driver's VFIO steps agree with Linux's vfio_mig_get_next_state (2026 fix) for every (current, requested, flags)",
   D13: 'A VF reset (FLR or CC.EN 1->0) puts the VF at its power-on state and the VFIO state at RUNNING',
   D16: 'A failed NVMe command fails the VFIO arc and the VFIO state stays unchanged',

@@ -20,6 +20,7 @@ import { eventLabel } from '../check/trace.ts';
 import type { Path } from '../paths/path.ts';
 import { runSuite, type PathFailure, type SuiteRun } from '../../models/run.ts';
 import { suitesFor } from '../../models/catalog.ts';
+import { DEFAULT_TIMEOUT_MS } from '../../models/completionWait.ts';
 import { pfAcceptanceSuite } from '../../models/pfAcceptance.ts';
 import { DEVIATIONS, matchDeviation, type Deviation } from '../../models/deviations.ts';
 import type { Suite } from '../../models/suite.ts';
@@ -29,8 +30,8 @@ export type Target = { kind: 'adapter'; module: string } | { kind: 'exec'; comma
 /** The most VFs `--vfs` asks for: the bindings' host memory plan has room for functions 0..8 (models/hostPlan.ts), QEMU's target enables at most 8. */
 export const MAX_VERIFY_VFS = 8;
 
-/** How long the suites wait for a completion before deciding none came. */
-export const DEFAULT_COMPLETION_TIMEOUT_MS = 300;
+/** How long the suites wait for a completion before deciding none came: the bindings' own default. */
+export const DEFAULT_COMPLETION_TIMEOUT_MS = DEFAULT_TIMEOUT_MS;
 /**
  * On QEMU: no no-lm path expects a missing completion (QEMU refuses the drop
  * policy and deferred I/O in reset), so waiting longer costs a passing run
