@@ -1,9 +1,9 @@
-// Migration downtime: the host-side migrate simulation (src/host/migrate:
+// Migration downtime: the host-side migrate simulation (src/migrate:
 // two emulated devices, host drivers, a guest with I/O in flight) measures
 // the time from SUSPEND on the source to RESUME on the destination, less its
 // own bookkeeping. Ours: the guest uses 64 I/O queue pairs (the largest
 // migration data); baseline: the same migration with 1 queue pair.
-import { simulateMigration, type MigrationReport } from '../src/host/migrate/index.ts';
+import { simulateMigration, type MigrationReport } from '../src/migrate/index.ts';
 import { check, median, result, type BenchResult } from './harness.ts';
 
 export interface MigrateConfig {

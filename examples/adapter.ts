@@ -6,8 +6,8 @@
 //
 //   npx nvme-lm verify --adapter examples/adapter.ts --profile lm
 import { EmulatedDevice } from '../src/emulator/device.ts';
-import { QueueTracker } from '../src/verify/queueTracker.ts';
-import type { Adapter, ResetInfo, ResetOptions } from '../src/verify/adapter.ts';
+import { QueueTracker } from '../src/target/queueTracker.ts';
+import type { Adapter, ResetInfo, ResetOptions } from '../src/target/adapter.ts';
 
 class ExampleAdapter implements Adapter {
   private device = new EmulatedDevice({ vfs: 2 });

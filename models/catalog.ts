@@ -1,7 +1,7 @@
 // Every generated suite the project runs: `nvme-lm check` runs all of them
 // on the built-in emulator, `nvme-lm verify` on another implementation, and
 // test/generated/ turns each path into one vitest test.
-import type { Profile } from '../src/verify/adapter.ts';
+import type { Profile } from '../src/target/adapter.ts';
 import type { Suite } from './suite.ts';
 import { pfAcceptanceSuites } from './pfAcceptance.ts';
 import type { SavedFormat } from './savedFormat.ts';

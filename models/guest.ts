@@ -7,8 +7,8 @@
 // Everything the driver remembers (CIDs, queue pointers) can be saved and
 // restored: the prefix-sharing runner needs it, and so does a migration,
 // where the VM continues from the state its image was taken in.
-import type { Adapter } from '../src/verify/adapter.ts';
-import { QueueTracker } from '../src/verify/queueTracker.ts';
+import type { Adapter } from '../src/target/adapter.ts';
+import { QueueTracker } from '../src/target/queueTracker.ts';
 import { decodeCqe, type Cqe } from '../src/wire/cqe.ts';
 import { decodeSqe } from '../src/wire/sqe.ts';
 import { ADMIN } from '../src/wire/opcodes.ts';

@@ -31,7 +31,7 @@ import { pathToState, type StateGraph } from '../src/check/graph.ts';
 import { pathOf, type Path, type PathStep } from '../src/paths/path.ts';
 import { transitionCover } from '../src/paths/transitionCover.ts';
 import type { Implementation } from '../src/paths/trie.ts';
-import type { Adapter, Profile, ResetOptions } from '../src/verify/adapter.ts';
+import type { Adapter, Profile, ResetOptions } from '../src/target/adapter.ts';
 import { sqeFor } from '../src/wire/adminCommands.ts';
 import { decodeCqe, type Cqe } from '../src/wire/cqe.ts';
 import { toHex } from '../src/wire/hex.ts';

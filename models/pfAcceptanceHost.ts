@@ -4,8 +4,8 @@
 // Everything goes through the Adapter's raw register and memory operations
 // and a client-side QueueTracker.
 import type { LmState } from '../machines/pfAcceptance.ts';
-import type { Adapter } from '../src/verify/adapter.ts';
-import { QueueTracker } from '../src/verify/queueTracker.ts';
+import type { Adapter } from '../src/target/adapter.ts';
+import { QueueTracker } from '../src/target/queueTracker.ts';
 import { sqeFor } from '../src/wire/adminCommands.ts';
 import { decodeCqe, type Cqe } from '../src/wire/cqe.ts';
 import { encodeLmCommand } from '../src/wire/lmCommands.ts';

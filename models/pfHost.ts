@@ -2,7 +2,7 @@
 // queue, with the migration buffers of the memory plan. SAVE goes into a
 // buffer pre-filled with a position-dependent canary, so the binding sees
 // exactly how far the device wrote (D8: SAVE writes QUERY's size, no more).
-import type { Adapter } from '../src/verify/adapter.ts';
+import type { Adapter } from '../src/target/adapter.ts';
 import { encodeLmCommand } from '../src/wire/lmCommands.ts';
 import { LM } from '../src/wire/opcodes.ts';
 import { toHex } from '../src/wire/hex.ts';

@@ -1,11 +1,11 @@
 // Run generated suites against an implementation and account for what they
 // covered: the shared engine behind `nvme-lm check`, `nvme-lm verify` and the
 // generated vitest files.
-import { UnsupportedProfileError, type Adapter } from '../src/verify/adapter.ts';
-import { ProtocolError } from '../src/verify/processAdapter.ts';
+import { type Adapter } from '../src/target/adapter.ts';
 import { runPaths, type PathResult, type RunStats } from '../src/paths/trie.ts';
 import { PATH_SEPARATOR, type Path } from '../src/paths/path.ts';
 import { eventName, Mismatch, NotRealisable, type Suite } from './suite.ts';
+import { ProtocolError, UnsupportedProfileError } from '../src/target/errors.ts';
 
 export interface PathFailure {
   suite: string;

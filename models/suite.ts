@@ -6,7 +6,7 @@
 // or QEMU.
 import type { EventObject } from 'xstate';
 import type { MachineSpec } from '../machines/spec.ts';
-import type { Adapter, Profile, ResetOptions } from '../src/verify/adapter.ts';
+import type { Adapter, Profile, ResetOptions } from '../src/target/adapter.ts';
 import type { Implementation } from '../src/paths/trie.ts';
 import type { Path } from '../src/paths/path.ts';
 

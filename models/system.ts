@@ -23,7 +23,7 @@ import {
 } from '../machines/system.ts';
 import { VF_STATUS } from '../machines/vfLifecycle.ts';
 import type { MachineSpec } from '../machines/spec.ts';
-import type { Adapter, ResetOptions } from '../src/verify/adapter.ts';
+import type { Adapter, ResetOptions } from '../src/target/adapter.ts';
 import type { Implementation } from '../src/paths/trie.ts';
 import type { PathStep } from '../src/paths/path.ts';
 import { LM_CAPABILITY_OFFSET } from '../src/wire/identify.ts';

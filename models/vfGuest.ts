@@ -5,7 +5,7 @@
 // `settle` matches the completions that arrive after a step with what the
 // machine says completed then (latched commands fetched after RESUME, D11;
 // deferred I/O completing; nothing else).
-import type { Adapter } from '../src/verify/adapter.ts';
+import type { Adapter } from '../src/target/adapter.ts';
 import { PAGE } from './hostPlan.ts';
 import { checkReadBack, describePosted, FunctionDriver, isOk, lbaOf, readCommand, writeCommand, type DriverState, type Posted } from './guest.ts';
 import { Mismatch } from './suite.ts';

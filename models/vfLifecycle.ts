@@ -16,7 +16,7 @@
 // - every block the guest wrote reads back (D15).
 // LM_SAVE is QUERY then SAVE, as the RFC's host driver does it.
 import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
-import type { Adapter, Profile, ResetOptions } from '../src/verify/adapter.ts';
+import type { Adapter, Profile, ResetOptions } from '../src/target/adapter.ts';
 import type { Implementation } from '../src/paths/trie.ts';
 import type { PathStep } from '../src/paths/path.ts';
 import { LM_CAPABILITY_OFFSET } from '../src/wire/identify.ts';

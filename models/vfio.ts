@@ -19,7 +19,7 @@ import { explore } from '../src/check/explore.ts';
 import type { Path, PathStep } from '../src/paths/path.ts';
 import { transitionCover } from '../src/paths/transitionCover.ts';
 import type { Implementation } from '../src/paths/trie.ts';
-import type { Adapter, ResetOptions } from '../src/verify/adapter.ts';
+import type { Adapter, ResetOptions } from '../src/target/adapter.ts';
 import type { Cqe } from '../src/wire/cqe.ts';
 import { adminOpcodeName, LM } from '../src/wire/opcodes.ts';
 import { CC_ENABLE, REG } from '../src/wire/registers.ts';

@@ -13,7 +13,7 @@ import { pathToState, stateKeyFunction } from '../check/graph.ts';
 import { eventLabel } from '../check/trace.ts';
 import type { Lasso } from '../check/liveness.ts';
 import type { Counterexample } from '../check/invariants.ts';
-import type { Adapter } from '../verify/adapter.ts';
+import type { Adapter } from '../target/adapter.ts';
 import { choosePaths, runSuite, type PathFailure, type RunSuiteOptions, type SuiteRun } from '../../models/run.ts';
 import type { Path } from '../paths/path.ts';
 import type { Suite } from '../../models/suite.ts';

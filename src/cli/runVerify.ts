@@ -12,8 +12,8 @@
 import { UsageError } from './usageError.ts';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
-import { PROFILES, UnsupportedProfileError, type Adapter, type Profile, type ResetOptions } from '../verify/adapter.ts';
-import { ProcessAdapter, ProtocolError } from '../verify/processAdapter.ts';
+import { PROFILES, type Adapter, type Profile, type ResetOptions } from '../target/adapter.ts';
+import { ProcessAdapter } from '../verify/processAdapter.ts';
 import { QemuAdapter } from '../verify/qemu/qemuAdapter.ts';
 import { explore } from '../check/explore.ts';
 import { eventLabel } from '../check/trace.ts';
@@ -24,6 +24,7 @@ import { DEFAULT_TIMEOUT_MS } from '../../models/completionWait.ts';
 import { pfAcceptanceSuite } from '../../models/pfAcceptance.ts';
 import { DEVIATIONS, matchDeviation, type Deviation } from '../../models/deviations.ts';
 import type { Suite } from '../../models/suite.ts';
+import { ProtocolError, UnsupportedProfileError } from '../target/errors.ts';
 
 export type Target = { kind: 'adapter'; module: string } | { kind: 'exec'; command: string; timeoutMs?: number } | { kind: 'qemu' };
 

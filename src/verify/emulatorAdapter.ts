@@ -4,8 +4,8 @@
 import { EmulatedDevice, type DeviceSnapshot } from '../emulator/device.ts';
 import type { Mutant } from '../emulator/options.ts';
 import { RamNamespace } from '../emulator/namespace.ts';
-import type { Adapter, ResetInfo, ResetOptions } from './adapter.ts';
-import { QueueTracker } from './queueTracker.ts';
+import type { Adapter, ResetInfo, ResetOptions } from '../target/adapter.ts';
+import { QueueTracker } from '../target/queueTracker.ts';
 
 export interface EmulatorAdapterOptions {
   /** a deliberately broken variant (to show the suites catch it) */

@@ -3,16 +3,10 @@
 // (bad JSON, timeout, crash) raises ProtocolError, which verify maps to exit 2.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface, type Interface } from 'node:readline';
-import { UnsupportedProfileError, type Adapter, type ResetInfo, type ResetOptions } from './adapter.ts';
+import { type Adapter, type ResetInfo, type ResetOptions } from '../target/adapter.ts';
 import { parseResponse, type Request, type Response } from './protocol.ts';
 import { fromHex, hexNumber, toHex } from '../wire/hex.ts';
-
-export class ProtocolError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ProtocolError';
-  }
-}
+import { ProtocolError, UnsupportedProfileError } from '../target/errors.ts';
 
 export interface ProcessAdapterOptions {
   /** milliseconds to wait for each answer */

@@ -2,7 +2,7 @@
 // implementation under test: one JSON object per line each way. The zod
 // schemas are the single definition; docs/protocol.md prints their JSON Schema.
 import { z } from 'zod';
-import { PROFILES } from './adapter.ts';
+import { PROFILES } from '../target/adapter.ts';
 
 const hexValue = z.string().regex(/^0x[0-9a-f]+$/, 'a 0x-prefixed lower-case hex number');
 const hexData = z.string().regex(/^([0-9a-f]{2})*$/, 'lower-case hex bytes, no separators');

@@ -2,9 +2,10 @@
 // `nvme-lm serve` for the built-in emulator and for QEMU.
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { UnsupportedProfileError, type Adapter } from './adapter.ts';
+import { type Adapter } from '../target/adapter.ts';
 import { parseRequest, type Request, type Response } from './protocol.ts';
 import { fromHex, hexNumber, toHex } from '../wire/hex.ts';
+import { UnsupportedProfileError } from '../target/errors.ts';
 
 export async function handleRequest(adapter: Adapter, req: Request): Promise<Response> {
   switch (req.op) {

@@ -7,7 +7,7 @@ import { verifyExitCode } from '../../src/cli/commands/verify.ts';
 import { pfAcceptanceSuites } from '../../models/pfAcceptance.ts';
 import { vfLifecycleSuites } from '../../models/vfLifecycle.ts';
 import { systemSuites } from '../../models/system.ts';
-import type { Adapter, ResetOptions } from '../../src/verify/adapter.ts';
+import type { Adapter, ResetOptions } from '../../src/target/adapter.ts';
 import { resets } from './fixtures/recordingAdapter.ts';
 
 const FIXTURE = 'test/cli/fixtures/recordingAdapter.ts';

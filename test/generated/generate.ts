@@ -5,7 +5,7 @@
 import { describe, it } from 'vitest';
 import type { Suite } from '../../models/suite.ts';
 import { Mismatch, NotRealisable } from '../../models/suite.ts';
-import type { Adapter } from '../../src/verify/adapter.ts';
+import type { Adapter } from '../../src/target/adapter.ts';
 import { EmulatorAdapter } from '../../src/verify/emulatorAdapter.ts';
 
 export function generatedTests(suites: Suite[], adapter: () => Adapter = () => new EmulatorAdapter()): void {

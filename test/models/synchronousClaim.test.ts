@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { pfAcceptanceSuites } from '../../models/pfAcceptance.ts';
 import { runSuite } from '../../models/run.ts';
-import type { Adapter, ResetInfo, ResetOptions } from '../../src/verify/adapter.ts';
+import type { Adapter, ResetInfo, ResetOptions } from '../../src/target/adapter.ts';
 import { EmulatorAdapter } from '../../src/verify/emulatorAdapter.ts';
 
 /** Doorbell writes (BAR0 0x1000 and up) reach the emulator `delayMs` late, as on a device that fetches in the background. */

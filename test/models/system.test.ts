@@ -12,7 +12,7 @@ import { explore } from '../../src/check/explore.ts';
 import type { Mutant } from '../../src/emulator/options.ts';
 import type { Path } from '../../src/paths/path.ts';
 import { runPaths, type PathResult } from '../../src/paths/trie.ts';
-import type { Adapter } from '../../src/verify/adapter.ts';
+import type { Adapter } from '../../src/target/adapter.ts';
 import { EmulatorAdapter } from '../../src/verify/emulatorAdapter.ts';
 import { ProcessAdapter } from '../../src/verify/processAdapter.ts';
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
-import { ProcessAdapter, ProtocolError } from '../../src/verify/processAdapter.ts';
+import { ProcessAdapter } from '../../src/verify/processAdapter.ts';
 import { parseRequest, protocolJsonSchema } from '../../src/verify/protocol.ts';
 import { serve } from '../../src/verify/server.ts';
-import { UnsupportedProfileError, type Adapter } from '../../src/verify/adapter.ts';
+import { type Adapter } from '../../src/target/adapter.ts';
+import { ProtocolError, UnsupportedProfileError } from '../../src/target/errors.ts';
 
 const node = JSON.stringify(process.execPath);
 const script = (js: string): string => `${node} -e ${JSON.stringify(js)}`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { QueueTracker, type RawDeviceOps } from '../../src/verify/queueTracker.ts';
+import { QueueTracker, type RawDeviceOps } from '../../src/target/queueTracker.ts';
 
 // A tiny NVMe-like device, just enough queue behaviour to check the tracker:
 // admin queue latched at CC.EN 0->1, Create/Delete I/O CQ/SQ, completions with

@@ -3,11 +3,11 @@
 // arcs, and report what the spec's rules say should hold (D1, D6, D7,
 // D13-D15, D18, I7). `--matrix` runs every fault at every arc.
 import type { Command } from 'commander';
-import { ARCS, FAULT_ARCS, FAULT_NAMES } from '../../host/migrate/faults.ts';
-import { matrixMarkdown, runFaultMatrix } from '../../host/migrate/matrix.ts';
-import { MIGRATE_DEFAULTS, parseMigrateArgs } from '../../host/migrate/options.ts';
-import { formatRefusal, formatSummary, migrateJson } from '../../host/migrate/report.ts';
-import { simulateMigration } from '../../host/migrate/simulate.ts';
+import { ARCS, FAULT_ARCS, FAULT_NAMES } from '../../migrate/faults.ts';
+import { matrixMarkdown, runFaultMatrix } from '../../migrate/matrix.ts';
+import { MIGRATE_DEFAULTS, parseMigrateArgs } from '../../migrate/options.ts';
+import { formatRefusal, formatSummary, migrateJson } from '../../migrate/report.ts';
+import { simulateMigration } from '../../migrate/simulate.ts';
 
 interface MigrateCliOptions {
   vfs: string;

@@ -3,12 +3,12 @@
 // `nvme-lm verify --exec "nvme-lm serve"` runs the suites through a process
 // boundary exactly as it would for a controller written in another language.
 import { Option, type Command } from 'commander';
-import { PROFILES, type Adapter, type Profile, type ResetInfo, type ResetOptions, type VfQueuePolicy } from '../../verify/adapter.ts';
-import { UnsupportedProfileError } from '../../verify/adapter.ts';
+import { PROFILES, type Adapter, type Profile, type ResetInfo, type ResetOptions, type VfQueuePolicy } from '../../target/adapter.ts';
 import { EmulatorAdapter } from '../../verify/emulatorAdapter.ts';
 import { QemuAdapter } from '../../verify/qemu/qemuAdapter.ts';
 import { serve } from '../../verify/server.ts';
 import { MUTANTS, type Mutant } from '../../emulator/options.ts';
+import { UnsupportedProfileError } from '../../target/errors.ts';
 
 export interface ServeOptions {
   profile?: Profile;

@@ -3,11 +3,11 @@
 // 2 usage error, protocol-level misbehaviour, or no requested profile supported.
 import { Option, type Command } from 'commander';
 import pc from 'picocolors';
-import { PROFILES, type Profile } from '../../verify/adapter.ts';
-import { ProtocolError } from '../../verify/processAdapter.ts';
+import { PROFILES, type Profile } from '../../target/adapter.ts';
 import { DEFAULT_COMPLETION_TIMEOUT_MS, MAX_VERIFY_VFS, QEMU_COMPLETION_TIMEOUT_MS, runVerify, type Target, type VerifyResult } from '../runVerify.ts';
 import { UsageError } from '../usageError.ts';
 import { checkTraceFile, formatTraceCheck } from '../../verify/traceCheck.ts';
+import { ProtocolError } from '../../target/errors.ts';
 
 export interface VerifyOptions {
   adapter?: string;

@@ -15,8 +15,8 @@
 // enabled again, which is what QEMU does (D18 asks for a VF reset there).
 import { truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UnsupportedProfileError, type Adapter, type ResetOptions } from '../adapter.ts';
-import { QueueTracker, type RawDeviceOps } from '../queueTracker.ts';
+import { type Adapter, type ResetOptions } from '../../target/adapter.ts';
+import { QueueTracker, type RawDeviceOps } from '../../target/queueTracker.ts';
 import { bitsOf, CC_ENABLE, CSTS_FIELDS, REG } from '../../wire/registers.ts';
 import {
   bringUpPci,
@@ -32,6 +32,7 @@ import { PciConfig } from './pci.ts';
 import { MAX_VFS, NAMESPACE_BYTES, qemuArgs, VI_PER_VF, VQ_PER_VF } from './qemuArgs.ts';
 import { findQemu, QemuNotFoundError, QemuProcess } from './qemuProcess.ts';
 import { provisionVfs, type AdminChannel } from './virtMgmt.ts';
+import { UnsupportedProfileError } from '../../target/errors.ts';
 
 export interface QemuAdapterOptions {
   /** Path of qemu-system-x86_64; default: found on PATH. */

@@ -11,7 +11,7 @@
 //
 // test/verify/qemu/proxy.ts serves it over JSON lines in front of
 // `nvme-lm serve --qemu`, so verify meets it as a separate program.
-import type { Adapter, ResetOptions } from '../../../src/verify/adapter.ts';
+import type { Adapter, ResetOptions } from '../../../src/target/adapter.ts';
 import { CQE_SIZE } from '../../../src/wire/cqe.ts';
 import { SQE_SIZE } from '../../../src/wire/sqe.ts';
 import { ADMIN, LM, NVM } from '../../../src/wire/opcodes.ts';

@@ -2,7 +2,7 @@
 // in low guest memory, create an I/O queue pair, decode completions.
 import { spawn } from 'node:child_process';
 import { findQemu } from '../../../src/verify/qemu/qemuProcess.ts';
-import type { Adapter } from '../../../src/verify/adapter.ts';
+import type { Adapter } from '../../../src/target/adapter.ts';
 import { sqeFor } from '../../../src/wire/adminCommands.ts';
 import { decodeCqe, type Cqe } from '../../../src/wire/cqe.ts';
 import { CC_ENABLE, REG } from '../../../src/wire/registers.ts';

@@ -1,6 +1,5 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { QemuAdapter } from '../../../src/verify/qemu/qemuAdapter.ts';
-import { UnsupportedProfileError } from '../../../src/verify/adapter.ts';
 import { RESERVED_BASE } from '../../../src/verify/qemu/memoryMap.ts';
 import { sqeFor } from '../../../src/wire/adminCommands.ts';
 import { decodeIdentifyController, LM_CAPABILITY_OFFSET } from '../../../src/wire/identify.ts';
@@ -9,6 +8,7 @@ import { encodeSqe } from '../../../src/wire/sqe.ts';
 import { SC } from '../../../src/wire/status.ts';
 import { CC_ENABLE, REG } from '../../../src/wire/registers.ts';
 import { ADMIN_ENTRIES, createIoPair, DATA, enableController, hasQemu, mustComplete, pattern, regs } from './helpers.ts';
+import { UnsupportedProfileError } from '../../../src/target/errors.ts';
 
 describe('QemuAdapter: options it refuses (no QEMU needed)', () => {
   it.each(['lm', 'reserved', 'foreign'] as const)('D17: profile %s is refused: QEMU is only a no-lm device', async (profile) => {

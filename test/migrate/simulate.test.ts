@@ -2,9 +2,9 @@
 // geometries, determinism, refused devices, and broken setups that the
 // checks must catch (so the checks can fail).
 import { describe, expect, it } from 'vitest';
-import { savedDataSize } from '../../../src/emulator/savedData.ts';
-import { simulateMigration } from '../../../src/host/migrate/simulate.ts';
-import { migrateJson, type MigrationReport } from '../../../src/host/migrate/report.ts';
+import { savedDataSize } from '../../src/emulator/savedData.ts';
+import { simulateMigration } from '../../src/migrate/simulate.ts';
+import { migrateJson, type MigrationReport } from '../../src/migrate/report.ts';
 
 const failed = (r: MigrationReport) => r.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
 

@@ -1,8 +1,8 @@
 // The data a guest writes: every 512-byte block carries who wrote it, where,
 // and which write it was, so a read (during the workload or after the
 // migration) proves the block holds exactly the data of a completed write.
-import type { Layout } from '../../wire/layout.ts';
-import { fieldByName } from '../../wire/layout.ts';
+import type { Layout } from '../wire/layout.ts';
+import { fieldByName } from '../wire/layout.ts';
 
 export const BLOCK_SIZE = 512;
 /** "GBLK" as a little-endian u32. */

@@ -1,13 +1,13 @@
 // One end of the migration: an emulated PF with its VFs (I/O held in flight
 // until the simulation completes it), the host driver's register-level view
 // of the PF, and the log of every PF admin command the device executed.
-import { EmulatedDevice } from '../../emulator/device.ts';
-import type { CommandTrace } from '../../emulator/controller.ts';
-import type { RamNamespace } from '../../emulator/namespace.ts';
-import type { Mutant } from '../../emulator/options.ts';
-import type { Profile } from '../../emulator/profiles.ts';
-import { REG } from '../../wire/registers.ts';
-import { RegisterHostDevice, type RawNvmeBus } from '../registerDevice.ts';
+import { EmulatedDevice } from '../emulator/device.ts';
+import type { CommandTrace } from '../emulator/controller.ts';
+import type { RamNamespace } from '../emulator/namespace.ts';
+import type { Mutant } from '../emulator/options.ts';
+import type { Profile } from '../emulator/profiles.ts';
+import { REG } from '../wire/registers.ts';
+import { RegisterHostDevice, type RawNvmeBus } from '../host/registerDevice.ts';
 import { DmaFaultDevice } from './dmaFaultDevice.ts';
 
 export interface SideOptions {

@@ -1,9 +1,9 @@
 // The data faults: what happens to the saved bytes on their way from the
 // source to the destination. Each must make the destination refuse the LOAD
 // (D7) or the resume stream refuse the write (D16), never load half of it.
-import { SAVED_HEADER_LAYOUT, SAVED_VERSION } from '../../emulator/savedData.ts';
-import { fieldByName, setUint } from '../../wire/layout.ts';
-import { RESUME_BUFFER_BYTES } from '../vfio/streams.ts';
+import { SAVED_HEADER_LAYOUT, SAVED_VERSION } from '../emulator/savedData.ts';
+import { fieldByName, setUint } from '../wire/layout.ts';
+import { RESUME_BUFFER_BYTES } from '../host/vfio/streams.ts';
 import type { Rng } from './rng.ts';
 
 export const DATA_FAULTS = ['truncated', 'oversized', 'overflow', 'bit-flip', 'wrong-version'] as const;

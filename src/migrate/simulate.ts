@@ -7,14 +7,14 @@
 // second guest on another source VF runs throughout (D14). Every failure is
 // handled the way the spec requires: call the migration off and resume the
 // source (D6), or let the guest see the reset (D13, D18).
-import { RamNamespace } from '../../emulator/namespace.ts';
-import { MAX_IO_QUEUES } from '../../emulator/options.ts';
-import { LM } from '../../wire/opcodes.ts';
-import { SC, statusName } from '../../wire/status.ts';
-import { LmRefusedError, NvmeLmHost } from '../driver.ts';
-import { HostError, NvmeCommandError } from '../errors.ts';
-import { VfioArcError, type VfioMigration } from '../vfio/migration.ts';
-import type { VfioState } from '../vfio/states.ts';
+import { RamNamespace } from '../emulator/namespace.ts';
+import { MAX_IO_QUEUES } from '../emulator/options.ts';
+import { LM } from '../wire/opcodes.ts';
+import { SC, statusName } from '../wire/status.ts';
+import { LmRefusedError, NvmeLmHost } from '../host/driver.ts';
+import { HostError, NvmeCommandError } from '../host/errors.ts';
+import { VfioArcError, type VfioMigration } from '../host/vfio/migration.ts';
+import type { VfioState } from '../host/vfio/states.ts';
 import { DATA_FAULTS, damage } from './damage.ts';
 import { arcInfo, type ArcId, type FaultName, type FaultSpec, type Outcome } from './faults.ts';
 import { Guest, type AdminRecord } from './guest.ts';

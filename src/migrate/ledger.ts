@@ -3,7 +3,7 @@
 // already completed, or for one never submitted, is a duplicate (D15, I2).
 // Commands of a function that was reset are dropped by design (D13), and
 // counted apart from the ones that were really lost.
-import type { Cqe } from '../../wire/cqe.ts';
+import type { Cqe } from '../wire/cqe.ts';
 
 export type IoKind = 'write' | 'read';
 /** workload: the commands --io counts; verify: the read-back after the workload */

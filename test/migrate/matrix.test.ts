@@ -6,9 +6,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { describeOutcome, expectationFor, matrixRows } from '../../../src/host/migrate/faults.ts';
-import { matrixMarkdown, matrixReadmeTable, runFaultMatrix, type MatrixRow } from '../../../src/host/migrate/matrix.ts';
-import { simulateMigration } from '../../../src/host/migrate/simulate.ts';
+import { describeOutcome, expectationFor, matrixRows } from '../../src/migrate/faults.ts';
+import { matrixMarkdown, matrixReadmeTable, runFaultMatrix, type MatrixRow } from '../../src/migrate/matrix.ts';
+import { simulateMigration } from '../../src/migrate/simulate.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 

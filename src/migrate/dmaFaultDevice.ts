@@ -3,8 +3,8 @@
 // buffer is missing; here the buffer lies in a window of guest-physical
 // address space no page ever backs, host writes to it are lost, and the
 // device's PRP walk finds unmapped memory (Data Transfer Error, D7).
-import type { Cqe } from '../../wire/cqe.ts';
-import type { HostDevice, PciId, ResetListener } from '../device.ts';
+import type { Cqe } from '../wire/cqe.ts';
+import type { HostDevice, PciId, ResetListener } from '../host/device.ts';
 
 /** Far above the driver's region and every guest's memory; nothing maps it. */
 export const UNMAPPED_WINDOW = 0x7_0000_0000n;

@@ -1,13 +1,13 @@
 // The guest side on its own: the ledger counts lost, duplicated and dropped
 // commands, the read-back catches corrupted data, and a reset is survived.
 import { describe, expect, it } from 'vitest';
-import { EmulatedDevice } from '../../../src/emulator/device.ts';
-import { encodeCqe, CQE_SIZE } from '../../../src/wire/cqe.ts';
-import { Guest, QUEUE_ENTRIES } from '../../../src/host/migrate/guest.ts';
-import { Ledger } from '../../../src/host/migrate/ledger.ts';
-import { Rng } from '../../../src/host/migrate/rng.ts';
-import { BLOCK_SIZE, readStamp, stampBlock } from '../../../src/host/migrate/stamp.ts';
-import { Workload } from '../../../src/host/migrate/workload.ts';
+import { EmulatedDevice } from '../../src/emulator/device.ts';
+import { encodeCqe, CQE_SIZE } from '../../src/wire/cqe.ts';
+import { Guest, QUEUE_ENTRIES } from '../../src/migrate/guest.ts';
+import { Ledger } from '../../src/migrate/ledger.ts';
+import { Rng } from '../../src/migrate/rng.ts';
+import { BLOCK_SIZE, readStamp, stampBlock } from '../../src/migrate/stamp.ts';
+import { Workload } from '../../src/migrate/workload.ts';
 
 const REGION = 0x4000_0000;
 

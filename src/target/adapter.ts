@@ -37,17 +37,6 @@ export interface ResetInfo {
   synchronous?: boolean;
 }
 
-/** Thrown by `reset` when the implementation does not support a profile. */
-export class UnsupportedProfileError extends Error {
-  constructor(
-    readonly profile: string,
-    reason: string,
-  ) {
-    super(`profile "${profile}" is not supported: ${reason}`);
-    this.name = 'UnsupportedProfileError';
-  }
-}
-
 /**
  * Function numbers: 0 is the PF, k (1..vfs) is VF k. Register offsets are
  * BAR0 offsets (doorbells included). Addresses are host (guest-physical)

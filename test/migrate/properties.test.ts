@@ -2,8 +2,8 @@
 // prints the seed and the shrunk fault set when one does not).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { matrixRows } from '../../../src/host/migrate/faults.ts';
-import { simulateMigration } from '../../../src/host/migrate/simulate.ts';
+import { matrixRows } from '../../src/migrate/faults.ts';
+import { simulateMigration } from '../../src/migrate/simulate.ts';
 
 const rows = matrixRows();
 

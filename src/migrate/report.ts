@@ -1,9 +1,9 @@
 // What a migration run proved: the counters, the checks (D1, D6, D7, D13-D15,
 // D18, I7), each fault's required and observed outcome, and the two ways to
 // print it (a human summary, and the CLI's JSON).
-import type { CommandLogEntry } from '../channel.ts';
-import { adminOpcodeName } from '../../wire/opcodes.ts';
-import { isSuccess, statusName } from '../../wire/status.ts';
+import type { CommandLogEntry } from '../host/channel.ts';
+import { adminOpcodeName } from '../wire/opcodes.ts';
+import { isSuccess, statusName } from '../wire/status.ts';
 import { compareOutcome, describeOutcome, expectationFor, type FaultSpec, type Outcome } from './faults.ts';
 import type { Guest } from './guest.ts';
 import type { IoCounters } from './ledger.ts';

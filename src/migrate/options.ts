@@ -1,8 +1,8 @@
 // What `nvme-lm migrate` takes, its defaults, and the checks that turn bad
 // input into one-line errors (the CLI exits 2 on them).
-import { MAX_IO_QUEUES, MAX_VFS } from '../../emulator/options.ts';
-import { PROFILES, type Profile } from '../../emulator/profiles.ts';
-import type { Mutant } from '../../emulator/options.ts';
+import { MAX_IO_QUEUES, MAX_VFS } from '../emulator/options.ts';
+import { PROFILES, type Profile } from '../emulator/profiles.ts';
+import type { Mutant } from '../emulator/options.ts';
 import { parseFault, type FaultSpec } from './faults.ts';
 
 export interface MigrateOptions {

@@ -2,7 +2,7 @@
 // the outcome the specification requires there. A fault "at arc X" strikes
 // just before the orchestrator asks for arc X (the VF is in X's from-state);
 // the data faults act on the arc that consumes what they damage.
-import type { VfioState } from '../vfio/states.ts';
+import type { VfioState } from '../host/vfio/states.ts';
 
 export interface ArcInfo {
   id: ArcId;

@@ -1,7 +1,7 @@
 // The fault matrix as data: where each fault strikes, what the spec
 // requires there, and the --fault parser.
 import { describe, expect, it } from 'vitest';
-import { ARC_IDS, compareOutcome, describeOutcome, expectationFor, FAULT_ARCS, FAULT_NAMES, matrixRows, parseFault } from '../../../src/host/migrate/faults.ts';
+import { ARC_IDS, compareOutcome, describeOutcome, expectationFor, FAULT_ARCS, FAULT_NAMES, matrixRows, parseFault } from '../../src/migrate/faults.ts';
 
 describe('fault matrix definition', () => {
   it('every (fault, arc) the matrix lists has a required outcome, and no other pair has one', () => {

@@ -5,14 +5,14 @@
 // completions by phase tag. It never talks to the host driver; after a live
 // migration it simply finds itself on another device (moveTo) with the same
 // memory contents, which is the whole point of the exercise.
-import { decodeCqe, CQE_SIZE, type Cqe } from '../../wire/cqe.ts';
-import { sqeFor } from '../../wire/adminCommands.ts';
-import { encodeLmCommand } from '../../wire/lmCommands.ts';
-import { LM } from '../../wire/opcodes.ts';
-import { CC_ENABLE, cqHeadDoorbell, CSTS_FIELDS, REG, sqTailDoorbell, bitsOf } from '../../wire/registers.ts';
-import { SQE_SIZE } from '../../wire/sqe.ts';
-import { isSuccess } from '../../wire/status.ts';
-import { PAGE_SIZE } from '../device.ts';
+import { decodeCqe, CQE_SIZE, type Cqe } from '../wire/cqe.ts';
+import { sqeFor } from '../wire/adminCommands.ts';
+import { encodeLmCommand } from '../wire/lmCommands.ts';
+import { LM } from '../wire/opcodes.ts';
+import { CC_ENABLE, cqHeadDoorbell, CSTS_FIELDS, REG, sqTailDoorbell, bitsOf } from '../wire/registers.ts';
+import { SQE_SIZE } from '../wire/sqe.ts';
+import { isSuccess } from '../wire/status.ts';
+import { PAGE_SIZE } from '../host/device.ts';
 import type { IoKind, IoPhase, IoRecord, Ledger } from './ledger.ts';
 import { BLOCK_SIZE } from './stamp.ts';
 
