@@ -5,6 +5,7 @@ import { explorerBenches, type ExplorerConfig } from './explorer.ts';
 import { currentClock, loadAverage, machineInfo, type BenchReport, type BenchResult } from './harness.ts';
 import { migrateBenches, type MigrateConfig } from './migrate.ts';
 import { pathsBenches, type PathsConfig } from './paths.ts';
+import { verifyBenches, type VerifyConfig } from './verify.ts';
 
 /** The entries every run must produce, in this order. */
 export const REQUIRED_ENTRIES = [
@@ -17,6 +18,7 @@ export const REQUIRED_ENTRIES = [
   'emulator.io_cmds_per_s',
   'emulator.save_load.bytes_per_s',
   'migrate.downtime_us',
+  'verify.exec_steps_per_s',
 ] as const;
 
 export interface BenchConfig {
@@ -24,14 +26,17 @@ export interface BenchConfig {
   paths: PathsConfig;
   emulator: EmulatorConfig;
   migrate: MigrateConfig;
+  verify: VerifyConfig;
 }
 
-/** Sized for the whole run to take about 3 minutes on 2 idle cores (under 5 minutes). */
+/** Sized for the whole run to take about 5 minutes on 2 idle cores. */
 export const FULL: BenchConfig = {
   explorer: { compareVfs: 6, baselineCapMs: 6_000, baselineRounds: 3, fullVfs: 8, fullRounds: 3, rounds: 3, baselineFullUpTo: 4 },
   paths: { rounds: 3, warmupPaths: 40 },
   emulator: { warmup: 2, rounds: 7, adminCommands: 600_000, ioCommands: 200_000, saveLoads: 20_000 },
   migrate: { warmup: 1, rounds: 5, queues: 64, io: 4096 },
+  // every lm and no-lm path over the process boundary (the full replay the tests sample)
+  verify: { rounds: 1, profiles: ['lm', 'no-lm'], suites: [] },
 };
 
 export const SMOKE: BenchConfig = {
@@ -39,10 +44,11 @@ export const SMOKE: BenchConfig = {
   paths: { rounds: 1, warmupPaths: 2, suiteLimit: 2, pathLimit: 20 },
   emulator: { warmup: 1, rounds: 1, adminCommands: 300, ioCommands: 100, saveLoads: 10 },
   migrate: { warmup: 0, rounds: 1, queues: 4, io: 64 },
+  verify: { rounds: 1, profiles: ['no-lm'], suites: ['pfAcceptance'] },
 };
 
-export type Group = 'explorer' | 'paths' | 'emulator' | 'migrate';
-export const GROUPS: readonly Group[] = ['explorer', 'paths', 'emulator', 'migrate'];
+export type Group = 'explorer' | 'paths' | 'emulator' | 'migrate' | 'verify';
+export const GROUPS: readonly Group[] = ['explorer', 'paths', 'emulator', 'migrate', 'verify'];
 
 export async function runBenches(config: BenchConfig, o: { smoke: boolean; groups?: readonly Group[]; log?: (line: string) => void }): Promise<BenchReport> {
   const groups = o.groups ?? GROUPS;
@@ -60,5 +66,6 @@ export async function runBenches(config: BenchConfig, o: { smoke: boolean; group
   await step('paths', () => pathsBenches(config.paths));
   await step('emulator', () => emulatorBenches(config.emulator));
   await step('migrate', () => migrateBenches(config.migrate));
+  await step('verify', () => verifyBenches(config.verify));
   return { machine: machineInfo(), smoke: o.smoke, clock: currentClock(), loadAverage: { start: loadAtStart, end: loadAverage() }, results };
 }
