@@ -1,9 +1,11 @@
-// Architecture rules 1 and 2: the implementation never reads the
-// specification, and the specification stands alone.
+// Architecture rules 1 and 2 (docs/architecture.md): the implementation never
+// reads the specification, and every import follows an arrow of the intended
+// layering (test/architecture/layers.ts). Each rule is shown able to fail.
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { IMPLEMENTATIONS, LAYERS, SPECIFICATION } from './layers.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -18,7 +20,7 @@ function sourceFiles(dir: string): string[] {
   return entries.flatMap((name) => {
     const p = join(abs, name);
     if (statSync(p).isDirectory()) return sourceFiles(relative(root, p));
-    return /\.(ts|mts|js|mjs)$/.test(name) ? [p] : [];
+    return /\.(ts|mts|js|mjs)$/.test(name) ? [relative(root, p)] : [];
   });
 }
 
@@ -35,31 +37,86 @@ export function importsOf(text: string): string[] {
   return specs;
 }
 
-function violations(dirs: string[], forbidden: string[]): string[] {
+/** The layer a repository path belongs to, or undefined (tests, bench, examples: free to import anything). */
+function layerOf(path: string): string | undefined {
+  for (const [name, layer] of Object.entries(LAYERS)) {
+    if (layer.dirs.some((d) => path === d || path.startsWith(`${d}/`))) return name;
+  }
+  return undefined;
+}
+
+/** The imports of one file (given as repository path and text) that break the layering. */
+export function violationsOf(file: string, text: string): string[] {
+  const from = layerOf(file);
+  if (from === undefined) return [];
   const out: string[] = [];
-  for (const dir of dirs) {
-    for (const file of sourceFiles(dir)) {
-      for (const spec of importsOf(readFileSync(file, 'utf8'))) {
-        if (!spec.startsWith('.')) continue;
-        const target = relative(root, resolve(dirname(file), spec));
-        if (forbidden.some((f) => target === f || target.startsWith(`${f}/`))) out.push(`${relative(root, file)} imports ${spec}`);
-      }
+  for (const spec of importsOf(text)) {
+    if (!spec.startsWith('.')) continue;
+    const target = relative(root, resolve(root, dirname(file), spec));
+    const to = layerOf(target);
+    if (to === from) continue;
+    if (to === undefined) {
+      // a layer may reach only other layers: never tests, bench or a folder on no row
+      out.push(`${file} imports ${spec} (outside every layer)`);
+    } else if (!LAYERS[from].may.includes(to)) {
+      out.push(`${file} imports ${spec} (${from} may not import ${to})`);
     }
   }
   return out;
 }
 
+const layered = Object.values(LAYERS).flatMap((l) => l.dirs);
+const allFiles = layered.flatMap(sourceFiles);
+
 describe('architecture', () => {
-  it('rule 1: src/wire, src/emulator and src/host import nothing from machines/ or models/', () => {
-    expect(violations(['src/wire', 'src/emulator', 'src/host'], ['machines', 'models'])).toEqual([]);
+  it('rule 1: the implementations (src/wire, src/target, src/emulator, src/host) import nothing from machines/ or models/', () => {
+    const bad = allFiles
+      .filter((f) => (IMPLEMENTATIONS as readonly string[]).includes(layerOf(f) ?? ''))
+      .flatMap((f) => violationsOf(f, readFileSync(join(root, f), 'utf8')))
+      .filter((v) => SPECIFICATION.some((s) => v.endsWith(`may not import ${s})`)));
+    expect(bad).toEqual([]);
   });
 
-  it('rule 1: src/wire depends on nothing else in the project', () => {
-    expect(violations(['src/wire'], ['src', 'machines', 'models', 'test', 'bench'].filter((d) => d !== 'src').concat(['src/emulator', 'src/host', 'src/check', 'src/paths', 'src/verify', 'src/diagram', 'src/cli']))).toEqual([]);
+  it('rule 2: every import in every layer follows an arrow of the intended layering', () => {
+    expect(allFiles.length).toBeGreaterThan(100);
+    expect(allFiles.flatMap((f) => violationsOf(f, readFileSync(join(root, f), 'utf8')))).toEqual([]);
   });
 
-  it('rule 2: machines/ import nothing from src/, models/ or test/', () => {
-    expect(violations(['machines'], ['src', 'models', 'test'])).toEqual([]);
+  it('the map is true: every folder of src/ is a layer, and every layer names folders that exist', () => {
+    const srcDirs = readdirSync(join(root, 'src')).filter((d) => statSync(join(root, 'src', d)).isDirectory()).map((d) => `src/${d}`);
+    expect(srcDirs.filter((d) => !layered.includes(d))).toEqual([]);
+    expect(layered.filter((d) => sourceFiles(d).length === 0)).toEqual([]);
+  });
+
+  it('no arrow points both ways (the layering is acyclic)', () => {
+    const seen = new Set<string>();
+    const visit = (name: string, stack: string[]): void => {
+      expect(stack, `cycle ${[...stack, name].join(' -> ')}`).not.toContain(name);
+      if (seen.has(name)) return;
+      for (const next of LAYERS[name].may) visit(next, [...stack, name]);
+      seen.add(name);
+    };
+    for (const name of Object.keys(LAYERS)) visit(name, []);
+  });
+
+  it('each rule can fail: a seeded import of every forbidden kind is reported, every allowed one is not', () => {
+    const names = Object.keys(LAYERS);
+    let seeded = 0;
+    for (const from of names) {
+      const file = `${LAYERS[from].dirs[0]}/seeded.ts`;
+      for (const to of names) {
+        if (to === from) continue;
+        const target = relative(dirname(file), `${LAYERS[to].dirs[0]}/x.ts`);
+        const found = violationsOf(file, `import { x } from './${target}';\n`);
+        if (LAYERS[from].may.includes(to)) expect(found, `${from} -> ${to} is allowed`).toEqual([]);
+        else {
+          expect(found, `${from} -> ${to} is forbidden`).toHaveLength(1);
+          seeded++;
+        }
+      }
+      expect(violationsOf(file, `import { t } from './${relative(dirname(file), 'test/x.ts')}';`), `${from} -> test/`).toHaveLength(1);
+    }
+    expect(seeded).toBeGreaterThan(50);
   });
 
   it('the import scanner sees every import form (so the rules above can fail)', () => {
