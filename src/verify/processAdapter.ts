@@ -1,12 +1,20 @@
 // An Adapter that talks to any program speaking the JSON-lines protocol on
 // stdin/stdout (`verify --exec "<command>"`). Protocol-level misbehaviour
 // (bad JSON, timeout, crash) raises ProtocolError, which verify maps to exit 2.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+// The program runs in a process group of its own: a protocol error, close()
+// and the end of verify kill the whole group, so neither the program nor
+// anything it forked is left holding the pipe.
+import type { ChildProcess } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import { createInterface, type Interface } from 'node:readline';
 import { type Adapter, type ResetInfo, type ResetOptions } from '../target/adapter.ts';
 import { parseResponse, type Request, type Response } from './protocol.ts';
 import { fromHex, hexNumber, toHex } from '../wire/hex.ts';
 import { ProtocolError, UnsupportedProfileError } from '../target/errors.ts';
+import { reap, spawnGroup } from './children.ts';
+
+/** How long a program may take to exit after its stdin closes before its group is killed. */
+const EXIT_GRACE_MS = 500;
 
 export interface ProcessAdapterOptions {
   /** milliseconds to wait for each answer */
@@ -16,24 +24,28 @@ export interface ProcessAdapterOptions {
 }
 
 export class ProcessAdapter implements Adapter {
-  private child: ChildProcessWithoutNullStreams;
+  private child: ChildProcess;
+  private stdin: Writable;
   private lines: Interface;
   private waiting: Array<{ resolve: (line: string) => void; reject: (e: Error) => void }> = [];
   private buffered: string[] = [];
   private exited: string | undefined;
   private stderrTail = '';
   private readonly timeoutMs: number;
+  private closing: Promise<void> | undefined;
 
   constructor(
     readonly command: string,
     options: ProcessAdapterOptions = {},
   ) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.child = spawn(command, { shell: true, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
-    this.child.stderr.on('data', (d: Buffer) => {
+    this.child = spawnGroup(command, [], { shell: true, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+    const [stdin, stdout, stderr] = [this.child.stdin as Writable, this.child.stdout as Readable, this.child.stderr as Readable];
+    this.stdin = stdin;
+    stderr.on('data', (d: Buffer) => {
       this.stderrTail = (this.stderrTail + d.toString()).slice(-2000);
     });
-    this.lines = createInterface({ input: this.child.stdout, crlfDelay: Infinity });
+    this.lines = createInterface({ input: stdout, crlfDelay: Infinity });
     this.lines.on('line', (line) => {
       const w = this.waiting.shift();
       if (w) w.resolve(line);
@@ -42,10 +54,17 @@ export class ProcessAdapter implements Adapter {
     const onGone = (why: string): void => {
       this.exited ??= why;
       for (const w of this.waiting.splice(0)) w.reject(new ProtocolError(this.crashMessage()));
+      void this.close(); // what it forked may still be running
     };
     this.child.on('exit', (code, signal) => onGone(signal ? `killed by ${signal}` : `exited with code ${code}`));
     this.child.on('error', (e) => onGone(`could not start: ${e.message}`));
-    this.child.stdin.on('error', () => undefined); // reported through 'exit'
+    this.stdin.on('error', () => undefined); // reported through 'exit'
+  }
+
+  /** The program broke the protocol: nothing more can be said to it, so its group goes now. */
+  private fail(message: string): ProtocolError {
+    void this.close();
+    return new ProtocolError(message);
   }
 
   private crashMessage(): string {
@@ -71,7 +90,7 @@ export class ProcessAdapter implements Adapter {
       const timer = setTimeout(() => {
         const i = this.waiting.indexOf(entry);
         if (i >= 0) this.waiting.splice(i, 1);
-        reject(new ProtocolError(`timeout: no answer to ${JSON.stringify(req).slice(0, 120)} within ${this.timeoutMs} ms from "${this.command}"`));
+        reject(this.fail(`timeout: no answer to ${JSON.stringify(req).slice(0, 120)} within ${this.timeoutMs} ms from "${this.command}"`));
       }, this.timeoutMs);
       this.waiting.push(entry);
     });
@@ -79,26 +98,26 @@ export class ProcessAdapter implements Adapter {
 
   async request(req: Request): Promise<Response> {
     if (this.exited) throw new ProtocolError(this.crashMessage());
-    this.child.stdin.write(`${JSON.stringify(req)}\n`);
+    this.stdin.write(`${JSON.stringify(req)}\n`);
     const line = await this.nextLine(req);
     try {
       return parseResponse(line);
     } catch (e) {
-      throw new ProtocolError(`bad answer to ${req.op}: ${(e as Error).message}: ${line.slice(0, 200)}`);
+      throw this.fail(`bad answer to ${req.op}: ${(e as Error).message}: ${line.slice(0, 200)}`);
     }
   }
 
   private async expect<K extends string>(req: Request, key: K): Promise<Record<K, unknown>> {
     const res = await this.request(req);
     if ('error' in res) throw new Error(`${req.op} failed: ${res.error}`);
-    if (!(key in res)) throw new ProtocolError(`answer to ${req.op} lacks "${key}": ${JSON.stringify(res)}`);
+    if (!(key in res)) throw this.fail(`answer to ${req.op} lacks "${key}": ${JSON.stringify(res)}`);
     return res as unknown as Record<K, unknown>;
   }
 
   async reset(o: ResetOptions): Promise<ResetInfo> {
     const res = await this.request({ op: 'reset', vfs: o.vfs, profile: o.profile, strict: o.strict, vfQueuePolicy: o.vfQueuePolicy, ioCompletion: o.ioCompletion });
     if ('error' in res) throw new UnsupportedProfileError(o.profile, res.error);
-    if (!('ok' in res)) throw new ProtocolError(`answer to reset is not {"ok":true}: ${JSON.stringify(res)}`);
+    if (!('ok' in res)) throw this.fail(`answer to reset is not {"ok":true}: ${JSON.stringify(res)}`);
     return { synchronous: 'synchronous' in res && res.synchronous === true };
   }
 
@@ -119,7 +138,7 @@ export class ProcessAdapter implements Adapter {
     const r = await this.expect({ op: 'memRead', addr: hexNumber(addr), len }, 'data');
     const data = r.data as string;
     const bytes = data.length === 0 ? new Uint8Array(0) : fromHex(data, 'memRead data');
-    if (bytes.length !== len) throw new ProtocolError(`memRead asked for ${len} bytes, got ${bytes.length}`);
+    if (bytes.length !== len) throw this.fail(`memRead asked for ${len} bytes, got ${bytes.length}`);
     return bytes;
   }
 
@@ -137,13 +156,22 @@ export class ProcessAdapter implements Adapter {
     return r.completed as number;
   }
 
+  /** End the program: stdin closed, a short grace to exit, then its whole group killed. Safe to call twice. */
   async close(): Promise<void> {
-    if (this.exited) return;
-    this.child.stdin.end();
-    const gone = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 2000);
-    await gone;
-    clearTimeout(timer);
-    this.lines.close();
+    this.closing ??= (async () => {
+      if (!this.exited) {
+        this.stdin.end();
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, EXIT_GRACE_MS);
+          this.child.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+      await reap(this.child);
+      this.lines.close();
+    })();
+    return this.closing;
   }
 }

@@ -3,12 +3,13 @@
 // and exit / SIGINT / SIGTERM handlers (installed once) kill whatever is left.
 // Where `setpriv` exists QEMU also gets a parent-death signal, which covers the
 // one case no handler can (this process killed with SIGKILL).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { Qtest } from './qtest.ts';
+import { livePids, reap, spawnGroup } from '../children.ts';
 
 export const QEMU_BINARY = 'qemu-system-x86_64';
 export const QEMU_INSTALL_HINT = 'apt-get install qemu-system-x86';
@@ -39,44 +40,7 @@ export class QemuNotFoundError extends Error {
   }
 }
 
-/** Running QEMU processes and their temp directories. */
-const live = new Map<ChildProcess, string>();
-let handlersInstalled = false;
-
-/** Synchronous, so it can run in an 'exit' handler: kill every QEMU and remove its files. */
-function killAllLive(): void {
-  for (const [child, dir] of live) {
-    try {
-      child.kill('SIGKILL');
-    } catch {
-      // already gone
-    }
-    rmSync(dir, { recursive: true, force: true });
-  }
-  live.clear();
-}
-
-function onSignal(signal: NodeJS.Signals): void {
-  killAllLive();
-  // Our listener replaced the default action; restore it and re-raise so the
-  // process still ends the way the signal asked.
-  process.removeListener('SIGINT', onSignal);
-  process.removeListener('SIGTERM', onSignal);
-  process.kill(process.pid, signal);
-}
-
-function installHandlersOnce(): void {
-  if (handlersInstalled) return;
-  handlersInstalled = true;
-  process.on('exit', killAllLive);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-}
-
-/** Pids of QEMU processes started here and not yet stopped (for tests). */
-export function livePids(): number[] {
-  return [...live.keys()].map((c) => c.pid).filter((p): p is number => p !== undefined);
-}
+export { livePids };
 
 export interface QemuLaunch {
   binary: string;
@@ -105,7 +69,6 @@ export class QemuProcess {
   }
 
   static async start(launch: QemuLaunch): Promise<QemuProcess> {
-    installHandlersOnce();
     const socketPath = join(launch.dir, 'qtest.sock');
     const server = createServer();
     await new Promise<void>((resolve, reject) => {
@@ -114,16 +77,15 @@ export class QemuProcess {
     });
     const qemuArgs = [...launch.args, '-qtest', `unix:${socketPath}`, '-qtest-log', '/dev/null'];
     const setpriv = findOnPath('setpriv');
+    const cleanup = (): void => rmSync(launch.dir, { recursive: true, force: true });
     const child = setpriv
-      ? spawn(setpriv, ['--pdeathsig', 'SIGKILL', launch.binary, ...qemuArgs], { stdio: ['ignore', 'ignore', 'pipe'] })
-      : spawn(launch.binary, qemuArgs, { stdio: ['ignore', 'ignore', 'pipe'] });
-    live.set(child, launch.dir);
+      ? spawnGroup(setpriv, ['--pdeathsig', 'SIGKILL', launch.binary, ...qemuArgs], { stdio: ['ignore', 'ignore', 'pipe'], cleanup })
+      : spawnGroup(launch.binary, qemuArgs, { stdio: ['ignore', 'ignore', 'pipe'], cleanup });
     let stderrText = '';
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (s: string) => {
       if (stderrText.length < 8192) stderrText += s;
     });
-    child.once('exit', () => live.delete(child));
 
     const timeoutMs = launch.connectTimeoutMs ?? 10_000;
     let socket: Socket;
@@ -152,9 +114,8 @@ export class QemuProcess {
         });
       });
     } catch (err) {
-      await killChild(child);
+      await reap(child);
       server.close();
-      rmSync(launch.dir, { recursive: true, force: true });
       throw err;
     }
     const proc = new QemuProcess(child, new Qtest(socket), launch.dir, socketPath, server, () => stderrText);
@@ -180,20 +141,7 @@ export class QemuProcess {
     if (this.stopped) return;
     this.stopped = true;
     this.qtest.close();
-    await killChild(this.child);
+    await reap(this.child);
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    rmSync(this.dir, { recursive: true, force: true });
   }
-}
-
-async function killChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    live.delete(child);
-    return;
-  }
-  await new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-  live.delete(child);
 }
