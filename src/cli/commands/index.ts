@@ -9,11 +9,13 @@ import { registerMigrate } from './migrate.ts';
 import { registerCheck, checkForCli } from './check.ts';
 import { registerDiagram } from './diagram.ts';
 import { registerReport } from './report.ts';
-import { machineSpecs } from '../../../machines/catalog.ts';
+import { registerExplain } from './explain.ts';
+import { machineSpec, machineSpecs } from '../../../machines/catalog.ts';
 
 import { catalogFromSpecs } from '../../diagram/registry.ts';
 
-const catalog = catalogFromSpecs(machineSpecs);
+// machineSpec also builds system:<n> for every n the list stands for
+const catalog = catalogFromSpecs(machineSpecs, (id) => machineSpec(id));
 
 export type Register = (program: Command) => void;
 
@@ -27,4 +29,5 @@ export const commands: Register[] = [
   registerVerify,
   registerFuzz,
   registerMigrate,
+  registerExplain,
 ];
