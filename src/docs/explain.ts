@@ -12,12 +12,15 @@ const WIDTH = 78;
 function wrap(words: string[], first: string, rest: string): string[] {
   const lines: string[] = [];
   let line = first;
+  let empty = true;
   for (const w of words) {
-    if (line.trim() !== '' && line !== first && line.length + 1 + w.length > WIDTH) {
+    if (!empty && line.length + 1 + w.length > WIDTH) {
       lines.push(line);
       line = rest;
+      empty = true;
     }
-    line += line === first || line === rest ? w : ` ${w}`;
+    line += empty ? w : ` ${w}`;
+    empty = false;
   }
   lines.push(line);
   return lines;
