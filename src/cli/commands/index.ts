@@ -14,8 +14,8 @@ import { machineSpec, machineSpecs } from '../../../machines/catalog.ts';
 
 import { catalogFromSpecs } from '../../diagram/registry.ts';
 
-// machineSpec also builds system:<n> for every n the list stands for
-const catalog = catalogFromSpecs(machineSpecs, (id) => machineSpec(id));
+// the list holds system:2; machineSpec also builds system:<n> for n = 1..8 (diagram system:3)
+const catalog = catalogFromSpecs(machineSpecs, machineSpec);
 
 export type Register = (program: Command) => void;
 
