@@ -1,5 +1,5 @@
 // One line per property the checker proves, as the working specification
-// (shared/spec/nvme-lm.md, sections 2-4) states it: what `check` prints next to
+// (docs/spec/lm.md) states it: what `check` prints next to
 // a verdict that merges many machines, and what the report shows. Each
 // machine's own invariant keeps its more precise wording.
 export const PROPERTY_TEXT: Readonly<Record<string, string>> = {

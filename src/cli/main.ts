@@ -1,22 +1,6 @@
-// The `nvme-lm` command. Each subcommand lives in its own file under
-// src/cli/commands/ and registers itself on the commander program here.
-import { Command } from 'commander';
-import { commands } from './commands/index.ts';
-
-export function buildProgram(): Command {
-  const program = new Command();
-  program
-    .name('nvme-lm')
-    .description(
-      'Check NVMe VF live migration against a formal specification.\n' +
-        'Exit codes: 0 ok, 1 a check failed, 2 usage or input error.',
-    )
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ outputError: (str, write) => write(str) })
-    .exitOverride();
-  for (const register of commands) register(program);
-  return program;
-}
+// The `nvme-lm` command: runs the program (program.ts; each subcommand lives in
+// its own file under src/cli/commands/) and turns its errors into exit codes.
+import { buildProgram } from './program.ts';
 
 async function main(argv: string[]): Promise<void> {
   const program = buildProgram();

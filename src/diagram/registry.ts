@@ -9,11 +9,19 @@ export interface CatalogEntry {
   machine: AnyStateMachine;
 }
 
-export type MachineCatalog = () => CatalogEntry[];
+/**
+ * The listed machines; `lookup`, when present, also builds machines the list
+ * only stands for (`system:<n>` for every n, while the list holds `system:2`)
+ * and throws an error that lists the valid ids for any other id.
+ */
+export type MachineCatalog = (() => CatalogEntry[]) & { lookup?: (id: string) => CatalogEntry };
 
-/** A catalog over MachineSpecs (ids and machines taken as they are). */
-export function catalogFromSpecs(specs: () => MachineSpec[]): MachineCatalog {
-  return () => specs().map((s) => ({ id: s.id, machine: s.machine }));
+/** A catalog over MachineSpecs (ids and machines taken as they are); `lookup` finds one spec by id, as machines/catalog.ts machineSpec does. */
+export function catalogFromSpecs(specs: () => MachineSpec[], lookup?: (id: string) => MachineSpec): MachineCatalog {
+  const toEntry = (s: MachineSpec): CatalogEntry => ({ id: s.id, machine: s.machine });
+  const catalog: MachineCatalog = () => specs().map(toEntry);
+  if (lookup) catalog.lookup = (id) => toEntry(lookup(id));
+  return catalog;
 }
 
 /** The entry with this id, or an Error that lists the valid ids. */
@@ -21,6 +29,7 @@ export function findMachine(catalog: MachineCatalog, id: string): CatalogEntry {
   const entries = catalog();
   const found = entries.find((e) => e.id === id);
   if (found) return found;
+  if (catalog.lookup) return catalog.lookup(id);
   const ids = entries.map((e) => e.id).join(', ') || '(the catalog is empty)';
   throw new Error(`unknown machine "${id}"; valid ids: ${ids}`);
 }

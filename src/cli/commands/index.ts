@@ -9,11 +9,13 @@ import { registerMigrate } from './migrate.ts';
 import { registerCheck, checkForCli } from './check.ts';
 import { registerDiagram } from './diagram.ts';
 import { registerReport } from './report.ts';
-import { machineSpecs } from '../../../machines/catalog.ts';
+import { registerExplain } from './explain.ts';
+import { machineSpec, machineSpecs } from '../../../machines/catalog.ts';
 
 import { catalogFromSpecs } from '../../diagram/registry.ts';
 
-const catalog = catalogFromSpecs(machineSpecs);
+// the list holds system:2; machineSpec also builds system:<n> for n = 1..8 (diagram system:3)
+const catalog = catalogFromSpecs(machineSpecs, machineSpec);
 
 export type Register = (program: Command) => void;
 
@@ -27,4 +29,5 @@ export const commands: Register[] = [
   registerVerify,
   registerFuzz,
   registerMigrate,
+  registerExplain,
 ];
