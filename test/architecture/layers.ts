@@ -28,10 +28,30 @@ export const LAYERS: Record<string, Layer> = {
   fuzz: { dirs: ['src/fuzz'], may: ['wire', 'target', 'emulator'] },
   migrate: { dirs: ['src/migrate'], may: ['wire', 'target', 'emulator', 'host'] },
   diagram: { dirs: ['src/diagram'], may: ['machines', 'check', 'paths'] },
+  /** the decisions, invariants and liveness properties read from docs/spec/ (explain, the id check) */
+  docs: { dirs: ['src/docs'], may: [] },
   verify: { dirs: ['src/verify'], may: ['wire', 'target', 'machines', 'check', 'paths', 'emulator', 'host', 'models'] },
-  cli: { dirs: ['src/cli'], may: ['wire', 'target', 'machines', 'check', 'paths', 'emulator', 'host', 'models', 'fuzz', 'migrate', 'diagram', 'verify'] },
+  cli: { dirs: ['src/cli'], may: ['wire', 'target', 'machines', 'check', 'paths', 'emulator', 'host', 'models', 'fuzz', 'migrate', 'diagram', 'docs', 'verify'] },
 };
 
 /** Rule 1: the implementations never read the specification or its bindings. */
 export const IMPLEMENTATIONS = ['wire', 'target', 'emulator', 'host'] as const;
 export const SPECIFICATION = ['machines', 'models'] as const;
+
+/** The layering drawn as a Mermaid graph (arrows from importer to imported), as docs/architecture.md shows it. */
+export function layersMermaid(layers: Record<string, Layer> = LAYERS): string {
+  const lines = ['graph TD'];
+  for (const [name, layer] of Object.entries(layers)) lines.push(`  ${name}["${name}<br/>${layer.dirs.join(', ')}"]`);
+  // Draw only the arrows not implied by others (transitive reduction), so the picture stays readable.
+  const reach = (from: string, seen = new Set<string>()): Set<string> => {
+    for (const next of layers[from].may) if (!seen.has(next)) reach(next, seen.add(next));
+    return seen;
+  };
+  for (const [name, layer] of Object.entries(layers)) {
+    for (const to of layer.may) {
+      const implied = layer.may.some((other) => other !== to && reach(other).has(to));
+      if (!implied) lines.push(`  ${name} --> ${to}`);
+    }
+  }
+  return lines.join('\n');
+}
