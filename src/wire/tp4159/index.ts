@@ -8,3 +8,4 @@ export * from './udmq.ts';
 export * from './identify.ts';
 export * from './completions.ts';
 export * from './stateDoc.ts';
+export * from './sizes.ts';
