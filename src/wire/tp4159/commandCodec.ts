@@ -109,7 +109,7 @@ export const TP4159_KINDS: Readonly<Record<Tp4159Kind, { layout: Tp4159Layout; f
 };
 
 /** How a row is typed: one-bit flags are booleans (phase tags are not among these rows), 8-byte rows bigints. */
-function typeOf(f: Field): 'boolean' | 'bigint' | 'number' {
+export function tp4159FieldType(f: Field): 'boolean' | 'bigint' | 'number' {
   if (f.bits && f.bits[0] === f.bits[1]) return 'boolean';
   return f.width === 8 && !f.bits ? 'bigint' : 'number';
 }
@@ -165,7 +165,7 @@ export function decodeTp4159(sqe: Uint8Array): DecodedTp4159 | undefined {
   const fields = decodeUints(layout, sqe);
   const command: Record<string, unknown> = { kind, cid: Number(fields.cid) };
   for (const name of TP4159_KINDS[kind].fields) {
-    const t = typeOf(fieldOf(layout, name));
+    const t = tp4159FieldType(fieldOf(layout, name));
     command[name] = t === 'boolean' ? fields[name] === 1n : t === 'bigint' ? fields[name] : Number(fields[name]);
   }
   const reservedNonzero = layout.fields.filter((f) => isReservedField(f) && fields[f.name] !== 0n).map((f) => f.doc);

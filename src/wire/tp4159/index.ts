@@ -9,3 +9,5 @@ export * from './identify.ts';
 export * from './completions.ts';
 export * from './stateDoc.ts';
 export * from './sizes.ts';
+export * from './nvmeCli.ts';
+export * from './describe.ts';
