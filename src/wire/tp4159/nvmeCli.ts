@@ -65,7 +65,11 @@ export function lmPluginLine(c: Tp4159Command): PluginLine {
     case 'getState':
       return {
         line: lm('migration-recv', ['--sel=0', `--cntlid=${c.cntlid}`, `--csvi=${c.csvi}`, ...opt('csuuidi', c.csuuidi), ...opt('uidx', c.uidx), ...opt('offset', c.offset), `--numd=${c.numd}`, '--output-file=<state file>']),
-        notes: c.csuidxp !== 0 ? [`the plugin has no CSUIDXP option (it sends 0, this SQE ${c.csuidxp})`] : [],
+        notes: [
+          // plugins/lm/lm-nvme.c reads (numd + 1) << 2 bytes but fwrite()s numd << 2 of them
+          `the plugin writes ${c.numd * 4} of the ${numdBytes(c.numd)} bytes it reads to --output-file (one dword short)`,
+          ...(c.csuidxp !== 0 ? [`the plugin has no CSUIDXP option (it sends 0, this SQE ${c.csuidxp})`] : []),
+        ],
       };
     case 'cdqCreate':
       return {
