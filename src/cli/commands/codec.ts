@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { decodeCqe, CQE_SIZE } from '../../wire/cqe.ts';
 import { fromHex, hexNumber, parseNumber, toHex } from '../../wire/hex.ts';
-import { WireError, type Field } from '../../wire/layout.ts';
+import { fieldByName, WireError } from '../../wire/layout.ts';
 import { decodeLmCommand, encodeLmCommand, lmLayout } from '../../wire/lmCommands.ts';
 import { adminOpcodeName, LM_OPCODES } from '../../wire/opcodes.ts';
 import { decodeSqe, SQE_SIZE } from '../../wire/sqe.ts';
@@ -146,7 +146,7 @@ export interface EncodedTp4159 {
 /** Parse one option into its field's type, refusing a value wider than the field. */
 function fieldValue(form: TpForm, opt: TpOption, text: string | boolean | undefined): bigint | number | boolean {
   const layout = TP4159_KINDS[form.kind].layout;
-  const f = layout.fields.find((x) => x.name === opt.field) as Field;
+  const f = fieldByName(layout, opt.field);
   const type = tp4159FieldType(f);
   if (opt.boolean) return text === true;
   const raw = text === undefined ? opt.fallback : String(text);
@@ -171,7 +171,7 @@ export function encodeTp4159Form(group: string, operation: string | undefined, o
   const values: Record<string, unknown> = { kind: form.kind, cid: Number(num(String(o.cid ?? '0'), '--cid', 0xffffn)) };
   for (const opt of form.options) values[opt.field] = fieldValue(form, opt, o[opt.flag]);
   const zero = { boolean: false, bigint: 0n, number: 0 } as const;
-  for (const name of TP4159_KINDS[form.kind].fields) values[name] ??= zero[tp4159FieldType(TP4159_KINDS[form.kind].layout.fields.find((x) => x.name === name) as Field)];
+  for (const name of TP4159_KINDS[form.kind].fields) values[name] ??= zero[tp4159FieldType(fieldByName(TP4159_KINDS[form.kind].layout, name))];
   const cmd = values as unknown as Tp4159Command;
   const sqe = encodeTp4159(cmd);
   const decoded = decodeTp4159(sqe)!;

@@ -2,7 +2,7 @@
 // layout tables in commands.ts. A typed command names exactly the layout's
 // fields (minus the head fields it does not use, written as 0); one-bit flags
 // are booleans, 64-bit fields bigints, everything else a number.
-import { decodeUints, encodeUints, WireError, type Field } from '../layout.ts';
+import { decodeUints, encodeUints, fieldByName, WireError, type Field } from '../layout.ts';
 import { ADMIN, FEATURE_CONTROLLER_DATA_QUEUE, HMLM } from '../opcodes.ts';
 import { SQE_SIZE } from '../sqe.ts';
 import {
@@ -114,12 +114,6 @@ export function tp4159FieldType(f: Field): 'boolean' | 'bigint' | 'number' {
   return f.width === 8 && !f.bits ? 'bigint' : 'number';
 }
 
-function fieldOf(layout: Tp4159Layout, name: string): Field {
-  const f = layout.fields.find((x) => x.name === name);
-  if (!f) throw new WireError(`${layout.name} has no field "${name}"`);
-  return f;
-}
-
 /** Encode one command into a fresh 64-byte SQE; unused and reserved bits are 0. Throws WireError if a value does not fit. */
 export function encodeTp4159(c: Tp4159Command): Uint8Array {
   const { layout, fields } = TP4159_KINDS[c.kind];
@@ -165,7 +159,7 @@ export function decodeTp4159(sqe: Uint8Array): DecodedTp4159 | undefined {
   const fields = decodeUints(layout, sqe);
   const command: Record<string, unknown> = { kind, cid: Number(fields.cid) };
   for (const name of TP4159_KINDS[kind].fields) {
-    const t = tp4159FieldType(fieldOf(layout, name));
+    const t = tp4159FieldType(fieldByName(layout, name));
     command[name] = t === 'boolean' ? fields[name] === 1n : t === 'bigint' ? fields[name] : Number(fields[name]);
   }
   const reservedNonzero = layout.fields.filter((f) => isReservedField(f) && fields[f.name] !== 0n).map((f) => f.doc);
