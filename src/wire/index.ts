@@ -9,3 +9,4 @@ export * from './lmCommands.ts';
 export * from './adminCommands.ts';
 export * from './identify.ts';
 export * from './registers.ts';
+export * from './tp4159/index.ts';

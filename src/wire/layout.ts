@@ -106,3 +106,13 @@ export function assertLength(layout: Layout, buf: Uint8Array): void {
     throw new WireError(`${layout.name} must be exactly ${layout.size} bytes, got ${buf.length}`);
   }
 }
+
+/** One row per field with its value, for printing a structure field by field (uint fields; bytes shown as hex). */
+export function fieldRows(layout: Layout, buf: Uint8Array): Array<{ name: string; value: string; doc: string }> {
+  assertLength(layout, buf);
+  return layout.fields.map((f) => ({
+    name: f.name,
+    value: (f.kind ?? 'uint') === 'uint' ? `0x${getUint(buf, f).toString(16)}` : f.kind === 'ascii' ? JSON.stringify(getAscii(buf, f)) : Buffer.from(buf.subarray(f.offset, f.offset + f.width)).toString('hex'),
+    doc: f.doc,
+  }));
+}

@@ -20,6 +20,21 @@ export const NVM = {
 } as const;
 
 export const FEATURE_NUMBER_OF_QUEUES = 0x07;
+/** Set/Get Features FID 21h: a Controller Data Queue's head pointer and tail-pointer trigger (tp4159 section 2). */
+export const FEATURE_CONTROLLER_DATA_QUEUE = 0x21;
+
+/**
+ * The standard profile's admin commands (TP4159, NVMe Base 2.1; tp4159
+ * section 2). Kept apart from ADMIN because ADMIN lists what the vendor
+ * profile's controller serves, and the fuzzer draws its known opcodes from it.
+ */
+export const HMLM = {
+  TRACK_SEND: 0x3d,
+  TRACK_RECEIVE: 0x3e,
+  MIGRATION_SEND: 0x41,
+  MIGRATION_RECEIVE: 0x42,
+  CONTROLLER_DATA_QUEUE: 0x45,
+} as const;
 
 export type Transfer = 'none' | 'host-to-controller' | 'controller-to-host' | 'bidirectional';
 
@@ -77,6 +92,11 @@ const ADMIN_NAMES: Record<number, string> = {
   0x08: 'Abort',
   0x09: 'Set Features',
   0x0a: 'Get Features',
+  [HMLM.TRACK_SEND]: 'Track Send',
+  [HMLM.TRACK_RECEIVE]: 'Track Receive',
+  [HMLM.MIGRATION_SEND]: 'Migration Send',
+  [HMLM.MIGRATION_RECEIVE]: 'Migration Receive',
+  [HMLM.CONTROLLER_DATA_QUEUE]: 'Controller Data Queue',
 };
 
 const NVM_NAMES: Record<number, string> = { 0x00: 'Flush', 0x01: 'Write', 0x02: 'Read' };

@@ -26,6 +26,24 @@ export const SC_CMD = {
   COMPLETION_QUEUE_INVALID: 0x00,
 } as const;
 
+/**
+ * Command-specific status codes (SCT 1) of the standard profile's commands
+ * (tp4159 section 2). Apart from SC_CMD because the fuzzer takes SC_CMD as the
+ * queue commands' codes; both share the one name table below.
+ */
+export const SC_HMLM = {
+  INVALID_CONTROLLER_IDENTIFIER: 0x1f,
+  INVALID_CONTROLLER_DATA_QUEUE: 0x37,
+  NOT_ENOUGH_RESOURCES: 0x38,
+  CONTROLLER_SUSPENDED: 0x39,
+  CONTROLLER_NOT_SUSPENDED: 0x3a,
+  CONTROLLER_DATA_QUEUE_FULL: 0x3b,
+} as const;
+
+export function commandSpecific(sc: number, dnr = true): Status {
+  return { sct: SCT_COMMAND_SPECIFIC, sc, dnr };
+}
+
 export interface Status {
   sct: number;
   sc: number;
@@ -61,6 +79,12 @@ const COMMAND_SPECIFIC_NAMES: Record<number, string> = {
   0x01: 'Invalid Queue Identifier',
   0x02: 'Invalid Queue Size',
   0x0c: 'Invalid Queue Deletion',
+  [SC_HMLM.INVALID_CONTROLLER_IDENTIFIER]: 'Invalid Controller Identifier',
+  [SC_HMLM.INVALID_CONTROLLER_DATA_QUEUE]: 'Invalid Controller Data Queue',
+  [SC_HMLM.NOT_ENOUGH_RESOURCES]: 'Not Enough Resources',
+  [SC_HMLM.CONTROLLER_SUSPENDED]: 'Controller Suspended',
+  [SC_HMLM.CONTROLLER_NOT_SUSPENDED]: 'Controller Not Suspended',
+  [SC_HMLM.CONTROLLER_DATA_QUEUE_FULL]: 'Controller Data Queue Full',
 };
 
 export function statusName(sct: number, sc: number): string {
