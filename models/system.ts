@@ -27,14 +27,13 @@ import type { MachineSpec } from '../machines/spec.ts';
 import type { Adapter, ResetOptions } from '../src/target/adapter.ts';
 import type { Implementation } from '../src/paths/trie.ts';
 import type { PathStep } from '../src/paths/path.ts';
-import { LM_CAPABILITY_OFFSET } from '../src/wire/identify.ts';
 import { describePosted, type DriverState, type Posted } from './guest.ts';
 import { checkRdy, expectOwn, nextState, SizeTable, SUCCESS_STATUS, suiteBranchPaths, suitePaths, type ExpectedStatus } from './observe.ts';
 import { PfHost, type Sent } from './pfHost.ts';
 import { Mismatch, type Suite } from './suite.ts';
 import { VfGuest, type VfGuestState } from './vfGuest.ts';
 import { realise } from './realisers/realiser.ts';
-import { enableVf, queryBeforeSave, savedImage, VF_REALISERS, type VfBookView, type VfImage, type VfStep } from './realisers/vf.ts';
+import { LM_REALISATION, queryBeforeSave, savedImage, type VfBookView, type VfImage, type VfRealisation, type VfStep } from './realisers/vf.ts';
 import type { BindingOptions } from './vfLifecycle.ts';
 import { completionWait, DEFAULT_TIMEOUT_MS } from './completionWait.ts';
 
@@ -89,6 +88,8 @@ export class SystemBinding implements Implementation<Saved> {
     private readonly spec: MachineSpec,
     private readonly reset_: ResetOptions,
     private readonly timeoutMs: number,
+    /** the profile's realisers (default the lm profile's) */
+    private readonly realisation: VfRealisation = LM_REALISATION,
   ) {
     this.wait = timeoutMs;
     this.pf = new PfHost(adapter, timeoutMs);
@@ -177,8 +178,7 @@ export class SystemBinding implements Implementation<Saved> {
     switch (type) {
       case 'PF_ENABLE': {
         await this.pf.driver.enable();
-        const byte = await this.pf.driver.capabilityByte();
-        if (byte !== 0x01) throw new Mismatch(`${label}: PF Identify Controller byte ${LM_CAPABILITY_OFFSET} (D2)`, '0x01 (lm)', `0x${byte.toString(16).padStart(2, '0')}`);
+        await this.realisation.checkPfCapability(label, this.pf.driver, true);
         for (const g of this.vfs) await this.bringUp(label, g, true);
         return;
       }
@@ -199,7 +199,7 @@ export class SystemBinding implements Implementation<Saved> {
 
   /** The guest brings its VF up (enable, Identify byte 3072 = 0x00 (D2), one I/O queue pair); at PF_ENABLE the host also makes its images. */
   private async bringUp(label: string, g: VfGuest, images: boolean): Promise<void> {
-    await enableVf(label, g);
+    await this.realisation.enableVf(label, g);
     const { cqes } = await g.createPair();
     cqes.forEach((c) => expectOwn(`${label}: bring-up of VF ${g.fn}: Create I/O queue pair 1`, SUCCESS_STATUS, c));
     if (!images) return;
@@ -239,7 +239,7 @@ export class SystemBinding implements Implementation<Saved> {
       next: (counter) => (counter === 'corruption' ? h.corruptions++ : h.vfLm++),
     };
     const step: VfStep = { adapter: this.adapter, pf: this.pf, guest: g, label, expected, latched: !isRunning(was), lm: true, vfQueuePolicy: this.reset_.vfQueuePolicy ?? 'reject', sizes: this.sizes, book: view };
-    const o = await realise(VF_REALISERS, type, step, 'system');
+    const o = await realise(this.realisation.realisers, type, step, 'system');
     switch (o.kind) {
       case 'saved':
       case 'loaded':

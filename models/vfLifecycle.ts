@@ -15,7 +15,6 @@ import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMa
 import type { Adapter, Profile, ResetOptions } from '../src/target/adapter.ts';
 import type { Implementation } from '../src/paths/trie.ts';
 import type { PathStep } from '../src/paths/path.ts';
-import { LM_CAPABILITY_OFFSET } from '../src/wire/identify.ts';
 import {
   VF_LIFECYCLE_NO_LM_OPTION_SETS,
   VF_LIFECYCLE_OPTION_SETS,
@@ -31,7 +30,7 @@ import { PfHost } from './pfHost.ts';
 import { describePosted, isOk, type DriverState, type Posted } from './guest.ts';
 import { VfGuest, type VfGuestState } from './vfGuest.ts';
 import { realise } from './realisers/realiser.ts';
-import { savedImage, VF_REALISERS, type VfBookView, type VfDrivers, type VfImage, type VfObserved, type VfStep } from './realisers/vf.ts';
+import { LM_REALISATION, savedImage, type VfBookView, type VfDrivers, type VfImage, type VfObserved, type VfRealisation, type VfStep } from './realisers/vf.ts';
 import { Mismatch, type Suite } from './suite.ts';
 import { completionWait, DEFAULT_TIMEOUT_MS } from './completionWait.ts';
 
@@ -88,6 +87,8 @@ export class VfLifecycleBinding implements Implementation<Saved> {
     private readonly o: VfLifecycleOptions,
     private readonly resetOptions: ResetOptions,
     private readonly timeoutMs: number,
+    /** the profile's realisers (default the lm profile's) */
+    private readonly realisation: VfRealisation = LM_REALISATION,
   ) {
     this.pf = new PfHost(adapter, timeoutMs);
     this.vf = new VfGuest(adapter, VF, timeoutMs, o.maxIoQueues);
@@ -115,11 +116,7 @@ export class VfLifecycleBinding implements Implementation<Saved> {
     this.machine = initialTransition(this.spec.machine)[0];
     await this.pf.driver.enable();
     await checkRdy('reset: PF', this.pf.driver, true);
-    const byte = await this.pf.driver.capabilityByte();
-    const want = this.o.lm ? 0x01 : 0x00;
-    if (byte !== want) {
-      throw new Mismatch(`reset: PF Identify Controller byte ${LM_CAPABILITY_OFFSET} (D2, D17)`, `0x0${want} (${this.o.lm ? 'lm' : 'no-lm'})`, `0x${byte.toString(16).padStart(2, '0')}`);
-    }
+    await this.realisation.checkPfCapability('reset', this.pf.driver, this.o.lm);
   }
 
   async step(event: EventObject, expected: PathStep): Promise<void> {
@@ -129,7 +126,7 @@ export class VfLifecycleBinding implements Implementation<Saved> {
     const seen = after.last;
     if (!D6_NEUTRAL.has(type)) this.book.lastSave = null;
 
-    this.record(await realise(VF_REALISERS, type, this.stepOf(type, after), 'vfLifecycle'));
+    this.record(await realise(this.realisation.realisers, type, this.stepOf(type, after), 'vfLifecycle'));
 
     this.vf.settle(type, await this.vf.driver.reap(), { admin: seen.adminCompleted, ioFetched: seen.ioFetched, ioCompleted: seen.ioCompleted });
     await this.settlePf(type, await this.pf.driver.reap(), after);

@@ -16,7 +16,7 @@
 import type { Adapter, VfQueuePolicy } from '../../src/target/adapter.ts';
 import { LM_CAPABILITY_OFFSET } from '../../src/wire/identify.ts';
 import { encodeLmCommand } from '../../src/wire/lmCommands.ts';
-import { isOk, type Posted } from '../guest.ts';
+import { isOk, type FunctionDriver, type Posted } from '../guest.ts';
 import { PAGE } from '../hostPlan.ts';
 import { checkRdy, expectOwn, SUCCESS_STATUS, type ExpectedStatus, type SizeTable } from '../observe.ts';
 import { CORRUPTIONS, corruptLoad, LM_OPCODE, type LmOpName, type PfHost } from '../pfHost.ts';
@@ -248,4 +248,32 @@ export const VF_REALISERS: RealiserTable<VfStep, VfObserved> = {
     await checkRdy(`${s.label}: VF ${g.fn} right after its FLR (D13)`, g.driver, false);
     return { kind: 'reset' };
   }),
+};
+
+/**
+ * A profile's way of playing the VF machines (vfLifecycle, system): its
+ * realiser table, and what the bindings check outside any one event: how the
+ * PF shows that it offers migration (at reset, at PF_ENABLE) and how a guest
+ * brings its VF up. The bindings take one, so a second profile whose machines
+ * keep the same observation brings its own (models/realisers/<profile>.ts).
+ */
+export interface VfRealisation {
+  readonly realisers: RealiserTable<VfStep, VfObserved>;
+  /** Mismatch unless the PF's Identify says migration is offered (`offered`), or not (D2, D17) */
+  checkPfCapability(label: string, pf: FunctionDriver, offered: boolean): Promise<void>;
+  /** the guest enables its VF and checks what it sees (D2: a VF never advertises migration) */
+  enableVf(label: string, g: VfGuest): Promise<void>;
+}
+
+/** The lm profile (and no-lm, its device without migration, D17): Identify Controller byte 3072. */
+export const LM_REALISATION: VfRealisation = {
+  realisers: VF_REALISERS,
+  async checkPfCapability(label, pf, offered) {
+    const byte = await pf.capabilityByte();
+    const want = offered ? 0x01 : 0x00;
+    if (byte !== want) {
+      throw new Mismatch(`${label}: PF Identify Controller byte ${LM_CAPABILITY_OFFSET} (D2, D17)`, `0x0${want} (${offered ? 'lm' : 'no-lm'})`, `0x${byte.toString(16).padStart(2, '0')}`);
+    }
+  },
+  enableVf,
 };
