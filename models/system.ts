@@ -36,6 +36,7 @@ import { realise } from './realisers/realiser.ts';
 import { LM_REALISATION, queryBeforeSave, savedImage, type VfBookView, type VfImage, type VfRealisation, type VfStep } from './realisers/vf.ts';
 import type { BindingOptions } from './vfLifecycle.ts';
 import { completionWait, DEFAULT_TIMEOUT_MS } from './completionWait.ts';
+import { deviceSnapshots, type DeviceSnapshot } from './snapshots.ts';
 
 export const SYSTEM_SUITE_VFS = 2;
 
@@ -54,7 +55,6 @@ interface VfHost {
 
 interface Saved {
   machine: AnyMachineSnapshot;
-  device: unknown;
   pf: DriverState;
   vfs: VfGuestState[];
   hosts: VfHost[];
@@ -72,7 +72,7 @@ function expectedOf(last: SystemObservation): ExpectedStatus | 'none' {
 const isBusy = (s: VfSlot): boolean => s.endsWith('Busy');
 const isRunning = (s: VfSlot): boolean => s.startsWith('running');
 
-export class SystemBinding implements Implementation<Saved> {
+export class SystemBinding implements Implementation<DeviceSnapshot<Saved>> {
   private pf: PfHost;
   private vfs: VfGuest[];
   /** the completion wait in force since the last reset (completionWait) */
@@ -80,8 +80,8 @@ export class SystemBinding implements Implementation<Saved> {
   private hosts: VfHost[];
   private machine: AnyMachineSnapshot;
   private readonly sizes = new SizeTable();
-  readonly snapshot?: () => Promise<Saved>;
-  readonly restore?: (s: Saved) => Promise<void>;
+  readonly snapshot?: () => Promise<DeviceSnapshot<Saved>>;
+  readonly restore?: (s: DeviceSnapshot<Saved>) => Promise<void>;
 
   constructor(
     private readonly adapter: Adapter,
@@ -96,24 +96,15 @@ export class SystemBinding implements Implementation<Saved> {
     this.vfs = this.newGuests();
     this.hosts = this.vfs.map(freshHost);
     this.machine = initialTransition(this.spec.machine)[0];
-    if (adapter.snapshot && adapter.restore) {
-      const snap = adapter.snapshot.bind(adapter);
-      const back = adapter.restore.bind(adapter);
-      this.snapshot = async () => ({
-        machine: this.machine,
-        device: await snap(),
-        pf: this.pf.driver.save(),
-        vfs: this.vfs.map((v) => v.save()),
-        hosts: structuredClone(this.hosts),
-      });
-      this.restore = async (s) => {
-        await back(s.device);
+    ({ snapshot: this.snapshot, restore: this.restore } = deviceSnapshots(adapter, {
+      save: (): Saved => ({ machine: this.machine, pf: this.pf.driver.save(), vfs: this.vfs.map((v) => v.save()), hosts: structuredClone(this.hosts) }),
+      restore: (s: Saved) => {
         this.machine = s.machine;
         this.pf.driver.restore(s.pf);
         s.vfs.forEach((v, i) => this.vfs[i].restore(v));
         this.hosts = structuredClone(s.hosts);
-      };
-    }
+      },
+    }));
   }
 
   private newGuests(): VfGuest[] {

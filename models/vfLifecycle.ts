@@ -33,6 +33,7 @@ import { realise } from './realisers/realiser.ts';
 import { LM_REALISATION, savedImage, type VfBookView, type VfDrivers, type VfImage, type VfObserved, type VfRealisation, type VfStep } from './realisers/vf.ts';
 import { Mismatch, type Suite } from './suite.ts';
 import { completionWait, DEFAULT_TIMEOUT_MS } from './completionWait.ts';
+import { deviceSnapshots, type DeviceSnapshot } from './snapshots.ts';
 
 /** The VF the suites drive (VF index 1, function 1). */
 const VF = 1;
@@ -59,7 +60,6 @@ interface HostBook {
 
 interface Saved {
   machine: AnyMachineSnapshot;
-  device: unknown;
   pf: DriverState;
   vf: VfGuestState;
   book: HostBook;
@@ -70,7 +70,7 @@ const D6_NEUTRAL: ReadonlySet<string> = new Set(['LM_QUERY', 'LM_SUSPEND', 'LM_S
 
 const freshBook = (): HostBook => ({ image: null, draining: null, lastSave: null, corruptions: 0 });
 
-export class VfLifecycleBinding implements Implementation<Saved> {
+export class VfLifecycleBinding implements Implementation<DeviceSnapshot<Saved>> {
   private pf: PfHost;
   private vf: VfGuest;
   private book: HostBook = freshBook();
@@ -78,8 +78,8 @@ export class VfLifecycleBinding implements Implementation<Saved> {
   private machine: AnyMachineSnapshot;
   /** D8: QUERY's size per I/O queue count, over every path this binding plays */
   private readonly sizes = new SizeTable();
-  readonly snapshot?: () => Promise<Saved>;
-  readonly restore?: (s: Saved) => Promise<void>;
+  readonly snapshot?: () => Promise<DeviceSnapshot<Saved>>;
+  readonly restore?: (s: DeviceSnapshot<Saved>) => Promise<void>;
 
   constructor(
     private readonly adapter: Adapter,
@@ -93,18 +93,15 @@ export class VfLifecycleBinding implements Implementation<Saved> {
     this.pf = new PfHost(adapter, timeoutMs);
     this.vf = new VfGuest(adapter, VF, timeoutMs, o.maxIoQueues);
     this.machine = initialTransition(spec.machine)[0];
-    if (adapter.snapshot && adapter.restore) {
-      const snap = adapter.snapshot.bind(adapter);
-      const back = adapter.restore.bind(adapter);
-      this.snapshot = async () => ({ machine: this.machine, device: await snap(), pf: this.pf.driver.save(), vf: this.vf.save(), book: structuredClone(this.book) });
-      this.restore = async (s) => {
-        await back(s.device);
+    ({ snapshot: this.snapshot, restore: this.restore } = deviceSnapshots(adapter, {
+      save: (): Saved => ({ machine: this.machine, pf: this.pf.driver.save(), vf: this.vf.save(), book: structuredClone(this.book) }),
+      restore: (s: Saved) => {
         this.machine = s.machine;
         this.pf.driver.restore(s.pf);
         this.vf.restore(s.vf);
         this.book = structuredClone(s.book);
-      };
-    }
+      },
+    }));
   }
 
   /** Power-on, then the PF enabled on its own admin queue so LM commands can be sent; the VF stays disabled (the machine's initial state). */

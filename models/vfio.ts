@@ -35,6 +35,7 @@ import type { VfioState } from '../src/host/vfio/states.ts';
 import { eventName, Mismatch, type Suite } from './suite.ts';
 import { completionWait, DEFAULT_TIMEOUT_MS } from './completionWait.ts';
 import { DRIVER_REGION, functionPlan, PAGE } from './hostPlan.ts';
+import { memoPaths } from './observe.ts';
 
 /** The VF the suites migrate: the kernel's VF id 0, NVMe VF index 1, adapter function 1. */
 const VF_ID = 0;
@@ -52,16 +53,8 @@ export interface VfioBindingOptions {
   pciId?: PciId;
 }
 
-const pathCache = new Map<string, Path[]>();
-
-function pathsOf(spec: MachineSpec): Path[] {
-  let paths = pathCache.get(spec.id);
-  if (!paths) {
-    paths = transitionCover(explore(spec));
-    pathCache.set(spec.id, paths);
-  }
-  return paths;
-}
+/** A transition cover of the machine (no length limit: the driver's arcs), once per suite id. */
+const pathsOf = (spec: MachineSpec): Path[] => memoPaths('vfio', spec.id, () => transitionCover(explore(spec)));
 
 /** One suite per VFIO flag set (stop-copy, p2p, pre-copy, p2p+pre-copy), each on an `lm` PF with 2 VFs. */
 export function vfioSuites(binding: VfioBindingOptions = {}): Suite[] {
