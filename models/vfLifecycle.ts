@@ -11,7 +11,7 @@
 //   D17);
 // - the binding's book against the machine's state (images, queues, I/O);
 // - every block the guest wrote reads back (D15).
-import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
+import { initialTransition, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
 import type { Adapter, Profile, ResetOptions } from '../src/target/adapter.ts';
 import type { Implementation } from '../src/paths/trie.ts';
 import type { PathStep } from '../src/paths/path.ts';
