@@ -1,12 +1,26 @@
-// Where the bindings put things in host (guest-physical) memory. One fixed
-// plan, so a path touches the same addresses on every run and every target:
-// per function an admin queue pair, a scratch page, a read-back page, data
-// blocks and I/O queue pairs; per VF a migration buffer for SAVE and one for
-// LOAD; and an address nothing ever maps, for the DMA-failure events.
+// Where the bindings put things in host (guest-physical) memory: the ONE
+// plan every binding takes its addresses from. Fixed, so a path touches the
+// same addresses on every run and every target: per function an admin queue
+// pair, a scratch page, a read-back page, data blocks and I/O queue pairs;
+// per VF a migration buffer for SAVE and one for LOAD; room for as many I/O
+// queue pairs as a VF accepts (a host growing the migration data, D8); the
+// acceptance binding's image and measuring buffers; the host driver's own
+// region (src/host allocates in it); and an address nothing ever maps, for the
+// DMA-failure events.
 //
 // Everything lies in [PLAN_BASE, PLAN_END), below QEMU's reserved top 64 KiB
 // of 512 MiB (0x1fff0000) and above its ROM hole (0xc0000-0xfffff), so the
-// same binding runs on QEMU.
+// same binding runs on QEMU; no two regions overlap (test/models/hostPlan).
+//
+//   | region               | address                    | size             |
+//   |----------------------|----------------------------|------------------|
+//   | function fn          | PLAN_BASE + fn * 256 KiB   | 256 KiB, below   |
+//   | VF v's migration     | MIGRATION_BASE + v * 536 KiB | 2 x 67 pages   |
+//   | bulk I/O queues      | 0x0200_0000 + fn * 1 MiB   | qid * 8 KiB: SQ page, CQ page (qid 1..127) |
+//   | acceptance image     | 0x0400_0000                | 256 KiB, PRP list page after it |
+//   | acceptance measure   | 0x0500_0000                | 256 KiB, PRP list page after it |
+//   | namespace pattern    | 0x0600_0000                | a pattern page, then a read-back page |
+//   | host driver region   | 0x0800_0000                | 16 MiB           |
 //
 //   function fn: base = PLAN_BASE + fn * FUNCTION_STRIDE
 //   | offset                 | size    | use                                   |
@@ -53,10 +67,48 @@ export const MIGRATION_STRIDE = 2n * MIGRATION_HALF;
  */
 export const MIGRATION_OFFSET = PAGE - 128;
 
-export const PLAN_END = MIGRATION_BASE + MIGRATION_STRIDE * BigInt(MAX_FUNCTION + 1);
+/** The end of the migration buffers (the bulk I/O queues start well above). */
+export const MIGRATION_END = MIGRATION_BASE + MIGRATION_STRIDE * BigInt(MAX_FUNCTION + 1);
+
+/** Bulk I/O queue pairs: up to MAX_BULK_QUEUES per function, for a host that creates all a VF accepts. */
+export const BULK_QUEUE_BASE = 0x0200_0000n;
+const BULK_FUNCTION_STRIDE = 0x10_0000n;
+const BULK_PAIR_STRIDE = 0x2000n;
+export const MAX_BULK_QUEUES = Number(BULK_FUNCTION_STRIDE / BULK_PAIR_STRIDE) - 1;
 
 /** Never written by any binding: a PRP pointing here is a DMA failure (D7). Above every target's RAM. */
 export const UNMAPPED = 0x40_0000_0000n;
+
+/** The largest migration buffer a host hands to SAVE or LOAD: the RFC driver's 256 KiB. */
+export const BUFFER_BYTES = 256 * 1024;
+
+/**
+ * The acceptance binding's buffers, each page aligned (its PRP cases place
+ * PRP1 and the list entries themselves): the image SAVE writes and LOAD
+ * reads, a second buffer for measuring a SAVE (D6, D8), each with a PRP list
+ * page right after it; a namespace pattern page and a read-back page after it.
+ */
+export const ACCEPTANCE_PLAN = {
+  image: 0x0400_0000n,
+  imageList: 0x0400_0000n + BigInt(BUFFER_BYTES),
+  measure: 0x0500_0000n,
+  measureList: 0x0500_0000n + BigInt(BUFFER_BYTES),
+  data: 0x0600_0000n,
+  unmapped: UNMAPPED,
+} as const;
+
+/** The host driver's allocator (src/host: its PF admin queue, SAVE and resume buffers). */
+export const DRIVER_REGION = { base: 0x0800_0000n, bytes: 16 * 1024 * 1024 } as const;
+
+export const PLAN_END = DRIVER_REGION.base + BigInt(DRIVER_REGION.bytes);
+
+/** I/O queue pair `qid` of function `fn` in the bulk area: its SQ page, then its CQ page. */
+export function bulkQueuePair(fn: number, qid: number): { sq: bigint; cq: bigint } {
+  checkFn(fn);
+  if (!Number.isInteger(qid) || qid < 1 || qid > MAX_BULK_QUEUES) throw new RangeError(`bulk I/O queue ${qid} has no memory in the plan: use 1 to ${MAX_BULK_QUEUES}`);
+  const sq = BULK_QUEUE_BASE + BULK_FUNCTION_STRIDE * BigInt(fn) + BULK_PAIR_STRIDE * BigInt(qid);
+  return { sq, cq: sq + BigInt(PAGE) };
+}
 
 export interface FunctionPlan {
   fn: number;

@@ -74,26 +74,25 @@ export const MAX_PATH_LENGTH = 20;
 
 const pathCache = new Map<string, Path[]>();
 
-/** A transition cover of the spec explored without symmetry, memoised per suite id (deterministic). */
-export function suitePaths(suiteId: string, spec: MachineSpec): Path[] {
-  let paths = pathCache.get(suiteId);
+/** A suite's paths of one kind, made once per suite id and kind (path generation is deterministic). */
+export function memoPaths(kind: string, suiteId: string, make: () => Path[]): Path[] {
+  const key = `${kind} ${suiteId}`;
+  let paths = pathCache.get(key);
   if (paths === undefined) {
-    paths = transitionCover(explore(spec), { maxLength: MAX_PATH_LENGTH });
-    pathCache.set(suiteId, paths);
+    paths = make();
+    pathCache.set(key, paths);
   }
   return paths;
 }
 
-const branchCache = new Map<string, Path[]>();
+/** A transition cover of the spec explored without symmetry, memoised per suite id (deterministic). */
+export function suitePaths(suiteId: string, spec: MachineSpec): Path[] {
+  return memoPaths('cover', suiteId, () => transitionCover(explore(spec), { maxLength: MAX_PATH_LENGTH }));
+}
 
 /** One path per reachable transition (branchCover) of the spec explored without symmetry, memoised per suite id. */
 export function suiteBranchPaths(suiteId: string, spec: MachineSpec): Path[] {
-  let paths = branchCache.get(suiteId);
-  if (paths === undefined) {
-    paths = branchCover(explore(spec));
-    branchCache.set(suiteId, paths);
-  }
-  return paths;
+  return memoPaths('branches', suiteId, () => branchCover(explore(spec)));
 }
 
 /**

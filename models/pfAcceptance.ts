@@ -38,10 +38,13 @@ import { toHex } from '../src/wire/hex.ts';
 import { encodeLmCommand } from '../src/wire/lmCommands.ts';
 import { describeStatus } from '../src/wire/status.ts';
 import { checkPattern, checkQuerySize, checkRuns, checkSaveRepeats, fingerprint, writePattern } from './pfAcceptanceChecks.ts';
-import { ACCEPTANCE_PLAN, AcceptanceHost, BUFFER_BYTES, hex, LIST_THRESHOLD, PAGE, roundUp, statusOf, type Prps } from './pfAcceptanceHost.ts';
+import { AcceptanceHost, hex, LIST_THRESHOLD, roundUp, statusOf, type Prps } from './pfAcceptanceHost.ts';
+import { ACCEPTANCE_PLAN, BUFFER_BYTES, PAGE } from './hostPlan.ts';
 import type { FormatDefect, SavedFormat } from './savedFormat.ts';
 import { Mismatch, NotRealisable, type Suite } from './suite.ts';
 import { completionWait, DEFAULT_TIMEOUT_MS } from './completionWait.ts';
+import { deviceSnapshots, type DeviceSnapshot } from './snapshots.ts';
+import { memoPaths } from './observe.ts';
 
 /** D17: profiles whose PF executes the five opcodes (reserved behaves as lm; no-lm and foreign do not). */
 const EXECUTES_LM: Record<Profile, boolean> = { lm: true, reserved: true, 'no-lm': false, foreign: false };
@@ -75,17 +78,8 @@ export interface AcceptanceBindingOptions {
   savedFormat?: SavedFormat;
 }
 
-const pathCache = new Map<string, Path[]>();
-
 /** The suite's paths, computed once per suite id. */
-function pathsOf(spec: MachineSpec): Path[] {
-  let paths = pathCache.get(spec.id);
-  if (!paths) {
-    paths = acceptancePaths(explore(spec));
-    pathCache.set(spec.id, paths);
-  }
-  return paths;
-}
+const pathsOf = (spec: MachineSpec): Path[] => memoPaths('acceptance', spec.id, () => acceptancePaths(explore(spec)));
 
 const notRealisable = (e: EventObject): boolean => TARGET_BOUND_EVENTS.includes(e.type);
 
@@ -153,7 +147,6 @@ export function pfAcceptanceSuite(options: PfAcceptanceOptions, binding: Accepta
 }
 
 interface BindingSnapshot {
-  device: unknown;
   host: ReturnType<AcceptanceHost['save']>;
   events: AcceptanceEvent[];
 }
@@ -173,21 +166,18 @@ class AcceptanceBinding {
     this.host = new AcceptanceHost(adapter, timeoutMs);
   }
 
-  implementation(): Implementation<BindingSnapshot> {
-    const impl: Implementation<BindingSnapshot> = {
+  implementation(): Implementation<DeviceSnapshot<BindingSnapshot>> {
+    return {
       reset: () => this.reset(),
       step: (event, expected) => this.step(event, expected),
+      ...deviceSnapshots(this.adapter, {
+        save: (): BindingSnapshot => ({ host: this.host.save(), events: [...this.events] }),
+        restore: (s: BindingSnapshot) => {
+          this.host.restore(s.host);
+          this.events = [...s.events];
+        },
+      }),
     };
-    const { snapshot, restore } = this.adapter;
-    if (snapshot && restore) {
-      impl.snapshot = async () => ({ device: await snapshot.call(this.adapter), host: this.host.save(), events: [...this.events] });
-      impl.restore = async (s) => {
-        await restore.call(this.adapter, s.device);
-        this.host.restore(s.host);
-        this.events = [...s.events];
-      };
-    }
-    return impl;
   }
 
   /** Power-on, then the bring-up the machine assumes: PF enabled; every VF enabled with I/O queue pair 1. */

@@ -10,7 +10,8 @@ import { toHex } from '../src/wire/hex.ts';
 import { LM } from '../src/wire/opcodes.ts';
 import { REG } from '../src/wire/registers.ts';
 import { isSuccess } from '../src/wire/status.ts';
-import { ACCEPTANCE_PLAN, BUFFER_BYTES, hex, PAGE, roundUp, statusOf, type AcceptanceHost } from './pfAcceptanceHost.ts';
+import { hex, roundUp, statusOf, type AcceptanceHost } from './pfAcceptanceHost.ts';
+import { ACCEPTANCE_PLAN, BUFFER_BYTES, PAGE } from './hostPlan.ts';
 import { Mismatch } from './suite.ts';
 
 

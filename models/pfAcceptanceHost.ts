@@ -1,5 +1,5 @@
-// The host side of the pfAcceptance binding: a private memory plan, the
-// bring-up a host driver does (admin queues, I/O queue pairs), the LM
+// The host side of the pfAcceptance binding (its addresses from the one
+// memory plan, hostPlan.ts): the bring-up a host driver does (admin queues, I/O queue pairs), the LM
 // commands the binding sends to set up a precondition, and PRP building.
 // Everything goes through the Adapter's raw register and memory operations
 // and a client-side QueueTracker.
@@ -12,37 +12,12 @@ import { encodeLmCommand } from '../src/wire/lmCommands.ts';
 import { LM } from '../src/wire/opcodes.ts';
 import { CC_ENABLE, REG } from '../src/wire/registers.ts';
 import { describeStatus, isSuccess } from '../src/wire/status.ts';
+import { ACCEPTANCE_PLAN, BUFFER_BYTES, bulkQueuePair, functionPlan, MAX_BULK_QUEUES, PAGE, prpListBytes } from './hostPlan.ts';
 import { withFormatDefect, type SavedFormat } from './savedFormat.ts';
 import { Mismatch, NotRealisable } from './suite.ts';
 
-// Host memory plan, private to this binding. Everything lies below
-// 0x1fff0000 and clear of 0xc0000-0xfffff, so the binding also runs on QEMU.
-// | region       | address             | use                                              |
-// |--------------|---------------------|--------------------------------------------------|
-// | adminQueues  | 0x0100_0000 + fn*8K | function fn: ASQ page, then ACQ page             |
-// | ioQueues     | 0x0200_0000 + fn*1M | + qid*8K: I/O SQ page, then CQ page              |
-// | image        | 0x0400_0000         | 256 KiB: what SAVE writes and LOAD reads back    |
-// | imageList    | 0x0404_0000         | PRP list page for the image buffer               |
-// | measure      | 0x0500_0000         | 256 KiB: measuring how many bytes a SAVE writes  |
-// | measureList  | 0x0504_0000         | PRP list page for the measure buffer             |
-// | data         | 0x0600_0000         | namespace pattern page, then a read-back page    |
-// | unmapped     | 0x40_0000_0000      | never written: no RAM there (D7 DMA failure)     |
-export const ACCEPTANCE_PLAN = {
-  adminQueues: 0x0100_0000n,
-  ioQueues: 0x0200_0000n,
-  image: 0x0400_0000n,
-  imageList: 0x0404_0000n,
-  measure: 0x0500_0000n,
-  measureList: 0x0504_0000n,
-  data: 0x0600_0000n,
-  unmapped: 0x40_0000_0000n,
-} as const;
-
-export const PAGE = 4096;
 const ADMIN_ENTRIES = 32;
 const IO_ENTRIES = 16;
-/** The largest buffer a host hands to LOAD (the RFC driver's RESUMING buffer, D7). */
-export const BUFFER_BYTES = 256 * 1024;
 /** PRP1 at page offset 0xFFC leaves 4 bytes in its page: a transfer needs a PRP list only above 4 + 4096 bytes. */
 export const LIST_THRESHOLD = 4 + PAGE;
 
@@ -92,11 +67,11 @@ export class AcceptanceHost {
       await this.tracker.regWrite(fn, REG.CC, 4, 0n);
       await this.waitReady(fn, 0n);
     }
-    const asq = ACCEPTANCE_PLAN.adminQueues + BigInt(fn) * 0x2000n;
+    const { asq, acq } = functionPlan(fn);
     await this.adapter.memWrite(asq, new Uint8Array(2 * PAGE));
     await this.tracker.regWrite(fn, REG.AQA, 4, BigInt(((ADMIN_ENTRIES - 1) << 16) | (ADMIN_ENTRIES - 1)));
     await this.tracker.regWrite(fn, REG.ASQ, 8, asq);
-    await this.tracker.regWrite(fn, REG.ACQ, 8, asq + 0x1000n);
+    await this.tracker.regWrite(fn, REG.ACQ, 8, acq);
     await this.tracker.regWrite(fn, REG.CC, 4, CC_ENABLE);
     await this.waitReady(fn, 1n);
     await this.adoptForeignEntries(fn);
@@ -136,9 +111,9 @@ export class AcceptanceHost {
 
   /** Create I/O CQ and SQ `qid` on `fn`; false when the device refuses (its queue limit). */
   async createIoPair(fn: number, qid: number, mustSucceed = true): Promise<boolean> {
-    const sq = ACCEPTANCE_PLAN.ioQueues + BigInt(fn) * 0x10_0000n + BigInt(qid) * 0x2000n;
+    const { sq, cq } = bulkQueuePair(fn, qid);
     await this.adapter.memWrite(sq, new Uint8Array(2 * PAGE));
-    for (const sqe of [sqeFor.createIoCq(this.nextCid(), qid, IO_ENTRIES, sq + 0x1000n), sqeFor.createIoSq(this.nextCid(), qid, IO_ENTRIES, sq, qid)]) {
+    for (const sqe of [sqeFor.createIoCq(this.nextCid(), qid, IO_ENTRIES, cq), sqeFor.createIoSq(this.nextCid(), qid, IO_ENTRIES, sq, qid)]) {
       const cqe = await this.admin(fn, sqe);
       if (cqe !== null && isSuccess(cqe)) continue;
       if (!mustSucceed) return false;
@@ -203,7 +178,7 @@ export class AcceptanceHost {
   /** More I/O queues make more migration data (D8): add pairs until a PRP list is needed or the VF refuses more; QUERY's size and the pairs. */
   async growMigrationData(vf: number): Promise<{ size: number; pairs: number }> {
     let qid = 2;
-    while (qid < 1024 && (await this.createIoPair(vf, qid, false))) qid++;
+    while (qid <= MAX_BULK_QUEUES && (await this.createIoPair(vf, qid, false))) qid++;
     return { size: await this.query(vf, 'a PRP list'), pairs: qid - 1 };
   }
 
@@ -234,7 +209,7 @@ export class AcceptanceHost {
     const pages = Math.max(1, Math.ceil(length / PAGE));
     if (pages === 1) return { prp1: base, prp2: 0n };
     if (pages === 2) return { prp1: base, prp2: base + BigInt(PAGE) };
-    await this.adapter.memWrite(list, entries(Array.from({ length: pages - 1 }, (_, i) => base + BigInt((i + 1) * PAGE))));
+    await this.adapter.memWrite(list, prpListBytes(Array.from({ length: pages - 1 }, (_, i) => base + BigInt((i + 1) * PAGE))));
     return { prp1: base, prp2: list };
   }
 
@@ -253,7 +228,7 @@ export class AcceptanceHost {
         const pages = Math.ceil((length - 4) / PAGE);
         const list = Array.from({ length: pages }, (_, i) => image + BigInt((i + 1) * PAGE));
         list[0] += 0x10n; // the defect: a list entry with an offset
-        await this.adapter.memWrite(imageList, entries(list));
+        await this.adapter.memWrite(imageList, prpListBytes(list));
         return { prp1: image + BigInt(PAGE - 4), prp2: imageList };
       }
       case 'unmapped':
@@ -262,12 +237,4 @@ export class AcceptanceHost {
         return this.listPrps(image, imageList, length);
     }
   }
-}
-
-/** PRP entries as little-endian 64-bit words. */
-function entries(addrs: bigint[]): Uint8Array {
-  const out = new Uint8Array(addrs.length * 8);
-  const view = new DataView(out.buffer);
-  addrs.forEach((a, i) => view.setBigUint64(i * 8, a, true));
-  return out;
 }

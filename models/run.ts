@@ -6,6 +6,7 @@ import { runPaths, type PathResult, type RunStats } from '../src/paths/trie.ts';
 import { PATH_SEPARATOR, type Path } from '../src/paths/path.ts';
 import { eventName, Mismatch, NotRealisable, type Suite } from './suite.ts';
 import { ProtocolError, UnsupportedProfileError } from '../src/target/errors.ts';
+import { unmetRequirement } from './requirements.ts';
 
 export interface PathFailure {
   suite: string;
@@ -73,8 +74,8 @@ export function choosePaths(suite: Suite, adapter: Adapter, options: RunSuiteOpt
 
 export async function runSuite(suite: Suite, adapter: Adapter, options: RunSuiteOptions = {}): Promise<SuiteRun> {
   const paths = choosePaths(suite, adapter, options);
-  if (suite.requires.deferredIo && !adapter.completeIo) {
-    const why = 'the suite holds I/O in flight (ioCompletion deferred) and this implementation has no completeIo';
+  const why = unmetRequirement(suite.requires, adapter);
+  if (why !== undefined) {
     return { suite: suite.id, unsupported: why, paths: paths.length, passed: 0, failed: 0, notRealisable: [], failures: [], coveredEdges: [], coveredTransitions: 0, stats: { steps: 0, naiveSteps: 0, resets: 0, snapshots: 0, restores: 0, ms: 0 } };
   }
   const impl = suite.implementation(adapter);

@@ -9,12 +9,9 @@ import type { MachineSpec } from '../machines/spec.ts';
 import type { Adapter, Profile, ResetOptions } from '../src/target/adapter.ts';
 import type { Implementation } from '../src/paths/trie.ts';
 import type { Path } from '../src/paths/path.ts';
+import type { Requirements } from './requirements.ts';
 
-/** What a binding needs from the target beyond the Adapter's required ops. */
-export interface Requirements {
-  /** the suite holds I/O in flight (ioCompletion 'deferred' and Adapter.completeIo) */
-  deferredIo?: boolean;
-}
+export type { Requirements } from './requirements.ts';
 
 export interface Suite {
   /** unique, e.g. `vfLifecycle:lm:deferred`; the prefix before the first ':' is the machine family */

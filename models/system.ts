@@ -1,5 +1,6 @@
 // The byte binding of the composed system machine (the PF and 2 VFs): its
-// events played on the PF and on VF 1 and VF 2, and after each one the
+// events played on the PF and on VF 1 and VF 2 (a VF's through the lm
+// profile's VF realisers, models/realisers/vf.ts), and after each one the
 // machine's observation checked, plus isolation (D14): every VF the event was
 // not aimed at got no completion, still answers QUERY with the same size, and
 // when idle still completes a Read of data it wrote.
@@ -26,32 +27,26 @@ import type { MachineSpec } from '../machines/spec.ts';
 import type { Adapter, ResetOptions } from '../src/target/adapter.ts';
 import type { Implementation } from '../src/paths/trie.ts';
 import type { PathStep } from '../src/paths/path.ts';
-import { LM_CAPABILITY_OFFSET } from '../src/wire/identify.ts';
-import { encodeLmCommand } from '../src/wire/lmCommands.ts';
-import { describePosted, isOk, type DriverState, type Posted } from './guest.ts';
-import { PAGE } from './hostPlan.ts';
+import { describePosted, type DriverState, type Posted } from './guest.ts';
 import { checkRdy, expectOwn, nextState, SizeTable, SUCCESS_STATUS, suiteBranchPaths, suitePaths, type ExpectedStatus } from './observe.ts';
-import { CORRUPTIONS, corruptLoad, LM_OPCODE, PfHost, type LmOpName, type Sent } from './pfHost.ts';
+import { PfHost, type Sent } from './pfHost.ts';
 import { Mismatch, type Suite } from './suite.ts';
-import { VfGuest, type VfGuestState, type VmImage } from './vfGuest.ts';
+import { VfGuest, type VfGuestState } from './vfGuest.ts';
+import { realise } from './realisers/realiser.ts';
+import { LM_REALISATION, queryBeforeSave, savedImage, type VfBookView, type VfImage, type VfRealisation, type VfStep } from './realisers/vf.ts';
 import type { BindingOptions } from './vfLifecycle.ts';
 import { completionWait, DEFAULT_TIMEOUT_MS } from './completionWait.ts';
+import { deviceSnapshots, type DeviceSnapshot } from './snapshots.ts';
 
 export const SYSTEM_SUITE_VFS = 2;
-
-interface Image {
-  bytes: Uint8Array;
-  size: number;
-  vm: VmImage;
-}
 
 /** What the host keeps per VF. */
 interface VfHost {
   /** the image a LOAD into a saved or loaded VF uses: its last SAVE, or what it was loaded with */
-  own: Image | null;
+  own: VfImage | null;
   /** images made at PF_ENABLE: the VF idle, and with one Write latched */
-  idle: Image | null;
-  busy: Image | null;
+  idle: VfImage | null;
+  busy: VfImage | null;
   /** the bytes the next SAVE must give while nothing changed the VF since its last SAVE or LOAD (D6) */
   same: Uint8Array | null;
   corruptions: number;
@@ -60,7 +55,6 @@ interface VfHost {
 
 interface Saved {
   machine: AnyMachineSnapshot;
-  device: unknown;
   pf: DriverState;
   vfs: VfGuestState[];
   hosts: VfHost[];
@@ -71,8 +65,6 @@ const freshHost = (): VfHost => ({ own: null, idle: null, busy: null, same: null
 /** Events for a VF after which its next SAVE must give the same bytes (they change nothing, or load exactly that image). */
 const D6_NEUTRAL: ReadonlySet<string> = new Set(['LM_QUERY', 'LM_SUSPEND', 'LM_SAVE', 'LM_LOAD', 'LM_LOAD_IO', 'LM_LOAD_CORRUPT']);
 
-const VF_LM_OPS: readonly LmOpName[] = ['QUERY', 'SUSPEND', 'RESUME', 'SAVE', 'LOAD'];
-
 function expectedOf(last: SystemObservation): ExpectedStatus | 'none' {
   return last.status === 'none' ? 'none' : { status: last.status, ...VF_STATUS[last.status] };
 }
@@ -80,7 +72,7 @@ function expectedOf(last: SystemObservation): ExpectedStatus | 'none' {
 const isBusy = (s: VfSlot): boolean => s.endsWith('Busy');
 const isRunning = (s: VfSlot): boolean => s.startsWith('running');
 
-export class SystemBinding implements Implementation<Saved> {
+export class SystemBinding implements Implementation<DeviceSnapshot<Saved>> {
   private pf: PfHost;
   private vfs: VfGuest[];
   /** the completion wait in force since the last reset (completionWait) */
@@ -88,38 +80,31 @@ export class SystemBinding implements Implementation<Saved> {
   private hosts: VfHost[];
   private machine: AnyMachineSnapshot;
   private readonly sizes = new SizeTable();
-  readonly snapshot?: () => Promise<Saved>;
-  readonly restore?: (s: Saved) => Promise<void>;
+  readonly snapshot?: () => Promise<DeviceSnapshot<Saved>>;
+  readonly restore?: (s: DeviceSnapshot<Saved>) => Promise<void>;
 
   constructor(
     private readonly adapter: Adapter,
     private readonly spec: MachineSpec,
     private readonly reset_: ResetOptions,
     private readonly timeoutMs: number,
+    /** the profile's realisers (default the lm profile's) */
+    private readonly realisation: VfRealisation = LM_REALISATION,
   ) {
     this.wait = timeoutMs;
     this.pf = new PfHost(adapter, timeoutMs);
     this.vfs = this.newGuests();
     this.hosts = this.vfs.map(freshHost);
     this.machine = initialTransition(this.spec.machine)[0];
-    if (adapter.snapshot && adapter.restore) {
-      const snap = adapter.snapshot.bind(adapter);
-      const back = adapter.restore.bind(adapter);
-      this.snapshot = async () => ({
-        machine: this.machine,
-        device: await snap(),
-        pf: this.pf.driver.save(),
-        vfs: this.vfs.map((v) => v.save()),
-        hosts: structuredClone(this.hosts),
-      });
-      this.restore = async (s) => {
-        await back(s.device);
+    ({ snapshot: this.snapshot, restore: this.restore } = deviceSnapshots(adapter, {
+      save: (): Saved => ({ machine: this.machine, pf: this.pf.driver.save(), vfs: this.vfs.map((v) => v.save()), hosts: structuredClone(this.hosts) }),
+      restore: (s: Saved) => {
         this.machine = s.machine;
         this.pf.driver.restore(s.pf);
         s.vfs.forEach((v, i) => this.vfs[i].restore(v));
         this.hosts = structuredClone(s.hosts);
-      };
-    }
+      },
+    }));
   }
 
   private newGuests(): VfGuest[] {
@@ -148,10 +133,11 @@ export class SystemBinding implements Implementation<Saved> {
     if (vf === 0) await this.pfEvent(event.type, label);
     else await this.vfEvent(event.type, label, vf, was, now[vf - 1], expectedOf(last));
 
-    // Completions after the step: only the aimed VF's RESUME fetches latched I/O; no other VF may see any (D14).
+    // Completions after the step: only the aimed VF's RESUME fetches latched I/O, and its IO_COMPLETE completes one; no other VF may see any (D14).
     for (const g of this.vfs) {
-      const fetched = g.fn === vf && event.type === 'LM_RESUME' && !isRunning(was) ? g.book.latched.length : 0;
-      g.settle(label, await g.driver.reap(), { admin: 'none', ioFetched: fetched, ioCompleted: 0 });
+      const aimed = g.fn === vf;
+      const fetched = aimed && event.type === 'LM_RESUME' && !isRunning(was) ? g.book.latched.length : 0;
+      g.settle(label, await g.driver.reap(), { admin: 'none', ioFetched: fetched, ioCompleted: aimed && event.type === 'IO_COMPLETE' ? 1 : 0 });
     }
     const stray = pfEnabled(next) ? await this.pf.driver.reap() : [];
     if (stray.length > 0) throw new Mismatch(`${label}: completions on the PF admin queue`, 'no others', `unexpected ${stray.map(describePosted).join('; ')}`);
@@ -183,8 +169,7 @@ export class SystemBinding implements Implementation<Saved> {
     switch (type) {
       case 'PF_ENABLE': {
         await this.pf.driver.enable();
-        const byte = await this.pf.driver.capabilityByte();
-        if (byte !== 0x01) throw new Mismatch(`${label}: PF Identify Controller byte ${LM_CAPABILITY_OFFSET} (D2)`, '0x01 (lm)', `0x${byte.toString(16).padStart(2, '0')}`);
+        await this.realisation.checkPfCapability(label, this.pf.driver, true);
         for (const g of this.vfs) await this.bringUp(label, g, true);
         return;
       }
@@ -205,9 +190,7 @@ export class SystemBinding implements Implementation<Saved> {
 
   /** The guest brings its VF up (enable, Identify byte 3072 = 0x00 (D2), one I/O queue pair); at PF_ENABLE the host also makes its images. */
   private async bringUp(label: string, g: VfGuest, images: boolean): Promise<void> {
-    await g.enable();
-    const byte = await g.driver.capabilityByte();
-    if (byte !== 0) throw new Mismatch(`${label}: VF ${g.fn}'s own Identify Controller byte ${LM_CAPABILITY_OFFSET} (D2)`, '0x00', `0x${byte.toString(16)}`);
+    await this.realisation.enableVf(label, g);
     const { cqes } = await g.createPair();
     cqes.forEach((c) => expectOwn(`${label}: bring-up of VF ${g.fn}: Create I/O queue pair 1`, SUCCESS_STATUS, c));
     if (!images) return;
@@ -228,113 +211,47 @@ export class SystemBinding implements Implementation<Saved> {
   }
 
   /** QUERY, then SAVE into a canary buffer of that size; the bytes, checked (D8), with the VM they belong to. */
-  private async saveImage(label: string, g: VfGuest): Promise<Image> {
-    const size = await this.query(label, g);
+  private async saveImage(label: string, g: VfGuest): Promise<VfImage> {
+    const drivers = { pf: this.pf, guest: g, sizes: this.sizes, label };
+    const size = await queryBeforeSave(drivers);
     const s = await this.pf.save(g.fn, size);
     expectOwn(`${label}: SAVE_DATA of VF ${g.fn} (QUERY's ${size} bytes)`, SUCCESS_STATUS, s.cqe);
-    return this.saved(label, g, size);
+    return savedImage(drivers, size, null);
   }
 
-  private async query(label: string, g: VfGuest): Promise<number> {
-    const q = await this.pf.lm('QUERY', g.fn);
-    expectOwn(`${label}: QUERY_DATA_SIZE of VF ${g.fn} before SAVE`, SUCCESS_STATUS, q.cqe);
-    const size = (q.cqe as Posted).dw0;
-    this.sizes.check(`${label}: QUERY of VF ${g.fn}`, g.book.queues, size);
-    return size;
-  }
-
-  private async saved(label: string, g: VfGuest, size: number): Promise<Image> {
-    const { bytes, fault } = await this.pf.saved(g.fn, size);
-    if (fault !== null) throw new Mismatch(`${label}: SAVE_DATA of VF ${g.fn} writes exactly QUERY's size (D8)`, `${size} bytes`, fault);
-    return { bytes, size, vm: await g.captureVm() };
-  }
-
+  /** A VF event through the lm profile's realisers, then what the host files: its images (D6), and the guest's bring-up after an FLR. */
   private async vfEvent(type: string, label: string, vf: number, was: VfSlot, now: VfSlot, expected: ExpectedStatus | 'none'): Promise<void> {
     const g = this.vfs[vf - 1];
     const h = this.hosts[vf - 1];
-    const own = (what: string, got: Posted | null, why = ''): void => expectOwn(`${label}: ${what}`, expected, got, why);
-    switch (type) {
-      case 'SUBMIT_IO': {
-        const { rec, cqe } = await g.submitWrite();
-        own(`Write of LBA ${rec.lba} on SQ ${rec.sqid}`, cqe, isRunning(was) ? 'in flight until completeIo (deferred)' : 'latched while suspended (D11)');
-        (isRunning(was) ? g.book.fetched : g.book.latched).push(rec);
+    const view: VfBookView = {
+      same: h.same,
+      last: h.own ?? h.idle,
+      forLoad: (event) => ({ image: this.imageFor(event, was, h), what: `an image ${event === 'LM_LOAD_IO' ? 'with a latched Write' : 'without I/O'}` }),
+      next: (counter) => (counter === 'corruption' ? h.corruptions++ : h.vfLm++),
+    };
+    const step: VfStep = { adapter: this.adapter, pf: this.pf, guest: g, label, expected, latched: !isRunning(was), lm: true, vfQueuePolicy: this.reset_.vfQueuePolicy ?? 'reject', sizes: this.sizes, book: view };
+    const o = await realise(this.realisation.realisers, type, step, 'system');
+    switch (o.kind) {
+      case 'saved':
+      case 'loaded':
+        h.own = o.image;
+        h.same = o.image.bytes;
         return;
-      }
-      case 'IO_COMPLETE': {
-        const n = (await this.adapter.completeIo?.(vf, 1)) ?? 0;
-        if (n !== 1) throw new Mismatch(`${label}: completeIo(${vf}, 1)`, '1 I/O in flight completed', `${n} completed`);
-        g.settle(label, await g.driver.reap(), { admin: 'none', ioFetched: 0, ioCompleted: 1 });
-        return;
-      }
-      case 'LM_QUERY': {
-        const { cqe } = await this.pf.lm('QUERY', vf);
-        own('QUERY_DATA_SIZE', cqe);
-        if (cqe !== null && isOk(cqe)) this.sizes.check(`${label}: QUERY`, g.book.queues, cqe.dw0);
-        return;
-      }
-      case 'LM_SUSPEND':
-      case 'LM_RESUME':
-        own(type === 'LM_SUSPEND' ? 'SUSPEND' : 'RESUME', (await this.pf.lm(type === 'LM_SUSPEND' ? 'SUSPEND' : 'RESUME', vf)).cqe);
-        return;
-      case 'LM_SAVE': {
-        const size = await this.query(label, g);
-        const { cqe } = await this.pf.save(vf, size);
-        own(`SAVE_DATA (QUERY's ${size} bytes)`, cqe);
-        if (cqe === null || !isOk(cqe)) return;
-        const image = await this.saved(label, g, size);
-        const same = h.same;
-        if (same !== null) {
-          const i = image.bytes.findIndex((b, k) => same[k] !== b);
-          if (i >= 0 || same.length !== image.bytes.length) {
-            throw new Mismatch(`${label}: SAVE with nothing changed since the last SAVE or LOAD (D6, D7)`, 'the same bytes', `they differ from byte ${i < 0 ? Math.min(same.length, image.bytes.length) : i}`);
-          }
-        }
-        h.own = image;
-        h.same = image.bytes;
-        return;
-      }
-      case 'LM_LOAD':
-      case 'LM_LOAD_IO': {
-        const image = this.imageFor(type, was, h);
-        const { cqe } = await this.pf.load(vf, image.bytes, image.size);
-        own(`LOAD_DATA of an image ${type === 'LM_LOAD_IO' ? 'with a latched Write' : 'without I/O'} (${image.size} bytes)`, cqe);
-        if (cqe !== null && isOk(cqe)) {
-          await g.handOver(image.vm);
-          h.own = image;
-          h.same = image.bytes;
-        }
-        return;
-      }
-      case 'LM_LOAD_CORRUPT': {
-        const kind = CORRUPTIONS[h.corruptions++ % CORRUPTIONS.length];
-        const bad = corruptLoad(kind, h.own ?? h.idle);
-        own(`LOAD_DATA with bad data (${kind}, size ${bad.size})`, (await this.pf.load(vf, bad.data, bad.size)).cqe);
-        return;
-      }
-      case 'VF_LM': {
-        const op = VF_LM_OPS[h.vfLm++ % VF_LM_OPS.length];
-        await this.adapter.memWrite(g.driver.plan.scratch, new Uint8Array(PAGE));
-        const transfer = op === 'SAVE' || op === 'LOAD' ? { prp1: g.driver.plan.scratch } : {};
-        const sqe = encodeLmCommand({ opcode: LM_OPCODE[op], cid: g.driver.cid(), vfIndex: vf, ...transfer, ...(op === 'LOAD' ? { size: 256 } : {}) });
-        own(`${op} on VF ${vf}'s own admin queue (D1)`, await g.driver.submit(0, sqe), 'policy drop (D1)');
-        return;
-      }
-      case 'FLR':
-        await this.adapter.flr(vf);
-        g.powerOn(false);
-        await checkRdy(`${label}: VF ${vf} right after its FLR (D13)`, g.driver, false);
+      case 'reset':
         h.own = null;
         h.same = null;
         if (now !== 'runningIdle') throw new Error(`${label}: the machine leaves the VF ${now} after FLR (binding out of step)`);
         await this.bringUp(label, g, false);
         return;
+      case 'done':
+        return;
       default:
-        throw new Error(`system binding: no realisation for VF event ${type}`);
+        throw new Error(`${label}: the system machine has no ${o.kind} VF (binding out of step)`);
     }
   }
 
   /** The image a LOAD uses: the VF's own in saved/loaded, else one made at PF_ENABLE (a running VF rejects it anyway, D5). */
-  private imageFor(type: string, was: VfSlot, h: VfHost): Image {
+  private imageFor(type: string, was: VfSlot, h: VfHost): VfImage {
     const own = was.startsWith('saved') || was.startsWith('loaded');
     const image = own ? h.own : type === 'LM_LOAD_IO' ? h.busy : h.idle;
     if (image === null) throw new Error(`${type}: no image to load into a VF in ${was} (binding out of step)`);

@@ -1,26 +1,20 @@
 // The byte binding of the vfLifecycle machine: each machine event played on
-// VF 1 of a device (PF commands on the PF admin queue, the guest's own on the
-// VF's BAR0 and queues), and the machine's observation checked after it.
+// VF 1 of a device through the lm profile's VF realisers
+// (models/realisers/vf.ts: the event in bytes and its own completion), and
+// the machine's observation checked after it.
 //
-// What each step checks, all through the Adapter:
-// - the completion of the event's own command: status, SCT, DNR, CID, SQ id,
-//   or that none came (latched D11, in flight, dropped D1, a draining SAVE);
+// What each step checks besides the realiser's own, all through the Adapter:
 // - every other completion that arrived: exactly the ones the machine says
 //   (latched work fetched at RESUME, deferred I/O, the end of a drain), none
 //   twice and no stranger (I2);
-// - CSTS.RDY of the VF (D13), Identify byte 3072 of the PF per profile and of
-//   the VF (0x00, D2) when enabled;
-// - QUERY's size as a function of the I/O queue count (D8), SAVE writing
-//   exactly that many bytes (a canary after them), two SAVEs with nothing
-//   between giving the same bytes (D6), LOAD with QUERY's size succeeding;
+// - CSTS.RDY of the VF (D13), Identify byte 3072 of the PF per profile (D2,
+//   D17);
+// - the binding's book against the machine's state (images, queues, I/O);
 // - every block the guest wrote reads back (D15).
-// LM_SAVE is QUERY then SAVE, as the RFC's host driver does it.
-import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
+import { initialTransition, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
 import type { Adapter, Profile, ResetOptions } from '../src/target/adapter.ts';
 import type { Implementation } from '../src/paths/trie.ts';
 import type { PathStep } from '../src/paths/path.ts';
-import { LM_CAPABILITY_OFFSET } from '../src/wire/identify.ts';
-import { encodeLmCommand } from '../src/wire/lmCommands.ts';
 import {
   VF_LIFECYCLE_NO_LM_OPTION_SETS,
   VF_LIFECYCLE_OPTION_SETS,
@@ -31,13 +25,15 @@ import {
   type VfEventType,
   type VfLifecycleOptions,
 } from '../machines/vfLifecycle.ts';
-import { checkRdy, expectOwn, nextState, SizeTable, SUCCESS_STATUS, suiteBranchPaths, suitePaths } from './observe.ts';
-import { CORRUPTIONS, corruptLoad, LM_OPCODE, PfHost, type LmOpName } from './pfHost.ts';
-import { PAGE } from './hostPlan.ts';
+import { checkRdy, expectOwn, nextState, SizeTable, suiteBranchPaths, suitePaths } from './observe.ts';
+import { PfHost } from './pfHost.ts';
 import { describePosted, isOk, type DriverState, type Posted } from './guest.ts';
-import { VfGuest, type VfGuestState, type VmImage } from './vfGuest.ts';
+import { VfGuest, type VfGuestState } from './vfGuest.ts';
+import { realise } from './realisers/realiser.ts';
+import { LM_REALISATION, savedImage, type VfBookView, type VfDrivers, type VfImage, type VfObserved, type VfRealisation, type VfStep } from './realisers/vf.ts';
 import { Mismatch, type Suite } from './suite.ts';
 import { completionWait, DEFAULT_TIMEOUT_MS } from './completionWait.ts';
+import { deviceSnapshots, type DeviceSnapshot } from './snapshots.ts';
 
 /** The VF the suites drive (VF index 1, function 1). */
 const VF = 1;
@@ -52,16 +48,9 @@ export interface BindingOptions {
   timeoutMs?: number;
 }
 
-interface Image {
-  bytes: Uint8Array;
-  size: number;
-  queues: number;
-  vm: VmImage;
-}
-
 /** The host's bookkeeping (kept on snapshots; what LOAD hands over is in `vm`). */
 interface HostBook {
-  image: Image | null;
+  image: VfImage | null;
   /** a SAVE waiting for its drain (D12) */
   draining: { cid: number; size: number } | null;
   /** the bytes of the last SAVE while nothing has changed since (D6) */
@@ -71,7 +60,6 @@ interface HostBook {
 
 interface Saved {
   machine: AnyMachineSnapshot;
-  device: unknown;
   pf: DriverState;
   vf: VfGuestState;
   book: HostBook;
@@ -80,17 +68,9 @@ interface Saved {
 /** Events after which a SAVE must give the same bytes as the one before (D6): they change nothing, or load exactly that image. */
 const D6_NEUTRAL: ReadonlySet<string> = new Set(['LM_QUERY', 'LM_SUSPEND', 'LM_SAVE', 'LM_SAVE_UNMAPPED', 'LM_LOAD', 'LM_LOAD_CORRUPT', 'LM_LOAD_UNMAPPED']);
 
-const VF_QUEUE_OPS: Record<string, LmOpName> = {
-  VF_LM_QUERY: 'QUERY',
-  VF_LM_SUSPEND: 'SUSPEND',
-  VF_LM_RESUME: 'RESUME',
-  VF_LM_SAVE: 'SAVE',
-  VF_LM_LOAD: 'LOAD',
-};
-
 const freshBook = (): HostBook => ({ image: null, draining: null, lastSave: null, corruptions: 0 });
 
-export class VfLifecycleBinding implements Implementation<Saved> {
+export class VfLifecycleBinding implements Implementation<DeviceSnapshot<Saved>> {
   private pf: PfHost;
   private vf: VfGuest;
   private book: HostBook = freshBook();
@@ -98,8 +78,8 @@ export class VfLifecycleBinding implements Implementation<Saved> {
   private machine: AnyMachineSnapshot;
   /** D8: QUERY's size per I/O queue count, over every path this binding plays */
   private readonly sizes = new SizeTable();
-  readonly snapshot?: () => Promise<Saved>;
-  readonly restore?: (s: Saved) => Promise<void>;
+  readonly snapshot?: () => Promise<DeviceSnapshot<Saved>>;
+  readonly restore?: (s: DeviceSnapshot<Saved>) => Promise<void>;
 
   constructor(
     private readonly adapter: Adapter,
@@ -107,22 +87,21 @@ export class VfLifecycleBinding implements Implementation<Saved> {
     private readonly o: VfLifecycleOptions,
     private readonly resetOptions: ResetOptions,
     private readonly timeoutMs: number,
+    /** the profile's realisers (default the lm profile's) */
+    private readonly realisation: VfRealisation = LM_REALISATION,
   ) {
     this.pf = new PfHost(adapter, timeoutMs);
     this.vf = new VfGuest(adapter, VF, timeoutMs, o.maxIoQueues);
     this.machine = initialTransition(spec.machine)[0];
-    if (adapter.snapshot && adapter.restore) {
-      const snap = adapter.snapshot.bind(adapter);
-      const back = adapter.restore.bind(adapter);
-      this.snapshot = async () => ({ machine: this.machine, device: await snap(), pf: this.pf.driver.save(), vf: this.vf.save(), book: structuredClone(this.book) });
-      this.restore = async (s) => {
-        await back(s.device);
+    ({ snapshot: this.snapshot, restore: this.restore } = deviceSnapshots(adapter, {
+      save: (): Saved => ({ machine: this.machine, pf: this.pf.driver.save(), vf: this.vf.save(), book: structuredClone(this.book) }),
+      restore: (s: Saved) => {
         this.machine = s.machine;
         this.pf.driver.restore(s.pf);
         this.vf.restore(s.vf);
         this.book = structuredClone(s.book);
-      };
-    }
+      },
+    }));
   }
 
   /** Power-on, then the PF enabled on its own admin queue so LM commands can be sent; the VF stays disabled (the machine's initial state). */
@@ -134,11 +113,7 @@ export class VfLifecycleBinding implements Implementation<Saved> {
     this.machine = initialTransition(this.spec.machine)[0];
     await this.pf.driver.enable();
     await checkRdy('reset: PF', this.pf.driver, true);
-    const byte = await this.pf.driver.capabilityByte();
-    const want = this.o.lm ? 0x01 : 0x00;
-    if (byte !== want) {
-      throw new Mismatch(`reset: PF Identify Controller byte ${LM_CAPABILITY_OFFSET} (D2, D17)`, `0x0${want} (${this.o.lm ? 'lm' : 'no-lm'})`, `0x${byte.toString(16).padStart(2, '0')}`);
-    }
+    await this.realisation.checkPfCapability('reset', this.pf.driver, this.o.lm);
   }
 
   async step(event: EventObject, expected: PathStep): Promise<void> {
@@ -148,7 +123,7 @@ export class VfLifecycleBinding implements Implementation<Saved> {
     const seen = after.last;
     if (!D6_NEUTRAL.has(type)) this.book.lastSave = null;
 
-    await this.play(type, after);
+    this.record(await realise(this.realisation.realisers, type, this.stepOf(type, after), 'vfLifecycle'));
 
     this.vf.settle(type, await this.vf.driver.reap(), { admin: seen.adminCompleted, ioFetched: seen.ioFetched, ioCompleted: seen.ioCompleted });
     await this.settlePf(type, await this.pf.driver.reap(), after);
@@ -158,131 +133,57 @@ export class VfLifecycleBinding implements Implementation<Saved> {
     this.machine = next;
   }
 
-  private async play(type: VfEventType, after: VfContext): Promise<void> {
-    const seen = after.last;
-    const own = (what: string, got: Posted | null, why = ''): void => expectOwn(`${type}: ${what}`, seen.completion, got, why);
-    switch (type) {
-      case 'LM_QUERY': {
-        const { cqe } = await this.pf.lm('QUERY', VF);
-        own('QUERY_DATA_SIZE on the PF', cqe);
-        if (cqe !== null && isOk(cqe) && seen.sizeQueues !== null) this.sizes.check(`${type}: QUERY`, seen.sizeQueues, cqe.dw0);
+  /** The parts of a step the realisers' helpers need. */
+  private drivers(label: string): VfDrivers {
+    return { pf: this.pf, guest: this.vf, sizes: this.sizes, label };
+  }
+
+  private stepOf(type: string, after: VfContext): VfStep {
+    return {
+      ...this.drivers(type),
+      adapter: this.adapter,
+      expected: after.last.completion,
+      latched: after.last.latched,
+      lm: this.o.lm,
+      vfQueuePolicy: this.o.vfQueuePolicy,
+      book: this.view(),
+    };
+  }
+
+  /** The realisers' view of the book: a LOAD plays the last SAVE's image; bad data is made from it. */
+  private view(): VfBookView {
+    const book = this.book;
+    return {
+      same: book.lastSave,
+      last: book.image,
+      forLoad: (event) => {
+        if (book.image === null) throw new Error(`${event}: the machine loads an image the binding never saved (binding out of step)`);
+        return { image: book.image, what: 'the last SAVE\'s image' };
+      },
+      next: (counter) => (counter === 'corruption' ? book.corruptions++ : 0),
+    };
+  }
+
+  /** File what the event's realiser observed (D6: a SAVE is the reference for the next while nothing changes). */
+  private record(o: VfObserved): void {
+    switch (o.kind) {
+      case 'saved':
+        this.book.lastSave = o.image.bytes;
+        this.book.image = o.image;
         return;
-      }
-      case 'LM_SUSPEND':
-      case 'LM_RESUME':
-        own(`${type === 'LM_SUSPEND' ? 'SUSPEND' : 'RESUME'} on the PF`, (await this.pf.lm(type === 'LM_SUSPEND' ? 'SUSPEND' : 'RESUME', VF)).cqe);
+      case 'draining':
+        this.book.draining = { cid: o.cid, size: o.size };
         return;
-      case 'LM_SAVE':
-        return this.save(after);
-      case 'LM_SAVE_UNMAPPED':
-        own('SAVE_DATA into unmapped memory', (await this.pf.saveUnmapped(VF)).cqe);
-        return;
-      case 'LM_LOAD': {
-        const image = this.image(type);
-        const { cqe } = await this.pf.load(VF, image.bytes, image.size);
-        own(`LOAD_DATA of the last SAVE's ${image.size} bytes`, cqe);
-        if (cqe !== null && isOk(cqe)) await this.vf.handOver(image.vm);
-        return;
-      }
-      case 'LM_LOAD_CORRUPT': {
-        const kind = CORRUPTIONS[this.book.corruptions++ % CORRUPTIONS.length];
-        const bad = corruptLoad(kind, this.book.image);
-        own(`LOAD_DATA with bad data (${kind}, size ${bad.size})`, (await this.pf.load(VF, bad.data, bad.size)).cqe);
-        return;
-      }
-      case 'LM_LOAD_UNMAPPED':
-        own('LOAD_DATA from unmapped memory', (await this.pf.loadUnmapped(VF, this.book.image?.size ?? 256)).cqe);
-        return;
-      case 'VF_LM_QUERY':
-      case 'VF_LM_SUSPEND':
-      case 'VF_LM_RESUME':
-      case 'VF_LM_SAVE':
-      case 'VF_LM_LOAD': {
-        const op = VF_QUEUE_OPS[type];
-        const d = this.vf.driver;
-        await this.adapter.memWrite(d.plan.scratch, new Uint8Array(PAGE));
-        const transfer = op === 'SAVE' || op === 'LOAD' ? { prp1: d.plan.scratch } : {};
-        const sqe = encodeLmCommand({ opcode: LM_OPCODE[op], cid: d.cid(), vfIndex: VF, ...transfer, ...(op === 'LOAD' ? { size: 256 } : {}) });
-        own(`${op} on the VF's own admin queue`, await d.submit(0, sqe), this.o.vfQueuePolicy === 'drop' ? 'policy drop (D1)' : '');
-        return;
-      }
-      case 'ENABLE': {
-        await this.vf.enable();
-        await checkRdy(`${type}: VF ${VF}`, this.vf.driver, true);
-        const byte = await this.vf.driver.capabilityByte();
-        if (byte !== 0) throw new Mismatch(`${type}: VF ${VF}'s own Identify Controller byte ${LM_CAPABILITY_OFFSET} (D2)`, '0x00', `0x${byte.toString(16)}`);
-        return;
-      }
-      case 'DISABLE':
-        await this.vf.disable();
+      case 'disabled':
         this.book.image = null;
         return;
-      case 'CREATE_IO_QUEUE':
-      case 'DELETE_IO_QUEUE': {
-        const { qid, cqes } = type === 'CREATE_IO_QUEUE' ? await this.vf.createPair() : await this.vf.deletePair();
-        const names = type === 'CREATE_IO_QUEUE' ? [`Create I/O CQ ${qid}`, `Create I/O SQ ${qid}`] : [`Delete I/O SQ ${qid}`, `Delete I/O CQ ${qid}`];
-        cqes.forEach((c, i) => own(names[i], c, seen.latched ? 'latched while suspended (D11)' : ''));
-        return;
-      }
-      case 'SUBMIT_IO': {
-        const { rec, cqe } = await this.vf.submitWrite();
-        const why = seen.latched ? 'latched while suspended (D11)' : 'in flight until completeIo (deferred)';
-        own(`Write of LBA ${rec.lba} on SQ ${rec.sqid}`, cqe, why);
-        if (cqe !== null) this.vf.completedNow(rec, cqe);
-        else if (seen.latched) this.vf.book.latched.push(rec);
-        else this.vf.book.fetched.push(rec);
-        return;
-      }
-      case 'IO_COMPLETE': {
-        const n = (await this.adapter.completeIo?.(VF, 1)) ?? 0;
-        if (n !== 1) throw new Mismatch(`${type}: completeIo(${VF}, 1)`, '1 I/O in flight completed', `${n} completed`);
-        return;
-      }
-      case 'FLR':
-        await this.adapter.flr(VF);
-        this.vf.powerOn(false);
+      case 'reset':
         this.book.image = null;
         this.book.draining = null;
         return;
       default:
-        throw new Error(`vfLifecycle binding: no realisation for event ${type}`);
+        return;
     }
-  }
-
-  private image(type: string): Image {
-    if (this.book.image === null) throw new Error(`${type}: the machine loads an image the binding never saved (binding out of step)`);
-    return this.book.image;
-  }
-
-  /** LM_SAVE: QUERY (its size), then SAVE into a canary-filled buffer of that size. */
-  private async save(after: VfContext): Promise<void> {
-    const seen = after.last;
-    let size = 256;
-    if (this.o.lm) {
-      const q = await this.pf.lm('QUERY', VF);
-      expectOwn('LM_SAVE: the QUERY_DATA_SIZE before it', SUCCESS_STATUS, q.cqe);
-      size = (q.cqe as Posted).dw0;
-      this.sizes.check('LM_SAVE: QUERY', this.vf.book.queues, size);
-    }
-    const { cid, cqe } = await this.pf.save(VF, size);
-    expectOwn(`LM_SAVE: SAVE_DATA of QUERY's ${size} bytes`, seen.completion, cqe, 'SAVE drains fetched I/O first (D12)');
-    if (cqe === null) this.book.draining = { cid, size };
-    else if (isOk(cqe)) await this.saved('LM_SAVE', size);
-  }
-
-  /** A SAVE completed successfully: check the bytes, keep the image and the VM it belongs to. */
-  private async saved(type: string, size: number): Promise<void> {
-    const { bytes, fault } = await this.pf.saved(VF, size);
-    if (fault !== null) throw new Mismatch(`${type}: SAVE_DATA writes exactly QUERY's size (D8)`, `${size} bytes`, fault);
-    const last = this.book.lastSave;
-    if (last !== null) {
-      const i = bytes.findIndex((b, k) => last[k] !== b);
-      if (i >= 0 || last.length !== bytes.length) {
-        throw new Mismatch(`${type}: two SAVEs with nothing between (D6)`, 'identical bytes', `they differ from byte ${i < 0 ? Math.min(last.length, bytes.length) : i}`);
-      }
-    }
-    this.book.lastSave = bytes;
-    this.book.image = { bytes, size, queues: this.vf.book.queues, vm: await this.vf.captureVm() };
   }
 
   private async settlePf(type: string, got: Posted[], after: VfContext): Promise<void> {
@@ -295,7 +196,7 @@ export class VfLifecycleBinding implements Implementation<Saved> {
       const c = i < 0 ? null : rest.splice(i, 1)[0];
       expectOwn(`${type}: the SAVE_DATA that drained (D12)`, expected, c);
       this.book.draining = null;
-      if (c !== null && isOk(c)) await this.saved(type, d.size);
+      if (c !== null && isOk(c)) this.record({ kind: 'saved', image: await savedImage(this.drivers(type), d.size, this.book.lastSave) });
     }
     if (rest.length > 0) throw new Mismatch(`${type}: completions on the PF admin queue`, 'no others', `unexpected ${rest.map(describePosted).join('; ')}`);
   }

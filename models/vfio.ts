@@ -34,13 +34,8 @@ import { nextState } from '../src/host/vfio/nextState.ts';
 import type { VfioState } from '../src/host/vfio/states.ts';
 import { eventName, Mismatch, type Suite } from './suite.ts';
 import { completionWait, DEFAULT_TIMEOUT_MS } from './completionWait.ts';
-
-// Host memory plan, private to this binding (below 0x1fff0000, clear of 0xc0000-0xfffff):
-// | region       | address     | size   | use                                                          |
-// |--------------|-------------|--------|--------------------------------------------------------------|
-// | guestAdmin   | 0x0700_0000 | 8 KiB  | the guest's admin SQ then CQ on VF 1 (its controller is on)  |
-// | driverRegion | 0x0800_0000 | 16 MiB | the host driver's allocator: PF admin queue, SAVE and resume buffers |
-export const VFIO_PLAN = { guestAdmin: 0x0700_0000n, driverRegion: 0x0800_0000n, driverBytes: 16 * 1024 * 1024 } as const;
+import { DRIVER_REGION, functionPlan, PAGE } from './hostPlan.ts';
+import { memoPaths } from './observe.ts';
 
 /** The VF the suites migrate: the kernel's VF id 0, NVMe VF index 1, adapter function 1. */
 const VF_ID = 0;
@@ -58,16 +53,8 @@ export interface VfioBindingOptions {
   pciId?: PciId;
 }
 
-const pathCache = new Map<string, Path[]>();
-
-function pathsOf(spec: MachineSpec): Path[] {
-  let paths = pathCache.get(spec.id);
-  if (!paths) {
-    paths = transitionCover(explore(spec));
-    pathCache.set(spec.id, paths);
-  }
-  return paths;
-}
+/** A transition cover of the machine (no length limit: the driver's arcs), once per suite id. */
+const pathsOf = (spec: MachineSpec): Path[] => memoPaths('vfio', spec.id, () => transitionCover(explore(spec)));
 
 /** One suite per VFIO flag set (stop-copy, p2p, pre-copy, p2p+pre-copy), each on an `lm` PF with 2 VFs. */
 export function vfioSuites(binding: VfioBindingOptions = {}): Suite[] {
@@ -178,7 +165,7 @@ class VfioBinding {
       pciId: () => this.pciId,
       flr: (fn) => adapter.flr(fn),
     };
-    const regs = new RegisterHostDevice(bus, { memoryBase: VFIO_PLAN.driverRegion, memoryBytes: VFIO_PLAN.driverBytes, timeoutMs: wait });
+    const regs = new RegisterHostDevice(bus, { memoryBase: DRIVER_REGION.base, memoryBytes: DRIVER_REGION.bytes, timeoutMs: wait });
     this.device = new FaultInjector(regs);
     try {
       this.host = await NvmeLmHost.attach(this.device, { flags: this.flags, allowlist: [this.pciId] });
@@ -201,11 +188,11 @@ class VfioBinding {
 
   /** The guest's driver on VF 1: its admin queue and CC.EN = 1 (D13 is observed on these registers). */
   private async enableGuest(): Promise<void> {
-    const asq = VFIO_PLAN.guestAdmin;
-    await this.adapter.memWrite(asq, new Uint8Array(0x2000));
+    const { asq, acq } = functionPlan(VF_FN);
+    await this.adapter.memWrite(asq, new Uint8Array(2 * PAGE));
     await this.adapter.regWrite(VF_FN, REG.AQA, 4, BigInt(((GUEST_ENTRIES - 1) << 16) | (GUEST_ENTRIES - 1)));
     await this.adapter.regWrite(VF_FN, REG.ASQ, 8, asq);
-    await this.adapter.regWrite(VF_FN, REG.ACQ, 8, asq + 0x1000n);
+    await this.adapter.regWrite(VF_FN, REG.ACQ, 8, acq);
     await this.adapter.regWrite(VF_FN, REG.CC, 4, CC_ENABLE);
     const deadline = Date.now() + Math.max(this.timeoutMs, 2000);
     while (((await this.adapter.regRead(VF_FN, REG.CSTS, 4)) & 1n) === 0n) {

@@ -1,9 +1,16 @@
-// The bindings' host memory plan: every range fits QEMU's usable RAM, nothing
+// The bindings' one host memory plan: every range any binding uses (the
+// function blocks, migration buffers, bulk I/O queues, the acceptance
+// buffers, the host driver's region) fits QEMU's usable RAM, nothing
 // overlaps, the unmapped address is never inside the plan, and the PRPs of a
 // migration transfer follow NVMe's rules.
 import { describe, expect, it } from 'vitest';
 import {
+  ACCEPTANCE_PLAN,
   BLOCK,
+  BUFFER_BYTES,
+  bulkQueuePair,
+  DRIVER_REGION,
+  MAX_BULK_QUEUES,
   DATA_SLOTS,
   MAX_FUNCTION,
   MAX_PLANNED_QUEUES,
@@ -33,7 +40,15 @@ function ranges(): Array<[bigint, number, string]> {
         out.push([b.list, PAGE, `vf ${fn} ${name} list`], [b.start, b.capacity, `vf ${fn} ${name} data`]);
       }
     }
+    for (let q = 1; q <= MAX_BULK_QUEUES; q++) {
+      const { sq, cq } = bulkQueuePair(fn, q);
+      out.push([sq, PAGE, `fn ${fn} bulk sq ${q}`], [cq, PAGE, `fn ${fn} bulk cq ${q}`]);
+    }
   }
+  const a = ACCEPTANCE_PLAN;
+  out.push([a.image, BUFFER_BYTES, 'acceptance image'], [a.imageList, PAGE, 'acceptance image list'], [a.measure, BUFFER_BYTES, 'acceptance measure']);
+  out.push([a.measureList, PAGE, 'acceptance measure list'], [a.data, 2 * PAGE, 'acceptance pattern and read-back']);
+  out.push([DRIVER_REGION.base, DRIVER_REGION.bytes, 'host driver region']);
   return out;
 }
 
@@ -71,5 +86,6 @@ describe('host memory plan', () => {
     expect(() => functionPlan(MAX_FUNCTION + 1)).toThrow(/use 0 \(the PF\) to 8/);
     expect(() => functionPlan(1).ioSq(MAX_PLANNED_QUEUES + 1)).toThrow(/use 1 to 8/);
     expect(() => migrationBuffers(0)).toThrow(/belong to a VF/);
+    expect(() => bulkQueuePair(1, MAX_BULK_QUEUES + 1)).toThrow(/use 1 to 127/);
   });
 });

@@ -6,7 +6,8 @@
 // (nvme-lm serve).
 import { describe, expect, it } from 'vitest';
 import { LIST_LOAD_BYTES, NO_SAVED_FORMAT, pfAcceptanceSuites, TARGET_BOUND_EVENTS } from '../../models/pfAcceptance.ts';
-import { ACCEPTANCE_PLAN, AcceptanceHost, LIST_THRESHOLD } from '../../models/pfAcceptanceHost.ts';
+import { AcceptanceHost, LIST_THRESHOLD } from '../../models/pfAcceptanceHost.ts';
+import { ACCEPTANCE_PLAN } from '../../models/hostPlan.ts';
 import { EMULATOR_SAVED_FORMAT } from '../../models/savedFormat.ts';
 import { Mismatch, NotRealisable, type Suite } from '../../models/suite.ts';
 import { pathCoverage, reachableCoverage } from '../../src/check/coverage.ts';

@@ -3,7 +3,8 @@
 // fails), the CRC it re-seals with is the emulator's, and LOAD of such an
 // image through the Adapter is Invalid Field in Command with the VF unchanged.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ACCEPTANCE_PLAN, AcceptanceHost } from '../../models/pfAcceptanceHost.ts';
+import { AcceptanceHost } from '../../models/pfAcceptanceHost.ts';
+import { ACCEPTANCE_PLAN } from '../../models/hostPlan.ts';
 import { crc32, EMULATOR_SAVED_FORMAT, withFormatDefect } from '../../models/savedFormat.ts';
 import { decodeSavedData, MAX_IO_QUEUES, SAVED_VERSION } from '../../src/emulator/index.ts';
 import { LM } from '../../src/wire/opcodes.ts';
