@@ -343,6 +343,67 @@ describe('QueueTracker', () => {
     expect(cqeCid((await t.submit(0, 0, sqe(0x06, 2)))!)).toBe(2);
   });
 
+  it('I2: completions of another submitter on a new admin queue are skipped, and the tracker continues at the device\'s SQ head', async () => {
+    const dev = new FakeDevice();
+    const t = new QueueTracker(dev);
+    await enable(t, 0, 8);
+    // Someone else submits two commands on the same admin queue (as the QEMU target provisions its VFs).
+    dev.mem.set(sqe(0x06, 0x77), ASQ);
+    dev.mem.set(sqe(0x06, 0x78), ASQ + 64);
+    await dev.regWrite(0, 0x1000, 4, 2n);
+    expect(await t.skipForeignCompletions(0)).toBe(2);
+    expect(t.view(0).sq[0]).toMatchObject({ qid: 0, tail: 2, head: 2 });
+    expect(t.view(0).cq[0]).toMatchObject({ qid: 0, head: 2, phase: 1 });
+    const mine = await t.submit(0, 0, sqe(0x06, 5));
+    expect(cqeCid(mine!)).toBe(5);
+    expect(dev.doorbells.slice(-2)).toEqual([
+      { fn: 0, offset: 0x1000, value: 3 },
+      { fn: 0, offset: 0x1004, value: 3 },
+    ]);
+    expect(await t.reap(0)).toEqual([]);
+  });
+
+  it('I2: with no foreign completion, skipping changes nothing', async () => {
+    const dev = new FakeDevice();
+    const t = new QueueTracker(dev);
+    await enable(t, 0, 4);
+    expect(await t.skipForeignCompletions(0)).toBe(0);
+    expect(t.view(0).sq[0]).toMatchObject({ tail: 0, head: 0 });
+    expect(await t.skipForeignCompletions(9)).toBe(0);
+  });
+
+  it('D11: a Create I/O CQ/SQ whose success came later (through reap) is adopted and the I/O queue works', async () => {
+    const dev = new FakeDevice(0, 20); // completions come 20 ms late, after submit gave up
+    const t = new QueueTracker(dev, { timeoutMs: 1 });
+    await enable(t, 0, 4);
+    const createCq = sqe(0x05, 1, { prp1: 0x30000, cdw10: (3 << 16) | 1, cdw11: 1 });
+    const createSq = sqe(0x01, 2, { prp1: 0x40000, cdw10: (3 << 16) | 1, cdw11: 1 << 16 });
+    expect(await t.submit(0, 0, createCq)).toBeNull();
+    expect(await t.submit(0, 0, createSq)).toBeNull();
+    expect(t.view(0).sq.map((q) => q.qid)).toEqual([0]);
+    await new Promise((r) => setTimeout(r, 60));
+    expect((await t.reap(0)).map(cqeCid)).toEqual([1, 2]);
+    t.adopt(0, createCq);
+    t.adopt(0, createSq);
+    expect(t.view(0).sq.find((q) => q.qid === 1)).toMatchObject({ base: 0x40000n, size: 4, tail: 0, head: 0, cqid: 1 });
+    expect(t.view(0).cq.find((q) => q.qid === 1)).toMatchObject({ base: 0x30000n, size: 4, head: 0, phase: 1 });
+    const slow = new QueueTracker(dev, { timeoutMs: 500 });
+    slow.restoreState(t.saveState());
+    expect(cqeSqid((await slow.submit(0, 1, sqe(0x02, 9)))!)).toBe(1);
+    t.adopt(0, sqe(0x00, 3, { cdw10: 1 }));
+    t.adopt(0, sqe(0x04, 4, { cdw10: 1 }));
+    expect(t.view(0).sq.map((q) => q.qid)).toEqual([0]);
+    expect(t.view(0).cq.map((q) => q.qid)).toEqual([0]);
+  });
+
+  it('D11: adopt refuses a command that creates or deletes no queue, and a function without an admin queue', async () => {
+    const t = new QueueTracker(new FakeDevice());
+    expect(() => t.adopt(0, sqe(0x05, 1, { prp1: 0x30000, cdw10: 1 }))).toThrow(/no admin queue of function 0: enable the controller/);
+    await enable(t, 0, 4);
+    expect(() => t.adopt(0, sqe(0x06, 1))).toThrow(/opcode 0x6 creates or deletes no I\/O queue/);
+    expect(() => t.adopt(0, sqe(0x00, 1, { cdw10: 0 }))).toThrow(/creates or deletes no I\/O queue/);
+  });
+
   it('I2: a malformed SQE length is refused with its size', async () => {
     const t = new QueueTracker(new FakeDevice());
     await expect(t.submit(0, 0, new Uint8Array(32))).rejects.toThrow(/64 bytes, got 32/);
