@@ -14,7 +14,7 @@ import { CC_ENABLE, cqHeadDoorbell, CSTS_FIELDS, REG, sqTailDoorbell, bitsOf } f
 import { SQE_SIZE } from '../wire/sqe.ts';
 import { isSuccess } from '../wire/status.ts';
 import { PAGE_SIZE } from '../host/device.ts';
-import { cqTake, newCq, newSq, sqPush, type CqRing, type SqRing } from '../target/ring.ts';
+import { cqTake, newCq, newSq, sqeCid, sqPush, type CqRing, type SqRing } from '../target/ring.ts';
 import type { IoKind, IoPhase, IoRecord, Ledger } from './ledger.ts';
 import { BLOCK_SIZE } from './stamp.ts';
 
@@ -247,7 +247,7 @@ export class Guest {
 
   private adminSync(sqe: Uint8Array, what: string): Cqe {
     const a = this.admin!;
-    const cid = sqe[2] | (sqe[3] << 8);
+    const cid = sqeCid(sqe);
     const rec: AdminRecord = { cid, opcode: sqe[0], hostile: false, cqes: [], droppedByReset: false };
     this.adminPending.set(cid, rec);
     this.adminLog.push(rec);

@@ -58,6 +58,12 @@ describe('architecture', () => {
     expect(violations(['src/wire'], ['src', 'machines', 'models', 'test', 'bench'].filter((d) => d !== 'src').concat(['src/emulator', 'src/host', 'src/check', 'src/paths', 'src/verify', 'src/diagram', 'src/cli']))).toEqual([]);
   });
 
+  it('rule 2: src/target (the adapter contract and the one queue ring and driver) imports only src/wire', () => {
+    const others = readdirSync(join(root, 'src')).filter((d) => d !== 'wire' && d !== 'target' && statSync(join(root, 'src', d)).isDirectory());
+    expect(others).toContain('emulator');
+    expect(violations(['src/target'], [...others.map((d) => `src/${d}`), 'machines', 'models', 'test', 'bench'])).toEqual([]);
+  });
+
   it('rule 2: machines/ import nothing from src/, models/ or test/', () => {
     expect(violations(['machines'], ['src', 'models', 'test'])).toEqual([]);
   });
