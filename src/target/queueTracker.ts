@@ -61,6 +61,11 @@ export interface QueueView {
   cq: Array<{ qid: number; base: bigint; size: number; head: number; phase: 0 | 1 }>;
 }
 
+/** `value` with its low or high 32 bits replaced by `dword`. */
+function withDword(value: bigint, high: boolean, dword: number): bigint {
+  return high ? (value & 0xffffffffn) | (BigInt(dword) << 32n) : (value & 0xffffffff00000000n) | BigInt(dword);
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class QueueTracker {
@@ -94,23 +99,9 @@ export class QueueTracker {
 
     const state = this.state(fn);
     for (const [off, v] of dwords) {
-      switch (off) {
-        case Dword.AQA:
-          state.aqa = v;
-          break;
-        case Dword.ASQ_LO:
-          state.asq = (state.asq & 0xffffffff00000000n) | BigInt(v);
-          break;
-        case Dword.ASQ_HI:
-          state.asq = (state.asq & 0xffffffffn) | (BigInt(v) << 32n);
-          break;
-        case Dword.ACQ_LO:
-          state.acq = (state.acq & 0xffffffff00000000n) | BigInt(v);
-          break;
-        case Dword.ACQ_HI:
-          state.acq = (state.acq & 0xffffffffn) | (BigInt(v) << 32n);
-          break;
-      }
+      if (off === Dword.AQA) state.aqa = v;
+      else if (off === Dword.ASQ_LO || off === Dword.ASQ_HI) state.asq = withDword(state.asq, off === Dword.ASQ_HI, v);
+      else if (off === Dword.ACQ_LO || off === Dword.ACQ_HI) state.acq = withDword(state.acq, off === Dword.ACQ_HI, v);
     }
     if (ccWrite) {
       if (enBefore === 1n && (ccWrite[1] & 1) === 0) this.forgetQueues(fn);
