@@ -4,13 +4,15 @@
 // the CQ head doorbell. The same path a driver takes, with nothing else on it
 // (no async adapter, no allocation per command), so the figure is the
 // emulator's. Any status but success throws: a benchmark of failing commands
-// would measure the wrong thing.
+// would measure the wrong thing. Slots, wraps and the phase tag come from
+// src/target/ring.ts, through its number-level functions (no object per command).
 import type { EmulatedDevice } from '../src/emulator/device.ts';
 import { sqeFor } from '../src/wire/adminCommands.ts';
 import { CQE_SIZE } from '../src/wire/cqe.ts';
 import { encodeLmCommand } from '../src/wire/lmCommands.ts';
 import { CC_ENABLE, cqHeadDoorbell, REG, sqTailDoorbell } from '../src/wire/registers.ts';
 import { SQE_SIZE } from '../src/wire/sqe.ts';
+import { nextIndex, phaseAfter, phaseTag, type Phase } from '../src/target/ring.ts';
 
 const PAGE = 4096;
 
@@ -22,7 +24,7 @@ interface QueuePair {
   entries: number;
   tail: number;
   head: number;
-  phase: number;
+  phase: Phase;
   sqDoorbell: number;
   cqDoorbell: number;
 }
@@ -118,22 +120,22 @@ export class BenchHost {
     sqe[2] = cid & 0xff;
     sqe[3] = cid >>> 8;
     dev.memory.write(q.sqBase + q.tail * SQE_SIZE, sqe);
-    q.tail = q.tail + 1 === q.entries ? 0 : q.tail + 1;
+    q.tail = nextIndex(q.tail, q.entries);
     dev.regWrite(q.fn, q.sqDoorbell, 4, this.big[q.tail]);
     const at = q.cqBase + q.head * CQE_SIZE;
     const page = dev.memory.pageAt(at);
     if (!page) throw new Error('the completion queue is not mapped');
     const off = at % PAGE;
+    if (phaseTag(page.bytes, off) !== q.phase) throw new Error(`no completion for CID ${cid} on function ${q.fn} queue ${q.qid}`);
     const dw3 = page.view.getUint32(off + 12, true);
-    if ((dw3 >>> 16) & 1 ? q.phase !== 1 : q.phase !== 0) throw new Error(`no completion for CID ${cid} on function ${q.fn} queue ${q.qid}`);
     if ((dw3 & 0xffff) !== cid) throw new Error(`completion for CID ${dw3 & 0xffff}, expected ${cid}`);
     const status = (dw3 >>> 17) & 0x7fff;
     if ((status & 0x7ff) !== 0) {
       throw new Error(`command 0x${sqe[0].toString(16)} on function ${q.fn} queue ${q.qid} failed: SCT ${(status >>> 8) & 7}, SC 0x${(status & 0xff).toString(16)}`);
     }
     const dw0 = page.view.getUint32(off, true);
-    q.head = q.head + 1 === q.entries ? 0 : q.head + 1;
-    if (q.head === 0) q.phase ^= 1;
+    q.head = nextIndex(q.head, q.entries);
+    q.phase = phaseAfter(q.head, q.phase);
     dev.regWrite(q.fn, q.cqDoorbell, 4, this.big[q.head]);
     return dw0;
   }

@@ -10,8 +10,6 @@
 import type { Adapter } from '../src/target/adapter.ts';
 import { QueueTracker } from '../src/target/queueTracker.ts';
 import { decodeCqe, type Cqe } from '../src/wire/cqe.ts';
-import { decodeSqe } from '../src/wire/sqe.ts';
-import { ADMIN } from '../src/wire/opcodes.ts';
 import { CC_ENABLE, REG } from '../src/wire/registers.ts';
 import { sqeFor } from '../src/wire/adminCommands.ts';
 import { CNS_CONTROLLER, IDENTIFY_SIZE, LM_CAPABILITY_OFFSET } from '../src/wire/identify.ts';
@@ -45,16 +43,6 @@ export function isOk(c: Posted): boolean {
 export interface DriverState {
   nextCid: number;
   tracker: unknown;
-}
-
-/**
- * The queue tracker's saved state, as far as `adopt` needs it. The tracker
- * learns a queue only from a Create it sees complete in its own submit; a
- * Create latched while the VF was suspended (D11) completes later, through
- * reap, so the driver teaches it here.
- */
-interface TrackerShape {
-  functions: Map<number, { sqs: Map<number, object>; cqs: Map<number, object> }>;
 }
 
 export class FunctionDriver {
@@ -97,7 +85,7 @@ export class FunctionDriver {
     await this.tracker.regWrite(this.fn, REG.ACQ, 8, this.plan.acq);
     await this.tracker.regWrite(this.fn, REG.CC, 4, CC_ENABLE);
     await this.waitReady(true);
-    await this.skipForeignEntries();
+    await this.tracker.skipForeignCompletions(this.fn);
   }
 
   /** CC.EN 1->0: a controller reset (D13; on the PF, D18). */
@@ -117,18 +105,6 @@ export class FunctionDriver {
       }
       await new Promise((r) => setTimeout(r, 1));
     }
-  }
-
-  private async skipForeignEntries(): Promise<void> {
-    const foreign = (await this.tracker.reap(this.fn)).filter((raw) => posted(raw).sqid === 0);
-    if (foreign.length === 0) return;
-    const s = this.tracker.saveState() as TrackerShape;
-    const admin = s.functions instanceof Map ? (s.functions.get(this.fn)?.sqs.get(0) as { head?: unknown; tail?: unknown } | undefined) : undefined;
-    if (!admin || typeof admin.head !== 'number') {
-      throw new Error(`function ${this.fn}'s new admin queue holds ${foreign.length} completions of another submitter, and the queue tracker's saved state changed shape: give QueueTracker a public way to skip them`);
-    }
-    admin.tail = admin.head; // reap set head from the foreign completions' SQ head
-    this.tracker.restoreState(s);
   }
 
   async csts(): Promise<number> {
@@ -162,23 +138,7 @@ export class FunctionDriver {
 
   /** Learn from a Create/Delete I/O queue command whose success arrived through reap (latched, D11). */
   adopt(sqe: Uint8Array): void {
-    const s = this.tracker.saveState() as TrackerShape;
-    const f = s.functions instanceof Map ? s.functions.get(this.fn) : undefined;
-    if (!f || !(f.sqs instanceof Map) || !(f.cqs instanceof Map)) {
-      throw new Error(
-        `the queue tracker holds no admin queue for function ${this.fn}, or its saved state changed shape: ` +
-          'enable the controller first, or give QueueTracker a public way to learn a latched Create/Delete',
-      );
-    }
-    const d = decodeSqe(sqe);
-    const qid = d.cdw10 & 0xffff;
-    const size = (d.cdw10 >>> 16) + 1;
-    if (d.opc === ADMIN.CREATE_IO_CQ) f.cqs.set(qid, { base: d.prp1, size, head: 0, phase: 1 });
-    else if (d.opc === ADMIN.CREATE_IO_SQ) f.sqs.set(qid, { base: d.prp1, size, tail: 0, head: 0, cqid: d.cdw11 >>> 16 });
-    else if (d.opc === ADMIN.DELETE_IO_SQ) f.sqs.delete(qid);
-    else if (d.opc === ADMIN.DELETE_IO_CQ) f.cqs.delete(qid);
-    else throw new Error(`adopt: opcode 0x${d.opc.toString(16)} creates or deletes no queue`);
-    this.tracker.restoreState(s);
+    this.tracker.adopt(this.fn, sqe);
   }
 
   /** Identify Controller byte 3072 (D2), read through this function's own admin queue. */

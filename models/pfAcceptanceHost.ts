@@ -84,16 +84,7 @@ export class AcceptanceHost {
    * and start our SQ tail where the device's head now is.
    */
   async adoptForeignEntries(fn: number): Promise<void> {
-    const foreign = (await this.tracker.reap(fn)).map(decodeCqe).filter((c) => c.sqid === 0);
-    if (foreign.length === 0) return;
-    const saved = this.tracker.saveState() as { functions?: unknown };
-    const sq = saved.functions instanceof Map ? (saved.functions.get(fn) as { sqs?: unknown } | undefined)?.sqs : undefined;
-    const admin = sq instanceof Map ? (sq.get(0) as { tail?: unknown; head?: unknown } | undefined) : undefined;
-    if (!admin || typeof admin.head !== 'number') {
-      throw new Error(`function ${fn}'s admin queue already holds ${foreign.length} entries of another submitter, and the queue tracker's saved state changed shape: give QueueTracker a public way to skip them`);
-    }
-    admin.tail = admin.head; // reap set head from the foreign completions' SQ head
-    this.tracker.restoreState(saved);
+    await this.tracker.skipForeignCompletions(fn);
   }
 
   async waitReady(fn: number, rdy: bigint): Promise<void> {

@@ -6,6 +6,7 @@
 // machine says completed then (latched commands fetched after RESUME, D11;
 // deferred I/O completing; nothing else).
 import type { Adapter } from '../src/target/adapter.ts';
+import { claimCompletion, sqeCid } from '../src/target/ring.ts';
 import { PAGE } from './hostPlan.ts';
 import { checkReadBack, describePosted, FunctionDriver, isOk, lbaOf, readCommand, writeCommand, type DriverState, type Posted } from './guest.ts';
 import { Mismatch } from './suite.ts';
@@ -150,16 +151,17 @@ export class VfGuest {
    * Anything else that completed, or anything missing, is a mismatch (I2).
    */
   settle(event: string, seen: Posted[], expect: VfSettlement): void {
-    const rest = [...seen];
+    let rest = [...seen];
     const take = (sqid: number, cid: number): Posted | undefined => {
-      const i = rest.findIndex((c) => c.sqid === sqid && c.cid === cid);
-      return i < 0 ? undefined : rest.splice(i, 1)[0];
+      const claimed = claimCompletion(rest, sqid, cid, (c) => c);
+      rest = claimed.rest;
+      return claimed.hit;
     };
     if (expect.admin !== 'none') {
       const pair = this.book.pair;
       if (pair === null || pair.op !== expect.admin) throw new Error(`binding out of step: the machine completes a latched ${expect.admin} pair the guest never latched`);
       for (const sqe of pair.sqes) {
-        const cid = sqe[2] | (sqe[3] << 8);
+        const cid = sqeCid(sqe);
         const c = take(0, cid);
         if (c === undefined || !isOk(c)) {
           throw new Mismatch(`${event}: latched ${pair.op} of I/O queue pair ${pair.qid} on VF ${this.fn} (D11)`, `Successful Completion of CID ${cid} on SQ 0`, c === undefined ? 'no completion' : describePosted(c));

@@ -2,6 +2,7 @@
 // delete I/O queues, NVM I/O, completing deferred I/O, and resets (D13, D18).
 import { sqeFor } from '../wire/adminCommands.ts';
 import { CC_ENABLE, REG } from '../wire/registers.ts';
+import { newCq } from '../target/ring.ts';
 import type { HostCq, HostSq } from './host.ts';
 import { takeBuffer } from './buffers.ts';
 import { FuzzFailure } from './failure.ts';
@@ -47,7 +48,7 @@ export function createQueues(r: Runner, fn: number, entries: number): void {
   const cqBase = r.host.queuePage(`${fn}:cq${qid}`);
   const sqBase = r.host.queuePage(`${fn}:sq${qid}`);
   r.host.watch.write(cqBase, new Uint8Array(PAGE));
-  const cq: HostCq = { qid, base: cqBase, size: n, head: 0, phase: 1 };
+  const cq: HostCq = { ...newCq(n), qid, base: cqBase };
   f.cqs.set(qid, cq);
   const why = 'NVMe: Create I/O queue with a free queue id, a valid size and mapped, aligned memory succeeds';
   const c = r.submit(fn, 0, sqeFor.createIoCq(0, qid, n, BigInt(cqBase)), { origin: 'host', mustSucceed: why, creates: { cq } });

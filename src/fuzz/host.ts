@@ -2,11 +2,14 @@
 // queues the host knows per function, SQE posting and completion reaping by
 // phase tag, as a host driver does. Queue memory is "protected": the runner
 // keeps generated PRPs out of it, so a fuzzed command can never scribble
-// over the host's own queues and make the host misread the device.
+// over the host's own queues and make the host misread the device. Slots,
+// wraps and phase tags come from src/target/ring.ts; the phase tag is read
+// straight from the emulator's memory page, for speed.
 import type { EmulatedDevice } from '../emulator/device.ts';
 import { decodeCqe, CQE_SIZE, type Cqe } from '../wire/cqe.ts';
 import { SQE_SIZE } from '../wire/sqe.ts';
 import { cqHeadDoorbell, sqTailDoorbell, REG, CC_ENABLE } from '../wire/registers.ts';
+import { cqeIsNew, cqPop, newCq, nextIndex, type CqRing } from '../target/ring.ts';
 import { MemoryWatch } from './memoryWatch.ts';
 import { PAGE } from './prpRanges.ts';
 
@@ -26,12 +29,9 @@ export interface HostSq {
   ready: boolean;
 }
 
-export interface HostCq {
+export interface HostCq extends CqRing {
   qid: number;
   base: number;
-  size: number;
-  head: number;
-  phase: number;
 }
 
 export interface FunctionQueues {
@@ -125,7 +125,7 @@ export class FuzzHost {
     this.watch.write(acq, new Uint8Array(PAGE));
     this.fns.set(fn, {
       sqs: new Map([[0, { qid: 0, base: asq, size: ADMIN_ENTRIES, tail: 0, cqid: 0, ready: true }]]),
-      cqs: new Map([[0, { qid: 0, base: acq, size: ADMIN_ENTRIES, head: 0, phase: 1 }]]),
+      cqs: new Map([[0, { ...newCq(ADMIN_ENTRIES), qid: 0, base: acq }]]),
       foreignSqs: new Set(),
       foreignCqs: new Set(),
     });
@@ -147,7 +147,7 @@ export class FuzzHost {
   place(fn: number, qid: number, sqe: Uint8Array): [number, bigint] {
     const sq = this.fns.get(fn)!.sqs.get(qid)!;
     this.watch.write(sq.base + sq.tail * SQE_SIZE, sqe);
-    sq.tail = (sq.tail + 1) % sq.size;
+    sq.tail = nextIndex(sq.tail, sq.size);
     return [sqTailDoorbell(qid), BigInt(sq.tail)];
   }
 
@@ -161,11 +161,10 @@ export class FuzzHost {
         for (let n = 0; n < cq.size; n++) {
           const slot = cq.base + cq.head * CQE_SIZE;
           const page = this.dev.memory.pageAt(slot)!;
-          // Phase tag: bit 0 of bytes 15:14.
-          if ((page.bytes[(slot % PAGE) + 14] & 1) !== cq.phase) break;
+          if (!cqeIsNew(cq, page.bytes, slot % PAGE)) break;
           out.push({ fn, cqid: cq.qid, slot, cqe: decodeCqe(this.watch.read(slot, CQE_SIZE)) });
-          cq.head = (cq.head + 1) % cq.size;
-          if (cq.head === 0) cq.phase ^= 1;
+          // in place: the runner's ledger holds this very object (identity tells its queue)
+          Object.assign(cq, cqPop(cq));
           got = true;
         }
         if (got) this.dev.regWrite(fn, cqHeadDoorbell(cq.qid), 4, BigInt(cq.head));

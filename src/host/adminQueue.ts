@@ -2,10 +2,12 @@
 // the way a host NVMe driver does it: disable, program AQA/ASQ/ACQ, enable
 // with CC.EN and wait for CSTS.RDY; then submit by writing the SQE at the
 // tail and ringing the SQ 0 tail doorbell, and complete by watching the
-// phase tag of the CQE at the head and ringing the CQ 0 head doorbell.
+// phase tag of the CQE at the head and ringing the CQ 0 head doorbell. The
+// ring arithmetic is src/target/ring.ts's.
 import { decodeCqe, CQE_SIZE, type Cqe } from '../wire/cqe.ts';
 import { AQA_FIELDS, bitsOf, CAP_FIELDS, CC_ENABLE, CSTS_FIELDS, cqHeadDoorbell, REG, sqTailDoorbell, withBits } from '../wire/registers.ts';
 import { SQE_SIZE } from '../wire/sqe.ts';
+import { cqTake, newCq, newSq, sqeCid, sqFull, sqHeadFrom, sqPush, type CqRing, type SqRing } from '../target/ring.ts';
 import { HostError } from './errors.ts';
 
 /** Register and memory access to one PCI function (the PF is function 0). */
@@ -37,11 +39,9 @@ export function adminQueueEntries(cap: bigint, requested: number): number {
 }
 
 export class AdminQueue {
-  private sqTail = 0;
-  /** last SQ head the controller reported */
-  private sqHead = 0;
-  private cqHead = 0;
-  private phase = 1;
+  /** `head` is the last SQ head the controller reported */
+  private sq: SqRing;
+  private cq: CqRing;
   /** completions whose command had already timed out, kept for diagnosis */
   readonly lateCompletions: Cqe[] = [];
 
@@ -52,7 +52,10 @@ export class AdminQueue {
     private readonly dstrd: number,
     /** the PF was enabled and bring-up disabled it, which resets every VF (D18) */
     readonly resetPf: boolean,
-  ) {}
+  ) {
+    this.sq = newSq(memory.entries);
+    this.cq = newCq(memory.entries);
+  }
 
   /** Reset the controller and bring its admin queue up in `memory` (already allocated, page aligned). */
   static async bringUp(bus: RegisterAccess, wait: Waiter, memory: AdminQueueMemory): Promise<AdminQueue> {
@@ -85,15 +88,14 @@ export class AdminQueue {
 
   /** Submit an SQE (its CID already set) and wait for the completion with that CID; null on timeout. */
   async submit(sqe: Uint8Array): Promise<Cqe | null> {
-    const n = this.memory.entries;
-    if ((this.sqTail + 1) % n === this.sqHead) {
-      throw new HostError('EIO', `the admin SQ is full (${n - 1} commands without completions); reset the PF (FLR)`);
+    if (sqFull(this.sq)) {
+      throw new HostError('EIO', `the admin SQ is full (${this.sq.size - 1} commands without completions); reset the PF (FLR)`);
     }
     if (sqe.length !== SQE_SIZE) throw new RangeError(`an SQE is ${SQE_SIZE} bytes, got ${sqe.length}`);
-    const cid = sqe[2] | (sqe[3] << 8);
-    await this.bus.memWrite(this.memory.asq + BigInt(this.sqTail * SQE_SIZE), sqe);
-    this.sqTail = (this.sqTail + 1) % n;
-    await this.bus.regWrite(sqTailDoorbell(0, this.dstrd), 4, BigInt(this.sqTail));
+    const cid = sqeCid(sqe);
+    await this.bus.memWrite(this.memory.asq + BigInt(this.sq.tail * SQE_SIZE), sqe);
+    this.sq = sqPush(this.sq);
+    await this.bus.regWrite(sqTailDoorbell(0, this.dstrd), 4, BigInt(this.sq.tail));
     let mine: Cqe | null = null;
     await this.wait.until(async () => {
       for (let cqe = await this.take(); cqe; cqe = await this.take()) {
@@ -110,13 +112,13 @@ export class AdminQueue {
 
   /** Consume the CQE at the head if the controller has posted it. */
   private async take(): Promise<Cqe | undefined> {
-    const n = this.memory.entries;
-    const cqe = decodeCqe(await this.bus.memRead(this.memory.acq + BigInt(this.cqHead * CQE_SIZE), CQE_SIZE));
-    if (cqe.phase !== this.phase) return undefined;
-    this.cqHead = (this.cqHead + 1) % n;
-    if (this.cqHead === 0) this.phase ^= 1;
-    this.sqHead = cqe.sqhd % n;
-    await this.bus.regWrite(cqHeadDoorbell(0, this.dstrd), 4, BigInt(this.cqHead));
+    const bytes = await this.bus.memRead(this.memory.acq + BigInt(this.cq.head * CQE_SIZE), CQE_SIZE);
+    const next = cqTake(this.cq, bytes);
+    if (!next) return undefined;
+    const cqe = decodeCqe(bytes);
+    this.cq = next;
+    this.sq = sqHeadFrom(this.sq, cqe.sqhd);
+    await this.bus.regWrite(cqHeadDoorbell(0, this.dstrd), 4, BigInt(this.cq.head));
     return cqe;
   }
 }

@@ -4,7 +4,8 @@
 // submits by writing SQ entries and ringing tail doorbells, and reaps
 // completions by phase tag. It never talks to the host driver; after a live
 // migration it simply finds itself on another device (moveTo) with the same
-// memory contents, which is the whole point of the exercise.
+// memory contents, which is the whole point of the exercise. The queue
+// arithmetic (tail, head, phase, wrap) is src/target/ring.ts's.
 import { decodeCqe, CQE_SIZE, type Cqe } from '../wire/cqe.ts';
 import { sqeFor } from '../wire/adminCommands.ts';
 import { encodeLmCommand } from '../wire/lmCommands.ts';
@@ -13,6 +14,7 @@ import { CC_ENABLE, cqHeadDoorbell, CSTS_FIELDS, REG, sqTailDoorbell, bitsOf } f
 import { SQE_SIZE } from '../wire/sqe.ts';
 import { isSuccess } from '../wire/status.ts';
 import { PAGE_SIZE } from '../host/device.ts';
+import { cqTake, newCq, newSq, sqeCid, sqPush, type CqRing, type SqRing } from '../target/ring.ts';
 import type { IoKind, IoPhase, IoRecord, Ledger } from './ledger.ts';
 import { BLOCK_SIZE } from './stamp.ts';
 
@@ -32,13 +34,15 @@ export const QUEUE_ENTRIES = 32;
 /** Each command's data buffer: two pages, so a transfer may start mid-page and use PRP2. */
 const BUFFER_BYTES = 2 * PAGE_SIZE;
 
+/** A queue pair in guest memory; the guest counts outstanding commands itself, so it never reads the SQ head. */
 interface RingState {
   sqBase: number;
-  sqTail: number;
   cqBase: number;
-  cqHead: number;
-  cqPhase: number;
+  sq: SqRing;
+  cq: CqRing;
 }
+
+const queuePair = (sqBase: number, cqBase: number): RingState => ({ sqBase, cqBase, sq: newSq(QUEUE_ENTRIES), cq: newCq(QUEUE_ENTRIES) });
 
 interface IoQueue extends RingState {
   qid: number;
@@ -123,7 +127,7 @@ export class Guest {
     this.dev.regWrite(this.fn, REG.ACQ, 8, BigInt(acq));
     this.dev.regWrite(this.fn, REG.CC, 4, CC_ENABLE);
     if (!this.ready()) throw new Error(`VF ${this.fn} did not become ready after CC.EN = 1 (CSTS.RDY = 0); check its admin queue attributes`);
-    this.admin = { sqBase: asq, sqTail: 0, cqBase: acq, cqHead: 0, cqPhase: 1 };
+    this.admin = queuePair(asq, acq);
     this.queues = [];
     this.adminSync(sqeFor.setNumberOfQueues(this.nextAdminCid(), queues, queues), 'Set Features (Number of Queues)');
     for (let qid = 1; qid <= queues; qid++) {
@@ -131,7 +135,7 @@ export class Guest {
       const sq = this.alloc(QUEUE_ENTRIES * SQE_SIZE);
       this.adminSync(sqeFor.createIoCq(this.nextAdminCid(), qid, QUEUE_ENTRIES, BigInt(cq)), `Create I/O CQ ${qid}`);
       this.adminSync(sqeFor.createIoSq(this.nextAdminCid(), qid, QUEUE_ENTRIES, BigInt(sq), qid), `Create I/O SQ ${qid}`);
-      this.queues.push({ qid, sqBase: sq, sqTail: 0, cqBase: cq, cqHead: 0, cqPhase: 1, outstanding: new Map() });
+      this.queues.push({ ...queuePair(sq, cq), qid, outstanding: new Map() });
     }
   }
 
@@ -243,7 +247,7 @@ export class Guest {
 
   private adminSync(sqe: Uint8Array, what: string): Cqe {
     const a = this.admin!;
-    const cid = sqe[2] | (sqe[3] << 8);
+    const cid = sqeCid(sqe);
     const rec: AdminRecord = { cid, opcode: sqe[0], hostile: false, cqes: [], droppedByReset: false };
     this.adminPending.set(cid, rec);
     this.adminLog.push(rec);
@@ -256,22 +260,22 @@ export class Guest {
   }
 
   private post(ring: RingState, qid: number, sqe: Uint8Array): void {
-    this.dev.memory.write(ring.sqBase + ring.sqTail * SQE_SIZE, sqe);
-    ring.sqTail = (ring.sqTail + 1) % QUEUE_ENTRIES;
-    this.dev.regWrite(this.fn, sqTailDoorbell(qid), 4, BigInt(ring.sqTail));
+    this.dev.memory.write(ring.sqBase + ring.sq.tail * SQE_SIZE, sqe);
+    ring.sq = sqPush(ring.sq);
+    this.dev.regWrite(this.fn, sqTailDoorbell(qid), 4, BigInt(ring.sq.tail));
   }
 
   private reapRing(ring: RingState, qid: number, handle: (c: Cqe) => void): void {
     let n = 0;
     for (;;) {
-      const c = decodeCqe(this.dev.memory.read(ring.cqBase + ring.cqHead * CQE_SIZE, CQE_SIZE));
-      if (c.phase !== ring.cqPhase) break;
-      ring.cqHead = (ring.cqHead + 1) % QUEUE_ENTRIES;
-      if (ring.cqHead === 0) ring.cqPhase ^= 1;
+      const bytes = this.dev.memory.read(ring.cqBase + ring.cq.head * CQE_SIZE, CQE_SIZE);
+      const next = cqTake(ring.cq, bytes);
+      if (!next) break;
+      ring.cq = next;
       n++;
-      handle(c);
+      handle(decodeCqe(bytes));
     }
-    if (n > 0) this.dev.regWrite(this.fn, cqHeadDoorbell(qid), 4, BigInt(ring.cqHead));
+    if (n > 0) this.dev.regWrite(this.fn, cqHeadDoorbell(qid), 4, BigInt(ring.cq.head));
   }
 
   private adminCompleted(c: Cqe): void {

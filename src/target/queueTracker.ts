@@ -4,10 +4,13 @@
 // (AQA, ASQ, ACQ, CC) and the I/O queues from successful Create/Delete admin
 // commands submitted through it, so `submit(fn, qid, sqe)` can place the SQE,
 // ring the doorbell, and collect the completion like a host driver does.
+// The ring arithmetic (tail, phase, wrap, claiming) is ring.ts's; this file
+// does the I/O and remembers the queues per function.
 import { decodeCqe, CQE_SIZE } from '../wire/cqe.ts';
-import { decodeSqe, SQE_SIZE } from '../wire/sqe.ts';
-import { ADMIN } from '../wire/opcodes.ts';
+import { SQE_SIZE } from '../wire/sqe.ts';
 import { bitsOf, CAP_FIELDS, cqHeadDoorbell, REG, sqTailDoorbell } from '../wire/registers.ts';
+import { queueChange, type QueueChange } from './queueCommands.ts';
+import { claimCompletion, completionId, cqTake, newCq, newSq, sqeCid, sqFull, sqHeadFrom, sqPush, sqSkipToHead, type CqRing, type SqRing } from './ring.ts';
 
 export interface RawDeviceOps {
   regWrite(fn: number, offset: number, width: 4 | 8, value: bigint): Promise<void>;
@@ -29,20 +32,14 @@ const Dword = {
 /** ASQ/ACQ bits 11:0 are reserved: queue bases are 4 KiB aligned. */
 const PAGE_MASK = ~0xfffn;
 
-interface SubmissionQueue {
+/** `head` is the last SQ head the device reported in a CQE. */
+interface SubmissionQueue extends SqRing {
   base: bigint;
-  size: number;
-  tail: number;
-  /** Last SQ head the device reported in a CQE; the queue is full when tail + 1 == head. */
-  head: number;
   cqid: number;
 }
 
-interface CompletionQueue {
+interface CompletionQueue extends CqRing {
   base: bigint;
-  size: number;
-  head: number;
-  phase: 0 | 1;
 }
 
 interface FunctionState {
@@ -62,6 +59,11 @@ export interface QueueTrackerOptions {
 export interface QueueView {
   sq: Array<{ qid: number; base: bigint; size: number; tail: number; head: number; cqid: number }>;
   cq: Array<{ qid: number; base: bigint; size: number; head: number; phase: 0 | 1 }>;
+}
+
+/** `value` with its low or high 32 bits replaced by `dword`. */
+function withDword(value: bigint, high: boolean, dword: number): bigint {
+  return high ? (value & 0xffffffffn) | (BigInt(dword) << 32n) : (value & 0xffffffff00000000n) | BigInt(dword);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -97,23 +99,9 @@ export class QueueTracker {
 
     const state = this.state(fn);
     for (const [off, v] of dwords) {
-      switch (off) {
-        case Dword.AQA:
-          state.aqa = v;
-          break;
-        case Dword.ASQ_LO:
-          state.asq = (state.asq & 0xffffffff00000000n) | BigInt(v);
-          break;
-        case Dword.ASQ_HI:
-          state.asq = (state.asq & 0xffffffffn) | (BigInt(v) << 32n);
-          break;
-        case Dword.ACQ_LO:
-          state.acq = (state.acq & 0xffffffff00000000n) | BigInt(v);
-          break;
-        case Dword.ACQ_HI:
-          state.acq = (state.acq & 0xffffffffn) | (BigInt(v) << 32n);
-          break;
-      }
+      if (off === Dword.AQA) state.aqa = v;
+      else if (off === Dword.ASQ_LO || off === Dword.ASQ_HI) state.asq = withDword(state.asq, off === Dword.ASQ_HI, v);
+      else if (off === Dword.ACQ_LO || off === Dword.ACQ_HI) state.acq = withDword(state.acq, off === Dword.ACQ_HI, v);
     }
     if (ccWrite) {
       if (enBefore === 1n && (ccWrite[1] & 1) === 0) this.forgetQueues(fn);
@@ -193,8 +181,7 @@ export class QueueTracker {
     if (!cq) {
       throw new Error(`function ${fn} SQ ${qid} points at completion queue ${sq.cqid}, which no longer exists`);
     }
-    const nextTail = (sq.tail + 1) % sq.size;
-    if (nextTail === sq.head) {
+    if (sqFull(sq)) {
       throw new Error(
         `function ${fn} SQ ${qid} is full (${sq.size} entries, head ${sq.head}): ` +
           `earlier commands got no completion; reset or re-enable the controller`,
@@ -202,11 +189,11 @@ export class QueueTracker {
     }
     const dstrd = await this.doorbellStride(fn);
     await this.raw.memWrite(sq.base + BigInt(sq.tail * SQE_SIZE), sqe);
-    sq.tail = nextTail;
-    await this.raw.regWrite(fn, sqTailDoorbell(qid, dstrd), 4, BigInt(sq.tail));
+    const pushed = sqPush(sq);
+    state.sqs.set(qid, pushed);
+    await this.raw.regWrite(fn, sqTailDoorbell(qid, dstrd), 4, BigInt(pushed.tail));
 
-    const cid = sqe[2] | (sqe[3] << 8);
-    const cqe = await this.pollCompletion(fn, sq.cqid, cq, dstrd, qid, cid);
+    const cqe = await this.pollCompletion(fn, sq.cqid, dstrd, qid, sqeCid(sqe));
     if (cqe === null) return null;
     const completion = decodeCqe(cqe);
     if (qid === 0 && completion.sct === 0 && completion.sc === 0) await this.learnFromAdmin(state, sqe);
@@ -223,28 +210,33 @@ export class QueueTracker {
     const state = this.functions.get(fn);
     if (!state) return [];
     const dstrd = await this.doorbellStride(fn);
-    for (const [cqid, cq] of state.cqs) await this.drain(fn, cqid, cq, dstrd);
+    for (const cqid of [...state.cqs.keys()]) await this.drain(fn, cqid, dstrd);
     const out = this.unclaimed.get(fn) ?? [];
     this.unclaimed.delete(fn);
     return out;
   }
 
   /** Consume every completion the device has posted on one CQ, in order. */
-  private async drain(fn: number, cqid: number, cq: CompletionQueue, dstrd: number): Promise<number> {
+  private async drain(fn: number, cqid: number, dstrd: number): Promise<number> {
+    const state = this.functions.get(fn);
+    const found = state?.cqs.get(cqid);
+    if (!state || !found) return 0;
+    let cq: CompletionQueue = found;
     let consumed = 0;
     for (;;) {
       const bytes = await this.raw.memRead(cq.base + BigInt(cq.head * CQE_SIZE), CQE_SIZE);
-      const completion = decodeCqe(bytes);
-      if (completion.phase !== cq.phase) break;
-      cq.head = (cq.head + 1) % cq.size;
-      if (cq.head === 0) cq.phase = cq.phase === 1 ? 0 : 1;
-      const reportedSq = this.functions.get(fn)?.sqs.get(completion.sqid);
-      if (reportedSq) reportedSq.head = completion.sqhd % reportedSq.size;
+      const next = cqTake(cq, bytes);
+      if (!next) break;
+      cq = next;
+      const { sqid } = completionId(bytes);
+      const reportedSq = state.sqs.get(sqid);
+      if (reportedSq) state.sqs.set(sqid, sqHeadFrom(reportedSq, decodeCqe(bytes).sqhd));
       let list = this.unclaimed.get(fn);
       if (!list) this.unclaimed.set(fn, (list = []));
       list.push(bytes);
       consumed++;
     }
+    state.cqs.set(cqid, cq);
     if (consumed > 0) await this.raw.regWrite(fn, cqHeadDoorbell(cqid, dstrd), 4, BigInt(cq.head));
     return consumed;
   }
@@ -253,22 +245,18 @@ export class QueueTracker {
   private claim(fn: number, sqid: number, cid: number): Uint8Array | null {
     const list = this.unclaimed.get(fn);
     if (!list) return null;
-    const i = list.findIndex((b) => {
-      const c = decodeCqe(b);
-      return c.sqid === sqid && c.cid === cid;
-    });
-    if (i < 0) return null;
-    const [hit] = list.splice(i, 1);
-    return hit;
+    const { hit, rest } = claimCompletion(list, sqid, cid, completionId);
+    this.unclaimed.set(fn, rest);
+    return hit ?? null;
   }
 
-  private async pollCompletion(fn: number, cqid: number, cq: CompletionQueue, dstrd: number, sqid: number, cid: number): Promise<Uint8Array | null> {
+  private async pollCompletion(fn: number, cqid: number, dstrd: number, sqid: number, cid: number): Promise<Uint8Array | null> {
     const deadline = Date.now() + this.timeoutMs;
     // Synchronous devices answer on the first poll; asynchronous ones within a
     // few. After a burst of back-to-back polls, yield 1 ms between polls.
     // Completions of other commands (latched earlier, D11) are kept for reap().
     for (let polls = 0; ; polls++) {
-      await this.drain(fn, cqid, cq, dstrd);
+      await this.drain(fn, cqid, dstrd);
       const hit = this.claim(fn, sqid, cid);
       if (hit) return hit;
       if (Date.now() >= deadline) return null;
@@ -277,26 +265,43 @@ export class QueueTracker {
   }
 
   /** Only successful commands change the queue set (the caller checked the status). */
-  private async learnFromAdmin(state: FunctionState, bytes: Uint8Array): Promise<void> {
-    const sqe = decodeSqe(bytes);
-    const id = sqe.cdw10 & 0xffff; // CDW10 15:0 QID
-    const size = (sqe.cdw10 >>> 16) + 1; // CDW10 31:16 QSIZE, zero-based
-    switch (sqe.opc) {
-      case ADMIN.CREATE_IO_CQ:
-        // No SQ can point at the new CQ yet, so nothing was posted to it: clearing is safe.
-        await this.raw.memWrite(sqe.prp1, new Uint8Array(size * CQE_SIZE));
-        state.cqs.set(id, { base: sqe.prp1, size, head: 0, phase: 1 });
-        break;
-      case ADMIN.CREATE_IO_SQ:
-        state.sqs.set(id, { base: sqe.prp1, size, tail: 0, head: 0, cqid: sqe.cdw11 >>> 16 });
-        break;
-      case ADMIN.DELETE_IO_SQ:
-        if (id !== 0) state.sqs.delete(id);
-        break;
-      case ADMIN.DELETE_IO_CQ:
-        if (id !== 0) state.cqs.delete(id);
-        break;
+  private async learnFromAdmin(state: FunctionState, sqe: Uint8Array): Promise<void> {
+    const change = queueChange(sqe);
+    // No SQ can point at a new CQ yet, so nothing was posted to it: clearing is safe.
+    if (change?.kind === 'create-cq') await this.raw.memWrite(change.base, new Uint8Array(change.size * CQE_SIZE));
+    if (change) applyQueueChange(state, change);
+  }
+
+  /**
+   * Learn a Create/Delete I/O queue command that completed with success
+   * outside `submit`: one latched while the function was suspended (D11) and
+   * fetched later, whose completion arrived through `reap`. The queue memory
+   * is the submitter's to have cleared.
+   */
+  adopt(fn: number, sqe: Uint8Array): void {
+    const state = this.functions.get(fn);
+    if (!state || !state.sqs.has(0)) {
+      throw new Error(`the queue tracker knows no admin queue of function ${fn}: enable the controller through the tracker before adopting a Create/Delete`);
     }
+    const change = queueChange(sqe);
+    if (!change) throw new Error(`adopt: opcode 0x${sqe[0].toString(16)} creates or deletes no I/O queue`);
+    applyQueueChange(state, change);
+  }
+
+  /**
+   * A freshly enabled admin queue may already hold completions of another
+   * submitter (the QEMU target provisions its VFs through the PF's admin
+   * queue right after CC.EN = 1). Consume and discard every completion the
+   * device has posted on `fn`'s queues; when some came from the admin SQ,
+   * continue the admin SQ at the device's head (their SQHD) instead of at 0.
+   * Returns how many admin completions were skipped.
+   */
+  async skipForeignCompletions(fn: number): Promise<number> {
+    const foreign = (await this.reap(fn)).filter((b) => completionId(b).sqid === 0).length;
+    const state = this.functions.get(fn);
+    const admin = state?.sqs.get(0);
+    if (foreign > 0 && state && admin) state.sqs.set(0, sqSkipToHead(admin));
+    return foreign;
   }
 
   private state(fn: number): FunctionState {
@@ -319,8 +324,8 @@ export class QueueTracker {
   private startAdminQueue(fn: number): void {
     const s = this.state(fn);
     this.forgetQueues(fn);
-    s.cqs.set(0, { base: s.acq & PAGE_MASK, size: ((s.aqa >>> 16) & 0xfff) + 1, head: 0, phase: 1 });
-    s.sqs.set(0, { base: s.asq & PAGE_MASK, size: (s.aqa & 0xfff) + 1, tail: 0, head: 0, cqid: 0 });
+    s.cqs.set(0, { ...newCq(((s.aqa >>> 16) & 0xfff) + 1), base: s.acq & PAGE_MASK });
+    s.sqs.set(0, { ...newSq((s.aqa & 0xfff) + 1), base: s.asq & PAGE_MASK, cqid: 0 });
   }
 
   /** CAP.DSTRD (doorbell stride 4 << DSTRD), read once per function. */
@@ -331,5 +336,22 @@ export class QueueTracker {
       this.dstrd.set(fn, dstrd);
     }
     return dstrd;
+  }
+}
+
+function applyQueueChange(state: FunctionState, change: QueueChange): void {
+  switch (change.kind) {
+    case 'create-cq':
+      state.cqs.set(change.qid, { ...newCq(change.size), base: change.base });
+      break;
+    case 'create-sq':
+      state.sqs.set(change.qid, { ...newSq(change.size), base: change.base, cqid: change.cqid });
+      break;
+    case 'delete-sq':
+      state.sqs.delete(change.qid);
+      break;
+    case 'delete-cq':
+      state.cqs.delete(change.qid);
+      break;
   }
 }

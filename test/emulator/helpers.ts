@@ -2,6 +2,7 @@
 // memory and submits through SQ memory + doorbells, collecting completions by
 // phase tag as a host driver does. Nothing here reaches into the emulator's
 // internals: only regWrite/regRead, memory, and the device's public API.
+// Slots, wraps, phase tags and claiming come from src/target/ring.ts.
 import { EmulatedDevice } from '../../src/emulator/device.ts';
 import type { DeviceOptions } from '../../src/emulator/options.ts';
 import { decodeCqe, type Cqe } from '../../src/wire/cqe.ts';
@@ -10,20 +11,16 @@ import { sqeFor } from '../../src/wire/adminCommands.ts';
 import { encodeLmCommand, type LmCommand } from '../../src/wire/lmCommands.ts';
 import { LM } from '../../src/wire/opcodes.ts';
 import { isSuccess } from '../../src/wire/status.ts';
+import { claimCompletion, cqTake, newCq, newSq, sqeCid, sqPush, type CqRing, type SqRing } from '../../src/target/ring.ts';
 
 const PAGE = 4096;
 
-interface HostSq {
+interface HostSq extends SqRing {
   base: number;
-  size: number;
-  tail: number;
   cqid: number;
 }
-interface HostCq {
+interface HostCq extends CqRing {
   base: number;
-  size: number;
-  head: number;
-  phase: number;
 }
 
 /** A completion together with where it was found. */
@@ -70,8 +67,8 @@ export class Host {
     this.dev.regWrite(fn, REG.ASQ, 8, BigInt(asq));
     this.dev.regWrite(fn, REG.ACQ, 8, BigInt(acq));
     this.dev.regWrite(fn, REG.CC, 4, CC_ENABLE);
-    this.sqs.set(`${fn}:0`, { base: asq, size: entries, tail: 0, cqid: 0 });
-    this.cqs.set(`${fn}:0`, { base: acq, size: entries, head: 0, phase: 1 });
+    this.sqs.set(`${fn}:0`, { ...newSq(entries), base: asq, cqid: 0 });
+    this.cqs.set(`${fn}:0`, { ...newCq(entries), base: acq });
   }
 
   /** Forget a function's queues (after FLR or a controller reset the host starts over). */
@@ -98,12 +95,12 @@ export class Host {
       const cqBase = this.alloc(entries * 16);
       const c = this.submit(fn, 0, sqeFor.createIoCq(this.nextCid(), cqid, entries, BigInt(cqBase)));
       if (!c || !isSuccess(c)) throw new Error(`Create I/O CQ ${cqid} on function ${fn} failed: ${JSON.stringify(c)}`);
-      this.cqs.set(`${fn}:${cqid}`, { base: cqBase, size: entries, head: 0, phase: 1 });
+      this.cqs.set(`${fn}:${cqid}`, { ...newCq(entries), base: cqBase });
     }
     const sqBase = this.alloc(entries * 64);
     const s = this.submit(fn, 0, sqeFor.createIoSq(this.nextCid(), qid, entries, BigInt(sqBase), cqid));
     if (!s || !isSuccess(s)) throw new Error(`Create I/O SQ ${qid} on function ${fn} failed: ${JSON.stringify(s)}`);
-    this.sqs.set(`${fn}:${qid}`, { base: sqBase, size: entries, tail: 0, cqid });
+    this.sqs.set(`${fn}:${qid}`, { ...newSq(entries), base: sqBase, cqid });
   }
 
   /** Write the SQE at the tail and ring the doorbell; returns the CID in the SQE. */
@@ -111,23 +108,26 @@ export class Host {
     const sq = this.sqs.get(`${fn}:${qid}`);
     if (!sq) throw new Error(`function ${fn} has no SQ ${qid} in this host`);
     this.dev.memory.write(sq.base + sq.tail * 64, sqe);
-    sq.tail = (sq.tail + 1) % sq.size;
-    this.dev.regWrite(fn, sqTailDoorbell(qid), 4, BigInt(sq.tail));
-    return sqe[2] | (sqe[3] << 8);
+    const pushed = sqPush(sq);
+    this.sqs.set(`${fn}:${qid}`, pushed);
+    this.dev.regWrite(fn, sqTailDoorbell(qid), 4, BigInt(pushed.tail));
+    return sqeCid(sqe);
   }
 
   /** Read every new completion of CQ `cqid` (phase tag) and ring its head doorbell. */
   reap(fn: number, cqid: number): Completion[] {
-    const cq = this.cqs.get(`${fn}:${cqid}`);
-    if (!cq) return [];
+    const known = this.cqs.get(`${fn}:${cqid}`);
+    if (!known) return [];
+    let cq: HostCq = known;
     const out: Completion[] = [];
     for (;;) {
-      const c = decodeCqe(this.dev.memory.read(cq.base + cq.head * 16, 16));
-      if (c.phase !== cq.phase) break;
-      out.push({ ...c, fn, cqid });
-      cq.head = (cq.head + 1) % cq.size;
-      if (cq.head === 0) cq.phase ^= 1;
+      const bytes = this.dev.memory.read(cq.base + cq.head * 16, 16);
+      const next = cqTake(cq, bytes);
+      if (!next) break;
+      out.push({ ...decodeCqe(bytes), fn, cqid });
+      cq = next;
     }
+    this.cqs.set(`${fn}:${cqid}`, cq);
     if (out.length > 0) this.dev.regWrite(fn, cqHeadDoorbell(cqid), 4, BigInt(cq.head));
     return out;
   }
@@ -149,13 +149,14 @@ export class Host {
    */
   submit(fn: number, qid: number, sqe: Uint8Array): Completion | null {
     const cid = this.post(fn, qid, sqe);
-    const cqid = this.sqs.get(`${fn}:${qid}`)!.cqid;
-    let mine: Completion | null = null;
-    for (const c of this.reap(fn, cqid)) {
-      if (mine === null && c.cid === cid && c.sqid === qid) mine = c;
-      else this.stray.push(c);
-    }
-    return mine;
+    return this.claim(this.reap(fn, this.sqs.get(`${fn}:${qid}`)!.cqid), qid, cid);
+  }
+
+  /** The completion of (sqid, cid) among `reaped`, or null; the others go to `stray`. */
+  private claim(reaped: Completion[], sqid: number, cid: number): Completion | null {
+    const { hit, rest } = claimCompletion(reaped, sqid, cid, (c) => c);
+    this.stray.push(...rest);
+    return hit ?? null;
   }
 
   /** An LM command on the PF admin queue. */
@@ -188,10 +189,7 @@ export class Host {
     const held = cqe === null;
     if (held && opts.drain) {
       this.dev.completeIo(vf);
-      for (const c of this.reap(0, 0)) {
-        if (cqe === null && c.cid === cid && c.sqid === 0) cqe = c;
-        else this.stray.push(c);
-      }
+      cqe = this.claim(this.reap(0, 0), 0, cid);
     }
     return { cqe, data: this.dev.memory.read(buffer, size), buffer, held };
   }

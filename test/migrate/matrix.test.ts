@@ -10,7 +10,7 @@ import { describeOutcome, expectationFor, matrixRows } from '../../src/migrate/f
 import { matrixMarkdown, matrixReadmeTable, runFaultMatrix, type MatrixRow } from '../../src/migrate/matrix.ts';
 import { simulateMigration } from '../../src/migrate/simulate.ts';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 describe('fault matrix (defaults: 4 VFs, VF 1, 4 queues, 256 I/O, seed 1)', () => {
   let rows: MatrixRow[] = [];

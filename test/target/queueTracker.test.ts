@@ -1,169 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { QueueTracker, type RawDeviceOps } from '../../src/target/queueTracker.ts';
-
-// A tiny NVMe-like device, just enough queue behaviour to check the tracker:
-// admin queue latched at CC.EN 0->1, Create/Delete I/O CQ/SQ, completions with
-// phase tags, doorbells at 0x1000 with a configurable DSTRD, optional delay.
-// Opcode 0xFF is dropped (no completion); opcode 0xFE fails with SC 0x02.
-
-interface FakeSq {
-  base: number;
-  size: number;
-  head: number;
-  cqid: number;
-}
-interface FakeCq {
-  base: number;
-  size: number;
-  tail: number;
-  phase: number;
-  hostHead: number;
-}
-interface FakeFn {
-  cc: number;
-  aqa: number;
-  asq: number;
-  acq: number;
-  sqs: Map<number, FakeSq>;
-  cqs: Map<number, FakeCq>;
-}
-
-class FakeDevice implements RawDeviceOps {
-  readonly mem = new Uint8Array(1 << 20);
-  readonly fns = new Map<number, FakeFn>();
-  readonly doorbells: Array<{ fn: number; offset: number; value: number }> = [];
-
-  constructor(
-    readonly dstrd = 0,
-    readonly delayMs = 0,
-  ) {}
-
-  fn(f: number): FakeFn {
-    let s = this.fns.get(f);
-    if (!s) {
-      s = { cc: 0, aqa: 0, asq: 0, acq: 0, sqs: new Map(), cqs: new Map() };
-      this.fns.set(f, s);
-    }
-    return s;
-  }
-
-  /** What a PF reset does to a VF: CC.EN cleared behind the host's back. */
-  selfDisable(f: number): void {
-    const s = this.fn(f);
-    s.cc = 0;
-    s.sqs.clear();
-    s.cqs.clear();
-  }
-
-  async regRead(f: number, offset: number, width: 4 | 8): Promise<bigint> {
-    const s = this.fn(f);
-    if (offset === 0 && width === 8) return BigInt(this.dstrd) << 32n;
-    if (offset === 0x14) {
-      return BigInt(s.cc);
-    }
-    return 0n;
-  }
-
-  async regWrite(f: number, offset: number, width: 4 | 8, value: bigint): Promise<void> {
-    this.writeDword(f, offset, Number(value & 0xffffffffn));
-    if (width === 8) this.writeDword(f, offset + 4, Number(value >> 32n));
-  }
-
-  private writeDword(f: number, offset: number, v: number): void {
-    const s = this.fn(f);
-    if (offset === 0x14) {
-      if ((v & 1) === 1 && (s.cc & 1) === 0) {
-        s.sqs.clear();
-        s.cqs.clear();
-        s.cqs.set(0, { base: s.acq, size: ((s.aqa >>> 16) & 0xfff) + 1, tail: 0, phase: 1, hostHead: 0 });
-        s.sqs.set(0, { base: s.asq, size: (s.aqa & 0xfff) + 1, head: 0, cqid: 0 });
-      } else if ((v & 1) === 0 && (s.cc & 1) === 1) {
-        s.sqs.clear();
-        s.cqs.clear();
-      }
-      s.cc = v;
-    } else if (offset === 0x24) s.aqa = v;
-    else if (offset === 0x28) s.asq = v;
-    else if (offset === 0x30) s.acq = v;
-    else if (offset >= 0x1000) {
-      this.doorbells.push({ fn: f, offset, value: v });
-      const index = (offset - 0x1000) / (4 << this.dstrd);
-      const qid = index >> 1;
-      if (index % 2 === 1) {
-        const cq = s.cqs.get(qid);
-        if (cq) cq.hostHead = v;
-        return;
-      }
-      const run = (): void => this.process(f, qid, v);
-      if (this.delayMs > 0) setTimeout(run, this.delayMs);
-      else run();
-    }
-  }
-
-  private process(f: number, qid: number, tail: number): void {
-    const s = this.fn(f);
-    const sq = s.sqs.get(qid);
-    if (!sq) return;
-    while (sq.head !== tail) {
-      const at = sq.base + sq.head * 64;
-      const sqe = this.mem.subarray(at, at + 64);
-      sq.head = (sq.head + 1) % sq.size;
-      const dv = new DataView(sqe.buffer, sqe.byteOffset, 64);
-      const opc = sqe[0];
-      const cid = dv.getUint16(2, true);
-      const prp1 = Number(dv.getBigUint64(24, true));
-      const cdw10 = dv.getUint32(40, true);
-      const cdw11 = dv.getUint32(44, true);
-      let sc = 0;
-      if (opc === 0xff) continue;
-      if (opc === 0xfe) sc = 0x02;
-      else if (qid === 0 && opc === 0x05) {
-        s.cqs.set(cdw10 & 0xffff, { base: prp1, size: (cdw10 >>> 16) + 1, tail: 0, phase: 1, hostHead: 0 });
-      } else if (qid === 0 && opc === 0x01) {
-        if (!s.cqs.has(cdw11 >>> 16)) sc = 0x02;
-        else s.sqs.set(cdw10 & 0xffff, { base: prp1, size: (cdw10 >>> 16) + 1, head: 0, cqid: cdw11 >>> 16 });
-      } else if (qid === 0 && opc === 0x00) s.sqs.delete(cdw10 & 0xffff);
-      else if (qid === 0 && opc === 0x04) s.cqs.delete(cdw10 & 0xffff);
-      this.post(s.cqs.get(sq.cqid), sq.head, qid, cid, sc);
-    }
-  }
-
-  private post(cq: FakeCq | undefined, sqhd: number, sqid: number, cid: number, sc: number): void {
-    if (!cq) return;
-    const at = cq.base + cq.tail * 16;
-    const dv = new DataView(this.mem.buffer, at, 16);
-    dv.setUint32(0, 0xc0ffee, true);
-    dv.setUint16(8, sqhd, true);
-    dv.setUint16(10, sqid, true);
-    dv.setUint16(12, cid, true);
-    dv.setUint16(14, cq.phase | (sc << 1), true);
-    cq.tail = (cq.tail + 1) % cq.size;
-    if (cq.tail === 0) cq.phase ^= 1;
-  }
-
-  async memWrite(addr: bigint, data: Uint8Array): Promise<void> {
-    this.mem.set(data, Number(addr));
-  }
-  async memRead(addr: bigint, len: number): Promise<Uint8Array> {
-    return this.mem.slice(Number(addr), Number(addr) + len);
-  }
-}
-
-function sqe(opc: number, cid: number, fields: { prp1?: number; cdw10?: number; cdw11?: number } = {}): Uint8Array {
-  const b = new Uint8Array(64);
-  const dv = new DataView(b.buffer);
-  dv.setUint8(0, opc);
-  dv.setUint16(2, cid, true);
-  dv.setBigUint64(24, BigInt(fields.prp1 ?? 0), true);
-  dv.setUint32(40, fields.cdw10 ?? 0, true);
-  dv.setUint32(44, fields.cdw11 ?? 0, true);
-  return b;
-}
-
-const cqeCid = (c: Uint8Array): number => c[12] | (c[13] << 8);
-const cqeSqid = (c: Uint8Array): number => c[10] | (c[11] << 8);
-const cqeSc = (c: Uint8Array): number => ((c[14] | (c[15] << 8)) >> 1) & 0xff;
+import { QueueTracker } from '../../src/target/queueTracker.ts';
+import { cqeCid, cqeSc, cqeSqid, FakeDevice, sqe } from './fakeQueueDevice.ts';
 
 const ASQ = 0x10000;
 const ACQ = 0x20000;
@@ -341,6 +179,67 @@ describe('QueueTracker', () => {
     t.forgetFunction(1);
     await expect(t.submit(1, 0, sqe(0x06, 1))).rejects.toThrow(/function 1 has no submission queue 0/);
     expect(cqeCid((await t.submit(0, 0, sqe(0x06, 2)))!)).toBe(2);
+  });
+
+  it('I2: completions of another submitter on a new admin queue are skipped, and the tracker continues at the device\'s SQ head', async () => {
+    const dev = new FakeDevice();
+    const t = new QueueTracker(dev);
+    await enable(t, 0, 8);
+    // Someone else submits two commands on the same admin queue (as the QEMU target provisions its VFs).
+    dev.mem.set(sqe(0x06, 0x77), ASQ);
+    dev.mem.set(sqe(0x06, 0x78), ASQ + 64);
+    await dev.regWrite(0, 0x1000, 4, 2n);
+    expect(await t.skipForeignCompletions(0)).toBe(2);
+    expect(t.view(0).sq[0]).toMatchObject({ qid: 0, tail: 2, head: 2 });
+    expect(t.view(0).cq[0]).toMatchObject({ qid: 0, head: 2, phase: 1 });
+    const mine = await t.submit(0, 0, sqe(0x06, 5));
+    expect(cqeCid(mine!)).toBe(5);
+    expect(dev.doorbells.slice(-2)).toEqual([
+      { fn: 0, offset: 0x1000, value: 3 },
+      { fn: 0, offset: 0x1004, value: 3 },
+    ]);
+    expect(await t.reap(0)).toEqual([]);
+  });
+
+  it('I2: with no foreign completion, skipping changes nothing', async () => {
+    const dev = new FakeDevice();
+    const t = new QueueTracker(dev);
+    await enable(t, 0, 4);
+    expect(await t.skipForeignCompletions(0)).toBe(0);
+    expect(t.view(0).sq[0]).toMatchObject({ tail: 0, head: 0 });
+    expect(await t.skipForeignCompletions(9)).toBe(0);
+  });
+
+  it('D11: a Create I/O CQ/SQ whose success came later (through reap) is adopted and the I/O queue works', async () => {
+    const dev = new FakeDevice(0, 20); // completions come 20 ms late, after submit gave up
+    const t = new QueueTracker(dev, { timeoutMs: 1 });
+    await enable(t, 0, 4);
+    const createCq = sqe(0x05, 1, { prp1: 0x30000, cdw10: (3 << 16) | 1, cdw11: 1 });
+    const createSq = sqe(0x01, 2, { prp1: 0x40000, cdw10: (3 << 16) | 1, cdw11: 1 << 16 });
+    expect(await t.submit(0, 0, createCq)).toBeNull();
+    expect(await t.submit(0, 0, createSq)).toBeNull();
+    expect(t.view(0).sq.map((q) => q.qid)).toEqual([0]);
+    await new Promise((r) => setTimeout(r, 60));
+    expect((await t.reap(0)).map(cqeCid)).toEqual([1, 2]);
+    t.adopt(0, createCq);
+    t.adopt(0, createSq);
+    expect(t.view(0).sq.find((q) => q.qid === 1)).toMatchObject({ base: 0x40000n, size: 4, tail: 0, head: 0, cqid: 1 });
+    expect(t.view(0).cq.find((q) => q.qid === 1)).toMatchObject({ base: 0x30000n, size: 4, head: 0, phase: 1 });
+    const slow = new QueueTracker(dev, { timeoutMs: 500 });
+    slow.restoreState(t.saveState());
+    expect(cqeSqid((await slow.submit(0, 1, sqe(0x02, 9)))!)).toBe(1);
+    t.adopt(0, sqe(0x00, 3, { cdw10: 1 }));
+    t.adopt(0, sqe(0x04, 4, { cdw10: 1 }));
+    expect(t.view(0).sq.map((q) => q.qid)).toEqual([0]);
+    expect(t.view(0).cq.map((q) => q.qid)).toEqual([0]);
+  });
+
+  it('D11: adopt refuses a command that creates or deletes no queue, and a function without an admin queue', async () => {
+    const t = new QueueTracker(new FakeDevice());
+    expect(() => t.adopt(0, sqe(0x05, 1, { prp1: 0x30000, cdw10: 1 }))).toThrow(/no admin queue of function 0: enable the controller/);
+    await enable(t, 0, 4);
+    expect(() => t.adopt(0, sqe(0x06, 1))).toThrow(/opcode 0x6 creates or deletes no I\/O queue/);
+    expect(() => t.adopt(0, sqe(0x00, 1, { cdw10: 0 }))).toThrow(/creates or deletes no I\/O queue/);
   });
 
   it('I2: a malformed SQE length is refused with its size', async () => {
