@@ -4,10 +4,7 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { writeFile } from 'node:fs/promises';
-import { runCheck, type CheckResult } from '../runCheck.ts';
-import { suitesFor } from '../../../models/catalog.ts';
-import { EMULATOR_SAVED_FORMAT } from '../../../models/savedFormat.ts';
-import { EmulatorAdapter } from '../../verify/emulatorAdapter.ts';
+import { checkEmulator, type CheckResult } from '../../verify/check.ts';
 import { formatTrace, formatLasso } from '../../check/format.ts';
 
 export interface CheckCommandOptions {
@@ -59,9 +56,8 @@ export function formatCheck(r: CheckResult, useColour = false): string {
 
 export async function checkForCli(o: { suites?: boolean; maxStates?: number; progress?: boolean } = {}): Promise<CheckResult> {
   const tty = o.progress !== false && process.stderr.isTTY;
-  return runCheck({
-    suites: o.suites === false ? [] : suitesFor([], { timeoutMs: 0, savedFormat: EMULATOR_SAVED_FORMAT }),
-    adapter: () => new EmulatorAdapter(),
+  return checkEmulator({
+    suites: o.suites,
     maxStates: o.maxStates,
     onProgress: tty ? (what) => process.stderr.write(`\r\x1b[2K${what}...`) : undefined,
   }).finally(() => {

@@ -1,7 +1,8 @@
-// The main job (`nvme-lm check`): explore every specification machine, prove
-// the invariants and liveness properties, run the generated suites against an
-// implementation (the built-in emulator by default), and account for
-// coverage. Returns plain JSON-serialisable data; the command prints it.
+// The main job (`nvme-lm check`, what `npm start` runs): explore every
+// specification machine, prove the invariants and liveness properties, run the
+// generated suites against an implementation (the built-in emulator by
+// default, checkEmulator), and account for coverage. Returns plain
+// JSON-serialisable data; the command prints it.
 import { initialTransition } from 'xstate';
 import type { MachineSpec } from '../../machines/spec.ts';
 import { machineSpecs } from '../../machines/catalog.ts';
@@ -18,6 +19,9 @@ import { choosePaths, runSuite, type PathFailure, type RunSuiteOptions, type Sui
 import type { Path } from '../paths/path.ts';
 import type { Suite } from '../../models/suite.ts';
 import { PROPERTY_TEXT } from '../check/propertyText.ts';
+import { suitesFor } from '../../models/catalog.ts';
+import { EMULATOR_SAVED_FORMAT } from '../../models/savedFormat.ts';
+import { EmulatorAdapter } from './emulatorAdapter.ts';
 
 export interface MachineResult {
   id: string;
@@ -289,4 +293,21 @@ export async function runCheck(o: RunCheckOptions = {}): Promise<CheckResult> {
     ok,
     ms: Math.round(performance.now() - t0),
   };
+}
+
+export interface CheckEmulatorOptions {
+  /** false: explore and prove only, run no suite */
+  suites?: boolean;
+  maxStates?: number;
+  onProgress?(what: string): void;
+}
+
+/** The check on the built-in emulated controller: every suite of the catalog (or none), one fresh emulator per suite. */
+export function checkEmulator(o: CheckEmulatorOptions = {}): Promise<CheckResult> {
+  return runCheck({
+    suites: o.suites === false ? [] : suitesFor([], { timeoutMs: 0, savedFormat: EMULATOR_SAVED_FORMAT }),
+    adapter: () => new EmulatorAdapter(),
+    maxStates: o.maxStates,
+    onProgress: o.onProgress,
+  });
 }
