@@ -3,14 +3,15 @@
 // generated suites against an implementation (the built-in emulator by
 // default, checkEmulator), and account for coverage. Returns plain
 // JSON-serialisable data; the command prints it.
-import { initialTransition } from 'xstate';
 import type { MachineSpec } from '../../machines/spec.ts';
 import { machineSpecs } from '../../machines/catalog.ts';
 import { VFIO_FLAG_SETS, formatVfioFeatures } from '../../machines/vfio/states.ts';
 import { vfioWalkContextOf, vfioWalkSpec } from '../../machines/vfio/walkMachine.ts';
 import { check, type CheckReport } from '../check/report.ts';
 import { reachableCoverage } from '../check/coverage.ts';
-import { pathToState, stateKeyFunction } from '../check/graph.ts';
+import { pathToState } from '../check/graph.ts';
+import { initialStateKey } from '../check/transitionKey.ts';
+import { notRealisableTransitions, passedTransitions } from './transitionCoverage.ts';
 import { eventLabel } from '../check/trace.ts';
 import type { Lasso } from '../check/liveness.ts';
 import type { Counterexample } from '../check/invariants.ts';
@@ -163,8 +164,7 @@ export async function runCheck(o: RunCheckOptions = {}): Promise<CheckResult> {
     o.onProgress?.(`exploring ${spec.id}`);
     const { report, graph } = check(spec, { maxStates: o.maxStates });
     const reach = reachableCoverage(spec.machine, graph);
-    const key = stateKeyFunction(spec, false);
-    return { spec, report, graph, reach, initialKey: key(initialTransition(spec.machine)[0]) };
+    return { spec, report, graph, reach, initialKey: initialStateKey(spec) };
   });
 
   // 2. Generated suites against the implementation
@@ -193,28 +193,9 @@ export async function runCheck(o: RunCheckOptions = {}): Promise<CheckResult> {
       const run = runs.find((r) => r.suite === s.id);
       if (!run || run.unsupported) continue;
       for (const e of run.coveredEdges) coveredEdges.add(e);
-    }
-    for (const s of mine) {
-      const run = runs.find((r) => r.suite === s.id);
-      if (!run || run.unsupported) continue;
-      const failedPaths = new Map(run.failures.map((f) => [f.path, f.step]));
-      const unplayable = new Set(run.notRealisable.map((n) => n.path));
-      for (const p of (played.get(s.id) ?? s.paths())) {
-        if (unplayable.has(p.name)) {
-          let from = initialKey;
-          for (const step of p.steps) {
-            explained.add(`${from}\u0000${JSON.stringify(step.event)}\u0000${step.state}`);
-            from = step.state;
-          }
-          continue;
-        }
-        const upTo = failedPaths.has(p.name) ? Math.max(0, (failedPaths.get(p.name) as number) - 1) : p.steps.length;
-        let from = initialKey;
-        for (const step of p.steps.slice(0, upTo)) {
-          coveredTransitions.add(`${from}\u0000${JSON.stringify(step.event)}\u0000${step.state}`);
-          from = step.state;
-        }
-      }
+      const paths = played.get(s.id) ?? s.paths();
+      for (const t of passedTransitions(initialKey, paths, run)) coveredTransitions.add(t);
+      for (const t of notRealisableTransitions(initialKey, paths, run)) explained.add(t);
     }
     const reachableEdges = [...reach.reachable].sort();
     const covered = reachableEdges.filter((e) => coveredEdges.has(e));

@@ -4,8 +4,7 @@
 // plain JSON-serialisable data; the command prints it.
 import { PROFILES, type Profile } from '../target/adapter.ts';
 import { explore } from '../check/explore.ts';
-import { eventLabel } from '../check/trace.ts';
-import type { Path } from '../paths/path.ts';
+import { transitionKey } from '../check/transitionKey.ts';
 import { runSuite, type PathFailure, type SuiteRun } from '../../models/run.ts';
 import { suitesFor } from '../../models/catalog.ts';
 import { DEFAULT_TIMEOUT_MS } from '../../models/completionWait.ts';
@@ -14,6 +13,7 @@ import type { Suite } from '../../models/suite.ts';
 import { UnsupportedProfileError } from '../target/errors.ts';
 import { openTarget, targetName, type Target } from './targets.ts';
 import { MAX_VERIFY_VFS, suiteForVfs } from './suiteVfs.ts';
+import { passedTransitions } from './transitionCoverage.ts';
 
 /** How long the suites wait for a completion before deciding none came: the bindings' own default. */
 export const DEFAULT_COMPLETION_TIMEOUT_MS = DEFAULT_TIMEOUT_MS;
@@ -114,27 +114,10 @@ function reachableOf(suite: Suite): Reachable {
   let r = reachableCache.get(suite.spec);
   if (r === undefined) {
     const g = explore(suite.spec);
-    r = { initial: g.keys[0], transitions: new Map(g.transitions.map((t) => [`${g.keys[t.from]} > ${eventLabel(g.events[t.event])} > ${g.keys[t.to]}`, t.edges])) };
+    r = { initial: g.keys[0], transitions: new Map(g.transitions.map((t) => [transitionKey(g.keys[t.from], g.events[t.event], g.keys[t.to]), t.edges])) };
     reachableCache.set(suite.spec, r);
   }
   return r;
-}
-
-/** Transitions taken by the steps that passed: whole paths that passed, failing paths up to the step before the failure. */
-function coveredTransitions(initialKey: string, paths: Path[], run: SuiteRun): Set<string> {
-  const failedAt = new Map(run.failures.map((f) => [f.path, f.step]));
-  const unplayable = new Set(run.notRealisable.map((n) => n.path));
-  const covered = new Set<string>();
-  for (const p of paths) {
-    if (unplayable.has(p.name)) continue;
-    const upTo = failedAt.has(p.name) ? Math.max(0, (failedAt.get(p.name) as number) - 1) : p.steps.length;
-    let from = initialKey;
-    for (const s of p.steps.slice(0, upTo)) {
-      covered.add(`${from} > ${eventLabel(s.event)} > ${s.state}`);
-      from = s.state;
-    }
-  }
-  return covered;
 }
 
 /** The suites `--suite` names: an exact id, or an id prefix ending where a colon follows. */
@@ -192,7 +175,7 @@ export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
         if (d) known++;
         failures.push(d ? { ...f, deviation: { id: d.id, specification: d.specification, implementation: d.implementation } } : f);
       }
-      const covered = coveredTransitions(initial, paths, run);
+      const covered = passedTransitions(initial, paths, run);
       const key = `${family(suite.id)}|${suite.profile}`;
       const seen = exhibited.get(key) ?? { transitions: new Set<string>(), edges: new Set<string>() };
       for (const t of covered) seen.transitions.add(t);
