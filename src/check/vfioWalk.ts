@@ -3,12 +3,15 @@
 // one (current, requested) call at a time, so the set of calls where the
 // pre-fix kernel hangs is what the checker finds, not a list.
 import type { PreFixHang } from '../../machines/vfio/nextStatePreFix.ts';
-import { VFIO_DISPLAY_ORDER, type VfioFlags, type VfioState } from '../../machines/vfio/states.ts';
+import { VFIO_DISPLAY_ORDER, VFIO_FLAG_SETS, formatVfioFeatures, type VfioFlags, type VfioState } from '../../machines/vfio/states.ts';
 import { vfioTable, type VfioCell, type VfioKernel, type VfioTable } from '../../machines/vfio/table.ts';
 import { VFIO_PAIRS, vfioWalkContextOf, vfioWalkSpec } from '../../machines/vfio/walkMachine.ts';
+import type { PropertyResult } from './checkJson.ts';
+import { pathToState } from './graph.ts';
 import type { Lasso } from './liveness.ts';
+import { PROPERTY_TEXT } from './propertyText.ts';
 import { check } from './report.ts';
-import type { TraceState } from './trace.ts';
+import { eventLabel, type TraceState } from './trace.ts';
 
 /** One call of vfio_mig_get_next_state as the checker saw it. */
 export interface CheckedCall {
@@ -85,3 +88,45 @@ export function vfioTableFor(flags: VfioFlags, kernel: VfioKernel): { table: Vfi
   return { table: checkedTable(checked), checked };
 }
 
+/**
+ * L1 from the checker: explore the driver walk over Linux's fixed
+ * vfio_mig_get_next_state (machines/vfio/walkMachine.ts) for all four flag
+ * sets. L1 holds when no START leads into a loop that never ends; K is the
+ * most arcs any explored walk took before it returned.
+ */
+export function vfioWalkL1(): PropertyResult {
+  const t0 = performance.now();
+  const machines: string[] = [];
+  let worst: { K: number; walk: string } = { K: -1, walk: '' };
+  for (const flags of VFIO_FLAG_SETS) {
+    const spec = vfioWalkSpec(flags, 'fixed');
+    const { report, graph } = check(spec);
+    machines.push(spec.id);
+    const [l1] = report.liveness;
+    if (!l1.holds) {
+      return {
+        id: 'L1',
+        description: PROPERTY_TEXT.L1,
+        holds: false,
+        machines,
+        ms: performance.now() - t0,
+        lasso: l1.lasso ? { machine: spec.id, ...l1.lasso } : undefined,
+        detail: `a walk on ${spec.id} never returns (see the lasso)`,
+      };
+    }
+    graph.snapshots.forEach((s, i) => {
+      const arcs = vfioWalkContextOf(s).arcs;
+      if (!s.matches('returned') || arcs <= worst.K) return;
+      const start = graph.events[graph.transitions[pathToState(graph, i)[0]].event];
+      worst = { K: arcs, walk: `${eventLabel(start)} with ${formatVfioFeatures(flags)}` };
+    });
+  }
+  return {
+    id: 'L1',
+    description: PROPERTY_TEXT.L1,
+    holds: true,
+    machines,
+    ms: performance.now() - t0,
+    detail: `every walk reaches the requested state or EINVAL within K = ${worst.K} arcs (worst: ${worst.walk})`,
+  };
+}

@@ -4,7 +4,8 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { writeFile } from 'node:fs/promises';
-import { checkEmulator, type CheckResult } from '../../verify/check.ts';
+import { checkEmulator } from '../../verify/check.ts';
+import type { CheckResult } from '../../check/checkJson.ts';
 import { formatTrace, formatLasso } from '../../check/format.ts';
 
 export interface CheckCommandOptions {
@@ -36,7 +37,7 @@ export function formatCheck(r: CheckResult, useColour = false): string {
   for (const p of [...r.invariants, ...r.liveness]) {
     out.push(`${p.holds ? c.ok('holds') : c.bad('FAILS')}  ${p.id.padEnd(3)}  ${p.description}  (${p.machines.length} machine${p.machines.length === 1 ? '' : 's'}${p.detail ? `; ${p.detail}` : ''})`);
     if (p.counterexample) out.push(`  counterexample on ${p.counterexample.machine}: ${p.counterexample.message}`, formatTrace(p.counterexample.trace, '    '));
-    if (p.lasso) out.push(`  lasso on ${p.lasso.machine}:`, formatLasso(p.lasso.lasso, '    '));
+    if (p.lasso) out.push(`  lasso on ${p.lasso.machine}:`, formatLasso(p.lasso, '    '));
   }
   const t = r.tests;
   out.push('', `generated paths: ${c.ok(`${t.passed} passed`)}, ${t.failed ? c.bad(`${t.failed} failed`) : '0 failed'}${t.notRealisable ? `, ${t.notRealisable} not realisable` : ''}; ${t.steps} steps run (${t.naiveSteps} without prefix sharing)`);
