@@ -2,7 +2,8 @@
 // needed). What `--vfs N` does to each suite is in suiteVfs.test.ts, the exit
 // code the CLI derives from the result in test/cli/verifyExitCode.test.ts.
 import { describe, expect, it } from 'vitest';
-import { runVerify } from '../../src/verify/run.ts';
+import { runVerify, selectSuites } from '../../src/verify/run.ts';
+import { pfAcceptanceSuites } from '../../models/pfAcceptance.ts';
 import { resets } from './fixtures/recordingAdapter.ts';
 
 const FIXTURE = 'test/verify/fixtures/recordingAdapter.ts';
@@ -22,5 +23,15 @@ describe('verify --vfs N', () => {
     // the emulator holds I/O in flight: nothing is left unexhibited
     expect(r.notExhibited).toEqual([]);
     expect(r.paths).toBe(r.suites.reduce((n, s) => n + s.paths, 0));
+  });
+});
+
+describe('verify --suite', () => {
+  it('an exact id or the part before a colon selects; an unknown name is an error that lists the suites there are', () => {
+    const suites = pfAcceptanceSuites({ timeoutMs: 0 });
+    expect(selectSuites(suites, ['pfAcceptance:no-lm']).map((s) => s.id)).toEqual(['pfAcceptance:no-lm']);
+    expect(selectSuites(suites, ['pfAcceptance:lm']).map((s) => s.id)).toEqual(['pfAcceptance:lm', 'pfAcceptance:lm:strict', 'pfAcceptance:lm:drop']);
+    expect(selectSuites(suites, ['pfAcceptance']).map((s) => s.id)).toEqual(suites.map((s) => s.id));
+    expect(() => selectSuites(suites, ['pfAcc', 'nope'])).toThrow(`--suite pfAcc nope: no such suite for the chosen profiles; the suites are ${suites.map((s) => s.id).join(', ')}`);
   });
 });
