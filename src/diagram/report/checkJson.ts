@@ -6,8 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import {
+  checkResultSchema,
   counterexampleSchema,
-  lassoSchema,
   machineResultSchema,
   pathFailureSchema,
   propertyResultSchema,
@@ -24,9 +24,11 @@ export const traceStepView = traceStepSchema.partial({ key: true, context: true,
 
 export const traceView = traceSchema.extend({ initial: traceStateView, steps: z.array(traceStepView) }).loose();
 
-export const lassoView = lassoSchema
-  .extend({ stem: traceView, cycle: z.array(traceStepView), machine: z.string().optional() })
-  .partial({ stuck: true, closesExactly: true })
+/** A lasso, on the machine named (merged results) or on the one the result is about. */
+export const lassoView = propertyResultSchema.shape.lasso
+  .unwrap()
+  .extend({ stem: traceView, cycle: z.array(traceStepView) })
+  .partial({ machine: true, stuck: true, closesExactly: true })
   .loose();
 
 export const counterexampleView = counterexampleSchema.extend({ trace: traceView }).partial().loose();
@@ -47,13 +49,11 @@ export const pathFailureView = pathFailureSchema.pick({ machine: true, path: tru
 
 export const testResultsView = testResultsSchema.pick({ passed: true, failed: true }).extend({ failures: z.array(pathFailureView) }).loose();
 
-export const checkJsonView = z.looseObject({
-  machines: z.array(machineView),
-  invariants: z.array(propertyView),
-  liveness: z.array(propertyView),
-  /** absent when the check ran no path tests */
-  tests: testResultsView.optional(),
-});
+/** The results: machines and properties; `tests` is absent when the check ran no path tests. */
+export const checkJsonView = checkResultSchema
+  .pick({ machines: true, invariants: true, liveness: true, tests: true })
+  .extend({ machines: z.array(machineView), invariants: z.array(propertyView), liveness: z.array(propertyView), tests: testResultsView.optional() })
+  .loose();
 
 export type CheckJson = z.infer<typeof checkJsonView>;
 export type MachineResult = z.infer<typeof machineView>;
