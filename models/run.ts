@@ -3,7 +3,8 @@
 // generated vitest files.
 import { type Adapter } from '../src/target/adapter.ts';
 import { runPaths, type PathResult, type RunStats } from '../src/paths/trie.ts';
-import { PATH_SEPARATOR, type Path } from '../src/paths/path.ts';
+import type { Path } from '../src/paths/path.ts';
+import { initialStateKey, transitionKey } from '../src/check/transitionKey.ts';
 import { eventName, Mismatch, NotRealisable, type Suite } from './suite.ts';
 import { ProtocolError, UnsupportedProfileError } from '../src/target/errors.ts';
 import { unmetRequirement } from './requirements.ts';
@@ -100,12 +101,13 @@ export async function runSuite(suite: Suite, adapter: Adapter, options: RunSuite
   const notRealisable: SuiteRun['notRealisable'] = [];
   const failures: PathFailure[] = [];
   let passed = 0;
+  const initial = initialStateKey(suite.spec);
   for (const r of results) {
     const upTo = r.ok ? r.path.steps.length : Math.max(0, r.failedStep ?? 0);
-    let from = 'initial';
+    let from = initial;
     for (const s of r.path.steps.slice(0, upTo)) {
       for (const e of s.edges) covered.add(e);
-      transitions.add(`${from}${PATH_SEPARATOR}${eventName(s.event)}${PATH_SEPARATOR}${s.state}`);
+      transitions.add(transitionKey(from, s.event, s.state));
       from = s.state;
     }
     if (r.ok) passed++;

@@ -1,7 +1,9 @@
-// Edge coverage for diagrams, read from the report `nvme-lm check --json`
-// writes. Only the part diagrams need is validated; other fields pass through.
+// Edge coverage for diagrams, read from the results `nvme-lm check --json`
+// writes (their schema: src/check/checkJson.ts). Only the part diagrams need
+// is validated; other fields pass through.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { machineResultSchema } from '../check/checkJson.ts';
 
 /** Definition edge ids (src/check/edges.ts) a suite took, and those reachable at all. */
 export interface Coverage {
@@ -13,33 +15,23 @@ export interface Coverage {
 /** How an edge is drawn under coverage. `untracked`: not a definition edge (e.g. `always`), so no id to count. */
 export type EdgeCoverage = 'covered' | 'uncovered' | 'unreachable' | 'untracked';
 
-const edgeIds = z.array(z.string());
+/** The fields diagrams read from a machine of the check JSON (src/check/checkJson.ts); the others pass through. */
+const coverageFields = machineResultSchema.pick({ coveredEdges: true, reachableEdges: true }).partial();
 
-const checkMachineFields = {
-  coveredEdges: edgeIds.optional(),
-  reachableEdges: edgeIds.optional(),
-};
-
-export const checkMachineEntrySchema = z.looseObject({ id: z.string(), ...checkMachineFields });
+export const checkMachineEntrySchema = coverageFields.extend({ id: machineResultSchema.shape.id }).loose();
 
 /**
  * The part of check.json diagrams read: `machines` as an array of entries with
  * an `id`, or as an object keyed by machine id.
  */
 export const checkJsonSchema = z.looseObject({
-  machines: z.union([
-    z.array(checkMachineEntrySchema),
-    z.record(z.string(), z.looseObject(checkMachineFields)),
-  ]),
+  machines: z.union([z.array(checkMachineEntrySchema), z.record(z.string(), coverageFields.loose())]),
 });
 
 export type CheckJson = z.infer<typeof checkJsonSchema>;
 
-export interface CheckMachineCoverage {
-  id: string;
-  coveredEdges?: string[];
-  reachableEdges?: string[];
-}
+/** A machine's edge coverage as read: its id, and the edge lists when the file has them. */
+export type CheckMachineCoverage = Pick<z.infer<typeof machineResultSchema>, 'id'> & z.infer<typeof coverageFields>;
 
 /** Parses check.json text; `source` names the file in error messages. */
 export function parseCheckJson(text: string, source: string): CheckMachineCoverage[] {

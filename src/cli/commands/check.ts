@@ -4,10 +4,8 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { writeFile } from 'node:fs/promises';
-import { runCheck, type CheckResult } from '../runCheck.ts';
-import { suitesFor } from '../../../models/catalog.ts';
-import { EMULATOR_SAVED_FORMAT } from '../../../models/savedFormat.ts';
-import { EmulatorAdapter } from '../../verify/emulatorAdapter.ts';
+import { checkEmulator } from '../../verify/check.ts';
+import type { CheckResult } from '../../check/checkJson.ts';
 import { formatTrace, formatLasso } from '../../check/format.ts';
 
 export interface CheckCommandOptions {
@@ -39,7 +37,7 @@ export function formatCheck(r: CheckResult, useColour = false): string {
   for (const p of [...r.invariants, ...r.liveness]) {
     out.push(`${p.holds ? c.ok('holds') : c.bad('FAILS')}  ${p.id.padEnd(3)}  ${p.description}  (${p.machines.length} machine${p.machines.length === 1 ? '' : 's'}${p.detail ? `; ${p.detail}` : ''})`);
     if (p.counterexample) out.push(`  counterexample on ${p.counterexample.machine}: ${p.counterexample.message}`, formatTrace(p.counterexample.trace, '    '));
-    if (p.lasso) out.push(`  lasso on ${p.lasso.machine}:`, formatLasso(p.lasso.lasso, '    '));
+    if (p.lasso) out.push(`  lasso on ${p.lasso.machine}:`, formatLasso(p.lasso, '    '));
   }
   const t = r.tests;
   out.push('', `generated paths: ${c.ok(`${t.passed} passed`)}, ${t.failed ? c.bad(`${t.failed} failed`) : '0 failed'}${t.notRealisable ? `, ${t.notRealisable} not realisable` : ''}; ${t.steps} steps run (${t.naiveSteps} without prefix sharing)`);
@@ -59,9 +57,8 @@ export function formatCheck(r: CheckResult, useColour = false): string {
 
 export async function checkForCli(o: { suites?: boolean; maxStates?: number; progress?: boolean } = {}): Promise<CheckResult> {
   const tty = o.progress !== false && process.stderr.isTTY;
-  return runCheck({
-    suites: o.suites === false ? [] : suitesFor([], { timeoutMs: 0, savedFormat: EMULATOR_SAVED_FORMAT }),
-    adapter: () => new EmulatorAdapter(),
+  return checkEmulator({
+    suites: o.suites,
     maxStates: o.maxStates,
     onProgress: tty ? (what) => process.stderr.write(`\r\x1b[2K${what}...`) : undefined,
   }).finally(() => {

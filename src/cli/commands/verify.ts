@@ -4,7 +4,9 @@
 import { Option, type Command } from 'commander';
 import pc from 'picocolors';
 import { PROFILES, type Profile } from '../../target/adapter.ts';
-import { DEFAULT_COMPLETION_TIMEOUT_MS, MAX_VERIFY_VFS, QEMU_COMPLETION_TIMEOUT_MS, runVerify, type Target, type VerifyResult } from '../runVerify.ts';
+import { DEFAULT_COMPLETION_TIMEOUT_MS, QEMU_COMPLETION_TIMEOUT_MS, runVerify, type VerifyResult } from '../../verify/run.ts';
+import { MAX_VERIFY_VFS } from '../../verify/suiteVfs.ts';
+import type { Target } from '../../verify/targets.ts';
 import { UsageError } from '../usageError.ts';
 import { checkTraceFile, formatTraceCheck } from '../../verify/traceCheck.ts';
 import { ProtocolError } from '../../target/errors.ts';

@@ -1,110 +1,68 @@
-// The schema of `nvme-lm check --json`, as the HTML report reads it. Objects
-// are loose (fields the report does not use pass through), so the checker can
-// add fields without breaking the report; the fields the report does use are
-// checked, and an error names the field and says what was expected.
+// The report's view of the check JSON (the one schema: src/check/checkJson.ts).
+// It picks the fields the report uses and checks them; the others may be
+// absent (older files, hand-written ones, results without path tests) and
+// pass through untouched, so the checker can add fields without breaking the
+// report. An error names the field and says what was expected.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import {
+  checkResultSchema,
+  counterexampleSchema,
+  machineResultSchema,
+  pathFailureSchema,
+  propertyResultSchema,
+  testResultsSchema,
+  traceSchema,
+  traceStateSchema,
+  traceStepSchema,
+} from '../../check/checkJson.ts';
 
-const count = z.number().int().nonnegative();
+/** A state in a trace: value, and context when the machine has one; the key is not shown. */
+export const traceStateView = traceStateSchema.partial({ key: true, context: true }).loose();
 
-/** A state in a trace (src/check/trace.ts TraceState): value, and context when the machine has one. */
-export const traceStateSchema = z.looseObject({
-  value: z.union([z.string(), z.record(z.string(), z.unknown())]),
-  context: z.unknown().optional(),
-});
+export const traceStepView = traceStepSchema.partial({ key: true, context: true, edges: true }).loose();
 
-export const traceStepSchema = traceStateSchema.extend({
-  event: z.looseObject({ type: z.string() }),
-  /** definition edge ids the step took */
-  edges: z.array(z.string()).optional(),
-});
+export const traceView = traceSchema.extend({ initial: traceStateView, steps: z.array(traceStepView) }).loose();
 
-export const traceSchema = z.looseObject({
-  initial: traceStateSchema,
-  steps: z.array(traceStepSchema),
-});
+/** A lasso, on the machine named (merged results) or on the one the result is about. */
+export const lassoView = propertyResultSchema.shape.lasso
+  .unwrap()
+  .extend({ stem: traceView, cycle: z.array(traceStepView) })
+  .partial({ machine: true, stuck: true, closesExactly: true })
+  .loose();
 
-/** An invariant's shortest counterexample (src/check/invariants.ts Counterexample). */
-export const counterexampleSchema = z.looseObject({
-  message: z.string().optional(),
-  trace: traceSchema.optional(),
-});
+export const counterexampleView = counterexampleSchema.extend({ trace: traceView }).partial().loose();
 
-/** A liveness counterexample (src/check/liveness.ts Lasso): the stem to a cycle, and the cycle. */
-export const lassoSchema = z.looseObject({
-  stem: traceSchema,
-  cycle: z.array(traceStepSchema),
-  stuck: z.boolean().optional(),
-  closesExactly: z.boolean().optional(),
-});
+/** An invariant or liveness result: merged over machines (`machines`) or about one (`machine`). */
+export const propertyView = propertyResultSchema
+  .extend({ counterexample: counterexampleView.optional(), lasso: lassoView.optional() })
+  .partial({ description: true, machines: true, ms: true })
+  .loose();
 
-export const machineResultSchema = z.looseObject({
-  id: z.string().min(1),
-  description: z.string().optional(),
-  states: count,
-  transitions: z.looseObject({ reachable: count, covered: count }),
-  /** definition edge ids no reachable transition takes */
-  unreachable: z.array(z.string()),
-  /** of those, the edges no configuration of the same machine reaches (`nvme-lm check` writes it) */
-  dead: z.array(z.string()).optional(),
-  /** absent when the check ran without path tests: the diagram is then drawn without coverage */
-  coveredEdges: z.array(z.string()).optional(),
-  reachableEdges: z.array(z.string()).optional(),
-});
+export const machineView = machineResultSchema
+  .pick({ id: true, description: true, states: true, unreachable: true, dead: true, coveredEdges: true, reachableEdges: true })
+  .partial({ description: true, dead: true, coveredEdges: true, reachableEdges: true })
+  .extend({ transitions: machineResultSchema.shape.transitions.pick({ reachable: true, covered: true }).loose() })
+  .loose();
 
-export const invariantResultSchema = z.looseObject({
-  id: z.string(),
-  holds: z.boolean(),
-  machine: z.string().optional(),
-  /** `nvme-lm check` merges a property over every machine it was checked on */
-  machines: z.array(z.string()).optional(),
-  description: z.string().optional(),
-  counterexample: counterexampleSchema.optional(),
-});
+export const pathFailureView = pathFailureSchema.pick({ machine: true, path: true, step: true, expected: true, observed: true }).loose();
 
-export const livenessResultSchema = z.looseObject({
-  id: z.string(),
-  holds: z.boolean(),
-  machine: z.string().optional(),
-  /** `nvme-lm check` merges a property over every machine it was checked on */
-  machines: z.array(z.string()).optional(),
-  description: z.string().optional(),
-  fairness: z.string().optional(),
-  ms: z.number().nonnegative().optional(),
-  lasso: lassoSchema.optional(),
-});
+export const testResultsView = testResultsSchema.pick({ passed: true, failed: true }).extend({ failures: z.array(pathFailureView) }).loose();
 
-export const pathFailureSchema = z.looseObject({
-  machine: z.string(),
-  path: z.string(),
-  step: count,
-  expected: z.string(),
-  observed: z.string(),
-});
+/** The results: machines and properties; `tests` is absent when the check ran no path tests. */
+export const checkJsonView = checkResultSchema
+  .pick({ machines: true, invariants: true, liveness: true, tests: true })
+  .extend({ machines: z.array(machineView), invariants: z.array(propertyView), liveness: z.array(propertyView), tests: testResultsView.optional() })
+  .loose();
 
-export const testResultsSchema = z.looseObject({
-  passed: count,
-  failed: count,
-  failures: z.array(pathFailureSchema),
-});
-
-export const checkJsonSchema = z.looseObject({
-  machines: z.array(machineResultSchema),
-  invariants: z.array(invariantResultSchema),
-  liveness: z.array(livenessResultSchema),
-  /** absent when the check ran no path tests */
-  tests: testResultsSchema.optional(),
-});
-
-export type CheckJson = z.infer<typeof checkJsonSchema>;
-export type MachineResult = z.infer<typeof machineResultSchema>;
-export type InvariantResultJson = z.infer<typeof invariantResultSchema>;
-export type LivenessResultJson = z.infer<typeof livenessResultSchema>;
-export type PathFailure = z.infer<typeof pathFailureSchema>;
-export type TraceJson = z.infer<typeof traceSchema>;
-export type TraceStateJson = z.infer<typeof traceStateSchema>;
-export type TraceStepJson = z.infer<typeof traceStepSchema>;
-export type LassoJson = z.infer<typeof lassoSchema>;
+export type CheckJson = z.infer<typeof checkJsonView>;
+export type MachineResult = z.infer<typeof machineView>;
+export type PropertyResultJson = z.infer<typeof propertyView>;
+export type PathFailure = z.infer<typeof pathFailureView>;
+export type TraceJson = z.infer<typeof traceView>;
+export type TraceStateJson = z.infer<typeof traceStateView>;
+export type TraceStepJson = z.infer<typeof traceStepView>;
+export type LassoJson = z.infer<typeof lassoView>;
 
 const SHOWN_ISSUES = 3;
 
@@ -131,7 +89,7 @@ export function describeIssues(error: z.ZodError): string {
 
 /** Validates check JSON already parsed; `source` names where it came from in the one-line error. */
 export function parseCheckJson(raw: unknown, source: string): CheckJson {
-  const parsed = checkJsonSchema.safeParse(raw);
+  const parsed = checkJsonView.safeParse(raw);
   if (parsed.success) return parsed.data;
   throw new Error(
     `${source} is not \`nvme-lm check --json\` output: ${describeIssues(parsed.error)}; regenerate it with \`nvme-lm check --json\``,

@@ -1,6 +1,6 @@
 // The report's tables: invariants, liveness, coverage and failing paths.
 // Every cell's text is escaped here; traces come from traceHtml.ts.
-import type { CheckJson, InvariantResultJson, LivenessResultJson, MachineResult, PathFailure } from './checkJson.ts';
+import type { CheckJson, MachineResult, PathFailure, PropertyResultJson } from './checkJson.ts';
 import { esc } from './escape.ts';
 import { extraJson, lassoHtml, traceHtml } from './traceHtml.ts';
 
@@ -27,7 +27,7 @@ function empty(columns: number, text: string): string {
   return `<tr class="empty"><td colspan="${columns}">${esc(text)}</td></tr>`;
 }
 
-function invariantDetail(r: InvariantResultJson): string {
+function invariantDetail(r: PropertyResultJson): string {
   const c = r.counterexample;
   if (!c) return r.holds ? '' : '<p>No counterexample in the check results.</p>';
   const message = c.message ? `<p class="message">${esc(c.message)}</p>` : '';
@@ -35,7 +35,7 @@ function invariantDetail(r: InvariantResultJson): string {
   return `${message}<p>shortest trace (${c.trace.steps.length} events):</p>${traceHtml(c.trace)}`;
 }
 
-export function invariantsTable(results: InvariantResultJson[], anchors: Anchors): string {
+export function invariantsTable(results: PropertyResultJson[], anchors: Anchors): string {
   const rows = results.map(
     (r) =>
       `<tr class="${r.holds ? 'ok' : 'bad'}">${machineLink(r, anchors)}<td class="id">${esc(r.id)}</td>` +
@@ -47,13 +47,13 @@ export function invariantsTable(results: InvariantResultJson[], anchors: Anchors
   );
 }
 
-function livenessDetail(r: LivenessResultJson): string {
+function livenessDetail(r: PropertyResultJson): string {
   const fairness = r.fairness && !r.holds ? `<p class="fairness">fairness: ${esc(r.fairness)}</p>` : '';
   if (!r.lasso) return r.holds ? '' : `${fairness}<p>No lasso in the check results.</p>`;
   return `${fairness}<p>lasso (${r.lasso.stem.steps.length} events to the cycle, ${r.lasso.cycle.length} in it):</p>${lassoHtml(r.lasso)}`;
 }
 
-export function livenessTable(results: LivenessResultJson[], anchors: Anchors): string {
+export function livenessTable(results: PropertyResultJson[], anchors: Anchors): string {
   const rows = results.map(
     (r) =>
       `<tr class="${r.holds ? 'ok' : 'bad'}">${machineLink(r, anchors)}<td class="id">${esc(r.id)}</td>` +

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCheckJson, parseCheckJsonText, readCheckJsonFile } from '../../../src/diagram/report/checkJson.ts';
+import { checkResultSchema, type CheckResult } from '../../../src/check/checkJson.ts';
+import { checkSpec } from '../../../src/check/report.ts';
 import { doorbellToy, vfToy } from '../../check/toys.ts';
 import { buildFixture } from './fixture.ts';
 
@@ -33,6 +35,33 @@ describe('check JSON schema', () => {
     // loose objects: the checker's other fields (checked, pendingStates, ...) pass through
     expect(parsed.invariants[0]).toHaveProperty('checked');
     expect(parsed.liveness[0]).toHaveProperty('pendingStates');
+  });
+
+  it('accepts a failing check as the check job writes it (one schema): a failing path names its suite and machine, a lasso its machine', () => {
+    const spec = doorbellToy({ resumeForgets: true });
+    const broken = checkSpec(spec).liveness.find((l) => !l.holds);
+    if (!broken?.lasso) throw new Error('the seeded doorbell bug must break a liveness property with a lasso');
+    const failing: CheckResult = {
+      machines: [],
+      invariants: [],
+      liveness: [{ id: broken.id, description: broken.description, holds: false, machines: [spec.id], ms: 1, lasso: { machine: spec.id, ...broken.lasso } }],
+      tests: {
+        passed: 0,
+        failed: 1,
+        notRealisable: 0,
+        steps: 1,
+        naiveSteps: 1,
+        failures: [{ suite: `${spec.id}:lm`, machine: spec.id, path: 'RING', step: 1, event: 'RING', expected: 'a completion', observed: 'none' }],
+      },
+      suites: [],
+      ok: false,
+      ms: 2,
+    };
+    const json: unknown = JSON.parse(JSON.stringify(failing));
+    expect(checkResultSchema.safeParse(json).success).toBe(true);
+    const parsed = parseCheckJson(json, 'check.json');
+    expect(parsed.liveness[0].lasso?.cycle.length).toBeGreaterThan(0);
+    expect(parsed.tests?.failures[0].machine).toBe(spec.id);
   });
 
   it('accepts results without path tests (tests is optional)', () => {

@@ -1,13 +1,13 @@
 // What the CLI shows of the checker's L1 work: `vfio table --kernel pre-fix`
-// and `vfio lassos` (per-call exploration), and `check`'s L1 entry (the fixed
-// driver walk over all four flag sets).
+// and `vfio lassos` (per-call exploration). `check`'s L1 entry (the fixed
+// driver walk over all four flag sets) is in test/verify/check.test.ts.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { VFIO_FLAG_SETS, formatVfioFeatures } from '../../../machines/vfio/states.ts';
-import { checkVfioCalls, checkedTable, vfioLassosOutput, vfioTableOutput } from '../../../src/cli/commands/vfio.ts';
-import { runCheck } from '../../../src/cli/runCheck.ts';
+import { vfioLassosOutput, vfioTableOutput } from '../../../src/cli/commands/vfio.ts';
+import { checkVfioCalls, checkedTable } from '../../../src/check/vfioWalk.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
@@ -42,19 +42,5 @@ describe('nvme-lm vfio, from the checker', () => {
     expect(out).toMatch(/features pre-copy: 1 call\(s\) never return/);
     expect(out).toContain('START(current=STOP_COPY, requested=PRE_COPY)');
     expect(out).toContain('then repeats forever:');
-  });
-});
-
-describe('nvme-lm check: L1 comes from the checker', () => {
-  it('L1: holds on the fixed driver walk for all four flag sets, with K = 4, the machines explored and the time', async () => {
-    const r = await runCheck({ specs: [] });
-    expect(r.liveness).toHaveLength(1);
-    const [l1] = r.liveness;
-    expect(l1.id).toBe('L1');
-    expect(l1.holds).toBe(true);
-    expect(l1.machines).toEqual(VFIO_FLAG_SETS.map((f) => `vfioWalk:${formatVfioFeatures(f)}:fixed`));
-    expect(l1.ms).toBeGreaterThan(0);
-    expect(l1.detail).toMatch(/within K = 4 arcs \(worst: START\(current=\w+, requested=\w+\) with p2p,pre-copy\)/);
-    expect(l1.lasso).toBeUndefined();
   });
 });

@@ -7,7 +7,7 @@ import { preFixHangs } from '../../../machines/vfio/nextStatePreFix.ts';
 import { VFIO_DISPLAY_ORDER, VFIO_FLAG_SETS, formatVfioFeatures, type VfioFlags, type VfioState } from '../../../machines/vfio/states.ts';
 import { vfioTable } from '../../../machines/vfio/table.ts';
 import { VFIO_PAIRS, vfioWalkContextOf, vfioWalkSpec, type VfioWalkContext } from '../../../machines/vfio/walkMachine.ts';
-import { checkVfioCalls, checkedTable, hangOf } from '../../../src/cli/commands/vfio.ts';
+import { checkVfioCalls, checkedTable, hangOf } from '../../../src/check/vfioWalk.ts';
 import type { StateGraph } from '../../../src/check/graph.ts';
 import { check } from '../../../src/check/report.ts';
 

@@ -5,7 +5,8 @@
 // models/deviations.ts, is empty for QEMU 7.2. Skipped without QEMU.
 import { describe, expect, it } from 'vitest';
 import type { Deviation } from '../../../models/deviations.ts';
-import { runVerify, type Target } from '../../../src/cli/runVerify.ts';
+import { runVerify } from '../../../src/verify/run.ts';
+import type { Target } from '../../../src/verify/targets.ts';
 import { formatVerify, verifyExitCode } from '../../../src/cli/commands/verify.ts';
 import { hasQemu } from './helpers.ts';
 

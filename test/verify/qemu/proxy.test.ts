@@ -4,7 +4,7 @@
 // changing nothing passes, so the failures come from the break alone.
 // Skipped where qemu-system-x86_64 is absent.
 import { describe, expect, it } from 'vitest';
-import type { VerifyResult } from '../../../src/cli/runVerify.ts';
+import type { VerifyResult } from '../../../src/verify/run.ts';
 import { hasQemu, nvmeLm } from './helpers.ts';
 
 /** Generous: under load, a cold `tsx` start of the proxy and of `serve` behind it takes seconds. */

@@ -2,7 +2,7 @@
 // with SR-IOV VFs, end to end through the CLI. Skipped where
 // qemu-system-x86_64 is absent.
 import { describe, expect, it } from 'vitest';
-import type { VerifyResult } from '../../../src/cli/runVerify.ts';
+import type { VerifyResult } from '../../../src/verify/run.ts';
 import { DEVIATIONS } from '../../../models/deviations.ts';
 import { hasQemu, nvmeLm } from './helpers.ts';
 

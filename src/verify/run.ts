@@ -1,35 +1,19 @@
-// `nvme-lm verify`: the generated suites against an implementation that is
-// not ours, through an adapter module, a JSON-lines process, or QEMU.
-//
-// `--vfs N` (the number of VFs reset asks for), decided per suite family:
-// - pfAcceptance is BUILT for N (its machine has a `vfs` option): the VF
-//   index checks (D4: N valid, N+1 invalid) move with N, and the I3
-//   fingerprint covers all N VFs. Its id gains `:vfs=N` when N is not 2.
-// - vfLifecycle (VF 1), system (VFs 1, 2) and vfio (VF 1 of 2) are machines
-//   about fixed VFs; they RUN with reset vfs = max(N, what they need). The
-//   extra VFs are enabled and idle. (Building system for N would make its
-//   product 8^N + 1 states: 16.7 million at N = 8.)
-import { UsageError } from './usageError.ts';
-import { pathToFileURL } from 'node:url';
-import { resolve } from 'node:path';
-import { PROFILES, type Adapter, type Profile, type ResetOptions } from '../target/adapter.ts';
-import { ProcessAdapter } from '../verify/processAdapter.ts';
-import { QemuAdapter } from '../verify/qemu/qemuAdapter.ts';
+// The `verify` job: the generated suites against an implementation that is
+// not ours, through an adapter module, a JSON-lines process, or QEMU
+// (targets.ts); what `--vfs N` does to each suite is in suiteVfs.ts. Returns
+// plain JSON-serialisable data; the command prints it.
+import { PROFILES, type Profile } from '../target/adapter.ts';
 import { explore } from '../check/explore.ts';
-import { eventLabel } from '../check/trace.ts';
-import type { Path } from '../paths/path.ts';
+import { transitionKey } from '../check/transitionKey.ts';
 import { runSuite, type PathFailure, type SuiteRun } from '../../models/run.ts';
 import { suitesFor } from '../../models/catalog.ts';
 import { DEFAULT_TIMEOUT_MS } from '../../models/completionWait.ts';
-import { pfAcceptanceSuite } from '../../models/pfAcceptance.ts';
 import { DEVIATIONS, matchDeviation, type Deviation } from '../../models/deviations.ts';
 import type { Suite } from '../../models/suite.ts';
-import { ProtocolError, UnsupportedProfileError } from '../target/errors.ts';
-
-export type Target = { kind: 'adapter'; module: string } | { kind: 'exec'; command: string; timeoutMs?: number } | { kind: 'qemu' };
-
-/** The most VFs `--vfs` asks for: the bindings' host memory plan has room for functions 0..8 (models/hostPlan.ts), QEMU's target enables at most 8. */
-export const MAX_VERIFY_VFS = 8;
+import { UnsupportedProfileError } from '../target/errors.ts';
+import { openTarget, targetName, type Target } from './targets.ts';
+import { MAX_VERIFY_VFS, suiteForVfs } from './suiteVfs.ts';
+import { passedTransitions } from './transitionCoverage.ts';
 
 /** How long the suites wait for a completion before deciding none came: the bindings' own default. */
 export const DEFAULT_COMPLETION_TIMEOUT_MS = DEFAULT_TIMEOUT_MS;
@@ -95,38 +79,6 @@ export interface VerifyResult {
   failures: VerifyFailure[];
 }
 
-/** Load a user's adapter module: it exports `createAdapter()` (or a default function) returning an Adapter. */
-export async function loadAdapterModule(module: string): Promise<Adapter> {
-  const url = pathToFileURL(resolve(module)).href;
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(url)) as Record<string, unknown>;
-  } catch (e) {
-    throw new Error(`could not load adapter module ${module}: ${(e as Error).message}`);
-  }
-  const factory = (mod.createAdapter ?? mod.default) as unknown;
-  if (typeof factory !== 'function') throw new Error(`adapter module ${module} must export a function createAdapter() (or a default export) that returns an Adapter`);
-  const adapter = (await (factory as () => unknown)()) as Partial<Adapter> | undefined;
-  const missing = ['reset', 'regWrite', 'regRead', 'memWrite', 'memRead', 'submit', 'flr', 'close'].filter((m) => typeof (adapter as Record<string, unknown> | undefined)?.[m] !== 'function');
-  if (missing.length) throw new Error(`adapter from ${module} lacks ${missing.join(', ')}: see "Verify your implementation" in the README`);
-  return adapter as Adapter;
-}
-
-export async function openTarget(t: Target): Promise<Adapter> {
-  switch (t.kind) {
-    case 'adapter':
-      return loadAdapterModule(t.module);
-    case 'exec':
-      return new ProcessAdapter(t.command, { timeoutMs: t.timeoutMs });
-    case 'qemu':
-      return new QemuAdapter();
-  }
-}
-
-export function targetName(t: Target): string {
-  return t.kind === 'adapter' ? `adapter ${t.module}` : t.kind === 'exec' ? `exec "${t.command}"` : 'qemu';
-}
-
 export interface RunVerifyOptions {
   target: Target;
   profiles?: Profile[];
@@ -140,36 +92,6 @@ export interface RunVerifyOptions {
   /** the documented deviations failures are matched against (default DEVIATIONS) */
   deviations?: readonly Deviation[];
   onSuite?(suite: string): void;
-}
-
-/** The adapter with every reset asking for at least `vfs` VFs; optional operations kept only where the target has them. */
-export function atLeastVfs(adapter: Adapter, vfs: number): Adapter {
-  const a: Adapter = {
-    reset: (o: ResetOptions) => adapter.reset({ ...o, vfs: Math.max(o.vfs, vfs) }),
-    regWrite: (...args) => adapter.regWrite(...args),
-    regRead: (...args) => adapter.regRead(...args),
-    memWrite: (...args) => adapter.memWrite(...args),
-    memRead: (...args) => adapter.memRead(...args),
-    submit: (...args) => adapter.submit(...args),
-    flr: (fn) => adapter.flr(fn),
-    close: () => adapter.close(),
-  };
-  if (adapter.completeIo) a.completeIo = adapter.completeIo.bind(adapter);
-  if (adapter.snapshot && adapter.restore) {
-    a.snapshot = adapter.snapshot.bind(adapter);
-    a.restore = adapter.restore.bind(adapter);
-  }
-  return a;
-}
-
-/** A suite as `--vfs N` runs it (see the header): pfAcceptance rebuilt for N, the others with reset vfs = max(N, theirs). */
-export function suiteForVfs(suite: Suite, vfs: number, timeoutMs: number): Suite {
-  if (suite.id.startsWith('pfAcceptance:')) {
-    const r = suite.reset;
-    return pfAcceptanceSuite({ profile: r.profile, strict: r.strict ?? false, vfQueuePolicy: r.vfQueuePolicy ?? 'reject', vfs }, { timeoutMs });
-  }
-  if (suite.reset.vfs >= vfs) return suite;
-  return { ...suite, reset: { ...suite.reset, vfs }, implementation: (adapter) => suite.implementation(atLeastVfs(adapter, vfs)) };
 }
 
 /** A refusal relayed through processes (a proxy, `serve`) repeats the profile prefix; keep the innermost one. */
@@ -192,27 +114,10 @@ function reachableOf(suite: Suite): Reachable {
   let r = reachableCache.get(suite.spec);
   if (r === undefined) {
     const g = explore(suite.spec);
-    r = { initial: g.keys[0], transitions: new Map(g.transitions.map((t) => [`${g.keys[t.from]} > ${eventLabel(g.events[t.event])} > ${g.keys[t.to]}`, t.edges])) };
+    r = { initial: g.keys[0], transitions: new Map(g.transitions.map((t) => [transitionKey(g.keys[t.from], g.events[t.event], g.keys[t.to]), t.edges])) };
     reachableCache.set(suite.spec, r);
   }
   return r;
-}
-
-/** Transitions taken by the steps that passed: whole paths that passed, failing paths up to the step before the failure. */
-function coveredTransitions(initialKey: string, paths: Path[], run: SuiteRun): Set<string> {
-  const failedAt = new Map(run.failures.map((f) => [f.path, f.step]));
-  const unplayable = new Set(run.notRealisable.map((n) => n.path));
-  const covered = new Set<string>();
-  for (const p of paths) {
-    if (unplayable.has(p.name)) continue;
-    const upTo = failedAt.has(p.name) ? Math.max(0, (failedAt.get(p.name) as number) - 1) : p.steps.length;
-    let from = initialKey;
-    for (const s of p.steps.slice(0, upTo)) {
-      covered.add(`${from} > ${eventLabel(s.event)} > ${s.state}`);
-      from = s.state;
-    }
-  }
-  return covered;
 }
 
 /** The suites `--suite` names: an exact id, or an id prefix ending where a colon follows. */
@@ -220,7 +125,7 @@ export function selectSuites(suites: readonly Suite[], only: readonly string[]):
   const named = (id: string, p: string): boolean => id === p || id.startsWith(`${p}:`);
   const unknown = only.filter((p) => !suites.some((s) => named(s.id, p)));
   if (unknown.length > 0) {
-    throw new UsageError(`--suite ${unknown.join(' ')}: no such suite for the chosen profiles; the suites are ${suites.map((s) => s.id).join(', ')}`);
+    throw new Error(`--suite ${unknown.join(' ')}: no such suite for the chosen profiles; the suites are ${suites.map((s) => s.id).join(', ')}`);
   }
   return suites.filter((s) => only.some((p) => named(s.id, p)));
 }
@@ -270,7 +175,7 @@ export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
         if (d) known++;
         failures.push(d ? { ...f, deviation: { id: d.id, specification: d.specification, implementation: d.implementation } } : f);
       }
-      const covered = coveredTransitions(initial, paths, run);
+      const covered = passedTransitions(initial, paths, run);
       const key = `${family(suite.id)}|${suite.profile}`;
       const seen = exhibited.get(key) ?? { transitions: new Set<string>(), edges: new Set<string>() };
       for (const t of covered) seen.transitions.add(t);
@@ -317,4 +222,3 @@ export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
   };
 }
 
-export { ProtocolError };

@@ -1,72 +1,25 @@
-// The main job (`nvme-lm check`): explore every specification machine, prove
-// the invariants and liveness properties, run the generated suites against an
-// implementation (the built-in emulator by default), and account for
-// coverage. Returns plain JSON-serialisable data; the command prints it.
-import { initialTransition } from 'xstate';
+// The main job (`nvme-lm check`, what `npm start` runs): explore every
+// specification machine, prove the invariants and liveness properties, run the
+// generated suites against an implementation (the built-in emulator by
+// default, checkEmulator), and account for coverage. Returns plain
+// JSON-serialisable data (its shape: src/check/checkJson.ts); the command
+// prints it.
 import type { MachineSpec } from '../../machines/spec.ts';
 import { machineSpecs } from '../../machines/catalog.ts';
-import { VFIO_FLAG_SETS, formatVfioFeatures } from '../../machines/vfio/states.ts';
-import { vfioWalkContextOf, vfioWalkSpec } from '../../machines/vfio/walkMachine.ts';
 import { check, type CheckReport } from '../check/report.ts';
 import { reachableCoverage } from '../check/coverage.ts';
-import { pathToState, stateKeyFunction } from '../check/graph.ts';
-import { eventLabel } from '../check/trace.ts';
-import type { Lasso } from '../check/liveness.ts';
-import type { Counterexample } from '../check/invariants.ts';
+import type { CheckResult, MachineResult, PropertyResult } from '../check/checkJson.ts';
+import { initialStateKey } from '../check/transitionKey.ts';
+import { vfioWalkL1 } from '../check/vfioWalk.ts';
+import { notRealisableTransitions, passedTransitions } from './transitionCoverage.ts';
 import type { Adapter } from '../target/adapter.ts';
-import { choosePaths, runSuite, type PathFailure, type RunSuiteOptions, type SuiteRun } from '../../models/run.ts';
+import { choosePaths, runSuite, type RunSuiteOptions, type SuiteRun } from '../../models/run.ts';
 import type { Path } from '../paths/path.ts';
 import type { Suite } from '../../models/suite.ts';
 import { PROPERTY_TEXT } from '../check/propertyText.ts';
-
-export interface MachineResult {
-  id: string;
-  description: string;
-  states: number;
-  depth: number;
-  ms: number;
-  /** notRealisable: transitions only paths the target cannot play go through (each explained in `uncovered`) */
-  transitions: { reachable: number; covered: number; notRealisable: number };
-  edges: { definition: number; reachable: number; covered: number };
-  /** definition edges no reachable transition of THIS configuration takes */
-  unreachable: string[];
-  /** of those, edges no configuration of the same machine reaches: dead specification (must be empty) */
-  dead: string[];
-  /** the others: reachable only under another option set of the same machine, named here */
-  otherConfiguration: Array<{ edge: string; reachableIn: string[] }>;
-  coveredEdges: string[];
-  reachableEdges: string[];
-  deadlocks: number;
-  /** suites that ran paths of this machine */
-  suites: string[];
-  /** every reachable transition (and edge) exercised by a passing step */
-  fullyCovered: boolean;
-  /** reachable edges no passing step took, with the reason when a path through them is not realisable on the target */
-  uncovered: Array<{ edge: string; notRealisable?: string }>;
-}
-
-export interface PropertyResult {
-  id: string;
-  /** the property in one line (PROPERTY_TEXT) */
-  description: string;
-  holds: boolean;
-  /** machines it was checked on */
-  machines: string[];
-  ms: number;
-  counterexample?: { machine: string; message: string; trace: Counterexample['trace'] };
-  lasso?: { machine: string; lasso: Lasso };
-  detail?: string;
-}
-
-export interface CheckResult {
-  machines: MachineResult[];
-  invariants: PropertyResult[];
-  liveness: PropertyResult[];
-  tests: { passed: number; failed: number; notRealisable: number; steps: number; naiveSteps: number; failures: PathFailure[] };
-  suites: Array<Omit<SuiteRun, 'failures' | 'coveredEdges'>>;
-  ok: boolean;
-  ms: number;
-}
+import { suitesFor } from '../../models/catalog.ts';
+import { EMULATOR_SAVED_FORMAT } from '../../models/savedFormat.ts';
+import { EmulatorAdapter } from './emulatorAdapter.ts';
 
 export interface RunCheckOptions {
   /** suites to run; default none (exploration only) */
@@ -98,55 +51,12 @@ function mergeProperties(reports: CheckReport[], pick: 'invariants' | 'liveness'
       if (!p.holds) {
         e.holds = false;
         if ('counterexample' in p && p.counterexample && !e.counterexample) e.counterexample = { machine: r.id, message: p.counterexample.message, trace: p.counterexample.trace };
-        if ('lasso' in p && p.lasso && !e.lasso) e.lasso = { machine: r.id, lasso: p.lasso };
+        if ('lasso' in p && p.lasso && !e.lasso) e.lasso = { machine: r.id, ...p.lasso };
       }
       out.set(p.id, e);
     }
   }
   return [...out.values()].sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
-}
-
-/**
- * L1 from the checker: explore the driver walk over Linux's fixed
- * vfio_mig_get_next_state (machines/vfio/walkMachine.ts) for all four flag
- * sets. L1 holds when no START leads into a loop that never ends; K is the
- * most arcs any explored walk took before it returned.
- */
-function livenessL1(): PropertyResult {
-  const t0 = performance.now();
-  const machines: string[] = [];
-  let worst: { K: number; walk: string } = { K: -1, walk: '' };
-  for (const flags of VFIO_FLAG_SETS) {
-    const spec = vfioWalkSpec(flags, 'fixed');
-    const { report, graph } = check(spec);
-    machines.push(spec.id);
-    const [l1] = report.liveness;
-    if (!l1.holds) {
-      return {
-        id: 'L1',
-        description: PROPERTY_TEXT.L1,
-        holds: false,
-        machines,
-        ms: performance.now() - t0,
-        lasso: l1.lasso ? { machine: spec.id, lasso: l1.lasso } : undefined,
-        detail: `a walk on ${spec.id} never returns (see the lasso)`,
-      };
-    }
-    graph.snapshots.forEach((s, i) => {
-      const arcs = vfioWalkContextOf(s).arcs;
-      if (!s.matches('returned') || arcs <= worst.K) return;
-      const start = graph.events[graph.transitions[pathToState(graph, i)[0]].event];
-      worst = { K: arcs, walk: `${eventLabel(start)} with ${formatVfioFeatures(flags)}` };
-    });
-  }
-  return {
-    id: 'L1',
-    description: PROPERTY_TEXT.L1,
-    holds: true,
-    machines,
-    ms: performance.now() - t0,
-    detail: `every walk reaches the requested state or EINVAL within K = ${worst.K} arcs (worst: ${worst.walk})`,
-  };
 }
 
 export async function runCheck(o: RunCheckOptions = {}): Promise<CheckResult> {
@@ -159,8 +69,7 @@ export async function runCheck(o: RunCheckOptions = {}): Promise<CheckResult> {
     o.onProgress?.(`exploring ${spec.id}`);
     const { report, graph } = check(spec, { maxStates: o.maxStates });
     const reach = reachableCoverage(spec.machine, graph);
-    const key = stateKeyFunction(spec, false);
-    return { spec, report, graph, reach, initialKey: key(initialTransition(spec.machine)[0]) };
+    return { spec, report, graph, reach, initialKey: initialStateKey(spec) };
   });
 
   // 2. Generated suites against the implementation
@@ -189,28 +98,9 @@ export async function runCheck(o: RunCheckOptions = {}): Promise<CheckResult> {
       const run = runs.find((r) => r.suite === s.id);
       if (!run || run.unsupported) continue;
       for (const e of run.coveredEdges) coveredEdges.add(e);
-    }
-    for (const s of mine) {
-      const run = runs.find((r) => r.suite === s.id);
-      if (!run || run.unsupported) continue;
-      const failedPaths = new Map(run.failures.map((f) => [f.path, f.step]));
-      const unplayable = new Set(run.notRealisable.map((n) => n.path));
-      for (const p of (played.get(s.id) ?? s.paths())) {
-        if (unplayable.has(p.name)) {
-          let from = initialKey;
-          for (const step of p.steps) {
-            explained.add(`${from}\u0000${JSON.stringify(step.event)}\u0000${step.state}`);
-            from = step.state;
-          }
-          continue;
-        }
-        const upTo = failedPaths.has(p.name) ? Math.max(0, (failedPaths.get(p.name) as number) - 1) : p.steps.length;
-        let from = initialKey;
-        for (const step of p.steps.slice(0, upTo)) {
-          coveredTransitions.add(`${from}\u0000${JSON.stringify(step.event)}\u0000${step.state}`);
-          from = step.state;
-        }
-      }
+      const paths = played.get(s.id) ?? s.paths();
+      for (const t of passedTransitions(initialKey, paths, run)) coveredTransitions.add(t);
+      for (const t of notRealisableTransitions(initialKey, paths, run)) explained.add(t);
     }
     const reachableEdges = [...reach.reachable].sort();
     const covered = reachableEdges.filter((e) => coveredEdges.has(e));
@@ -263,8 +153,9 @@ export async function runCheck(o: RunCheckOptions = {}): Promise<CheckResult> {
 
   const reports = explored.map((e) => e.report);
   const invariants = mergeProperties(reports, 'invariants');
-  const liveness = [livenessL1(), ...mergeProperties(reports, 'liveness')].sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
-  const failures = runs.flatMap((r) => r.failures);
+  const liveness = [vfioWalkL1(), ...mergeProperties(reports, 'liveness')].sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
+  // runs[i] is suites[i]'s run: a failure names the machine its suite plays (the report links it to the diagram)
+  const failures = runs.flatMap((r, i) => r.failures.map((f) => ({ ...f, machine: suites[i].spec.id })));
   const tests = {
     passed: runs.reduce((n, r) => n + r.passed, 0),
     failed: runs.reduce((n, r) => n + r.failed, 0),
@@ -289,4 +180,21 @@ export async function runCheck(o: RunCheckOptions = {}): Promise<CheckResult> {
     ok,
     ms: Math.round(performance.now() - t0),
   };
+}
+
+export interface CheckEmulatorOptions {
+  /** false: explore and prove only, run no suite */
+  suites?: boolean;
+  maxStates?: number;
+  onProgress?(what: string): void;
+}
+
+/** The check on the built-in emulated controller: every suite of the catalog (or none), one fresh emulator per suite. */
+export function checkEmulator(o: CheckEmulatorOptions = {}): Promise<CheckResult> {
+  return runCheck({
+    suites: o.suites === false ? [] : suitesFor([], { timeoutMs: 0, savedFormat: EMULATOR_SAVED_FORMAT }),
+    adapter: () => new EmulatorAdapter(),
+    maxStates: o.maxStates,
+    onProgress: o.onProgress,
+  });
 }

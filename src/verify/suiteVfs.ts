@@ -1,0 +1,44 @@
+// `verify --vfs N` (the number of VFs reset asks for), decided per suite family:
+// - pfAcceptance is BUILT for N (its machine has a `vfs` option): the VF
+//   index checks (D4: N valid, N+1 invalid) move with N, and the I3
+//   fingerprint covers all N VFs. Its id gains `:vfs=N` when N is not 2.
+// - vfLifecycle (VF 1), system (VFs 1, 2) and vfio (VF 1 of 2) are machines
+//   about fixed VFs; they RUN with reset vfs = max(N, what they need). The
+//   extra VFs are enabled and idle. (Building system for N would make its
+//   product 8^N + 1 states: 16.7 million at N = 8.)
+import type { Adapter, ResetOptions } from '../target/adapter.ts';
+import { pfAcceptanceSuite } from '../../models/pfAcceptance.ts';
+import type { Suite } from '../../models/suite.ts';
+
+/** The most VFs `--vfs` asks for: the bindings' host memory plan has room for functions 0..8 (models/hostPlan.ts), QEMU's target enables at most 8. */
+export const MAX_VERIFY_VFS = 8;
+
+/** The adapter with every reset asking for at least `vfs` VFs; optional operations kept only where the target has them. */
+export function atLeastVfs(adapter: Adapter, vfs: number): Adapter {
+  const a: Adapter = {
+    reset: (o: ResetOptions) => adapter.reset({ ...o, vfs: Math.max(o.vfs, vfs) }),
+    regWrite: (...args) => adapter.regWrite(...args),
+    regRead: (...args) => adapter.regRead(...args),
+    memWrite: (...args) => adapter.memWrite(...args),
+    memRead: (...args) => adapter.memRead(...args),
+    submit: (...args) => adapter.submit(...args),
+    flr: (fn) => adapter.flr(fn),
+    close: () => adapter.close(),
+  };
+  if (adapter.completeIo) a.completeIo = adapter.completeIo.bind(adapter);
+  if (adapter.snapshot && adapter.restore) {
+    a.snapshot = adapter.snapshot.bind(adapter);
+    a.restore = adapter.restore.bind(adapter);
+  }
+  return a;
+}
+
+/** A suite as `--vfs N` runs it (see the header): pfAcceptance rebuilt for N, the others with reset vfs = max(N, theirs). */
+export function suiteForVfs(suite: Suite, vfs: number, timeoutMs: number): Suite {
+  if (suite.id.startsWith('pfAcceptance:')) {
+    const r = suite.reset;
+    return pfAcceptanceSuite({ profile: r.profile, strict: r.strict ?? false, vfQueuePolicy: r.vfQueuePolicy ?? 'reject', vfs }, { timeoutMs });
+  }
+  if (suite.reset.vfs >= vfs) return suite;
+  return { ...suite, reset: { ...suite.reset, vfs }, implementation: (adapter) => suite.implementation(atLeastVfs(adapter, vfs)) };
+}

@@ -1,0 +1,29 @@
+// Which concrete transitions a suite run exercised, counted the same way by
+// the check job and the verify job (keys from src/check/transitionKey.ts):
+// whole paths that passed, failing paths up to the step before the failure.
+// Paths the target cannot play count for nothing; their transitions are the
+// ones `notRealisableTransitions` names.
+import type { Path } from '../paths/path.ts';
+import type { SuiteRun } from '../../models/run.ts';
+import { stepTransitionKeys } from '../check/transitionKey.ts';
+
+/** Transitions taken by the steps that passed. */
+export function passedTransitions(initialKey: string, paths: readonly Path[], run: SuiteRun): Set<string> {
+  const failedAt = new Map(run.failures.map((f) => [f.path, f.step]));
+  const unplayable = new Set(run.notRealisable.map((n) => n.path));
+  const covered = new Set<string>();
+  for (const p of paths) {
+    if (unplayable.has(p.name)) continue;
+    const upTo = failedAt.has(p.name) ? Math.max(0, (failedAt.get(p.name) as number) - 1) : p.steps.length;
+    for (const t of stepTransitionKeys(initialKey, p.steps.slice(0, upTo))) covered.add(t);
+  }
+  return covered;
+}
+
+/** Transitions on the paths the target could not play (NotRealisable). */
+export function notRealisableTransitions(initialKey: string, paths: readonly Path[], run: SuiteRun): Set<string> {
+  const unplayable = new Set(run.notRealisable.map((n) => n.path));
+  const out = new Set<string>();
+  for (const p of paths) if (unplayable.has(p.name)) for (const t of stepTransitionKeys(initialKey, p.steps)) out.add(t);
+  return out;
+}
