@@ -25,6 +25,7 @@ import { pfAcceptanceSuite } from '../../models/pfAcceptance.ts';
 import { DEVIATIONS, matchDeviation, type Deviation } from '../../models/deviations.ts';
 import type { Suite } from '../../models/suite.ts';
 import { ProtocolError, UnsupportedProfileError } from '../target/errors.ts';
+import { recordingAdapter, type TraceFile } from '../verify/recordingAdapter.ts';
 
 export type Target = { kind: 'adapter'; module: string } | { kind: 'exec'; command: string; timeoutMs?: number } | { kind: 'qemu' };
 
@@ -140,6 +141,8 @@ export interface RunVerifyOptions {
   /** the documented deviations failures are matched against (default DEVIATIONS) */
   deviations?: readonly Deviation[];
   onSuite?(suite: string): void;
+  /** write the whole session to this trace file (`--record`); closed when the run ends */
+  record?: TraceFile;
 }
 
 /** The adapter with every reset asking for at least `vfs` VFs; optional operations kept only where the target has them. */
@@ -237,7 +240,8 @@ export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
     suites = suites.map((s) => suiteForVfs(s, n, timeoutMs));
   }
   const deviationTarget = o.target.kind === 'qemu' ? 'qemu' : targetName(o.target);
-  const adapter = await openTarget(o.target);
+  const opened = await openTarget(o.target);
+  const adapter = o.record ? recordingAdapter(opened, o.record) : opened;
   const results: VerifySuiteResult[] = [];
   const failures: VerifyFailure[] = [];
   /** per family and profile: transitions and definition edges that suites which ran covered */

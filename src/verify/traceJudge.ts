@@ -71,7 +71,7 @@ export class TraceJudge {
   private lmProfile = true;
   private strict = false;
   private pfEnabled = false;
-  /** the machine events applied so far (what the checker understood) */
+  /** the machine events applied since the last reset (what the checker understood) */
   readonly applied: string[] = [];
   checked = 0;
   /** commands the machine has no word for, by reason */
@@ -89,6 +89,7 @@ export class TraceJudge {
     }
     this.machine = createSystem(r.vfs, { vfQueuePolicy: r.vfQueuePolicy ?? 'reject' });
     this.snap = initialTransition(this.machine)[0];
+    this.applied.length = 0; // a report names the events since the last reset: all that the machine's state depends on
     this.applied.push(`reset(vfs=${r.vfs},${r.profile})`);
   }
 

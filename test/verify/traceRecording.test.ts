@@ -16,7 +16,7 @@ import { recordingAdapter, TraceFile } from '../../src/verify/recordingAdapter.t
 import { checkTrace, type TraceCheckResult } from '../../src/verify/traceCheck.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'nvme-lm-trace-'));
-afterAll(() => (process.env.KEEP_TRACES ? undefined : rmSync(dir, { recursive: true, force: true })));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The first step that failed live, in time: its path prefix, the trace lines it wrote, and its mismatch. */
 interface FirstFailure {
@@ -56,12 +56,9 @@ async function recordAndCheck(suite: Suite, mutant?: Mutant): Promise<{ run: Sui
       };
     },
   };
-  const t0 = Date.now();
   const run = await runSuite(watched, adapter);
   await adapter.close();
-  const t1 = Date.now();
   const trace = checkTrace(readFileSync(path, 'utf8'));
-  if (process.env.KEEP_TRACES) console.log(`${suite.id}: live ${t1 - t0} ms, trace ${Date.now() - t1} ms, ${file.lines} lines`);
   return { run, first, trace };
 }
 
