@@ -14,6 +14,7 @@ import { UnsupportedProfileError } from '../target/errors.ts';
 import { openTarget, targetName, type Target } from './targets.ts';
 import { MAX_VERIFY_VFS, suiteForVfs } from './suiteVfs.ts';
 import { passedTransitions } from './transitionCoverage.ts';
+import { recordingAdapter, type TraceFile } from './recordingAdapter.ts';
 
 /** How long the suites wait for a completion before deciding none came: the bindings' own default. */
 export const DEFAULT_COMPLETION_TIMEOUT_MS = DEFAULT_TIMEOUT_MS;
@@ -92,6 +93,8 @@ export interface RunVerifyOptions {
   /** the documented deviations failures are matched against (default DEVIATIONS) */
   deviations?: readonly Deviation[];
   onSuite?(suite: string): void;
+  /** write the whole session to this trace file (`--record`); closed when the run ends */
+  record?: TraceFile;
 }
 
 /** A refusal relayed through processes (a proxy, `serve`) repeats the profile prefix; keep the innermost one. */
@@ -142,7 +145,8 @@ export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
     suites = suites.map((s) => suiteForVfs(s, n, timeoutMs));
   }
   const deviationTarget = o.target.kind === 'qemu' ? 'qemu' : targetName(o.target);
-  const adapter = await openTarget(o.target);
+  const opened = await openTarget(o.target);
+  const adapter = o.record ? recordingAdapter(opened, o.record) : opened;
   const results: VerifySuiteResult[] = [];
   const failures: VerifyFailure[] = [];
   /** per family and profile: transitions and definition edges that suites which ran covered */

@@ -1,60 +1,56 @@
 // `nvme-lm verify --trace`: check a recorded JSON-lines session (requests and
 // the implementation's answers) against the composed `system` machine,
-// without running anything. Each request that means something to the
-// specification (LM commands on the PF or a VF admin queue, I/O, FLR, PF
-// enable/disable) becomes a machine event; the machine predicts the answer;
-// the first step whose answer the specification does not allow is reported.
+// without running anything. The commands are found the way the device finds
+// them: the queues are followed from the raw requests (traceQueues.ts: SQEs
+// written at the SQ tail slots, tail doorbells, CQEs read with a new phase
+// tag), and `submit` requests carry theirs. Each command or request that
+// means something to the specification (LM commands on the PF or a VF admin
+// queue, guest I/O on a VF, FLR, PF enable/disable) becomes a machine event
+// (traceJudge.ts); the machine predicts the answer; the first one the
+// specification does not allow is reported.
+//
+// An admin command is judged when its completion is read, or, when none
+// came, as soon as the host moves on (its next register write, submit,
+// reset, FLR) or the trace ends: a host that moved on stopped waiting.
 import { readFile } from 'node:fs/promises';
-import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
-import { createSystem, systemLast, type SystemEvent, type SystemMachine } from '../../machines/system.ts';
-import { decodeCqe } from '../wire/cqe.ts';
+import { decodeCqe, type Cqe } from '../wire/cqe.ts';
+import { isSuccess } from '../wire/status.ts';
 import { fromHex } from '../wire/hex.ts';
-import { decodeLmCommand } from '../wire/lmCommands.ts';
-import { describeStatus } from '../wire/status.ts';
 import { REG } from '../wire/registers.ts';
 import { parseRequest, parseResponse, type Request, type Response } from './protocol.ts';
+import { describeCommand, observedOf, TraceJudge, type Judgement } from './traceJudge.ts';
+import { decodeLmCommand } from '../wire/lmCommands.ts';
+import { LM } from '../wire/opcodes.ts';
+import { QueueFollower, type ObservedCommand, type QueueNotice } from './traceQueues.ts';
 
 export interface TraceViolation {
-  /** 1-based line of the request in the file */
+  /** 1-based line of the request in the file: where the answer was seen (for no answer: where the command was submitted) */
   line: number;
   request: string;
   expected: string;
   observed: string;
+  /** the command judged, when it came through the queues or a submit */
+  command?: string;
   /** the machine events applied before it (what the checker understood) */
   events: string[];
 }
 
 export interface TraceCheckResult {
+  /** no violation, and at least one command checked */
   ok: boolean;
   steps: number;
-  /** requests that became machine events */
+  /** commands and requests that the specification judged (machine events, and the D4/D9/D10/D17 field and profile checks) */
   checked: number;
+  /** requests about queues or registers this checker could not make sense of, by kind */
+  notInterpreted: Record<string, number>;
+  /** commands seen but outside what the system machine predicts, by reason */
+  unjudged: Record<string, number>;
   violation?: TraceViolation;
+  /** set when nothing could be checked: why (the exit code is then 2) */
+  nothingChecked?: string;
 }
 
-const STATUS: Record<string, { sct: number; sc: number } | 'none'> = {
-  SUCCESS: { sct: 0, sc: 0x00 },
-  INVALID_OPCODE: { sct: 0, sc: 0x01 },
-  INVALID_FIELD: { sct: 0, sc: 0x02 },
-  SEQUENCE_ERROR: { sct: 0, sc: 0x0c },
-  none: 'none',
-};
-
-function predicted(status: string): string {
-  const s = STATUS[status];
-  if (s === undefined) return status;
-  return s === 'none' ? 'no completion' : describeStatus({ ...s, dnr: s.sc !== 0 });
-}
-
-function observedStatus(res: Response): { text: string; key: string } {
-  if ('cqe' in res) {
-    if (res.cqe === null) return { text: 'no completion', key: 'none' };
-    const c = decodeCqe(fromHex(res.cqe, 'cqe', 16));
-    const key = Object.entries(STATUS).find(([, v]) => v !== 'none' && v.sct === c.sct && v.sc === c.sc)?.[0] ?? `sct${c.sct}sc${c.sc}`;
-    return { text: describeStatus(c), key };
-  }
-  return { text: JSON.stringify(res), key: 'other' };
-}
+type Entry = { line: number; request: Request; response: Response };
 
 /** Read a trace: either alternating request/answer lines, or one {"request","response"} object per line. */
 export function parseTrace(text: string): Array<{ line: number; request: Request; response: Response }> {
@@ -85,143 +81,218 @@ export function parseTrace(text: string): Array<{ line: number; request: Request
   return out;
 }
 
-const LM_EVENTS: Record<number, SystemEvent['type'][]> = {
-  0xc4: ['LM_QUERY'],
-  0xc8: ['LM_SUSPEND'],
-  0xcc: ['LM_RESUME'],
-  0xd2: ['LM_SAVE'],
-  0xd5: ['LM_LOAD', 'LM_LOAD_IO', 'LM_LOAD_CORRUPT'],
-};
+/** Follows one recorded session request by request; the first violation ends it. */
+class TraceChecker {
+  private readonly queues = new QueueFollower();
+  private readonly judge = new TraceJudge();
+  private readonly requests = new Map<number, Request>();
+  /** admin commands submitted through the queues whose answer has not been seen */
+  private awaiting: ObservedCommand[] = [];
+  /** LM opcodes on a stopped VF's own queue: judged when they run (D11) */
+  private latched = new Set<ObservedCommand>();
+  /** LM commands the specification gave no completion (D1 drop): a completion later is a violation */
+  private answeredNone = new Map<ObservedCommand, number>();
+  /** guest I/O on VF I/O queues, in flight */
+  private io = new Set<ObservedCommand>();
+  /** guest I/O the machine cannot follow (ioSubmitted said so): its completion is not judged */
+  private untrackedIo = new Set<ObservedCommand>();
+  private readonly notInterpreted = new Map<string, number>();
+  /** each VF's migration data size, as its last successful QUERY said */
+  private readonly querySize = new Map<number, number>();
+  violation: TraceViolation | undefined;
+
+  private count(what: string): void {
+    this.notInterpreted.set(what, (this.notInterpreted.get(what) ?? 0) + 1);
+  }
+
+  /** Record a judgement against the trace; true when there was one. */
+  private fail(line: number, j: Judgement | undefined, command?: ObservedCommand): boolean {
+    if (!j || this.violation) return j !== undefined;
+    this.violation = {
+      line,
+      request: JSON.stringify(this.requests.get(line)),
+      expected: j.expected,
+      observed: j.observed,
+      ...(command ? { command: describeCommand(command) } : {}),
+      events: [...this.judge.applied],
+    };
+    return true;
+  }
+
+  /** The host moved on: every admin command still waiting got no completion. */
+  private settle(): boolean {
+    const waiting = this.awaiting;
+    this.awaiting = [];
+    for (const c of waiting) {
+      const r = this.judge.adminCommand(c.fn, c.sqe, observedOf(null));
+      if (r === 'latched') this.latched.add(c);
+      else if (this.fail(c.line, r, c)) return true;
+      else this.answeredNone.set(c, c.line);
+    }
+    return false;
+  }
+
+  /**
+   * Judge an admin command. What succeeded moves the queues a migration
+   * carries: QUERY's size names the next SAVE's image (D8), a SAVE captures
+   * the VF's queues, a LOAD gives a VF those of its image (D7).
+   */
+  private admin(fn: number, sqe: Uint8Array, cqe: Cqe | null): ReturnType<TraceJudge['adminCommand']> {
+    const lm = fn === 0 ? decodeLmCommand(sqe) : undefined;
+    const vf = Number(lm?.fields.vfIndex ?? 0);
+    const opcode = lm?.layout.opcode.opcode;
+    const carriesIo = opcode === LM.LOAD ? this.queues.imageCarriesIo(vf, Number(lm?.fields.size), lm?.fields.prp1 ?? 0n) : undefined;
+    const r = this.judge.adminCommand(fn, sqe, observedOf(cqe), carriesIo);
+    if (!lm || r !== undefined || cqe === null || !isSuccess(cqe)) return r;
+    if (opcode === LM.QUERY) this.querySize.set(vf, cqe?.dw0 ?? 0);
+    if (opcode === LM.SAVE) this.queues.saved(vf, this.querySize.get(vf) ?? -1, lm.fields.prp1);
+    if (opcode === LM.LOAD) this.queues.loaded(vf, Number(lm.fields.size), lm.fields.prp1);
+    return r;
+  }
+
+  private forgetCommands(): void {
+    this.awaiting = [];
+    this.latched.clear();
+    this.answeredNone.clear();
+    this.io.clear();
+    this.untrackedIo.clear();
+  }
+
+  private notices(line: number, list: QueueNotice[]): boolean {
+    for (const n of list) {
+      if (n.kind === 'notInterpreted') this.count(n.what);
+      else if (n.kind === 'ccCleared') {
+        const j = {
+          expected: `CC.EN 1: the host enabled function ${n.fn} at line ${n.enabledAt}, and no CC write, FLR or PF reset has disabled it since (I3: a rejected command changes no state)`,
+          observed: 'CC.EN 0: the controller was reset by something the host did not ask for',
+        };
+        if (this.fail(line, j)) return true;
+      } else if (n.kind === 'submitted') {
+        const c = n.command;
+        if (c.qid === 0) this.awaiting.push(c);
+        else if (c.fn > 0) {
+          const r = this.judge.ioSubmitted(c.fn);
+          if (r === 'untracked') {
+            this.untrackedIo.add(c);
+            continue;
+          }
+          this.io.add(c);
+          if (this.fail(line, r, c)) return true;
+        }
+      } else if (this.completed(line, n.fn, n.command, n.bytes)) return true;
+    }
+    return false;
+  }
+
+  private completed(line: number, fn: number, c: ObservedCommand | undefined, bytes: Uint8Array): boolean {
+    if (!c) {
+      this.count('memRead (a completion of no command the trace submitted)');
+      return false;
+    }
+    const cqe = decodeCqe(bytes);
+    const obs = observedOf(cqe);
+    if (this.untrackedIo.delete(c)) return false;
+    // an I/O command: in flight since its doorbell, or carried in flight by a LOAD's image (D7, D11)
+    if (this.io.delete(c) || (c.fn > 0 && c.qid > 0)) return this.fail(line, this.judge.ioCompleted(fn, obs.text), c);
+    const at = this.awaiting.indexOf(c);
+    if (at >= 0) {
+      this.awaiting.splice(at, 1);
+      const r = this.admin(fn, c.sqe, cqe);
+      return this.fail(line, r === 'latched' ? undefined : r, c);
+    }
+    if (this.latched.delete(c)) return this.fail(line, this.judge.apply([{ type: 'VF_LM', vf: fn }], obs), c); // D11: it ran once the VF did
+    const none = this.answeredNone.get(c);
+    if (none !== undefined) return this.fail(line, { expected: `no completion (as the specification said when the host moved on, line ${none})`, observed: obs.text }, c);
+    return false;
+  }
+
+  step(e: Entry): boolean {
+    const { request: req, response: res, line } = e;
+    this.requests.set(line, req);
+    if ('error' in res) {
+      this.count(`${req.op} (answered with an error)`);
+      return false; // the implementation refused the request: nothing happened
+    }
+    switch (req.op) {
+      case 'reset':
+        if (this.settle()) return true;
+        this.queues.reset();
+        this.forgetCommands();
+        this.judge.reset(req);
+        return false;
+      case 'regRead':
+        return 'value' in res ? this.notices(line, this.queues.regRead(req.fn, req.offset, req.width, BigInt(res.value))) : false;
+      case 'memWrite':
+        this.queues.memWrite(BigInt(req.addr), fromHex(req.data, 'data'));
+        return false;
+      case 'memRead':
+        return 'data' in res ? this.notices(line, this.queues.memRead(BigInt(req.addr), fromHex(res.data, 'data'))) : false;
+      case 'regWrite': {
+        const value = BigInt(req.value);
+        if (!this.queues.isHeadDoorbell(req.fn, req.offset) && this.settle()) return true;
+        if (this.notices(line, this.queues.regWrite(req.fn, req.offset, req.width, value, line))) return true;
+        return req.fn === 0 && req.offset === REG.CC ? this.fail(line, this.judge.pfEnable((value & 1n) === 1n)) : false;
+      }
+      case 'flr':
+        if (this.settle()) return true;
+        this.queues.flr(req.fn);
+        if (req.fn === 0) this.forgetCommands();
+        return this.fail(line, this.judge.flr(req.fn));
+      case 'completeIo':
+        return this.settle();
+      case 'submit':
+        return this.settle() || this.submit(e);
+    }
+  }
+
+  /** A `submit` request: the SQE and its completion (or null) in one line. */
+  private submit(e: Entry): boolean {
+    if (e.request.op !== 'submit' || !('cqe' in e.response)) return false;
+    const { fn, qid } = e.request;
+    const sqe = fromHex(e.request.sqe, 'sqe', 64);
+    const cqe = e.response.cqe === null ? null : fromHex(e.response.cqe, 'cqe', 16);
+    const c = this.queues.submit(fn, qid, sqe, cqe, e.line);
+    const decoded = cqe === null ? null : decodeCqe(cqe);
+    const obs = observedOf(decoded);
+    if (qid === 0) {
+      const r = this.admin(fn, sqe, decoded);
+      if (r === 'latched') this.latched.add(c);
+      return this.fail(e.line, r === 'latched' ? undefined : r);
+    }
+    if (fn === 0) return false;
+    // guest I/O on a VF: in flight until its completion is seen
+    const r = this.judge.ioSubmitted(fn);
+    if (r === 'untracked') {
+      this.untrackedIo.add(c);
+      return false;
+    }
+    if (this.fail(e.line, r)) return true;
+    if (obs.key === 'none') {
+      this.io.add(c);
+      return false;
+    }
+    return this.fail(e.line, this.judge.ioCompleted(fn, obs.text));
+  }
+
+  result(steps: number): TraceCheckResult {
+    if (!this.violation) this.settle();
+    const checked = this.judge.checked;
+    const base = { steps, checked, notInterpreted: Object.fromEntries(this.notInterpreted), unjudged: Object.fromEntries(this.judge.unjudged) };
+    if (this.violation) return { ok: false, ...base, violation: this.violation };
+    if (checked > 0) return { ok: true, ...base };
+    const why =
+      steps === 0
+        ? 'the trace holds no request'
+        : `none of its ${steps} requests is a command the specification judges (an LM command, guest I/O on a VF, an FLR or a PF enable after a reset with 1 to 8 VFs)`;
+    return { ok: false, ...base, nothingChecked: why };
+  }
+}
 
 export function checkTrace(text: string): TraceCheckResult {
   const entries = parseTrace(text);
-  let machine: SystemMachine | undefined;
-  let snap: AnyMachineSnapshot | undefined;
-  let vfs = 0;
-  let lmProfile = true;
-  const applied: string[] = [];
-  let checked = 0;
-  const pfEn = { value: false };
-
-  const violation = (e: (typeof entries)[number], expected: string, observed: string): TraceCheckResult => ({
-    ok: false,
-    steps: entries.length,
-    checked,
-    violation: { line: e.line, request: JSON.stringify(e.request), expected, observed, events: [...applied] },
-  });
-
-  /** Apply the first candidate event whose prediction matches what was observed. */
-  const apply = (e: (typeof entries)[number], candidates: SystemEvent[], observedKey: string, observedText: string): TraceCheckResult | undefined => {
-    if (!machine || !snap) return violation(e, 'a reset first', 'a command before any reset');
-    let firstPrediction: string | undefined;
-    for (const ev of candidates) {
-      const next: AnyMachineSnapshot = transition(machine, snap, ev)[0];
-      if (next === snap || systemLast(next) === systemLast(snap)) continue; // not enabled in the specification
-      const want = systemLast(next).status;
-      firstPrediction ??= `${predicted(want)} (${systemLast(next).decision})`;
-      if (want === observedKey || (want === 'none' && observedKey === 'none')) {
-        snap = next;
-        applied.push(ev.type + ('vf' in ev ? `(vf=${ev.vf})` : ''));
-        checked++;
-        return undefined;
-      }
-    }
-    return violation(e, firstPrediction ?? `no step: the specification has no transition for ${candidates.map((c) => c.type).join(' / ')} in state ${JSON.stringify(snap.value)}`, observedText);
-  };
-
-  for (const e of entries) {
-    const req = e.request;
-    const res = e.response;
-    if ('error' in res && req.op !== 'reset') continue; // the implementation refused the request: nothing happened
-    switch (req.op) {
-      case 'reset': {
-        if ('error' in res) continue;
-        vfs = req.vfs;
-        lmProfile = req.profile === 'lm' || req.profile === 'reserved';
-        if (vfs < 1 || vfs > 8) {
-          machine = undefined;
-          snap = undefined;
-          continue;
-        }
-        machine = createSystem(vfs, { vfQueuePolicy: req.vfQueuePolicy ?? 'reject' });
-        snap = initialTransition(machine)[0];
-        pfEn.value = false;
-        applied.push(`reset(vfs=${vfs},${req.profile})`);
-        break;
-      }
-      case 'regWrite': {
-        if (req.fn !== 0 || req.offset !== REG.CC || !machine) break;
-        const en = (BigInt(req.value) & 1n) === 1n;
-        if (en && !pfEn.value) {
-          const r = apply(e, [{ type: 'PF_ENABLE' }], 'none', 'CC.EN 0->1');
-          if (r) return r;
-        } else if (!en && pfEn.value) {
-          const r = apply(e, [{ type: 'PF_DISABLE' }], 'none', 'CC.EN 1->0');
-          if (r) return r;
-        }
-        pfEn.value = en;
-        break;
-      }
-      case 'flr': {
-        if (!machine) break;
-        if (req.fn === 0) {
-          if (pfEn.value) {
-            const r = apply(e, [{ type: 'PF_FLR' }], 'none', 'PF FLR');
-            if (r) return r;
-          }
-          pfEn.value = false;
-        } else {
-          const r = apply(e, [{ type: 'FLR', vf: req.fn }], 'none', `FLR of VF ${req.fn}`);
-          if (r) return r;
-        }
-        break;
-      }
-      case 'submit': {
-        const sqe = fromHex(req.sqe, 'sqe', 64);
-        const lm = decodeLmCommand(sqe);
-        const obs = observedStatus(res);
-        if (lm && req.qid === 0) {
-          if (!lmProfile) {
-            if (obs.key !== 'INVALID_OPCODE') return violation(e, `${predicted('INVALID_OPCODE')} (D17: the profile has no LM commands)`, obs.text);
-            checked++;
-            break;
-          }
-          if (req.fn > 0) {
-            const next: AnyMachineSnapshot | undefined = machine && snap ? transition(machine, snap, { type: 'VF_LM', vf: req.fn })[0] : undefined;
-            if (next && snap && systemLast(next) === systemLast(snap)) {
-              // the VF is not running: its admin queue is not fetched (D11), so no completion yet
-              if (obs.key !== 'none') return violation(e, 'no completion: the VF is not running, so its admin queue is latched (D11); when it runs, Invalid Command Opcode (D1)', obs.text);
-              checked++;
-              break;
-            }
-            const r = apply(e, [{ type: 'VF_LM', vf: req.fn }], obs.key, obs.text);
-            if (r) return r;
-            break;
-          }
-          const vf = Number(lm.fields.vfIndex);
-          if (lm.fields.fuse !== 0n || lm.fields.psdt !== 0n || vf === 0 || vf > vfs) {
-            if (obs.key !== 'INVALID_FIELD') return violation(e, `${predicted('INVALID_FIELD')} (${vf === 0 || vf > vfs ? 'D4' : 'D9'})`, obs.text);
-            checked++;
-            break;
-          }
-          const r = apply(e, LM_EVENTS[lm.layout.opcode.opcode].map((type) => ({ type, vf }) as SystemEvent), obs.key, obs.text);
-          if (r) return r;
-        } else if (req.fn > 0 && req.qid > 0) {
-          // guest I/O on a VF: in flight until its completion is seen
-          const r = apply(e, [{ type: 'SUBMIT_IO', vf: req.fn }], 'none', obs.text);
-          if (r) return r;
-          if (obs.key !== 'none') {
-            const done = apply(e, [{ type: 'IO_COMPLETE', vf: req.fn }], 'none', obs.text);
-            if (done) return done;
-          }
-        }
-        break;
-      }
-      default:
-        break;
-    }
-  }
-  return { ok: true, steps: entries.length, checked };
+  const checker = new TraceChecker();
+  for (const e of entries) if (checker.step(e)) break;
+  return checker.result(entries.length);
 }
 
 export async function checkTraceFile(path: string): Promise<TraceCheckResult> {
@@ -234,13 +305,35 @@ export async function checkTraceFile(path: string): Promise<TraceCheckResult> {
   return checkTrace(text);
 }
 
+/** 0 allowed, 1 a violation, 2 nothing in the trace could be checked. */
+export function traceExitCode(r: TraceCheckResult): 0 | 1 | 2 {
+  return r.violation ? 1 : r.ok ? 0 : 2;
+}
+
+function tally(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .map(([what, n]) => `${n} ${what}`)
+    .join('; ');
+}
+
 export function formatTraceCheck(r: TraceCheckResult): string {
-  if (r.ok) return `trace OK: ${r.steps} requests, ${r.checked} checked against the specification`;
+  const total = (c: Record<string, number>): number => Object.values(c).reduce((a, b) => a + b, 0);
+  const notes: string[] = [];
+  const ni = total(r.notInterpreted);
+  notes.push(`${ni} requests not interpreted${ni ? `: ${tally(r.notInterpreted)}` : ''}`);
+  const un = total(r.unjudged);
+  if (un) notes.push(`${un} commands outside the system machine: ${tally(r.unjudged)}`);
+  if (r.nothingChecked !== undefined) {
+    return [`trace NOT CHECKED: ${r.nothingChecked}; record a session with \`nvme-lm verify --record FILE\` and a target`, ...notes].join('\n');
+  }
+  if (r.ok) return [`trace OK: ${r.steps} requests, ${r.checked} checked against the specification`, ...notes].join('\n');
   const v = r.violation as TraceViolation;
   return [
     `trace FAILS at line ${v.line}: ${v.request}`,
+    ...(v.command ? [`  command ${v.command}`] : []),
     `  expected ${v.expected}`,
     `  observed ${v.observed}`,
     `  after: ${v.events.join(' > ') || '(nothing)'}`,
+    ...notes,
   ].join('\n');
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EmulatorAdapter } from '../../src/verify/emulatorAdapter.ts';
 import { handleRequest } from '../../src/verify/server.ts';
-import { checkTrace, parseTrace } from '../../src/verify/traceCheck.ts';
+import { checkTrace, formatTraceCheck, parseTrace, traceExitCode } from '../../src/verify/traceCheck.ts';
 import type { Request } from '../../src/verify/protocol.ts';
 import { encodeLmCommand } from '../../src/wire/lmCommands.ts';
 import { toHex } from '../../src/wire/hex.ts';
@@ -82,5 +82,38 @@ describe('verify --trace', () => {
     expect(parseTrace(text)).toHaveLength(1);
     expect(() => parseTrace('{"op":"reset","vfs":1,"profile":"lm"}')).toThrow(/line 1: a request without an answer/);
     expect(() => parseTrace('nope')).toThrow(/line 1 is not JSON/);
+  });
+
+  it('an empty file checks nothing: exit 2, saying how to record a session', () => {
+    const r = checkTrace('');
+    expect(r.ok).toBe(false);
+    expect(r.violation).toBeUndefined();
+    expect(r.nothingChecked).toMatch(/no request/);
+    expect(traceExitCode(r)).toBe(2);
+    expect(formatTraceCheck(r)).toMatch(/NOT CHECKED.*verify --record FILE/);
+  });
+
+  it('a trace of only reads (registers, host memory) checks nothing: exit 2', async () => {
+    const reads: Request[] = [
+      { op: 'reset', vfs: 2, profile: 'lm' },
+      { op: 'regRead', fn: 0, offset: REG.CAP, width: 8 },
+      { op: 'regRead', fn: 1, offset: REG.CSTS, width: 4 },
+      { op: 'memRead', addr: '0x100000', len: 64 },
+    ];
+    const r = checkTrace(await record(reads));
+    expect(r.checked).toBe(0);
+    expect(r.nothingChecked).toMatch(/none of its 4 requests/);
+    expect(traceExitCode(r)).toBe(2);
+  });
+
+  it('a session that passes exits 0; a violation exits 1; the summary counts what was not interpreted, by kind', async () => {
+    expect(traceExitCode(checkTrace(await record(session)))).toBe(0);
+    const bad = checkTrace(await record(session, 'saveWhileRunning'));
+    expect(traceExitCode(bad)).toBe(1);
+    // a doorbell of a queue the session never set up
+    const stray = checkTrace(await record([...session, { op: 'regWrite', fn: 2, offset: 0x1008, width: 4, value: '0x1' }]));
+    expect(stray.ok).toBe(true);
+    expect(stray.notInterpreted).toEqual({ 'regWrite (tail doorbell of an SQ the trace did not set up)': 1 });
+    expect(formatTraceCheck(stray)).toMatch(/1 requests not interpreted: 1 regWrite \(tail doorbell/);
   });
 });

@@ -8,7 +8,8 @@ import { DEFAULT_COMPLETION_TIMEOUT_MS, QEMU_COMPLETION_TIMEOUT_MS, runVerify, t
 import { MAX_VERIFY_VFS } from '../../verify/suiteVfs.ts';
 import type { Target } from '../../verify/targets.ts';
 import { UsageError } from '../usageError.ts';
-import { checkTraceFile, formatTraceCheck } from '../../verify/traceCheck.ts';
+import { checkTraceFile, formatTraceCheck, traceExitCode } from '../../verify/traceCheck.ts';
+import { TraceFile } from '../../verify/recordingAdapter.ts';
 import { ProtocolError } from '../../target/errors.ts';
 
 export interface VerifyOptions {
@@ -19,6 +20,7 @@ export interface VerifyOptions {
   vfs?: string;
   json?: boolean;
   trace?: string;
+  record?: string;
   timeout?: string;
   completionTimeout?: string;
   suite?: string[];
@@ -79,8 +81,12 @@ export function registerVerify(program: Command): void {
     .description(
       'Run the generated suites against an implementation that is not ours: a JS/TS adapter module, ' +
         'any program speaking the JSON-lines protocol (docs/protocol.md), or QEMU\'s NVMe device.\n' +
-        'Or, with --trace, check a recorded protocol trace against the machines without running anything.\n' +
-        'Exit codes: 0 passed (known deviations allowed), 1 a path failed, 2 usage or protocol error.',
+        'Or, with --trace, check a recorded protocol trace against the machines without running anything: ' +
+        'it follows the queues as the device does (SQEs written at the SQ tail, doorbells, CQEs read with a new phase tag; ' +
+        'submit requests too) and judges every LM command, guest I/O on a VF, FLR and PF enable/disable with the system machine.\n' +
+        'Record one with --record FILE on any run (--adapter, --exec, --qemu).\n' +
+        'Exit codes: 0 passed (known deviations allowed), 1 a path failed (--trace: a step the specification does not allow), ' +
+        '2 usage or protocol error (--trace: nothing in the trace could be checked).',
     )
     .option('--adapter <module>', 'a module exporting createAdapter() (see README "Verify your implementation")')
     .option('--exec <command>', 'a program speaking the JSON-lines protocol on stdin/stdout')
@@ -91,17 +97,19 @@ export function registerVerify(program: Command): void {
     .option('--completion-timeout <ms>', `how long the suites poll for a completion before deciding none came (drop policy, latched commands); default ${DEFAULT_COMPLETION_TIMEOUT_MS}, ${QEMU_COMPLETION_TIMEOUT_MS} for --qemu`)
     .option('--suite <id...>', 'run only these suites: an id from the table (vfLifecycle:lm:drop:deferred) or its leading part (pfAcceptance, vfLifecycle:no-lm)')
     .option('--trace <file.jsonl>', 'check a recorded trace (request/answer pairs, one per line) against the machines')
+    .option('--record <file.jsonl>', 'write the whole session to a trace file ({"request","response"} per line), to replay with --trace and share')
     .option('--json', 'print one JSON object: {"passed","failed","knownDeviations","suites","notExhibited","failures",...}')
     .addHelpText(
       'after',
-      '\nExamples:\n  nvme-lm verify --exec "nvme-lm serve"\n  nvme-lm verify --exec "./my-controller --jsonl" --profile lm --json\n  nvme-lm verify --exec "./my-controller --jsonl" --profile lm --suite pfAcceptance\n  nvme-lm verify --qemu --vfs 2\n  nvme-lm verify --trace session.jsonl',
+      '\nExamples:\n  nvme-lm verify --exec "nvme-lm serve"\n  nvme-lm verify --exec "./my-controller --jsonl" --profile lm --json\n  nvme-lm verify --exec "./my-controller --jsonl" --profile lm --suite pfAcceptance\n  nvme-lm verify --qemu --vfs 2\n  nvme-lm verify --exec "nvme-lm serve" --suite pfAcceptance --record session.jsonl\n  nvme-lm verify --trace session.jsonl',
     )
     .action(async (o: VerifyOptions) => {
       if (o.trace !== undefined) {
         if (o.adapter !== undefined || o.exec !== undefined || o.qemu) throw new UsageError('--trace checks a recorded file; do not also give a target');
+        if (o.record !== undefined) throw new UsageError('--record writes the session of a run; --trace runs nothing');
         const r = await checkTraceFile(o.trace);
         console.log(o.json ? JSON.stringify(r) : formatTraceCheck(r));
-        process.exitCode = r.ok ? 0 : 1;
+        process.exitCode = traceExitCode(r);
         return;
       }
       const target = parseTarget(o);
@@ -112,9 +120,17 @@ export function registerVerify(program: Command): void {
       }
       const completionTimeoutMs = o.completionTimeout === undefined ? undefined : Number(o.completionTimeout);
       if (completionTimeoutMs !== undefined && !(completionTimeoutMs >= 0)) throw new UsageError(`--completion-timeout ${o.completionTimeout}: give milliseconds >= 0`);
+      // before anything runs: a trace path that cannot be written is a usage error
+      let record: TraceFile | undefined;
+      try {
+        record = o.record === undefined ? undefined : new TraceFile(o.record);
+      } catch (e) {
+        throw new UsageError(`--record: ${(e as Error).message}`);
+      }
       let r: VerifyResult;
       try {
         r = await runVerify({
+          record,
           target,
           profiles: o.profile,
           vfs,
@@ -130,6 +146,7 @@ export function registerVerify(program: Command): void {
         }
         throw e;
       } finally {
+        record?.close(); // closed with the target already; not when the run failed before opening it
         if (!o.json && process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
       }
       const code = verifyExitCode(r);
