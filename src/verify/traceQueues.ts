@@ -5,15 +5,14 @@
 // from host memory reads of CQ slots (a new phase tag is a completion).
 // It says which commands were submitted and which completed; judging them is
 // the trace checker's (traceCheck.ts).
-//
-// The index and phase arithmetic below is the ring's (tail and head wrap at
-// the queue size, the phase tag flips at each wrap of the CQ head); it is
-// written here, minimally, until the project has one ring module to share.
+// The index and phase arithmetic is the one ring's (src/target/ring.ts), and
+// what a Create/Delete changes is the queue driver's (queueCommands.ts).
 import { CQE_SIZE, decodeCqe, type Cqe } from '../wire/cqe.ts';
-import { ADMIN } from '../wire/opcodes.ts';
 import { decodeDoorbell, REG } from '../wire/registers.ts';
-import { decodeSqe, SQE_SIZE } from '../wire/sqe.ts';
+import { SQE_SIZE } from '../wire/sqe.ts';
 import { isSuccess } from '../wire/status.ts';
+import { nextIndex, phaseAfter, sqeCid } from '../target/ring.ts';
+import { queueChange } from '../target/queueCommands.ts';
 
 /** A command the host handed to the device with a tail doorbell (or a `submit` request). */
 export interface ObservedCommand {
@@ -261,9 +260,9 @@ export class QueueFollower {
     const sq = s.sqs.get(bell.qid);
     if (!sq || value >= sq.size) return [{ kind: 'notInterpreted', what: `regWrite (tail doorbell of an SQ the trace did not set up)` }];
     const notices: QueueNotice[] = [];
-    for (; sq.tail !== value; sq.tail = (sq.tail + 1) % sq.size) {
+    for (; sq.tail !== value; sq.tail = nextIndex(sq.tail, sq.size)) {
       const sqe = this.memory.read(sq.base + BigInt(sq.tail * SQE_SIZE), SQE_SIZE);
-      notices.push({ kind: 'submitted', command: this.submitted(s, { fn, qid: bell.qid, cid: sqe[2] | (sqe[3] << 8), sqe, line }) });
+      notices.push({ kind: 'submitted', command: this.submitted(s, { fn, qid: bell.qid, cid: sqeCid(sqe), sqe, line }) });
     }
     return notices;
   }
@@ -297,8 +296,8 @@ export class QueueFollower {
   }
 
   private consume(cq: Cq): void {
-    cq.head = (cq.head + 1) % cq.size;
-    if (cq.head === 0) cq.phase = cq.phase === 1 ? 0 : 1;
+    cq.head = nextIndex(cq.head, cq.size);
+    cq.phase = phaseAfter(cq.head, cq.phase);
   }
 
   private completed(fn: number, s: Fn, cqid: number, cqe: Cqe, bytes: Uint8Array): QueueNotice {
@@ -319,9 +318,9 @@ export class QueueFollower {
   submit(fn: number, qid: number, sqe: Uint8Array, cqe: Uint8Array | null, line: number): ObservedCommand {
     const s = this.fn(fn);
     const sq = s.sqs.get(qid);
-    const command: ObservedCommand = { fn, qid, cid: sqe[2] | (sqe[3] << 8), sqe, line };
+    const command: ObservedCommand = { fn, qid, cid: sqeCid(sqe), sqe, line };
     if (!sq) return command;
-    sq.tail = (sq.tail + 1) % sq.size;
+    sq.tail = nextIndex(sq.tail, sq.size);
     const cq = s.cqs.get(sq.cqid);
     if (cqe === null) {
       s.pending.set(`${qid}:${command.cid}`, command);
@@ -334,12 +333,10 @@ export class QueueFollower {
 
   /** Only successful Create/Delete I/O queue commands change the queue set. */
   private learn(s: Fn, bytes: Uint8Array): void {
-    const sqe = decodeSqe(bytes);
-    const id = sqe.cdw10 & 0xffff;
-    const size = (sqe.cdw10 >>> 16) + 1;
-    if (sqe.opc === ADMIN.CREATE_IO_CQ) s.cqs.set(id, { base: sqe.prp1, size, head: 0, phase: 1 });
-    else if (sqe.opc === ADMIN.CREATE_IO_SQ) s.sqs.set(id, { base: sqe.prp1, size, tail: 0, cqid: sqe.cdw11 >>> 16 });
-    else if (sqe.opc === ADMIN.DELETE_IO_SQ && id !== 0) s.sqs.delete(id);
-    else if (sqe.opc === ADMIN.DELETE_IO_CQ && id !== 0) s.cqs.delete(id);
+    const change = queueChange(bytes);
+    if (change?.kind === 'create-cq') s.cqs.set(change.qid, { base: change.base, size: change.size, head: 0, phase: 1 });
+    else if (change?.kind === 'create-sq') s.sqs.set(change.qid, { base: change.base, size: change.size, tail: 0, cqid: change.cqid });
+    else if (change?.kind === 'delete-sq') s.sqs.delete(change.qid);
+    else if (change?.kind === 'delete-cq') s.cqs.delete(change.qid);
   }
 }
