@@ -112,6 +112,30 @@ const d24: Invariant = {
   },
 };
 
+/**
+ * I15's machine part. A state taken on the source and set on the
+ * destination (a controller with its own history, here at power-on) gives
+ * the destination the source's queues, heads and tails (and, with the vendor
+ * section, its admin queue): the state is a function of the standard's
+ * fields alone. The byte part (every layout as tp4159.md section 3 says; S0PT
+ * is slot 0's phase tag, not the controller's current phase) is the wire
+ * layer's golden vectors and the bindings' to prove: this model has no bytes.
+ */
+function i15(o: TpLifecycleOptions): Invariant {
+  return {
+    id: 'I15',
+    description:
+      'Interoperable state (D25), machine part: Set State on the destination gives it the queues, heads and tails the source had when its state was taken (the byte layouts and S0PT are the wire layer\'s)',
+    check(step) {
+      if (!tpTookEdge(step) || tpContextOf(step.before).mig !== 'moved') return true;
+      const a = tpContextOf(step.after);
+      if (a.mig !== 'loaded' || a.image === null) return true;
+      const now = captureState(a, o.stateFormat);
+      return sameState(now, a.image) ? true : `I15: the destination holds ${stateText(now)} after Set State; the source's state was ${stateText(a.image)}`;
+    },
+  };
+}
+
 export function tpLifecycleInvariants(o: TpLifecycleOptions): Invariant[] {
-  return [i3, i11(o), i12(o), d22, d24];
+  return [i3, i11(o), i12(o), i15(o), d22, d24];
 }
