@@ -36,7 +36,8 @@ export function d25(spec: MachineSpec): LivenessResult {
   return found;
 }
 
-const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+/** picocolors' colour codes (ESC [ ... m) */
+const ANSI = /\x1b\[[0-9;]*m/g;
 
 /** The lasso as `nvme-lm check` prints it, without colour. */
 export function lassoText(r: LivenessResult): string {
