@@ -8,7 +8,7 @@ import type { LivenessResult } from '../../../src/check/liveness.ts';
 import { check } from '../../../src/check/report.ts';
 
 /** The snapshot after `types` from the initial state; throws if an event takes no edge (the test would prove nothing). */
-export function play(machine: AnyStateMachine, types: readonly (string | EventObject)[]): AnyMachineSnapshot {
+export function play(machine: AnyStateMachine, types: readonly (string | (EventObject & Record<string, unknown>))[]): AnyMachineSnapshot {
   let [s] = initialTransition(machine);
   for (const t of types) {
     const event = typeof t === 'string' ? { type: t } : t;
