@@ -56,33 +56,31 @@ export const TP_ACCEPTANCE_MACHINE_ID = 'tp4159Acceptance';
 
 const op = (name: string) => ({ context }: { context: TpAcceptanceContext }) => context.cmd.operation === name;
 
+const GUARDS = {
+  isSuspend: op('suspend'),
+  isNotice: op('notice'),
+  isResume: op('resume'),
+  isSetState: op('setState'),
+  isDeleteCdq: op('deleteCdq'),
+  isSetFeatures: op('setFeatures'),
+  isGetFeatures: op('getFeatures'),
+  wholeOnly: ({ context }: { context: TpAcceptanceContext }) => context.options.seqind === 'whole-only',
+  acceptsParts: ({ context }: { context: TpAcceptanceContext }) => context.options.seqind === 'parts',
+  vendorState: ({ context }: { context: TpAcceptanceContext }) => context.options.vendorState,
+  nonContiguous: ({ context }: { context: TpAcceptanceContext }) => context.options.nonContiguousCdq,
+  partNotLast: ({ context }: { context: TpAcceptanceContext }) => context.cmd.seqind === 'first' || context.cmd.seqind === 'middle',
+};
+
 export const tpAcceptanceSetup = setup({
   types: { context: {} as TpAcceptanceContext, events: {} as TpAcceptanceEvent },
-  guards: {
-    isSuspend: op('suspend'),
-    isNotice: op('notice'),
-    isResume: op('resume'),
-    isSetState: op('setState'),
-    isGetState: op('getState'),
-    isTrackSend: op('logUserData'),
-    isDeleteCdq: op('deleteCdq'),
-    isSetFeatures: op('setFeatures'),
-    isGetFeatures: op('getFeatures'),
-    vfActive: ({ context }) => context.cmd.vfState === 'active',
-    wholeOnly: ({ context }) => context.options.seqind === 'whole-only',
-    acceptsParts: ({ context }) => context.options.seqind === 'parts',
-    vendorState: ({ context }) => context.options.vendorState,
-    nonContiguous: ({ context }) => context.options.nonContiguousCdq,
-    partNotLast: ({ context }) => context.cmd.seqind === 'first' || context.cmd.seqind === 'middle',
-  },
+  guards: GUARDS,
   actions: {
     record: assign({ cmd: ({ context, event }) => ({ ...context.cmd, ...tpClassify(event) }) }),
   },
 });
 
 export type TpAcceptanceConfig = Parameters<typeof tpAcceptanceSetup.createMachine>[0];
-/** a guard named in tpAcceptanceSetup */
-type Guard = string;
+type Guard = keyof typeof GUARDS;
 type Stage =
   | 'queue' | 'vfOpcode' | 'pfOpcode' | 'msSel' | 'mrSel' | 'tsSel' | 'cdqSel' | 'stype' | 'seqind' | 'lact' | 'qt' | 'cdqSize' | 'pc'
   | 'cntlid' | 'cqs' | 'cdqid' | 'vfState' | 'setQueues' | 'trackState' | 'udmqs' | 'getCsvi' | 'setCsvi' | 'setSequence' | 'getOffset' | 'head' | 'setData';
