@@ -57,7 +57,6 @@ export function tpLifecycleSetup(o: TpLifecycleOptions) {
   return setup({
     types: { context: {} as TpLifecycleContext, events: {} as TpLifecycleEvent },
     guards: {
-      guestRuns: ({ context }) => context.mig === 'none',
       mayEnable: ({ context }) => context.mig === 'none' && !context.enabled,
       mayDisable: ({ context }) => context.mig === 'none' && context.enabled,
       canCreateQueue: ({ context: c }) => c.mig === 'none' && c.enabled && c.guestAdmin === 'none' && c.ioQueues < o.maxIoQueues,
