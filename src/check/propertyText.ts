@@ -1,5 +1,5 @@
 // One line per property the checker proves, as the working specification
-// (docs/spec/lm.md) states it: what `check` prints next to
+// (docs/spec/lm.md, docs/spec/tp4159.md) states it: what `check` prints next to
 // a verdict that merges many machines, and what the report shows. Each
 // machine's own invariant keeps its more precise wording.
 export const PROPERTY_TEXT: Readonly<Record<string, string>> = {
@@ -16,4 +16,18 @@ export const PROPERTY_TEXT: Readonly<Record<string, string>> = {
   L2: 'Doorbells latched while a VF is suspended are fetched once it runs again (D11)',
   L3: 'Every submitted I/O gets its completion unless a reset of its VF intervenes (D12, D15)',
   L4: "A SAVE's drain ends: every command fetched before it completes (D12)",
+  // the standard profile tp4159
+  I9: "No management command on a VF's admin queue changes any state (D19)",
+  I10: 'Nothing unlogged: every change completed while logging was on has its entry before the entry that ends the log (D30, D31)',
+  I11: 'Set Controller State is atomic (D26)',
+  I12: 'Round trip: Get State after Set State gives identical bytes; every pending SQ entry is fetched once and gets one completion (D15, D25)',
+  I13: 'Isolation for the standard: a command naming VF i never changes VF j or the PF; a UDMQ holds entries of its own controller only (D14, D20)',
+  I14: 'Queue discipline: the controller never overwrites an unconsumed UDMQ entry, and every phase tag is right for its pass (D31)',
+  I15: 'Interoperable state: a state saved by one implementation, loaded by another, gives it the same queues, heads, tails and phases (D25)',
+  D22: 'Suspend completes only after the commands it fetched complete; a suspended VF latches doorbells, never loses them',
+  D24: 'Get Controller State is allowed in any state, changes nothing, and CSUP says whether the VF was suspended',
+  D25: "The guest's admin queue continues on the destination: every admin command it submits is seen completed",
+  L5: 'Suspend completes: once the commands fetched before it complete, every Suspend completes (D22)',
+  L6: 'Resume restarts: every SQ whose tail was written while suspended is fetched after Resume, the admin SQ included (D23)',
+  L7: 'A One-Shot event raised while an Asynchronous Event Request is outstanding completes it (D33)',
 };

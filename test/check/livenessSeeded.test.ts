@@ -3,8 +3,7 @@
 // tell the two apart. The broken machines are the real specification
 // machines with one action replaced through XState's `provide`.
 import { describe, expect, it } from 'vitest';
-import { assign, initialTransition, transition } from 'xstate';
-import type { AnyMachineSnapshot } from 'xstate';
+import { assign } from 'xstate';
 import type { MachineSpec } from '../../machines/spec.ts';
 import { vfLifecycleSpec } from '../../machines/vfLifecycle.ts';
 import { noCompletion, reply } from '../../machines/vf/effects.ts';
@@ -12,9 +11,9 @@ import type { VfContext, VfEvent } from '../../machines/vf/types.ts';
 import { VFIO_MIGRATION_P2P, VFIO_MIGRATION_PRE_COPY, VFIO_MIGRATION_STOP_COPY } from '../../machines/vfio/states.ts';
 import { FROM_FSM_TABLE } from '../../machines/vfio/kernelTables.ts';
 import { vfioWalkSpec, type VfioFromTable } from '../../machines/vfio/walkMachine.ts';
-import { stateKeyFunction } from '../../src/check/graph.ts';
 import type { Lasso, LivenessResult } from '../../src/check/liveness.ts';
 import { check } from '../../src/check/report.ts';
+import { expectRealLasso } from './realLasso.ts';
 
 type VfAction = ReturnType<typeof assign<VfContext, VfEvent, undefined, VfEvent, never>>;
 
@@ -30,24 +29,6 @@ function liveness(spec: MachineSpec, id: string): LivenessResult {
 }
 
 const events = (steps: { event: { type: string } }[]): string[] => steps.map((s) => s.event.type);
-
-/** Replays the lasso with XState: the cycle stays pending, takes no unfair step, and returns to its first state. */
-function expectRealLasso(spec: MachineSpec, id: string, lasso: Lasso): void {
-  const l = spec.liveness.find((p) => p.id === id);
-  if (!l) throw new Error(`no ${id}`);
-  const key = stateKeyFunction(spec, false);
-  let [s] = initialTransition(spec.machine);
-  for (const step of lasso.stem.steps) [s] = transition(spec.machine, s, step.event);
-  const entry = key(s);
-  expect(l.pending(s)).toBe(true);
-  for (const step of lasso.cycle) {
-    const before: AnyMachineSnapshot = s;
-    [s] = transition(spec.machine, s, step.event);
-    expect(l.pending(s)).toBe(true);
-    expect(l.unfair?.({ before, event: step.event, after: s }) ?? false).toBe(false);
-  }
-  expect(key(s)).toBe(entry);
-}
 
 const deferred = vfLifecycleSpec({ ioCompletion: 'deferred' });
 

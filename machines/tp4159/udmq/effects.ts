@@ -1,0 +1,146 @@
+// What each step does to the UDMQ, as pure functions of the context. The
+// controller's flow control (D31): every entry but ESA 7 needs two free
+// slots; when an entry is due and one slot is left, ESA 7 goes there and
+// logging stops. So the queue never takes an entry into a slot the host has
+// not released, and every log ends with exactly one entry (ESA 2, 3 or 7).
+import { tpCompletion, type TpDecision, type TpStatusName } from '../status.ts';
+import type { EntryKind, OneShot, Phase, UdmqContext, UdmqEventType, UdmqObservation, UdmqOptions } from './types.ts';
+
+type Ctx = Omit<UdmqContext, 'last'>;
+
+const QUIET: Omit<UdmqObservation, 'event'> = { completion: 'none', posted: [], changeCompleted: false, read: null, reported: [] };
+
+function step(next: Ctx, event: UdmqEventType, seen: Partial<UdmqObservation>): UdmqContext {
+  return { ...next, last: { ...QUIET, event, ...seen } };
+}
+
+function state(c: UdmqContext): Ctx {
+  const { last: _last, ...rest } = c;
+  return rest;
+}
+
+const freshSlots = (o: UdmqOptions): Phase[] => Array.from({ length: o.entries }, (): Phase => 0);
+
+/** No queue: the ring as a new one would start (so deleted queues merge into one state). */
+function noQueue(o: UdmqOptions): Pick<Ctx, 'cdq' | 'slots' | 'tail' | 'ctrlPhase' | 'head' | 'hostPhase' | 'used' | 'logging' | 'etpt' | 'tpt'> {
+  return { cdq: false, slots: freshSlots(o), tail: 0, ctrlPhase: 1, head: 0, hostPhase: 1, used: 0, logging: false, etpt: false, tpt: 0 };
+}
+
+export function initialUdmqContext(o: UdmqOptions): UdmqContext {
+  return { ...noQueue(o), suspended: false, aers: 0, queued: [], last: { ...QUIET, event: 'init' } };
+}
+
+const flip = (p: Phase): Phase => (p === 0 ? 1 : 0);
+
+export const free = (c: Pick<Ctx, 'used' | 'slots'>): number => c.slots.length - c.used;
+
+/** Report raised events to outstanding AERs, oldest first; the rest wait (D33: never masked). */
+function deliver(c: Ctx, raised: OneShot[]): { next: Ctx; reported: OneShot[] } {
+  const queued = [...c.queued];
+  for (const e of raised) if (!queued.includes(e)) queued.push(e);
+  queued.sort(); // 'full' before 'tail': a set, so equal sets are one state
+  const n = Math.min(c.aers, queued.length);
+  return { next: { ...c, queued: queued.slice(n), aers: c.aers - n }, reported: queued.slice(0, n) };
+}
+
+/** Write one entry at the tail (the caller checked there is room). */
+function write(c: Ctx, kind: EntryKind): { next: Ctx; raised: OneShot[] } {
+  const slots = c.slots.map((p, i): Phase => (i === c.tail ? c.ctrlPhase : p));
+  const wrapped = c.tail + 1 === c.slots.length;
+  const tail = wrapped ? 0 : c.tail + 1;
+  const ctrlPhase: Phase = wrapped ? flip(c.ctrlPhase) : c.ctrlPhase;
+  const raised: OneShot[] = [];
+  if (c.etpt && tail === c.tpt) raised.push('tail');
+  if (c.etpt && kind === 'full') raised.push('full');
+  return { next: { ...c, slots, tail, ctrlPhase, used: c.used + 1 }, raised };
+}
+
+/** Post an entry under D31's flow control: ESA 7 instead when only one slot is left (logging stops). */
+export function post(c: Ctx, kind: EntryKind, logging: boolean): { next: Ctx; posted: EntryKind[]; raised: OneShot[] } {
+  const actual: EntryKind = free(c) >= 2 ? kind : 'full';
+  const { next, raised } = write(c, actual);
+  return { next: { ...next, logging: actual === 'full' ? false : logging }, posted: [actual], raised };
+}
+
+function finish(c: Ctx, event: UdmqEventType, posted: EntryKind[], raised: OneShot[], seen: Partial<UdmqObservation>): UdmqContext {
+  const { next, reported } = deliver(c, raised);
+  return step(next, event, { posted, reported, ...seen });
+}
+
+export function reply(c: UdmqContext, event: UdmqEventType, status: TpStatusName, decision: TpDecision): UdmqContext {
+  return step(state(c), event, { completion: tpCompletion(status, decision) });
+}
+
+export function createCdq(c: UdmqContext, event: UdmqEventType, o: UdmqOptions): UdmqContext {
+  return step({ ...state(c), ...noQueue(o), cdq: true }, event, { completion: tpCompletion('SUCCESS', 'D28') });
+}
+
+export function deleteCdq(c: UdmqContext, event: UdmqEventType, o: UdmqOptions): UdmqContext {
+  return step({ ...state(c), ...noQueue(o) }, event, { completion: tpCompletion('SUCCESS', 'D28') });
+}
+
+/** LACT 1 (D29): ESA 1 and logging on; with fewer than two free slots the queue is full (1/3Bh), nothing posted. */
+export function trackStart(c: UdmqContext, event: UdmqEventType): UdmqContext {
+  if (free(c) < 2) return reply(c, event, 'CDQ_FULL', 'D31');
+  const { next, posted, raised } = post(state(c), 'first', true);
+  return finish(next, event, posted, raised, { completion: tpCompletion('SUCCESS', 'D29') });
+}
+
+/** LACT 0 (D29): the log's last entry, ESA 2, and logging off. */
+export function trackStop(c: UdmqContext, event: UdmqEventType): UdmqContext {
+  const { next, posted, raised } = post(state(c), 'stopped', false);
+  return finish(next, event, posted, raised, { completion: tpCompletion('SUCCESS', 'D29') });
+}
+
+/** A change completes; while logging, its range is posted before its completion (D30, D31). */
+export function change(c: UdmqContext, event: UdmqEventType): UdmqContext {
+  if (!c.logging) return step(state(c), event, { changeCompleted: true });
+  const { next, posted, raised } = post(state(c), 'range', true);
+  return finish(next, event, posted, raised, { changeCompleted: true });
+}
+
+export function read(c: UdmqContext, event: UdmqEventType): UdmqContext {
+  return step(state(c), event, {});
+}
+
+/** The host reads the entry at its head and releases its slot (Set Features 21h HP). */
+export function hostRelease(c: UdmqContext, event: UdmqEventType): UdmqContext {
+  const wrapped = c.head + 1 === c.slots.length;
+  const next: Ctx = { ...state(c), head: wrapped ? 0 : c.head + 1, hostPhase: wrapped ? flip(c.hostPhase) : c.hostPhase, used: c.used - 1 };
+  return step(next, event, { completion: tpCompletion('SUCCESS', 'D31'), read: c.slots[c.head] });
+}
+
+export function setTrigger(c: UdmqContext, event: UdmqEventType): UdmqContext {
+  const tpt = (c.tail + 1) % c.slots.length;
+  return step({ ...state(c), etpt: true, tpt }, event, { completion: tpCompletion('SUCCESS', 'D33') });
+}
+
+export function submitAer(c: UdmqContext, event: UdmqEventType): UdmqContext {
+  const { next, reported } = deliver({ ...state(c), aers: c.aers + 1 }, []);
+  return step(next, event, { reported });
+}
+
+/** Suspend (D32): ESA 3 after every logged change; with DUDMQ the queue is then deleted. */
+export function suspend(c: UdmqContext, event: UdmqEventType, o: UdmqOptions, deleteQueue: boolean): UdmqContext {
+  const base: Ctx = { ...state(c), suspended: true };
+  const logged = c.logging ? post(base, 'suspended', true) : { next: base, posted: [] as EntryKind[], raised: [] as OneShot[] };
+  const next = deleteQueue ? { ...logged.next, ...noQueue(o) } : logged.next;
+  return finish(next, event, logged.posted, logged.raised, { completion: tpCompletion('SUCCESS', 'D32') });
+}
+
+/** Resume with logging still on posts ESA 1 (D32). */
+export function resume(c: UdmqContext, event: UdmqEventType): UdmqContext {
+  const base: Ctx = { ...state(c), suspended: false };
+  const logged = c.logging ? post(base, 'first', true) : { next: base, posted: [] as EntryKind[], raised: [] as OneShot[] };
+  return finish(logged.next, event, logged.posted, logged.raised, { completion: tpCompletion('SUCCESS', 'D23') });
+}
+
+/** FLR or CC.EN 1->0 (D34): logging stops (nothing posted), the suspension clears; the queue is the PF's and stays. */
+export function vfReset(c: UdmqContext, event: UdmqEventType): UdmqContext {
+  return step({ ...state(c), logging: false, suspended: false }, event, {});
+}
+
+/** A PF reset (D34): every CDQ deleted, the controller reset, the PF's outstanding AERs and pending events gone. */
+export function pfReset(c: UdmqContext, event: UdmqEventType, o: UdmqOptions): UdmqContext {
+  return step({ ...noQueue(o), suspended: false, aers: 0, queued: [] }, event, {});
+}
