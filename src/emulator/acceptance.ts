@@ -1,9 +1,10 @@
 // Acceptance of the five LM commands (architecture rule 3): pure functions
 // that read the SQE, the device state and host memory, change nothing, and
 // return either what to execute or the rejection with the decision behind
-// it. Only an accepted command reaches migration.ts, so a rejected command
-// provably touches nothing (I3). Order of checks (spec D17, D9, D10, D4, D5,
-// PRPs, D7):
+// it. Only an accepted command reaches execution (migration.ts), so a
+// rejected command provably touches nothing (I3); a rejection is the
+// command's outcome as it stands. Order of checks (spec D17, D9, D10, D4,
+// D5, PRPs, D7):
 //   1. routeLmOpcode: opcode known for the profile and the queue (D17, D1)
 //   2. FUSE, then PSDT (D9)
 //   3. strict only: reserved bytes, then NSID (D10)
@@ -20,15 +21,17 @@ import { LM_FIELDS, LM_RESERVED, rd, SQE, ST, genericStatus } from './fields.ts'
 import { pfOpcodeMeaning } from './profiles.ts';
 import { dmaFromHost, walkPrps } from './prp.ts';
 import { decodeSavedData, MAX_MIGRATION_DATA, savedDataSize, type LoadDefect, type SavedState } from './savedData.ts';
+import type { Outcome } from './outcome.ts';
 import { SC } from '../wire/status.ts';
 
 export type LmDecision = 'D1' | 'D4' | 'D5' | 'D7' | 'D9' | 'D10' | 'D17' | 'NVMe';
 
-export interface LmRejection {
-  accept: false;
-  status: number;
-  decision: LmDecision;
-  reason: string;
+/** A rejection is already the command's outcome: its status, no DW0, the decision; nothing changed. */
+export interface LmRejection extends Outcome {
+  readonly accept: false;
+  readonly dw0: 0;
+  readonly decision: LmDecision;
+  readonly reason: string;
   /** the VF named by CDW10, once it passed D4 */
   vf?: number;
   /** LOAD data defect (D7), named as the acceptance machine names it */
@@ -41,6 +44,8 @@ export type LmAcceptance =
   | { accept: true; op: 'load'; vf: number; state: SavedState }
   | LmRejection;
 
+export type LmAccepted = Exclude<LmAcceptance, LmRejection>;
+
 /** What the checks may read about the device; nothing here writes. */
 export interface LmView {
   readonly config: DeviceConfig;
@@ -50,7 +55,7 @@ export interface LmView {
   maxIoQueues(vf: number): number;
 }
 
-const rejection = (status: number, decision: LmDecision, reason: string): LmRejection => Object.freeze({ accept: false, status, decision, reason });
+const rejection = (status: number, decision: LmDecision, reason: string): LmRejection => Object.freeze({ accept: false, status, dw0: 0, decision, reason });
 
 // Constant rejections: the hot path allocates nothing to say no.
 const R = {
@@ -72,13 +77,11 @@ export type LmRoute = 'execute' | 'foreignErase' | 'drop' | LmRejection;
 
 /** Step 1: what this function's admin queue does with an opcode in 0xC4-0xD5 (D17 on the PF, D1 on a VF). */
 export function routeLmOpcode(config: DeviceConfig, fn: number, opcode: number): LmRoute {
-  const ignoreCapability = config.mutant === 'ignoreCapability';
   if (fn === 0) {
-    const meaning = pfOpcodeMeaning(config.profile, opcode, ignoreCapability);
+    const meaning = pfOpcodeMeaning(config.profile, opcode);
     return meaning === 'lm' ? 'execute' : meaning === 'foreignErase' ? 'foreignErase' : R.unknownPf;
   }
-  if (!config.profile.lmCommands && !ignoreCapability) return R.unknownVf;
-  if (config.mutant === 'acceptLmOnVfQueue') return 'execute';
+  if (!config.profile.lmCommands) return R.unknownVf;
   return config.vfQueuePolicy === 'drop' ? 'drop' : R.vfQueue;
 }
 
@@ -108,7 +111,7 @@ export function acceptLm(v: DataView, o: number, dev: LmView): LmAcceptance {
       return { accept: true, op: 'resume', vf };
     case LM.SAVE: {
       if (state === 'saving') return sequence(vf, DRAINING('another SAVE'));
-      if (state === 'running' && dev.config.mutant !== 'saveWhileRunning') return sequence(vf, 'SAVE while the VF is running: SUSPEND it first');
+      if (state === 'running') return sequence(vf, 'SAVE while the VF is running: SUSPEND it first');
       const length = savedDataSize(dev.ioQueueCount(vf));
       const walk = walkPrps(dev.memory, rd(v, o, LM_FIELDS.prp1), rd(v, o, LM_FIELDS.prp2), length);
       if (!walk.ok) return prpRejection(vf, walk.sc, walk.reason);
@@ -123,18 +126,18 @@ export function acceptLm(v: DataView, o: number, dev: LmView): LmAcceptance {
       if (!walk.ok) return prpRejection(vf, walk.sc, walk.reason);
       const data = dmaFromHost(dev.memory, walk.segments, walk.length);
       const d = decodeSavedData(data, size, { maxIoQueues: dev.maxIoQueues(vf), isMapped: (a, n) => dev.memory.isMapped(a, n) });
-      if (!d.ok) return { accept: false, status: ST.INVALID_FIELD, decision: 'D7', reason: d.reason, vf, defect: d.defect };
+      if (!d.ok) return { accept: false, status: ST.INVALID_FIELD, dw0: 0, decision: 'D7', reason: d.reason, vf, defect: d.defect };
       return { accept: true, op: 'load', vf, state: d.state };
     }
   }
 }
 
 function sequence(vf: number, reason: string): LmRejection {
-  return { accept: false, status: ST.SEQUENCE_ERROR, decision: 'D5', reason, vf };
+  return { accept: false, status: ST.SEQUENCE_ERROR, dw0: 0, decision: 'D5', reason, vf };
 }
 
 function prpRejection(vf: number, sc: number, reason: string): LmRejection {
-  return { accept: false, status: genericStatus(sc), decision: sc === SC.DATA_TRANSFER_ERROR ? 'D7' : 'NVMe', reason, vf };
+  return { accept: false, status: genericStatus(sc), dw0: 0, decision: sc === SC.DATA_TRANSFER_ERROR ? 'D7' : 'NVMe', reason, vf };
 }
 
 /** D10 strict: any nonzero reserved bit, then a nonzero NSID (bytes 7:4 are reserved in all five). */

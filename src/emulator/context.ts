@@ -5,6 +5,7 @@ import type { HostMemory } from './hostMemory.ts';
 import type { RamNamespace } from './namespace.ts';
 import type { LmView } from './acceptance.ts';
 import type { Controller } from './controller.ts';
+import type { ProfileExecutors } from './executors.ts';
 
 /**
  * A VF's live-migration state (D5). The PF is always running. `saving`: a
@@ -36,6 +37,8 @@ export interface DeviceContext {
   controller(fn: number): Controller;
   /** read-only view for the LM acceptance checks */
   readonly lmView: LmView;
+  /** what fetched commands do: the profile's executor set (with the mutant, if any) */
+  readonly executors: ProfileExecutors;
   /** D18: a PF controller reset resets every VF */
   resetAllVfs(): void;
   trace: ((e: CommandTrace) => void) | undefined;

@@ -1,7 +1,9 @@
 // One NVMe controller (the PF is function 0, VF k is function k): its BAR0
 // registers, its queues in host memory, the fetch loop, and its
-// live-migration state. Command execution lives in adminExec.ts, nvmExec.ts
-// and migration.ts; this file owns the state and the rules that move it.
+// live-migration state. What a fetched command does is the profile's
+// executor set (executors.ts, from the device context); it returns an
+// outcome and this file posts the completion from it. This file owns the
+// state and the rules that move it.
 export type { CommandTrace, DeviceContext, HeldSave, InFlight, LmState } from './context.ts';
 import type { DeviceContext, HeldSave, InFlight, LmState } from './context.ts';
 import { PAGE_SIZE } from './hostMemory.ts';
@@ -20,9 +22,8 @@ import {
   withDword,
 } from './registers.ts';
 import { REG, DOORBELL_BASE } from '../wire/registers.ts';
-import { DROPPED, SQE, rd, splitStatus } from './fields.ts';
-import { execAdmin } from './adminExec.ts';
-import { execIo, runNvm } from './nvmExec.ts';
+import { SQE, rd, splitStatus } from './fields.ts';
+import { DROPPED, type Outcome } from './outcome.ts';
 import { dropSavesIssuedBy, endDrain, failHeldSave } from './saveDrain.ts';
 
 export class Controller {
@@ -37,11 +38,6 @@ export class Controller {
   /** Number of Queues feature (zero-based allocated counts) */
   nsqa: number;
   ncqa: number;
-  /** DW0 of the command being executed, set by the executors */
-  dw0 = 0;
-  /** why the command being executed was rejected (for traces and tests) */
-  decision: string | undefined = undefined;
-  reason: string | undefined = undefined;
   private busy = false;
   private again = false;
   /** an SQ stopped fetching because its CQ was full: the next CQ head doorbell fetches again */
@@ -305,26 +301,26 @@ export class Controller {
   }
 
   private execute(sq: SubmissionQueue, view: DataView, off: number): void {
-    this.dw0 = 0;
-    this.decision = undefined;
-    this.reason = undefined;
-    const status = sq.qid === 0 ? execAdmin(this, view, off) : execIo(this, sq, view, off);
+    const ex = this.ctx.executors;
+    const out = sq.qid === 0 ? ex.admin(this, view, off) : ex.io(this, sq, view, off);
+    const status = out.status;
     const cid = rd(view, off, SQE.cid);
-    if (status >= 0) this.complete(sq, cid, status, this.dw0);
+    if (status >= 0) this.complete(sq, cid, status, out.dw0);
     else if (status === DROPPED) this.cqs[sq.cqid]!.reserved--;
-    if (this.ctx.trace !== undefined) this.emit(sq.qid, cid, view.getUint8(off), status);
+    if (this.ctx.trace !== undefined) this.emit(sq.qid, cid, view.getUint8(off), out);
   }
 
-  private emit(sqid: number, cid: number, opcode: number, status: number): void {
+  private emit(sqid: number, cid: number, opcode: number, out: Outcome): void {
+    const status = out.status;
     this.ctx.trace!({
       fn: this.fn,
       sqid,
       cid,
       opcode,
       outcome: status >= 0 ? 'completed' : status === DROPPED ? 'dropped' : 'in-flight',
-      ...(status >= 0 ? { status: splitStatus(status), dw0: this.dw0 >>> 0 } : {}),
-      ...(this.decision === undefined ? {} : { decision: this.decision }),
-      ...(this.reason === undefined ? {} : { reason: this.reason }),
+      ...(status >= 0 ? { status: splitStatus(status), dw0: out.dw0 >>> 0 } : {}),
+      ...(out.decision === undefined ? {} : { decision: out.decision }),
+      ...(out.reason === undefined ? {} : { reason: out.reason }),
     });
   }
 
@@ -332,13 +328,6 @@ export class Controller {
   complete(sq: SubmissionQueue, cid: number, status: number, dw0: number): void {
     const cq = this.cqs[sq.cqid]!;
     if (!postCompletion(this.ctx.memory, cq, dw0, sq.head, sq.qid, cid, status)) this.regs.csts |= CSTS_CFS;
-  }
-
-  /** Record why a command is rejected and return its status word. */
-  reject(status: number, decision: string, reason: string): number {
-    this.decision = decision;
-    this.reason = reason;
-    return status;
   }
 
   // ---- deferred I/O ----------------------------------------------------
@@ -353,10 +342,10 @@ export class Controller {
     while (done < n && this.inFlight.length > 0) {
       const f = this.inFlight.shift()!;
       const sq = this.sqs[f.sqid]!;
-      const status = runNvm(this, f.sqe, 0);
-      this.complete(sq, f.cid, status, 0);
+      const out = this.ctx.executors.completeHeld(this, f.sqe, 0);
+      this.complete(sq, f.cid, out.status, out.dw0);
       if (this.ctx.trace !== undefined) {
-        this.ctx.trace({ fn: this.fn, sqid: f.sqid, cid: f.cid, opcode: f.sqe.getUint8(0), outcome: 'completed', status: splitStatus(status), dw0: 0 });
+        this.ctx.trace({ fn: this.fn, sqid: f.sqid, cid: f.cid, opcode: f.sqe.getUint8(0), outcome: 'completed', status: splitStatus(out.status), dw0: out.dw0 >>> 0 });
       }
       done++;
     }

@@ -164,7 +164,3 @@ export const ST = {
 export function genericStatus(sc: number): number {
   return statusWord(SCT_GENERIC, sc, sc !== SC.SUCCESS);
 }
-
-/** Executor results that are not a status word: no completion (D1 drop), or held until completeIo. */
-export const DROPPED = -1;
-export const IN_FLIGHT = -2;

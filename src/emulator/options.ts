@@ -9,7 +9,8 @@ export type VfQueuePolicy = 'reject' | 'drop';
 export type IoCompletion = 'immediate' | 'deferred';
 
 /**
- * Deliberately broken variants, used only to prove that generated suites catch bugs:
+ * Deliberately broken variants, used only to prove that generated suites catch bugs
+ * (each is a wrapper in mutants.ts around the correct steps):
  * - acceptLmOnVfQueue: a VF's own admin queue executes LM commands (breaks D1, I1)
  * - saveWhileRunning: SAVE succeeds on a running VF, without draining (breaks D5, D12)
  * - partialLoad: LOAD tears the VF down and applies registers before checking the data (breaks D7, I5)

@@ -35,9 +35,8 @@ export const PROFILE_INFO: Readonly<Record<Profile, ProfileInfo>> = {
 /** What the PF admin queue does with an opcode in 0xC4-0xD5 under a profile. */
 export type LmOpcodeMeaning = 'lm' | 'foreignErase' | 'unknown';
 
-export function pfOpcodeMeaning(p: ProfileInfo, opcode: number, ignoreCapability: boolean): LmOpcodeMeaning {
-  // ignoreCapability is the mutant that runs the LM commands whatever the profile says.
-  if (p.lmCommands || ignoreCapability) return 'lm';
+export function pfOpcodeMeaning(p: ProfileInfo, opcode: number): LmOpcodeMeaning {
+  if (p.lmCommands) return 'lm';
   if (p.foreignErase && opcode === LM.QUERY) return 'foreignErase';
   return 'unknown';
 }

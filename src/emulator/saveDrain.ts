@@ -15,7 +15,8 @@
 //   completion, like every other command the reset drops; the cascade then
 //   resets the VF.
 import type { Controller, HeldSave } from './controller.ts';
-import { IN_FLIGHT, ST, splitStatus } from './fields.ts';
+import { ST, splitStatus } from './fields.ts';
+import { IN_FLIGHT, type Outcome } from './outcome.ts';
 import { LM } from '../wire/opcodes.ts';
 import { dmaToHost } from './prp.ts';
 import { encodeSavedState } from './savedData.ts';
@@ -29,12 +30,10 @@ export function captureSave(c: Controller, vf: Controller, segments: readonly nu
 }
 
 /** Hold the SAVE that admin queue `issuer` fetched until `vf`'s fetched I/O completes; its slot on the CQ stays reserved. */
-export function holdSave(issuer: Controller, vf: Controller, cid: number, segments: number[], length: number): number {
+export function holdSave(issuer: Controller, vf: Controller, cid: number, segments: number[], length: number): Outcome {
   vf.heldSave = { issuer: issuer.fn, cid, segments, length };
   vf.lmState = 'saving';
-  issuer.decision = 'D12';
-  issuer.reason = `SAVE waits until the VF's ${vf.inFlight.length} fetched I/O command(s) complete`;
-  return IN_FLIGHT;
+  return { status: IN_FLIGHT, dw0: 0, decision: 'D12', reason: `SAVE waits until the VF's ${vf.inFlight.length} fetched I/O command(s) complete` };
 }
 
 /** The last fetched I/O of a draining VF has completed (its CQE is posted): capture, DMA, complete the SAVE (D12). */

@@ -3,7 +3,10 @@
 // mutant would prove nothing.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { Mutant } from '../../src/emulator/options.ts';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MUTANTS, type Mutant } from '../../src/emulator/options.ts';
 import { setup, status } from './helpers.ts';
 import { encodeLmCommand } from '../../src/wire/lmCommands.ts';
 import { LM } from '../../src/wire/opcodes.ts';
@@ -109,5 +112,30 @@ describe('the I1/I2/I3 property catches a mutant', () => {
       }
     })();
     expect(caught).toMatch(/Property failed[^]*I1: LM opcode 0x[0-9a-f]+ on VF \d's admin queue changed state/);
+  });
+});
+
+describe('the mutants live in one wrapper file', () => {
+  const dir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'emulator');
+  /** Lines of a file that read the mutant option or name a mutant in a string (comments aside). */
+  const mutantChecks = (text: string): string[] => {
+    const named = new RegExp(`['"\`](${MUTANTS.join('|')})['"\`]`);
+    return text
+      .split('\n')
+      .filter((line) => !/^\s*(\/\/|\*|\/\*)/.test(line))
+      .filter((line) => /\.mutant\b/.test(line) || named.test(line));
+  };
+  const files = readdirSync(dir).filter((f) => f.endsWith('.ts'));
+
+  it('I3: the correct acceptance and executors carry no mutant check (only options.ts, mutants.ts and the executor table see the mutant)', () => {
+    const allowed = new Set(['options.ts', 'mutants.ts', 'executors.ts']);
+    const found = files.filter((f) => !allowed.has(f)).flatMap((f) => mutantChecks(readFileSync(join(dir, f), 'utf8')).map((l) => `${f}: ${l.trim()}`));
+    expect(found).toEqual([]);
+  });
+
+  it('the scan sees a mutant check where there is one (it can fail)', () => {
+    expect(mutantChecks(readFileSync(join(dir, 'executors.ts'), 'utf8')).length).toBeGreaterThan(0);
+    expect(mutantChecks("  if (config.mutant === 'saveWhileRunning') return;")).toHaveLength(1);
+    expect(mutantChecks("  const m = 'partialLoad';")).toHaveLength(1);
   });
 });
