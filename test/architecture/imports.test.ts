@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { IMPLEMENTATIONS, LAYERS, SPECIFICATION } from './layers.ts';
+import { IMPLEMENTATIONS, LAYERS, layersMermaid, SPECIFICATION } from './layers.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -122,5 +122,13 @@ describe('architecture', () => {
   it('the import scanner sees every import form (so the rules above can fail)', () => {
     const text = `import a from '../../machines/x.ts';\nimport type { B } from "../models/y.ts";\nexport * from './z.ts';\nconst c = await import('../machines/d.ts');\nrequire('../models/e');`;
     expect(importsOf(text)).toEqual(['../../machines/x.ts', '../models/y.ts', './z.ts', '../machines/d.ts', '../models/e']);
+  });
+});
+
+describe('docs/architecture.md', () => {
+  it('draws the layering of test/architecture/layers.ts (regenerate the mermaid block from layersMermaid() when the table changes)', () => {
+    const doc = readFileSync(join(root, 'docs/architecture.md'), 'utf8');
+    const block = /```mermaid\n([\s\S]*?)\n```/.exec(doc)?.[1];
+    expect(block).toBe(layersMermaid());
   });
 });
