@@ -29,6 +29,11 @@ class ExampleAdapter implements Adapter {
     // This controller completes what a doorbell write fetches before the write
     // returns, so verify need not wait out a timeout for a completion that must
     // not come. A controller that posts completions later returns {} here.
+    // Over the JSON-lines protocol (verify --exec) a program may also say
+    // "batch": true here and answer {"op":"batch"} requests (docs/protocol.md);
+    // an in-process adapter has no round trips to save and leaves batch out
+    // (Adapter.batch is optional: the queue driver then goes one operation at
+    // a time).
     return { synchronous: true };
   }
   async regWrite(fn: number, offset: number, width: 4 | 8, value: bigint): Promise<void> {

@@ -6,6 +6,7 @@
 // machine says completed then (latched commands fetched after RESUME, D11;
 // deferred I/O completing; nothing else).
 import type { Adapter } from '../src/target/adapter.ts';
+import { runBatch } from '../src/target/batch.ts';
 import { claimCompletion, sqeCid } from '../src/target/ring.ts';
 import { PAGE } from './hostPlan.ts';
 import { checkReadBack, describePosted, FunctionDriver, isOk, lbaOf, readCommand, writeCommand, type DriverState, type Posted } from './guest.ts';
@@ -247,14 +248,16 @@ export class VfGuest {
 
   /** What a migration carries: the VM's queue and data pages, and the guest's beliefs, as SAVE captured the VF. */
   async captureVm(): Promise<VmImage> {
-    const pages: Array<[bigint, Uint8Array]> = [];
-    for (const addr of this.driver.plan.guestPages(this.maxQueues)) pages.push([addr, await this.adapter.memRead(addr, PAGE)]);
+    // the pages are independent reads: one batch on a target that has it
+    const addrs = this.driver.plan.guestPages(this.maxQueues);
+    const read = await runBatch(this.adapter, addrs.map((addr) => ({ op: 'memRead' as const, addr, len: PAGE })));
+    const pages = addrs.map((addr, i): [bigint, Uint8Array] => [addr, read[i].data]);
     return { book: structuredClone(this.book), driver: this.driver.save(), pages };
   }
 
   /** LOAD succeeded: the VM continues from the image (its memory and its beliefs; the namespace is shared and stays). */
   async handOver(vm: VmImage): Promise<void> {
-    for (const [addr, bytes] of vm.pages) await this.adapter.memWrite(addr, bytes);
+    await runBatch(this.adapter, vm.pages.map(([addr, data]) => ({ op: 'memWrite' as const, addr, data })));
     this.book = structuredClone(vm.book);
     this.driver.restore(vm.driver);
   }

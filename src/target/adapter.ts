@@ -2,6 +2,7 @@
 // user's JS/TS module (`verify --adapter`), a JSON-lines process
 // (`verify --exec`) and QEMU through qtest (`verify --qemu`). It mirrors the
 // JSON-lines protocol op for op (docs/protocol.md).
+import type { RawAnswer, RawRequest } from './batch.ts';
 
 /** Device profiles (spec D17). */
 export const PROFILES = ['lm', 'no-lm', 'reserved', 'foreign'] as const;
@@ -35,6 +36,12 @@ export interface ResetOptions {
  */
 export interface ResetInfo {
   synchronous?: boolean;
+  /**
+   * The target answers several register and memory operations sent as one
+   * (the protocol's `batch` request) in one round trip. Only a target across
+   * a process boundary gains from it; the driver then uses `Adapter.batch`.
+   */
+  batch?: boolean;
 }
 
 /**
@@ -56,6 +63,14 @@ export interface Adapter {
    * Create I/O SQ/CQ command submitted through this adapter.
    */
   submit(fn: number, qid: number, sqe: Uint8Array): Promise<Uint8Array | null>;
+  /**
+   * Optional: perform raw operations in order and answer each (one answer
+   * per request, of its kind), throwing at the first that fails. The host
+   * queue driver sends the runs that need no answer in between this way
+   * (SQE write, tail doorbell, the CQ read after it); without it they go one
+   * operation at a time.
+   */
+  batch?(requests: readonly RawRequest[]): Promise<RawAnswer[]>;
   /** Function-level reset of function `fn` (0 = the PF); config space is restored afterwards, as a host does. */
   flr(fn: number): Promise<void>;
   /**

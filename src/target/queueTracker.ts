@@ -5,19 +5,18 @@
 // commands submitted through it, so `submit(fn, qid, sqe)` can place the SQE,
 // ring the doorbell, and collect the completion like a host driver does.
 // The ring arithmetic (tail, phase, wrap, claiming) is ring.ts's; this file
-// does the I/O and remembers the queues per function.
+// does the I/O and remembers the queues per function. Runs of I/O that need
+// no answer in between (SQE write, tail doorbell and the CQ read after it)
+// go to the target as one batch (batch.ts), so a target across a process
+// boundary answers them in one round trip.
 import { decodeCqe, CQE_SIZE } from '../wire/cqe.ts';
 import { SQE_SIZE } from '../wire/sqe.ts';
 import { bitsOf, CAP_FIELDS, cqHeadDoorbell, REG, sqTailDoorbell } from '../wire/registers.ts';
 import { queueChange, type QueueChange } from './queueCommands.ts';
+import { runBatch, type BatchOps, type RawRequest } from './batch.ts';
 import { claimCompletion, completionId, cqTake, newCq, newSq, sqeCid, sqFull, sqHeadFrom, sqPush, sqSkipToHead, type CqRing, type SqRing } from './ring.ts';
 
-export interface RawDeviceOps {
-  regWrite(fn: number, offset: number, width: 4 | 8, value: bigint): Promise<void>;
-  regRead(fn: number, offset: number, width: 4 | 8): Promise<bigint>;
-  memWrite(addr: bigint, data: Uint8Array): Promise<void>;
-  memRead(addr: bigint, len: number): Promise<Uint8Array>;
-}
+export type { RawDeviceOps } from './batch.ts';
 
 /** The 32-bit register halves a write is split into (64-bit ASQ/ACQ may come as two writes). */
 const Dword = {
@@ -28,6 +27,12 @@ const Dword = {
   ACQ_LO: REG.ACQ,
   ACQ_HI: REG.ACQ + 4,
 } as const;
+
+/**
+ * CQ slots read at once: one new completion and the slot after it (which
+ * says there is no other) in one read, with room for a few more.
+ */
+const CQ_READ_SLOTS = 4;
 
 /** ASQ/ACQ bits 11:0 are reserved: queue bases are 4 KiB aligned. */
 const PAGE_MASK = ~0xfffn;
@@ -76,7 +81,7 @@ export class QueueTracker {
   private readonly timeoutMs: number;
 
   constructor(
-    private readonly raw: RawDeviceOps,
+    private readonly raw: BatchOps,
     options: QueueTrackerOptions = {},
   ) {
     this.timeoutMs = options.timeoutMs ?? 2000;
@@ -93,9 +98,8 @@ export class QueueTracker {
     const ccWrite = dwords.find(([off]) => off === Dword.CC);
     const enBefore = ccWrite ? (await this.raw.regRead(fn, Dword.CC, 4)) & 1n : 0n;
     const starting = ccWrite !== undefined && enBefore === 0n && (ccWrite[1] & 1) === 1;
-    if (starting) await this.clearAdminCq(fn);
-
-    await this.raw.regWrite(fn, offset, width, value);
+    // the queue memory is cleared before the write that lets the device post to it, in the same batch
+    await runBatch(this.raw, [...(starting ? this.clearAdminQueues(fn) : []), { op: 'regWrite', fn, offset, width, value }]);
 
     const state = this.state(fn);
     for (const [off, v] of dwords) {
@@ -114,13 +118,15 @@ export class QueueTracker {
    * can post to it, so a stale entry from an earlier use of the same memory
    * never passes for a new completion.
    */
-  private async clearAdminCq(fn: number): Promise<void> {
+  private clearAdminQueues(fn: number): RawRequest[] {
     const s = this.state(fn);
     const entries = ((s.aqa >>> 16) & 0xfff) + 1;
-    await this.raw.memWrite(s.acq & PAGE_MASK, new Uint8Array(entries * CQE_SIZE));
     // and the SQ: a host allocates (zeroed) queue memory before it enables the controller
     const sqEntries = (s.aqa & 0xfff) + 1;
-    await this.raw.memWrite(s.asq & PAGE_MASK, new Uint8Array(sqEntries * SQE_SIZE));
+    return [
+      { op: 'memWrite', addr: s.acq & PAGE_MASK, data: new Uint8Array(entries * CQE_SIZE) },
+      { op: 'memWrite', addr: s.asq & PAGE_MASK, data: new Uint8Array(sqEntries * SQE_SIZE) },
+    ];
   }
 
   /** Function-level reset: registers and queues of `fn` are gone. */
@@ -188,16 +194,28 @@ export class QueueTracker {
       );
     }
     const dstrd = await this.doorbellStride(fn);
-    await this.raw.memWrite(sq.base + BigInt(sq.tail * SQE_SIZE), sqe);
+    const deadline = Date.now() + this.timeoutMs;
     const pushed = sqPush(sq);
+    // the first look at the CQ rides with the doorbell: a synchronous target has posted by then
+    const [, , firstLook] = await runBatch(this.raw, [
+      { op: 'memWrite', addr: sq.base + BigInt(sq.tail * SQE_SIZE), data: sqe },
+      { op: 'regWrite', fn, offset: sqTailDoorbell(qid, dstrd), width: 4, value: BigInt(pushed.tail) },
+      cqReadRequest(cq),
+    ]);
     state.sqs.set(qid, pushed);
-    await this.raw.regWrite(fn, sqTailDoorbell(qid, dstrd), 4, BigInt(pushed.tail));
 
-    const cqe = await this.pollCompletion(fn, sq.cqid, dstrd, qid, sqeCid(sqe));
-    if (cqe === null) return null;
-    const completion = decodeCqe(cqe);
-    if (qid === 0 && completion.sct === 0 && completion.sc === 0) await this.learnFromAdmin(state, sqe);
-    return cqe;
+    const cid = sqeCid(sqe);
+    const headDoorbell = await this.consume(fn, sq.cqid, dstrd, firstLook.data);
+    const early = this.claim(fn, qid, cid);
+    if (early) {
+      // the CQ head doorbell and what the completion makes the host do next (clear a new CQ) go together
+      await runBatch(this.raw, [...headDoorbell, ...this.learnFromAdmin(state, qid, sqe, early)]);
+      return early;
+    }
+    await runBatch(this.raw, headDoorbell);
+    const late = await this.pollCompletion(fn, sq.cqid, dstrd, qid, cid, deadline);
+    if (late) await runBatch(this.raw, this.learnFromAdmin(state, qid, sqe, late));
+    return late;
   }
 
   /**
@@ -210,35 +228,60 @@ export class QueueTracker {
     const state = this.functions.get(fn);
     if (!state) return [];
     const dstrd = await this.doorbellStride(fn);
-    for (const cqid of [...state.cqs.keys()]) await this.drain(fn, cqid, dstrd);
+    // one look at every CQ of the function, then every head doorbell, each run as one batch
+    const cqs = [...state.cqs];
+    const looks = await runBatch(this.raw, cqs.map(([, cq]) => cqReadRequest(cq)));
+    const doorbells: RawRequest[] = [];
+    for (const [i, [cqid]] of cqs.entries()) doorbells.push(...(await this.consume(fn, cqid, dstrd, looks[i].data)));
+    await runBatch(this.raw, doorbells);
     const out = this.unclaimed.get(fn) ?? [];
     this.unclaimed.delete(fn);
     return out;
   }
 
-  /** Consume every completion the device has posted on one CQ, in order. */
-  private async drain(fn: number, cqid: number, dstrd: number): Promise<number> {
+  /** Consume every completion the device has posted on one CQ, in order, and write its head doorbell. */
+  private async drain(fn: number, cqid: number, dstrd: number): Promise<void> {
+    await runBatch(this.raw, await this.consume(fn, cqid, dstrd));
+  }
+
+  /**
+   * Consume every completion the device has posted on one CQ, in order.
+   * `looked`: the CQ's slots from its head, already read (with a doorbell,
+   * or with the other CQs). Returns the head doorbell write that tells the
+   * device so (none when nothing was new), for the caller to send.
+   */
+  private async consume(fn: number, cqid: number, dstrd: number, looked?: Uint8Array): Promise<RawRequest[]> {
     const state = this.functions.get(fn);
     const found = state?.cqs.get(cqid);
-    if (!state || !found) return 0;
+    if (!state || !found) return [];
     let cq: CompletionQueue = found;
     let consumed = 0;
-    for (;;) {
-      const bytes = await this.raw.memRead(cq.base + BigInt(cq.head * CQE_SIZE), CQE_SIZE);
-      const next = cqTake(cq, bytes);
-      if (!next) break;
-      cq = next;
-      const { sqid } = completionId(bytes);
-      const reportedSq = state.sqs.get(sqid);
-      if (reportedSq) state.sqs.set(sqid, sqHeadFrom(reportedSq, decodeCqe(bytes).sqhd));
-      let list = this.unclaimed.get(fn);
-      if (!list) this.unclaimed.set(fn, (list = []));
-      list.push(bytes);
-      consumed++;
+    for (let slots = looked; ; slots = undefined) {
+      // several slots per read; read again only when every slot read was new
+      slots ??= await this.raw.memRead(cq.base + BigInt(cq.head * CQE_SIZE), cqReadSlots(cq) * CQE_SIZE);
+      let taken = 0;
+      for (; taken * CQE_SIZE < slots.length; taken++) {
+        const bytes = slots.slice(taken * CQE_SIZE, (taken + 1) * CQE_SIZE);
+        const next = cqTake(cq, bytes);
+        if (!next) break;
+        cq = next;
+        this.collect(fn, state, bytes);
+      }
+      consumed += taken;
+      if (taken * CQE_SIZE < slots.length || slots.length === 0) break;
     }
     state.cqs.set(cqid, cq);
-    if (consumed > 0) await this.raw.regWrite(fn, cqHeadDoorbell(cqid, dstrd), 4, BigInt(cq.head));
-    return consumed;
+    return consumed > 0 ? [{ op: 'regWrite', fn, offset: cqHeadDoorbell(cqid, dstrd), width: 4, value: BigInt(cq.head) }] : [];
+  }
+
+  /** Keep a completion read from a CQ for its submitter and learn the SQ head it reports. */
+  private collect(fn: number, state: FunctionState, bytes: Uint8Array): void {
+    const { sqid } = completionId(bytes);
+    const reportedSq = state.sqs.get(sqid);
+    if (reportedSq) state.sqs.set(sqid, sqHeadFrom(reportedSq, decodeCqe(bytes).sqhd));
+    let list = this.unclaimed.get(fn);
+    if (!list) this.unclaimed.set(fn, (list = []));
+    list.push(bytes);
   }
 
   /** Take the completion of (sqid, cid) out of the unclaimed list, if it is there. */
@@ -250,26 +293,37 @@ export class QueueTracker {
     return hit ?? null;
   }
 
-  private async pollCompletion(fn: number, cqid: number, dstrd: number, sqid: number, cid: number): Promise<Uint8Array | null> {
-    const deadline = Date.now() + this.timeoutMs;
-    // Synchronous devices answer on the first poll; asynchronous ones within a
-    // few. After a burst of back-to-back polls, yield 1 ms between polls.
-    // Completions of other commands (latched earlier, D11) are kept for reap().
-    for (let polls = 0; ; polls++) {
+  /**
+   * Look again until the completion of (sqid, cid) is there or `deadline`
+   * passed; the look that rode with the doorbell found nothing. A
+   * synchronous target (timeout 0) gets no second look: it had posted.
+   */
+  private async pollCompletion(fn: number, cqid: number, dstrd: number, sqid: number, cid: number, deadline: number): Promise<Uint8Array | null> {
+    // Asynchronous devices answer within a few polls. After a burst of
+    // back-to-back polls, yield 1 ms between polls. Completions of other
+    // commands (latched earlier, D11) are kept for reap().
+    for (let polls = 1; Date.now() < deadline; polls++) {
+      if (polls >= 32) await sleep(1);
       await this.drain(fn, cqid, dstrd);
       const hit = this.claim(fn, sqid, cid);
       if (hit) return hit;
-      if (Date.now() >= deadline) return null;
-      if (polls >= 32) await sleep(1);
     }
+    return null;
   }
 
-  /** Only successful commands change the queue set (the caller checked the status). */
-  private async learnFromAdmin(state: FunctionState, sqe: Uint8Array): Promise<void> {
+  /**
+   * A successful admin command that creates or deletes an I/O queue changes
+   * the queue set; the writes it makes the host do (clear a new CQ) are
+   * returned for the caller to send.
+   */
+  private learnFromAdmin(state: FunctionState, qid: number, sqe: Uint8Array, cqe: Uint8Array): RawRequest[] {
+    const completion = decodeCqe(cqe);
+    if (qid !== 0 || completion.sct !== 0 || completion.sc !== 0) return [];
     const change = queueChange(sqe);
+    if (!change) return [];
+    applyQueueChange(state, change);
     // No SQ can point at a new CQ yet, so nothing was posted to it: clearing is safe.
-    if (change?.kind === 'create-cq') await this.raw.memWrite(change.base, new Uint8Array(change.size * CQE_SIZE));
-    if (change) applyQueueChange(state, change);
+    return change.kind === 'create-cq' ? [{ op: 'memWrite', addr: change.base, data: new Uint8Array(change.size * CQE_SIZE) }] : [];
   }
 
   /**
@@ -337,6 +391,15 @@ export class QueueTracker {
     }
     return dstrd;
   }
+}
+
+/** How many CQ slots one read covers from the head: up to CQ_READ_SLOTS, never past the ring's end. */
+function cqReadSlots(cq: CompletionQueue): number {
+  return Math.min(CQ_READ_SLOTS, cq.size - cq.head);
+}
+
+function cqReadRequest(cq: CompletionQueue): RawRequest & { op: 'memRead' } {
+  return { op: 'memRead', addr: cq.base + BigInt(cq.head * CQE_SIZE), len: cqReadSlots(cq) * CQE_SIZE };
 }
 
 function applyQueueChange(state: FunctionState, change: QueueChange): void {

@@ -3,12 +3,15 @@
 // (bad JSON, timeout, crash) raises ProtocolError, which verify maps to exit 2.
 // The program runs in a process group of its own: a protocol error, close()
 // and the end of verify kill the whole group, so neither the program nor
-// anything it forked is left holding the pipe.
+// anything it forked is left holding the pipe. When the program's reset says
+// `"batch": true`, the queue driver's runs of register and memory operations
+// go as one `batch` request each; otherwise one request per operation.
 import type { ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { createInterface, type Interface } from 'node:readline';
 import { type Adapter, type ResetInfo, type ResetOptions } from '../target/adapter.ts';
-import { parseResponse, type Request, type Response } from './protocol.ts';
+import { batchedRequest, parseResponse, rawAnswer, type Request, type Response } from './protocol.ts';
+import { runEach, type RawAnswer, type RawRequest } from '../target/batch.ts';
 import { fromHex, hexNumber, toHex } from '../wire/hex.ts';
 import { ProtocolError, UnsupportedProfileError } from '../target/errors.ts';
 import { reap, spawnGroup } from './children.ts';
@@ -33,6 +36,8 @@ export class ProcessAdapter implements Adapter {
   private stderrTail = '';
   private readonly timeoutMs: number;
   private closing: Promise<void> | undefined;
+  /** the program's last reset answer announced `batch` */
+  private batches = false;
 
   constructor(
     readonly command: string,
@@ -118,7 +123,8 @@ export class ProcessAdapter implements Adapter {
     const res = await this.request({ op: 'reset', vfs: o.vfs, profile: o.profile, strict: o.strict, vfQueuePolicy: o.vfQueuePolicy, ioCompletion: o.ioCompletion });
     if ('error' in res) throw new UnsupportedProfileError(o.profile, res.error);
     if (!('ok' in res)) throw this.fail(`answer to reset is not {"ok":true}: ${JSON.stringify(res)}`);
-    return { synchronous: 'synchronous' in res && res.synchronous === true };
+    this.batches = 'batch' in res && res.batch === true;
+    return { synchronous: 'synchronous' in res && res.synchronous === true, batch: this.batches };
   }
 
   async regWrite(fn: number, offset: number, width: 4 | 8, value: bigint): Promise<void> {
@@ -145,6 +151,34 @@ export class ProcessAdapter implements Adapter {
   async submit(fn: number, qid: number, sqe: Uint8Array): Promise<Uint8Array | null> {
     const r = await this.expect({ op: 'submit', fn, qid, sqe: toHex(sqe) }, 'cqe');
     return r.cqe === null ? null : fromHex(r.cqe as string, 'cqe', 16);
+  }
+
+  /**
+   * One `batch` request when the program announced it, else the requests one
+   * by one. An answer list that does not fit the requests (one missing, too
+   * many, out of order) is a protocol error naming the request it went
+   * wrong at; an error answer fails that request as it would alone.
+   */
+  async batch(requests: readonly RawRequest[]): Promise<RawAnswer[]> {
+    if (!this.batches) return runEach(this, requests);
+    const res = await this.request({ op: 'batch', requests: requests.map(batchedRequest) });
+    if ('error' in res) throw new Error(`batch failed: ${res.error}`);
+    if (!('answers' in res)) throw this.fail(`answer to batch lacks "answers": ${JSON.stringify(res).slice(0, 200)}`);
+    const out: RawAnswer[] = [];
+    for (const [i, a] of res.answers.entries()) {
+      const r = requests.at(i);
+      if (!r) throw this.fail(`batch of ${requests.length} requests got ${res.answers.length} answers: answer ${i} answers no request`);
+      if ('error' in a) {
+        if (i < res.answers.length - 1) throw this.fail(`batch request ${i} (${r.op}) failed, yet ${res.answers.length - 1 - i} answers follow it: a batch ends at its first error`);
+        throw new Error(`${r.op} failed (request ${i} of a batch): ${a.error}`);
+      }
+      const raw = rawAnswer(r, a);
+      if (!raw) throw this.fail(`batch request ${i} (${r.op}) got ${JSON.stringify(a).slice(0, 80)}, not its answer: an answer is missing or out of order`);
+      out.push(raw);
+    }
+    const missing = requests.at(out.length);
+    if (missing) throw this.fail(`batch request ${out.length} (${missing.op}) got no answer: ${res.answers.length} answers to ${requests.length} requests`);
+    return out;
   }
 
   async flr(fn: number): Promise<void> {

@@ -3,10 +3,21 @@
 // schemas are the single definition; docs/protocol.md prints their JSON Schema.
 import { z } from 'zod';
 import { PROFILES } from '../target/adapter.ts';
+import type { RawAnswer, RawRequest } from '../target/batch.ts';
+import { fromHex, hexNumber, toHex } from '../wire/hex.ts';
 
 const hexValue = z.string().regex(/^0x[0-9a-f]+$/, 'a 0x-prefixed lower-case hex number');
 const hexData = z.string().regex(/^([0-9a-f]{2})*$/, 'lower-case hex bytes, no separators');
 const fn = z.number().int().min(0).max(255).describe('function: 0 is the PF, k is VF k');
+
+const regWrite = z.object({ op: z.literal('regWrite'), fn, offset: z.number().int().min(0), width: z.union([z.literal(4), z.literal(8)]), value: hexValue }).describe('Write a BAR0 register (doorbells included).');
+const regRead = z.object({ op: z.literal('regRead'), fn, offset: z.number().int().min(0), width: z.union([z.literal(4), z.literal(8)]) }).describe('Read a BAR0 register.');
+const memWrite = z.object({ op: z.literal('memWrite'), addr: hexValue, data: hexData }).describe('Write host memory (queues, PRP buffers).');
+const memRead = z.object({ op: z.literal('memRead'), addr: hexValue, len: z.number().int().min(0).max(1 << 24) }).describe('Read host memory.');
+
+/** What a batch may hold: the raw operations (src/target/batch.ts), never another batch. */
+export const BatchedRequestSchema = z.discriminatedUnion('op', [regWrite, regRead, memWrite, memRead]);
+export type BatchedRequest = z.infer<typeof BatchedRequestSchema>;
 
 export const RequestSchema = z.discriminatedUnion('op', [
   z
@@ -19,33 +30,50 @@ export const RequestSchema = z.discriminatedUnion('op', [
       ioCompletion: z.enum(['immediate', 'deferred']).optional(),
     })
     .describe('Power-on state: every controller disabled, N VFs enabled, namespace zeroed.'),
-  z.object({ op: z.literal('regWrite'), fn, offset: z.number().int().min(0), width: z.union([z.literal(4), z.literal(8)]), value: hexValue }).describe('Write a BAR0 register (doorbells included).'),
-  z.object({ op: z.literal('regRead'), fn, offset: z.number().int().min(0), width: z.union([z.literal(4), z.literal(8)]) }).describe('Read a BAR0 register.'),
-  z.object({ op: z.literal('memWrite'), addr: hexValue, data: hexData }).describe('Write host memory (queues, PRP buffers).'),
-  z.object({ op: z.literal('memRead'), addr: hexValue, len: z.number().int().min(0).max(1 << 24) }).describe('Read host memory.'),
+  regWrite,
+  regRead,
+  memWrite,
+  memRead,
   z
     .object({ op: z.literal('submit'), fn, qid: z.number().int().min(0).max(0xffff), sqe: z.string().regex(/^[0-9a-f]{128}$/, '128 lower-case hex digits (64 bytes)') })
     .describe('Write the SQE at the tail of queue qid of function fn, ring its doorbell, and wait for the completion.'),
   z.object({ op: z.literal('flr'), fn }).describe('Function-level reset; config space restored afterwards.'),
   z.object({ op: z.literal('completeIo'), fn, count: z.number().int().min(1).optional() }).describe('Optional: complete in-flight I/O (ioCompletion deferred).'),
+  z
+    .object({ op: z.literal('batch'), requests: z.array(BatchedRequestSchema).min(1) })
+    .describe('Optional (announced by reset\'s "batch": true): perform the requests in order; answer {"answers":[...]}, one answer each, ending at the first error answer.'),
 ]);
 export type Request = z.infer<typeof RequestSchema>;
 
+const ok = z
+  .object({
+    ok: z.literal(true),
+    synchronous: z
+      .boolean()
+      .optional()
+      .describe('reset only, optional: true when every completion a register write causes is in host memory before that write is answered; verify then never waits for a completion that should not come'),
+    batch: z.boolean().optional().describe('reset only, optional: true when the implementation answers the batch request; verify then sends runs of register and memory operations as one'),
+  })
+  .strict();
+const value = z.object({ value: hexValue }).strict();
+const data = z.object({ data: hexData }).strict();
+const error = z.object({ error: z.string() }).strict();
+
+/** What one request of a batch is answered with. */
+export const BatchedResponseSchema = z.union([z.object({ ok: z.literal(true) }).strict(), value, data, error]);
+export type BatchedResponse = z.infer<typeof BatchedResponseSchema>;
+
 export const ResponseSchema = z.union([
-  z
-    .object({
-      ok: z.literal(true),
-      synchronous: z
-        .boolean()
-        .optional()
-        .describe('reset only, optional: true when every completion a register write causes is in host memory before that write is answered; verify then never waits for a completion that should not come'),
-    })
-    .strict(),
-  z.object({ value: hexValue }).strict(),
-  z.object({ data: hexData }).strict(),
+  ok,
+  value,
+  data,
   z.object({ cqe: z.string().regex(/^[0-9a-f]{32}$/, '32 lower-case hex digits (16 bytes)').nullable() }).strict(),
   z.object({ completed: z.number().int().min(0) }).strict(),
-  z.object({ error: z.string() }).strict(),
+  z
+    .object({ answers: z.array(BatchedResponseSchema) })
+    .strict()
+    .describe('the answer to batch: one answer per request in order, ending early with the first error answer'),
+  error,
 ]);
 export type Response = z.infer<typeof ResponseSchema>;
 
@@ -76,4 +104,38 @@ export function parseResponse(line: string): Response {
   const r = ResponseSchema.safeParse(raw);
   if (!r.success) throw new Error(`bad response: ${z.prettifyError(r.error).replace(/\n/g, '; ')}`);
   return r.data;
+}
+
+/** A raw operation of the host queue driver as a request inside a batch. */
+export function batchedRequest(r: RawRequest): BatchedRequest {
+  switch (r.op) {
+    case 'regWrite':
+      return { op: 'regWrite', fn: r.fn, offset: r.offset, width: r.width, value: hexNumber(r.value) };
+    case 'regRead':
+      return { op: 'regRead', fn: r.fn, offset: r.offset, width: r.width };
+    case 'memWrite':
+      return { op: 'memWrite', addr: hexNumber(r.addr), data: toHex(r.data) };
+    case 'memRead':
+      return { op: 'memRead', addr: hexNumber(r.addr), len: r.len };
+  }
+}
+
+/**
+ * A successful answer inside a batch as the driver's answer to `r`, or
+ * undefined when it is not the kind of answer `r` gets (an answer missing or
+ * out of order shifts the others onto requests of another kind), or when a
+ * memRead answer is not `r.len` bytes.
+ */
+export function rawAnswer(r: RawRequest, a: Exclude<BatchedResponse, { error: string }>): RawAnswer | undefined {
+  switch (r.op) {
+    case 'regWrite':
+    case 'memWrite':
+      return 'ok' in a ? { op: r.op } : undefined;
+    case 'regRead':
+      return 'value' in a ? { op: 'regRead', value: BigInt(a.value) } : undefined;
+    case 'memRead': {
+      if (!('data' in a) || a.data.length !== r.len * 2) return undefined;
+      return { op: 'memRead', data: a.data.length === 0 ? new Uint8Array(0) : fromHex(a.data, 'memRead data') };
+    }
+  }
 }

@@ -1,29 +1,32 @@
 // Serve any Adapter over the JSON-lines protocol (stdin -> stdout). Used by
-// `nvme-lm serve` for the built-in emulator and for QEMU.
+// `nvme-lm serve` for the built-in emulator and for QEMU. The server answers
+// `batch` for any adapter (it performs the requests one by one in its own
+// process, which is where the round trips were), so every reset says so
+// unless told not to (`serve --no-batch`: a target as it was before batches).
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { type Adapter } from '../target/adapter.ts';
-import { parseRequest, type Request, type Response } from './protocol.ts';
+import { parseRequest, type BatchedRequest, type BatchedResponse, type Request, type Response } from './protocol.ts';
 import { fromHex, hexNumber, toHex } from '../wire/hex.ts';
 import { UnsupportedProfileError } from '../target/errors.ts';
 
-export async function handleRequest(adapter: Adapter, req: Request): Promise<Response> {
+export interface ServeOptions {
+  /** Answer `batch` and announce it in reset (default true). */
+  batch?: boolean;
+}
+
+export async function handleRequest(adapter: Adapter, req: Request, options: ServeOptions = {}): Promise<Response> {
+  const batch = options.batch ?? true;
   switch (req.op) {
-    case 'reset':
-    {
+    case 'reset': {
       const info = await adapter.reset({ vfs: req.vfs, profile: req.profile, strict: req.strict, vfQueuePolicy: req.vfQueuePolicy, ioCompletion: req.ioCompletion });
-      return info?.synchronous === true ? { ok: true, synchronous: true } : { ok: true };
+      return { ok: true, ...(info?.synchronous === true ? { synchronous: true } : {}), ...(batch ? { batch: true } : {}) };
     }
     case 'regWrite':
-      await adapter.regWrite(req.fn, req.offset, req.width, BigInt(req.value));
-      return { ok: true };
     case 'regRead':
-      return { value: hexNumber(await adapter.regRead(req.fn, req.offset, req.width)) };
     case 'memWrite':
-      await adapter.memWrite(BigInt(req.addr), req.data.length === 0 ? new Uint8Array(0) : fromHex(req.data, 'data'));
-      return { ok: true };
     case 'memRead':
-      return { data: toHex(await adapter.memRead(BigInt(req.addr), req.len)) };
+      return handleRaw(adapter, req);
     case 'submit': {
       const cqe = await adapter.submit(req.fn, req.qid, fromHex(req.sqe, 'sqe', 64));
       return { cqe: cqe === null ? null : toHex(cqe) };
@@ -34,18 +37,51 @@ export async function handleRequest(adapter: Adapter, req: Request): Promise<Res
     case 'completeIo':
       if (!adapter.completeIo) return { error: 'completeIo is not supported by this implementation' };
       return { completed: await adapter.completeIo(req.fn, req.count) };
+    case 'batch':
+      if (!batch) return { error: 'batch is not served here (serve --no-batch): send the requests one by one' };
+      return { answers: await handleBatch(adapter, req.requests) };
   }
 }
 
+/** The raw register and memory operations: alone or inside a batch. */
+async function handleRaw(adapter: Adapter, req: BatchedRequest): Promise<BatchedResponse> {
+  switch (req.op) {
+    case 'regWrite':
+      await adapter.regWrite(req.fn, req.offset, req.width, BigInt(req.value));
+      return { ok: true };
+    case 'regRead':
+      return { value: hexNumber(await adapter.regRead(req.fn, req.offset, req.width)) };
+    case 'memWrite':
+      await adapter.memWrite(BigInt(req.addr), req.data.length === 0 ? new Uint8Array(0) : fromHex(req.data, 'data'));
+      return { ok: true };
+    case 'memRead':
+      return { data: toHex(await adapter.memRead(BigInt(req.addr), req.len)) };
+  }
+}
+
+/** One answer per request, in order; the first error answer ends the batch (the requests after it do not run). */
+async function handleBatch(adapter: Adapter, requests: readonly BatchedRequest[]): Promise<BatchedResponse[]> {
+  const answers: BatchedResponse[] = [];
+  for (const r of requests) {
+    try {
+      answers.push(await handleRaw(adapter, r));
+    } catch (e) {
+      answers.push({ error: (e as Error).message });
+      break;
+    }
+  }
+  return answers;
+}
+
 /** Answer requests line by line until input ends; one answer per request, in order. */
-export async function serve(adapter: Adapter, input: Readable, output: Writable): Promise<void> {
+export async function serve(adapter: Adapter, input: Readable, output: Writable, options: ServeOptions = {}): Promise<void> {
   const rl = createInterface({ input, crlfDelay: Infinity });
   try {
     for await (const line of rl) {
       if (line.trim() === '') continue;
       let res: Response;
       try {
-        res = await handleRequest(adapter, parseRequest(line));
+        res = await handleRequest(adapter, parseRequest(line), options);
       } catch (e) {
         res = { error: e instanceof UnsupportedProfileError ? e.message : (e as Error).message };
       }

@@ -68,7 +68,7 @@ describe('JSON-lines protocol: server side (nvme-lm serve)', () => {
     );
     await done;
     const answers = chunks.join('').trim().split('\n').map((l) => JSON.parse(l));
-    expect(answers.slice(0, 4)).toEqual([{ ok: true }, { value: '0x18' }, { data: 'abab' }, { cqe: null }]);
+    expect(answers.slice(0, 4)).toEqual([{ ok: true, batch: true }, { value: '0x18' }, { data: 'abab' }, { cqe: null }]);
     expect(answers[4]).toEqual({ error: 'no such function' });
     expect(answers[5].error).toMatch(/bad request/);
     expect(answers[6].error).toMatch(/not JSON/);
@@ -81,16 +81,16 @@ describe('JSON-lines protocol: server side (nvme-lm serve)', () => {
 
   it('the protocol has a JSON Schema for requests and responses', () => {
     const s = protocolJsonSchema() as { request: { oneOf?: unknown[]; anyOf?: unknown[] } };
-    expect((s.request.oneOf ?? s.request.anyOf)?.length).toBe(8);
+    expect((s.request.oneOf ?? s.request.anyOf)?.length).toBe(9);
   });
 });
 
 describe('reset says whether the implementation is synchronous (no waiting for a completion that must not come)', () => {
-  it('nvme-lm serve answers reset with {"ok":true,"synchronous":true}; the client passes it on', async () => {
+  it('nvme-lm serve answers reset with {"ok":true,"synchronous":true,"batch":true}; the client passes it on', async () => {
     const a = new ProcessAdapter(`${node} bin/nvme-lm.mjs serve`, { timeoutMs: 60_000 });
     try {
-      expect(await a.reset({ vfs: 1, profile: 'lm' })).toEqual({ synchronous: true });
-      expect(await a.request({ op: 'reset', vfs: 1, profile: 'no-lm' })).toEqual({ ok: true, synchronous: true });
+      expect(await a.reset({ vfs: 1, profile: 'lm' })).toEqual({ synchronous: true, batch: true });
+      expect(await a.request({ op: 'reset', vfs: 1, profile: 'no-lm' })).toEqual({ ok: true, synchronous: true, batch: true });
     } finally {
       await a.close();
     }
@@ -98,11 +98,11 @@ describe('reset says whether the implementation is synchronous (no waiting for a
 
   it('an implementation that does not claim it is taken as asynchronous', async () => {
     const a = new ProcessAdapter(script(`require('readline').createInterface({input: process.stdin}).on('line', () => console.log('{"ok":true}'))`));
-    expect(await a.reset({ vfs: 1, profile: 'lm' })).toEqual({ synchronous: false });
+    expect(await a.reset({ vfs: 1, profile: 'lm' })).toEqual({ synchronous: false, batch: false });
     await a.close();
   });
 
-  it('a server over an adapter that makes no claim answers plain {"ok":true}', async () => {
+  it('a server over an adapter that makes no claim answers {"ok":true} and its own batch claim', async () => {
     const fake = { reset: async () => undefined, close: async () => undefined } as unknown as Adapter;
     const input = new PassThrough();
     const output = new PassThrough();
@@ -111,6 +111,6 @@ describe('reset says whether the implementation is synchronous (no waiting for a
     const done = serve(fake, input, output);
     input.end('{"op":"reset","vfs":1,"profile":"lm"}\n');
     await done;
-    expect(JSON.parse(chunks.join(''))).toEqual({ ok: true });
+    expect(JSON.parse(chunks.join(''))).toEqual({ ok: true, batch: true });
   });
 });

@@ -16,6 +16,8 @@ export interface ServeOptions {
   vfQueuePolicy?: VfQueuePolicy;
   qemu?: boolean;
   mutant?: Mutant;
+  /** false with --no-batch */
+  batch: boolean;
 }
 
 /**
@@ -82,6 +84,7 @@ export function registerServe(program: Command): void {
     .option('--strict', 'reject nonzero reserved bits and NSID in LM commands (D10) unless reset says otherwise')
     .addOption(new Option('--vf-queue-policy <policy>', 'LM opcode on a VF admin queue: reject or drop (D1)').choices(['reject', 'drop']))
     .option('--qemu', 'serve QEMU\'s NVMe controller with SR-IOV VFs through qtest (no-lm profile only)')
+    .option('--no-batch', 'do not announce or answer the batch request (a target as it was before batches, to try a client against)')
     .addOption(new Option('--mutant <name>', 'serve a deliberately broken emulator, to see the suites catch it').choices([...MUTANTS]))
     .addHelpText(
       'after',
@@ -94,6 +97,6 @@ export function registerServe(program: Command): void {
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
-      await serve(adapter, process.stdin, process.stdout);
+      await serve(adapter, process.stdin, process.stdout, { batch: o.batch });
     });
 }

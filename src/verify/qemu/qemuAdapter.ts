@@ -13,6 +13,12 @@
 // queue (Virtualization Management), as a host's PF driver would. A tester's
 // CC.EN 1->0 on the PF is passed through: the VFs go offline until the PF is
 // enabled again, which is what QEMU does (D18 asks for a VF reset there).
+//
+// No `batch`: verify drives this adapter in its own process, and each qtest
+// command is a socket round trip of its own (qtest has no batch), so a loop
+// here would save nothing. `nvme-lm serve --qemu` still answers the
+// protocol's batch (the server performs it one request at a time), which
+// saves the JSON-lines round trips a verify --exec client would make.
 import { truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Adapter, type ResetOptions } from '../../target/adapter.ts';

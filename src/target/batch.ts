@@ -1,0 +1,86 @@
+// Raw register and memory access as data, so a driver can hand a target a
+// run of operations that need no answer in between (an SQE write and its
+// tail doorbell; the doorbell and the CQ read after it) in one go. A target
+// across a process boundary answers the run in one round trip (the protocol's
+// `batch` request, docs/protocol.md); any other target is driven one
+// operation at a time, exactly as without batches.
+
+/** The four raw operations every target offers (Adapter has them; so does a qtest or emulator back end). */
+export interface RawDeviceOps {
+  regWrite(fn: number, offset: number, width: 4 | 8, value: bigint): Promise<void>;
+  regRead(fn: number, offset: number, width: 4 | 8): Promise<bigint>;
+  memWrite(addr: bigint, data: Uint8Array): Promise<void>;
+  memRead(addr: bigint, len: number): Promise<Uint8Array>;
+}
+
+export type RawRequest =
+  | { op: 'regWrite'; fn: number; offset: number; width: 4 | 8; value: bigint }
+  | { op: 'regRead'; fn: number; offset: number; width: 4 | 8 }
+  | { op: 'memWrite'; addr: bigint; data: Uint8Array }
+  | { op: 'memRead'; addr: bigint; len: number };
+
+/** One answer per request, of the request's kind: writes answer nothing, reads their value or bytes. */
+export type RawAnswer = { op: 'regWrite' } | { op: 'regRead'; value: bigint } | { op: 'memWrite' } | { op: 'memRead'; data: Uint8Array };
+
+/** The answer kind `RawRequest` R gets. */
+export type AnswerTo<R extends RawRequest> = Extract<RawAnswer, { op: R['op'] }>;
+
+/**
+ * A target that can run several raw operations as one: it performs them in
+ * order and answers each, or throws at the first that fails (the ones
+ * before it took effect, the ones after it did not run).
+ */
+export interface BatchOps extends RawDeviceOps {
+  batch?(requests: readonly RawRequest[]): Promise<RawAnswer[]>;
+}
+
+/** Perform one raw operation through the single-operation methods. */
+export async function runOne(raw: RawDeviceOps, r: RawRequest): Promise<RawAnswer> {
+  switch (r.op) {
+    case 'regWrite':
+      await raw.regWrite(r.fn, r.offset, r.width, r.value);
+      return { op: 'regWrite' };
+    case 'regRead':
+      return { op: 'regRead', value: await raw.regRead(r.fn, r.offset, r.width) };
+    case 'memWrite':
+      await raw.memWrite(r.addr, r.data);
+      return { op: 'memWrite' };
+    case 'memRead':
+      return { op: 'memRead', data: await raw.memRead(r.addr, r.len) };
+  }
+}
+
+/** Perform `requests` in order, one at a time: the meaning of a batch, for targets without one. */
+export async function runEach(raw: RawDeviceOps, requests: readonly RawRequest[]): Promise<RawAnswer[]> {
+  const answers: RawAnswer[] = [];
+  for (const r of requests) answers.push(await runOne(raw, r));
+  return answers;
+}
+
+/**
+ * Perform `requests` in order: as one batch when the target has one, else
+ * one at a time. The answers are checked to match the requests kind for
+ * kind, so a caller may narrow them by position.
+ */
+export async function runBatch<const R extends readonly RawRequest[]>(raw: BatchOps, requests: R): Promise<{ [K in keyof R]: AnswerTo<R[K]> }> {
+  // a batch of one would only add an envelope
+  const answers = raw.batch && requests.length > 1 ? await raw.batch(requests) : await runEach(raw, requests);
+  const bad = batchMismatch(requests, answers);
+  if (bad) throw new Error(`the target's batch answers do not match its requests: ${bad}`);
+  return answers as { [K in keyof R]: AnswerTo<R[K]> };
+}
+
+/**
+ * Why `answers` is not one answer per request of the request's kind, in
+ * order, naming the first request that went wrong (index and op); undefined
+ * when it is.
+ */
+export function batchMismatch(requests: readonly RawRequest[], answers: readonly RawAnswer[]): string | undefined {
+  for (let i = 0; i < requests.length; i++) {
+    const want = requests[i].op;
+    if (i >= answers.length) return `request ${i} (${want}) got no answer (${answers.length} answers to ${requests.length} requests)`;
+    if (answers[i].op !== want) return `request ${i} (${want}) got a ${answers[i].op} answer (answers out of order?)`;
+  }
+  if (answers.length > requests.length) return `${answers.length} answers to ${requests.length} requests (answer ${requests.length} answers nothing)`;
+  return undefined;
+}
