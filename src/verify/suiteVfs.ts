@@ -26,6 +26,7 @@ export function atLeastVfs(adapter: Adapter, vfs: number): Adapter {
     close: () => adapter.close(),
   };
   if (adapter.completeIo) a.completeIo = adapter.completeIo.bind(adapter);
+  if (adapter.batch) a.batch = adapter.batch.bind(adapter);
   if (adapter.snapshot && adapter.restore) {
     a.snapshot = adapter.snapshot.bind(adapter);
     a.restore = adapter.restore.bind(adapter);

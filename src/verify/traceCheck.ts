@@ -242,6 +242,11 @@ class TraceChecker {
         return this.settle();
       case 'submit':
         return this.settle() || this.submit(e);
+      case 'batch': {
+        // a batch is its requests in order, each with its answer (the list ends at the first error)
+        if (!('answers' in res)) return false;
+        return req.requests.some((request, i) => i < res.answers.length && this.step({ request, response: res.answers[i], line }));
+      }
     }
   }
 

@@ -53,4 +53,22 @@ describe('verify --vfs N', () => {
     expect(a.snapshot).toBeUndefined();
     expect(atLeastVfs({ ...fake, completeIo: async () => 0 }, 2).completeIo).toBeTypeOf('function');
   });
+
+  it('atLeastVfs keeps a target\'s batch, so --vfs N does not fall back to one request per operation', async () => {
+    const fake: Adapter = {
+      reset: async () => undefined,
+      regWrite: async () => undefined,
+      regRead: async () => 0n,
+      memWrite: async () => undefined,
+      memRead: async (_a, len) => new Uint8Array(len),
+      submit: async () => null,
+      flr: async () => undefined,
+      close: async () => undefined,
+    };
+    expect(atLeastVfs(fake, 2).batch).toBeUndefined();
+    let batches = 0;
+    const withBatch = atLeastVfs({ ...fake, batch: async (rs) => { batches++; return rs.map(() => ({ ok: true }) as never); } }, 2);
+    await withBatch.batch?.([{ op: 'regRead', fn: 0, offset: 0, width: 4 }] as never);
+    expect(batches).toBe(1);
+  });
 });

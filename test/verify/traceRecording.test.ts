@@ -119,4 +119,27 @@ describe('verify --record, then verify --trace', () => {
       expect(trace.notInterpreted).toEqual({});
     }, 30_000);
   }
+
+  it('a trace whose raw operations come in batch requests is judged as the same operations one by one (D1 on acceptLmOnVfQueue)', async () => {
+    const { trace: plain } = await recordAndCheck(suite('pfAcceptance:lm'), 'acceptLmOnVfQueue');
+    const path = join(dir, 'acceptLmOnVfQueue-pfAcceptance_lm.jsonl');
+    // every SQE write followed by its doorbell becomes one batch, as a target that announces batch is driven
+    const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { request: { op: string }; response: unknown });
+    const batched: string[] = [];
+    for (let i = 0; i < lines.length; i++) {
+      const [a, b] = [lines[i], lines[i + 1]];
+      if (a.request.op === 'memWrite' && b?.request.op === 'regWrite') {
+        batched.push(JSON.stringify({ request: { op: 'batch', requests: [a.request, b.request] }, response: { answers: [a.response, b.response] } }));
+        i++;
+      } else batched.push(JSON.stringify(a));
+    }
+    expect(batched.length).toBeLessThan(lines.length);
+    const viaBatch = checkTrace(batched.join('\n'));
+    expect(viaBatch.ok).toBe(false);
+    expect(viaBatch.checked).toBe(plain.checked);
+    expect(viaBatch.violation?.expected).toBe(plain.violation?.expected);
+    expect(viaBatch.violation?.observed).toBe(plain.violation?.observed);
+    const noLines = (t: string | undefined) => t?.replace(/line \d+/g, 'line N');
+    expect(noLines(viaBatch.violation?.command)).toBe(noLines(plain.violation?.command));
+  }, 120_000);
 });
