@@ -10,11 +10,10 @@ import type { EmulatedDevice } from '../src/emulator/device.ts';
 import { sqeFor } from '../src/wire/adminCommands.ts';
 import { CQE_SIZE } from '../src/wire/cqe.ts';
 import { encodeLmCommand } from '../src/wire/lmCommands.ts';
+import { PAGE_SIZE } from '../src/wire/page.ts';
 import { CC_ENABLE, cqHeadDoorbell, REG, sqTailDoorbell } from '../src/wire/registers.ts';
 import { SQE_SIZE } from '../src/wire/sqe.ts';
 import { nextIndex, phaseAfter, phaseTag, type Phase } from '../src/target/ring.ts';
-
-const PAGE = 4096;
 
 interface QueuePair {
   fn: number;
@@ -46,7 +45,7 @@ export class BenchHost {
   /** Page-aligned, mapped host memory. */
   alloc(bytes: number): number {
     const at = this.next;
-    const len = Math.ceil(bytes / PAGE) * PAGE;
+    const len = Math.ceil(bytes / PAGE_SIZE) * PAGE_SIZE;
     this.next += len;
     this.dev.memory.map(at, len);
     return at;
@@ -125,7 +124,7 @@ export class BenchHost {
     const at = q.cqBase + q.head * CQE_SIZE;
     const page = dev.memory.pageAt(at);
     if (!page) throw new Error('the completion queue is not mapped');
-    const off = at % PAGE;
+    const off = at % PAGE_SIZE;
     if (phaseTag(page.bytes, off) !== q.phase) throw new Error(`no completion for CID ${cid} on function ${q.fn} queue ${q.qid}`);
     const dw3 = page.view.getUint32(off + 12, true);
     if ((dw3 & 0xffff) !== cid) throw new Error(`completion for CID ${dw3 & 0xffff}, expected ${cid}`);

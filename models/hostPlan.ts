@@ -41,7 +41,9 @@
 //   | 0x43000  | 4 KiB              | LOAD: PRP list page                  |
 //   | 0x44000  | 65 pages           | LOAD: data pages                     |
 
-export const PAGE = 4096;
+// The 4 KiB memory page, under the short name the plan's arithmetic uses.
+import { PAGE_SIZE as PAGE } from '../src/wire/page.ts';
+
 export const BLOCK = 512;
 
 export const PLAN_BASE = 0x0100_0000n;

@@ -7,7 +7,8 @@ import { REG } from '../wire/registers.ts';
 import { SQE_SIZE } from '../wire/sqe.ts';
 import { AdminQueue, adminQueueEntries, type RegisterAccess, type Waiter } from './adminQueue.ts';
 import { PageAllocator } from './allocator.ts';
-import { PAGE_SIZE, type HostDevice, type PciId, type ResetListener, type ResetNotice } from './device.ts';
+import { PAGE_SIZE } from '../wire/page.ts';
+import type { HostDevice, PciId, ResetListener, ResetNotice } from './device.ts';
 
 /** A raw PF with VFs: function 0 is the PF, function k (1..) is VF k, i.e. vfId k - 1. */
 export interface RawNvmeBus {

@@ -13,7 +13,7 @@ import { LM } from '../wire/opcodes.ts';
 import { CC_ENABLE, cqHeadDoorbell, CSTS_FIELDS, REG, sqTailDoorbell, bitsOf } from '../wire/registers.ts';
 import { SQE_SIZE } from '../wire/sqe.ts';
 import { isSuccess } from '../wire/status.ts';
-import { PAGE_SIZE } from '../host/device.ts';
+import { PAGE_SIZE } from '../wire/page.ts';
 import { cqTake, newCq, newSq, sqeCid, sqPush, type CqRing, type SqRing } from '../target/ring.ts';
 import type { IoKind, IoPhase, IoRecord, Ledger } from './ledger.ts';
 import { BLOCK_SIZE } from './stamp.ts';

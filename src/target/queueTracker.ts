@@ -9,6 +9,7 @@
 import { decodeCqe, CQE_SIZE } from '../wire/cqe.ts';
 import { SQE_SIZE } from '../wire/sqe.ts';
 import { bitsOf, CAP_FIELDS, cqHeadDoorbell, REG, sqTailDoorbell } from '../wire/registers.ts';
+import { PAGE_MASK } from '../wire/page.ts';
 import { queueChange, type QueueChange } from './queueCommands.ts';
 import { claimCompletion, completionId, cqTake, newCq, newSq, sqeCid, sqFull, sqHeadFrom, sqPush, sqSkipToHead, type CqRing, type SqRing } from './ring.ts';
 
@@ -29,8 +30,6 @@ const Dword = {
   ACQ_HI: REG.ACQ + 4,
 } as const;
 
-/** ASQ/ACQ bits 11:0 are reserved: queue bases are 4 KiB aligned. */
-const PAGE_MASK = ~0xfffn;
 
 /** `head` is the last SQ head the device reported in a CQE. */
 interface SubmissionQueue extends SqRing {

@@ -3,6 +3,7 @@
 // phase tag as a host driver does. Nothing here reaches into the emulator's
 // internals: only regWrite/regRead, memory, and the device's public API.
 // Slots, wraps, phase tags and claiming come from src/target/ring.ts.
+import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
 import { EmulatedDevice } from '../../src/emulator/device.ts';
 import type { DeviceOptions } from '../../src/emulator/options.ts';
 import { decodeCqe, type Cqe } from '../../src/wire/cqe.ts';
@@ -12,8 +13,6 @@ import { encodeLmCommand, type LmCommand } from '../../src/wire/lmCommands.ts';
 import { LM } from '../../src/wire/opcodes.ts';
 import { isSuccess } from '../../src/wire/status.ts';
 import { claimCompletion, cqTake, newCq, newSq, sqeCid, sqPush, type CqRing, type SqRing } from '../../src/target/ring.ts';
-
-const PAGE = 4096;
 
 interface HostSq extends SqRing {
   base: number;
