@@ -69,9 +69,6 @@ export const MIGRATION_STRIDE = 2n * MIGRATION_HALF;
  */
 export const MIGRATION_OFFSET = PAGE - 128;
 
-/** The end of the migration buffers (the bulk I/O queues start well above). */
-export const MIGRATION_END = MIGRATION_BASE + MIGRATION_STRIDE * BigInt(MAX_FUNCTION + 1);
-
 /** Bulk I/O queue pairs: up to MAX_BULK_QUEUES per function, for a host that creates all a VF accepts. */
 export const BULK_QUEUE_BASE = 0x0200_0000n;
 const BULK_FUNCTION_STRIDE = 0x10_0000n;

@@ -8,7 +8,7 @@
 export const SCT_GENERIC = 0;
 export const SCT_COMMAND_SPECIFIC = 1;
 
-export const SC_SUCCESS = 0x00;
+const SC_SUCCESS = 0x00;
 export const SC_INVALID_OPCODE = 0x01;
 export const SC_INVALID_FIELD = 0x02;
 export const SC_DATA_TRANSFER_ERROR = 0x04;

@@ -51,7 +51,7 @@ export const TP_STATUS = {
 } as const satisfies Record<string, NvmeStatus>;
 
 export type TpStatusName = keyof typeof TP_STATUS;
-export const TP_STATUS_NAMES = Object.keys(TP_STATUS) as TpStatusName[];
+const TP_STATUS_NAMES = Object.keys(TP_STATUS) as TpStatusName[];
 
 /** The rule that decides a completion: a decision of tp4159.md, or 'NVMe' for NVMe Base behaviour. */
 export type TpDecision =

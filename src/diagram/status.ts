@@ -38,7 +38,7 @@ export function formatStatus(status: NvmeStatus): string {
   return `${statusName(status) ?? 'Status'} (${fields.join(', ')})`;
 }
 
-export function formatCompletion(completion: Completion): string {
+function formatCompletion(completion: Completion): string {
   switch (completion.kind) {
     case 'status':
       return formatStatus(completion.status);

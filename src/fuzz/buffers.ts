@@ -4,7 +4,7 @@
 import type { FuzzHost } from './host.ts';
 import { PAGE_SIZE } from '../wire/page.ts';
 
-export interface HostBuffer {
+interface HostBuffer {
   /** every page the command holds (data pages, then the list page if any) */
   pages: number[];
   /** the data pages in transfer order */

@@ -14,7 +14,7 @@ import { MemoryWatch } from './memoryWatch.ts';
 import { PAGE_SIZE } from '../wire/page.ts';
 
 /** Host memory starts here; page 0 and everything below stays unmapped. */
-export const HOST_BASE = 0x10_0000;
+const HOST_BASE = 0x10_0000;
 /** An address no page ever exists at (page aligned, below 2^53). */
 export const UNMAPPED = 0x7f00_0000_0000;
 export const ADMIN_ENTRIES = 32;

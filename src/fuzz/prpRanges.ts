@@ -12,7 +12,7 @@ import { PAGE_SIZE } from '../wire/page.ts';
 const ENTRIES = PAGE_SIZE / 8;
 
 /** Read one 8-byte little-endian entry of host memory, or undefined where no page exists. */
-export type EntryReader = (addr: number) => number | undefined;
+type EntryReader = (addr: number) => number | undefined;
 
 /** [start, end) pairs, flat. */
 export function prpWriteRanges(prp1: number, prp2: number, length: number, entry: EntryReader): number[] {

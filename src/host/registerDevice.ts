@@ -21,7 +21,7 @@ export interface RawNvmeBus {
   flr?(fn: number): void | Promise<void>;
 }
 
-export interface RegisterDeviceOptions {
+interface RegisterDeviceOptions {
   /** start of the host memory region the driver owns (page aligned); default 4 GiB */
   memoryBase?: bigint;
   /** size of that region; default 64 MiB */
@@ -34,8 +34,8 @@ export interface RegisterDeviceOptions {
   idle?: () => Promise<void>;
 }
 
-export const DEFAULT_MEMORY_BASE = 0x1_0000_0000n;
-export const DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024;
+const DEFAULT_MEMORY_BASE = 0x1_0000_0000n;
+const DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 

@@ -8,7 +8,7 @@ import { PAGE_MASK, PAGE_SIZE } from '../wire/page.ts';
 import type { HostDevice, PciId, ResetListener } from '../host/device.ts';
 
 /** Far above the driver's region and every guest's memory; nothing maps it. */
-export const UNMAPPED_WINDOW = 0x7_0000_0000n;
+const UNMAPPED_WINDOW = 0x7_0000_0000n;
 const WINDOW_BYTES = 0x1000_0000n;
 
 export class DmaFaultDevice implements HostDevice {

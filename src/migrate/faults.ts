@@ -5,7 +5,7 @@
 import type { VfioState } from '../host/vfio/states.ts';
 import { SC, SCT_GENERIC, statusName } from '../wire/status.ts';
 
-export interface ArcInfo {
+interface ArcInfo {
   id: ArcId;
   side: 'source' | 'destination';
   from: VfioState;
@@ -94,7 +94,7 @@ export interface FaultSpec {
 }
 
 /** Where a step failed: an arc's NVMe command and its status, or a resume-stream write and its errno. */
-export interface StepFailure {
+interface StepFailure {
   at: ArcId | 'resume write';
   command?: string;
   /** NVMe status name (e.g. "Invalid Field in Command") or errno */
@@ -121,7 +121,7 @@ export interface Outcome {
   driverRunning?: boolean;
 }
 
-export interface Expectation extends Outcome {
+interface Expectation extends Outcome {
   rule: string;
 }
 

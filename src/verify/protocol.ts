@@ -8,7 +8,7 @@ const hexValue = z.string().regex(/^0x[0-9a-f]+$/, 'a 0x-prefixed lower-case hex
 const hexData = z.string().regex(/^([0-9a-f]{2})*$/, 'lower-case hex bytes, no separators');
 const fn = z.number().int().min(0).max(255).describe('function: 0 is the PF, k is VF k');
 
-export const RequestSchema = z.discriminatedUnion('op', [
+const RequestSchema = z.discriminatedUnion('op', [
   z
     .object({
       op: z.literal('reset'),
@@ -31,7 +31,7 @@ export const RequestSchema = z.discriminatedUnion('op', [
 ]);
 export type Request = z.infer<typeof RequestSchema>;
 
-export const ResponseSchema = z.union([
+const ResponseSchema = z.union([
   z
     .object({
       ok: z.literal(true),

@@ -32,7 +32,7 @@ const LM_EVENTS: Record<number, SystemEvent['type'][]> = {
 /** SAVE and LOAD move data: D7 lets the device refuse them for their PRPs or data, which the system machine does not model. */
 const TRANSFERS = new Set([0xd2, 0xd5]);
 
-export function predicted(status: string): string {
+function predicted(status: string): string {
   const s = STATUS[status];
   if (s === undefined) return status;
   return s === 'none' ? 'no completion' : describeStatus({ ...s, dnr: s.sc !== 0 });
@@ -57,7 +57,7 @@ export interface Judgement {
   command?: ObservedCommand;
 }
 
-export interface ResetFacts {
+interface ResetFacts {
   vfs: number;
   profile: Profile;
   strict?: boolean;
