@@ -14,6 +14,7 @@ import { PAGE_SIZE } from '../src/wire/page.ts';
 import { CC_ENABLE, cqHeadDoorbell, REG, sqTailDoorbell } from '../src/wire/registers.ts';
 import { SQE_SIZE } from '../src/wire/sqe.ts';
 import { nextIndex, phaseAfter, phaseTag, type Phase } from '../src/target/ring.ts';
+import { PageBump } from '../src/target/pageBump.ts';
 
 interface QueuePair {
   fn: number;
@@ -29,7 +30,7 @@ interface QueuePair {
 }
 
 export class BenchHost {
-  private next: number;
+  private readonly memory: PageBump;
   private readonly pairs = new Map<string, QueuePair>();
   /** doorbell values as bigints, made once (the device API takes bigints) */
   private readonly big: bigint[] = [];
@@ -39,14 +40,12 @@ export class BenchHost {
     readonly dev: EmulatedDevice,
     base = 0x10_0000,
   ) {
-    this.next = base;
+    this.memory = new PageBump(base);
   }
 
   /** Page-aligned, mapped host memory. */
   alloc(bytes: number): number {
-    const at = this.next;
-    const len = Math.ceil(bytes / PAGE_SIZE) * PAGE_SIZE;
-    this.next += len;
+    const { at, len } = this.memory.take(bytes);
     this.dev.memory.map(at, len);
     return at;
   }

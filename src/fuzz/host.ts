@@ -10,6 +10,7 @@ import { decodeCqe, CQE_SIZE, type Cqe } from '../wire/cqe.ts';
 import { SQE_SIZE } from '../wire/sqe.ts';
 import { cqHeadDoorbell, sqTailDoorbell, REG, CC_ENABLE } from '../wire/registers.ts';
 import { cqeIsNew, cqPop, newCq, nextIndex, type CqRing } from '../target/ring.ts';
+import { PageBump } from '../target/pageBump.ts';
 import { MemoryWatch } from './memoryWatch.ts';
 import { PAGE_SIZE } from '../wire/page.ts';
 
@@ -54,7 +55,7 @@ export class FuzzHost {
   readonly watch: MemoryWatch;
   /** functions whose controller the host enabled, and their queues */
   readonly fns = new Map<number, FunctionQueues>();
-  private next = HOST_BASE;
+  private readonly memory = new PageBump(HOST_BASE);
   private queuePages = new Map<string, number>();
   private readonly protectedPages = new Set<number>();
   /** pool pages and how many outstanding commands hold each */
@@ -66,9 +67,8 @@ export class FuzzHost {
   }
 
   private fresh(pages: number): number {
-    const at = this.next;
-    this.next += pages * PAGE_SIZE;
-    this.watch.map(at, pages * PAGE_SIZE);
+    const { at, len } = this.memory.take(pages * PAGE_SIZE);
+    this.watch.map(at, len);
     return at;
   }
 
