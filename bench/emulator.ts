@@ -6,6 +6,7 @@ import { LBA_SIZE } from '../src/emulator/namespace.ts';
 import { MAX_IO_QUEUES } from '../src/emulator/options.ts';
 import { sqeFor } from '../src/wire/adminCommands.ts';
 import { LM } from '../src/wire/opcodes.ts';
+import { PAGE_SIZE } from '../src/wire/page.ts';
 import { check, result, sideBySide, type BenchResult, type Rounds } from './harness.ts';
 import { BenchHost } from './host.ts';
 
@@ -119,9 +120,9 @@ function saveLoad(c: EmulatorConfig): BenchResult {
   const pf = host.pair(0, 0);
   host.commandOn(pf, BenchHost.lmSqe(LM.SUSPEND, 1));
   const size = host.commandOn(pf, BenchHost.lmSqe(LM.QUERY, 1));
-  const buffer = host.alloc(size + 4096);
-  const save = BenchHost.lmSqe(LM.SAVE, 1, BigInt(buffer), BigInt(buffer + 4096));
-  const load = BenchHost.lmSqe(LM.LOAD, 1, BigInt(buffer), BigInt(buffer + 4096), size);
+  const buffer = host.alloc(size + PAGE_SIZE);
+  const save = BenchHost.lmSqe(LM.SAVE, 1, BigInt(buffer), BigInt(buffer + PAGE_SIZE));
+  const load = BenchHost.lmSqe(LM.LOAD, 1, BigInt(buffer), BigInt(buffer + PAGE_SIZE), size);
   const n = c.saveLoads;
   host.commandOn(pf, save);
   const before = dev.memory.read(buffer, size);

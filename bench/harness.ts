@@ -106,13 +106,6 @@ export function sideBySide(tasks: readonly (() => void)[], r: Rounds): number[] 
   return samples.map(median);
 }
 
-export async function sideBySideAsync(tasks: readonly (() => Promise<void>)[], r: Rounds): Promise<number[]> {
-  for (let i = 0; i < r.warmup; i++) for (const t of tasks) await t();
-  const samples = tasks.map((): number[] => []);
-  for (let i = 0; i < r.rounds; i++) for (let k = 0; k < tasks.length; k++) samples[k].push(await timeOnceAsync(tasks[k]));
-  return samples.map(median);
-}
-
 /** A result with its ratio computed the one way the report explains. */
 export function result(r: Omit<BenchResult, 'ratio' | 'met'> & { meets?: (value: number, ratio: number) => boolean }): BenchResult {
   const { meets, ...rest } = r;

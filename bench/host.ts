@@ -10,11 +10,11 @@ import type { EmulatedDevice } from '../src/emulator/device.ts';
 import { sqeFor } from '../src/wire/adminCommands.ts';
 import { CQE_SIZE } from '../src/wire/cqe.ts';
 import { encodeLmCommand } from '../src/wire/lmCommands.ts';
+import { PAGE_SIZE } from '../src/wire/page.ts';
 import { CC_ENABLE, cqHeadDoorbell, REG, sqTailDoorbell } from '../src/wire/registers.ts';
 import { SQE_SIZE } from '../src/wire/sqe.ts';
 import { nextIndex, phaseAfter, phaseTag, type Phase } from '../src/target/ring.ts';
-
-const PAGE = 4096;
+import { PageBump } from '../src/target/pageBump.ts';
 
 interface QueuePair {
   fn: number;
@@ -30,7 +30,7 @@ interface QueuePair {
 }
 
 export class BenchHost {
-  private next: number;
+  private readonly memory: PageBump;
   private readonly pairs = new Map<string, QueuePair>();
   /** doorbell values as bigints, made once (the device API takes bigints) */
   private readonly big: bigint[] = [];
@@ -40,14 +40,12 @@ export class BenchHost {
     readonly dev: EmulatedDevice,
     base = 0x10_0000,
   ) {
-    this.next = base;
+    this.memory = new PageBump(base);
   }
 
   /** Page-aligned, mapped host memory. */
   alloc(bytes: number): number {
-    const at = this.next;
-    const len = Math.ceil(bytes / PAGE) * PAGE;
-    this.next += len;
+    const { at, len } = this.memory.take(bytes);
     this.dev.memory.map(at, len);
     return at;
   }
@@ -125,7 +123,7 @@ export class BenchHost {
     const at = q.cqBase + q.head * CQE_SIZE;
     const page = dev.memory.pageAt(at);
     if (!page) throw new Error('the completion queue is not mapped');
-    const off = at % PAGE;
+    const off = at % PAGE_SIZE;
     if (phaseTag(page.bytes, off) !== q.phase) throw new Error(`no completion for CID ${cid} on function ${q.fn} queue ${q.qid}`);
     const dw3 = page.view.getUint32(off + 12, true);
     if ((dw3 & 0xffff) !== cid) throw new Error(`completion for CID ${dw3 & 0xffff}, expected ${cid}`);

@@ -3,7 +3,8 @@
 // the time from SUSPEND on the source to RESUME on the destination, less its
 // own bookkeeping. Ours: the guest uses 64 I/O queue pairs (the largest
 // migration data); baseline: the same migration with 1 queue pair.
-import { simulateMigration, type MigrationReport } from '../src/migrate/index.ts';
+import type { MigrationReport } from '../src/migrate/report.ts';
+import { simulateMigration } from '../src/migrate/simulate.ts';
 import { check, median, result, type BenchResult } from './harness.ts';
 
 export interface MigrateConfig {

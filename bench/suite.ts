@@ -21,7 +21,7 @@ export const REQUIRED_ENTRIES = [
   'verify.exec_steps_per_s',
 ] as const;
 
-export interface BenchConfig {
+interface BenchConfig {
   explorer: ExplorerConfig;
   paths: PathsConfig;
   emulator: EmulatorConfig;

@@ -3,7 +3,7 @@
 import type { BenchReport, BenchResult } from './harness.ts';
 
 /** 3 significant digits, with thousands separators for large numbers. */
-export function formatNumber(x: number): string {
+function formatNumber(x: number): string {
   if (!Number.isFinite(x)) return String(x);
   const abs = Math.abs(x);
   if (abs >= 1000) return Math.round(x).toLocaleString('en-US');

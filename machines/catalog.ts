@@ -11,7 +11,7 @@ import { UDMQ_OPTION_SETS, udmqSpec } from './tp4159Udmq.ts';
 import { tpSystemSpec } from './tp4159System.ts';
 
 /** The composed system is checked with this many VFs by default (path coverage is required for it). */
-export const SYSTEM_VFS_FOR_COVERAGE = 2;
+const SYSTEM_VFS_FOR_COVERAGE = 2;
 
 export function machineSpecs(): MachineSpec[] {
   return [

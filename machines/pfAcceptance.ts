@@ -31,7 +31,7 @@ export const PROFILES: readonly Profile[] = ['lm', 'no-lm', 'reserved', 'foreign
 /** Options as a caller may give them; the rest default (strict false, policy reject, 2 VFs). */
 export type PfAcceptanceOptionsInput = Pick<PfAcceptanceOptions, 'profile'> & Partial<PfAcceptanceOptions>;
 
-export const DEFAULT_VFS = 2;
+const DEFAULT_VFS = 2;
 
 export function normalizeOptions(input: PfAcceptanceOptionsInput): PfAcceptanceOptions {
   const options: PfAcceptanceOptions = {
@@ -68,17 +68,13 @@ export function createPfAcceptance(input: PfAcceptanceOptionsInput): AnyStateMac
 }
 
 /** e.g. `pfAcceptance:lm`, `pfAcceptance:lm:strict`, `pfAcceptance:lm:drop`, `pfAcceptance:lm:vfs=3` */
-export function pfAcceptanceId(input: PfAcceptanceOptionsInput): string {
+function pfAcceptanceId(input: PfAcceptanceOptionsInput): string {
   const o = normalizeOptions(input);
   const parts = ['pfAcceptance', o.profile];
   if (o.strict) parts.push('strict');
   if (o.vfQueuePolicy === 'drop') parts.push('drop');
   if (o.vfs !== DEFAULT_VFS) parts.push(`vfs=${o.vfs}`);
   return parts.join(':');
-}
-
-export function pfAcceptanceEvents(input: PfAcceptanceOptionsInput): AcceptanceEvent[] {
-  return acceptanceAlphabet(normalizeOptions(input).vfs);
 }
 
 export function pfAcceptanceSpec(input: PfAcceptanceOptionsInput): MachineSpec {
@@ -107,7 +103,7 @@ export function pfAcceptanceSpec(input: PfAcceptanceOptionsInput): MachineSpec {
  * that differ only in an ignored reserved bit, the VF index or the VF state
  * merge instead of making the graph a tree.
  */
-export function acceptanceKey(snapshot: AnyMachineSnapshot): string {
+function acceptanceKey(snapshot: AnyMachineSnapshot): string {
   const { cmd } = snapshot.context as AcceptanceContext;
   return `${String(snapshot.value)}|${cmd.queue ?? '-'}|${cmd.opcode ?? '-'}`;
 }

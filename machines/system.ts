@@ -32,7 +32,7 @@ export { systemDecomposition, type SystemDecomposition } from './system/decompos
 /** Local states per VF in the system (the product has at most 8^n + 1 states). */
 export const SYSTEM_LOCAL_STATE_COUNT = 8;
 
-export const DEFAULT_SYSTEM_OPTIONS: SystemOptions = { vfQueuePolicy: 'reject' };
+const DEFAULT_SYSTEM_OPTIONS: SystemOptions = { vfQueuePolicy: 'reject' };
 
 function normalize(n: number, input: Partial<SystemOptions>): SystemOptions {
   if (!Number.isInteger(n) || n < MIN_VFS || n > MAX_VFS) throw new Error(`the system has ${MIN_VFS} to ${MAX_VFS} VFs; got ${n}`);
@@ -64,7 +64,7 @@ export function systemEvents(n: number): SystemEvent[] {
 }
 
 /** e.g. `system:2`, `system:3:drop` */
-export function systemId(n: number, input: Partial<SystemOptions> = {}): string {
+function systemId(n: number, input: Partial<SystemOptions> = {}): string {
   const o = normalize(n, input);
   return o.vfQueuePolicy === 'drop' ? `system:${n}:drop` : `system:${n}`;
 }

@@ -23,7 +23,7 @@ export const TP_ACCEPTANCE_OPTION_SETS: readonly TpAcceptanceOptions[] = [
   { vendorState: false, seqind: 'whole-only', nonContiguousCdq: true },
 ];
 
-export function normalizeTpAcceptanceOptions(input: Partial<TpAcceptanceOptions> = {}): TpAcceptanceOptions {
+function normalizeTpAcceptanceOptions(input: Partial<TpAcceptanceOptions> = {}): TpAcceptanceOptions {
   const o = { ...DEFAULT_TP_ACCEPTANCE_OPTIONS, ...input };
   if (o.seqind !== 'parts' && o.seqind !== 'whole-only') throw new Error(`unknown seqind ${JSON.stringify(o.seqind)}: use parts or whole-only`);
   if (typeof o.vendorState !== 'boolean' || typeof o.nonContiguousCdq !== 'boolean') throw new Error('vendorState and nonContiguousCdq are true or false');
@@ -35,7 +35,7 @@ export function createTpAcceptance(input: Partial<TpAcceptanceOptions> = {}) {
 }
 
 /** e.g. `tp4159Acceptance`, `tp4159Acceptance:no-vendor:whole-only:pc0` */
-export function tpAcceptanceId(input: Partial<TpAcceptanceOptions> = {}): string {
+function tpAcceptanceId(input: Partial<TpAcceptanceOptions> = {}): string {
   const o = normalizeTpAcceptanceOptions(input);
   const parts = ['tp4159Acceptance'];
   if (!o.vendorState) parts.push('no-vendor');
@@ -45,7 +45,7 @@ export function tpAcceptanceId(input: Partial<TpAcceptanceOptions> = {}): string
 }
 
 /** State identity: the stage and what the rest of the trip depends on (queue, opcode, operation, SEQIND); the rest is the path taken. */
-export function tpAcceptanceKey(s: AnyMachineSnapshot): string {
+function tpAcceptanceKey(s: AnyMachineSnapshot): string {
   const { cmd } = s.context as TpAcceptanceContext;
   return `${String(s.value)}|${cmd.queue ?? '-'}|${cmd.opcode ?? '-'}|${cmd.operation ?? '-'}|${cmd.seqind ?? '-'}|${cmd.target ?? '-'}`;
 }

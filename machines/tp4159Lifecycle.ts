@@ -31,11 +31,11 @@ export { controllerKey, tpContextOf, tpLmStateOf, tpStateKey, tpTookEdge } from 
 export { tpLifecycleInvariants } from './tp4159/lifecycle/invariants.ts';
 export { TP_LIFECYCLE_LIVENESS } from './tp4159/lifecycle/liveness.ts';
 
-export const DEFAULT_TP_LIFECYCLE_OPTIONS: TpLifecycleOptions = { stateFormat: 'vendor', seqind: 'parts', maxIoQueues: 2, maxOutstanding: 2 };
+const DEFAULT_TP_LIFECYCLE_OPTIONS: TpLifecycleOptions = { stateFormat: 'vendor', seqind: 'parts', maxIoQueues: 2, maxOutstanding: 2 };
 
 const MAX_BOUND = 4;
 
-export function normalizeTpLifecycleOptions(input: Partial<TpLifecycleOptions> = {}): TpLifecycleOptions {
+function normalizeTpLifecycleOptions(input: Partial<TpLifecycleOptions> = {}): TpLifecycleOptions {
   const o = { ...DEFAULT_TP_LIFECYCLE_OPTIONS, ...input };
   if (o.stateFormat !== 'format0' && o.stateFormat !== 'vendor') throw new Error(`unknown stateFormat ${JSON.stringify(o.stateFormat)}: use format0 or vendor`);
   if (o.seqind !== 'parts' && o.seqind !== 'whole-only') throw new Error(`unknown seqind ${JSON.stringify(o.seqind)}: use parts or whole-only`);
@@ -51,14 +51,14 @@ export function createTpLifecycle(input: Partial<TpLifecycleOptions> = {}) {
   return tpLifecycleSetup(o).createMachine(tpLifecycleConfig(o));
 }
 
-export function tpLifecycleEvents(input: Partial<TpLifecycleOptions> = {}): TpLifecycleEvent[] {
+function tpLifecycleEvents(input: Partial<TpLifecycleOptions> = {}): TpLifecycleEvent[] {
   const o = normalizeTpLifecycleOptions(input);
   const host = TP_HOST_EVENT_TYPES.filter((t) => t !== 'VMM_ENABLE' || o.stateFormat === 'format0');
   return [...host, ...TP_GUEST_EVENT_TYPES, ...TP_DEVICE_EVENT_TYPES].map((type) => ({ type }));
 }
 
 /** e.g. `tp4159Lifecycle`, `tp4159Lifecycle:format0`, `tp4159Lifecycle:whole-only` */
-export function tpLifecycleId(input: Partial<TpLifecycleOptions> = {}): string {
+function tpLifecycleId(input: Partial<TpLifecycleOptions> = {}): string {
   const o = normalizeTpLifecycleOptions(input);
   const d = DEFAULT_TP_LIFECYCLE_OPTIONS;
   const parts = ['tp4159Lifecycle'];

@@ -17,8 +17,8 @@ export * from './tp4159/system/machine.ts';
 export * from './tp4159/system/snapshot.ts';
 export { tpSystemInvariants } from './tp4159/system/invariants.ts';
 
-export const TP_SYSTEM_MIN_VFS = 1;
-export const TP_SYSTEM_MAX_VFS = 8;
+const TP_SYSTEM_MIN_VFS = 1;
+const TP_SYSTEM_MAX_VFS = 8;
 
 function checkN(n: number): void {
   if (!Number.isInteger(n) || n < TP_SYSTEM_MIN_VFS || n > TP_SYSTEM_MAX_VFS) throw new Error(`the tp4159 system has ${TP_SYSTEM_MIN_VFS} to ${TP_SYSTEM_MAX_VFS} VFs; got ${n}`);
@@ -29,11 +29,11 @@ export function createTpSystem(n: number) {
   return tpSystemSetup.createMachine(tpSystemConfig(n));
 }
 
-export function tpSystemVfEvents(vf: number): { type: TpSystemVfEventType; vf: number }[] {
+function tpSystemVfEvents(vf: number): { type: TpSystemVfEventType; vf: number }[] {
   return TP_SYSTEM_VF_EVENT_TYPES.map((type) => ({ type, vf }));
 }
 
-export function tpSystemEvents(n: number): TpSystemEvent[] {
+function tpSystemEvents(n: number): TpSystemEvent[] {
   checkN(n);
   return [...TP_SYSTEM_PF_EVENT_TYPES.map((type) => ({ type })), ...Array.from({ length: n }, (_, i) => tpSystemVfEvents(i + 1)).flat()];
 }

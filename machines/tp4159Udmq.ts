@@ -19,7 +19,7 @@ export { UDMQ_INVARIANTS } from './tp4159/udmq/invariants.ts';
 export { UDMQ_LIVENESS } from './tp4159/udmq/liveness.ts';
 export { post, free } from './tp4159/udmq/effects.ts';
 
-export const DEFAULT_UDMQ_OPTIONS: UdmqOptions = { entries: 3, oneShot: false };
+const DEFAULT_UDMQ_OPTIONS: UdmqOptions = { entries: 3, oneShot: false };
 /**
  * The catalog's two: 3 entries (the least in which ranges are logged between
  * ESA 1 and the end: flow control, wrap, phase), and 2 entries with the
@@ -28,7 +28,7 @@ export const DEFAULT_UDMQ_OPTIONS: UdmqOptions = { entries: 3, oneShot: false };
  */
 export const UDMQ_OPTION_SETS: readonly UdmqOptions[] = [DEFAULT_UDMQ_OPTIONS, { entries: 2, oneShot: true }];
 
-export function normalizeUdmqOptions(input: Partial<UdmqOptions> = {}): UdmqOptions {
+function normalizeUdmqOptions(input: Partial<UdmqOptions> = {}): UdmqOptions {
   const o = { ...DEFAULT_UDMQ_OPTIONS, ...input };
   if (!Number.isInteger(o.entries) || o.entries < 2 || o.entries > 4) throw new Error(`entries must be 2 to 4 (D28: at least two), got ${o.entries}`);
   if (typeof o.oneShot !== 'boolean') throw new Error('oneShot is true or false');
@@ -40,7 +40,7 @@ export function createUdmq(input: Partial<UdmqOptions> = {}) {
   return udmqSetup(o).createMachine(udmqConfig(o));
 }
 
-export function udmqId(input: Partial<UdmqOptions> = {}): string {
+function udmqId(input: Partial<UdmqOptions> = {}): string {
   const o = normalizeUdmqOptions(input);
   const parts = ['tp4159Udmq'];
   if (o.entries !== DEFAULT_UDMQ_OPTIONS.entries) parts.push(`entries=${o.entries}`);
@@ -48,7 +48,7 @@ export function udmqId(input: Partial<UdmqOptions> = {}): string {
   return parts.join(':');
 }
 
-export function udmqEvents(input: Partial<UdmqOptions> = {}): UdmqEvent[] {
+function udmqEvents(input: Partial<UdmqOptions> = {}): UdmqEvent[] {
   const o = normalizeUdmqOptions(input);
   return UDMQ_EVENT_TYPES.filter((t) => o.oneShot || (t !== 'SET_TRIGGER' && t !== 'AER')).map((type) => ({ type }));
 }

@@ -36,7 +36,7 @@ export { VF_LIVENESS } from './vf/liveness.ts';
 
 export type VfLifecycleOptionsInput = Partial<VfLifecycleOptions>;
 
-export const DEFAULT_VF_OPTIONS: VfLifecycleOptions = {
+const DEFAULT_VF_OPTIONS: VfLifecycleOptions = {
   lm: true,
   vfQueuePolicy: 'reject',
   ioCompletion: 'immediate',
@@ -70,8 +70,6 @@ export function createVfLifecycle(input: VfLifecycleOptionsInput = {}) {
   const o = normalizeVfOptions(input);
   return vfSetup(o).createMachine(vfConfig(o));
 }
-
-export type VfLifecycleMachine = ReturnType<typeof createVfLifecycle>;
 
 /** The finite alphabet: every event the checker tries in every state (IO_COMPLETE only when deferred). */
 export function vfLifecycleEvents(input: VfLifecycleOptionsInput = {}): VfEvent[] {

@@ -37,9 +37,9 @@ export type VfioMigrationEvent =
   /** VF FLR / AER reset_done (D13): back to RUNNING, data fds closed */
   | { type: 'VF_RESET' };
 
-export type VfioDataFd = 'none' | 'save' | 'resume';
+type VfioDataFd = 'none' | 'save' | 'resume';
 
-export type VfioError =
+type VfioError =
   | { code: 'EINVAL'; requested: VfioState }
   | { code: 'EIO'; arc: string; command: LmCommand };
 
@@ -52,7 +52,7 @@ export interface VfioMigrationContext {
   error: VfioError | null;
 }
 
-export const VFIO_INITIAL_CONTEXT: VfioMigrationContext = { dataFd: 'none', sent: [], error: null };
+const VFIO_INITIAL_CONTEXT: VfioMigrationContext = { dataFd: 'none', sent: [], error: null };
 
 /** What `meta` on each transition says: the arc taken (null if none) and the commands sent. */
 export interface VfioTransitionMeta {
@@ -180,7 +180,7 @@ export function createVfioMigrationMachine(flags: VfioFlags) {
   });
 }
 
-export type VfioMigrationMachine = ReturnType<typeof createVfioMigrationMachine>;
+type VfioMigrationMachine = ReturnType<typeof createVfioMigrationMachine>;
 
 /** A snapshot of `machine` in `state` (context defaults to no fd, nothing sent, no error). */
 export function vfioSnapshotIn(

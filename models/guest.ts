@@ -15,7 +15,8 @@ import { sqeFor } from '../src/wire/adminCommands.ts';
 import { CNS_CONTROLLER, IDENTIFY_SIZE, LM_CAPABILITY_OFFSET } from '../src/wire/identify.ts';
 import { toHex } from '../src/wire/hex.ts';
 import { describeStatus } from '../src/wire/status.ts';
-import { ADMIN_ENTRIES, BLOCK, DATA_SLOTS, functionPlan, IO_ENTRIES, PAGE, type FunctionPlan } from './hostPlan.ts';
+import { ADMIN_ENTRIES, BLOCK, DATA_SLOTS, functionPlan, IO_ENTRIES, type FunctionPlan } from './hostPlan.ts';
+import { PAGE_SIZE as PAGE } from '../src/wire/page.ts';
 import { Mismatch } from './suite.ts';
 
 /** How long CSTS.RDY may take to follow CC.EN at most (a target with a timeout of 0 answers at once). */

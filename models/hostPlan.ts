@@ -41,7 +41,9 @@
 //   | 0x43000  | 4 KiB              | LOAD: PRP list page                  |
 //   | 0x44000  | 65 pages           | LOAD: data pages                     |
 
-export const PAGE = 4096;
+// The 4 KiB memory page, under the short name the plan's arithmetic uses.
+import { PAGE_SIZE as PAGE } from '../src/wire/page.ts';
+
 export const BLOCK = 512;
 
 export const PLAN_BASE = 0x0100_0000n;
@@ -66,9 +68,6 @@ export const MIGRATION_STRIDE = 2n * MIGRATION_HALF;
  * always exercised.
  */
 export const MIGRATION_OFFSET = PAGE - 128;
-
-/** The end of the migration buffers (the bulk I/O queues start well above). */
-export const MIGRATION_END = MIGRATION_BASE + MIGRATION_STRIDE * BigInt(MAX_FUNCTION + 1);
 
 /** Bulk I/O queue pairs: up to MAX_BULK_QUEUES per function, for a host that creates all a VF accepts. */
 export const BULK_QUEUE_BASE = 0x0200_0000n;

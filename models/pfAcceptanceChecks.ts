@@ -11,7 +11,8 @@ import { LM } from '../src/wire/opcodes.ts';
 import { REG } from '../src/wire/registers.ts';
 import { isSuccess } from '../src/wire/status.ts';
 import { hex, roundUp, statusOf, type AcceptanceHost } from './pfAcceptanceHost.ts';
-import { ACCEPTANCE_PLAN, BUFFER_BYTES, PAGE } from './hostPlan.ts';
+import { ACCEPTANCE_PLAN, BUFFER_BYTES } from './hostPlan.ts';
+import { PAGE_SIZE as PAGE } from '../src/wire/page.ts';
 import { Mismatch } from './suite.ts';
 
 

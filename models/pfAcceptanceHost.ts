@@ -12,7 +12,8 @@ import { encodeLmCommand } from '../src/wire/lmCommands.ts';
 import { LM } from '../src/wire/opcodes.ts';
 import { CC_ENABLE, REG } from '../src/wire/registers.ts';
 import { describeStatus, isSuccess } from '../src/wire/status.ts';
-import { ACCEPTANCE_PLAN, BUFFER_BYTES, bulkQueuePair, functionPlan, MAX_BULK_QUEUES, PAGE, prpListBytes } from './hostPlan.ts';
+import { ACCEPTANCE_PLAN, BUFFER_BYTES, bulkQueuePair, functionPlan, MAX_BULK_QUEUES, prpListBytes } from './hostPlan.ts';
+import { PAGE_SIZE as PAGE } from '../src/wire/page.ts';
 import { withFormatDefect, type SavedFormat } from './savedFormat.ts';
 import { Mismatch, NotRealisable } from './suite.ts';
 

@@ -7,7 +7,8 @@ import { encodeLmCommand } from '../src/wire/lmCommands.ts';
 import { LM } from '../src/wire/opcodes.ts';
 import { toHex } from '../src/wire/hex.ts';
 import { FunctionDriver, type Posted } from './guest.ts';
-import { migrationBuffers, PAGE, prpListBytes, prpsFor, UNMAPPED, type MigrationBuffer } from './hostPlan.ts';
+import { migrationBuffers, prpListBytes, prpsFor, UNMAPPED, type MigrationBuffer } from './hostPlan.ts';
+import { PAGE_SIZE as PAGE } from '../src/wire/page.ts';
 
 /** Bytes after QUERY's size that SAVE must leave untouched. */
 export const CANARY_TAIL = 64;

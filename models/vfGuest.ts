@@ -8,7 +8,7 @@
 import type { Adapter } from '../src/target/adapter.ts';
 import { runBatch } from '../src/target/batch.ts';
 import { claimCompletion, sqeCid } from '../src/target/ring.ts';
-import { PAGE } from './hostPlan.ts';
+import { PAGE_SIZE as PAGE } from '../src/wire/page.ts';
 import { checkReadBack, describePosted, FunctionDriver, isOk, lbaOf, readCommand, writeCommand, type DriverState, type Posted } from './guest.ts';
 import { Mismatch } from './suite.ts';
 

@@ -34,7 +34,8 @@ import { nextState } from '../src/host/vfio/nextState.ts';
 import type { VfioState } from '../src/host/vfio/states.ts';
 import { eventName, Mismatch, type Suite } from './suite.ts';
 import { completionWait, DEFAULT_TIMEOUT_MS } from './completionWait.ts';
-import { DRIVER_REGION, functionPlan, PAGE } from './hostPlan.ts';
+import { DRIVER_REGION, functionPlan } from './hostPlan.ts';
+import { PAGE_SIZE as PAGE } from '../src/wire/page.ts';
 import { memoPaths } from './observe.ts';
 
 /** The VF the suites migrate: the kernel's VF id 0, NVMe VF index 1, adapter function 1. */

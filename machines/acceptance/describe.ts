@@ -17,8 +17,8 @@ export const LM_OPCODE_BYTES: Record<Exclude<OpcodeName, 'OTHER'>, number> = {
   LOAD: 0xd5,
 };
 /** OTHER on an admin queue: Get Features (0x0A), CDW10 = 0x07 Number of Queues; on an I/O queue: Flush (0x00), NSID 1. */
-export const OTHER_ADMIN_OPCODE = 0x0a;
-export const OTHER_IO_OPCODE = 0x00;
+const OTHER_ADMIN_OPCODE = 0x0a;
+const OTHER_IO_OPCODE = 0x00;
 
 export type QueueToUse =
   | { kind: 'pfAdmin' }

@@ -2,9 +2,9 @@
 // command a tester will build in bytes, one stage at a time. The record they
 // leave in context (`CommandClass`) is what the byte binding reads back.
 
-export type LmCommandName = 'QUERY' | 'SUSPEND' | 'RESUME' | 'SAVE' | 'LOAD';
+type LmCommandName = 'QUERY' | 'SUSPEND' | 'RESUME' | 'SAVE' | 'LOAD';
 export type OpcodeName = LmCommandName | 'OTHER';
-export type QueueKind = 'pfAdmin' | 'vfAdmin' | 'io';
+type QueueKind = 'pfAdmin' | 'vfAdmin' | 'io';
 /** The VF's live-migration state (D5). */
 export type LmState = 'running' | 'suspended' | 'saved' | 'loaded';
 /** Which reserved field carries a nonzero bit (D10); reserved in all five commands. */
@@ -37,16 +37,15 @@ export interface CommandClass {
 }
 
 // Events without a payload, by stage, in alphabet order.
-export const QUEUE_EVENTS = ['QUEUE_PF_ADMIN', 'QUEUE_VF_ADMIN', 'QUEUE_IO'] as const;
-export const OPCODE_EVENTS = ['OPC_QUERY', 'OPC_SUSPEND', 'OPC_RESUME', 'OPC_SAVE', 'OPC_LOAD', 'OPC_OTHER'] as const;
-export const LM_OPCODE_EVENTS = ['OPC_QUERY', 'OPC_SUSPEND', 'OPC_RESUME', 'OPC_SAVE', 'OPC_LOAD'] as const;
-export const FUSE_EVENTS = ['FUSE_ZERO', 'FUSE_SET'] as const;
-export const PSDT_EVENTS = ['PSDT_PRP', 'PSDT_SGL'] as const;
-export const RESERVED_EVENTS = ['RESERVED_NONE', 'RESERVED_CDW0', 'RESERVED_CDW10_HIGH', 'RESERVED_CDW12'] as const;
-export const NSID_EVENTS = ['NSID_ZERO', 'NSID_NONZERO'] as const;
-export const VF_STATE_EVENTS = ['VF_RUNNING', 'VF_SUSPENDED', 'VF_SAVED', 'VF_LOADED'] as const;
-export const PRP_EVENTS = ['PRP_VALID', 'PRP_ENTRY2_OFFSET', 'PRP_LIST_ENTRY_OFFSET', 'PRP_UNMAPPED'] as const;
-export const LOAD_DATA_EVENTS = [
+const QUEUE_EVENTS = ['QUEUE_PF_ADMIN', 'QUEUE_VF_ADMIN', 'QUEUE_IO'] as const;
+const OPCODE_EVENTS = ['OPC_QUERY', 'OPC_SUSPEND', 'OPC_RESUME', 'OPC_SAVE', 'OPC_LOAD', 'OPC_OTHER'] as const;
+const FUSE_EVENTS = ['FUSE_ZERO', 'FUSE_SET'] as const;
+const PSDT_EVENTS = ['PSDT_PRP', 'PSDT_SGL'] as const;
+const RESERVED_EVENTS = ['RESERVED_NONE', 'RESERVED_CDW0', 'RESERVED_CDW10_HIGH', 'RESERVED_CDW12'] as const;
+const NSID_EVENTS = ['NSID_ZERO', 'NSID_NONZERO'] as const;
+const VF_STATE_EVENTS = ['VF_RUNNING', 'VF_SUSPENDED', 'VF_SAVED', 'VF_LOADED'] as const;
+const PRP_EVENTS = ['PRP_VALID', 'PRP_ENTRY2_OFFSET', 'PRP_LIST_ENTRY_OFFSET', 'PRP_UNMAPPED'] as const;
+const LOAD_DATA_EVENTS = [
   'LOAD_VALID',
   'LOAD_SIZE_ZERO',
   'LOAD_SIZE_OVER_BUFFER',
@@ -68,9 +67,8 @@ type SimpleEventType =
   | (typeof PRP_EVENTS)[number]
   | (typeof LOAD_DATA_EVENTS)[number];
 
-export type VfIndexEvent = { type: 'VF_INDEX'; index: number };
+type VfIndexEvent = { type: 'VF_INDEX'; index: number };
 export type AcceptanceEvent = { type: SimpleEventType } | VfIndexEvent;
-export type AcceptanceEventType = AcceptanceEvent['type'];
 
 /** The classification each payload-free event records. */
 const RECORDS: Record<SimpleEventType, CommandClass> = {
@@ -118,7 +116,7 @@ export function classify(event: AcceptanceEvent): CommandClass {
 }
 
 /** Largest value of CDW10 15:0. */
-export const MAX_VF_INDEX_FIELD = 0xffff;
+const MAX_VF_INDEX_FIELD = 0xffff;
 
 /**
  * VF index values worth trying (D4): 0, every enabled VF, the first one past

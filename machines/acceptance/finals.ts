@@ -14,9 +14,9 @@ import {
   type NvmeStatus,
 } from './status.ts';
 
-export type FinalKind = 'rejected' | 'dropped' | 'executed' | 'outOfScope';
+type FinalKind = 'rejected' | 'dropped' | 'executed' | 'outOfScope';
 /** What the command changed: I3 requires 'none' for every rejection. */
-export type Change = 'none' | 'vfLmState' | 'namespaceErased' | 'unspecified';
+type Change = 'none' | 'vfLmState' | 'namespaceErased' | 'unspecified';
 
 export interface FinalMeta {
   kind: FinalKind;

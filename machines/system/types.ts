@@ -57,7 +57,7 @@ export type SystemVfEventType = (typeof SYSTEM_VF_EVENT_TYPES)[number];
 
 /** PF events: CC.EN 0->1, CC.EN 1->0 and a PF FLR (both resets: D18). */
 export const SYSTEM_PF_EVENT_TYPES = ['PF_ENABLE', 'PF_DISABLE', 'PF_FLR'] as const;
-export type SystemPfEventType = (typeof SYSTEM_PF_EVENT_TYPES)[number];
+type SystemPfEventType = (typeof SYSTEM_PF_EVENT_TYPES)[number];
 
 export type SystemEvent = { type: SystemVfEventType; vf: number } | { type: SystemPfEventType };
 

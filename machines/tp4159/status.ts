@@ -18,36 +18,40 @@
 //
 // Every error sets DNR: each is a pure function of the command and the
 // state, and a rejection changes nothing (I3, I9, I11), so a retry fails alike.
-import type { NvmeStatus } from '../acceptance/status.ts';
+// Codes and names come from the spec's one status table (machines/acceptance/status.ts).
+import {
+  rejected,
+  SC_CDQ_FULL,
+  SC_CONTROLLER_NOT_SUSPENDED,
+  SC_CONTROLLER_SUSPENDED,
+  SC_INVALID_CDQ,
+  SC_INVALID_CONTROLLER_ID,
+  SC_INVALID_FIELD,
+  SC_INVALID_OPCODE,
+  SC_NOT_ENOUGH_RESOURCES,
+  SCT_COMMAND_SPECIFIC,
+  statusName,
+  SUCCESS,
+  type NvmeStatus,
+} from '../acceptance/status.ts';
 
-export const SCT_COMMAND_SPECIFIC = 1;
+/** A command-specific rejection (SCT 1, DNR). */
+const specific = (sc: number): NvmeStatus => ({ sct: SCT_COMMAND_SPECIFIC, sc, dnr: true });
 
 export const TP_STATUS = {
-  SUCCESS: { sct: 0, sc: 0x00, dnr: false },
-  INVALID_OPCODE: { sct: 0, sc: 0x01, dnr: true },
-  INVALID_FIELD: { sct: 0, sc: 0x02, dnr: true },
-  INVALID_CONTROLLER_ID: { sct: 1, sc: 0x1f, dnr: true },
-  INVALID_CDQ: { sct: 1, sc: 0x37, dnr: true },
-  NOT_ENOUGH_RESOURCES: { sct: 1, sc: 0x38, dnr: true },
-  CONTROLLER_SUSPENDED: { sct: 1, sc: 0x39, dnr: true },
-  CONTROLLER_NOT_SUSPENDED: { sct: 1, sc: 0x3a, dnr: true },
-  CDQ_FULL: { sct: 1, sc: 0x3b, dnr: true },
+  SUCCESS,
+  INVALID_OPCODE: rejected(SC_INVALID_OPCODE),
+  INVALID_FIELD: rejected(SC_INVALID_FIELD),
+  INVALID_CONTROLLER_ID: specific(SC_INVALID_CONTROLLER_ID),
+  INVALID_CDQ: specific(SC_INVALID_CDQ),
+  NOT_ENOUGH_RESOURCES: specific(SC_NOT_ENOUGH_RESOURCES),
+  CONTROLLER_SUSPENDED: specific(SC_CONTROLLER_SUSPENDED),
+  CONTROLLER_NOT_SUSPENDED: specific(SC_CONTROLLER_NOT_SUSPENDED),
+  CDQ_FULL: specific(SC_CDQ_FULL),
 } as const satisfies Record<string, NvmeStatus>;
 
 export type TpStatusName = keyof typeof TP_STATUS;
-export const TP_STATUS_NAMES = Object.keys(TP_STATUS) as TpStatusName[];
-
-const TEXT: Record<TpStatusName, string> = {
-  SUCCESS: 'Successful Completion',
-  INVALID_OPCODE: 'Invalid Command Opcode',
-  INVALID_FIELD: 'Invalid Field in Command',
-  INVALID_CONTROLLER_ID: 'Invalid Controller Identifier',
-  INVALID_CDQ: 'Invalid Controller Data Queue',
-  NOT_ENOUGH_RESOURCES: 'Not Enough Resources',
-  CONTROLLER_SUSPENDED: 'Controller Suspended',
-  CONTROLLER_NOT_SUSPENDED: 'Controller Not Suspended',
-  CDQ_FULL: 'Controller Data Queue Full',
-};
+const TP_STATUS_NAMES = Object.keys(TP_STATUS) as TpStatusName[];
 
 /** The rule that decides a completion: a decision of tp4159.md, or 'NVMe' for NVMe Base behaviour. */
 export type TpDecision =
@@ -72,5 +76,5 @@ export function isTpStatus(s: NvmeStatus): boolean {
 export function tpStatusText(s: NvmeStatus): string {
   const name = TP_STATUS_NAMES.find((n) => TP_STATUS[n].sct === s.sct && TP_STATUS[n].sc === s.sc);
   const hex = s.sc.toString(16).padStart(2, '0').toUpperCase();
-  return `${name === undefined ? 'unlisted' : TEXT[name]} (SCT ${s.sct}h, SC ${hex}h${s.dnr ? ', DNR' : ''})`;
+  return `${name === undefined ? 'unlisted' : statusName(s.sct, s.sc)} (SCT ${s.sct}h, SC ${hex}h${s.dnr ? ', DNR' : ''})`;
 }

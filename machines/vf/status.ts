@@ -12,14 +12,24 @@
 //
 // Every error sets DNR: a rejection changes no state (I3), so the same
 // command in the same state fails the same way again (as pfAcceptance says).
+// The codes are the spec's one table's (machines/acceptance/status.ts).
+import {
+  rejected,
+  SC_COMMAND_SEQUENCE_ERROR,
+  SC_DATA_TRANSFER_ERROR,
+  SC_INVALID_FIELD,
+  SC_INVALID_OPCODE,
+  SUCCESS,
+  type NvmeStatus,
+} from '../acceptance/status.ts';
 
 export const VF_STATUS = {
-  SUCCESS: { sct: 0, sc: 0x00, dnr: false },
-  INVALID_OPCODE: { sct: 0, sc: 0x01, dnr: true },
-  INVALID_FIELD: { sct: 0, sc: 0x02, dnr: true },
-  DATA_TRANSFER_ERROR: { sct: 0, sc: 0x04, dnr: true },
-  SEQUENCE_ERROR: { sct: 0, sc: 0x0c, dnr: true },
-} as const;
+  SUCCESS,
+  INVALID_OPCODE: rejected(SC_INVALID_OPCODE),
+  INVALID_FIELD: rejected(SC_INVALID_FIELD),
+  DATA_TRANSFER_ERROR: rejected(SC_DATA_TRANSFER_ERROR),
+  SEQUENCE_ERROR: rejected(SC_COMMAND_SEQUENCE_ERROR),
+} as const satisfies Record<string, NvmeStatus>;
 
 export type VfStatusName = keyof typeof VF_STATUS;
 

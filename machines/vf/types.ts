@@ -79,15 +79,9 @@ export const GUEST_EVENT_TYPES = [
   'SUBMIT_IO',
 ] as const;
 
-/** ioCompletion 'deferred' only: the device completes the oldest fetched I/O (adapter completeIo(fn, 1)). */
-export const DEVICE_EVENT_TYPES = ['IO_COMPLETE'] as const;
-
-/** A function-level reset of the VF by the host (D13). */
-export const HOST_EVENT_TYPES = ['FLR'] as const;
-
-export type PfLmEventType = (typeof PF_LM_EVENT_TYPES)[number];
-export type VfQueueLmEventType = (typeof VF_QUEUE_LM_EVENT_TYPES)[number];
-export type GuestEventType = (typeof GUEST_EVENT_TYPES)[number];
+type PfLmEventType = (typeof PF_LM_EVENT_TYPES)[number];
+type VfQueueLmEventType = (typeof VF_QUEUE_LM_EVENT_TYPES)[number];
+type GuestEventType = (typeof GUEST_EVENT_TYPES)[number];
 export type VfEventType = PfLmEventType | VfQueueLmEventType | GuestEventType | 'IO_COMPLETE' | 'FLR';
 export type VfEvent = { type: VfEventType };
 

@@ -7,7 +7,7 @@ import { FROM_FSM_TABLE, stateSupported } from './kernelTables.ts';
 import { VFIO_STATES, type VfioFlags, type VfioState } from './states.ts';
 
 /** Why the function answers -EINVAL. */
-export type EinvalReason =
+type EinvalReason =
   /** the current state is not one this device has (the kernel also WARNs): ERROR, or an optional state without its flag */
   | 'unsupported-current'
   /** the requested state is ERROR, or an optional state the device's flags do not include */
@@ -46,7 +46,7 @@ export function vfioNextState(cur: VfioState, requested: VfioState, flags: VfioF
 }
 
 /** The driver's loop: call the function and take the arc until the request is reached or refused. */
-export interface VfioWalk {
+interface VfioWalk {
   /** the states entered, one per arc, in order */
   arcs: VfioState[];
   /** reached: now in `requested`; EINVAL: refused after `arcs`; cycle: a state repeated (an L1 violation) */
@@ -68,7 +68,7 @@ export function vfioWalk(cur: VfioState, requested: VfioState, flags: VfioFlags)
   }
 }
 
-export interface WalkBound {
+interface WalkBound {
   /** the most arcs any walk takes before it reaches its request or is refused */
   K: number;
   /** a walk that takes K arcs */

@@ -19,7 +19,7 @@ import { explore } from './lasso.ts';
 import { VFIO_DISPLAY_ORDER, type VfioFlags, type VfioState } from './states.ts';
 
 /** A point of the pre-fix function's execution. */
-export type PreFixPoint =
+type PreFixPoint =
   | { at: 'entry' }
   /** at the `while` test, with the loop variable's value */
   | { at: 'loop'; next: VfioState }
@@ -54,7 +54,7 @@ export interface PreFixHang {
   cycle: VfioState[];
 }
 
-export type PreFixAnswer = { kind: 'returns'; result: VfioState | 'EINVAL' } | ({ kind: 'hangs' } & PreFixHang);
+type PreFixAnswer = { kind: 'returns'; result: VfioState | 'EINVAL' } | ({ kind: 'hangs' } & PreFixHang);
 
 /** Explore one call's state space: either it returns (with what), or it hangs (with the lasso). */
 export function vfioNextStatePreFix(cur: VfioState, requested: VfioState, flags: VfioFlags): PreFixAnswer {

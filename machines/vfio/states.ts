@@ -54,7 +54,7 @@ export const VFIO_MIGRATION_PRE_COPY = 1 << 2;
 export type VfioFlags = number;
 
 /** Feature names as the CLI and ids spell them, with their flag bit. */
-export const VFIO_FEATURES: readonly { name: string; flag: number }[] = [
+const VFIO_FEATURES: readonly { name: string; flag: number }[] = [
   { name: 'stop-copy', flag: VFIO_MIGRATION_STOP_COPY },
   { name: 'p2p', flag: VFIO_MIGRATION_P2P },
   { name: 'pre-copy', flag: VFIO_MIGRATION_PRE_COPY },

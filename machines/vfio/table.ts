@@ -12,7 +12,7 @@ export const VFIO_KERNELS: readonly VfioKernel[] = ['fixed', 'pre-fix'];
 export type VfioCell = VfioState | 'EINVAL' | 'HANG';
 export type VfioTable = Record<VfioState, Record<VfioState, VfioCell>>;
 
-export function vfioCell(current: VfioState, requested: VfioState, flags: VfioFlags, kernel: VfioKernel): VfioCell {
+function vfioCell(current: VfioState, requested: VfioState, flags: VfioFlags, kernel: VfioKernel): VfioCell {
   if (kernel === 'fixed') return vfioNextState(current, requested, flags);
   const answer = vfioNextStatePreFix(current, requested, flags);
   return answer.kind === 'hangs' ? 'HANG' : answer.result;

@@ -23,15 +23,15 @@ import type { Liveness, MachineSpec } from '../spec.ts';
 import { FROM_FSM_TABLE, stateSupported } from './kernelTables.ts';
 import { VFIO_DISPLAY_ORDER, VFIO_STATES, formatVfioFeatures, type VfioFlags, type VfioState } from './states.ts';
 
-export type VfioWalkKernel = 'fixed' | 'pre-fix';
+type VfioWalkKernel = 'fixed' | 'pre-fix';
 
 /** `call`: one call of the function; `walk`: the driver's loop of calls and arcs (the default). */
-export type VfioWalkScope = 'call' | 'walk';
+type VfioWalkScope = 'call' | 'walk';
 
 /** A from-table: table[from][requested] is the next state (ERROR marks a blocked request). */
 export type VfioFromTable = Readonly<Record<VfioState, Readonly<Record<VfioState, VfioState>>>>;
 
-export interface VfioWalkOptions {
+interface VfioWalkOptions {
   scope?: VfioWalkScope;
   /** the (current, requested) pairs idle offers as START events; default all 64 */
   pairs?: readonly (readonly [VfioState, VfioState])[];
@@ -59,9 +59,9 @@ export interface VfioWalkContext {
   returned: VfioState | 'EINVAL' | null;
 }
 
-export type VfioWalkEvent = { type: 'START'; current: VfioState; requested: VfioState } | { type: 'STEP' };
+type VfioWalkEvent = { type: 'START'; current: VfioState; requested: VfioState } | { type: 'STEP' };
 
-export const VFIO_WALK_INITIAL_CONTEXT: VfioWalkContext = { current: null, requested: null, next: null, arcs: 0, returned: null };
+const VFIO_WALK_INITIAL_CONTEXT: VfioWalkContext = { current: null, requested: null, next: null, arcs: 0, returned: null };
 
 /** Every (current, requested), in display order. */
 export const VFIO_PAIRS: readonly (readonly [VfioState, VfioState])[] = VFIO_DISPLAY_ORDER.flatMap((c) =>
@@ -73,7 +73,7 @@ function call(c: VfioWalkContext): { current: VfioState; requested: VfioState } 
   return { current: c.current, requested: c.requested };
 }
 
-export function createVfioWalk(flags: VfioFlags, kernel: VfioWalkKernel, options: VfioWalkOptions = {}) {
+function createVfioWalk(flags: VfioFlags, kernel: VfioWalkKernel, options: VfioWalkOptions = {}) {
   const scope = options.scope ?? 'walk';
   const table = options.table ?? FROM_FSM_TABLE;
   /** What this STEP assigns to the loop variable: the lookup, or one skip. */

@@ -17,7 +17,7 @@ import type { Adapter, VfQueuePolicy } from '../../src/target/adapter.ts';
 import { LM_CAPABILITY_OFFSET } from '../../src/wire/identify.ts';
 import { encodeLmCommand } from '../../src/wire/lmCommands.ts';
 import { isOk, type FunctionDriver, type Posted } from '../guest.ts';
-import { PAGE } from '../hostPlan.ts';
+import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
 import { checkRdy, expectOwn, SUCCESS_STATUS, type ExpectedStatus, type SizeTable } from '../observe.ts';
 import { CORRUPTIONS, corruptLoad, LM_OPCODE, type LmOpName, type PfHost } from '../pfHost.ts';
 import { Mismatch } from '../suite.ts';

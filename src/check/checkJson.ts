@@ -32,7 +32,7 @@ export const traceStepSchema = traceStateSchema.extend({ event: eventSchema, edg
 export const traceSchema = z.object({ initial: traceStateSchema, steps: z.array(traceStepSchema) });
 
 /** A liveness counterexample (src/check/liveness.ts Lasso): the stem to a cycle, and the cycle. */
-export const lassoSchema = z.object({ stem: traceSchema, cycle: z.array(traceStepSchema), stuck: z.boolean(), closesExactly: z.boolean() });
+const lassoSchema = z.object({ stem: traceSchema, cycle: z.array(traceStepSchema), stuck: z.boolean(), closesExactly: z.boolean() });
 
 /** An invariant's shortest counterexample, on the machine named. */
 export const counterexampleSchema = z.object({ machine: z.string(), message: z.string(), trace: traceSchema });
@@ -105,7 +105,7 @@ export const testResultsSchema = z.object({
 });
 
 /** One suite's run (models/run.ts SuiteRun without its failures and edge list, which are in `tests` and `machines`). */
-export const suiteRunSchema = z.object({
+const suiteRunSchema = z.object({
   suite: z.string(),
   /** set when the implementation refused the suite's profile in reset, or lacks a capability it needs */
   unsupported: z.string().optional(),
@@ -130,4 +130,3 @@ export const checkResultSchema = z.object({
 export type CheckResult = z.infer<typeof checkResultSchema>;
 export type MachineResult = z.infer<typeof machineResultSchema>;
 export type PropertyResult = z.infer<typeof propertyResultSchema>;
-export type PathFailureResult = z.infer<typeof pathFailureSchema>;

@@ -6,7 +6,7 @@ import { definitionEdges } from './edges.ts';
 import type { DefinitionEdge } from './edges.ts';
 import type { StateGraph } from './graph.ts';
 
-export interface ReachableCoverage {
+interface ReachableCoverage {
   total: number;
   /** edge ids some reachable transition takes, in definition order */
   reachable: string[];
@@ -14,7 +14,7 @@ export interface ReachableCoverage {
   unreachable: DefinitionEdge[];
 }
 
-export interface PathCoverage {
+interface PathCoverage {
   total: number;
   covered: number;
   /** definition edges none of the paths took, in definition order */

@@ -9,7 +9,7 @@ import { takenEdgeIds } from './edges.ts';
 import { stateKeyFunction } from './graph.ts';
 import type { StateGraph, StepHook, Transition } from './graph.ts';
 
-export const DEFAULT_MAX_STATES = 200_000;
+const DEFAULT_MAX_STATES = 200_000;
 
 export interface ExploreProgress {
   states: number;

@@ -33,7 +33,7 @@ interface FirstViolation {
   message: string;
 }
 
-export interface InvariantMonitor {
+interface InvariantMonitor {
   onStep: StepHook;
   results(graph: StateGraph): InvariantResult[];
 }

@@ -33,7 +33,7 @@ export interface LivenessResult {
   ms: number;
 }
 
-export interface LivenessMonitor {
+interface LivenessMonitor {
   onStep: StepHook;
   results(graph: StateGraph): LivenessResult[];
 }
@@ -122,7 +122,7 @@ function checkOne(spec: MachineSpec, graph: StateGraph, l: Liveness, unfair: Set
  * with `include[s] === 1` and the transitions `edge` accepts. Returns a
  * component id per state (-1 for excluded states).
  */
-export function stronglyConnected(graph: StateGraph, include: Uint8Array, edge: (t: number) => boolean): Int32Array {
+function stronglyConnected(graph: StateGraph, include: Uint8Array, edge: (t: number) => boolean): Int32Array {
   const n = graph.keys.length;
   const index = new Int32Array(n).fill(-1);
   const low = new Int32Array(n);

@@ -22,7 +22,7 @@ export interface ProductDecomposition {
 /** `next[l * events + e]`: NONE when local event e changes nothing in local state l and takes none of its edges. */
 export const NONE = -1;
 const UNKNOWN = -2;
-export const MAX_LOCAL_STATES = 0xffff;
+const MAX_LOCAL_STATES = 0xffff;
 
 export interface LocalModel {
   regions: number;

@@ -2,7 +2,7 @@
 // stderr is a terminal (never in tests, pipes or CI logs).
 import type { ExploreProgress } from './explore.ts';
 
-export interface ProgressLine {
+interface ProgressLine {
   onProgress(p: ExploreProgress): void;
   /** clears the line */
   done(): void;

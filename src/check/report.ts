@@ -43,7 +43,7 @@ export interface CheckReport {
   ok: boolean;
 }
 
-export interface CheckOptions extends ExploreOptions {
+interface CheckOptions extends ExploreOptions {
   /** how many deadlock traces to keep (default 3) */
   deadlockExamples?: number;
 }

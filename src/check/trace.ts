@@ -29,13 +29,13 @@ export interface Trace {
 }
 
 /** The final step of a counterexample, which need not be a transition (e.g. a step that breaks an invariant but changes nothing). */
-export interface FinalStep {
+interface FinalStep {
   /** index into graph.events of the event recorded in the graph */
   event: number;
   accept(step: Step): boolean;
 }
 
-export interface Replay {
+interface Replay {
   trace: Trace;
   /** concrete snapshot after each step (index 0 = initial) */
   snapshots: AnyMachineSnapshot[];

@@ -14,7 +14,7 @@ import { check } from './report.ts';
 import { eventLabel, type TraceState } from './trace.ts';
 
 /** One call of vfio_mig_get_next_state as the checker saw it. */
-export interface CheckedCall {
+interface CheckedCall {
   current: VfioState;
   requested: VfioState;
   /** the answer in the one state where the call returned, or HANG when L1 fails */

@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { commands } from './commands/index.ts';
 
 /** The version in package.json, the one `npm` and `nvme-lm --version` report. */
-export function packageVersion(): string {
+function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
   if (typeof pkg.version !== 'string') throw new Error('package.json has no "version"; restore it from the repository');
   return pkg.version;

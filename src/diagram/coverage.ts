@@ -18,13 +18,13 @@ export type EdgeCoverage = 'covered' | 'uncovered' | 'unreachable' | 'untracked'
 /** The fields diagrams read from a machine of the check JSON (src/check/checkJson.ts); the others pass through. */
 const coverageFields = machineResultSchema.pick({ coveredEdges: true, reachableEdges: true }).partial();
 
-export const checkMachineEntrySchema = coverageFields.extend({ id: machineResultSchema.shape.id }).loose();
+const checkMachineEntrySchema = coverageFields.extend({ id: machineResultSchema.shape.id }).loose();
 
 /**
  * The part of check.json diagrams read: `machines` as an array of entries with
  * an `id`, or as an object keyed by machine id.
  */
-export const checkJsonSchema = z.looseObject({
+const checkJsonSchema = z.looseObject({
   machines: z.union([z.array(checkMachineEntrySchema), z.record(z.string(), coverageFields.loose())]),
 });
 

@@ -198,7 +198,7 @@ class DotWriter {
   }
 }
 
-export function modelToDot(model: DiagramModel): string {
+function modelToDot(model: DiagramModel): string {
   return new DotWriter(model).render();
 }
 

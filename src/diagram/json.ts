@@ -6,7 +6,7 @@ import { definitionEdges, type DefinitionEdge } from '../check/edges.ts';
 import { classifyEdge, type EdgeCoverage } from './coverage.ts';
 import type { RenderOptions } from './model.ts';
 
-export interface MachineJson {
+interface MachineJson {
   id: string;
   /** XState's StateMachineDefinition, made plain: functions become `"function <name>"`, cycles `"[circular]"` */
   definition: unknown;

@@ -169,7 +169,7 @@ class MermaidWriter {
   }
 }
 
-export function modelToMermaid(model: DiagramModel): string {
+function modelToMermaid(model: DiagramModel): string {
   return new MermaidWriter(model).render();
 }
 

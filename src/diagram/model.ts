@@ -5,7 +5,7 @@ import { definitionEdges, edgeId, type DefinitionEdge } from '../check/edges.ts'
 import { classifyEdge, type Coverage, type EdgeCoverage } from './coverage.ts';
 import { outcomeFromMeta, type Outcome } from './status.ts';
 
-export type NodeKind = 'atomic' | 'compound' | 'parallel' | 'final' | 'history';
+type NodeKind = 'atomic' | 'compound' | 'parallel' | 'final' | 'history';
 
 export interface DiagramNode {
   /** XState state node id, e.g. `toy.p.r1.x` */
@@ -38,7 +38,7 @@ export interface DiagramEdge {
   coverage?: EdgeCoverage;
 }
 
-export interface CoverageCounts {
+interface CoverageCounts {
   covered: number;
   uncovered: number;
   unreachable: number;
@@ -70,7 +70,7 @@ function isPrimitive(v: unknown): v is string | number | boolean {
  * e.g. `nextStepIs(to=STOP)`: one named guard with different params is
  * different conditions, and the label must tell them apart.
  */
-export function guardText(guard: unknown, sourceKey?: string): string | undefined {
+function guardText(guard: unknown, sourceKey?: string): string | undefined {
   if (typeof guard === 'string') return guard;
   if (typeof guard === 'function') return guard.name || 'inline guard';
   if (typeof guard !== 'object' || guard === null || !('type' in guard) || typeof guard.type !== 'string') return undefined;

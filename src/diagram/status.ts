@@ -1,26 +1,7 @@
 // NVMe status as diagrams print it, e.g. `Invalid Command Opcode (SC 01h, DNR) D1`.
-// The name table is local on purpose: diagrams draw the specification and
-// must not depend on the implementation's byte codecs (src/wire).
-
-/** Generic command status names (SCT 0), NVMe Base 2.x, the codes this project uses. */
-const GENERIC_STATUS_NAMES: ReadonlyMap<number, string> = new Map([
-  [0x00, 'Successful Completion'],
-  [0x01, 'Invalid Command Opcode'],
-  [0x02, 'Invalid Field in Command'],
-  [0x03, 'Command ID Conflict'],
-  [0x04, 'Data Transfer Error'],
-  [0x06, 'Internal Error'],
-  [0x08, 'Command Aborted due to SQ Deletion'],
-  [0x0c, 'Command Sequence Error'],
-  [0x13, 'PRP Offset Invalid'],
-  [0x15, 'Operation Denied'],
-]);
-
-export interface NvmeStatus {
-  sct: number;
-  sc: number;
-  dnr: boolean;
-}
+// The names are the specification's own table (machines/acceptance/status.ts),
+// not the implementation's src/wire: diagrams draw the specification.
+import { SCT_GENERIC, statusName as specStatusName, type NvmeStatus } from '../../machines/acceptance/status.ts';
 
 /**
  * What a transition or final state says about the command's completion:
@@ -43,8 +24,9 @@ function hex(n: number, digits: number): string {
   return `${n.toString(16).toUpperCase().padStart(digits, '0')}h`;
 }
 
+/** Generic statuses only (SCT 0): diagrams print command-specific codes by number. */
 export function statusName(status: NvmeStatus): string | undefined {
-  return status.sct === 0 ? GENERIC_STATUS_NAMES.get(status.sc) : undefined;
+  return status.sct === SCT_GENERIC ? specStatusName(status.sct, status.sc) : undefined;
 }
 
 /** `Invalid Command Opcode (SC 01h, DNR)`; unknown codes print as `Status (SCT 1h, SC 02h)`. */
@@ -56,7 +38,7 @@ export function formatStatus(status: NvmeStatus): string {
   return `${statusName(status) ?? 'Status'} (${fields.join(', ')})`;
 }
 
-export function formatCompletion(completion: Completion): string {
+function formatCompletion(completion: Completion): string {
   switch (completion.kind) {
     case 'status':
       return formatStatus(completion.status);

@@ -2,7 +2,7 @@
 // with its title. Pure over the parsed entries.
 import { idRanges, normalizeId, type SpecEntry } from './specEntries.ts';
 
-export type ExplainResult = { ok: true; text: string } | { ok: false; error: string };
+type ExplainResult = { ok: true; text: string } | { ok: false; error: string };
 
 const KIND: Readonly<Record<string, string>> = { D: 'decision', I: 'invariant', L: 'liveness property' };
 
@@ -47,7 +47,7 @@ function reflow(text: string): string {
 const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** One entry: id, kind, title, rule, reason, source, and where it is defined. */
-export function formatEntry(e: SpecEntry): string {
+function formatEntry(e: SpecEntry): string {
   return (
     `${e.id} (${KIND[e.id[0]]}): ${e.title}\n\n` +
     `Rule:\n${reflow(capitalize(e.rule))}\n\n` +

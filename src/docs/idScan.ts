@@ -15,7 +15,7 @@ export function specIdsIn(text: string): string[] {
   return [...new Set(Array.from(text.matchAll(ID_IN_TEXT), (m) => m[1]))];
 }
 
-export interface IdDriftInput {
+interface IdDriftInput {
   /** ids with an entry in docs/spec/ */
   defined: readonly string[];
   /** file -> ids it uses, for code and tests */
@@ -26,7 +26,7 @@ export interface IdDriftInput {
   notYetUsed: readonly string[];
 }
 
-export interface IdDrift {
+interface IdDrift {
   /** ids used somewhere but defined nowhere, with the files using them */
   undefinedIds: { id: string; files: string[] }[];
   /** defined ids that no code and no test uses (and not excused) */

@@ -6,7 +6,7 @@
 // a typo in the docs fails a test instead of vanishing from `nvme-lm explain`.
 
 /** An id as written everywhere: D, I or L, then a number without leading zeros. */
-export const SPEC_ID = /^[DIL][1-9][0-9]*$/;
+const SPEC_ID = /^[DIL][1-9][0-9]*$/;
 
 export interface SpecEntry {
   /** e.g. `D12` */

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { mergeSpecEntries, parseSpecEntries, type SpecEntry } from './specEntries.ts';
 
 /** docs/spec/ of this checkout, wherever it is run from. */
-export const SPEC_DIR = fileURLToPath(new URL('../../docs/spec/', import.meta.url));
+const SPEC_DIR = fileURLToPath(new URL('../../docs/spec/', import.meta.url));
 
 /** Every entry of every docs/spec/*.md, sorted by id; files are named `docs/spec/<name>.md` in the entries. */
 export function readSpecEntries(dir: string = SPEC_DIR): SpecEntry[] {

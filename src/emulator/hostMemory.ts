@@ -4,8 +4,8 @@
 // zeros. Addresses are numbers internally (exact below 2^53); the API also
 // takes bigints because 64-bit PRPs and register values are bigints.
 
-export const PAGE_SHIFT = 12;
-export const PAGE_SIZE = 1 << PAGE_SHIFT;
+import { PAGE_SIZE } from '../wire/page.ts';
+export { PAGE_SHIFT, PAGE_SIZE } from '../wire/page.ts';
 
 export type Address = bigint | number;
 

@@ -2,9 +2,9 @@
 // laid out from PRP1's offset, and PRP2 as NVMe wants it (none, the second
 // page, or a PRP list when more than two pages).
 import type { FuzzHost } from './host.ts';
-import { PAGE } from './prpRanges.ts';
+import { PAGE_SIZE } from '../wire/page.ts';
 
-export interface HostBuffer {
+interface HostBuffer {
   /** every page the command holds (data pages, then the list page if any) */
   pages: number[];
   /** the data pages in transfer order */
@@ -17,7 +17,7 @@ export interface HostBuffer {
 
 /** Pages for `len` bytes starting at `offset` (dword aligned) in the first page; `fill` the data pages with a byte, or leave them. */
 export function takeBuffer(host: FuzzHost, offset: number, len: number, fill?: number): HostBuffer {
-  const n = Math.max(1, Math.ceil((offset + Math.max(len, 1)) / PAGE));
+  const n = Math.max(1, Math.ceil((offset + Math.max(len, 1)) / PAGE_SIZE));
   return takePages(host, n, offset, fill);
 }
 
@@ -25,12 +25,12 @@ export function takeBuffer(host: FuzzHost, offset: number, len: number, fill?: n
 export function takePages(host: FuzzHost, n: number, offset: number, fill?: number): HostBuffer {
   const pages = host.take(n + (n > 2 ? 1 : 0));
   const data = pages.slice(0, n);
-  if (fill !== undefined) for (const p of data) host.watch.write(p, new Uint8Array(PAGE).fill(fill));
+  if (fill !== undefined) for (const p of data) host.watch.write(p, new Uint8Array(PAGE_SIZE).fill(fill));
   let prp2 = 0;
   if (n === 2) prp2 = data[1];
   if (n > 2) {
     const list = pages[n];
-    const entries = new Uint8Array(PAGE);
+    const entries = new Uint8Array(PAGE_SIZE);
     const v = new DataView(entries.buffer);
     data.slice(1).forEach((p, i) => {
       v.setUint32(i * 8, p % 0x1_0000_0000, true);
@@ -47,7 +47,7 @@ export function writeBuffer(host: FuzzHost, b: HostBuffer, bytes: Uint8Array): v
   let at = 0;
   for (let i = 0; i < b.data.length && at < bytes.length; i++) {
     const from = i === 0 ? b.offset : 0;
-    const n = Math.min(bytes.length - at, PAGE - from);
+    const n = Math.min(bytes.length - at, PAGE_SIZE - from);
     host.watch.write(b.data[i] + from, bytes.subarray(at, at + n));
     at += n;
   }
@@ -68,7 +68,7 @@ export function readBuffer(host: FuzzHost, b: { pages: number[]; offset: number 
   let at = 0;
   for (let i = 0; i < b.pages.length && at < len; i++) {
     const from = i === 0 ? b.offset : 0;
-    const n = Math.min(len - at, 4096 - from);
+    const n = Math.min(len - at, PAGE_SIZE - from);
     out.set(host.watch.read(b.pages[i] + from, n), at);
     at += n;
   }

@@ -4,6 +4,7 @@
 // LM state a successful SUSPEND, RESUME, SAVE or LOAD leaves (D5).
 import { describeStatus, isSuccess, SC, SCT_GENERIC } from '../wire/status.ts';
 import type { Cqe } from '../wire/cqe.ts';
+import { PAGE_SIZE } from '../wire/page.ts';
 import type { FunctionQueues } from './host.ts';
 import { EXECUTES_LM, type Outstanding } from './ledger.ts';
 import { knownStatus } from './statuses.ts';
@@ -104,6 +105,6 @@ function readSave(r: Runner, o: Outstanding): Uint8Array | undefined {
   if (!o.buffer) return undefined;
   const head = readBuffer(r.host, o.buffer, 16);
   const len = head[8] | (head[9] << 8) | (head[10] << 16) | (head[11] * 0x100_0000);
-  if (len < 16 || len > 3 * 4096) return undefined;
+  if (len < 16 || len > 3 * PAGE_SIZE) return undefined;
   return readBuffer(r.host, o.buffer, len);
 }

@@ -11,7 +11,7 @@ import type { FuzzDevice } from './steps.ts';
 
 export const DEFAULT_MAX_STEPS = 20;
 
-export interface FuzzOptions {
+interface FuzzOptions {
   runs: number;
   seed: number;
   /** replay one case: the path fast-check reported with this seed */
@@ -23,7 +23,7 @@ export interface FuzzOptions {
   onRun?: (runs: number) => void;
 }
 
-export interface FuzzFailureReport {
+interface FuzzFailureReport {
   /** the rule broken (exception, I1-I4, memory, D1..D18, NVMe) */
   rule: string;
   message: string;

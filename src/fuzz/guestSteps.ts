@@ -8,7 +8,7 @@ import { takeBuffer } from './buffers.ts';
 import { FuzzFailure } from './failure.ts';
 import { u16 } from './bytes.ts';
 import type { Runner } from './runner.ts';
-import { PAGE } from './prpRanges.ts';
+import { PAGE_SIZE } from '../wire/page.ts';
 
 /** The host keeps to a few I/O queue pairs per VF, each within one page. */
 const HOST_IO_QUEUES = 4;
@@ -44,10 +44,10 @@ export function createQueues(r: Runner, fn: number, entries: number): void {
     if (!f.sqs.has(q) && !f.cqs.has(q) && !f.foreignSqs.has(q) && !f.foreignCqs.has(q) && !busy.has(q)) qid = q;
   }
   if (qid === 0) return r.skip(`VF${fn} has no free I/O queue id`);
-  const n = Math.min(Math.max(entries, 2), PAGE / 64);
+  const n = Math.min(Math.max(entries, 2), PAGE_SIZE / 64);
   const cqBase = r.host.queuePage(`${fn}:cq${qid}`);
   const sqBase = r.host.queuePage(`${fn}:sq${qid}`);
-  r.host.watch.write(cqBase, new Uint8Array(PAGE));
+  r.host.watch.write(cqBase, new Uint8Array(PAGE_SIZE));
   const cq: HostCq = { ...newCq(n), qid, base: cqBase };
   f.cqs.set(qid, cq);
   const why = 'NVMe: Create I/O queue with a free queue id, a valid size and mapped, aligned memory succeeds';

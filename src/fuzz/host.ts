@@ -10,11 +10,12 @@ import { decodeCqe, CQE_SIZE, type Cqe } from '../wire/cqe.ts';
 import { SQE_SIZE } from '../wire/sqe.ts';
 import { cqHeadDoorbell, sqTailDoorbell, REG, CC_ENABLE } from '../wire/registers.ts';
 import { cqeIsNew, cqPop, newCq, nextIndex, type CqRing } from '../target/ring.ts';
+import { PageBump } from '../target/pageBump.ts';
 import { MemoryWatch } from './memoryWatch.ts';
-import { PAGE } from './prpRanges.ts';
+import { PAGE_SIZE } from '../wire/page.ts';
 
 /** Host memory starts here; page 0 and everything below stays unmapped. */
-export const HOST_BASE = 0x10_0000;
+const HOST_BASE = 0x10_0000;
 /** An address no page ever exists at (page aligned, below 2^53). */
 export const UNMAPPED = 0x7f00_0000_0000;
 export const ADMIN_ENTRIES = 32;
@@ -54,7 +55,7 @@ export class FuzzHost {
   readonly watch: MemoryWatch;
   /** functions whose controller the host enabled, and their queues */
   readonly fns = new Map<number, FunctionQueues>();
-  private next = HOST_BASE;
+  private readonly memory = new PageBump(HOST_BASE);
   private queuePages = new Map<string, number>();
   private readonly protectedPages = new Set<number>();
   /** pool pages and how many outstanding commands hold each */
@@ -66,9 +67,8 @@ export class FuzzHost {
   }
 
   private fresh(pages: number): number {
-    const at = this.next;
-    this.next += pages * PAGE;
-    this.watch.map(at, pages * PAGE);
+    const { at, len } = this.memory.take(pages * PAGE_SIZE);
+    this.watch.map(at, len);
     return at;
   }
 
@@ -78,13 +78,13 @@ export class FuzzHost {
     if (at === undefined) {
       at = this.fresh(1);
       this.queuePages.set(key, at);
-      this.protectedPages.add(at / PAGE);
+      this.protectedPages.add(at / PAGE_SIZE);
     }
     return at;
   }
 
   isProtected(addr: number): boolean {
-    return this.protectedPages.has(Math.floor(addr / PAGE));
+    return this.protectedPages.has(Math.floor(addr / PAGE_SIZE));
   }
 
   /** `n` data pages no outstanding command holds; the caller holds them until `release`. */
@@ -109,8 +109,8 @@ export class FuzzHost {
 
   /** True when [addr, addr+len) lies in the given pages. */
   static within(pages: readonly number[], addr: number, len: number): boolean {
-    const first = Math.floor(addr / PAGE) * PAGE;
-    const last = Math.floor((addr + Math.max(len, 1) - 1) / PAGE) * PAGE;
+    const first = Math.floor(addr / PAGE_SIZE) * PAGE_SIZE;
+    const last = Math.floor((addr + Math.max(len, 1) - 1) / PAGE_SIZE) * PAGE_SIZE;
     return pages.includes(first) && pages.includes(last);
   }
 
@@ -122,7 +122,7 @@ export class FuzzHost {
   prepareEnable(fn: number): Array<[number, number, bigint]> {
     const asq = this.queuePage(`${fn}:sq0`);
     const acq = this.queuePage(`${fn}:cq0`);
-    this.watch.write(acq, new Uint8Array(PAGE));
+    this.watch.write(acq, new Uint8Array(PAGE_SIZE));
     this.fns.set(fn, {
       sqs: new Map([[0, { qid: 0, base: asq, size: ADMIN_ENTRIES, tail: 0, cqid: 0, ready: true }]]),
       cqs: new Map([[0, { ...newCq(ADMIN_ENTRIES), qid: 0, base: acq }]]),
@@ -161,7 +161,7 @@ export class FuzzHost {
         for (let n = 0; n < cq.size; n++) {
           const slot = cq.base + cq.head * CQE_SIZE;
           const page = this.dev.memory.pageAt(slot)!;
-          if (!cqeIsNew(cq, page.bytes, slot % PAGE)) break;
+          if (!cqeIsNew(cq, page.bytes, slot % PAGE_SIZE)) break;
           out.push({ fn, cqid: cq.qid, slot, cqe: decodeCqe(this.watch.read(slot, CQE_SIZE)) });
           // in place: the runner's ledger holds this very object (identity tells its queue)
           Object.assign(cq, cqPop(cq));

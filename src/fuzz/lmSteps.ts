@@ -5,6 +5,7 @@ import { encodeLmCommand } from '../wire/lmCommands.ts';
 import { LM } from '../wire/opcodes.ts';
 import { isSuccess } from '../wire/status.ts';
 import type { Cqe } from '../wire/cqe.ts';
+import { PAGE_SIZE } from '../wire/page.ts';
 import { readBuffer, takeBuffer, writeBuffer } from './buffers.ts';
 import { EXECUTES_LM } from './ledger.ts';
 import { emptyImage, mutateImage } from './images.ts';
@@ -16,7 +17,7 @@ const OPCODE = { suspend: LM.SUSPEND, resume: LM.RESUME, query: LM.QUERY, save: 
 type SimpleOp = keyof typeof OPCODE;
 
 /** The SAVE buffer when the host has not asked QUERY: room for the largest migration data (64 queues). */
-const SAVE_ROOM = 2 * 4096;
+const SAVE_ROOM = 2 * PAGE_SIZE;
 
 /** One LM command for `vf` on the PF admin queue; the completion if it came. */
 function lm(r: Runner, op: SimpleOp, vf: number, saveAt?: { offset: number; len: number; fill: number }): Cqe | undefined {

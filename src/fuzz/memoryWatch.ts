@@ -4,7 +4,8 @@
 // in the ranges the action was allowed to write (its commands' PRP buffers
 // and the CQ slots of the completions reaped). Then the shadow catches up.
 import type { HostMemory } from '../emulator/hostMemory.ts';
-import { PAGE, inRanges } from './prpRanges.ts';
+import { PAGE_SIZE } from '../wire/page.ts';
+import { inRanges } from './prpRanges.ts';
 
 interface ShadowPage {
   live: Buffer;
@@ -14,13 +15,13 @@ interface ShadowPage {
   copyWords: Uint32Array;
 }
 
-const WORDS = PAGE / 4;
+const WORDS = PAGE_SIZE / 4;
 
 function shadowOf(bytes: Uint8Array): ShadowPage {
-  const copy = Buffer.alloc(PAGE);
+  const copy = Buffer.alloc(PAGE_SIZE);
   copy.set(bytes);
   return {
-    live: Buffer.from(bytes.buffer, bytes.byteOffset, PAGE),
+    live: Buffer.from(bytes.buffer, bytes.byteOffset, PAGE_SIZE),
     copy,
     liveWords: new Uint32Array(bytes.buffer, bytes.byteOffset, WORDS),
     copyWords: new Uint32Array(copy.buffer, copy.byteOffset, WORDS),
@@ -35,9 +36,9 @@ export class MemoryWatch {
   /** Map pages the host will use (zero-filled where new). */
   map(addr: number, len: number): void {
     this.memory.map(addr, len);
-    for (let p = Math.floor(addr / PAGE); p <= Math.floor((addr + len - 1) / PAGE); p++) {
+    for (let p = Math.floor(addr / PAGE_SIZE); p <= Math.floor((addr + len - 1) / PAGE_SIZE); p++) {
       if (this.pages.has(p)) continue;
-      this.pages.set(p, shadowOf(this.memory.pageAt(p * PAGE)!.bytes));
+      this.pages.set(p, shadowOf(this.memory.pageAt(p * PAGE_SIZE)!.bytes));
     }
   }
 
@@ -54,14 +55,14 @@ export class MemoryWatch {
 
   /** An 8-byte entry as it was before the current device action (PRP lists are read from here). */
   entryBefore(addr: number): number | undefined {
-    const s = this.pages.get(Math.floor(addr / PAGE));
+    const s = this.pages.get(Math.floor(addr / PAGE_SIZE));
     if (!s) return undefined;
-    const o = addr % PAGE;
+    const o = addr % PAGE_SIZE;
     return s.copy.readUInt32LE(o + 4) * 0x1_0000_0000 + s.copy.readUInt32LE(o);
   }
 
   isMapped(addr: number): boolean {
-    return this.pages.has(Math.floor(addr / PAGE));
+    return this.pages.has(Math.floor(addr / PAGE_SIZE));
   }
 
   /**
@@ -82,13 +83,13 @@ export class MemoryWatch {
 
   /** The first changed byte of page `p` outside `allowed`, described; undefined if there is none. */
   private strayIn(p: number, s: ShadowPage, allowed: readonly number[]): string | undefined {
-    const base = p * PAGE;
+    const base = p * PAGE_SIZE;
     for (let w = 0; w < WORDS; w++) {
       if (s.liveWords[w] === s.copyWords[w]) continue;
       for (let i = w * 4; i < w * 4 + 4; i++) {
         if (s.live[i] === s.copy[i] || inRanges(allowed, base + i, base + i + 1)) continue;
         let end = i;
-        while (end < PAGE && s.live[end] !== s.copy[end] && !inRanges(allowed, base + end, base + end + 1)) end++;
+        while (end < PAGE_SIZE && s.live[end] !== s.copy[end] && !inRanges(allowed, base + end, base + end + 1)) end++;
         return `the device wrote host memory 0x${(base + i).toString(16)}..0x${(base + end - 1).toString(16)} (${end - i} bytes), outside every PRP buffer and CQ slot of the commands it completed`;
       }
     }
@@ -96,10 +97,10 @@ export class MemoryWatch {
   }
 
   private resync(addr: number, len: number): void {
-    for (let p = Math.floor(addr / PAGE); p <= Math.floor((addr + len - 1) / PAGE); p++) {
+    for (let p = Math.floor(addr / PAGE_SIZE); p <= Math.floor((addr + len - 1) / PAGE_SIZE); p++) {
       const s = this.pages.get(p);
       if (s) s.live.copy(s.copy);
-      else this.map(p * PAGE, PAGE);
+      else this.map(p * PAGE_SIZE, PAGE_SIZE);
     }
   }
 }

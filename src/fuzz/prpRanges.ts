@@ -7,36 +7,37 @@
 //   PRP2   second page (no offset) when the rest fits one page,
 //          else a PRP list pointer; the last entry of a full list page
 //          points to the next list page
-export const PAGE = 4096;
-const ENTRIES = PAGE / 8;
+import { PAGE_SIZE } from '../wire/page.ts';
+
+const ENTRIES = PAGE_SIZE / 8;
 
 /** Read one 8-byte little-endian entry of host memory, or undefined where no page exists. */
-export type EntryReader = (addr: number) => number | undefined;
+type EntryReader = (addr: number) => number | undefined;
 
 /** [start, end) pairs, flat. */
 export function prpWriteRanges(prp1: number, prp2: number, length: number, entry: EntryReader): number[] {
   if (length <= 0 || prp1 % 4 !== 0) return [];
-  const first = Math.min(length, PAGE - (prp1 % PAGE));
+  const first = Math.min(length, PAGE_SIZE - (prp1 % PAGE_SIZE));
   const out = [prp1, prp1 + first];
   let left = length - first;
   if (left === 0) return out;
-  if (left <= PAGE) {
-    if (prp2 % PAGE === 0) out.push(prp2, prp2 + left);
+  if (left <= PAGE_SIZE) {
+    if (prp2 % PAGE_SIZE === 0) out.push(prp2, prp2 + left);
     return out;
   }
   if (prp2 % 8 !== 0) return out;
   let list = prp2;
   for (let guard = 0; left > 0 && guard < 64; guard++) {
     let next: number | undefined;
-    for (let i = (list % PAGE) / 8; i < ENTRIES && left > 0; i++) {
-      const e = entry(Math.floor(list / PAGE) * PAGE + i * 8);
+    for (let i = (list % PAGE_SIZE) / 8; i < ENTRIES && left > 0; i++) {
+      const e = entry(Math.floor(list / PAGE_SIZE) * PAGE_SIZE + i * 8);
       if (e === undefined) return out;
-      if (i === ENTRIES - 1 && left > PAGE) {
+      if (i === ENTRIES - 1 && left > PAGE_SIZE) {
         next = e;
         break;
       }
-      if (e % PAGE !== 0) return out;
-      const n = Math.min(left, PAGE);
+      if (e % PAGE_SIZE !== 0) return out;
+      const n = Math.min(left, PAGE_SIZE);
       out.push(e, e + n);
       left -= n;
     }

@@ -33,7 +33,7 @@ import type { FuzzDevice } from './steps.ts';
 export { FuzzFailure };
 
 /** What a submission carries besides its bytes. */
-export interface SubmitMeta {
+interface SubmitMeta {
   origin: Origin;
   pages?: number[];
   buffer?: { pages: number[]; offset: number };
@@ -43,7 +43,7 @@ export interface SubmitMeta {
   image?: Outstanding['image'];
 }
 
-export interface Done {
+interface Done {
   o: Outstanding;
   cqe: Cqe;
 }

@@ -12,7 +12,7 @@ import { Runner, type RunStats } from './runner.ts';
 import { submitStep } from './submitStep.ts';
 import { resolveFn, resolveVf, type FuzzDevice, type Step } from './steps.ts';
 
-export interface SequenceResult {
+interface SequenceResult {
   stats: RunStats;
   /** filled only when run with `record` */
   transcript: string[];

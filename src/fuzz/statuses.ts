@@ -5,7 +5,7 @@
 import { SC, SC_CMD, SCT_COMMAND_SPECIFIC, SCT_GENERIC } from '../wire/status.ts';
 
 /** Spec section 1, "Generic status codes (SCT 0)". */
-export const SPEC_GENERIC_CODES: ReadonlySet<number> = new Set([
+const SPEC_GENERIC_CODES: ReadonlySet<number> = new Set([
   SC.SUCCESS,
   SC.INVALID_OPCODE,
   SC.INVALID_FIELD,

@@ -5,7 +5,7 @@
 // host's own queues the host, not the device, would be at fault.
 import { FuzzHost, UNMAPPED } from './host.ts';
 import { setPrps, takePages } from './buffers.ts';
-import { PAGE } from './prpRanges.ts';
+import { PAGE_SIZE } from '../wire/page.ts';
 import { u64 } from './bytes.ts';
 import type { Runner } from './runner.ts';
 import { ioQueues } from './guestSteps.ts';
@@ -35,7 +35,7 @@ export function submitStep(r: Runner, t: QueueTarget, spec: SqeSpec): void {
     setPrps(sqe, b.prp1 + p.prp1Delta, prp2);
   }
   if (!prpsStayHome(r, qid === 0, sqe, pages)) {
-    setPrps(sqe, UNMAPPED + (u64(sqe, 24) % PAGE), UNMAPPED + (u64(sqe, 32) % PAGE));
+    setPrps(sqe, UNMAPPED + (u64(sqe, 24) % PAGE_SIZE), UNMAPPED + (u64(sqe, 32) % PAGE_SIZE));
     r.stats.movedPrps++;
     r.log(`  (PRPs moved to unmapped memory: they reached host memory this command does not own)`);
   }
@@ -49,7 +49,7 @@ function prpsStayHome(r: Runner, admin: boolean, sqe: Uint8Array, own: readonly 
   if (!home(u64(sqe, 24)) || !home(u64(sqe, 32))) return false;
   const ranges = r.writeRanges(admin, sqe);
   for (let i = 0; i < ranges.length; i += 2) {
-    for (let a = Math.floor(ranges[i] / PAGE) * PAGE; a < ranges[i + 1]; a += PAGE) if (!home(a)) return false;
+    for (let a = Math.floor(ranges[i] / PAGE_SIZE) * PAGE_SIZE; a < ranges[i + 1]; a += PAGE_SIZE) if (!home(a)) return false;
   }
   return true;
 }

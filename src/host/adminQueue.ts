@@ -23,14 +23,14 @@ export interface Waiter {
   until(ready: () => Promise<boolean>): Promise<boolean>;
 }
 
-export interface AdminQueueMemory {
+interface AdminQueueMemory {
   asq: bigint;
   acq: bigint;
   entries: number;
 }
 
 /** Most entries AQA can describe (ASQS/ACQS are 12-bit, zero-based). */
-export const AQA_MAX_ENTRIES = 4096;
+const AQA_MAX_ENTRIES = 4096;
 
 /** How many admin entries to use: the request, capped by CAP.MQES and AQA; at least 2 (one slot always stays empty). */
 export function adminQueueEntries(cap: bigint, requested: number): number {

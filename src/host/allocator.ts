@@ -1,6 +1,6 @@
 // First-fit allocator of whole pages inside a memory region the host owns.
 // Migrations allocate and free buffers repeatedly, so it must reuse space.
-import { PAGE_SIZE } from './device.ts';
+import { PAGE_SIZE } from '../wire/page.ts';
 import { HostError } from './errors.ts';
 
 interface Block {

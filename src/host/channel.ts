@@ -10,10 +10,10 @@ import type { HostDevice, PciId } from './device.ts';
 import { HostError, NvmeCommandError } from './errors.ts';
 
 /** Every opcode in this range is vendor-specific to the RFC; I7 forbids all of them on a refused device, not just the five. */
-export const LM_OPCODE_FIRST = 0xc4;
-export const LM_OPCODE_LAST = 0xd5;
+const LM_OPCODE_FIRST = 0xc4;
+const LM_OPCODE_LAST = 0xd5;
 
-export function inLmOpcodeRange(opcode: number): boolean {
+function inLmOpcodeRange(opcode: number): boolean {
   return opcode >= LM_OPCODE_FIRST && opcode <= LM_OPCODE_LAST;
 }
 

@@ -4,8 +4,6 @@
 // register-level target (registerDevice.ts).
 import type { Cqe } from '../wire/cqe.ts';
 
-/** Host memory page size: the driver always enables the PF with CC.MPS = 0 (4 KiB). */
-export const PAGE_SIZE = 4096;
 
 export interface PciId {
   vendor: number;

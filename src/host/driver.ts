@@ -17,7 +17,7 @@ export class LmRefusedError extends HostError {
   }
 }
 
-export interface AttachOptions extends ProbeOptions {
+interface AttachOptions extends ProbeOptions {
   /** VFIO migration feature flags for every VF (default STOP_COPY only, as the RFC driver) */
   flags?: number;
 }

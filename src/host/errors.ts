@@ -4,7 +4,7 @@
 import { describeStatus, type Status } from '../wire/status.ts';
 import { adminOpcodeName } from '../wire/opcodes.ts';
 
-export type Errno =
+type Errno =
   /** request not allowed (unsupported state, blocked arc, bad argument), or a read of a disabled save stream (as the RFC driver answers) */
   | 'EINVAL'
   /** no room: resume buffer full (D16), host region exhausted */

@@ -16,7 +16,7 @@ export interface ProbeOptions {
   allowlist?: readonly PciId[];
 }
 
-export type RefusalReason =
+type RefusalReason =
   /** PCI ID not on the allowlist: the opcodes may mean something else there (D3) */
   | 'not-allowlisted'
   /** byte 3072 = 0x00: live migration not supported */

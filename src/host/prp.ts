@@ -6,7 +6,8 @@
 //   larger             : PRP1 = page 0, PRP2 = pointer to a PRP list of pages 1..n-1
 // A list page holds 512 8-byte entries; when more pages remain, its last
 // entry points to the next list page instead of to data.
-import { PAGE_SIZE, type HostDevice } from './device.ts';
+import { PAGE_SIZE } from '../wire/page.ts';
+import type { HostDevice } from './device.ts';
 
 export const PRP_ENTRIES_PER_PAGE = PAGE_SIZE / 8;
 

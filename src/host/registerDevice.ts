@@ -7,7 +7,8 @@ import { REG } from '../wire/registers.ts';
 import { SQE_SIZE } from '../wire/sqe.ts';
 import { AdminQueue, adminQueueEntries, type RegisterAccess, type Waiter } from './adminQueue.ts';
 import { PageAllocator } from './allocator.ts';
-import { PAGE_SIZE, type HostDevice, type PciId, type ResetListener, type ResetNotice } from './device.ts';
+import { PAGE_SIZE } from '../wire/page.ts';
+import type { HostDevice, PciId, ResetListener, ResetNotice } from './device.ts';
 
 /** A raw PF with VFs: function 0 is the PF, function k (1..) is VF k, i.e. vfId k - 1. */
 export interface RawNvmeBus {
@@ -20,7 +21,7 @@ export interface RawNvmeBus {
   flr?(fn: number): void | Promise<void>;
 }
 
-export interface RegisterDeviceOptions {
+interface RegisterDeviceOptions {
   /** start of the host memory region the driver owns (page aligned); default 4 GiB */
   memoryBase?: bigint;
   /** size of that region; default 64 MiB */
@@ -33,8 +34,8 @@ export interface RegisterDeviceOptions {
   idle?: () => Promise<void>;
 }
 
-export const DEFAULT_MEMORY_BASE = 0x1_0000_0000n;
-export const DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024;
+const DEFAULT_MEMORY_BASE = 0x1_0000_0000n;
+const DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 

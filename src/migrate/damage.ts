@@ -7,7 +7,7 @@ import { RESUME_BUFFER_BYTES } from '../host/vfio/streams.ts';
 import type { Rng } from './rng.ts';
 
 export const DATA_FAULTS = ['truncated', 'oversized', 'overflow', 'bit-flip', 'wrong-version'] as const;
-export type DataFault = (typeof DATA_FAULTS)[number];
+type DataFault = (typeof DATA_FAULTS)[number];
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.length + b.length);

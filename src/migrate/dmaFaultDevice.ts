@@ -4,10 +4,11 @@
 // address space no page ever backs, host writes to it are lost, and the
 // device's PRP walk finds unmapped memory (Data Transfer Error, D7).
 import type { Cqe } from '../wire/cqe.ts';
+import { PAGE_MASK, PAGE_SIZE } from '../wire/page.ts';
 import type { HostDevice, PciId, ResetListener } from '../host/device.ts';
 
 /** Far above the driver's region and every guest's memory; nothing maps it. */
-export const UNMAPPED_WINDOW = 0x7_0000_0000n;
+const UNMAPPED_WINDOW = 0x7_0000_0000n;
 const WINDOW_BYTES = 0x1000_0000n;
 
 export class DmaFaultDevice implements HostDevice {
@@ -36,7 +37,7 @@ export class DmaFaultDevice implements HostDevice {
     if (!this.armed) return this.inner.alloc(bytes);
     this.armed = false;
     const at = this.nextHole;
-    this.nextHole += (BigInt(bytes) + 0xfffn) & ~0xfffn;
+    this.nextHole += (BigInt(bytes) + BigInt(PAGE_SIZE - 1)) & PAGE_MASK;
     if (this.nextHole > UNMAPPED_WINDOW + WINDOW_BYTES) throw new RangeError('the unmapped window is used up; inject fewer DMA faults in one run');
     this.holes.add(at);
     this.unmappedBuffers++;

@@ -3,8 +3,9 @@
 // just before the orchestrator asks for arc X (the VF is in X's from-state);
 // the data faults act on the arc that consumes what they damage.
 import type { VfioState } from '../host/vfio/states.ts';
+import { SC, SCT_GENERIC, statusName } from '../wire/status.ts';
 
-export interface ArcInfo {
+interface ArcInfo {
   id: ArcId;
   side: 'source' | 'destination';
   from: VfioState;
@@ -93,7 +94,7 @@ export interface FaultSpec {
 }
 
 /** Where a step failed: an arc's NVMe command and its status, or a resume-stream write and its errno. */
-export interface StepFailure {
+interface StepFailure {
   at: ArcId | 'resume write';
   command?: string;
   /** NVMe status name (e.g. "Invalid Field in Command") or errno */
@@ -120,7 +121,7 @@ export interface Outcome {
   driverRunning?: boolean;
 }
 
-export interface Expectation extends Outcome {
+interface Expectation extends Outcome {
   rule: string;
 }
 
@@ -132,6 +133,7 @@ const SOURCE_ALREADY_READ: readonly ArcId[] = ['dst.suspend', 'dst.resuming', 'd
 /** The outcome the specification requires for `fault` at `arc`; undefined when the fault cannot strike there. */
 export function expectationFor(fault: FaultName, arc: ArcId): Expectation | undefined {
   if (!FAULT_ARCS[fault].includes(arc)) return undefined;
+  const dataTransferError = statusName(SCT_GENERIC, SC.DATA_TRANSFER_ERROR);
   const loadFails = (status: string, rule: string): Expectation => ({ ...callsOff, failure: { at: 'dst.load', command: 'LOAD', status }, dstUnchanged: true, rule });
   switch (fault) {
     case 'vf-flr-src':
@@ -158,15 +160,15 @@ export function expectationFor(fault: FaultName, arc: ArcId): Expectation | unde
       return { ...callsOff, driverRunning: true, rule: `${rule}, D6` };
     }
     case 'dma-save':
-      return { ...callsOff, failure: { at: 'src.save', command: 'SAVE', status: 'Data Transfer Error' }, rule: 'D16, D6' };
+      return { ...callsOff, failure: { at: 'src.save', command: 'SAVE', status: dataTransferError }, rule: 'D16, D6' };
     case 'dma-load':
-      return loadFails('Data Transfer Error', 'D7, D16, D6');
+      return loadFails(dataTransferError, 'D7, D16, D6');
     case 'truncated':
     case 'oversized':
     case 'bit-flip':
     case 'wrong-version':
     case 'small-dst-limit':
-      return loadFails('Invalid Field in Command', 'D7, D6');
+      return loadFails(statusName(SCT_GENERIC, SC.INVALID_FIELD), 'D7, D6');
     case 'overflow':
       return { ...callsOff, failure: { at: 'resume write', status: 'ENOMEM' }, rule: 'D16, D6' };
     case 'dst-fail':

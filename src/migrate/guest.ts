@@ -13,7 +13,8 @@ import { LM } from '../wire/opcodes.ts';
 import { CC_ENABLE, cqHeadDoorbell, CSTS_FIELDS, REG, sqTailDoorbell, bitsOf } from '../wire/registers.ts';
 import { SQE_SIZE } from '../wire/sqe.ts';
 import { isSuccess } from '../wire/status.ts';
-import { PAGE_SIZE } from '../host/device.ts';
+import { PAGE_SIZE } from '../wire/page.ts';
+import { PageBump } from '../target/pageBump.ts';
 import { cqTake, newCq, newSq, sqeCid, sqPush, type CqRing, type SqRing } from '../target/ring.ts';
 import type { IoKind, IoPhase, IoRecord, Ledger } from './ledger.ts';
 import { BLOCK_SIZE } from './stamp.ts';
@@ -59,7 +60,7 @@ export interface AdminRecord {
 }
 
 export class Guest {
-  private next: number;
+  private readonly memory: PageBump;
   private admin: RingState | undefined;
   private adminPending = new Map<number, AdminRecord>();
   private queues: IoQueue[] = [];
@@ -84,12 +85,12 @@ export class Guest {
     readonly ledger: Ledger,
   ) {
     if (regionBase % PAGE_SIZE !== 0) throw new RangeError(`guest memory must start on a page boundary, got 0x${regionBase.toString(16)}`);
-    this.next = regionBase;
+    this.memory = new PageBump(regionBase, regionBase + regionBytes);
   }
 
   /** Guest-physical memory handed out so far: what a hypervisor copies to the destination. */
   get usedBytes(): number {
-    return this.next - this.regionBase;
+    return this.memory.next - this.regionBase;
   }
 
   get queueCount(): number {
@@ -107,12 +108,10 @@ export class Guest {
   }
 
   private alloc(bytes: number): number {
-    const len = Math.ceil(bytes / PAGE_SIZE) * PAGE_SIZE;
-    if (this.next + len > this.regionBase + this.regionBytes) {
+    if (!this.memory.fits(bytes)) {
       throw new RangeError(`guest of VF ${this.fn} ran out of its ${this.regionBytes >> 20} MiB of memory; use fewer queues or less I/O`);
     }
-    const at = this.next;
-    this.next += len;
+    const { at, len } = this.memory.take(bytes);
     this.dev.memory.map(at, len);
     return at;
   }
@@ -180,7 +179,7 @@ export class Guest {
 
   /** Copy every page of guest memory handed out so far to `to` (the hypervisor's job in a migration); returns the bytes copied. */
   copyMemory(from: GuestPlatform['memory'], to: GuestPlatform['memory']): number {
-    for (let a = this.regionBase; a < this.next; a += PAGE_SIZE) to.write(a, from.read(a, PAGE_SIZE));
+    for (let a = this.regionBase; a < this.memory.next; a += PAGE_SIZE) to.write(a, from.read(a, PAGE_SIZE));
     return this.usedBytes;
   }
 

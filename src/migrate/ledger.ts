@@ -8,7 +8,7 @@ import type { Cqe } from '../wire/cqe.ts';
 export type IoKind = 'write' | 'read';
 /** workload: the commands --io counts; verify: the read-back after the workload */
 export type IoPhase = 'workload' | 'verify';
-export type IoState = 'outstanding' | 'completed' | 'dropped';
+type IoState = 'outstanding' | 'completed' | 'dropped';
 
 export interface IoRecord {
   /** position in the ledger */

@@ -28,7 +28,7 @@ export interface MigrateOptions {
 
 export const MIGRATE_DEFAULTS: Readonly<Omit<MigrateOptions, 'knobs'>> = { vfs: 4, vf: 1, queues: 4, io: 256, seed: 1, faults: [], profile: 'lm' };
 
-export const MAX_IO = 1_000_000;
+const MAX_IO = 1_000_000;
 
 function wholeNumber(name: string, value: number, lo: number, hi: number): void {
   if (!Number.isInteger(value) || value < lo || value > hi) throw new Error(`${name} ${value} is out of range: give a whole number from ${lo} to ${hi}`);

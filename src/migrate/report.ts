@@ -83,7 +83,7 @@ export interface MigrationReport {
 }
 
 /** Exactly what `nvme-lm migrate --json` prints. */
-export interface MigrateJson {
+interface MigrateJson {
   migrated: boolean;
   ioSubmitted: number;
   ioCompleted: number;
@@ -95,7 +95,7 @@ export interface MigrateJson {
   faults: { fault: string; arc: string; injected: boolean; expected: string; observed: string; droppedByReset: number; ok: boolean }[];
 }
 
-export interface ReportInput {
+interface ReportInput {
   facts: RunFacts;
   outcome: Outcome;
   faults: { spec: FaultSpec; fired: boolean }[];

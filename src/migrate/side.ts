@@ -10,7 +10,7 @@ import { REG } from '../wire/registers.ts';
 import { RegisterHostDevice, type RawNvmeBus } from '../host/registerDevice.ts';
 import { DmaFaultDevice } from './dmaFaultDevice.ts';
 
-export interface SideOptions {
+interface SideOptions {
   vfs: number;
   profile: Profile;
   maxIoQueuesPerVf: number;

@@ -6,9 +6,9 @@ import { fieldByName } from '../wire/layout.ts';
 
 export const BLOCK_SIZE = 512;
 /** "GBLK" as a little-endian u32. */
-export const STAMP_MAGIC = 0x4b4c4247;
+const STAMP_MAGIC = 0x4b4c4247;
 
-export const STAMP_LAYOUT: Layout = {
+const STAMP_LAYOUT: Layout = {
   name: 'Guest block stamp',
   size: 16,
   fields: [

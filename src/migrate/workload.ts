@@ -9,7 +9,7 @@ import type { Rng } from './rng.ts';
 import { BLOCK_SIZE, readStamp, stampBlock } from './stamp.ts';
 
 /** A device that holds fetched I/O until told to complete it (the emulator in 'deferred' mode). */
-export interface DeferredDevice extends GuestPlatform {
+interface DeferredDevice extends GuestPlatform {
   completeIo(fn: number, n?: number): number;
 }
 

@@ -22,7 +22,7 @@ export interface Path {
   steps: PathStep[];
 }
 
-export const PATH_SEPARATOR = ' > ';
+const PATH_SEPARATOR = ' > ';
 
 export function requireConcrete(graph: StateGraph, what: string): void {
   if (graph.symmetry) {

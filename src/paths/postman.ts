@@ -12,7 +12,7 @@ import { pathToState } from '../check/graph.ts';
 import { pathOf, requireConcrete } from './path.ts';
 import type { Path } from './path.ts';
 
-export interface PostmanOptions {
+interface PostmanOptions {
   /** what a reset costs, in steps (default 1) */
   resetCost?: number;
   /** cut paths longer than this, continuing from reset along a shortest path (default: no limit) */

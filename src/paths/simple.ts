@@ -6,7 +6,7 @@ import type { StateGraph } from '../check/graph.ts';
 import { pathOf, requireConcrete } from './path.ts';
 import type { Path } from './path.ts';
 
-export interface SimplePathOptions {
+interface SimplePathOptions {
   maxDepth: number;
   /** stop with an error past this many paths (default 10,000) */
   limit?: number;

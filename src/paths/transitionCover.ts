@@ -10,7 +10,7 @@ import { pathToState } from '../check/graph.ts';
 import { pathOf, requireConcrete } from './path.ts';
 import type { Path } from './path.ts';
 
-export interface CoverOptions {
+interface CoverOptions {
   /** start a new path once a path has this many steps (default: no limit). A path may exceed it only to reach a state deeper than the limit. */
   maxLength?: number;
 }

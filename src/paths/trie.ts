@@ -36,7 +36,7 @@ export interface RunStats {
   ms: number;
 }
 
-export interface RunOptions {
+interface RunOptions {
   /** restore snapshots at branching points (default: when the implementation has snapshot and restore) */
   useSnapshots?: boolean;
   onResult?(result: PathResult, done: number, total: number): void;

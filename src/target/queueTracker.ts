@@ -12,6 +12,7 @@
 import { decodeCqe, CQE_SIZE } from '../wire/cqe.ts';
 import { SQE_SIZE } from '../wire/sqe.ts';
 import { bitsOf, CAP_FIELDS, cqHeadDoorbell, REG, sqTailDoorbell } from '../wire/registers.ts';
+import { PAGE_MASK } from '../wire/page.ts';
 import { queueChange, type QueueChange } from './queueCommands.ts';
 import { runBatch, type BatchOps, type RawRequest } from './batch.ts';
 import { claimCompletion, completionId, cqTake, newCq, newSq, sqeCid, sqFull, sqHeadFrom, sqPush, sqSkipToHead, type CqRing, type SqRing } from './ring.ts';
@@ -33,9 +34,6 @@ const Dword = {
  * says there is no other) in one read, with room for a few more.
  */
 const CQ_READ_SLOTS = 4;
-
-/** ASQ/ACQ bits 11:0 are reserved: queue bases are 4 KiB aligned. */
-const PAGE_MASK = ~0xfffn;
 
 /** `head` is the last SQ head the device reported in a CQE. */
 interface SubmissionQueue extends SqRing {

@@ -30,7 +30,7 @@ export interface CqRing {
 }
 
 /** The two fields that name a command in a completion (SQ identifier and command identifier). */
-export interface CompletionId {
+interface CompletionId {
   sqid: number;
   cid: number;
 }
@@ -41,7 +41,7 @@ const field = (name: string): number => {
   return f.offset;
 };
 /** Byte of the CQE whose bit 0 is the phase tag (DW3 bit 16). */
-export const PHASE_BYTE = field('phase');
+const PHASE_BYTE = field('phase');
 const SQID_BYTE = field('sqid');
 const CID_BYTE = field('cid');
 

@@ -21,7 +21,7 @@ import { suitesFor } from '../../models/catalog.ts';
 import { EMULATOR_SAVED_FORMAT } from '../../models/savedFormat.ts';
 import { EmulatorAdapter } from './emulatorAdapter.ts';
 
-export interface RunCheckOptions {
+interface RunCheckOptions {
   /** suites to run; default none (exploration only) */
   suites?: Suite[];
   /** the implementation; one fresh adapter per suite */
@@ -182,7 +182,7 @@ export async function runCheck(o: RunCheckOptions = {}): Promise<CheckResult> {
   };
 }
 
-export interface CheckEmulatorOptions {
+interface CheckEmulatorOptions {
   /** false: explore and prove only, run no suite */
   suites?: boolean;
   maxStates?: number;

@@ -13,7 +13,7 @@ const live = new Map<ChildProcess, Entry>();
 let handlersInstalled = false;
 
 /** Send `signal` to the child's whole process group; false when nothing was there. */
-export function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): boolean {
+function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): boolean {
   if (child.pid === undefined) return false;
   try {
     process.kill(-child.pid, signal);

@@ -7,7 +7,7 @@ import { RamNamespace } from '../emulator/namespace.ts';
 import type { Adapter, ResetInfo, ResetOptions } from '../target/adapter.ts';
 import { QueueTracker } from '../target/queueTracker.ts';
 
-export interface EmulatorAdapterOptions {
+interface EmulatorAdapterOptions {
   /** a deliberately broken variant (to show the suites catch it) */
   mutant?: Mutant;
   /** I/O queue pairs each VF may have (geometry limit, D7) */

@@ -9,7 +9,7 @@ import { QemuAdapter } from './qemu/qemuAdapter.ts';
 export type Target = { kind: 'adapter'; module: string } | { kind: 'exec'; command: string; timeoutMs?: number } | { kind: 'qemu' };
 
 /** Load a user's adapter module: it exports `createAdapter()` (or a default function) returning an Adapter. */
-export async function loadAdapterModule(module: string): Promise<Adapter> {
+async function loadAdapterModule(module: string): Promise<Adapter> {
   const url = pathToFileURL(resolve(module)).href;
   let mod: Record<string, unknown>;
   try {

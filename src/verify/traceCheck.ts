@@ -23,7 +23,7 @@ import { decodeLmCommand } from '../wire/lmCommands.ts';
 import { LM } from '../wire/opcodes.ts';
 import { QueueFollower, type ObservedCommand, type QueueNotice } from './traceQueues.ts';
 
-export interface TraceViolation {
+interface TraceViolation {
   /** 1-based line of the request in the file: where the answer was seen (for no answer: where the command was submitted) */
   line: number;
   request: string;

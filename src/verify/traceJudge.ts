@@ -7,17 +7,17 @@ import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
 import { createSystem, systemLast, type SystemEvent, type SystemMachine } from '../../machines/system.ts';
 import type { Cqe } from '../wire/cqe.ts';
 import { decodeLmCommand } from '../wire/lmCommands.ts';
-import { describeStatus } from '../wire/status.ts';
+import { describeStatus, SC, SCT_GENERIC } from '../wire/status.ts';
 import { toHex } from '../wire/hex.ts';
 import type { Profile, VfQueuePolicy } from '../target/adapter.ts';
 import type { ObservedCommand } from './traceQueues.ts';
 
 /** The statuses the system machine predicts, by its names; 'none' is no completion. */
 const STATUS: Record<string, { sct: number; sc: number } | 'none'> = {
-  SUCCESS: { sct: 0, sc: 0x00 },
-  INVALID_OPCODE: { sct: 0, sc: 0x01 },
-  INVALID_FIELD: { sct: 0, sc: 0x02 },
-  SEQUENCE_ERROR: { sct: 0, sc: 0x0c },
+  SUCCESS: { sct: SCT_GENERIC, sc: SC.SUCCESS },
+  INVALID_OPCODE: { sct: SCT_GENERIC, sc: SC.INVALID_OPCODE },
+  INVALID_FIELD: { sct: SCT_GENERIC, sc: SC.INVALID_FIELD },
+  SEQUENCE_ERROR: { sct: SCT_GENERIC, sc: SC.SEQUENCE_ERROR },
   none: 'none',
 };
 
@@ -32,7 +32,7 @@ const LM_EVENTS: Record<number, SystemEvent['type'][]> = {
 /** SAVE and LOAD move data: D7 lets the device refuse them for their PRPs or data, which the system machine does not model. */
 const TRANSFERS = new Set([0xd2, 0xd5]);
 
-export function predicted(status: string): string {
+function predicted(status: string): string {
   const s = STATUS[status];
   if (s === undefined) return status;
   return s === 'none' ? 'no completion' : describeStatus({ ...s, dnr: s.sc !== 0 });
@@ -57,7 +57,7 @@ export interface Judgement {
   command?: ObservedCommand;
 }
 
-export interface ResetFacts {
+interface ResetFacts {
   vfs: number;
   profile: Profile;
   strict?: boolean;

@@ -8,6 +8,7 @@
 // The index and phase arithmetic is the one ring's (src/target/ring.ts), and
 // what a Create/Delete changes is the queue driver's (queueCommands.ts).
 import { CQE_SIZE, decodeCqe, type Cqe } from '../wire/cqe.ts';
+import { PAGE_MASK, PAGE_SIZE } from '../wire/page.ts';
 import { decodeDoorbell, REG } from '../wire/registers.ts';
 import { SQE_SIZE } from '../wire/sqe.ts';
 import { isSuccess } from '../wire/status.ts';
@@ -61,8 +62,7 @@ interface Fn {
   pending: Map<string, ObservedCommand>;
 }
 
-const PAGE = 4096n;
-const PAGE_MASK = ~0xfffn;
+const PAGE = BigInt(PAGE_SIZE);
 const LO = 0xffffffffn;
 
 /** Host memory as the host wrote it (only written bytes are kept, by 4 KiB page). */

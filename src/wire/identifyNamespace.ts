@@ -3,7 +3,7 @@
 import { assertLength, getUint, setUint, type Layout } from './layout.ts';
 
 export const CNS_NAMESPACE = 0x00;
-export const IDENTIFY_NAMESPACE_SIZE = 4096;
+const IDENTIFY_NAMESPACE_SIZE = 4096;
 
 export const IDENTIFY_NAMESPACE_LAYOUT: Layout = {
   name: 'Identify Namespace',
@@ -21,7 +21,7 @@ export const IDENTIFY_NAMESPACE_LAYOUT: Layout = {
 
 const field = (name: string) => IDENTIFY_NAMESPACE_LAYOUT.fields.find((f) => f.name === name)!;
 
-export interface IdentifyNamespace {
+interface IdentifyNamespace {
   nsze: bigint;
   ncap: bigint;
   nuse: bigint;

@@ -1,7 +1,7 @@
 // Byte layouts as tables (architecture rule 4): every codec, the docs and the
 // golden vectors derive from these rows. Little-endian throughout (NVMe).
 
-export type FieldKind = 'uint' | 'ascii' | 'bytes';
+type FieldKind = 'uint' | 'ascii' | 'bytes';
 
 export interface Field {
   name: string;

@@ -6,13 +6,13 @@ import { LM_OPCODES, lmByOpcode, type LmOpcode } from './opcodes.ts';
 import { SQE_SIZE } from './sqe.ts';
 
 /** A reserved byte range [first, last] (inclusive) of the 64-byte SQE. */
-export interface ReservedRange {
+interface ReservedRange {
   first: number;
   last: number;
   doc: string;
 }
 
-export interface LmLayout extends Layout {
+interface LmLayout extends Layout {
   opcode: LmOpcode;
   reserved: readonly ReservedRange[];
 }
@@ -106,7 +106,7 @@ export function encodeLmCommand(cmd: LmCommand): Uint8Array {
   return buf;
 }
 
-export interface DecodedLm {
+interface DecodedLm {
   layout: LmLayout;
   fields: Record<string, bigint>;
   /** reserved ranges holding a nonzero bit (D10) */

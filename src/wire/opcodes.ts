@@ -38,8 +38,8 @@ export const HMLM = {
 
 export type Transfer = 'none' | 'host-to-controller' | 'controller-to-host' | 'bidirectional';
 
-export const LM_NAMES = ['QUERY_DATA_SIZE', 'SUSPEND', 'RESUME', 'SAVE_DATA', 'LOAD_DATA'] as const;
-export type LmName = (typeof LM_NAMES)[number];
+const LM_NAMES = ['QUERY_DATA_SIZE', 'SUSPEND', 'RESUME', 'SAVE_DATA', 'LOAD_DATA'] as const;
+type LmName = (typeof LM_NAMES)[number];
 
 export interface LmOpcode {
   name: LmName;

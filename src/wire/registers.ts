@@ -1,5 +1,4 @@
 // Controller registers in BAR0 (NVMe Base, "Controller Registers").
-import type { Layout } from './layout.ts';
 
 export const REG = {
   CAP: 0x00,
@@ -16,24 +15,6 @@ export const REG = {
 
 export const DOORBELL_BASE = 0x1000;
 export const BAR0_SIZE = 0x4000;
-
-/** Register widths, for checking accesses. */
-export const REGISTER_LAYOUT: Layout = {
-  name: 'BAR0 registers',
-  size: 0x38,
-  fields: [
-    { name: 'CAP', offset: REG.CAP, width: 8, doc: 'controller capabilities' },
-    { name: 'VS', offset: REG.VS, width: 4, doc: 'version' },
-    { name: 'INTMS', offset: REG.INTMS, width: 4, doc: 'interrupt mask set' },
-    { name: 'INTMC', offset: REG.INTMC, width: 4, doc: 'interrupt mask clear' },
-    { name: 'CC', offset: REG.CC, width: 4, doc: 'controller configuration' },
-    { name: 'CSTS', offset: REG.CSTS, width: 4, doc: 'controller status' },
-    { name: 'NSSR', offset: REG.NSSR, width: 4, doc: 'NVM subsystem reset' },
-    { name: 'AQA', offset: REG.AQA, width: 4, doc: 'admin queue attributes' },
-    { name: 'ASQ', offset: REG.ASQ, width: 8, doc: 'admin SQ base address' },
-    { name: 'ACQ', offset: REG.ACQ, width: 8, doc: 'admin CQ base address' },
-  ],
-};
 
 /** Bit fields of CAP, CC, CSTS and AQA as [hi, lo]. */
 export const CAP_FIELDS = { MQES: [15, 0], CQR: [16, 16], TO: [31, 24], DSTRD: [35, 32], CSS: [44, 37], MPSMIN: [51, 48], MPSMAX: [55, 52] } as const;

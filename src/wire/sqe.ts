@@ -27,7 +27,7 @@ export const SQE_LAYOUT: Layout = {
   ],
 };
 
-export interface Sqe {
+interface Sqe {
   opc: number;
   fuse: number;
   cdw0Reserved: number;

@@ -3,6 +3,7 @@
 // phase tag as a host driver does. Nothing here reaches into the emulator's
 // internals: only regWrite/regRead, memory, and the device's public API.
 // Slots, wraps, phase tags and claiming come from src/target/ring.ts.
+import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
 import { EmulatedDevice } from '../../src/emulator/device.ts';
 import type { DeviceOptions } from '../../src/emulator/options.ts';
 import { decodeCqe, type Cqe } from '../../src/wire/cqe.ts';
@@ -12,8 +13,7 @@ import { encodeLmCommand, type LmCommand } from '../../src/wire/lmCommands.ts';
 import { LM } from '../../src/wire/opcodes.ts';
 import { isSuccess } from '../../src/wire/status.ts';
 import { claimCompletion, cqTake, newCq, newSq, sqeCid, sqPush, type CqRing, type SqRing } from '../../src/target/ring.ts';
-
-const PAGE = 4096;
+import { PageBump } from '../../src/target/pageBump.ts';
 
 interface HostSq extends SqRing {
   base: number;
@@ -30,7 +30,7 @@ export interface Completion extends Cqe {
 }
 
 export class Host {
-  private nextAddr: number;
+  private readonly memory: PageBump;
   private sqs = new Map<string, HostSq>();
   private cqs = new Map<string, HostCq>();
   /** completions reaped but not returned by `submit` (e.g. posted late, after RESUME) */
@@ -42,14 +42,12 @@ export class Host {
     /** where this host allocates memory (two hosts on one memory keep apart) */
     base = 0x10_0000,
   ) {
-    this.nextAddr = base;
+    this.memory = new PageBump(base);
   }
 
   /** Allocate and map page-aligned host memory. */
   alloc(bytes: number): number {
-    const at = this.nextAddr;
-    const len = Math.ceil(bytes / PAGE) * PAGE;
-    this.nextAddr += len;
+    const { at, len } = this.memory.take(bytes);
     this.dev.memory.map(at, len);
     return at;
   }

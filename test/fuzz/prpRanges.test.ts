@@ -1,7 +1,8 @@
 // The fuzzer's own PRP rules (what a command may write): PRP1 with an offset,
 // PRP2 as a second page, PRP lists, chained lists, and where a bad entry stops it.
 import { describe, expect, it } from 'vitest';
-import { inRanges, prpWriteRanges, PAGE } from '../../src/fuzz/prpRanges.ts';
+import { inRanges, prpWriteRanges } from '../../src/fuzz/prpRanges.ts';
+import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
 
 /** Host memory as a map of 8-byte entries. */
 function lists(entries: Record<number, number>): (addr: number) => number | undefined {

@@ -5,8 +5,9 @@
 // 'late' (complete only when the next doorbell rings).
 import type { RawNvmeBus } from '../../src/host/registerDevice.ts';
 import type { PciId } from '../../src/host/device.ts';
+import { PAGE_SIZE } from '../../src/wire/page.ts';
 
-const PAGE = 4096n;
+const PAGE = BigInt(PAGE_SIZE);
 
 export type Answer = { sc: number; dw0?: number } | 'drop' | 'late';
 

@@ -2,13 +2,12 @@
 // Identify and the five LM commands with a small model of D4/D5, walks PRPs
 // on its own (independently of src/host/prp.ts), and records every SQE that
 // reached it. Faults can be injected per command.
+import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
 import type { Cqe } from '../../src/wire/cqe.ts';
 import { encodeIdentifyController, IDENTIFY_SIZE } from '../../src/wire/identify.ts';
 import { SC, type Status } from '../../src/wire/status.ts';
 import { PageAllocator } from '../../src/host/allocator.ts';
 import type { HostDevice, PciId, ResetListener, ResetNotice } from '../../src/host/device.ts';
-
-const PAGE = 4096;
 
 export type VfNvmeState = 'running' | 'suspended' | 'saved' | 'loaded';
 

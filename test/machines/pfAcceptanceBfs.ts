@@ -7,7 +7,7 @@ import { initialTransition, transition, type AnyMachineSnapshot, type EventObjec
 import type { MachineSpec, Step } from '../../machines/spec.ts';
 import { takenEdgeIds } from '../../src/check/edges.ts';
 
-export interface Reached {
+interface Reached {
   snapshot: AnyMachineSnapshot;
   path: EventObject[];
 }

@@ -18,7 +18,7 @@ export function run(machine: AnyStateMachine, events: readonly (EventObject | st
   return s;
 }
 
-export interface BfsStep {
+interface BfsStep {
   from: number;
   to: number;
   event: EventObject;
@@ -26,7 +26,7 @@ export interface BfsStep {
   after: AnyMachineSnapshot;
 }
 
-export interface Bfs {
+interface Bfs {
   snapshots: AnyMachineSnapshot[];
   keys: Map<string, number>;
   /** steps that took an edge (the event was enabled) */

@@ -15,7 +15,6 @@ import {
   MAX_FUNCTION,
   MAX_PLANNED_QUEUES,
   MIGRATION_OFFSET,
-  PAGE,
   PLAN_BASE,
   PLAN_END,
   UNMAPPED,
@@ -24,6 +23,7 @@ import {
   prpListBytes,
   prpsFor,
 } from '../../models/hostPlan.ts';
+import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
 import { checkTesterRange } from '../../src/verify/qemu/memoryMap.ts';
 
 /** Every [start, length) range the plan hands out. */

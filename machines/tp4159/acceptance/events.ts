@@ -2,15 +2,15 @@
 // command a tester will build in bytes, one stage at a time; the record they
 // leave in context (`TpCommandClass`) is what a byte binding reads back.
 
-export type TpQueue = 'pfAdmin' | 'vfAdmin';
+type TpQueue = 'pfAdmin' | 'vfAdmin';
 /** 3Dh, 3Eh, 41h, 42h, 45h, Set/Get Features FID 21h, or any other opcode */
-export type TpOpcode = 'trackSend' | 'trackReceive' | 'migrationSend' | 'migrationReceive' | 'cdq' | 'setFeaturesCdq' | 'getFeaturesCdq' | 'other';
+type TpOpcode = 'trackSend' | 'trackReceive' | 'migrationSend' | 'migrationReceive' | 'cdq' | 'setFeaturesCdq' | 'getFeaturesCdq' | 'other';
 /** The operation the opcode and its SEL (and Suspend's STYPE) select. */
-export type TpOperation = 'suspend' | 'notice' | 'resume' | 'setState' | 'getState' | 'logUserData' | 'createCdq' | 'deleteCdq' | 'setFeatures' | 'getFeatures';
+type TpOperation = 'suspend' | 'notice' | 'resume' | 'setState' | 'getState' | 'logUserData' | 'createCdq' | 'deleteCdq' | 'setFeatures' | 'getFeatures';
 /** Set State MOS 1:0 SEQIND: 3 whole, 1 first, 0 middle, 2 last */
-export type TpSeqind = 'whole' | 'first' | 'middle' | 'last';
+type TpSeqind = 'whole' | 'first' | 'middle' | 'last';
 /** What the CNTLID (or a Create's CQS) names (D20) */
-export type TpTarget = 'vf' | 'pf' | 'unknown' | 'offline';
+type TpTarget = 'vf' | 'pf' | 'unknown' | 'offline';
 
 export interface TpCommandClass {
   queue?: TpQueue;
@@ -103,9 +103,9 @@ const RECORDS = {
   DATA_HEAD_OR_TAIL_OVER_SIZE: {},
 } as const satisfies Record<string, TpCommandClass>;
 
-export type TpAcceptanceEventType = keyof typeof RECORDS;
+type TpAcceptanceEventType = keyof typeof RECORDS;
 export type TpAcceptanceEvent = { type: TpAcceptanceEventType };
-export const TP_ACCEPTANCE_EVENT_TYPES = Object.keys(RECORDS) as TpAcceptanceEventType[];
+const TP_ACCEPTANCE_EVENT_TYPES = Object.keys(RECORDS) as TpAcceptanceEventType[];
 
 export function tpClassify(event: TpAcceptanceEvent): TpCommandClass {
   return RECORDS[event.type];

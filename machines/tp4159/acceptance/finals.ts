@@ -5,7 +5,7 @@ import type { AnyMachineSnapshot } from 'xstate';
 import type { NvmeStatus } from '../../acceptance/status.ts';
 import { TP_STATUS, type TpDecision, type TpStatusName } from '../status.ts';
 
-export type TpFinalKind = 'rejected' | 'executed' | 'outOfScope';
+type TpFinalKind = 'rejected' | 'executed' | 'outOfScope';
 /**
  * What the command changes. I3/I9/I11 require 'none' for every rejection
  * (a failed Set State also discards accumulated parts: D26's restart, which

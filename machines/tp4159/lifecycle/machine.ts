@@ -104,7 +104,7 @@ export function tpLifecycleSetup(o: TpLifecycleOptions) {
   });
 }
 
-export type TpLifecycleSetup = ReturnType<typeof tpLifecycleSetup>;
+type TpLifecycleSetup = ReturnType<typeof tpLifecycleSetup>;
 export type TpLifecycleConfig = Parameters<TpLifecycleSetup['createMachine']>[0];
 
 const NOTICE = { type: 'reply', params: { status: 'SUCCESS', decision: 'D22' } } as const;

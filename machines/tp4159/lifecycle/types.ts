@@ -13,7 +13,7 @@ import type { TpCompletion } from '../status.ts';
 export type StateFormat = 'format0' | 'vendor';
 
 /** D26: a controller that accumulates SEQIND 1/0/2 parts, or one that takes only SEQIND 3. */
-export type SeqindSupport = 'parts' | 'whole-only';
+type SeqindSupport = 'parts' | 'whole-only';
 
 export interface TpLifecycleOptions {
   stateFormat: StateFormat;
@@ -40,10 +40,10 @@ export type AdminOp = 'none' | 'create' | 'delete';
 export type Migration = 'none' | 'saved' | 'moved' | 'loaded';
 
 /** Set Controller State parts accumulated (D26): after a first (SEQIND 1), after a middle (SEQIND 0). */
-export type Parts = 'none' | 'first' | 'middle';
+type Parts = 'none' | 'first' | 'middle';
 
 /** The admin queue holds 2 entries (the least NVMe allows); positions count mod 2 x 2 (slot and phase). */
-export const ADMIN_QUEUE_ENTRIES = 2;
+const ADMIN_QUEUE_ENTRIES = 2;
 export const ADMIN_POSITIONS = 2 * ADMIN_QUEUE_ENTRIES;
 
 // ---------------------------------------------------------------------------
@@ -81,7 +81,7 @@ export const TP_GUEST_EVENT_TYPES = ['ENABLE', 'DISABLE', 'CREATE_IO_QUEUE', 'DE
 /** The device completes the oldest fetched I/O. */
 export const TP_DEVICE_EVENT_TYPES = ['IO_COMPLETE'] as const;
 
-export type TpHostEventType = (typeof TP_HOST_EVENT_TYPES)[number];
+type TpHostEventType = (typeof TP_HOST_EVENT_TYPES)[number];
 export type TpLifecycleEventType = TpHostEventType | (typeof TP_GUEST_EVENT_TYPES)[number] | 'IO_COMPLETE';
 export type TpLifecycleEvent = { type: TpLifecycleEventType };
 

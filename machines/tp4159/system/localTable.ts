@@ -11,10 +11,10 @@
 // command changes (I13).
 import type { TpDecision, TpStatusName } from '../status.ts';
 
-export type TpSuspension = 'active' | 'suspended';
-export type TpQueueState = 'none' | 'off' | 'on';
+type TpSuspension = 'active' | 'suspended';
+type TpQueueState = 'none' | 'off' | 'on';
 
-export interface TpLocal {
+interface TpLocal {
   lm: TpSuspension;
   q: TpQueueState;
   /** the VF's UDMQ holds entries not yet released (always false without a queue) */

@@ -14,10 +14,10 @@ import { localName, localRow, TP_LOCAL_STATES, TP_SYSTEM_VF_EVENT_TYPES, type Tp
 export const TP_SYSTEM_MACHINE_ID = 'tp4159System';
 
 export const TP_SYSTEM_PF_EVENT_TYPES = ['PF_ENABLE', 'PF_DISABLE', 'PF_FLR', 'PF_NAMES_ITSELF'] as const;
-export type TpSystemPfEventType = (typeof TP_SYSTEM_PF_EVENT_TYPES)[number];
+type TpSystemPfEventType = (typeof TP_SYSTEM_PF_EVENT_TYPES)[number];
 export type TpSystemEvent = { type: TpSystemVfEventType; vf: number } | { type: TpSystemPfEventType };
 
-export interface TpSystemObservation {
+interface TpSystemObservation {
   event: TpSystemVfEventType | TpSystemPfEventType | 'init';
   vf: number;
   status: TpStatusName | 'none';
@@ -30,7 +30,7 @@ export interface TpSystemContext {
 
 type ObserveParams = { status: TpStatusName | 'none'; decision: TpDecision | 'none' };
 
-export const INITIAL_TP_SYSTEM_OBSERVATION: TpSystemObservation = { event: 'init', vf: 0, status: 'none', decision: 'none' };
+const INITIAL_TP_SYSTEM_OBSERVATION: TpSystemObservation = { event: 'init', vf: 0, status: 'none', decision: 'none' };
 
 export const tpSystemSetup = setup({
   types: { context: {} as TpSystemContext, events: {} as TpSystemEvent },
@@ -60,7 +60,7 @@ function edge(vf: number, from: string, row: TpLocalRow) {
 }
 
 /** VF `vf`'s region: the local table with every edge guarded by `forVf(vf)`. */
-export function tpVfRegion(vf: number) {
+function tpVfRegion(vf: number) {
   const states = Object.fromEntries(
     TP_LOCAL_STATES.map((l) => {
       const from = localName(l);

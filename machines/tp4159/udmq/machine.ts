@@ -66,7 +66,7 @@ export function udmqSetup(o: UdmqOptions) {
   });
 }
 
-export type UdmqSetup = ReturnType<typeof udmqSetup>;
+type UdmqSetup = ReturnType<typeof udmqSetup>;
 export type UdmqConfig = Parameters<UdmqSetup['createMachine']>[0];
 
 const answer = (status: TpStatusName, decision: TpDecision) => ({ type: 'reply', params: { status, decision } }) as const;

@@ -18,39 +18,39 @@ import {
 } from '../../check/checkJson.ts';
 
 /** A state in a trace: value, and context when the machine has one; the key is not shown. */
-export const traceStateView = traceStateSchema.partial({ key: true, context: true }).loose();
+const traceStateView = traceStateSchema.partial({ key: true, context: true }).loose();
 
-export const traceStepView = traceStepSchema.partial({ key: true, context: true, edges: true }).loose();
+const traceStepView = traceStepSchema.partial({ key: true, context: true, edges: true }).loose();
 
-export const traceView = traceSchema.extend({ initial: traceStateView, steps: z.array(traceStepView) }).loose();
+const traceView = traceSchema.extend({ initial: traceStateView, steps: z.array(traceStepView) }).loose();
 
 /** A lasso, on the machine named (merged results) or on the one the result is about. */
-export const lassoView = propertyResultSchema.shape.lasso
+const lassoView = propertyResultSchema.shape.lasso
   .unwrap()
   .extend({ stem: traceView, cycle: z.array(traceStepView) })
   .partial({ machine: true, stuck: true, closesExactly: true })
   .loose();
 
-export const counterexampleView = counterexampleSchema.extend({ trace: traceView }).partial().loose();
+const counterexampleView = counterexampleSchema.extend({ trace: traceView }).partial().loose();
 
 /** An invariant or liveness result: merged over machines (`machines`) or about one (`machine`). */
-export const propertyView = propertyResultSchema
+const propertyView = propertyResultSchema
   .extend({ counterexample: counterexampleView.optional(), lasso: lassoView.optional() })
   .partial({ description: true, machines: true, ms: true })
   .loose();
 
-export const machineView = machineResultSchema
+const machineView = machineResultSchema
   .pick({ id: true, description: true, states: true, unreachable: true, dead: true, coveredEdges: true, reachableEdges: true })
   .partial({ description: true, dead: true, coveredEdges: true, reachableEdges: true })
   .extend({ transitions: machineResultSchema.shape.transitions.pick({ reachable: true, covered: true }).loose() })
   .loose();
 
-export const pathFailureView = pathFailureSchema.pick({ machine: true, path: true, step: true, expected: true, observed: true }).loose();
+const pathFailureView = pathFailureSchema.pick({ machine: true, path: true, step: true, expected: true, observed: true }).loose();
 
-export const testResultsView = testResultsSchema.pick({ passed: true, failed: true }).extend({ failures: z.array(pathFailureView) }).loose();
+const testResultsView = testResultsSchema.pick({ passed: true, failed: true }).extend({ failures: z.array(pathFailureView) }).loose();
 
 /** The results: machines and properties; `tests` is absent when the check ran no path tests. */
-export const checkJsonView = checkResultSchema
+const checkJsonView = checkResultSchema
   .pick({ machines: true, invariants: true, liveness: true, tests: true })
   .extend({ machines: z.array(machineView), invariants: z.array(propertyView), liveness: z.array(propertyView), tests: testResultsView.optional() })
   .loose();
@@ -81,7 +81,7 @@ function issueText(message: string): string {
 }
 
 /** One line naming the first few problems, e.g. `machines[0].states: expected number, received string`. */
-export function describeIssues(error: z.ZodError): string {
+function describeIssues(error: z.ZodError): string {
   const shown = error.issues.slice(0, SHOWN_ISSUES).map((i) => `${issuePath(i.path)}: ${issueText(i.message)}`);
   const more = error.issues.length - shown.length;
   return more > 0 ? `${shown.join('; ')} (and ${more} more)` : shown.join('; ');

@@ -5,7 +5,7 @@ import { esc } from './escape.ts';
 import { extraJson, lassoHtml, traceHtml } from './traceHtml.ts';
 
 /** Machine id -> the HTML id of its diagram section. */
-export type Anchors = ReadonlyMap<string, string>;
+type Anchors = ReadonlyMap<string, string>;
 
 const verdictCell = (holds: boolean): string => (holds ? '<td class="verdict ok">holds</td>' : '<td class="verdict bad">VIOLATED</td>');
 

@@ -7,7 +7,7 @@ import type { LassoJson, TraceJson, TraceStateJson, TraceStepJson } from './chec
 import { esc } from './escape.ts';
 
 /** `running`, or `vf1: running, vf2: suspended` (nested regions in parentheses), keys sorted. */
-export function formatStateValue(value: unknown): string {
+function formatStateValue(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? String(value);
   const record = value as Record<string, unknown>;

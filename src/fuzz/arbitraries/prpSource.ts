@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import type { PrpSource } from '../steps.ts';
 
-export const bufferArb: fc.Arbitrary<Extract<PrpSource, { kind: 'buffer' }>> = fc.record({
+const bufferArb: fc.Arbitrary<Extract<PrpSource, { kind: 'buffer' }>> = fc.record({
   kind: fc.constant('buffer' as const),
   pages: fc.integer({ min: 1, max: 4 }),
   offset: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 1023 }).map((x) => x * 4) }),

@@ -21,7 +21,7 @@ export const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: resetArb },
 );
 
-export type FuzzCase = [FuzzDevice, Step[]];
+type FuzzCase = [FuzzDevice, Step[]];
 
 export function fuzzCaseArb(maxSteps: number, mutant?: Mutant): fc.Arbitrary<FuzzCase> {
   return fc.tuple(deviceOptionsArb(mutant), fc.array(stepArb, { minLength: 1, maxLength: maxSteps }));

@@ -7,7 +7,7 @@ import type { VfioState } from './states.ts';
 
 export type ArcCommand = 'SUSPEND' | 'RESUME' | 'QUERY' | 'SAVE' | 'LOAD';
 
-export type StreamEffect =
+type StreamEffect =
   /** open an empty pre-copy stream (QUERY's size is kept as the estimate) */
   | 'open-precopy'
   /** SAVE's data becomes readable: on the open pre-copy stream if there is one, else on a new stream */
@@ -54,9 +54,4 @@ export const ARC_PLANS: readonly ArcPlan[] = [
 
 export function arcPlan(from: VfioState, to: VfioState): ArcPlan | undefined {
   return ARC_PLANS.find((a) => a.from === from && a.to === to);
-}
-
-/** Whether the VF's NVMe controller runs (is not suspended) in this VFIO state. */
-export function vfRunsIn(s: VfioState): boolean {
-  return s === 'RUNNING' || s === 'PRE_COPY';
 }

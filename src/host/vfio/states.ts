@@ -6,11 +6,6 @@
 export const VFIO_STATES = ['ERROR', 'STOP', 'RUNNING', 'STOP_COPY', 'RESUMING', 'RUNNING_P2P', 'PRE_COPY', 'PRE_COPY_P2P'] as const;
 export type VfioState = (typeof VFIO_STATES)[number];
 
-/** uAPI number of a state: its index in VFIO_STATES (ERROR = 0 ... PRE_COPY_P2P = 7). */
-export function vfioStateNumber(s: VfioState): number {
-  return VFIO_STATES.indexOf(s);
-}
-
 export function isVfioState(name: string): name is VfioState {
   return (VFIO_STATES as readonly string[]).includes(name);
 }

@@ -16,7 +16,7 @@ export const RESUME_BUFFER_BYTES = 256 * 1024;
  * although reads in pre-copy return nothing (the uAPI lets these estimates
  * have no bearing on the data actually read); dirty_bytes is always 0.
  */
-export interface PrecopyInfo {
+interface PrecopyInfo {
   initialBytes: number;
   dirtyBytes: number;
 }

@@ -20,15 +20,15 @@ import {
 } from './pci.ts';
 
 /** The fixed topology of the command line in qemuArgs.ts. */
-export const ROOT_PORT: Bdf = { bus: 0, devfn: 1 << 3 }; // 00:01.0
-export const PF_BDF: Bdf = { bus: 1, devfn: 0 }; // 01:00.0
+const ROOT_PORT: Bdf = { bus: 0, devfn: 1 << 3 }; // 00:01.0
+const PF_BDF: Bdf = { bus: 1, devfn: 0 }; // 01:00.0
 
 /** The root port's memory window; all BARs are placed inside it. */
-export const MMIO_WINDOW_BASE = 0xc000_0000n;
-export const MMIO_WINDOW_LIMIT = 0xc0ff_ffffn;
-export const PF_BAR0 = 0xc000_0000n;
+const MMIO_WINDOW_BASE = 0xc000_0000n;
+const MMIO_WINDOW_LIMIT = 0xc0ff_ffffn;
+const PF_BAR0 = 0xc000_0000n;
 /** VF k's BAR0 is VF_BAR0_BASE + (k - 1) * BAR0 size (the SR-IOV VF BAR is one array). */
-export const VF_BAR0_BASE = 0xc010_0000n;
+const VF_BAR0_BASE = 0xc010_0000n;
 export const NVME_BAR0_SIZE = 0x4000n;
 
 const NVME_VENDOR_DEVICE = 0x0010_1b36; // device 0x0010, vendor 0x1b36 (Red Hat / QEMU)
@@ -90,7 +90,7 @@ async function requireFlr(cfg: PciConfig, bdf: Bdf): Promise<number> {
 }
 
 /** PF BAR0 (64-bit) and command register: also the restore after a PF FLR. */
-export async function programPf(cfg: PciConfig): Promise<void> {
+async function programPf(cfg: PciConfig): Promise<void> {
   await cfg.write32(PF_BDF, PciCfg.BAR0, Number(PF_BAR0 & 0xffff_ffffn));
   await cfg.write32(PF_BDF, PciCfg.BAR1, Number(PF_BAR0 >> 32n));
   await cfg.write16(PF_BDF, PciCfg.COMMAND, ENDPOINT_COMMAND);
@@ -115,7 +115,7 @@ export async function enableVfs(cfg: PciConfig, sriovCap: number, count: number)
 }
 
 /** VF k's routing id: First VF Offset 1, VF Stride 1 (checked in bringUpPci). */
-export function vfBdf(k: number): Bdf {
+function vfBdf(k: number): Bdf {
   return { bus: PF_BDF.bus, devfn: PF_BDF.devfn + k };
 }
 

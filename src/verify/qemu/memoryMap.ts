@@ -7,7 +7,7 @@ import { GUEST_MEMORY_MIB } from './qemuArgs.ts';
 export const GUEST_MEMORY_BYTES = BigInt(GUEST_MEMORY_MIB) << 20n;
 
 /** The target's private range: the top 64 KiB of guest memory. */
-export const RESERVED_BYTES = 0x1_0000n;
+const RESERVED_BYTES = 0x1_0000n;
 export const RESERVED_BASE = GUEST_MEMORY_BYTES - RESERVED_BYTES;
 
 /** Target-private PF admin queue (16 entries each) and a 4 KiB buffer for Identify data. */
@@ -17,8 +17,8 @@ export const PRIVATE_ACQ = RESERVED_BASE + 0x1000n;
 export const PRIVATE_BUFFER = RESERVED_BASE + 0x2000n;
 
 /** On q35 0xc0000-0xfffff is option/BIOS ROM: writes there are silently dropped (measured). */
-export const ROM_HOLE_BASE = 0xc_0000n;
-export const ROM_HOLE_END = 0x10_0000n;
+const ROM_HOLE_BASE = 0xc_0000n;
+const ROM_HOLE_END = 0x10_0000n;
 
 function hex(v: bigint): string {
   return `0x${v.toString(16)}`;

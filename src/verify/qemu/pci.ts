@@ -4,7 +4,7 @@
 import type { Qtest } from './qtest.ts';
 
 /** Where ECAM is placed (q35 PCIEXBAR, 256 MiB window, buses 0-255). */
-export const ECAM_BASE = 0xb000_0000n;
+const ECAM_BASE = 0xb000_0000n;
 const PCIEXBAR_OFFSET = 0x60; // host bridge 00:00.0
 const PCIEXBAR_ENABLE = 0x1;
 

@@ -40,7 +40,7 @@ import { findQemu, QemuNotFoundError, QemuProcess } from './qemuProcess.ts';
 import { provisionVfs, type AdminChannel } from './virtMgmt.ts';
 import { UnsupportedProfileError } from '../../target/errors.ts';
 
-export interface QemuAdapterOptions {
+interface QemuAdapterOptions {
   /** Path of qemu-system-x86_64; default: found on PATH. */
   binary?: string;
   /** How long submit waits for a completion before returning null. Default 2000 ms. */

@@ -11,11 +11,11 @@ import { delimiter, join } from 'node:path';
 import { Qtest } from './qtest.ts';
 import { livePids, reap, spawnGroup } from '../children.ts';
 
-export const QEMU_BINARY = 'qemu-system-x86_64';
-export const QEMU_INSTALL_HINT = 'apt-get install qemu-system-x86';
+const QEMU_BINARY = 'qemu-system-x86_64';
+const QEMU_INSTALL_HINT = 'apt-get install qemu-system-x86';
 
 /** Absolute path of an executable found on PATH, or null. */
-export function findOnPath(name: string): string | null {
+function findOnPath(name: string): string | null {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     if (dir === '') continue;
     const candidate = join(dir, name);
@@ -42,7 +42,7 @@ export class QemuNotFoundError extends Error {
 
 export { livePids };
 
-export interface QemuLaunch {
+interface QemuLaunch {
   binary: string;
   /** QEMU arguments without the qtest options, which are added here. */
   args: string[];

@@ -8,14 +8,14 @@ import { encodeUints, getUint, type Layout } from '../../wire/layout.ts';
 import { SQE_LAYOUT } from '../../wire/sqe.ts';
 import { describeStatus } from '../../wire/status.ts';
 
-export const CNS_SECONDARY_CONTROLLER_LIST = 0x15;
-export const OPC_VIRTUALIZATION_MANAGEMENT = 0x1c;
+const CNS_SECONDARY_CONTROLLER_LIST = 0x15;
+const OPC_VIRTUALIZATION_MANAGEMENT = 0x1c;
 
 export const VirtAction = { SECONDARY_OFFLINE: 0x7, SECONDARY_ASSIGN: 0x8, SECONDARY_ONLINE: 0x9 } as const;
 export const VirtResource = { VQ: 0, VI: 1 } as const;
 
 /** Virtualization Management over the common SQE (NVMe Base 2.0, 5.22). */
-export const VIRT_MGMT_LAYOUT: Layout = {
+const VIRT_MGMT_LAYOUT: Layout = {
   name: 'Virtualization Management',
   size: 64,
   fields: [
@@ -28,9 +28,9 @@ export const VIRT_MGMT_LAYOUT: Layout = {
 };
 
 /** Secondary Controller List: byte 0 the entry count, then 32-byte entries from byte 32. */
-export const SECONDARY_LIST_COUNT_OFFSET = 0;
-export const SECONDARY_ENTRY_BASE = 32;
-export const SECONDARY_ENTRY_LAYOUT: Layout = {
+const SECONDARY_LIST_COUNT_OFFSET = 0;
+const SECONDARY_ENTRY_BASE = 32;
+const SECONDARY_ENTRY_LAYOUT: Layout = {
   name: 'Secondary Controller Entry',
   size: 32,
   fields: [
@@ -43,7 +43,7 @@ export const SECONDARY_ENTRY_LAYOUT: Layout = {
   ],
 };
 
-export interface SecondaryController {
+interface SecondaryController {
   scid: number;
   online: boolean;
   vfn: number;
@@ -88,7 +88,7 @@ async function mustSucceed(what: string, channel: AdminChannel, sqe: Uint8Array)
   if (c.sct !== 0 || c.sc !== 0) throw new Error(`${what} failed: ${describeStatus({ sct: c.sct, sc: c.sc, dnr: c.dnr })}`);
 }
 
-export async function readSecondaryList(channel: AdminChannel): Promise<SecondaryController[]> {
+async function readSecondaryList(channel: AdminChannel): Promise<SecondaryController[]> {
   await mustSucceed(
     'Identify Secondary Controller List',
     channel,

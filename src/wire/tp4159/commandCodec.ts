@@ -24,9 +24,9 @@ import {
 interface Base {
   cid: number;
 }
-export interface SuspendCommand extends Base { kind: 'suspend'; cntlid: number; stype: number; dudmq: boolean }
-export interface ResumeCommand extends Base { kind: 'resume'; cntlid: number }
-export interface SetStateCommand extends Base {
+interface SuspendCommand extends Base { kind: 'suspend'; cntlid: number; stype: number; dudmq: boolean }
+interface ResumeCommand extends Base { kind: 'resume'; cntlid: number }
+interface SetStateCommand extends Base {
   kind: 'setState';
   seqind: number;
   cntlid: number;
@@ -39,7 +39,7 @@ export interface SetStateCommand extends Base {
   prp1: bigint;
   prp2: bigint;
 }
-export interface GetStateCommand extends Base {
+interface GetStateCommand extends Base {
   kind: 'getState';
   csvi: number;
   cntlid: number;
@@ -52,10 +52,10 @@ export interface GetStateCommand extends Base {
   prp1: bigint;
   prp2: bigint;
 }
-export interface CdqCreateCommand extends Base { kind: 'cdqCreate'; qt: number; pc: boolean; cqs: number; cdqsize: number; prp1: bigint }
-export interface CdqDeleteCommand extends Base { kind: 'cdqDelete'; cdqid: number }
-export interface TrackSendCommand extends Base { kind: 'trackSend'; lact: number; cdqid: number }
-export interface TrackMemoryCommand extends Base {
+interface CdqCreateCommand extends Base { kind: 'cdqCreate'; qt: number; pc: boolean; cqs: number; cdqsize: number; prp1: bigint }
+interface CdqDeleteCommand extends Base { kind: 'cdqDelete'; cdqid: number }
+interface TrackSendCommand extends Base { kind: 'trackSend'; lact: number; cdqid: number }
+interface TrackMemoryCommand extends Base {
   kind: 'trackMemory';
   mos: number;
   cdw11: number;
@@ -64,7 +64,7 @@ export interface TrackMemoryCommand extends Base {
   cdw14: number;
   cdw15: number;
 }
-export interface TrackReceiveCommand extends Base {
+interface TrackReceiveCommand extends Base {
   kind: 'trackReceive';
   prp1: bigint;
   prp2: bigint;
@@ -75,8 +75,8 @@ export interface TrackReceiveCommand extends Base {
   cdw14: number;
   cdw15: number;
 }
-export interface SetCdqFeatureCommand extends Base { kind: 'setCdqFeature'; sv: boolean; cdqid: number; etpt: boolean; hp: number; tpt: number; uidx: number }
-export interface GetCdqFeatureCommand extends Base { kind: 'getCdqFeature'; gsel: number; cdqid: number; uidx: number; prp1: bigint; prp2: bigint }
+interface SetCdqFeatureCommand extends Base { kind: 'setCdqFeature'; sv: boolean; cdqid: number; etpt: boolean; hp: number; tpt: number; uidx: number }
+interface GetCdqFeatureCommand extends Base { kind: 'getCdqFeature'; gsel: number; cdqid: number; uidx: number; prp1: bigint; prp2: bigint }
 
 export type Tp4159Command =
   | SuspendCommand
@@ -128,7 +128,7 @@ export function encodeTp4159(c: Tp4159Command): Uint8Array {
 }
 
 /** Which layout an SQE is, by opcode and SEL (or FID for Set/Get Features); undefined if not a tp4159 command. */
-export function tp4159LayoutOf(sqe: Uint8Array): { kind: Tp4159Kind; layout: Tp4159Layout } | undefined {
+function tp4159LayoutOf(sqe: Uint8Array): { kind: Tp4159Kind; layout: Tp4159Layout } | undefined {
   if (sqe.length !== SQE_SIZE) throw new WireError(`SQE must be exactly ${SQE_SIZE} bytes, got ${sqe.length}`);
   const opc = sqe[0];
   const byte40 = sqe[40];
@@ -142,7 +142,7 @@ export function tp4159LayoutOf(sqe: Uint8Array): { kind: Tp4159Kind; layout: Tp4
   return undefined;
 }
 
-export interface DecodedTp4159 {
+interface DecodedTp4159 {
   command: Tp4159Command;
   layout: Tp4159Layout;
   /** every row of the layout, by name */

@@ -54,7 +54,7 @@ export const ASYNC_EVENT_LAYOUT: Layout = {
   ],
 };
 
-export const ASYNC_EVENT_TYPE_ONE_SHOT = 0x4;
+const ASYNC_EVENT_TYPE_ONE_SHOT = 0x4;
 export const ONE_SHOT_INFO = { TAIL_POINTER_TRIGGER: 0, CDQ_FULL: 1 } as const;
 
 export function encodeGetStateDw0(csup: boolean): number {
@@ -71,7 +71,7 @@ export function decodeCdqCreateDw0(dw0: number): { cdqid: number } {
   return { cdqid: Number(decodeUints(CDQ_CREATE_DW0_LAYOUT, dwordBytes(dw0)).cdqid) };
 }
 
-export interface CdqFeatureData {
+interface CdqFeatureData {
   hp: number;
   tpt: number;
 }
@@ -83,7 +83,7 @@ export function decodeCdqFeatureData(b: Uint8Array): CdqFeatureData {
   return { hp: Number(v.hp), tpt: Number(v.tpt) };
 }
 
-export interface AsyncEvent {
+interface AsyncEvent {
   type: number;
   info: number;
   lid: number;

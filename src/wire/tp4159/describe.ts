@@ -7,7 +7,7 @@ import { decodeControllerState, IO_CQ_STATE_LAYOUT, IO_SQ_STATE_LAYOUT, NVME_STA
 import { decodeUdmqEntries, UDMQ_ENTRY_LAYOUT, UDMQ_ENTRY_SIZE } from './udmq.ts';
 import { decodeVendorState, NVME_LM_STATE_UUID, VENDOR_STATE_LAYOUT, VENDOR_STATE_SIZE } from './vendorState.ts';
 
-export interface Section {
+interface Section {
   title: string;
   rows: Array<{ name: string; value: string; doc: string }>;
 }

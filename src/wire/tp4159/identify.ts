@@ -18,19 +18,19 @@ export const STATE_FORMATS_HEADER_LAYOUT: Layout = {
   ],
 };
 
-export interface SupportedStateFormats {
+interface SupportedStateFormats {
   versions: number[];
   /** vendor formats, as UUID text */
   uuids: string[];
 }
 
-export function uuidToBytes(uuid: string): Uint8Array {
+function uuidToBytes(uuid: string): Uint8Array {
   const hex = uuid.replace(/-/g, '');
   if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw new WireError(`"${uuid}" is not a UUID (32 hex digits, dashes allowed)`);
   return new Uint8Array(Buffer.from(hex, 'hex'));
 }
 
-export function uuidFromBytes(b: Uint8Array): string {
+function uuidFromBytes(b: Uint8Array): string {
   const h = Buffer.from(b).toString('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }

@@ -8,7 +8,7 @@ import { numdBytes, type Tp4159Command } from './commandCodec.ts';
 
 const hex = (v: number | bigint): string => `0x${v.toString(16)}`;
 
-export interface DataTransfer {
+interface DataTransfer {
   bytes: number;
   direction: 'read' | 'write';
 }
@@ -40,7 +40,7 @@ export function passthruLine(sqe: Uint8Array, transfer?: DataTransfer): string {
   return parts.join(' ');
 }
 
-export interface PluginLine {
+interface PluginLine {
   /** undefined when the plugin has no command for this SQE */
   line?: string;
   notes: string[];

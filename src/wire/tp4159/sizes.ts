@@ -3,7 +3,7 @@
 import { stateSize } from './state.ts';
 import { VENDOR_STATE_DWORDS } from './vendorState.ts';
 
-export interface StateBlobSize {
+interface StateBlobSize {
   /** I/O queue pairs (one SQ and one CQ each) */
   pairs: number;
   /** bytes of header + NVMe state */
@@ -12,7 +12,7 @@ export interface StateBlobSize {
   withVendor: number;
 }
 
-export function stateBlobSize(pairs: number): StateBlobSize {
+function stateBlobSize(pairs: number): StateBlobSize {
   return { pairs, format0: stateSize(pairs, pairs, 0), withVendor: stateSize(pairs, pairs, VENDOR_STATE_DWORDS) };
 }
 

@@ -69,7 +69,7 @@ export const QUEUE_STATE_SIZE = IO_SQ_STATE_LAYOUT.size;
 
 export interface IoSqState { prp1: bigint; qsize: number; qid: number; cqid: number; pc: boolean; qprio: number; head: number; tail: number }
 export interface IoCqState { prp1: bigint; qsize: number; qid: number; head: number; tail: number; pc: boolean; ien: boolean; s0pt: number; iv: number }
-export interface NvmeState { ver: number; sqs: IoSqState[]; cqs: IoCqState[] }
+interface NvmeState { ver: number; sqs: IoSqState[]; cqs: IoCqState[] }
 export interface ControllerState {
   ver: number;
   suspended: boolean;
@@ -80,7 +80,7 @@ export interface ControllerState {
 }
 
 /** Bytes of the NVMe controller state: 8 + 24 x (NIOSQ + NIOCQ). */
-export function nvmeStateSize(niosq: number, niocq: number): number {
+function nvmeStateSize(niosq: number, niocq: number): number {
   return NVME_STATE_HEADER_SIZE + QUEUE_STATE_SIZE * (niosq + niocq);
 }
 
@@ -107,11 +107,11 @@ function encodeSq(q: IoSqState): Uint8Array {
 function encodeCq(q: IoCqState): Uint8Array {
   return encodeUints(IO_CQ_STATE_LAYOUT, { ...q, pc: q.pc ? 1 : 0, ien: q.ien ? 1 : 0 });
 }
-export function decodeIoSqState(b: Uint8Array): IoSqState {
+function decodeIoSqState(b: Uint8Array): IoSqState {
   const v = decodeUints(IO_SQ_STATE_LAYOUT, b);
   return { prp1: v.prp1, qsize: num(v, 'qsize'), qid: num(v, 'qid'), cqid: num(v, 'cqid'), pc: v.pc === 1n, qprio: num(v, 'qprio'), head: num(v, 'head'), tail: num(v, 'tail') };
 }
-export function decodeIoCqState(b: Uint8Array): IoCqState {
+function decodeIoCqState(b: Uint8Array): IoCqState {
   const v = decodeUints(IO_CQ_STATE_LAYOUT, b);
   return { prp1: v.prp1, qsize: num(v, 'qsize'), qid: num(v, 'qid'), head: num(v, 'head'), tail: num(v, 'tail'), pc: v.pc === 1n, ien: v.ien === 1n, s0pt: num(v, 's0pt'), iv: num(v, 'iv') };
 }
@@ -133,7 +133,7 @@ export function encodeControllerState(s: ControllerState): Uint8Array {
   return out;
 }
 
-export interface DecodedControllerState {
+interface DecodedControllerState {
   state: ControllerState;
   /** bytes the header accounts for: 48 + NVMECSS x 4 + VSS x 4 */
   length: number;

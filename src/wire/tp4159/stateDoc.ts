@@ -6,7 +6,7 @@ import { IO_CQ_STATE_LAYOUT, IO_SQ_STATE_LAYOUT, NVME_STATE_HEADER_LAYOUT, STATE
 import { UDMQ_ENTRY_LAYOUT } from './udmq.ts';
 import { NVME_LM_STATE_UUID, VENDOR_STATE_DWORDS, VENDOR_STATE_LAYOUT } from './vendorState.ts';
 
-export function layoutMarkdown(layout: Layout): string {
+function layoutMarkdown(layout: Layout): string {
   const rows = layout.fields.map((f) => `| ${f.offset} | ${f.width} | ${f.bits ? `${f.bits[0]}:${f.bits[1]}` : ''} | \`${f.name}\` | ${f.doc} |`);
   return [`### ${layout.name} (${layout.size} bytes)`, '', '| byte | width | bits | field | meaning |', '|---:|---:|---|---|---|', ...rows].join('\n');
 }

@@ -12,9 +12,9 @@ import { decodeUints, encodeUints, WireError, type Layout } from '../layout.ts';
  * the byte order of its text (RFC 4122 network order).
  */
 export const NVME_LM_STATE_UUID = '28a39215-81d5-4e29-863e-a1d341a3417c';
-export const VENDOR_STATE_VERSION = 1;
+const VENDOR_STATE_VERSION = 1;
 /** Guest Asynchronous Event Requests the section can carry (AERL + 1). */
-export const VENDOR_STATE_MAX_AERS = 4;
+const VENDOR_STATE_MAX_AERS = 4;
 
 export const VENDOR_STATE_LAYOUT: Layout = {
   name: 'nvme-lm vendor state (admin queue)',

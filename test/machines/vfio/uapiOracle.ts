@@ -15,7 +15,7 @@ import {
 } from '../../../machines/vfio/states.ts';
 
 /** Every arc the header describes, for a device with all optional features. */
-export const HEADER_ARCS: readonly (readonly [VfioState, VfioState])[] = [
+const HEADER_ARCS: readonly (readonly [VfioState, VfioState])[] = [
   ['RUNNING_P2P', 'STOP'],
   ['STOP_COPY', 'STOP'],
   ['RESUMING', 'STOP'],
@@ -34,7 +34,7 @@ export const HEADER_ARCS: readonly (readonly [VfioState, VfioState])[] = [
 ];
 
 /** "These arcs are not permitted and return error if requested." */
-export const HEADER_BLOCKED: readonly (readonly [VfioState, VfioState])[] = [
+const HEADER_BLOCKED: readonly (readonly [VfioState, VfioState])[] = [
   ['STOP_COPY', 'PRE_COPY'],
   ['STOP_COPY', 'PRE_COPY_P2P'],
 ];
@@ -73,7 +73,7 @@ export function oracleArcs(flags: VfioFlags): Set<string> {
   return arcs;
 }
 
-export type OracleAnswer = { kind: 'einval' } | { kind: 'stay' } | { kind: 'step'; allowed: Set<VfioState>; distance: number };
+type OracleAnswer = { kind: 'einval' } | { kind: 'stay' } | { kind: 'step'; allowed: Set<VfioState>; distance: number };
 
 /**
  * May a path that has so far stayed in the saving group iff `inSession`
