@@ -14,6 +14,7 @@ import { UnsupportedProfileError } from '../target/errors.ts';
 import { openTarget, targetName, type Target } from './targets.ts';
 import { MAX_VERIFY_VFS, suiteForVfs } from './suiteVfs.ts';
 import { passedTransitions } from './transitionCoverage.ts';
+import { groupFailures, type FailureGroup } from './failureGroups.ts';
 
 /** How long the suites wait for a completion before deciding none came: the bindings' own default. */
 export const DEFAULT_COMPLETION_TIMEOUT_MS = DEFAULT_TIMEOUT_MS;
@@ -77,6 +78,8 @@ export interface VerifyResult {
   notExhibited: NotExhibited[];
   /** real failures first, shortest path first; then known deviations */
   failures: VerifyFailure[];
+  /** identical differences, grouped (failureGroups.ts), in order of their first failure */
+  failureGroups: FailureGroup[];
 }
 
 export interface RunVerifyOptions {
@@ -219,6 +222,7 @@ export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
     suites: results,
     notExhibited,
     failures,
+    failureGroups: groupFailures(failures, (id) => results.find((r) => r.suite === id)?.machine ?? family(id)),
   };
 }
 

@@ -10,6 +10,7 @@ import type { Target } from '../../verify/targets.ts';
 import { UsageError } from '../usageError.ts';
 import { checkTraceFile, formatTraceCheck } from '../../verify/traceCheck.ts';
 import { ProtocolError } from '../../target/errors.ts';
+import { formatFailureGroups } from '../../verify/failureText.ts';
 
 export interface VerifyOptions {
   adapter?: string;
@@ -46,11 +47,7 @@ export function formatVerify(r: VerifyResult, useColour = false): string {
     if (n.transitions.length === 0) continue;
     out.push(warn(`NOT EXHIBITED ${n.transitions.length} transitions of ${n.suite} that no suite which ran took${n.edges.length ? ` (edges ${n.edges.join(', ')})` : ''}`));
   }
-  for (const f of r.failures) {
-    out.push(f.deviation ? warn(`KNOWN DEVIATION ${f.deviation.id} in ${f.suite}: ${f.path}`) : bad(`FAIL ${f.suite}: ${f.path}`));
-    out.push(`  step ${f.step} ${f.event}`, `  expected ${f.expected}`, `  observed ${f.observed}`);
-    if (f.deviation) out.push(`  specification: ${f.deviation.specification}`, `  implementation: ${f.deviation.implementation}`);
-  }
+  out.push(...formatFailureGroups(r.failures, r.failureGroups, { bad, warn }));
   if (r.unsupportedProfiles.length) out.push(warn(`unsupported profiles: ${r.unsupportedProfiles.join(', ')}`));
   out.push(`${r.failed ? bad(`${r.failed} failed`) : ok('0 failed')}, ${r.passed} passed, ${r.knownDeviations} known deviations (${r.paths} paths, ${r.steps} steps, ${(r.ms / 1000).toFixed(1)} s)`);
   return out.join('\n');
