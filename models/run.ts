@@ -60,6 +60,8 @@ export interface RunSuiteOptions {
    * choosePaths.
    */
   pathSet?: 'cover' | 'branches';
+  /** play only these paths (a replay of one path: `verify --replay`); overrides pathSet */
+  only?: readonly Path[];
   onPath?(done: number, total: number): void;
 }
 
@@ -97,6 +99,7 @@ export function suitePaths(suite: Suite): Path[] {
  * reset the short cover takes far fewer steps.
  */
 export function choosePaths(suite: Suite, adapter: Adapter, options: RunSuiteOptions = {}): Path[] {
+  if (options.only !== undefined) return [...options.only];
   const snapshots = options.useSnapshots !== false && adapter.snapshot !== undefined && adapter.restore !== undefined;
   return options.pathSet === 'branches' && snapshots && suite.branchPaths ? suite.branchPaths() : suite.paths();
 }

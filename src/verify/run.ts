@@ -133,8 +133,8 @@ export function selectSuites(suites: readonly Suite[], only: readonly string[]):
   return suites.filter((s) => only.some((p) => named(s.id, p)));
 }
 
-export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
-  const t0 = performance.now();
+/** The suites a verify run plays: the profiles' (or o.suites), those --suite names, built for --vfs. */
+export function verifySuites(o: Pick<RunVerifyOptions, 'target' | 'profiles' | 'vfs' | 'completionTimeoutMs' | 'only' | 'suites'>): Suite[] {
   const profiles = o.profiles ?? (o.target.kind === 'qemu' ? (['no-lm'] as Profile[]) : [...PROFILES]);
   const timeoutMs = o.completionTimeoutMs ?? (o.target.kind === 'qemu' ? QEMU_COMPLETION_TIMEOUT_MS : DEFAULT_COMPLETION_TIMEOUT_MS);
   let suites = (o.suites ?? suitesFor(profiles, { timeoutMs })).filter((s) => profiles.includes(s.profile));
@@ -144,6 +144,12 @@ export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
     if (!Number.isInteger(n) || n < 1 || n > MAX_VERIFY_VFS) throw new RangeError(`vfs ${n}: give a whole number from 1 to ${MAX_VERIFY_VFS}`);
     suites = suites.map((s) => suiteForVfs(s, n, timeoutMs));
   }
+  return suites;
+}
+
+export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
+  const t0 = performance.now();
+  const suites = verifySuites(o);
   const deviationTarget = o.target.kind === 'qemu' ? 'qemu' : targetName(o.target);
   const adapter = await openTarget(o.target);
   const results: VerifySuiteResult[] = [];
