@@ -17,7 +17,8 @@ import { toHex } from '../src/wire/hex.ts';
 import { describeStatus } from '../src/wire/status.ts';
 import { ADMIN_ENTRIES, BLOCK, DATA_SLOTS, functionPlan, IO_ENTRIES, PAGE, type FunctionPlan } from './hostPlan.ts';
 import { Mismatch } from './suite.ts';
-import type { CommandInfo } from './mismatchDetail.ts';
+import { decisionNamedIn, statusDifferences, SUCCESSFUL, type CommandInfo, type MismatchDetail, type StatusExpectation } from './mismatchDetail.ts';
+import { sqeCid } from '../src/target/ring.ts';
 
 /** How long CSTS.RDY may take to follow CC.EN at most (a target with a timeout of 0 answers at once). */
 const READY_TIMEOUT_MS = 2000;
@@ -35,6 +36,17 @@ export function posted(raw: Uint8Array, command?: CommandInfo): Posted {
 /** e.g. `Invalid Command Opcode (SCT 0, SC 0x01, DNR), CID 7 on SQ 0 [cqe 00000000...]` */
 export function describePosted(c: Posted): string {
   return `${describeStatus(c)}, CID ${c.cid} on SQ ${c.sqid} [cqe ${toHex(c.raw)}]`;
+}
+
+/**
+ * What a Mismatch over completion `c` carries: the status fields that differ
+ * from `expected` (default: Successful Completion), the command, the CQE
+ * bytes and the decision `what` names.
+ */
+export function postedDetail(what: string, c: Posted, expected: StatusExpectation = SUCCESSFUL): MismatchDetail {
+  const decision = decisionNamedIn(what);
+  const differences = statusDifferences(expected, c);
+  return { ...(differences.length > 0 ? { differences } : {}), ...(decision ? { decision } : {}), ...(c.command ? { command: c.command } : {}), cqe: toHex(c.raw) };
 }
 
 export function isOk(c: Posted): boolean {
@@ -116,7 +128,7 @@ export class FunctionDriver {
   /** Submit on queue `qid`; the completion, or null when none came (latched, in flight, dropped). */
   async submit(qid: number, sqe: Uint8Array): Promise<Posted | null> {
     const raw = await this.tracker.submit(this.fn, qid, sqe);
-    return raw === null ? null : posted(raw, { fn: this.fn, qid, cid: new DataView(sqe.buffer, sqe.byteOffset).getUint16(2, true), sqe: toHex(sqe) });
+    return raw === null ? null : posted(raw, { fn: this.fn, qid, cid: sqeCid(sqe), sqe: toHex(sqe) });
   }
 
   /** Completions posted since, that no submit claimed. */

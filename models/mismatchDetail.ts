@@ -30,11 +30,11 @@ export interface MismatchDetail {
   cqe?: string;
 }
 
-/** The status the machine predicts; More and CRD are compared only when it names them. */
+/** The status the machine predicts; DNR, More and CRD are compared only when it names them. */
 export interface StatusExpectation {
   sct: number;
   sc: number;
-  dnr: boolean;
+  dnr?: boolean;
   more?: boolean;
   crd?: number;
 }
@@ -50,7 +50,7 @@ export function statusDifferences(expected: StatusExpectation, got: Pick<Cqe, 's
   };
   add('SCT', String(expected.sct), String(got.sct));
   add('SC', code(expected.sc), code(got.sc));
-  add('DNR', bit(expected.dnr), bit(got.dnr));
+  if (expected.dnr !== undefined) add('DNR', bit(expected.dnr), bit(got.dnr));
   if (expected.more !== undefined) add('More', bit(expected.more), bit(got.more));
   if (expected.crd !== undefined) add('CRD', String(expected.crd), String(got.crd));
   return out;
@@ -64,6 +64,9 @@ export function cqeDifferences(expected: Partial<Pick<Cqe, 'dw0' | 'sqhd' | 'sqi
     return e === undefined || e === got[k] ? [] : [{ field, expected: String(e), observed: String(got[k]) }];
   });
 }
+
+/** "Successful Completion", as the bindings check it: SCT 0, SC 0, DNR not judged. */
+export const SUCCESSFUL: StatusExpectation = { sct: 0, sc: 0 };
 
 /** The first decision id a binding's description names, e.g. `(D8: one record per queue)` gives D8. */
 export function decisionNamedIn(text: string): string | undefined {

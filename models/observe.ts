@@ -9,10 +9,9 @@ import { transitionCover } from '../src/paths/transitionCover.ts';
 import { branchCover } from '../src/paths/branchCover.ts';
 import type { Path } from '../src/paths/path.ts';
 import { describeStatus } from '../src/wire/status.ts';
-import { describePosted, type FunctionDriver, type Posted } from './guest.ts';
+import { describePosted, postedDetail, type FunctionDriver, type Posted } from './guest.ts';
 import { Mismatch } from './suite.ts';
-import { decisionNamedIn, statusDifferences, type MismatchDetail } from './mismatchDetail.ts';
-import { toHex } from '../src/wire/hex.ts';
+import { decisionNamedIn } from './mismatchDetail.ts';
 
 /** A completion as a machine predicts it (machines/ define their own status constants). */
 export interface ExpectedStatus {
@@ -31,16 +30,15 @@ export const SUCCESS_STATUS: ExpectedStatus = { status: 'SUCCESS', sct: 0, sc: 0
  * completion of the command it submitted; any other lands in reap.)
  */
 export function expectOwn(what: string, expected: ExpectedStatus | 'none', got: Posted | null, why = ''): void {
-  const decision = decisionNamedIn(`${what} ${why}`);
-  const seen = (c: Posted): MismatchDetail => ({ ...(decision ? { decision } : {}), ...(c.command ? { command: c.command } : {}), cqe: toHex(c.raw) });
   if (expected === 'none') {
-    if (got !== null) throw new Mismatch(what, `no completion${why ? ` (${why})` : ''}`, describePosted(got), { ...seen(got), differences: [{ field: 'completion', expected: 'none', observed: 'one' }] });
+    if (got !== null) throw new Mismatch(what, `no completion${why ? ` (${why})` : ''}`, describePosted(got), { ...postedDetail(`${what} ${why}`, got), differences: [{ field: 'completion', expected: 'none', observed: 'one' }] });
     return;
   }
   const want = describeStatus(expected);
+  const decision = decisionNamedIn(what);
   if (got === null) throw new Mismatch(what, want, 'no completion', { ...(decision ? { decision } : {}), differences: [{ field: 'completion', expected: 'one', observed: 'none' }] });
-  const differences = statusDifferences(expected, got);
-  if (differences.length > 0) throw new Mismatch(what, want, describePosted(got), { ...seen(got), differences });
+  const detail = postedDetail(what, got, expected);
+  if (detail.differences !== undefined) throw new Mismatch(what, want, describePosted(got), detail);
 }
 
 /** CSTS.RDY as expected and no fatal status (CFS). */

@@ -45,6 +45,7 @@ import { Mismatch, NotRealisable, type Suite } from './suite.ts';
 import { completionWait, DEFAULT_TIMEOUT_MS } from './completionWait.ts';
 import { deviceSnapshots, type DeviceSnapshot } from './snapshots.ts';
 import { memoPaths } from './observe.ts';
+import { sqeCid } from '../src/target/ring.ts';
 import { statusDifferences, type CommandInfo, type FieldDifference, type MismatchDetail } from './mismatchDetail.ts';
 
 /** D17: profiles whose PF executes the five opcodes (reserved behaves as lm; no-lm and foreign do not). */
@@ -246,7 +247,7 @@ class AcceptanceBinding {
     const raw = await this.host.tracker.submit(fn, qid, sqe);
     const cqe = raw === null ? null : decodeCqe(raw);
     const what = `${c.final} (${c.opcodeName} ${hex(c.opcode)} on function ${fn} SQ ${qid}, SQE ${toHex(sqe)})`;
-    checkCompletion(what, c, cqe, { fn, qid, cid: new DataView(sqe.buffer, sqe.byteOffset).getUint16(2, true), sqe: toHex(sqe) }, raw);
+    checkCompletion(what, c, cqe, { fn, qid, cid: sqeCid(sqe), sqe: toHex(sqe) }, raw);
 
     const after = await fingerprint(this.host, vfs, executes);
     if (after !== before) {
