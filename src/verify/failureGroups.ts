@@ -19,9 +19,9 @@ export interface FailureGroup {
   /** set when the group's failures are a documented deviation */
   deviation?: string;
   count: number;
-  /** index in VerifyResult.failures of the shortest path of the group (failures are sorted shortest first) */
+  /** index in VerifyResult.failures of the member that fails soonest (fewest steps up to the failure, then the shortest path) */
   first: number;
-  /** every member's path id (or path name where it has no id), in failure order */
+  /** every member's path id (or path name where it has no id): `first`'s, then the others in failure order */
   paths: string[];
 }
 
@@ -37,18 +37,23 @@ export function differenceOf(f: VerifyFailure): string {
 
 /** Groups in order of their first member; `machineOf` maps a suite id to its machine's id. */
 export function groupFailures(failures: readonly VerifyFailure[], machineOf: (suite: string) => string): FailureGroup[] {
-  const groups = new Map<string, FailureGroup>();
+  const groups = new Map<string, { group: FailureGroup; members: number[] }>();
+  const length = (f: VerifyFailure): number => f.path.split(' > ').length;
   failures.forEach((f, i) => {
     const machine = machineOf(f.suite);
     const difference = differenceOf(f);
     const key = JSON.stringify([machine, f.event, difference, f.deviation?.id ?? null]);
     let g = groups.get(key);
     if (g === undefined) {
-      g = { machine, event: f.event, difference, ...(f.deviation ? { deviation: f.deviation.id } : {}), count: 0, first: i, paths: [] };
+      g = { group: { machine, event: f.event, difference, ...(f.deviation ? { deviation: f.deviation.id } : {}), count: 0, first: i, paths: [] }, members: [] };
       groups.set(key, g);
     }
-    g.count++;
-    g.paths.push(f.pathId ?? f.path);
+    g.members.push(i);
+    const best = failures[g.group.first];
+    if (f.step < best.step || (f.step === best.step && length(f) < length(best))) g.group.first = i;
   });
-  return [...groups.values()];
+  return [...groups.values()].map(({ group, members }) => {
+    const order = [group.first, ...members.filter((i) => i !== group.first)];
+    return { ...group, count: members.length, paths: order.map((i) => failures[i].pathId ?? failures[i].path) };
+  });
 }

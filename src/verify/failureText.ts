@@ -1,7 +1,7 @@
 // The one renderer of verify failures as text: each difference field by
 // field, the command (function, queue, CID, SQE bytes), the completion bytes
 // and the decision expected; identical differences printed once, with the
-// shortest path in full and a count of the others (failureGroups.ts says what
+// path that fails soonest in full and a count of the others (failureGroups.ts says what
 // "identical" means). `--json` carries every failure and every group.
 import { differenceText, type FailureGroup } from './failureGroups.ts';
 import type { VerifyFailure } from './run.ts';
@@ -40,8 +40,8 @@ export function formatFailure(f: VerifyFailure, style: FailureTextStyle = PLAIN)
 }
 
 /**
- * Every group: a heading with its size and difference, the shortest failing
- * path in full, and how many other paths show the same difference.
+ * Every group: a heading with its size and difference, the path that fails
+ * soonest in full, and how many other paths show the same difference.
  */
 export function formatFailureGroups(failures: readonly VerifyFailure[], groups: readonly FailureGroup[], style: FailureTextStyle = PLAIN): string[] {
   if (groups.length === 0) return [];

@@ -58,7 +58,7 @@ describe('identical differences are grouped', () => {
     expect(new Set(keys).size).toBe(groups.length);
   });
 
-  it('the text prints each group once, its shortest path in full and the count of the others', () => {
+  it('the text prints each group once, its soonest-failing path in full and the count of the others', () => {
     const big = r.failureGroups.find((g) => g.count > 1);
     const text = formatFailureGroups(r.failures, r.failureGroups).join('\n');
     expect(text).toContain(`${r.failures.length} failing paths, ${r.failureGroups.length} differences:`);
@@ -82,6 +82,13 @@ describe('identical differences are grouped', () => {
       machine,
     );
     expect(groups.map((g) => [g.count, g.paths])).toEqual([[2, ['s#1', 's#2']], [1, ['s#3']], [1, ['s#4']], [1, ['t#1']], [1, ['s#5']]]);
+  });
+
+  it('the member shown in full is the one that fails soonest, then the shortest path', () => {
+    const f = (pathId: string, path: string, step: number): VerifyFailure => ({ suite: 's', pathId, path, step, event: 'X', expected: 'x', observed: 'y' });
+    const [g] = groupFailures([f('s#1', 'A > X', 2), f('s#2', 'X > B > C', 1), f('s#3', 'X', 1), f('s#4', 'A > B > X', 3)], () => 'm');
+    expect(g.first).toBe(2);
+    expect(g.paths).toEqual(['s#3', 's#1', 's#2', 's#4']);
   });
 });
 
