@@ -18,22 +18,36 @@ import { describeStatus } from '../src/wire/status.ts';
 import { ADMIN_ENTRIES, BLOCK, DATA_SLOTS, functionPlan, IO_ENTRIES, type FunctionPlan } from './hostPlan.ts';
 import { PAGE_SIZE as PAGE } from '../src/wire/page.ts';
 import { Mismatch } from './suite.ts';
+import { decisionNamedIn, statusDifferences, SUCCESSFUL, type CommandInfo, type MismatchDetail, type StatusExpectation } from './mismatchDetail.ts';
+import { sqeCid } from '../src/target/ring.ts';
 
 /** How long CSTS.RDY may take to follow CC.EN at most (a target with a timeout of 0 answers at once). */
 const READY_TIMEOUT_MS = 2000;
 
-/** A completion as read from a CQ: its fields and its 16 bytes. */
+/** A completion as read from a CQ: its fields, its 16 bytes and, when it answers our submit, that command. */
 export interface Posted extends Cqe {
   raw: Uint8Array;
+  command?: CommandInfo;
 }
 
-export function posted(raw: Uint8Array): Posted {
-  return { ...decodeCqe(raw), raw };
+export function posted(raw: Uint8Array, command?: CommandInfo): Posted {
+  return { ...decodeCqe(raw), raw, ...(command ? { command } : {}) };
 }
 
 /** e.g. `Invalid Command Opcode (SCT 0, SC 0x01, DNR), CID 7 on SQ 0 [cqe 00000000...]` */
 export function describePosted(c: Posted): string {
   return `${describeStatus(c)}, CID ${c.cid} on SQ ${c.sqid} [cqe ${toHex(c.raw)}]`;
+}
+
+/**
+ * What a Mismatch over completion `c` carries: the status fields that differ
+ * from `expected` (default: Successful Completion), the command, the CQE
+ * bytes and the decision `what` names.
+ */
+export function postedDetail(what: string, c: Posted, expected: StatusExpectation = SUCCESSFUL): MismatchDetail {
+  const decision = decisionNamedIn(what);
+  const differences = statusDifferences(expected, c);
+  return { ...(differences.length > 0 ? { differences } : {}), ...(decision ? { decision } : {}), ...(c.command ? { command: c.command } : {}), cqe: toHex(c.raw) };
 }
 
 export function isOk(c: Posted): boolean {
@@ -115,12 +129,12 @@ export class FunctionDriver {
   /** Submit on queue `qid`; the completion, or null when none came (latched, in flight, dropped). */
   async submit(qid: number, sqe: Uint8Array): Promise<Posted | null> {
     const raw = await this.tracker.submit(this.fn, qid, sqe);
-    return raw === null ? null : posted(raw);
+    return raw === null ? null : posted(raw, { fn: this.fn, qid, cid: sqeCid(sqe), sqe: toHex(sqe) });
   }
 
   /** Completions posted since, that no submit claimed. */
   async reap(): Promise<Posted[]> {
-    return (await this.tracker.reap(this.fn)).map(posted);
+    return (await this.tracker.reap(this.fn)).map((raw) => posted(raw));
   }
 
   /** The function was reset behind the tracker's back (FLR, or a PF reset taking its VFs along: D18). */

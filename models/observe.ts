@@ -9,8 +9,9 @@ import { transitionCover } from '../src/paths/transitionCover.ts';
 import { branchCover } from '../src/paths/branchCover.ts';
 import type { Path } from '../src/paths/path.ts';
 import { describeStatus } from '../src/wire/status.ts';
-import { describePosted, type FunctionDriver, type Posted } from './guest.ts';
+import { describePosted, postedDetail, type FunctionDriver, type Posted } from './guest.ts';
 import { Mismatch } from './suite.ts';
+import { decisionNamedIn } from './mismatchDetail.ts';
 
 /** A completion as a machine predicts it (machines/ define their own status constants). */
 export interface ExpectedStatus {
@@ -30,12 +31,14 @@ export const SUCCESS_STATUS: ExpectedStatus = { status: 'SUCCESS', sct: 0, sc: 0
  */
 export function expectOwn(what: string, expected: ExpectedStatus | 'none', got: Posted | null, why = ''): void {
   if (expected === 'none') {
-    if (got !== null) throw new Mismatch(what, `no completion${why ? ` (${why})` : ''}`, describePosted(got));
+    if (got !== null) throw new Mismatch(what, `no completion${why ? ` (${why})` : ''}`, describePosted(got), { ...postedDetail(`${what} ${why}`, got), differences: [{ field: 'completion', expected: 'none', observed: 'one' }] });
     return;
   }
   const want = describeStatus(expected);
-  if (got === null) throw new Mismatch(what, want, 'no completion');
-  if (got.sct !== expected.sct || got.sc !== expected.sc || got.dnr !== expected.dnr) throw new Mismatch(what, want, describePosted(got));
+  const decision = decisionNamedIn(what);
+  if (got === null) throw new Mismatch(what, want, 'no completion', { ...(decision ? { decision } : {}), differences: [{ field: 'completion', expected: 'one', observed: 'none' }] });
+  const detail = postedDetail(what, got, expected);
+  if (detail.differences !== undefined) throw new Mismatch(what, want, describePosted(got), detail);
 }
 
 /** CSTS.RDY as expected and no fatal status (CFS). */

@@ -46,6 +46,8 @@ import { Mismatch, NotRealisable, type Suite } from './suite.ts';
 import { completionWait, DEFAULT_TIMEOUT_MS } from './completionWait.ts';
 import { deviceSnapshots, type DeviceSnapshot } from './snapshots.ts';
 import { memoPaths } from './observe.ts';
+import { sqeCid } from '../src/target/ring.ts';
+import { statusDifferences, type CommandInfo, type FieldDifference, type MismatchDetail } from './mismatchDetail.ts';
 
 /** D17: profiles whose PF executes the five opcodes (reserved behaves as lm; no-lm and foreign do not). */
 const EXECUTES_LM: Record<Profile, boolean> = { lm: true, reserved: true, 'no-lm': false, foreign: false };
@@ -246,7 +248,7 @@ class AcceptanceBinding {
     const raw = await this.host.tracker.submit(fn, qid, sqe);
     const cqe = raw === null ? null : decodeCqe(raw);
     const what = `${c.final} (${c.opcodeName} ${hex(c.opcode)} on function ${fn} SQ ${qid}, SQE ${toHex(sqe)})`;
-    checkCompletion(what, c, cqe);
+    checkCompletion(what, c, cqe, { fn, qid, cid: sqeCid(sqe), sqe: toHex(sqe) }, raw);
 
     const after = await fingerprint(this.host, vfs, executes);
     if (after !== before) {
@@ -310,15 +312,15 @@ function buildSqe(c: CommandToBuild, cid: number, prps: Prps | undefined, size: 
   return sqe;
 }
 
-function checkCompletion(what: string, c: CommandToBuild, cqe: Cqe | null): void {
+function checkCompletion(what: string, c: CommandToBuild, cqe: Cqe | null, command: CommandInfo, raw: Uint8Array | null): void {
   const out = c.expected;
+  const detail = (differences: FieldDifference[]): MismatchDetail => ({ differences, command, ...(raw ? { cqe: toHex(raw) } : {}), ...('decision' in out && out.decision ? { decision: out.decision } : {}) });
   if (out.completion === 'none') {
-    if (cqe !== null) throw new Mismatch(`${what} (${out.decision})`, 'no completion at all (vfQueuePolicy drop)', statusOf(cqe));
+    if (cqe !== null) throw new Mismatch(`${what} (${out.decision})`, 'no completion at all (vfQueuePolicy drop)', statusOf(cqe), detail([{ field: 'completion', expected: 'none', observed: 'one' }]));
     return;
   }
-  if (cqe === null) throw new Mismatch(what, out.completion === 'one' ? describeStatus(out) : 'one completion', 'no completion');
+  if (cqe === null) throw new Mismatch(what, out.completion === 'one' ? describeStatus(out) : 'one completion', 'no completion', detail([{ field: 'completion', expected: 'one', observed: 'none' }]));
   if (out.completion === 'unspecified') return;
-  if (cqe.sct !== out.sct || cqe.sc !== out.sc || cqe.dnr !== out.dnr) {
-    throw new Mismatch(`${what} (${out.decision})`, describeStatus(out), describeStatus(cqe));
-  }
+  const differences = statusDifferences(out, cqe);
+  if (differences.length > 0) throw new Mismatch(`${what} (${out.decision})`, describeStatus(out), describeStatus(cqe), detail(differences));
 }

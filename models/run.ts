@@ -8,16 +8,30 @@ import { initialStateKey, transitionKey } from '../src/check/transitionKey.ts';
 import { eventName, Mismatch, NotRealisable, type Suite } from './suite.ts';
 import { ProtocolError, UnsupportedProfileError } from '../src/target/errors.ts';
 import { unmetRequirement } from './requirements.ts';
+import { idOfPath } from './pathId.ts';
+import type { CommandInfo, FieldDifference } from './mismatchDetail.ts';
 
 export interface PathFailure {
   suite: string;
   /** the path's name: its events joined by ' > ' */
   path: string;
+  /** the path's stable id (models/pathId.ts), for `verify --replay`; absent for a path not in suite.paths() */
+  pathId?: string;
   /** 1-based step that failed; 0 when reset failed */
   step: number;
   event: string;
   expected: string;
   observed: string;
+  /** what the binding checked (the Mismatch's subject); absent for an error that is not a Mismatch */
+  what?: string;
+  /** the fields that differ, one by one (SCT, SC, DNR, ...), where the binding compared fields */
+  differences?: FieldDifference[];
+  /** the decision id of the expected behaviour */
+  decision?: string;
+  /** the command involved: function, queue, CID and its SQE bytes (hex) */
+  command?: CommandInfo;
+  /** the completion's 16 bytes (hex) */
+  cqe?: string;
 }
 
 export interface SuiteRun {
@@ -46,6 +60,8 @@ export interface RunSuiteOptions {
    * choosePaths.
    */
   pathSet?: 'cover' | 'branches';
+  /** play only these paths (a replay of one path: `verify --replay`); overrides pathSet */
+  only?: readonly Path[];
   onPath?(done: number, total: number): void;
 }
 
@@ -53,9 +69,23 @@ function failureOf(suite: Suite, r: PathResult): PathFailure {
   const stepIndex = r.failedStep ?? -1;
   const event = stepIndex >= 0 ? eventName(r.path.steps[stepIndex].event) : 'reset';
   const e = r.error;
-  if (e instanceof Mismatch) return { suite: suite.id, path: r.path.name, step: stepIndex + 1, event, expected: e.expected, observed: e.observed };
+  const id = idOfPath(suite, r.path);
+  const base = { suite: suite.id, path: r.path.name, ...(id !== undefined ? { pathId: id } : {}), step: stepIndex + 1, event };
+  if (e instanceof Mismatch) {
+    const d = e.detail;
+    return {
+      ...base,
+      expected: e.expected,
+      observed: e.observed,
+      what: e.what,
+      ...(d.differences && d.differences.length > 0 ? { differences: d.differences } : {}),
+      ...(d.decision ? { decision: d.decision } : {}),
+      ...(d.command ? { command: d.command } : {}),
+      ...(d.cqe ? { cqe: d.cqe } : {}),
+    };
+  }
   const message = e instanceof Error ? e.message : String(e);
-  return { suite: suite.id, path: r.path.name, step: stepIndex + 1, event, expected: 'the step to run', observed: `error: ${message}` };
+  return { ...base, expected: 'the step to run', observed: `error: ${message}` };
 }
 
 /** Paths a suite runs, with a readable name each (events joined by ' > '). */
@@ -69,6 +99,7 @@ export function suitePaths(suite: Suite): Path[] {
  * reset the short cover takes far fewer steps.
  */
 export function choosePaths(suite: Suite, adapter: Adapter, options: RunSuiteOptions = {}): Path[] {
+  if (options.only !== undefined) return [...options.only];
   const snapshots = options.useSnapshots !== false && adapter.snapshot !== undefined && adapter.restore !== undefined;
   return options.pathSet === 'branches' && snapshots && suite.branchPaths ? suite.branchPaths() : suite.paths();
 }

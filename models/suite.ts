@@ -10,6 +10,7 @@ import type { Adapter, Profile, ResetOptions } from '../src/target/adapter.ts';
 import type { Implementation } from '../src/paths/trie.ts';
 import type { Path } from '../src/paths/path.ts';
 import type { Requirements } from './requirements.ts';
+import type { MismatchDetail } from './mismatchDetail.ts';
 
 export type { Requirements } from './requirements.ts';
 
@@ -34,12 +35,17 @@ export interface Suite {
   implementation(adapter: Adapter): Implementation;
 }
 
-/** Thrown by a binding's step when the implementation disagrees with the machine. */
+/**
+ * Thrown by a binding's step when the implementation disagrees with the
+ * machine: readable expected/observed text, and where the binding knows them
+ * the fields that differ, the command, the completion bytes and the decision.
+ */
 export class Mismatch extends Error {
   constructor(
     readonly what: string,
     readonly expected: string,
     readonly observed: string,
+    readonly detail: MismatchDetail = {},
   ) {
     super(`${what}: expected ${expected}, observed ${observed}`);
     this.name = 'Mismatch';

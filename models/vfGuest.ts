@@ -9,7 +9,7 @@ import type { Adapter } from '../src/target/adapter.ts';
 import { runBatch } from '../src/target/batch.ts';
 import { claimCompletion, sqeCid } from '../src/target/ring.ts';
 import { PAGE_SIZE as PAGE } from '../src/wire/page.ts';
-import { checkReadBack, describePosted, FunctionDriver, isOk, lbaOf, readCommand, writeCommand, type DriverState, type Posted } from './guest.ts';
+import { checkReadBack, describePosted, FunctionDriver, isOk, postedDetail, lbaOf, readCommand, writeCommand, type DriverState, type Posted } from './guest.ts';
 import { Mismatch } from './suite.ts';
 
 export interface IoRecord {
@@ -142,7 +142,8 @@ export class VfGuest {
 
   /** The own completion of a Write submitted to a fetching VF in immediate mode. */
   completedNow(rec: IoRecord, cqe: Posted): void {
-    if (!isOk(cqe)) throw new Mismatch(`Write of LBA ${rec.lba} on VF ${this.fn} SQ ${rec.sqid}`, 'Successful Completion', describePosted(cqe));
+    const what = `Write of LBA ${rec.lba} on VF ${this.fn} SQ ${rec.sqid}`;
+    if (!isOk(cqe)) throw new Mismatch(what, 'Successful Completion', describePosted(cqe), postedDetail(what, cqe));
     this.unverified.push(rec.lba);
   }
 
@@ -177,7 +178,7 @@ export class VfGuest {
     for (const rec of [...this.book.fetched]) {
       const c = take(rec.sqid, rec.cid);
       if (c === undefined) continue;
-      if (!isOk(c)) throw new Mismatch(`${event}: Write of LBA ${rec.lba} on VF ${this.fn}`, 'Successful Completion', describePosted(c));
+      if (!isOk(c)) throw new Mismatch(`${event}: Write of LBA ${rec.lba} on VF ${this.fn}`, 'Successful Completion', describePosted(c), postedDetail(`${event}: Write`, c));
       this.book.fetched.splice(this.book.fetched.indexOf(rec), 1);
       this.unverified.push(rec.lba);
       completed++;
@@ -229,7 +230,7 @@ export class VfGuest {
       const other = got.filter((x) => x !== c);
       if (other.length > 0) throw new Mismatch(what, 'only the Read to complete', `also ${other.map(describePosted).join('; ')}`);
     }
-    if (c === null || !isOk(c)) throw new Mismatch(what, 'Successful Completion', c === null ? 'no completion' : describePosted(c));
+    if (c === null || !isOk(c)) throw new Mismatch(what, 'Successful Completion', c === null ? 'no completion' : describePosted(c), c === null ? { differences: [{ field: 'completion', expected: 'one', observed: 'none' }] } : postedDetail(what, c));
     if (!checkData) return;
     const wrong = await checkReadBack(this.driver, lba);
     if (wrong !== null) throw new Mismatch(what, 'the block the guest wrote', wrong);

@@ -93,6 +93,18 @@ export const pathFailureSchema = z.object({
   event: z.string(),
   expected: z.string(),
   observed: z.string(),
+  /** the path's stable id: suite id # index in its path list (models/pathId.ts) */
+  pathId: z.string().optional(),
+  /** what the binding checked */
+  what: z.string().optional(),
+  /** the fields that differ, one by one (models/mismatchDetail.ts) */
+  differences: z.array(z.object({ field: z.string(), expected: z.string(), observed: z.string() })).optional(),
+  /** the decision id of the expected behaviour */
+  decision: z.string().optional(),
+  /** the command involved: function, queue, CID, SQE hex */
+  command: z.object({ fn: count, qid: count, cid: count, sqe: z.string() }).optional(),
+  /** the completion's 16 bytes, hex */
+  cqe: z.string().optional(),
 });
 
 export const testResultsSchema = z.object({

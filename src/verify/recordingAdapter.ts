@@ -7,9 +7,9 @@
 // from reset, so the file is one session in time order, with nothing the
 // protocol cannot express (a restore would jump the device back unseen).
 import { closeSync, openSync, writeSync } from 'node:fs';
-import type { Adapter, ResetInfo, ResetOptions } from '../target/adapter.ts';
-import { hexNumber, toHex } from '../wire/hex.ts';
+import type { Adapter } from '../target/adapter.ts';
 import type { Request, Response } from './protocol.ts';
+import { tapAdapter } from './tapAdapter.ts';
 
 /** Lines are written in batches: a suite sends thousands of small requests. */
 const FLUSH_LINES = 512;
@@ -50,50 +50,17 @@ export class TraceFile {
   }
 }
 
-/** `inner` with every request and answer written to `file`; closing the adapter closes the file. */
+/** `inner` with every request and answer written to `file` (through the one tap, tapAdapter.ts); closing the adapter closes the file. */
 export function recordingAdapter(inner: Adapter, file: TraceFile): Adapter {
-  /** Run the operation, record it with its answer (or the error it ended in), hand the result on. */
-  async function rec<T>(request: Request, run: () => Promise<T>, answer: (r: T) => Response): Promise<T> {
-    let result: T;
-    try {
-      result = await run();
-    } catch (e) {
-      file.write(request, { error: (e as Error).message });
-      throw e;
-    }
-    file.write(request, answer(result));
-    return result;
-  }
-  const ok = (): Response => ({ ok: true });
-  const adapter: Adapter = {
-    reset: (o: ResetOptions) =>
-      rec<ResetInfo | void>(
-        { op: 'reset', vfs: o.vfs, profile: o.profile, ...defined({ strict: o.strict, vfQueuePolicy: o.vfQueuePolicy, ioCompletion: o.ioCompletion }) },
-        () => inner.reset(o),
-        (info) => (info?.synchronous === true ? { ok: true, synchronous: true } : { ok: true }),
-      ),
-    regWrite: (fn, offset, width, value) => rec({ op: 'regWrite', fn, offset, width, value: hexNumber(value) }, () => inner.regWrite(fn, offset, width, value), ok),
-    regRead: (fn, offset, width) => rec({ op: 'regRead', fn, offset, width }, () => inner.regRead(fn, offset, width), (v) => ({ value: hexNumber(v) })),
-    memWrite: (addr, data) => rec({ op: 'memWrite', addr: hexNumber(addr), data: toHex(data) }, () => inner.memWrite(addr, data), ok),
-    memRead: (addr, len) => rec({ op: 'memRead', addr: hexNumber(addr), len }, () => inner.memRead(addr, len), (d) => ({ data: toHex(d) })),
-    submit: (fn, qid, sqe) => rec({ op: 'submit', fn, qid, sqe: toHex(sqe) }, () => inner.submit(fn, qid, sqe), (c) => ({ cqe: c === null ? null : toHex(c) })),
-    flr: (fn) => rec({ op: 'flr', fn }, () => inner.flr(fn), ok),
+  const tapped = tapAdapter(inner, (request, response) => file.write(request, response));
+  return {
+    ...tapped,
     close: async () => {
       try {
-        await inner.close();
+        await tapped.close();
       } finally {
         file.close();
       }
     },
   };
-  const { completeIo } = inner;
-  if (completeIo) {
-    adapter.completeIo = (fn, count) => rec({ op: 'completeIo', fn, ...defined({ count }) }, () => completeIo.call(inner, fn, count), (n) => ({ completed: n }));
-  }
-  return adapter;
-}
-
-/** The fields that are set: the protocol's optional fields are absent, never null. */
-function defined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -15,6 +15,7 @@ import { openTarget, targetName, type Target } from './targets.ts';
 import { MAX_VERIFY_VFS, suiteForVfs } from './suiteVfs.ts';
 import { passedTransitions } from './transitionCoverage.ts';
 import { recordingAdapter, type TraceFile } from './recordingAdapter.ts';
+import { groupFailures, type FailureGroup } from './failureGroups.ts';
 
 /** How long the suites wait for a completion before deciding none came: the bindings' own default. */
 export const DEFAULT_COMPLETION_TIMEOUT_MS = DEFAULT_TIMEOUT_MS;
@@ -78,6 +79,8 @@ export interface VerifyResult {
   notExhibited: NotExhibited[];
   /** real failures first, shortest path first; then known deviations */
   failures: VerifyFailure[];
+  /** identical differences, grouped (failureGroups.ts), in order of their first failure */
+  failureGroups: FailureGroup[];
 }
 
 export interface RunVerifyOptions {
@@ -133,8 +136,8 @@ export function selectSuites(suites: readonly Suite[], only: readonly string[]):
   return suites.filter((s) => only.some((p) => named(s.id, p)));
 }
 
-export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
-  const t0 = performance.now();
+/** The suites a verify run plays: the profiles' (or o.suites), those --suite names, built for --vfs. */
+export function verifySuites(o: Pick<RunVerifyOptions, 'target' | 'profiles' | 'vfs' | 'completionTimeoutMs' | 'only' | 'suites'>): Suite[] {
   const profiles = o.profiles ?? (o.target.kind === 'qemu' ? (['no-lm'] as Profile[]) : [...PROFILES]);
   const timeoutMs = o.completionTimeoutMs ?? (o.target.kind === 'qemu' ? QEMU_COMPLETION_TIMEOUT_MS : DEFAULT_COMPLETION_TIMEOUT_MS);
   let suites = (o.suites ?? suitesFor(profiles, { timeoutMs })).filter((s) => profiles.includes(s.profile));
@@ -144,6 +147,12 @@ export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
     if (!Number.isInteger(n) || n < 1 || n > MAX_VERIFY_VFS) throw new RangeError(`vfs ${n}: give a whole number from 1 to ${MAX_VERIFY_VFS}`);
     suites = suites.map((s) => suiteForVfs(s, n, timeoutMs));
   }
+  return suites;
+}
+
+export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
+  const t0 = performance.now();
+  const suites = verifySuites(o);
   const deviationTarget = o.target.kind === 'qemu' ? 'qemu' : targetName(o.target);
   const opened = await openTarget(o.target);
   const adapter = o.record ? recordingAdapter(opened, o.record) : opened;
@@ -223,6 +232,7 @@ export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
     suites: results,
     notExhibited,
     failures,
+    failureGroups: groupFailures(failures, (id) => results.find((r) => r.suite === id)?.machine ?? family(id)),
   };
 }
 

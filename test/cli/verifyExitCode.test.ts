@@ -33,6 +33,7 @@ describe('verifyExitCode', () => {
     suites,
     notExhibited: [],
     failures: [],
+    failureGroups: [],
   });
 
   it('D17: 2 only when no requested profile is supported; one unsupported suite among supported ones is not an error', () => {

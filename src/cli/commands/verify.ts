@@ -11,6 +11,10 @@ import { UsageError } from '../usageError.ts';
 import { checkTraceFile, formatTraceCheck, traceExitCode } from '../../verify/traceCheck.ts';
 import { TraceFile } from '../../verify/recordingAdapter.ts';
 import { ProtocolError } from '../../target/errors.ts';
+import { formatFailure, formatFailureGroups } from '../../verify/failureText.ts';
+import { runReplay, type ReplayResult } from '../../verify/replay.ts';
+import { exchangeText } from '../../verify/exchangeText.ts';
+import type { Request, Response } from '../../verify/protocol.ts';
 
 export interface VerifyOptions {
   adapter?: string;
@@ -24,6 +28,7 @@ export interface VerifyOptions {
   timeout?: string;
   completionTimeout?: string;
   suite?: string[];
+  replay?: string[];
 }
 
 export function formatVerify(r: VerifyResult, useColour = false): string {
@@ -48,11 +53,7 @@ export function formatVerify(r: VerifyResult, useColour = false): string {
     if (n.transitions.length === 0) continue;
     out.push(warn(`NOT EXHIBITED ${n.transitions.length} transitions of ${n.suite} that no suite which ran took${n.edges.length ? ` (edges ${n.edges.join(', ')})` : ''}`));
   }
-  for (const f of r.failures) {
-    out.push(f.deviation ? warn(`KNOWN DEVIATION ${f.deviation.id} in ${f.suite}: ${f.path}`) : bad(`FAIL ${f.suite}: ${f.path}`));
-    out.push(`  step ${f.step} ${f.event}`, `  expected ${f.expected}`, `  observed ${f.observed}`);
-    if (f.deviation) out.push(`  specification: ${f.deviation.specification}`, `  implementation: ${f.deviation.implementation}`);
-  }
+  out.push(...formatFailureGroups(r.failures, r.failureGroups, { bad, warn }));
   if (r.unsupportedProfiles.length) out.push(warn(`unsupported profiles: ${r.unsupportedProfiles.join(', ')}`));
   out.push(`${r.failed ? bad(`${r.failed} failed`) : ok('0 failed')}, ${r.passed} passed, ${r.knownDeviations} known deviations (${r.paths} paths, ${r.steps} steps, ${(r.ms / 1000).toFixed(1)} s)`);
   return out.join('\n');
@@ -62,6 +63,42 @@ export function formatVerify(r: VerifyResult, useColour = false): string {
 export function verifyExitCode(r: VerifyResult): 0 | 1 | 2 {
   if (r.suites.length > 0 && r.suites.every((s) => s.unsupported !== undefined)) return 2;
   return r.failed > 0 ? 1 : 0;
+}
+
+/** `--replay <suite> <index>` or `--replay <suite>#<index>` (the id a failure prints). */
+export function parseReplay(words: readonly string[]): { suite: string; index: number } {
+  const [suite, index] = words.length === 1 && words[0].includes('#') ? [words[0].slice(0, words[0].lastIndexOf('#')), words[0].slice(words[0].lastIndexOf('#') + 1)] : words;
+  if (words.length > 2 || suite === undefined || index === undefined || !/^\d+$/.test(index)) {
+    throw new UsageError(`--replay ${words.join(' ')}: give a suite id and a path index, e.g. --replay pfAcceptance:lm 17 (a failure prints them as [pfAcceptance:lm#17])`);
+  }
+  return { suite, index: Number(index) };
+}
+
+/** Plays one path, printing each step and every request and answer as they happen (or, with --json, one object at the end). */
+async function replay(o: VerifyOptions, target: Target, vfs: number | undefined, completionTimeoutMs: number | undefined): Promise<void> {
+  const { suite, index } = parseReplay(o.replay ?? []);
+  const exchanges: Array<{ step: number; request: Request; response: Response }> = [];
+  let step = 0;
+  const r: ReplayResult = await runReplay({
+    target,
+    profiles: o.profile,
+    vfs,
+    completionTimeoutMs,
+    suite,
+    index,
+    onStep: (n, event) => {
+      step = n;
+      if (!o.json) console.log(`step ${n} ${event}`);
+    },
+    onExchange: (request, response) => {
+      if (o.json) exchanges.push({ step, request, response });
+      else console.log(`  ${exchangeText(request, response)}`);
+    },
+  });
+  if (o.json) console.log(JSON.stringify({ ...r, exchanges }));
+  else if (r.notRun !== undefined) console.log(`NOT RUN ${r.pathId}: ${r.notRun}`);
+  else console.log(r.ok ? `PASS ${r.pathId}: ${r.path}` : formatFailure(r.failure as NonNullable<ReplayResult['failure']>).join('\n'));
+  process.exitCode = r.notRun !== undefined ? 2 : r.ok ? 0 : 1;
 }
 
 function parseTarget(o: VerifyOptions): Target {
@@ -96,12 +133,13 @@ export function registerVerify(program: Command): void {
     .option('--timeout <ms>', 'how long to wait for each answer of an --exec implementation', '10000')
     .option('--completion-timeout <ms>', `how long the suites poll for a completion before deciding none came (drop policy, latched commands); default ${DEFAULT_COMPLETION_TIMEOUT_MS}, ${QEMU_COMPLETION_TIMEOUT_MS} for --qemu`)
     .option('--suite <id...>', 'run only these suites: an id from the table (vfLifecycle:lm:drop:deferred) or its leading part (pfAcceptance, vfLifecycle:no-lm)')
+    .option('--replay <suite-and-index...>', 'play one path again from reset, printing every step, request and answer: the suite id and path index a failure prints ([pfAcceptance:lm#17] is --replay pfAcceptance:lm 17)')
     .option('--trace <file.jsonl>', 'check a recorded trace (request/answer pairs, one per line) against the machines')
     .option('--record <file.jsonl>', 'write the whole session to a trace file ({"request","response"} per line), to replay with --trace and share')
     .option('--json', 'print one JSON object: {"passed","failed","knownDeviations","suites","notExhibited","failures",...}')
     .addHelpText(
       'after',
-      '\nExamples:\n  nvme-lm verify --exec "nvme-lm serve"\n  nvme-lm verify --exec "./my-controller --jsonl" --profile lm --json\n  nvme-lm verify --exec "./my-controller --jsonl" --profile lm --suite pfAcceptance\n  nvme-lm verify --qemu --vfs 2\n  nvme-lm verify --exec "nvme-lm serve" --suite pfAcceptance --record session.jsonl\n  nvme-lm verify --trace session.jsonl',
+      '\nExamples:\n  nvme-lm verify --exec "nvme-lm serve"\n  nvme-lm verify --exec "./my-controller --jsonl" --profile lm --json\n  nvme-lm verify --exec "./my-controller --jsonl" --profile lm --suite pfAcceptance\n  nvme-lm verify --qemu --vfs 2\n  nvme-lm verify --exec "nvme-lm serve" --suite pfAcceptance --record session.jsonl\n  nvme-lm verify --exec "nvme-lm serve --mutant acceptLmOnVfQueue" --replay vfLifecycle:lm:reject:immediate 2\n  nvme-lm verify --trace session.jsonl',
     )
     .action(async (o: VerifyOptions) => {
       if (o.trace !== undefined) {
@@ -120,6 +158,7 @@ export function registerVerify(program: Command): void {
       }
       const completionTimeoutMs = o.completionTimeout === undefined ? undefined : Number(o.completionTimeout);
       if (completionTimeoutMs !== undefined && !(completionTimeoutMs >= 0)) throw new UsageError(`--completion-timeout ${o.completionTimeout}: give milliseconds >= 0`);
+      if (o.replay !== undefined) return replay(o, target, vfs, completionTimeoutMs);
       // before anything runs: a trace path that cannot be written is a usage error
       let record: TraceFile | undefined;
       try {
