@@ -7,7 +7,6 @@ import { explore } from '../check/explore.ts';
 import { transitionKey } from '../check/transitionKey.ts';
 import { runSuite, type PathFailure, type SuiteRun } from '../../models/run.ts';
 import { suitesFor } from '../../models/catalog.ts';
-import { DEFAULT_TIMEOUT_MS } from '../../models/completionWait.ts';
 import { DEVIATIONS, matchDeviation, type Deviation } from '../../models/deviations.ts';
 import type { Suite } from '../../models/suite.ts';
 import { UnsupportedProfileError } from '../target/errors.ts';
@@ -15,16 +14,8 @@ import { openTarget, targetName, type Target } from './targets.ts';
 import { MAX_VERIFY_VFS, suiteForVfs } from './suiteVfs.ts';
 import { passedTransitions } from './transitionCoverage.ts';
 
-/** How long the suites wait for a completion before deciding none came: the bindings' own default. */
-export const DEFAULT_COMPLETION_TIMEOUT_MS = DEFAULT_TIMEOUT_MS;
-/**
- * On QEMU: no no-lm path expects a missing completion (QEMU refuses the drop
- * policy and deferred I/O in reset), so waiting longer costs a passing run
- * nothing, while on a loaded machine QEMU took over 300 ms to post some
- * completions (measured with a load average of 13 on 2 CPUs) and a short
- * wait turned that into false failures.
- */
-export const QEMU_COMPLETION_TIMEOUT_MS = 2000;
+export { DEFAULT_COMPLETION_TIMEOUT_MS, QEMU_COMPLETION_TIMEOUT_MS } from './verifyLimits.ts';
+import { DEFAULT_COMPLETION_TIMEOUT_MS, QEMU_COMPLETION_TIMEOUT_MS } from './verifyLimits.ts';
 
 export interface VerifyFailure extends PathFailure {
   /** set when the failure is a documented deviation of the target */

@@ -4,12 +4,10 @@
 import { Option, type Command } from 'commander';
 import pc from 'picocolors';
 import { PROFILES, type Profile } from '../../target/adapter.ts';
-import { DEFAULT_COMPLETION_TIMEOUT_MS, QEMU_COMPLETION_TIMEOUT_MS, runVerify, type VerifyResult } from '../../verify/run.ts';
-import { MAX_VERIFY_VFS } from '../../verify/suiteVfs.ts';
+import type { VerifyResult } from '../../verify/run.ts';
+import { DEFAULT_COMPLETION_TIMEOUT_MS, MAX_VERIFY_VFS, QEMU_COMPLETION_TIMEOUT_MS } from '../../verify/verifyLimits.ts';
 import type { Target } from '../../verify/targets.ts';
 import { UsageError } from '../usageError.ts';
-import { checkTraceFile, formatTraceCheck } from '../../verify/traceCheck.ts';
-import { ProtocolError } from '../../target/errors.ts';
 
 export interface VerifyOptions {
   adapter?: string;
@@ -99,6 +97,7 @@ export function registerVerify(program: Command): void {
     .action(async (o: VerifyOptions) => {
       if (o.trace !== undefined) {
         if (o.adapter !== undefined || o.exec !== undefined || o.qemu) throw new UsageError('--trace checks a recorded file; do not also give a target');
+        const { checkTraceFile, formatTraceCheck } = await import('../../verify/traceCheck.ts');
         const r = await checkTraceFile(o.trace);
         console.log(o.json ? JSON.stringify(r) : formatTraceCheck(r));
         process.exitCode = r.ok ? 0 : 1;
@@ -112,6 +111,8 @@ export function registerVerify(program: Command): void {
       }
       const completionTimeoutMs = o.completionTimeout === undefined ? undefined : Number(o.completionTimeout);
       if (completionTimeoutMs !== undefined && !(completionTimeoutMs >= 0)) throw new UsageError(`--completion-timeout ${o.completionTimeout}: give milliseconds >= 0`);
+      // the run engine and the suites load only now, so --help starts fast
+      const [{ runVerify }, { ProtocolError }] = await Promise.all([import('../../verify/run.ts'), import('../../target/errors.ts')]);
       let r: VerifyResult;
       try {
         r = await runVerify({
