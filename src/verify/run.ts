@@ -82,7 +82,8 @@ export interface RunVerifyOptions {
   suites?: Suite[];
   /** the documented deviations failures are matched against (default DEVIATIONS) */
   deviations?: readonly Deviation[];
-  onSuite?(suite: string): void;
+  /** `suite` starts now, after `done` of `total` suites */
+  onSuite?(suite: string, done: number, total: number): void;
 }
 
 /** A refusal relayed through processes (a proxy, `serve`) repeats the profile prefix; keep the innermost one. */
@@ -140,8 +141,8 @@ export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
   const exhibited = new Map<string, { transitions: Set<string>; edges: Set<string> }>();
   const skipped: Array<{ suite: Suite; reason: string }> = [];
   try {
-    for (const suite of suites) {
-      o.onSuite?.(suite.id);
+    for (const [done, suite] of suites.entries()) {
+      o.onSuite?.(suite.id, done, suites.length);
       const s0 = performance.now();
       let run: SuiteRun;
       try {

@@ -5,6 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { checkEmulator } from '../../verify/check.ts';
 import type { CheckResult } from '../../check/checkJson.ts';
 import { formatTrace, formatLasso } from '../../check/format.ts';
+import { startProgress } from '../progress.ts';
 
 function colour(on: boolean): { ok: (s: string) => string; bad: (s: string) => string; dim: (s: string) => string } {
   return on ? { ok: pc.green, bad: pc.red, dim: pc.dim } : { ok: (s) => s, bad: (s) => s, dim: (s) => s };
@@ -32,6 +33,8 @@ export function formatCheck(r: CheckResult, useColour = false): string {
   }
   const t = r.tests;
   out.push('', `generated paths: ${c.ok(`${t.passed} passed`)}, ${t.failed ? c.bad(`${t.failed} failed`) : '0 failed'}${t.notRealisable ? `, ${t.notRealisable} not realisable` : ''}; ${t.steps} steps run (${t.naiveSteps} without prefix sharing)`);
+  // each path the emulator cannot play, and why (the same list --json has under suites[].notRealisable)
+  for (const s of r.suites) for (const n of s.notRealisable) out.push(c.dim(`  not realisable in ${s.suite}: ${n.path}`), `    ${n.reason}`);
   for (const f of t.failures.slice(0, 20)) {
     out.push(c.bad(`  FAIL ${f.suite}: ${f.path}`), `    step ${f.step} ${f.event}: expected ${f.expected}`, `    observed ${f.observed}`);
   }
@@ -46,14 +49,12 @@ export function formatCheck(r: CheckResult, useColour = false): string {
   return out.join('\n');
 }
 
-export async function checkForCli(o: { suites?: boolean; maxStates?: number; progress?: boolean } = {}): Promise<CheckResult> {
-  const tty = o.progress !== false && process.stderr.isTTY;
-  return checkEmulator({
-    suites: o.suites,
-    maxStates: o.maxStates,
-    onProgress: tty ? (what) => process.stderr.write(`\r\x1b[2K${what}...`) : undefined,
-  }).finally(() => {
-    if (tty) process.stderr.write('\r\x1b[2K');
-  });
+/** The check on the emulator, with the progress bar on a terminal unless `progress` is false (--json, or a caller that draws its own). */
+export async function checkForCli(o: { suites?: boolean; maxStates?: number; progress?: boolean; label?: string } = {}): Promise<CheckResult> {
+  const progress = await startProgress(o.label ?? 'check', o.progress !== false);
+  try {
+    return await checkEmulator({ suites: o.suites, maxStates: o.maxStates, onProgress: (what, done, total) => progress.update(what, done, total) });
+  } finally {
+    progress.stop();
+  }
 }
-

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import type { CatalogEntry } from '../../diagram/registry.ts';
 import { parseCheckJson, readCheckJsonFile } from '../../diagram/report/checkJson.ts';
 import { renderReport } from '../../diagram/report/html.ts';
-import { verdictOf, type Verdict } from '../../diagram/report/verdict.ts';
+import { headline, testsRan, verdictOf, type Verdict } from '../../diagram/report/verdict.ts';
 
 /** What the report needs from the rest of the CLI; the lead wires these where `check` lives. */
 export interface ReportDeps {
@@ -27,6 +27,8 @@ export interface ReportOptions {
 export interface ReportResult {
   file: string;
   verdict: Verdict;
+  /** PASS, FAIL, or PROOFS ONLY when no path test ran */
+  badge: ReturnType<typeof headline>['badge'];
 }
 
 async function isDirectory(path: string): Promise<boolean> {
@@ -49,6 +51,7 @@ export async function runReport(deps: ReportDeps, options: ReportOptions): Promi
     const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     throw new Error(`cannot write the report to ${file} (${reason}); pass a writable path with -o`);
   }
-  return { file, verdict: verdictOf(check) };
+  const verdict = verdictOf(check);
+  return { file, verdict, badge: headline(verdict, testsRan(check)).badge };
 }
 

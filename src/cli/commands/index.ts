@@ -34,7 +34,7 @@ export const commands: Register[] = [
   (p) =>
     registerReport(p, {
       catalog: async () => (await catalog.load())(),
-      runCheck: async () => (await import('../actions/check.ts')).checkForCli({ progress: false }),
+      runCheck: async () => (await import('../actions/check.ts')).checkForCli({ label: 'report: check' }),
     }),
   registerVfio,
   registerCodec,

@@ -27,9 +27,9 @@ export function registerReport(program: Command, deps: ReportDeps): void {
     .action(async (opts: { output: string; from?: string }) => {
       await checkOutputPath('-o', opts.output, { directoryOk: true, makesDirectories: true });
       const { runReport } = await import('../actions/report.ts');
-      const { file, verdict } = await runReport(deps, { ...opts, generatedAt: new Date().toISOString() });
-      const why = verdict.pass ? '' : `: ${verdict.reasons.join('; ')}`;
-      process.stderr.write(`wrote ${file} (${verdict.pass ? 'PASS' : 'FAIL'}${why})\n`);
+      const { file, verdict, badge } = await runReport(deps, { ...opts, generatedAt: new Date().toISOString() });
+      const why = verdict.pass ? (badge === 'PASS' ? '' : ': the path tests were not run') : `: ${verdict.reasons.join('; ')}`;
+      process.stderr.write(`wrote ${file} (${badge}${why})\n`);
       if (!verdict.pass) process.exitCode = 1;
     });
 }

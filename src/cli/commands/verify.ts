@@ -7,6 +7,7 @@ import { PROFILES, type Profile } from '../../target/adapter.ts';
 import type { VerifyResult } from '../../verify/run.ts';
 import { DEFAULT_COMPLETION_TIMEOUT_MS, MAX_VERIFY_VFS, QEMU_COMPLETION_TIMEOUT_MS } from '../../verify/verifyLimits.ts';
 import type { Target } from '../../verify/targets.ts';
+import { startProgress } from '../progress.ts';
 import { UsageError } from '../usageError.ts';
 
 export interface VerifyOptions {
@@ -113,6 +114,7 @@ export function registerVerify(program: Command): void {
       if (completionTimeoutMs !== undefined && !(completionTimeoutMs >= 0)) throw new UsageError(`--completion-timeout ${o.completionTimeout}: give milliseconds >= 0`);
       // the run engine and the suites load only now, so --help starts fast
       const [{ runVerify }, { ProtocolError }] = await Promise.all([import('../../verify/run.ts'), import('../../target/errors.ts')]);
+      const progress = await startProgress('verify', !o.json);
       let r: VerifyResult;
       try {
         r = await runVerify({
@@ -121,7 +123,7 @@ export function registerVerify(program: Command): void {
           vfs,
           completionTimeoutMs,
           only: o.suite,
-          onSuite: !o.json && process.stderr.isTTY ? (s) => process.stderr.write(`\r\x1b[2Krunning ${s}...`) : undefined,
+          onSuite: (s, done, total) => progress.update(`running ${s}`, done, total),
         });
       } catch (e) {
         if (e instanceof ProtocolError) {
@@ -131,7 +133,7 @@ export function registerVerify(program: Command): void {
         }
         throw e;
       } finally {
-        if (!o.json && process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
+        progress.stop();
       }
       const code = verifyExitCode(r);
       console.log(o.json ? JSON.stringify(r) : formatVerify(r, process.stdout.isTTY));
