@@ -26,7 +26,7 @@ export function registerCheck(program: Command): void {
     .option('-o, --output <file>', 'also write the JSON to a file (input for `diagram --coverage` and `report --from`)')
     .option('--no-suites', 'explore and prove only; do not run the generated suites')
     .option('--max-states <n>', 'stop exploring a machine past this many states')
-    .addHelpText('after', '\nExamples:\n  nvme-lm check\n  nvme-lm check --json -o out/check.json\n  nvme-lm diagram vfLifecycle --format svg --coverage out/check.json -o vf.svg')
+    .addHelpText('after', '\nExamples:\n  nvme-lm check\n  nvme-lm check --json -o check.json\n  nvme-lm diagram vfLifecycle --format svg --coverage check.json -o vf.svg')
     .action(async (o: CheckCommandOptions) => {
       const maxStates = o.maxStates === undefined ? undefined : Number(o.maxStates);
       if (maxStates !== undefined && !(Number.isInteger(maxStates) && maxStates > 0)) throw new Error(`--max-states ${o.maxStates}: give a positive whole number`);
