@@ -1,7 +1,6 @@
 // What `nvme-lm check` does: run the check job (src/verify/check.ts) and print
 // its table. Loaded by commands/check.ts only when the command runs.
 import pc from 'picocolors';
-import { writeFile } from 'node:fs/promises';
 import { checkEmulator } from '../../verify/check.ts';
 import type { CheckResult } from '../../check/checkJson.ts';
 import { formatTrace, formatLasso } from '../../check/format.ts';
