@@ -7,21 +7,8 @@ import { renderMermaid } from './mermaid.ts';
 import type { RenderOptions } from './model.ts';
 import { renderSvg } from './svg.ts';
 
-export const DIAGRAM_FORMATS = ['mermaid', 'dot', 'svg', 'json'] as const;
-export type DiagramFormat = (typeof DIAGRAM_FORMATS)[number];
-
-export const FORMAT_EXTENSIONS: Record<DiagramFormat, string> = {
-  mermaid: 'mmd',
-  dot: 'dot',
-  svg: 'svg',
-  json: 'json',
-};
-
-export function parseFormat(text: string): DiagramFormat {
-  const found = DIAGRAM_FORMATS.find((f) => f === text);
-  if (!found) throw new Error(`unknown diagram format "${text}"; use one of: ${DIAGRAM_FORMATS.join(', ')}`);
-  return found;
-}
+export { DIAGRAM_FORMATS, FORMAT_EXTENSIONS, parseFormat, type DiagramFormat } from './formats.ts';
+import type { DiagramFormat } from './formats.ts';
 
 export async function renderDiagram(machine: AnyStateMachine, format: DiagramFormat, options: RenderOptions = {}): Promise<string> {
   switch (format) {

@@ -9,7 +9,8 @@ import { describeStep } from './describe.ts';
 import { runSequence } from './sequence.ts';
 import type { FuzzDevice } from './steps.ts';
 
-export const DEFAULT_MAX_STEPS = 20;
+export { DEFAULT_MAX_STEPS, randomSeed } from './defaults.ts';
+import { DEFAULT_MAX_STEPS } from './defaults.ts';
 
 interface FuzzOptions {
   runs: number;
@@ -47,10 +48,6 @@ export interface FuzzReport {
   failure?: FuzzFailureReport;
 }
 
-/** A fresh seed when the user gives none (printed, so any run can be replayed). */
-export function randomSeed(): number {
-  return Math.floor(Math.random() * 0x7fff_ffff);
-}
 
 export function fuzz(o: FuzzOptions): FuzzReport {
   const maxSteps = o.maxSteps ?? DEFAULT_MAX_STEPS;

@@ -29,7 +29,8 @@ interface RunCheckOptions {
   /** machines to explore; default the catalog plus every suite's spec */
   specs?: MachineSpec[];
   maxStates?: number;
-  onProgress?(what: string): void;
+  /** `what` starts now; `done` of `total` steps (one per machine explored, one per suite run) are finished */
+  onProgress?(what: string, done: number, total: number): void;
 }
 
 /** check plays one path per transition where the target can snapshot: every transition once, through the trie */
@@ -65,8 +66,9 @@ export async function runCheck(o: RunCheckOptions = {}): Promise<CheckResult> {
   const specs = byId([...(o.specs ?? machineSpecs()), ...suites.map((s) => s.spec)]);
 
   // 1. Exploration, invariants, liveness
-  const explored = specs.map((spec) => {
-    o.onProgress?.(`exploring ${spec.id}`);
+  const total = specs.length + suites.length;
+  const explored = specs.map((spec, i) => {
+    o.onProgress?.(`exploring ${spec.id}`, i, total);
     const { report, graph } = check(spec, { maxStates: o.maxStates });
     const reach = reachableCoverage(spec.machine, graph);
     return { spec, report, graph, reach, initialKey: initialStateKey(spec) };
@@ -76,9 +78,9 @@ export async function runCheck(o: RunCheckOptions = {}): Promise<CheckResult> {
   const runs: SuiteRun[] = [];
   /** the paths each suite played: one per transition where the target snapshots (choosePaths) */
   const played = new Map<string, Path[]>();
-  for (const suite of suites) {
+  for (const [i, suite] of suites.entries()) {
     if (!o.adapter) throw new Error('runCheck: suites given without an adapter factory');
-    o.onProgress?.(`running ${suite.id}`);
+    o.onProgress?.(`running ${suite.id}`, specs.length + i, total);
     const adapter = o.adapter();
     try {
       played.set(suite.id, choosePaths(suite, adapter, RUN_OPTIONS));
@@ -186,7 +188,7 @@ interface CheckEmulatorOptions {
   /** false: explore and prove only, run no suite */
   suites?: boolean;
   maxStates?: number;
-  onProgress?(what: string): void;
+  onProgress?(what: string, done: number, total: number): void;
 }
 
 /** The check on the built-in emulated controller: every suite of the catalog (or none), one fresh emulator per suite. */

@@ -7,7 +7,6 @@ import { explore } from '../check/explore.ts';
 import { transitionKey } from '../check/transitionKey.ts';
 import { runSuite, type PathFailure, type SuiteRun } from '../../models/run.ts';
 import { suitesFor } from '../../models/catalog.ts';
-import { DEFAULT_TIMEOUT_MS } from '../../models/completionWait.ts';
 import { DEVIATIONS, matchDeviation, type Deviation } from '../../models/deviations.ts';
 import type { Suite } from '../../models/suite.ts';
 import { UnsupportedProfileError } from '../target/errors.ts';
@@ -17,16 +16,8 @@ import { passedTransitions } from './transitionCoverage.ts';
 import { recordingAdapter, type TraceFile } from './recordingAdapter.ts';
 import { groupFailures, type FailureGroup } from './failureGroups.ts';
 
-/** How long the suites wait for a completion before deciding none came: the bindings' own default. */
-export const DEFAULT_COMPLETION_TIMEOUT_MS = DEFAULT_TIMEOUT_MS;
-/**
- * On QEMU: no no-lm path expects a missing completion (QEMU refuses the drop
- * policy and deferred I/O in reset), so waiting longer costs a passing run
- * nothing, while on a loaded machine QEMU took over 300 ms to post some
- * completions (measured with a load average of 13 on 2 CPUs) and a short
- * wait turned that into false failures.
- */
-export const QEMU_COMPLETION_TIMEOUT_MS = 2000;
+export { DEFAULT_COMPLETION_TIMEOUT_MS, QEMU_COMPLETION_TIMEOUT_MS } from './verifyLimits.ts';
+import { DEFAULT_COMPLETION_TIMEOUT_MS, QEMU_COMPLETION_TIMEOUT_MS } from './verifyLimits.ts';
 
 export interface VerifyFailure extends PathFailure {
   /** set when the failure is a documented deviation of the target */
@@ -95,7 +86,8 @@ export interface RunVerifyOptions {
   suites?: Suite[];
   /** the documented deviations failures are matched against (default DEVIATIONS) */
   deviations?: readonly Deviation[];
-  onSuite?(suite: string): void;
+  /** `suite` starts now, after `done` of `total` suites */
+  onSuite?(suite: string, done: number, total: number): void;
   /** write the whole session to this trace file (`--record`); closed when the run ends */
   record?: TraceFile;
 }
@@ -162,8 +154,8 @@ export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
   const exhibited = new Map<string, { transitions: Set<string>; edges: Set<string> }>();
   const skipped: Array<{ suite: Suite; reason: string }> = [];
   try {
-    for (const suite of suites) {
-      o.onSuite?.(suite.id);
+    for (const [done, suite] of suites.entries()) {
+      o.onSuite?.(suite.id, done, suites.length);
       const s0 = performance.now();
       let run: SuiteRun;
       try {

@@ -10,8 +10,8 @@ import type { Adapter, ResetOptions } from '../target/adapter.ts';
 import { pfAcceptanceSuite } from '../../models/pfAcceptance.ts';
 import type { Suite } from '../../models/suite.ts';
 
-/** The most VFs `--vfs` asks for: the bindings' host memory plan has room for functions 0..8 (models/hostPlan.ts), QEMU's target enables at most 8. */
-export const MAX_VERIFY_VFS = 8;
+export { MAX_VERIFY_VFS } from './verifyLimits.ts';
+import { MAX_VERIFY_VFS } from './verifyLimits.ts';
 
 /** The adapter with every reset asking for at least `vfs` VFs; optional operations kept only where the target has them. */
 export function atLeastVfs(adapter: Adapter, vfs: number): Adapter {

@@ -32,3 +32,27 @@ describe('README: running the CLI', () => {
     expect(example![2]).toBe(runExplain(example![1]));
   });
 });
+
+describe('README: try this next', () => {
+  const block = /## Try this next\n[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme);
+
+  it('follows the opening sections, before "What `npm start` does", with three npx commands: migrate, verify the example adapter, verify QEMU', () => {
+    expect(block, 'README.md has no "## Try this next" section with a sh block').not.toBeNull();
+    expect(readme.indexOf('## Try this next')).toBeLessThan(readme.indexOf('## What `npm start` does'));
+    const lines = block![1].trim().split('\n').map((l) => l.split(' #')[0].trim());
+    expect(lines).toEqual(['npx nvme-lm migrate', 'npx nvme-lm verify --adapter examples/adapter.ts --suite pfAcceptance', 'npx nvme-lm verify --qemu --vfs 2']);
+    expect(existsSync(join(root, 'examples/adapter.ts'))).toBe(true);
+  });
+
+  it('each of them parses: the command and its options exist', async () => {
+    const { buildProgram } = await import('../../src/cli/program.ts');
+    for (const line of block![1].trim().split('\n')) {
+      const argv = line.split(' #')[0].trim().split(/\s+/).slice(2);
+      const program = buildProgram();
+      let parsed = false;
+      for (const c of program.commands) c.action(() => void (parsed = true));
+      await program.parseAsync(argv, { from: 'user' });
+      expect(parsed, line).toBe(true);
+    }
+  });
+});

@@ -2,7 +2,7 @@
 // only the system:2 the catalog lists: the catalog's lookup builds the rest.
 import { describe, expect, it } from 'vitest';
 import { machineSpec, machineSpecs } from '../../machines/catalog.ts';
-import { runDiagram, type DiagramIo } from '../../src/cli/commands/diagram.ts';
+import { runDiagram, type DiagramIo } from '../../src/cli/actions/diagram.ts';
 import { catalogFromSpecs, findMachine } from '../../src/diagram/registry.ts';
 import { parseMermaid } from './mermaidGrammar.ts';
 

@@ -1,69 +1,16 @@
 // `nvme-lm check`: the main job. Explores every specification machine,
 // proves the invariants and liveness properties, runs the generated suites on
-// the built-in emulated controller, and prints the table.
-import type { Command } from 'commander';
-import pc from 'picocolors';
+// the built-in emulated controller, and prints the table. The job and its
+// output (actions/check.ts) load only when the command runs.
 import { writeFile } from 'node:fs/promises';
-import { checkEmulator } from '../../verify/check.ts';
-import type { CheckResult } from '../../check/checkJson.ts';
-import { formatTrace, formatLasso } from '../../check/format.ts';
+import type { Command } from 'commander';
+import { checkOutputPath } from '../outputPath.ts';
 
 export interface CheckCommandOptions {
   json?: boolean;
   suites?: boolean;
   output?: string;
   maxStates?: string;
-}
-
-function colour(on: boolean): { ok: (s: string) => string; bad: (s: string) => string; dim: (s: string) => string } {
-  return on ? { ok: pc.green, bad: pc.red, dim: pc.dim } : { ok: (s) => s, bad: (s) => s, dim: (s) => s };
-}
-
-export function formatCheck(r: CheckResult, useColour = false): string {
-  const c = colour(useColour);
-  const rows = r.machines.map((m) => [
-    m.id,
-    String(m.states),
-    String(m.transitions.reachable),
-    m.suites.length ? String(m.transitions.covered) : '-',
-    `${m.edges.reachable}/${m.edges.definition}`,
-    m.suites.length ? `${m.edges.covered}` : '-',
-    m.otherConfiguration.length ? `${m.dead.length} (+${m.otherConfiguration.length} other config)` : String(m.dead.length),
-  ]);
-  const head = ['machine', 'states', 'transitions', 'covered', 'edges reach/def', 'edges covered', 'dead edges'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]): string => cells.map((x, i) => (i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join('  ');
-  const out = [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), ''];
-  for (const p of [...r.invariants, ...r.liveness]) {
-    out.push(`${p.holds ? c.ok('holds') : c.bad('FAILS')}  ${p.id.padEnd(3)}  ${p.description}  (${p.machines.length} machine${p.machines.length === 1 ? '' : 's'}${p.detail ? `; ${p.detail}` : ''})`);
-    if (p.counterexample) out.push(`  counterexample on ${p.counterexample.machine}: ${p.counterexample.message}`, formatTrace(p.counterexample.trace, '    '));
-    if (p.lasso) out.push(`  lasso on ${p.lasso.machine}:`, formatLasso(p.lasso, '    '));
-  }
-  const t = r.tests;
-  out.push('', `generated paths: ${c.ok(`${t.passed} passed`)}, ${t.failed ? c.bad(`${t.failed} failed`) : '0 failed'}${t.notRealisable ? `, ${t.notRealisable} not realisable` : ''}; ${t.steps} steps run (${t.naiveSteps} without prefix sharing)`);
-  for (const f of t.failures.slice(0, 20)) {
-    out.push(c.bad(`  FAIL ${f.suite}: ${f.path}`), `    step ${f.step} ${f.event}: expected ${f.expected}`, `    observed ${f.observed}`);
-  }
-  if (t.failures.length > 20) out.push(`  ... and ${t.failures.length - 20} more (use --json for all)`);
-  for (const m of r.machines.filter((x) => x.dead.length)) out.push(c.bad(`  dead specification in ${m.id}: ${m.dead.join(', ')}`));
-  const uncovered = r.machines.filter((m) => m.suites.length > 0 && !m.fullyCovered);
-  for (const m of uncovered) {
-    out.push(c.bad(`  not fully covered: ${m.id} (${m.edges.covered}/${m.edges.reachable} edges, ${m.transitions.covered}/${m.transitions.reachable} transitions)`));
-    for (const u of m.uncovered) out.push(`    ${u.edge}${u.notRealisable ? c.dim(` (not realisable: ${u.notRealisable})`) : ''}`);
-  }
-  out.push('', r.ok ? c.ok(`OK (${(r.ms / 1000).toFixed(1)} s)`) : c.bad(`FAILED (${(r.ms / 1000).toFixed(1)} s)`));
-  return out.join('\n');
-}
-
-export async function checkForCli(o: { suites?: boolean; maxStates?: number; progress?: boolean } = {}): Promise<CheckResult> {
-  const tty = o.progress !== false && process.stderr.isTTY;
-  return checkEmulator({
-    suites: o.suites,
-    maxStates: o.maxStates,
-    onProgress: tty ? (what) => process.stderr.write(`\r\x1b[2K${what}...`) : undefined,
-  }).finally(() => {
-    if (tty) process.stderr.write('\r\x1b[2K');
-  });
 }
 
 export function registerCheck(program: Command): void {
@@ -79,10 +26,12 @@ export function registerCheck(program: Command): void {
     .option('-o, --output <file>', 'also write the JSON to a file (input for `diagram --coverage` and `report --from`)')
     .option('--no-suites', 'explore and prove only; do not run the generated suites')
     .option('--max-states <n>', 'stop exploring a machine past this many states')
-    .addHelpText('after', '\nExamples:\n  nvme-lm check\n  nvme-lm check --json -o out/check.json\n  nvme-lm diagram vfLifecycle --format svg --coverage out/check.json -o vf.svg')
+    .addHelpText('after', '\nExamples:\n  nvme-lm check\n  nvme-lm check --json -o check.json\n  nvme-lm diagram vfLifecycle --format svg --coverage check.json -o vf.svg')
     .action(async (o: CheckCommandOptions) => {
       const maxStates = o.maxStates === undefined ? undefined : Number(o.maxStates);
       if (maxStates !== undefined && !(Number.isInteger(maxStates) && maxStates > 0)) throw new Error(`--max-states ${o.maxStates}: give a positive whole number`);
+      if (o.output !== undefined) await checkOutputPath('-o', o.output, { directoryOk: false, makesDirectories: false });
+      const { checkForCli, formatCheck } = await import('../actions/check.ts');
       const r = await checkForCli({ suites: o.suites, maxStates, progress: !o.json });
       const json = JSON.stringify(r);
       if (o.output) await writeFile(o.output, json + '\n');

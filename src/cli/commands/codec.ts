@@ -332,7 +332,7 @@ export function registerCodec(program: Command): void {
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
-      '\nExample:\n  nvme-lm decode 0000000000000000000000000000000000000000000000000000000000000000 \n  nvme-lm decode 00000000000000000100010001000380\n  nvme-lm decode --state vf1.state',
+      '\nExample:\n  nvme-lm decode c8000000000000000000000000000000000000000000000000000000000000000000000000000000010000000000000000000000000000000000000000000000\n  nvme-lm decode 00000000000000000100010001000380\n  nvme-lm decode --state vf1.state',
     )
     .action((hex: string | undefined, o: { json?: boolean; state?: string; udmq?: string }) => {
       const given = [hex !== undefined, o.state !== undefined, o.udmq !== undefined].filter(Boolean).length;

@@ -2,10 +2,10 @@
 // through its doorbells and host memory (src/fuzz). Exit 0 when every run
 // holds, 1 with the shrunk failing sequence, 2 on bad input.
 import { Option, type Command } from 'commander';
-import cliProgress from 'cli-progress';
 import pc from 'picocolors';
 import { MUTANTS, type Mutant } from '../../emulator/options.ts';
-import { DEFAULT_MAX_STEPS, formatFailure, fuzz, randomSeed, type FuzzReport } from '../../fuzz/fuzz.ts';
+import { DEFAULT_MAX_STEPS, randomSeed } from '../../fuzz/defaults.ts';
+import type { FuzzReport } from '../../fuzz/fuzz.ts';
 import { UsageError } from '../usageError.ts';
 
 export interface FuzzCommandOptions {
@@ -42,8 +42,11 @@ export function parseFuzzOptions(o: FuzzCommandOptions): ParsedFuzzOptions {
   return { runs, seed, maxSteps, json: o.json === true, ...(o.path !== undefined ? { path: o.path } : {}), ...(o.mutant ? { mutant: o.mutant } : {}) };
 }
 
-function runWithProgress(p: ParsedFuzzOptions, show: boolean): FuzzReport {
+/** Runs the fuzzer, loaded only now (fast-check and the emulator are slow to load). */
+async function runWithProgress(p: ParsedFuzzOptions, show: boolean): Promise<FuzzReport> {
+  const { fuzz } = await import('../../fuzz/fuzz.ts');
   if (!show) return fuzz(p);
+  const { default: cliProgress } = await import('cli-progress');
   const bar = new cliProgress.SingleBar({ stream: process.stderr, format: 'fuzz {bar} {value}/{total} runs | {eta_formatted} left', hideCursor: true }, cliProgress.Presets.shades_classic);
   bar.start(p.runs, 0);
   try {
@@ -75,12 +78,13 @@ export function registerFuzz(program: Command): void {
       'after',
       '\nExamples:\n  nvme-lm fuzz --runs 200000 --json\n  nvme-lm fuzz --runs 500 --mutant acceptLmOnVfQueue\n  nvme-lm fuzz --seed 1234 --path 17:2:0   (replay a failure exactly as reported)',
     )
-    .action((o: FuzzCommandOptions) => {
+    .action(async (o: FuzzCommandOptions) => {
       const p = parseFuzzOptions(o);
-      const r = runWithProgress(p, !p.json && process.stderr.isTTY === true);
+      const r = await runWithProgress(p, !p.json && process.stderr.isTTY === true);
       if (p.json) {
         console.log(JSON.stringify(r));
       } else if (r.failure) {
+        const { formatFailure } = await import('../../fuzz/fuzz.ts');
         console.log(pc.red(formatFailure(r.failure, r.seed)));
       } else {
         const rate = r.ms > 0 ? Math.round((r.commands / r.ms) * 1000) : r.commands;

@@ -4,10 +4,7 @@
 // D13-D15, D18, I7). `--matrix` runs every fault at every arc.
 import type { Command } from 'commander';
 import { ARCS, FAULT_ARCS, FAULT_NAMES } from '../../migrate/faults.ts';
-import { matrixMarkdown, runFaultMatrix } from '../../migrate/matrix.ts';
 import { MIGRATE_DEFAULTS, parseMigrateArgs } from '../../migrate/options.ts';
-import { formatRefusal, formatSummary, migrateJson } from '../../migrate/report.ts';
-import { simulateMigration } from '../../migrate/simulate.ts';
 
 interface MigrateCliOptions {
   vfs: string;
@@ -66,12 +63,15 @@ export function registerMigrate(program: Command): void {
       const options = parseMigrateArgs(opts);
       if (opts.matrix) {
         if (options.faults.length > 0) throw new Error('--matrix runs every fault at every arc; leave out --fault');
+        const { matrixMarkdown, runFaultMatrix } = await import('../../migrate/matrix.ts');
         const rows = await runFaultMatrix({ vfs: options.vfs, vf: options.vf, queues: options.queues, io: options.io, seed: options.seed, profile: options.profile });
         const how = `--vfs ${options.vfs} --vf ${options.vf} --queues ${options.queues} --io ${options.io} --seed ${options.seed}`;
         console.log(opts.json ? JSON.stringify(rows) : matrixMarkdown(rows, `\`${how}\``));
         process.exitCode = rows.every((r) => r.ok) ? 0 : 1;
         return;
       }
+      // the scenario (emulator, guest, driver) loads only now
+      const [{ simulateMigration }, { formatRefusal, formatSummary, migrateJson }] = await Promise.all([import('../../migrate/simulate.ts'), import('../../migrate/report.ts')]);
       const report = await simulateMigration(options);
       if (opts.json) {
         console.log(JSON.stringify(migrateJson(report)));

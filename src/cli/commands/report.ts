@@ -1,56 +1,11 @@
 // `nvme-lm report`: the check results (run now, or read from a saved
-// `nvme-lm check --json` file) as one self-contained HTML page.
-import { mkdir, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+// `nvme-lm check --json` file) as one self-contained HTML page. The page
+// (actions/report.ts) loads only when the command runs.
 import type { Command } from 'commander';
-import type { CatalogEntry } from '../../diagram/registry.ts';
-import { parseCheckJson, readCheckJsonFile } from '../../diagram/report/checkJson.ts';
-import { renderReport } from '../../diagram/report/html.ts';
-import { verdictOf, type Verdict } from '../../diagram/report/verdict.ts';
+import type { ReportDeps } from '../actions/report.ts';
+import { checkOutputPath } from '../outputPath.ts';
 
-/** What the report needs from the rest of the CLI; the lead wires these where `check` lives. */
-export interface ReportDeps {
-  /** the machines to draw, matched to the check results by id */
-  catalog(): CatalogEntry[];
-  /** runs the check and returns what `nvme-lm check --json` prints */
-  runCheck(): Promise<unknown>;
-}
-
-export interface ReportOptions {
-  output: string;
-  /** a saved `nvme-lm check --json` file; without it the check runs now */
-  from?: string;
-  /** footer time stamp; the command passes the current time */
-  generatedAt?: string;
-}
-
-export interface ReportResult {
-  file: string;
-  verdict: Verdict;
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-export async function runReport(deps: ReportDeps, options: ReportOptions): Promise<ReportResult> {
-  const source = options.from ?? 'the check results of `nvme-lm check`';
-  const check = options.from !== undefined ? await readCheckJsonFile(options.from) : parseCheckJson(await deps.runCheck(), source);
-  const html = await renderReport(check, deps.catalog(), { source, generatedAt: options.generatedAt });
-  const file = (await isDirectory(options.output)) ? join(options.output, 'report.html') : options.output;
-  try {
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, html);
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new Error(`cannot write the report to ${file} (${reason}); pass a writable path with -o`);
-  }
-  return { file, verdict: verdictOf(check) };
-}
+export type { ReportDeps } from '../actions/report.ts';
 
 export function registerReport(program: Command, deps: ReportDeps): void {
   program
@@ -70,9 +25,11 @@ export function registerReport(program: Command, deps: ReportDeps): void {
         '  nvme-lm check --json > check.json && nvme-lm report -o out/report.html --from check.json\n',
     )
     .action(async (opts: { output: string; from?: string }) => {
-      const { file, verdict } = await runReport(deps, { ...opts, generatedAt: new Date().toISOString() });
-      const why = verdict.pass ? '' : `: ${verdict.reasons.join('; ')}`;
-      process.stderr.write(`wrote ${file} (${verdict.pass ? 'PASS' : 'FAIL'}${why})\n`);
+      await checkOutputPath('-o', opts.output, { directoryOk: true, makesDirectories: true });
+      const { runReport } = await import('../actions/report.ts');
+      const { file, verdict, badge } = await runReport(deps, { ...opts, generatedAt: new Date().toISOString() });
+      const why = verdict.pass ? (badge === 'PASS' ? '' : ': the path tests were not run') : `: ${verdict.reasons.join('; ')}`;
+      process.stderr.write(`wrote ${file} (${badge}${why})\n`);
       if (!verdict.pass) process.exitCode = 1;
     });
 }

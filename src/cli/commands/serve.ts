@@ -4,9 +4,6 @@
 // boundary exactly as it would for a controller written in another language.
 import { Option, type Command } from 'commander';
 import { PROFILES, type Adapter, type Profile, type ResetInfo, type ResetOptions, type VfQueuePolicy } from '../../target/adapter.ts';
-import { EmulatorAdapter } from '../../verify/emulatorAdapter.ts';
-import { QemuAdapter } from '../../verify/qemu/qemuAdapter.ts';
-import { serve } from '../../verify/server.ts';
 import { MUTANTS, type Mutant } from '../../emulator/options.ts';
 import { UnsupportedProfileError } from '../../target/errors.ts';
 
@@ -64,11 +61,14 @@ export class PinnedAdapter implements Adapter {
   }
 }
 
-export function serverAdapter(o: ServeOptions): Adapter {
+/** The implementation to serve; it (emulator or QEMU target) loads only when the command runs. */
+export async function serverAdapter(o: ServeOptions): Promise<Adapter> {
   if (o.qemu) {
     if (o.mutant) throw new Error('--mutant applies to the built-in emulator, not to --qemu');
+    const { QemuAdapter } = await import('../../verify/qemu/qemuAdapter.ts');
     return new PinnedAdapter(new QemuAdapter(), { ...o, profile: o.profile ?? 'no-lm' });
   }
+  const { EmulatorAdapter } = await import('../../verify/emulatorAdapter.ts');
   return new PinnedAdapter(new EmulatorAdapter({ mutant: o.mutant }), o);
 }
 
@@ -91,7 +91,8 @@ export function registerServe(program: Command): void {
       '\nExamples:\n  nvme-lm verify --exec "nvme-lm serve"\n  nvme-lm verify --exec "nvme-lm serve --mutant saveWhileRunning"\n  echo \'{"op":"reset","vfs":2,"profile":"lm"}\' | nvme-lm serve',
     )
     .action(async (o: ServeOptions) => {
-      const adapter = serverAdapter(o);
+      const adapter = await serverAdapter(o);
+      const { serve } = await import('../../verify/server.ts');
       const stop = (): void => {
         void adapter.close().finally(() => process.exit(130));
       };

@@ -4,15 +4,14 @@
 import { Option, type Command } from 'commander';
 import pc from 'picocolors';
 import { PROFILES, type Profile } from '../../target/adapter.ts';
-import { DEFAULT_COMPLETION_TIMEOUT_MS, QEMU_COMPLETION_TIMEOUT_MS, runVerify, type VerifyResult } from '../../verify/run.ts';
-import { MAX_VERIFY_VFS } from '../../verify/suiteVfs.ts';
+import type { VerifyResult } from '../../verify/run.ts';
+import { DEFAULT_COMPLETION_TIMEOUT_MS, MAX_VERIFY_VFS, QEMU_COMPLETION_TIMEOUT_MS } from '../../verify/verifyLimits.ts';
 import type { Target } from '../../verify/targets.ts';
+import { startProgress } from '../progress.ts';
 import { UsageError } from '../usageError.ts';
-import { checkTraceFile, formatTraceCheck, traceExitCode } from '../../verify/traceCheck.ts';
 import { TraceFile } from '../../verify/recordingAdapter.ts';
-import { ProtocolError } from '../../target/errors.ts';
 import { formatFailure, formatFailureGroups } from '../../verify/failureText.ts';
-import { runReplay, type ReplayResult } from '../../verify/replay.ts';
+import type { ReplayResult } from '../../verify/replay.ts';
 import { exchangeText } from '../../verify/exchangeText.ts';
 import type { Request, Response } from '../../verify/protocol.ts';
 
@@ -79,6 +78,7 @@ async function replay(o: VerifyOptions, target: Target, vfs: number | undefined,
   const { suite, index } = parseReplay(o.replay ?? []);
   const exchanges: Array<{ step: number; request: Request; response: Response }> = [];
   let step = 0;
+  const { runReplay } = await import('../../verify/replay.ts');
   const r: ReplayResult = await runReplay({
     target,
     profiles: o.profile,
@@ -145,6 +145,7 @@ export function registerVerify(program: Command): void {
       if (o.trace !== undefined) {
         if (o.adapter !== undefined || o.exec !== undefined || o.qemu) throw new UsageError('--trace checks a recorded file; do not also give a target');
         if (o.record !== undefined) throw new UsageError('--record writes the session of a run; --trace runs nothing');
+        const { checkTraceFile, formatTraceCheck, traceExitCode } = await import('../../verify/traceCheck.ts');
         const r = await checkTraceFile(o.trace);
         console.log(o.json ? JSON.stringify(r) : formatTraceCheck(r));
         process.exitCode = traceExitCode(r);
@@ -166,6 +167,9 @@ export function registerVerify(program: Command): void {
       } catch (e) {
         throw new UsageError(`--record: ${(e as Error).message}`);
       }
+      // the run engine and the suites load only now, so --help starts fast
+      const [{ runVerify }, { ProtocolError }] = await Promise.all([import('../../verify/run.ts'), import('../../target/errors.ts')]);
+      const progress = await startProgress('verify', !o.json);
       let r: VerifyResult;
       try {
         r = await runVerify({
@@ -175,7 +179,7 @@ export function registerVerify(program: Command): void {
           vfs,
           completionTimeoutMs,
           only: o.suite,
-          onSuite: !o.json && process.stderr.isTTY ? (s) => process.stderr.write(`\r\x1b[2Krunning ${s}...`) : undefined,
+          onSuite: (s, done, total) => progress.update(`running ${s}`, done, total),
         });
       } catch (e) {
         if (e instanceof ProtocolError) {
@@ -186,7 +190,7 @@ export function registerVerify(program: Command): void {
         throw e;
       } finally {
         record?.close(); // closed with the target already; not when the run failed before opening it
-        if (!o.json && process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
+        progress.stop();
       }
       const code = verifyExitCode(r);
       console.log(o.json ? JSON.stringify(r) : formatVerify(r, process.stdout.isTTY));

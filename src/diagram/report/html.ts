@@ -8,7 +8,7 @@ import { machineSection } from './diagrams.ts';
 import { anchorId, esc } from './escape.ts';
 import { REPORT_CSS } from './style.ts';
 import { coverageTable, failuresTable, invariantsTable, livenessTable } from './tables.ts';
-import { verdictOf, type Verdict } from './verdict.ts';
+import { headline, testsRan, verdictOf, type Verdict } from './verdict.ts';
 
 export interface ReportOptions {
   /** names the check results in error messages (a file name); default `check results` */
@@ -33,7 +33,9 @@ function summaryHtml(check: CheckJson, verdict: Verdict): string {
     }
     edgeText = `${hit} / ${total}`;
   }
-  const tests = check.tests ? `${check.tests.passed} passed, ${check.tests.failed} failed` : 'not run';
+  const ran = testsRan(check);
+  const tests = ran && check.tests ? `${check.tests.passed} passed, ${check.tests.failed} failed` : 'not run';
+  const head = headline(verdict, ran);
   const counts: Array<[string, string]> = [
     ['machines', String(check.machines.length)],
     ['states explored', String(check.machines.reduce((n, m) => n + m.states, 0))],
@@ -46,9 +48,9 @@ function summaryHtml(check: CheckJson, verdict: Verdict): string {
   ];
   const list = (cls: string, xs: string[]): string => (xs.length > 0 ? `<ul class="${cls}">${xs.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>` : '');
   return (
-    `<section id="summary" class="summary ${verdict.pass ? 'pass' : 'fail'}">` +
-    `<span class="badge">${verdict.pass ? 'PASS' : 'FAIL'}</span>` +
-    `<span>${verdict.pass ? 'every invariant and liveness property holds and every path test passed' : 'the check failed'}</span>` +
+    `<section id="summary" class="summary ${!verdict.pass ? 'fail' : ran ? 'pass' : 'partial'}">` +
+    `<span class="badge">${head.badge}</span>` +
+    `<span>${head.text}</span>` +
     list('reasons', verdict.reasons) +
     `<ul class="counts">${counts.map(([k, v]) => `<li>${esc(k)}: <b>${esc(v)}</b></li>`).join('')}</ul>` +
     list('notes', verdict.notes) +
@@ -104,7 +106,7 @@ export async function renderReport(check: unknown, machines: CatalogEntry[], opt
     '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">' +
     `<meta http-equiv="Content-Security-Policy" content="${CSP}">` +
     '<meta name="viewport" content="width=device-width, initial-scale=1">' +
-    `<title>nvme-lm check report: ${verdict.pass ? 'PASS' : 'FAIL'}</title><style>${REPORT_CSS}</style></head>\n<body>` +
+    `<title>nvme-lm check report: ${headline(verdict, testsRan(data)).badge}</title><style>${REPORT_CSS}</style></head>\n<body>` +
     `<h1>nvme-lm check report</h1><nav><ul>${nav}</ul></nav>` +
     summaryHtml(data, verdict) +
     parts.join('\n') +

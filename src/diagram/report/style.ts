@@ -20,6 +20,7 @@ nav ul { list-style: none; padding: 0; margin: 0; display: flex; flex-wrap: wrap
 .badge { display: inline-block; font-weight: 700; font-size: 16px; color: #fff; border-radius: 4px; padding: 2px 10px; margin-right: 8px; }
 .pass .badge { background: var(--ok); }
 .fail .badge { background: var(--bad); }
+.partial .badge { background: var(--grey); }
 .counts { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 4px 16px; margin: 10px 0 0; padding: 0; list-style: none; }
 .counts b { font-variant-numeric: tabular-nums; }
 .reasons li { color: var(--bad); }

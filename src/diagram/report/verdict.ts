@@ -10,6 +10,11 @@ export interface Verdict {
   notes: string[];
 }
 
+/** False when no path test ran (`check --no-suites`, or results without "tests"): a pass then covers the proofs only. */
+export function testsRan(check: CheckJson): boolean {
+  return check.tests !== undefined && check.tests.passed + check.tests.failed > 0;
+}
+
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
@@ -22,6 +27,7 @@ export function verdictOf(check: CheckJson): Verdict {
   if (brokenInv.length > 0) reasons.push(`${plural(brokenInv.length, 'invariant')} violated (${brokenInv.map((i) => i.id).join(', ')})`);
   const brokenLive = check.liveness.filter((l) => !l.holds);
   if (brokenLive.length > 0) reasons.push(`${plural(brokenLive.length, 'liveness property', 'liveness properties')} violated (${brokenLive.map((l) => l.id).join(', ')})`);
+  if (check.tests && !testsRan(check)) notes.push('no path tests were run (the check ran with --no-suites): nothing here says the emulator passes them');
   if (check.tests) {
     if (check.tests.failed > 0) reasons.push(`${plural(check.tests.failed, 'path test')} failed`);
     if (check.tests.failures.length > check.tests.failed) {
@@ -36,4 +42,11 @@ export function verdictOf(check: CheckJson): Verdict {
   if (dead > 0) notes.push(`${plural(dead, 'definition edge')} unreachable (dead specification): see the coverage table`);
   if (elsewhere > 0) notes.push(`${plural(elsewhere, 'definition edge')} unreachable in one configuration but reached in another of the same machine (another profile or option set): not dead`);
   return { pass: reasons.length === 0, reasons, notes };
+}
+
+/** The one-word badge and the sentence beside it: PASS only when the path tests ran too. */
+export function headline(v: Verdict, testsRun: boolean): { badge: 'PASS' | 'FAIL' | 'PROOFS ONLY'; text: string } {
+  if (!v.pass) return { badge: 'FAIL', text: 'the check failed' };
+  if (!testsRun) return { badge: 'PROOFS ONLY', text: 'every invariant and liveness property holds; the path tests were not run, so they neither passed nor failed' };
+  return { badge: 'PASS', text: 'every invariant and liveness property holds and every path test passed' };
 }

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { registerReport, runReport, type ReportDeps } from '../../../src/cli/commands/report.ts';
+import { registerReport } from '../../../src/cli/commands/report.ts';
+import { runReport, type ReportDeps } from '../../../src/cli/actions/report.ts';
 import { vfToy } from '../../check/toys.ts';
 import { buildFixture, type Fixture } from './fixture.ts';
 

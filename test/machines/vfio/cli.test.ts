@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { vfioLassosOutput, vfioTableOutput } from '../../../src/cli/commands/vfio.ts';
+import { vfioLassosOutput, vfioTableOutput } from '../../../src/cli/actions/vfio.ts';
 import { vfioNextState } from '../../../machines/vfio/nextState.ts';
 import { VFIO_DISPLAY_ORDER, VFIO_FLAG_SETS, formatVfioFeatures } from '../../../machines/vfio/states.ts';
 

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { VFIO_FLAG_SETS, formatVfioFeatures } from '../../../machines/vfio/states.ts';
-import { vfioLassosOutput, vfioTableOutput } from '../../../src/cli/commands/vfio.ts';
+import { vfioLassosOutput, vfioTableOutput } from '../../../src/cli/actions/vfio.ts';
 import { checkVfioCalls, checkedTable } from '../../../src/check/vfioWalk.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
