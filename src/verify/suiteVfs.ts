@@ -35,8 +35,8 @@ export function atLeastVfs(adapter: Adapter, vfs: number): Adapter {
 
 /** A suite as `--vfs N` runs it (see the header): pfAcceptance rebuilt for N, the others with reset vfs = max(N, theirs). */
 export function suiteForVfs(suite: Suite, vfs: number, timeoutMs: number): Suite {
-  if (suite.id.startsWith('pfAcceptance:')) {
-    const r = suite.reset;
+  const r = suite.reset;
+  if (suite.id.startsWith('pfAcceptance:') && r.profile !== 'tp4159') {
     return pfAcceptanceSuite({ profile: r.profile, strict: r.strict ?? false, vfQueuePolicy: r.vfQueuePolicy ?? 'reject', vfs }, { timeoutMs });
   }
   if (suite.reset.vfs >= vfs) return suite;
