@@ -8,7 +8,7 @@
 import type { Adapter } from '../src/target/adapter.ts';
 import { claimCompletion, sqeCid } from '../src/target/ring.ts';
 import { PAGE } from './hostPlan.ts';
-import { checkReadBack, describePosted, FunctionDriver, isOk, lbaOf, readCommand, writeCommand, type DriverState, type Posted } from './guest.ts';
+import { checkReadBack, DEFAULT_DEPTHS, describePosted, FunctionDriver, isOk, lbaOf, readCommand, writeCommand, type DriverState, type Posted, type QueueDepths } from './guest.ts';
 import { Mismatch } from './suite.ts';
 
 export interface IoRecord {
@@ -80,8 +80,9 @@ export class VfGuest {
     timeoutMs: number,
     /** queue ids the guest may create (the VM's memory a migration carries covers them) */
     readonly maxQueues: number,
+    depths: QueueDepths = DEFAULT_DEPTHS,
   ) {
-    this.driver = new FunctionDriver(adapter, fn, timeoutMs);
+    this.driver = new FunctionDriver(adapter, fn, timeoutMs, depths);
   }
 
   get inFlight(): number {
