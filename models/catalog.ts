@@ -9,6 +9,7 @@ import { vfioSuites } from './vfio.ts';
 import { vfLifecycleSuites } from './vfLifecycle.ts';
 import { systemSuites } from './system.ts';
 import { tpLifecycleSuites } from './tp4159Lifecycle.ts';
+import { tpUdmqSuites } from './tp4159Udmq.ts';
 
 export interface CatalogOptions {
   /**
@@ -35,6 +36,7 @@ export function allSuites(o: CatalogOptions = {}): Suite[] {
     ...systemSuites({ timeoutMs }),
     // the standard profile tp4159
     ...tpLifecycleSuites({ timeoutMs }),
+    ...tpUdmqSuites({ timeoutMs }),
   ];
 }
 

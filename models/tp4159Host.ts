@@ -16,6 +16,7 @@ import {
   numdFor,
   readMigrationIdentify,
   STATE_FORMAT_VERSION_0,
+  UDMQ_ENTRY_SIZE,
   type Tp4159Command,
 } from '../src/wire/tp4159/index.ts';
 import { toHex } from '../src/wire/hex.ts';
@@ -89,12 +90,31 @@ export class TpHost {
     return { cid, cqe };
   }
 
-  suspend(vf: number, stype: 0 | 1): Promise<Sent> {
-    return this.send((cid) => ({ kind: 'suspend', cid, cntlid: this.cntlidOf(vf), stype, dudmq: false }));
+  suspend(vf: number, stype: 0 | 1, dudmq = false): Promise<Sent> {
+    return this.send((cid) => ({ kind: 'suspend', cid, cntlid: this.cntlidOf(vf), stype, dudmq }));
   }
 
   resume(vf: number): Promise<Sent> {
     return this.send((cid) => ({ kind: 'resume', cid, cntlid: this.cntlidOf(vf) }));
+  }
+
+  /** Controller Data Queue Create, QT 0 (a UDMQ), physically contiguous, CQS = the VF's CNTLID, `entries` of 32 bytes at `ring` (D28). */
+  cdqCreate(vf: number, ring: bigint, entries: number): Promise<Sent> {
+    return this.send((cid) => ({ kind: 'cdqCreate', cid, qt: 0, pc: true, cqs: this.cntlidOf(vf), cdqsize: (entries * UDMQ_ENTRY_SIZE) / 4, prp1: ring }));
+  }
+
+  cdqDelete(cdqid: number): Promise<Sent> {
+    return this.send((cid) => ({ kind: 'cdqDelete', cid, cdqid }));
+  }
+
+  /** Track Send SEL 0: LACT 1 starts logging into the queue, 0 stops (D29). */
+  track(cdqid: number, lact: 0 | 1): Promise<Sent> {
+    return this.send((cid) => ({ kind: 'trackSend', cid, lact, cdqid }));
+  }
+
+  /** Set Features FID 21h: the host's head (HP, in entries, D31), and the tail-pointer trigger (D33). */
+  setCdq(cdqid: number, hp: number, trigger: { etpt: boolean; tpt: number }): Promise<Sent> {
+    return this.send((cid) => ({ kind: 'setCdqFeature', cid, sv: false, cdqid, etpt: trigger.etpt, hp, tpt: trigger.tpt, uidx: 0 }));
   }
 
   private async place(b: MigrationBuffer, length: number): Promise<{ prp1: bigint; prp2: bigint }> {
