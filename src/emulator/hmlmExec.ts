@@ -17,7 +17,8 @@ import { hmlmIdentifyPage } from './identifyData.ts';
 import { acceptHmlm, type HmlmAccepted, type HmlmAcceptance, type HmlmRejection, type HmlmView } from './hmlmAccept.ts';
 import { applyState, captureState } from './hmlmControllerState.ts';
 import { marker, postUdmq, rangeEntry } from './udmqLog.ts';
-import { ADMIN, ASYNC_EVENT_REQUEST, FEATURE_CONTROLLER_DATA_QUEUE, HMLM, NVM } from '../wire/opcodes.ts';
+import { ADMIN, ASYNC_EVENT_REQUEST, FEATURE_CONTROLLER_DATA_QUEUE, HMLM, NVM, NVM_DATASET_MANAGEMENT, NVM_WRITE_ZEROES } from '../wire/opcodes.ts';
+import { runDataChange } from './hmlmNvm.ts';
 import { SCT_COMMAND_SPECIFIC, SC_AER_LIMIT_EXCEEDED } from '../wire/status.ts';
 import { encodeCdqCreateDw0, encodeCdqFeatureData, encodeGetStateDw0 } from '../wire/tp4159/completions.ts';
 import { UDMQ_ESA, type UdmqEntry } from '../wire/tp4159/udmq.ts';
@@ -201,7 +202,7 @@ function log(pf: Controller, fn: number, e: Omit<UdmqEntry, 'phase'>): boolean {
   return q !== undefined && postUdmq(pf, q, e);
 }
 
-/** D30: a Write that completed successfully on a logged VF has its entry before its CQE. */
+/** D30: a Write (Write Zeroes and deallocate: above) that completed successfully on a logged VF has its entry before its CQE. */
 function logged(s: HmlmSteps, c: Controller, v: DataView, o: number, out: Outcome): Outcome {
   if (!c.isVf || out.status !== ST.SUCCESS || v.getUint8(o) !== NVM.WRITE) return out;
   s.log(c.ctx.controller(0), c.fn, rangeEntry(rd(v, o, RW.slba), rd(v, o, RW.nlb) + 1, false));
@@ -213,6 +214,12 @@ export function hmlmExecutors(s: HmlmSteps): ProfileExecutors {
   return {
     admin: (c, v, o) => admin(s, c, v, o),
     io: (c: Controller, sq: SubmissionQueue, v: DataView, o: number) => {
+      const opc = v.getUint8(o);
+      if (opc === NVM_WRITE_ZEROES || opc === NVM_DATASET_MANAGEMENT) {
+        const r = runDataChange(c, v, o);
+        if (c.isVf) for (const x of r.ranges) s.log(c.ctx.controller(0), c.fn, rangeEntry(x.slba, x.blocks, x.deallocated));
+        return r.out;
+      }
       const out = execIo(c, sq, v, o);
       return out === HELD ? out : logged(s, c, v, o, out);
     },

@@ -7,7 +7,7 @@ import { sqeFor } from '../../../src/wire/adminCommands.ts';
 import { UDMQ_ESA, UDMQ_LBACIR } from '../../../src/wire/tp4159/udmq.ts';
 import { decodeAsyncEvent, ONE_SHOT_INFO } from '../../../src/wire/tp4159/completions.ts';
 import { SC_HMLM } from '../../../src/wire/status.ts';
-import { ASYNC_EVENT_REQUEST } from '../../../src/wire/opcodes.ts';
+import { ASYNC_EVENT_REQUEST, NVM_DATASET_MANAGEMENT, NVM_WRITE_ZEROES } from '../../../src/wire/opcodes.ts';
 
 const AER = (cid: number): Uint8Array => {
   const b = new Uint8Array(64);
@@ -53,6 +53,43 @@ describe('D29-D32 logging', () => {
       [1, UDMQ_ESA.LAST_STOPPED, UDMQ_LBACIR.NO_RANGE, 0, 0],
     ]);
     expect(e[3].phase).toBe(0);
+  });
+
+  it('D30: Write Zeroes is one entry; Dataset Management deallocate is one entry per range with DLBA; without AD nothing is logged', () => {
+    const { dev, host, tp } = tpSetup();
+    const q = tp.createUdmq(1, 8);
+    tp.track(q.cdqid, 1);
+    host.createIoPair(1, 1, 4);
+    host.write(1, 1, 20, 2, 0xee);
+    const wz = new Uint8Array(64);
+    const wv = new DataView(wz.buffer);
+    wz[0] = NVM_WRITE_ZEROES;
+    wv.setUint32(4, 1, true);
+    wv.setBigUint64(40, 20n, true);
+    wv.setUint32(48, 0, true);
+    expect(status(host.submit(1, 1, wz))).toEqual(OK);
+    expect(host.read(1, 1, 20, 2).data.slice(0, 2)).toEqual(new Uint8Array([0, 0]));
+    const list = host.alloc(4096);
+    const lv = new DataView(new ArrayBuffer(32));
+    lv.setUint32(4, 4, true);
+    lv.setBigUint64(8, 30n, true);
+    lv.setUint32(20, 2, true);
+    lv.setBigUint64(24, 40n, true);
+    dev.memory.write(list, new Uint8Array(lv.buffer));
+    const dsm = (ad: boolean): Uint8Array => {
+      const b = new Uint8Array(64);
+      const v = new DataView(b.buffer);
+      b[0] = NVM_DATASET_MANAGEMENT;
+      v.setUint32(4, 1, true);
+      v.setBigUint64(24, BigInt(list), true);
+      v.setUint32(40, 1, true);
+      v.setUint32(44, ad ? 4 : 0, true);
+      return b;
+    };
+    expect(status(host.submit(1, 1, dsm(false)))).toEqual(OK);
+    expect(status(host.submit(1, 1, dsm(true)))).toEqual(OK);
+    const e = tp.udmq(q.base, 8).filter((x) => x.phase === 1);
+    expect(e.map((x) => [Number(x.slba), x.nlb, x.dlba])).toEqual([[0, 0, false], [20, 1, false], [20, 0, false], [30, 3, true], [40, 1, true]]);
   });
 
   it('D29: LACT 2 is Invalid Field; an unknown CDQID 1/37h; Track Send SEL 1 and Track Receive: Invalid Field', () => {
