@@ -5,6 +5,7 @@ import { cs, invalidField, OK, tpSetup, TpHost } from './tpHost.ts';
 import { EmulatedDevice } from '../../../src/emulator/device.ts';
 import { sqeFor } from '../../../src/wire/adminCommands.ts';
 import { decodeControllerState, STATE_HEADER_SIZE } from '../../../src/wire/tp4159/state.ts';
+import { stateBlobSizes } from '../../../src/wire/tp4159/sizes.ts';
 import { decodeGetStateDw0 } from '../../../src/wire/tp4159/completions.ts';
 import { SC_HMLM } from '../../../src/wire/status.ts';
 import { Host } from '../helpers.ts';
@@ -204,5 +205,19 @@ describe('D26 Set Controller State', () => {
     expect(status(tp.setState(2, saved, { numd: saved.length / 4 - 2 }))).toEqual(invalidField);
     expect(status(tp.setState(2, saved, { numd: saved.length / 4 }))).toEqual(OK);
     expect(tp.state(2)).toEqual(saved);
+  });
+});
+
+describe('D25: the state blob size', () => {
+  it('D25: Get State of a VF with 1, 16 and 64 I/O queue pairs is 48 + 8 + 48 per pair bytes (+ 64 with the vendor section), as sizes.ts says', () => {
+    const sizes: Array<[number, number, number]> = [];
+    for (const pairs of [1, 16, 64]) {
+      const { host, tp } = tpSetup({ vfs: 1 });
+      for (let q = 1; q <= pairs; q++) host.createIoPair(1, q, 2);
+      tp.suspend(1);
+      sizes.push([pairs, tp.state(1).length, tp.state(1, 1).length]);
+    }
+    expect(sizes).toEqual(stateBlobSizes([1, 16, 64]).map((s) => [s.pairs, s.format0, s.withVendor]));
+    expect(sizes).toEqual([[1, 104, 168], [16, 824, 888], [64, 3128, 3192]]);
   });
 });
