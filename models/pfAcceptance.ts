@@ -46,7 +46,7 @@ import { completionWait, DEFAULT_TIMEOUT_MS } from './completionWait.ts';
 import { deviceSnapshots, type DeviceSnapshot } from './snapshots.ts';
 import { memoPaths } from './observe.ts';
 
-/** D17: profiles whose PF executes the five opcodes (reserved behaves as lm; no-lm and foreign do not; tp4159 has the standard's commands instead, D19). */
+/** D17: profiles whose PF executes the five opcodes (reserved behaves as lm; no-lm and foreign do not). */
 const EXECUTES_LM: Record<Profile, boolean> = { lm: true, reserved: true, 'no-lm': false, foreign: false, tp4159: false };
 
 /** Why LOAD_BAD_VERSION and LOAD_BAD_GEOMETRY do not run on a target whose suites have no SavedFormat. */

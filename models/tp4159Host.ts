@@ -6,10 +6,11 @@
 // how many bytes the controller wrote (D24: the transfer is the state's
 // length, no more).
 import type { Adapter } from '../src/target/adapter.ts';
-import { CNS_SECONDARY_CONTROLLER_LIST, decodeSecondaryControllerList } from '../src/wire/secondaryControllers.ts';
 import { CNS_CONTROLLER } from '../src/wire/identify.ts';
 import {
+  CNS_SECONDARY_CONTROLLER_LIST,
   CNS_SUPPORTED_STATE_FORMATS,
+  decodeSecondaryControllerList,
   decodeSupportedStateFormats,
   encodeTp4159,
   NVME_LM_STATE_UUID,

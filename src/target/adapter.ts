@@ -3,7 +3,7 @@
 // (`verify --exec`) and QEMU through qtest (`verify --qemu`). It mirrors the
 // JSON-lines protocol op for op (docs/protocol.md).
 
-/** Device profiles (spec D17; tp4159 is the standard's host-managed live migration, tp4159.md). */
+/** Device profiles (spec D17; tp4159: the standard's host-managed live migration, D19-D34). */
 export const PROFILES = ['lm', 'no-lm', 'reserved', 'foreign', 'tp4159'] as const;
 export type Profile = (typeof PROFILES)[number];
 

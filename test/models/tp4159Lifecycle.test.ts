@@ -12,8 +12,7 @@ import { stateWritten } from '../../models/tp4159Host.ts';
 import { canaryByte } from '../../models/pfHost.ts';
 import { TP_DEPTHS, tpLifecycleSuites } from '../../models/tp4159Lifecycle.ts';
 import { Mismatch } from '../../models/suite.ts';
-import { encodeControllerState, encodeVendorState, s0ptFromCqPhase, type IoCqState, type IoSqState } from '../../src/wire/tp4159/index.ts';
-import { decodeSecondaryControllerList, encodeSecondaryControllerList } from '../../src/wire/secondaryControllers.ts';
+import { decodeSecondaryControllerList, encodeControllerState, encodeSecondaryControllerList, encodeVendorState, s0ptFromCqPhase, type IoCqState, type IoSqState } from '../../src/wire/tp4159/index.ts';
 
 const IO = TP_DEPTHS.io;
 
