@@ -22,12 +22,16 @@ import {
 } from '../src/wire/tp4159/index.ts';
 import { toHex } from '../src/wire/hex.ts';
 import { FunctionDriver, type Posted } from './guest.ts';
-import { migrationBuffers, prpListBytes, prpsFor, type MigrationBuffer } from './hostPlan.ts';
+import { migrationBuffers, MIGRATION_OFFSET, PAGE, prpListBytes, prpsFor, type MigrationBuffer } from './hostPlan.ts';
 import { canaryByte, CANARY_TAIL, type Sent } from './pfHost.ts';
 import { Mismatch } from './suite.ts';
 
-/** The most state a Get State asks for: far more than one VF's state, so the transfer is the state's own length (D24). */
-export const GET_STATE_BYTES = 16 * 1024;
+/**
+ * The most state a Get State asks for: more than a suite's VF state (a few
+ * hundred bytes), so the transfer is the state's own length (D24), and within
+ * PRP1's page rest plus one page, so PRP2 is a data page, never a list.
+ */
+export const GET_STATE_BYTES = PAGE - MIGRATION_OFFSET + PAGE;
 
 /** Which SEQIND a Set State part carries (D26). */
 export const SEQIND = { MIDDLE: 0, FIRST: 1, LAST: 2, WHOLE: 3 } as const;

@@ -114,7 +114,9 @@ export class TpLifecycleBinding implements Implementation<DeviceSnapshot<Saved>>
     this.file(type, observed, after);
     const vfGot = await this.vf.driver.reap();
     if (seen.ioDropped === 0 && seen.adminDropped === 'none') {
-      this.vf.settle(type, vfGot, { admin: seen.adminCompleted, ioFetched: seen.ioFetched, ioCompleted: seen.ioCompleted });
+      // the guest's own admin pair completes in its realiser; settle takes only a latched one (fetched at RESUME, D23)
+      const admin = this.vf.book.pair !== null ? seen.adminCompleted : 'none';
+      this.vf.settle(type, vfGot, { admin, ioFetched: seen.ioFetched, ioCompleted: seen.ioCompleted });
     } else if (vfGot.length > 0) {
       throw new Mismatch(`${type}: completions on VF ${VF} after a reset (D34)`, 'none: the guest\'s work is dropped', vfGot.map(describePosted).join('; '));
     }

@@ -12,14 +12,14 @@
 // The binding keeps its book (the state it holds, Set State parts sent) and
 // files what a realiser returns.
 import type { Adapter } from '../../src/target/adapter.ts';
-import { decodeGetStateDw0, encodeControllerState } from '../../src/wire/tp4159/index.ts';
+import { decodeGetStateDw0, encodeControllerState, STATE_HEADER_SIZE } from '../../src/wire/tp4159/index.ts';
 import type { TpObservation } from '../../machines/tp4159Lifecycle.ts';
 import type { TpCompletion } from '../../machines/tp4159/status.ts';
 import { isOk, type Posted } from '../guest.ts';
 import { checkRdy, expectOwn } from '../observe.ts';
 import { SEQIND, stateWritten, type TpHost, dw0Text } from '../tp4159Host.ts';
 import { checkGotState, decodeGot } from '../tp4159State.ts';
-import { Mismatch } from '../suite.ts';
+import { Mismatch, NotRealisable } from '../suite.ts';
 import type { VfGuest } from '../vfGuest.ts';
 import { realiser, type Realisability, type Realiser, type RealiserTable } from './realiser.ts';
 
@@ -74,10 +74,11 @@ function held(s: TpStep): Uint8Array {
   return s.book.held;
 }
 
-/** Where the held state is cut into parts: dword aligned, three non-empty parts (D26). */
+/** Where the held state is cut into parts (D26): dword aligned, three non-empty parts, the first holding the whole header (D27: the length is the header's). */
 export function partBounds(length: number): [number, number] {
   const dwords = length / 4;
-  return [4 * Math.max(1, Math.floor(dwords / 3)), 4 * Math.max(2, Math.floor((2 * dwords) / 3))];
+  const a = Math.max(STATE_HEADER_SIZE, 4 * Math.floor(dwords / 3));
+  return [a, Math.max(a + 4, 4 * Math.floor((2 * dwords) / 3))];
 }
 
 const accepted = (c: Posted | null): boolean => c !== null && isOk(c);
@@ -146,9 +147,10 @@ export const TP4159_REALISERS: RealiserTable<TpStep, TpObserved> = {
     const [a] = partBounds(held(s).length);
     return setPart(s, 'Set Controller State, first part', held(s).slice(0, a), 0, SEQIND.FIRST, { kind: 'parts', sent: a });
   }),
-  SET_STATE_MIDDLE: realiser('SET_STATE_MIDDLE', 'Set Controller State SEQIND 0: the held state\'s middle third (D26)', (s) => {
-    const [a, b] = partBounds(held(s).length);
-    return setPart(s, 'Set Controller State, middle part', held(s).slice(a, b), a, SEQIND.MIDDLE, { kind: 'parts', sent: b });
+  SET_STATE_MIDDLE: realiser('SET_STATE_MIDDLE', 'Set Controller State SEQIND 0: the next dword of the held state after the parts sent (D26; a dword each, so repeated middles fit)', (s) => {
+    const from = s.book.partsSent > 0 ? s.book.partsSent : partBounds(held(s).length)[0];
+    if (from + 8 > held(s).length) throw new NotRealisable(`${s.label}: the held state has no dword left for another middle part before the last`);
+    return setPart(s, 'Set Controller State, middle part', held(s).slice(from, from + 4), from, SEQIND.MIDDLE, { kind: 'parts', sent: from + 4 });
   }),
   SET_STATE_LAST: realiser('SET_STATE_LAST', 'Set Controller State SEQIND 2: the rest of the held state after the parts sent (D26)', (s) => {
     const from = s.book.partsSent > 0 ? s.book.partsSent : partBounds(held(s).length)[1];

@@ -88,10 +88,10 @@ describe('tp4159 lifecycle binding', () => {
     expect(mismatchOf(() => stateWritten('GET_STATE', buffer, state.length))).toContain('no more');
   });
 
-  it('D26, D27: Set State parts are three non-empty dword-aligned pieces of the held state', () => {
+  it('D26, D27: Set State parts are three non-empty dword-aligned pieces of the held state, the first with the whole header', () => {
     for (const len of [48 + 8, 48 + 8 + 48, 48 + 8 + 96 + 64]) {
       const [a, b] = partBounds(len);
-      expect(a % 4 === 0 && b % 4 === 0 && 0 < a && a < b && b < len).toBe(true);
+      expect(a % 4 === 0 && b % 4 === 0 && 48 <= a && a < b && b < len).toBe(true);
     }
   });
 
