@@ -8,6 +8,7 @@
 import { EmulatedDevice } from '../src/emulator/device.ts';
 import { QueueTracker } from '../src/target/queueTracker.ts';
 import type { Adapter, ResetInfo, ResetOptions } from '../src/target/adapter.ts';
+import { emulatorProfile } from '../src/verify/emulatorAdapter.ts';
 
 class ExampleAdapter implements Adapter {
   private device = new EmulatedDevice({ vfs: 2 });
@@ -24,7 +25,7 @@ class ExampleAdapter implements Adapter {
 
   async reset(o: ResetOptions): Promise<ResetInfo> {
     // power-on: a fresh controller with the VFs and profile asked for
-    this.device = new EmulatedDevice({ vfs: o.vfs, profile: o.profile, strict: o.strict, vfQueuePolicy: o.vfQueuePolicy, ioCompletion: o.ioCompletion });
+    this.device = new EmulatedDevice({ vfs: o.vfs, profile: emulatorProfile(o.profile), strict: o.strict, vfQueuePolicy: o.vfQueuePolicy, ioCompletion: o.ioCompletion });
     this.tracker.forgetAll();
     // This controller completes what a doorbell write fetches before the write
     // returns, so verify need not wait out a timeout for a completion that must

@@ -51,7 +51,7 @@ export function createTpLifecycle(input: Partial<TpLifecycleOptions> = {}) {
   return tpLifecycleSetup(o).createMachine(tpLifecycleConfig(o));
 }
 
-function tpLifecycleEvents(input: Partial<TpLifecycleOptions> = {}): TpLifecycleEvent[] {
+export function tpLifecycleEvents(input: Partial<TpLifecycleOptions> = {}): TpLifecycleEvent[] {
   const o = normalizeTpLifecycleOptions(input);
   const host = TP_HOST_EVENT_TYPES.filter((t) => t !== 'VMM_ENABLE' || o.stateFormat === 'format0');
   return [...host, ...TP_GUEST_EVENT_TYPES, ...TP_DEVICE_EVENT_TYPES].map((type) => ({ type }));

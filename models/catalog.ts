@@ -8,6 +8,8 @@ import type { SavedFormat } from './savedFormat.ts';
 import { vfioSuites } from './vfio.ts';
 import { vfLifecycleSuites } from './vfLifecycle.ts';
 import { systemSuites } from './system.ts';
+import { tpLifecycleSuites } from './tp4159Lifecycle.ts';
+import { tpUdmqSuites } from './tp4159Udmq.ts';
 
 export interface CatalogOptions {
   /**
@@ -32,6 +34,9 @@ export function allSuites(o: CatalogOptions = {}): Suite[] {
     ...pfAcceptanceSuites({ timeoutMs, savedFormat: o.savedFormat }),
     ...vfioSuites({ timeoutMs }),
     ...systemSuites({ timeoutMs }),
+    // the standard profile tp4159
+    ...tpLifecycleSuites({ timeoutMs }),
+    ...tpUdmqSuites({ timeoutMs }),
   ];
 }
 

@@ -60,6 +60,19 @@ export interface DriverState {
   tracker: unknown;
 }
 
+/**
+ * Queue depths a driver sets up. The defaults never wrap on a path; a binding
+ * that must see wraps (a saved CQ tail back at 0, tp4159 D25) asks for less.
+ */
+export interface QueueDepths {
+  /** admin SQ and CQ entries (2..ADMIN_ENTRIES) */
+  admin: number;
+  /** entries of every I/O SQ and CQ it creates (2..IO_ENTRIES) */
+  io: number;
+}
+
+export const DEFAULT_DEPTHS: QueueDepths = { admin: ADMIN_ENTRIES, io: IO_ENTRIES };
+
 export class FunctionDriver {
   readonly plan: FunctionPlan;
   private readonly tracker: QueueTracker;
@@ -69,7 +82,12 @@ export class FunctionDriver {
     readonly adapter: Adapter,
     readonly fn: number,
     private readonly timeoutMs: number,
+    readonly depths: QueueDepths = DEFAULT_DEPTHS,
   ) {
+    for (const [k, max] of [['admin', ADMIN_ENTRIES], ['io', IO_ENTRIES]] as const) {
+      const v = depths[k];
+      if (!Number.isInteger(v) || v < 2 || v > max) throw new RangeError(`${k} queue depth ${v}: use 2 to ${max} entries (one page of the plan)`);
+    }
     this.plan = functionPlan(fn);
     this.tracker = new QueueTracker(adapter, { timeoutMs });
   }
@@ -94,7 +112,7 @@ export class FunctionDriver {
     const zero = new Uint8Array(PAGE);
     await this.adapter.memWrite(this.plan.asq, zero);
     await this.adapter.memWrite(this.plan.acq, zero);
-    const entries = BigInt(ADMIN_ENTRIES - 1);
+    const entries = BigInt(this.depths.admin - 1);
     await this.tracker.regWrite(this.fn, REG.AQA, 4, (entries << 16n) | entries);
     await this.tracker.regWrite(this.fn, REG.ASQ, 8, this.plan.asq);
     await this.tracker.regWrite(this.fn, REG.ACQ, 8, this.plan.acq);
@@ -156,23 +174,24 @@ export class FunctionDriver {
     this.tracker.adopt(this.fn, sqe);
   }
 
+  /** Identify with CNS `cns` (4096 bytes) through this function's own admin queue; it must succeed. */
+  async identify(cns: number, what = `Identify CNS ${cns.toString(16)}h`): Promise<Uint8Array> {
+    await this.adapter.memWrite(this.plan.scratch, new Uint8Array(PAGE));
+    const c = await this.submit(0, sqeFor.identify(this.cid(), cns, this.plan.scratch));
+    if (c === null || !isOk(c)) throw new Mismatch(`${what} on function ${this.fn}`, 'Successful Completion', c === null ? 'no completion' : describePosted(c));
+    return this.adapter.memRead(this.plan.scratch, IDENTIFY_SIZE);
+  }
+
   /** Identify Controller byte 3072 (D2), read through this function's own admin queue. */
   async capabilityByte(): Promise<number> {
-    await this.adapter.memWrite(this.plan.scratch, new Uint8Array(PAGE));
-    const cid = this.cid();
-    const c = await this.submit(0, sqeFor.identify(cid, CNS_CONTROLLER, this.plan.scratch));
-    if (c === null || !isOk(c)) {
-      throw new Mismatch(`Identify Controller on function ${this.fn}`, 'Successful Completion', c === null ? 'no completion' : describePosted(c));
-    }
-    const page = await this.adapter.memRead(this.plan.scratch, IDENTIFY_SIZE);
-    return page[LM_CAPABILITY_OFFSET];
+    return (await this.identify(CNS_CONTROLLER, 'Identify Controller'))[LM_CAPABILITY_OFFSET];
   }
 
   /** The two commands that create I/O queue pair `qid` (CQ first), with the queue memory cleared. */
   async createPairCommands(qid: number): Promise<[Uint8Array, Uint8Array]> {
     await this.adapter.memWrite(this.plan.ioSq(qid), new Uint8Array(PAGE));
     await this.adapter.memWrite(this.plan.ioCq(qid), new Uint8Array(PAGE));
-    return [sqeFor.createIoCq(this.cid(), qid, IO_ENTRIES, this.plan.ioCq(qid)), sqeFor.createIoSq(this.cid(), qid, IO_ENTRIES, this.plan.ioSq(qid), qid)];
+    return [sqeFor.createIoCq(this.cid(), qid, this.depths.io, this.plan.ioCq(qid)), sqeFor.createIoSq(this.cid(), qid, this.depths.io, this.plan.ioSq(qid), qid)];
   }
 
   /** The two commands that delete I/O queue pair `qid` (SQ first). */

@@ -20,6 +20,7 @@
 //   | acceptance image     | 0x0400_0000                | 256 KiB, PRP list page after it |
 //   | acceptance measure   | 0x0500_0000                | 256 KiB, PRP list page after it |
 //   | namespace pattern    | 0x0600_0000                | a pattern page, then a read-back page |
+//   | VF v's UDMQ (tp4159) | 0x0700_0000 + v * 4 KiB    | one page (up to 128 entries of 32 B) |
 //   | host driver region   | 0x0800_0000                | 16 MiB           |
 //
 //   function fn: base = PLAN_BASE + fn * FUNCTION_STRIDE
@@ -78,6 +79,9 @@ export const MAX_BULK_QUEUES = Number(BULK_FUNCTION_STRIDE / BULK_PAIR_STRIDE) -
 /** Never written by any binding: a PRP pointing here is a DMA failure (D7). Above every target's RAM. */
 export const UNMAPPED = 0x40_0000_0000n;
 
+/** The UDMQ pages (udmqRing). */
+export const UDMQ_BASE = 0x0700_0000n;
+
 /** The largest migration buffer a host hands to SAVE or LOAD: the RFC driver's 256 KiB. */
 export const BUFFER_BYTES = 256 * 1024;
 
@@ -95,6 +99,13 @@ export const ACCEPTANCE_PLAN = {
   data: 0x0600_0000n,
   unmapped: UNMAPPED,
 } as const;
+
+/** The user data migration queue the PF creates for VF `vf` (tp4159 D28): one zeroed page, physically contiguous. */
+export function udmqRing(vf: number): bigint {
+  checkFn(vf);
+  if (vf === 0) throw new RangeError('a UDMQ logs a VF\'s changes: use VF 1 to 8');
+  return UDMQ_BASE + BigInt(PAGE * vf);
+}
 
 /** The host driver's allocator (src/host: its PF admin queue, SAVE and resume buffers). */
 export const DRIVER_REGION = { base: 0x0800_0000n, bytes: 16 * 1024 * 1024 } as const;

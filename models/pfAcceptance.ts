@@ -50,7 +50,7 @@ import { sqeCid } from '../src/target/ring.ts';
 import { statusDifferences, type CommandInfo, type FieldDifference, type MismatchDetail } from './mismatchDetail.ts';
 
 /** D17: profiles whose PF executes the five opcodes (reserved behaves as lm; no-lm and foreign do not). */
-const EXECUTES_LM: Record<Profile, boolean> = { lm: true, reserved: true, 'no-lm': false, foreign: false };
+const EXECUTES_LM: Record<Profile, boolean> = { lm: true, reserved: true, 'no-lm': false, foreign: false, tp4159: false };
 
 /** Why LOAD_BAD_VERSION and LOAD_BAD_GEOMETRY do not run on a target whose suites have no SavedFormat. */
 export const NO_SAVED_FORMAT = 'no saved-data format descriptor for this target';

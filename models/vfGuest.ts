@@ -9,7 +9,7 @@ import type { Adapter } from '../src/target/adapter.ts';
 import { runBatch } from '../src/target/batch.ts';
 import { claimCompletion, sqeCid } from '../src/target/ring.ts';
 import { PAGE_SIZE as PAGE } from '../src/wire/page.ts';
-import { checkReadBack, describePosted, FunctionDriver, isOk, postedDetail, lbaOf, readCommand, writeCommand, type DriverState, type Posted } from './guest.ts';
+import { checkReadBack, DEFAULT_DEPTHS, describePosted, FunctionDriver, isOk, lbaOf, postedDetail, readCommand, writeCommand, type DriverState, type Posted, type QueueDepths } from './guest.ts';
 import { Mismatch } from './suite.ts';
 
 export interface IoRecord {
@@ -81,8 +81,9 @@ export class VfGuest {
     timeoutMs: number,
     /** queue ids the guest may create (the VM's memory a migration carries covers them) */
     readonly maxQueues: number,
+    depths: QueueDepths = DEFAULT_DEPTHS,
   ) {
-    this.driver = new FunctionDriver(adapter, fn, timeoutMs);
+    this.driver = new FunctionDriver(adapter, fn, timeoutMs, depths);
   }
 
   get inFlight(): number {

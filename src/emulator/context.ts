@@ -54,6 +54,11 @@ export interface HeldSave {
   segments: number[];
   /** bytes to write: QUERY's size at acceptance (the VF's queue count cannot change while it does not fetch) */
   length: number;
+  /**
+   * Set for a held command other than the lm SAVE (tp4159's Suspend, D22):
+   * what it does once the drain ends, and its opcode for the trace.
+   */
+  drained?: { opcode: number; finish: (vf: Controller) => { status: number; decision: string; reason: string } };
 }
 
 /** A fetched NVM command held until `completeIo` (ioCompletion: 'deferred'). */

@@ -25,6 +25,7 @@ import { REG, DOORBELL_BASE } from '../wire/registers.ts';
 import { SQE, rd, splitStatus } from './fields.ts';
 import { DROPPED, type Outcome } from './outcome.ts';
 import { dropSavesIssuedBy, endDrain, failHeldSave } from './saveDrain.ts';
+import { HmlmState, type AsyncEventWords } from './hmlmState.ts';
 
 export class Controller {
   regs = new RegisterFile();
@@ -44,6 +45,12 @@ export class Controller {
   private stalled = false;
   /** I/O queue ids holding an SQ or a CQ, kept current by setSq/setCq */
   private ioQueues = 0;
+  /** CIDs of Asynchronous Event Requests held on the admin queue, oldest first (D33) */
+  aers: number[] = [];
+  /** events raised while no AER was outstanding: the next AER takes the oldest (D33) */
+  pendingEvents: AsyncEventWords[] = [];
+  /** the standard profile's state of this function: CDQs (PF), Set State parts (VF) */
+  hmlm = new HmlmState();
 
   constructor(
     readonly ctx: DeviceContext,
@@ -194,6 +201,11 @@ export class Controller {
     this.lmState = 'running';
     this.nsqa = this.maxIoQueues - 1;
     this.ncqa = this.maxIoQueues - 1;
+    // D34: a VF's accumulated Set State parts go, its logging stops; a PF reset deletes every CDQ.
+    this.hmlm.parts = undefined;
+    const pf = this.ctx.controller(0);
+    if (this.fn === 0) pf.hmlm.cdqs.clear();
+    else pf.hmlm.stopLogging(this.fn);
     if (this.fn === 0) this.ctx.resetAllVfs();
   }
 
@@ -209,6 +221,8 @@ export class Controller {
     this.cqs.fill(undefined);
     this.ioQueues = 0;
     this.inFlight = [];
+    this.aers = [];
+    this.pendingEvents = [];
     dropSavesIssuedBy(this);
   }
 
@@ -305,7 +319,7 @@ export class Controller {
     const out = sq.qid === 0 ? ex.admin(this, view, off) : ex.io(this, sq, view, off);
     const status = out.status;
     const cid = rd(view, off, SQE.cid);
-    if (status >= 0) this.complete(sq, cid, status, out.dw0);
+    if (status >= 0) this.complete(sq, cid, status, out.dw0, out.dw1 ?? 0);
     else if (status === DROPPED) this.cqs[sq.cqid]!.reserved--;
     if (this.ctx.trace !== undefined) this.emit(sq.qid, cid, view.getUint8(off), out);
   }
@@ -325,9 +339,9 @@ export class Controller {
   }
 
   /** Post the completion of a command fetched from `sq` to its CQ (a slot was reserved at fetch). */
-  complete(sq: SubmissionQueue, cid: number, status: number, dw0: number): void {
+  complete(sq: SubmissionQueue, cid: number, status: number, dw0: number, dw1 = 0): void {
     const cq = this.cqs[sq.cqid]!;
-    if (!postCompletion(this.ctx.memory, cq, dw0, sq.head, sq.qid, cid, status)) this.regs.csts |= CSTS_CFS;
+    if (!postCompletion(this.ctx.memory, cq, dw0, sq.head, sq.qid, cid, status, dw1)) this.regs.csts |= CSTS_CFS;
   }
 
   // ---- deferred I/O ----------------------------------------------------
@@ -366,6 +380,9 @@ export class Controller {
     c.nsqa = this.nsqa;
     c.ncqa = this.ncqa;
     c.ioQueues = this.ioQueues;
+    c.aers = [...this.aers];
+    c.pendingEvents = this.pendingEvents.map((e) => ({ ...e }));
+    c.hmlm = this.hmlm.clone();
     c.stalled = true; // conservative: the next CQ head doorbell looks at every SQ
     return c;
   }

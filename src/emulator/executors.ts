@@ -34,7 +34,8 @@ import { isLmOpcode } from '../wire/opcodes.ts';
 import { execAdmin } from './adminExec.ts';
 import { execIo, runNvm } from './nvmExec.ts';
 import { lmOnAdminQueue, LM_STEPS, type LmSteps } from './migration.ts';
-import { mutateLmSteps } from './mutants.ts';
+import { isTp4159Mutant, mutateHmlmSteps, mutateLmSteps } from './mutants.ts';
+import { HMLM_STEPS, hmlmExecutors } from './hmlmExec.ts';
 
 export interface ProfileExecutors {
   admin(c: Controller, v: DataView, o: number): Outcome;
@@ -56,13 +57,22 @@ function vendorLmExecutors(steps: LmSteps): ProfileExecutors {
 const VENDOR_LM = vendorLmExecutors(LM_STEPS);
 
 /** The vendor LM opcodes 0xC4-0xD5: routeLmOpcode tells lm, no-lm, reserved and foreign apart by their ProfileInfo. */
-const vendorLm: ExecutorFactory = (mutant) => (mutant === undefined ? VENDOR_LM : vendorLmExecutors(mutateLmSteps(LM_STEPS, mutant)));
+// A tp4159 mutant on a vendor profile changes nothing: a fresh, correct set.
+const vendorLm: ExecutorFactory = (mutant) =>
+  mutant === undefined ? VENDOR_LM : vendorLmExecutors(isTp4159Mutant(mutant) ? LM_STEPS : mutateLmSteps(LM_STEPS, mutant));
+
+const HMLM_EXECUTORS = hmlmExecutors(HMLM_STEPS);
+
+/** The standard profile (D19-D34); only its own mutants break it. */
+const tp4159: ExecutorFactory = (mutant) =>
+  mutant === undefined ? HMLM_EXECUTORS : hmlmExecutors(isTp4159Mutant(mutant) ? mutateHmlmSteps(HMLM_STEPS, mutant) : HMLM_STEPS);
 
 const EXECUTORS: Readonly<Record<Profile, ExecutorFactory>> = {
   lm: vendorLm,
   'no-lm': vendorLm,
   reserved: vendorLm,
   foreign: vendorLm,
+  tp4159,
 };
 
 /** The executor set of a device: its profile's, with its mutant applied. */

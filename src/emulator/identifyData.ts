@@ -1,6 +1,16 @@
 // Identify data pages, built once per (profile, function) and shared: the
 // controller only ever copies them out.
-import { encodeIdentifyController } from '../wire/identify.ts';
+import { CNS_CONTROLLER, encodeIdentifyController } from '../wire/identify.ts';
+import {
+  CNS_SECONDARY_CONTROLLER_LIST,
+  CNS_SUPPORTED_STATE_FORMATS,
+  encodeSecondaryControllerList,
+  encodeSupportedStateFormats,
+  STATE_FORMAT_VERSION_0,
+  writeMigrationIdentify,
+} from '../wire/tp4159/identify.ts';
+import { NVME_LM_STATE_UUID } from '../wire/tp4159/vendorState.ts';
+import { MCUDMQ } from './hmlmAccept.ts';
 import { encodeIdentifyNamespace } from '../wire/identifyNamespace.ts';
 import type { ProfileInfo } from './profiles.ts';
 import { LBA_SIZE } from './namespace.ts';
@@ -45,4 +55,42 @@ export function identifyNamespacePage(lbaCount: number): Uint8Array {
     namespacePages.set(lbaCount, page);
   }
   return page;
+}
+
+/**
+ * The standard profile's Identify pages (D21): the PF's Identify Controller
+ * with OACS.HMLMS and the tracking rows (a VF's stays without, D19), CNS 20h
+ * (format 0000h and the project's vendor UUID, D25) and CNS 15h (VF k is
+ * CNTLID k). Undefined for a CNS the profile does not add.
+ */
+export function hmlmIdentifyPage(p: ProfileInfo, fn: number, cns: number, vfs: number): Uint8Array | undefined {
+  if (cns === CNS_CONTROLLER) {
+    if (fn !== 0) return identifyControllerPage(p, fn);
+    const page = identifyControllerPage(p, fn).slice();
+    writeMigrationIdentify(page, {
+      hmlms: true,
+      dbcs: false,
+      cmmrtd: 0,
+      nmmrtd: 0,
+      minmrtg: 0,
+      maxmrtg: 0,
+      thmcs: false,
+      tudcs: true,
+      mrtll: false,
+      mcudmq: MCUDMQ,
+      mnsudmq: 1,
+      mcmr: 0,
+      nmcmr: 0,
+      mcdqpc: 0,
+    });
+    return page;
+  }
+  if (cns === CNS_SUPPORTED_STATE_FORMATS) {
+    return encodeSupportedStateFormats(fn === 0 ? { versions: [STATE_FORMAT_VERSION_0], uuids: [NVME_LM_STATE_UUID] } : { versions: [], uuids: [] });
+  }
+  if (cns === CNS_SECONDARY_CONTROLLER_LIST) {
+    const list = fn === 0 ? Array.from({ length: Math.min(vfs, 127) }, (_, i) => ({ scid: i + 1, pcid: 0, online: true, vfn: i + 1, nvq: 0, nvi: 0 })) : [];
+    return encodeSecondaryControllerList(list);
+  }
+  return undefined;
 }

@@ -4,15 +4,19 @@
 // the correct acceptance and executors carry no mutant check at all. Only
 // suites proving they catch bugs ask for these (`--mutant`).
 import type { Controller } from './controller.ts';
-import type { DeviceConfig, Mutant } from './options.ts';
+import { TP4159_MUTANTS, type DeviceConfig, type LmMutant, type Mutant, type Tp4159Mutant } from './options.ts';
 import type { LmView } from './acceptance.ts';
 import type { LmSteps } from './migration.ts';
 import { LM } from '../wire/opcodes.ts';
 import { savedDataSize } from './savedData.ts';
 import { captureSave } from './saveDrain.ts';
 import { succeeded } from './outcome.ts';
+import type { HmlmSteps } from './hmlmExec.ts';
+import type { HmlmView } from './hmlmAccept.ts';
+import { CompletionQueue } from './queues.ts';
+import { HMLM } from '../wire/opcodes.ts';
 
-const BREAK: Readonly<Record<Mutant, (s: LmSteps) => LmSteps>> = {
+const BREAK: Readonly<Record<LmMutant, (s: LmSteps) => LmSteps>> = {
   // D1, I1: a VF's own admin queue executes LM commands instead of rejecting or dropping them.
   acceptLmOnVfQueue: (s) => ({
     ...s,
@@ -53,8 +57,17 @@ const BREAK: Readonly<Record<Mutant, (s: LmSteps) => LmSteps>> = {
 };
 
 /** The steps `s` broken as `mutant` says. */
-export function mutateLmSteps(s: LmSteps, mutant: Mutant): LmSteps {
+export function mutateLmSteps(s: LmSteps, mutant: LmMutant): LmSteps {
   return BREAK[mutant](s);
+}
+
+export function isTp4159Mutant(m: Mutant): m is Tp4159Mutant {
+  return (TP4159_MUTANTS as readonly string[]).includes(m);
+}
+
+/** The standard profile's steps broken as `mutant` says (hmlmMutants.ts). */
+export function mutateHmlmSteps(s: HmlmSteps, mutant: Tp4159Mutant): HmlmSteps {
+  return HMLM_BREAK[mutant](s);
 }
 
 /** The device state as saveWhileRunning's acceptance sees it: a running VF passes for a suspended one. */
@@ -81,4 +94,69 @@ function tearDownBeforeChecking(vf: Controller): void {
   vf.regs.cc = 0;
   vf.regs.csts = 0;
   vf.lmState = 'loaded';
+}
+
+// The standard profile's broken variants (tp4159), each wrapping one of its steps (hmlmExec.ts).
+const HMLM_BREAK: Readonly<Record<Tp4159Mutant, (s: HmlmSteps) => HmlmSteps>> = {
+  // D26, I11: a Set State whose data fails a check has already created the CQs it names.
+  partialSetState: (s) => ({
+    ...s,
+    refuse: (c, r) => {
+      if (r.vf !== undefined && r.state?.nvme) createCqsBeforeChecking(c.ctx.controller(r.vf), r.state.nvme.cqs);
+      return s.refuse(c, r);
+    },
+  }),
+  // D22, L5: Suspend completes at once, while a fetched command still waits for its completion.
+  suspendBeforeDrain: (s) => ({
+    ...s,
+    execute: (self, pf, a, cid) => {
+      const vf = a.op === 'suspend' ? pf.ctx.controller(a.vf) : undefined;
+      if (a.op !== 'suspend' || a.stype !== 1 || vf?.lmState !== 'running' || vf.inFlight.length === 0) return s.execute(self, pf, a, cid);
+      vf.lmState = 'suspended';
+      return succeeded(0, 'D22');
+    },
+  }),
+  // D25, I12: Get State reports each I/O SQ's head as its tail: doorbells latched while suspended are lost.
+  stateDropsLatchedTail: (s) => ({
+    ...s,
+    capture: (vf, csvi, csuuidi) => {
+      const st = s.capture(vf, csvi, csuuidi);
+      if (st.nvme) st.nvme = { ...st.nvme, sqs: st.nvme.sqs.map((q) => ({ ...q, tail: q.head })) };
+      return st;
+    },
+  }),
+  // I13: VF 1's logged writes go into VF 2's queue when VF 2 logs too.
+  crossVfLog: (s) => ({
+    ...s,
+    log: (pf, fn, e) => s.log(pf, fn === 1 && e.esa === 0 && pf.hmlm.loggingFor(2) ? 2 : fn, e),
+  }),
+  // D29: Track Send start on a suspended VF's queue is accepted as if the VF ran.
+  trackWhileSuspended: (s) => ({
+    ...s,
+    accept: (sqe, view) => s.accept(sqe, sqe[0] === HMLM.TRACK_SEND ? suspendedLooksRunning(view) : view),
+  }),
+  // D20, D28: a Controller Data Queue is created for CNTLID 0, the management controller itself.
+  cdqForPf: (s) => ({
+    ...s,
+    accept: (sqe, view) => {
+      const cqsIsPf = sqe[0] === HMLM.CONTROLLER_DATA_QUEUE && sqe[40] === 0 && sqe[46] === 0 && sqe[47] === 0;
+      if (!cqsIsPf || view.ctx.config.vfs === 0) return s.accept(sqe, view);
+      const asVf1 = sqe.slice();
+      asVf1[46] = 1;
+      const r = s.accept(asVf1, view);
+      return r.accept && r.op === 'cdqCreate' ? { ...r, cntlid: 0 } : s.accept(sqe, view);
+    },
+  }),
+};
+
+/** partialSetState: the CQs of a bad state that fit, created before the checks. */
+function createCqsBeforeChecking(vf: Controller, cqs: readonly { qid: number; prp1: bigint; qsize: number; ien: boolean; iv: number }[]): void {
+  for (const q of cqs) {
+    if (q.qid < 1 || q.qid > vf.maxIoQueues || vf.cqs[q.qid] || q.qsize < 1) continue;
+    vf.setCq(q.qid, new CompletionQueue(q.qid, Number(q.prp1), q.qsize + 1, q.ien, q.iv));
+  }
+}
+
+function suspendedLooksRunning(view: HmlmView): HmlmView {
+  return { ...view, lmState: (vf) => (view.lmState(vf) === 'suspended' ? 'running' : view.lmState(vf)) };
 }

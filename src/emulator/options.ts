@@ -16,8 +16,19 @@ export type IoCompletion = 'immediate' | 'deferred';
  * - partialLoad: LOAD tears the VF down and applies registers before checking the data (breaks D7, I5)
  * - queryOffByOneQueue: QUERY counts the admin queue as an I/O queue (breaks D8)
  * - ignoreCapability: executes the LM commands on every profile (breaks D17)
+ * and of the standard profile (tp4159 only; on the other profiles they change nothing):
+ * - partialSetState: a failing Set Controller State has already created some queues (breaks D26, I11)
+ * - suspendBeforeDrain: Suspend completes before the fetched commands' completions are posted (breaks D22, L5)
+ * - stateDropsLatchedTail: Get Controller State reports an SQ's head as its tail, losing latched doorbells (breaks D25, I12)
+ * - crossVfLog: VF 1's writes are logged into VF 2's user data migration queue (breaks I13)
+ * - trackWhileSuspended: Track Send start is accepted while the VF is suspended (breaks D29)
+ * - cdqForPf: a Controller Data Queue is created for the PF's own CNTLID (breaks D20, D28)
  */
-export const MUTANTS = ['acceptLmOnVfQueue', 'saveWhileRunning', 'partialLoad', 'queryOffByOneQueue', 'ignoreCapability'] as const;
+export const LM_MUTANTS = ['acceptLmOnVfQueue', 'saveWhileRunning', 'partialLoad', 'queryOffByOneQueue', 'ignoreCapability'] as const;
+export const TP4159_MUTANTS = ['partialSetState', 'suspendBeforeDrain', 'stateDropsLatchedTail', 'crossVfLog', 'trackWhileSuspended', 'cdqForPf'] as const;
+export const MUTANTS = [...LM_MUTANTS, ...TP4159_MUTANTS] as const;
+export type LmMutant = (typeof LM_MUTANTS)[number];
+export type Tp4159Mutant = (typeof TP4159_MUTANTS)[number];
 export type Mutant = (typeof MUTANTS)[number];
 
 /** Largest number of I/O queue pairs per function this emulator supports (saved data stays far below 256 KiB). */

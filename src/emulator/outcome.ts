@@ -14,6 +14,8 @@ export interface Outcome {
   readonly status: number;
   /** CQE DW0 (command specific; 0 when the command defines none) */
   readonly dw0: number;
+  /** CQE DW1 (an Asynchronous Event Request's event-specific parameter, D33); 0 when absent */
+  readonly dw1?: number;
   /** the spec rule behind a rejection or an LM outcome (D1..D34, or NVMe) */
   readonly decision?: string;
   readonly reason?: string;

@@ -6,10 +6,12 @@
 //   no-lm     0x00       8086:0953    0954       unknown opcodes, PF and VFs
 //   reserved  0x02       8086:4c4d    4c4e       executed as lm (the host must still refuse, D2)
 //   foreign   0x00       144d:4c4d    4c4e       0xC4 erases the namespace; the others unknown
+//   tp4159    0x00       8086:4c4d    4c4e       unknown; the standard's commands 3Dh-45h instead (D19-D34)
+// The list of profiles is the target contract's (src/target/adapter.ts).
 import { LM } from '../wire/opcodes.ts';
+import { PROFILES, type Profile } from '../target/adapter.ts';
 
-export const PROFILES = ['lm', 'no-lm', 'reserved', 'foreign'] as const;
-export type Profile = (typeof PROFILES)[number];
+export { PROFILES, type Profile };
 
 export interface ProfileInfo {
   name: Profile;
@@ -23,13 +25,16 @@ export interface ProfileInfo {
   lmCommands: boolean;
   /** true when 0xC4 is another vendor's namespace erase (D3, D17) */
   foreignErase: boolean;
+  /** true when the PF is a migration management controller of the standard (OACS.HMLMS, D21) */
+  hmlm: boolean;
 }
 
 export const PROFILE_INFO: Readonly<Record<Profile, ProfileInfo>> = {
-  lm: { name: 'lm', capabilityByte: 0x01, vendor: 0x8086, device: 0x4c4d, vfDevice: 0x4c4e, lmCommands: true, foreignErase: false },
-  'no-lm': { name: 'no-lm', capabilityByte: 0x00, vendor: 0x8086, device: 0x0953, vfDevice: 0x0954, lmCommands: false, foreignErase: false },
-  reserved: { name: 'reserved', capabilityByte: 0x02, vendor: 0x8086, device: 0x4c4d, vfDevice: 0x4c4e, lmCommands: true, foreignErase: false },
-  foreign: { name: 'foreign', capabilityByte: 0x00, vendor: 0x144d, device: 0x4c4d, vfDevice: 0x4c4e, lmCommands: false, foreignErase: true },
+  lm: { name: 'lm', capabilityByte: 0x01, vendor: 0x8086, device: 0x4c4d, vfDevice: 0x4c4e, lmCommands: true, foreignErase: false, hmlm: false },
+  'no-lm': { name: 'no-lm', capabilityByte: 0x00, vendor: 0x8086, device: 0x0953, vfDevice: 0x0954, lmCommands: false, foreignErase: false, hmlm: false },
+  reserved: { name: 'reserved', capabilityByte: 0x02, vendor: 0x8086, device: 0x4c4d, vfDevice: 0x4c4e, lmCommands: true, foreignErase: false, hmlm: false },
+  tp4159: { name: 'tp4159', capabilityByte: 0x00, vendor: 0x8086, device: 0x4c4d, vfDevice: 0x4c4e, lmCommands: false, foreignErase: false, hmlm: true },
+  foreign: { name: 'foreign', capabilityByte: 0x00, vendor: 0x144d, device: 0x4c4d, vfDevice: 0x4c4e, lmCommands: false, foreignErase: true, hmlm: false },
 };
 
 /** What the PF admin queue does with an opcode in 0xC4-0xD5 under a profile. */

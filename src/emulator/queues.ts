@@ -81,7 +81,7 @@ export class CompletionQueue {
  * wrap). Consumes one reserved slot. Returns false if the CQ's memory is gone
  * (the caller reports a controller fatal status).
  */
-export function postCompletion(mem: HostMemory, cq: CompletionQueue, dw0: number, sqhd: number, sqid: number, cid: number, status: number): boolean {
+export function postCompletion(mem: HostMemory, cq: CompletionQueue, dw0: number, sqhd: number, sqid: number, cid: number, status: number, dw1 = 0): boolean {
   const addr = cq.base + cq.tail * CQE_SIZE;
   const page = mem.pageAt(addr);
   cq.reserved--;
@@ -89,7 +89,7 @@ export function postCompletion(mem: HostMemory, cq: CompletionQueue, dw0: number
   const v = page.view;
   const o = addr % 4096;
   v.setUint32(o + CQE.dw0, dw0 >>> 0, true);
-  v.setUint32(o + CQE.dw1, 0, true);
+  v.setUint32(o + CQE.dw1, dw1 >>> 0, true);
   v.setUint16(o + CQE.sqhd, sqhd, true);
   v.setUint16(o + CQE.sqid, sqid, true);
   v.setUint16(o + CQE.cid, cid, true);

@@ -40,6 +40,12 @@ export function holdSave(issuer: Controller, vf: Controller, cid: number, segmen
 export function endDrain(vf: Controller): void {
   const held = vf.heldSave!;
   const issuer = vf.ctx.controller(held.issuer);
+  if (held.drained) {
+    vf.heldSave = undefined;
+    const r = held.drained.finish(vf);
+    post(issuer, held, r.status, r.decision, r.reason);
+    return;
+  }
   captureSave(issuer, vf, held.segments, held.length);
   vf.heldSave = undefined;
   vf.lmState = 'saved'; // D6: nothing destroyed, RESUME continues
@@ -69,6 +75,6 @@ function post(issuer: Controller, held: HeldSave, status: number, decision: stri
   if (!sq) throw new Error(`internal: function ${issuer.fn} holds a SAVE but has no admin queue`);
   issuer.complete(sq, held.cid, status, 0);
   if (issuer.ctx.trace !== undefined) {
-    issuer.ctx.trace({ fn: issuer.fn, sqid: 0, cid: held.cid, opcode: LM.SAVE, outcome: 'completed', status: splitStatus(status), dw0: 0, decision, reason });
+    issuer.ctx.trace({ fn: issuer.fn, sqid: 0, cid: held.cid, opcode: held.drained?.opcode ?? LM.SAVE, outcome: 'completed', status: splitStatus(status), dw0: 0, decision, reason });
   }
 }

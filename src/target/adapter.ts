@@ -4,8 +4,8 @@
 // JSON-lines protocol op for op (docs/protocol.md).
 import type { RawAnswer, RawRequest } from './batch.ts';
 
-/** Device profiles (spec D17). */
-export const PROFILES = ['lm', 'no-lm', 'reserved', 'foreign'] as const;
+/** Device profiles (spec D17; tp4159: the standard's host-managed live migration, D19-D34). */
+export const PROFILES = ['lm', 'no-lm', 'reserved', 'foreign', 'tp4159'] as const;
 export type Profile = (typeof PROFILES)[number];
 
 /** What a VF does with an LM opcode on its own admin queue (spec D1). */

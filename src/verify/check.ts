@@ -19,7 +19,7 @@ import type { Suite } from '../../models/suite.ts';
 import { PROPERTY_TEXT } from '../check/propertyText.ts';
 import { suitesFor } from '../../models/catalog.ts';
 import { EMULATOR_SAVED_FORMAT } from '../../models/savedFormat.ts';
-import { EmulatorAdapter } from './emulatorAdapter.ts';
+import { EmulatorAdapter, emulatorOffers } from './emulatorAdapter.ts';
 
 interface RunCheckOptions {
   /** suites to run; default none (exploration only) */
@@ -191,10 +191,14 @@ interface CheckEmulatorOptions {
   onProgress?(what: string, done: number, total: number): void;
 }
 
-/** The check on the built-in emulated controller: every suite of the catalog (or none), one fresh emulator per suite. */
+/**
+ * The check on the built-in emulated controller: every suite of the catalog
+ * whose profile the emulator offers (or none), one fresh emulator per suite.
+ * A profile's suites join as soon as the emulator offers the profile.
+ */
 export function checkEmulator(o: CheckEmulatorOptions = {}): Promise<CheckResult> {
   return runCheck({
-    suites: o.suites === false ? [] : suitesFor([], { timeoutMs: 0, savedFormat: EMULATOR_SAVED_FORMAT }),
+    suites: o.suites === false ? [] : suitesFor([], { timeoutMs: 0, savedFormat: EMULATOR_SAVED_FORMAT }).filter((s) => emulatorOffers(s.profile)),
     adapter: () => new EmulatorAdapter(),
     maxStates: o.maxStates,
     onProgress: o.onProgress,

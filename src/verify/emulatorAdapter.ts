@@ -4,7 +4,9 @@
 import { EmulatedDevice, type DeviceSnapshot } from '../emulator/device.ts';
 import type { Mutant } from '../emulator/options.ts';
 import { RamNamespace } from '../emulator/namespace.ts';
-import type { Adapter, ResetInfo, ResetOptions } from '../target/adapter.ts';
+import type { Adapter, Profile, ResetInfo, ResetOptions } from '../target/adapter.ts';
+import { PROFILES as EMULATOR_PROFILES, type Profile as EmulatorProfile } from '../emulator/profiles.ts';
+import { UnsupportedProfileError } from '../target/errors.ts';
 import { QueueTracker } from '../target/queueTracker.ts';
 
 interface EmulatorAdapterOptions {
@@ -36,7 +38,7 @@ export class EmulatorAdapter implements Adapter {
   async reset(o: ResetOptions): Promise<ResetInfo> {
     this.device = new EmulatedDevice({
       vfs: o.vfs,
-      profile: o.profile,
+      profile: emulatorProfile(o.profile),
       strict: o.strict,
       vfQueuePolicy: o.vfQueuePolicy,
       ioCompletion: o.ioCompletion,
@@ -104,4 +106,15 @@ export class EmulatorAdapter implements Adapter {
   async close(): Promise<void> {
     this.device = undefined;
   }
+}
+
+/** Whether the built-in emulator offers `profile` (a suite of another profile is not played on it). */
+export function emulatorOffers(profile: Profile): boolean {
+  return (EMULATOR_PROFILES as readonly string[]).includes(profile);
+}
+
+/** The emulator's name for `profile`; UnsupportedProfileError when the emulator does not offer it (yet). */
+export function emulatorProfile(profile: Profile): EmulatorProfile {
+  if (!emulatorOffers(profile)) throw new UnsupportedProfileError(profile, `the built-in emulator offers ${EMULATOR_PROFILES.join(', ')}`);
+  return profile as EmulatorProfile;
 }

@@ -38,7 +38,10 @@ export function atLeastVfs(adapter: Adapter, vfs: number): Adapter {
 export function suiteForVfs(suite: Suite, vfs: number, timeoutMs: number): Suite {
   if (suite.id.startsWith('pfAcceptance:')) {
     const r = suite.reset;
-    return pfAcceptanceSuite({ profile: r.profile, strict: r.strict ?? false, vfQueuePolicy: r.vfQueuePolicy ?? 'reject', vfs }, { timeoutMs });
+    const profile = r.profile;
+    // pfAcceptance covers the vendor-opcode profiles only (D17); the standard profile has its own suites.
+    if (profile === 'tp4159') throw new Error(`suite ${suite.id} resets to profile tp4159, which pfAcceptance does not cover: run the tp4159 suites instead`);
+    return pfAcceptanceSuite({ profile, strict: r.strict ?? false, vfQueuePolicy: r.vfQueuePolicy ?? 'reject', vfs }, { timeoutMs });
   }
   if (suite.reset.vfs >= vfs) return suite;
   return { ...suite, reset: { ...suite.reset, vfs }, implementation: (adapter) => suite.implementation(atLeastVfs(adapter, vfs)) };

@@ -19,6 +19,13 @@ export const NVM = {
   READ: 0x02,
 } as const;
 
+/** Asynchronous Event Request (admin 0Ch): served by the tp4159 profile, whose One-Shot events complete it (D33). Kept out of ADMIN: the vendor profiles do not serve it. */
+export const ASYNC_EVENT_REQUEST = 0x0c;
+
+/** NVM Write Zeroes and Dataset Management: served by the tp4159 profile, whose logging covers them (D30). Kept out of NVM for the same reason. */
+export const NVM_WRITE_ZEROES = 0x08;
+export const NVM_DATASET_MANAGEMENT = 0x09;
+
 export const FEATURE_NUMBER_OF_QUEUES = 0x07;
 /** Set/Get Features FID 21h: a Controller Data Queue's head pointer and tail-pointer trigger (tp4159 section 2). */
 export const FEATURE_CONTROLLER_DATA_QUEUE = 0x21;

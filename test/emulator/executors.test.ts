@@ -12,7 +12,17 @@ describe('executor table', () => {
   it('D17: every profile has an executor set; the vendor LM profiles share one, told apart by their ProfileInfo', () => {
     const sets = PROFILES.map((profile) => executorsFor(resolveOptions({ profile })));
     for (const s of sets) expect([typeof s.admin, typeof s.io, typeof s.completeHeld]).toEqual(['function', 'function', 'function']);
-    expect(new Set(sets).size).toBe(1);
+    const vendor = PROFILES.filter((p) => p !== 'tp4159').map((profile) => executorsFor(resolveOptions({ profile })));
+    expect(new Set(vendor).size).toBe(1);
+    // D19-D34: the standard profile has an executor set of its own.
+    expect(sets).toContain(executorsFor(resolveOptions({ profile: 'tp4159' })));
+    expect(vendor).not.toContain(executorsFor(resolveOptions({ profile: 'tp4159' })));
+  });
+
+  it('a tp4159 mutant breaks only the tp4159 profile: on lm it leaves the correct behaviour', () => {
+    const broken = setup({ vfs: 1, mutant: 'suspendBeforeDrain' });
+    expect(status(broken.host.suspend(1))).toEqual({ sct: 0, sc: SC.SUCCESS, dnr: false });
+    expect(status(broken.host.save(1).cqe)).toEqual({ sct: 0, sc: SC.SUCCESS, dnr: false });
   });
 
   it('every mutant gets its own executor set; the correct one stays shared', () => {

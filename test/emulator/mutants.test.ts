@@ -6,7 +6,8 @@ import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MUTANTS, type Mutant } from '../../src/emulator/options.ts';
+import { MUTANTS, type LmMutant, type Mutant } from '../../src/emulator/options.ts';
+import { TP4159_SCENARIOS } from './tp4159/mutantScenarios.ts';
 import { setup, status } from './helpers.ts';
 import { encodeLmCommand } from '../../src/wire/lmCommands.ts';
 import { LM } from '../../src/wire/opcodes.ts';
@@ -18,7 +19,7 @@ import { cmdArb, configArb, Run } from './randomCommands.ts';
 const ok = { sct: 0, sc: 0, dnr: false };
 const rejected = (sc: number) => ({ sct: 0, sc, dnr: true });
 
-const scenarios: Record<Mutant, { spec: string; run: (mutant: Mutant | undefined) => unknown }> = {
+const lmScenarios: Record<LmMutant, { spec: string; run: (mutant: Mutant | undefined) => unknown }> = {
   acceptLmOnVfQueue: {
     spec: 'D1: SUSPEND on a VF admin queue is rejected and the VF keeps running',
     run: (mutant) => {
@@ -67,13 +68,19 @@ const scenarios: Record<Mutant, { spec: string; run: (mutant: Mutant | undefined
   },
 };
 
-const expectedCorrect: Record<Mutant, unknown> = {
+const lmExpectedCorrect: Record<LmMutant, unknown> = {
   acceptLmOnVfQueue: [rejected(SC.INVALID_OPCODE), 'running'],
   saveWhileRunning: rejected(SC.SEQUENCE_ERROR),
   partialLoad: [rejected(SC.INVALID_FIELD), true, 1n],
   queryOffByOneQueue: true,
   ignoreCapability: [rejected(SC.INVALID_OPCODE), 'running'],
 };
+
+const scenarios: Record<Mutant, { spec: string; run: (mutant: Mutant | undefined) => unknown }> = { ...lmScenarios, ...TP4159_SCENARIOS };
+const expectedCorrect: Record<Mutant, unknown> = {
+  ...lmExpectedCorrect,
+  ...Object.fromEntries(Object.entries(TP4159_SCENARIOS).map(([m, s]) => [m, s.correct])),
+} as Record<Mutant, unknown>;
 
 describe('mutants misbehave where the correct device does not', () => {
   for (const [mutant, s] of Object.entries(scenarios) as Array<[Mutant, (typeof scenarios)[Mutant]]>) {

@@ -22,6 +22,7 @@ import {
   migrationBuffers,
   prpListBytes,
   prpsFor,
+  udmqRing,
 } from '../../models/hostPlan.ts';
 import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
 import { checkTesterRange } from '../../src/verify/qemu/memoryMap.ts';
@@ -48,6 +49,7 @@ function ranges(): Array<[bigint, number, string]> {
   const a = ACCEPTANCE_PLAN;
   out.push([a.image, BUFFER_BYTES, 'acceptance image'], [a.imageList, PAGE, 'acceptance image list'], [a.measure, BUFFER_BYTES, 'acceptance measure']);
   out.push([a.measureList, PAGE, 'acceptance measure list'], [a.data, 2 * PAGE, 'acceptance pattern and read-back']);
+  for (let vf = 1; vf <= MAX_FUNCTION; vf++) out.push([udmqRing(vf), PAGE, `vf ${vf} udmq`]);
   out.push([DRIVER_REGION.base, DRIVER_REGION.bytes, 'host driver region']);
   return out;
 }

@@ -97,3 +97,51 @@ export function readMigrationIdentify(buf: Uint8Array): MigrationIdentify {
   return out as unknown as MigrationIdentify;
 }
 
+
+/** Identify CNS 15h: the Secondary Controller List (the CNTLID of VF k, tp4159 section 1). */
+export const CNS_SECONDARY_CONTROLLER_LIST = 0x15;
+
+export const SECONDARY_CONTROLLER_ENTRY_LAYOUT: Layout = {
+  name: 'Secondary Controller Entry (CNS 15h, from byte 32)',
+  size: 32,
+  fields: [
+    { name: 'scid', offset: 0, width: 2, doc: 'SCID secondary controller identifier (its CNTLID)' },
+    { name: 'pcid', offset: 2, width: 2, doc: 'PCID primary controller identifier' },
+    { name: 'scs', offset: 4, width: 1, bits: [0, 0], doc: 'SCS bit 0: the secondary controller is online' },
+    { name: 'vfn', offset: 8, width: 2, doc: 'VFN virtual function number' },
+    { name: 'nvq', offset: 12, width: 2, doc: 'NVQ flexible queue resources assigned' },
+    { name: 'nvi', offset: 14, width: 2, doc: 'NVI flexible interrupt resources assigned' },
+  ],
+};
+
+export interface SecondaryController {
+  scid: number;
+  pcid: number;
+  online: boolean;
+  vfn: number;
+  nvq: number;
+  nvi: number;
+}
+
+/** Byte 0 the number of entries (at most 127), then one 32-byte entry each from byte 32. */
+export function encodeSecondaryControllerList(list: readonly SecondaryController[]): Uint8Array {
+  if (list.length > 127) throw new WireError(`the Secondary Controller List holds at most 127 entries, got ${list.length}`);
+  const buf = new Uint8Array(IDENTIFY_SIZE);
+  buf[0] = list.length;
+  list.forEach((e, i) => {
+    const at = 32 + 32 * i;
+    for (const f of SECONDARY_CONTROLLER_ENTRY_LAYOUT.fields) {
+      const v = f.name === 'scs' ? (e.online ? 1 : 0) : e[f.name as Exclude<keyof SecondaryController, 'online'>];
+      setUint(buf, { ...f, offset: at + f.offset }, v);
+    }
+  });
+  return buf;
+}
+
+export function decodeSecondaryControllerList(buf: Uint8Array): SecondaryController[] {
+  if (buf.length !== IDENTIFY_SIZE) throw new WireError(`CNS 15h data must be exactly ${IDENTIFY_SIZE} bytes, got ${buf.length}`);
+  return Array.from({ length: Math.min(buf[0], 127) }, (_, i) => {
+    const v = decodeUints(SECONDARY_CONTROLLER_ENTRY_LAYOUT, buf.subarray(32 + 32 * i, 64 + 32 * i));
+    return { scid: Number(v.scid), pcid: Number(v.pcid), online: v.scs === 1n, vfn: Number(v.vfn), nvq: Number(v.nvq), nvi: Number(v.nvi) };
+  });
+}

@@ -133,7 +133,7 @@ export function encodeControllerState(s: ControllerState): Uint8Array {
   return out;
 }
 
-interface DecodedControllerState {
+export interface DecodedControllerState {
   state: ControllerState;
   /** bytes the header accounts for: 48 + NVMECSS x 4 + VSS x 4 */
   length: number;

@@ -14,7 +14,7 @@ import { decodeUints, encodeUints, WireError, type Layout } from '../layout.ts';
 export const NVME_LM_STATE_UUID = '28a39215-81d5-4e29-863e-a1d341a3417c';
 const VENDOR_STATE_VERSION = 1;
 /** Guest Asynchronous Event Requests the section can carry (AERL + 1). */
-const VENDOR_STATE_MAX_AERS = 4;
+export const VENDOR_STATE_MAX_AERS = 4;
 
 export const VENDOR_STATE_LAYOUT: Layout = {
   name: 'nvme-lm vendor state (admin queue)',

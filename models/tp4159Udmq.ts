@@ -1,0 +1,215 @@
+// The byte binding of the tp4159Udmq machine: VF 1 of a tp4159 device, the
+// one UDMQ the PF creates for it (a page of the memory plan, zeroed by the
+// host), and every event played in bytes through the Adapter. After each
+// step it checks:
+// - the event's own completion (status, SCT, DNR) and no other completion
+//   on the PF or the VF (I2);
+// - the entries the machine says were posted, in order, at the slots from
+//   the controller's tail: phase tag, ESA, LBACIR, and for a range the LBA
+//   the guest wrote (D29-D32);
+// - every slot's phase tag as the machine has it: nothing written where the
+//   host has not released (D31, I14);
+// - HOST_RELEASE: the phase the host finds at its head (D31).
+import { initialTransition, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
+import type { Adapter, ResetOptions } from '../src/target/adapter.ts';
+import type { Implementation } from '../src/paths/trie.ts';
+import type { PathStep } from '../src/paths/path.ts';
+import { decodeCdqCreateDw0 } from '../src/wire/tp4159/completions.ts';
+import { decodeUdmqEntries, UDMQ_ENTRY_SIZE, UDMQ_LBACIR } from '../src/wire/tp4159/udmq.ts';
+import { ESA, UDMQ_OPTION_SETS, udmqSpec, type UdmqContext, type UdmqOptions } from '../machines/tp4159Udmq.ts';
+import type { TpCompletion } from '../machines/tp4159/status.ts';
+import { checkRdy, expectOwn, nextState, suiteBranchPaths, suitePaths } from './observe.ts';
+import { describePosted, isOk, NSID, type DriverState, type Posted } from './guest.ts';
+import { VfGuest, type VfGuestState } from './vfGuest.ts';
+import { udmqRing } from './hostPlan.ts';
+import { PAGE_SIZE as PAGE } from '../src/wire/page.ts';
+import { TpHost } from './tp4159Host.ts';
+import { Mismatch, NotRealisable, type Suite } from './suite.ts';
+import { completionWait, DEFAULT_TIMEOUT_MS } from './completionWait.ts';
+import { deviceSnapshots, type DeviceSnapshot } from './snapshots.ts';
+import type { TpBindingOptions } from './tp4159Lifecycle.ts';
+
+const VF = 1;
+
+interface Book {
+  cdqid: number | null;
+  /** the LBA of the last change the guest completed (a range entry logs it, D30) */
+  lastLba: number | null;
+}
+
+interface Saved {
+  machine: AnyMachineSnapshot;
+  host: DriverState;
+  vf: VfGuestState;
+  book: Book;
+}
+
+export class TpUdmqBinding implements Implementation<DeviceSnapshot<Saved>> {
+  private host: TpHost;
+  private vf: VfGuest;
+  private book: Book = { cdqid: null, lastLba: null };
+  private machine: AnyMachineSnapshot;
+  readonly snapshot?: () => Promise<DeviceSnapshot<Saved>>;
+  readonly restore?: (s: DeviceSnapshot<Saved>) => Promise<void>;
+
+  constructor(
+    private readonly adapter: Adapter,
+    private readonly spec: { machine: AnyStateMachine; key?(s: AnyMachineSnapshot): string },
+    private readonly o: UdmqOptions,
+    private readonly resetOptions: ResetOptions,
+    private readonly timeoutMs: number,
+  ) {
+    this.host = new TpHost(adapter, timeoutMs);
+    this.vf = new VfGuest(adapter, VF, timeoutMs, 1);
+    this.machine = initialTransition(spec.machine)[0];
+    ({ snapshot: this.snapshot, restore: this.restore } = deviceSnapshots(adapter, {
+      save: (): Saved => ({ machine: this.machine, host: this.host.driver.save(), vf: this.vf.save(), book: { ...this.book } }),
+      restore: (s: Saved) => {
+        this.machine = s.machine;
+        this.host.driver.restore(s.host);
+        this.vf.restore(s.vf);
+        this.book = { ...s.book };
+      },
+    }));
+  }
+
+  /** Power-on; the PF enabled and its offer read (D21); the VF's guest up with one I/O queue pair, so it can change user data. */
+  async reset(): Promise<void> {
+    const wait = completionWait(await this.adapter.reset(this.resetOptions), this.timeoutMs);
+    this.host = new TpHost(this.adapter, wait);
+    this.vf = new VfGuest(this.adapter, VF, wait, 1);
+    this.book = { cdqid: null, lastLba: null };
+    this.machine = initialTransition(this.spec.machine)[0];
+    await this.host.driver.enable();
+    await this.host.learn('reset');
+    await this.guestUp('reset');
+  }
+
+  private async guestUp(label: string): Promise<void> {
+    await this.vf.enable();
+    await checkRdy(`${label}: VF ${VF}`, this.vf.driver, true);
+    const { cqes } = await this.vf.createPair();
+    for (const c of cqes) expectOwn(`${label}: the guest's I/O queue pair on VF ${VF}`, { status: 'SUCCESS', sct: 0, sc: 0, dnr: false }, c);
+  }
+
+  async step(event: EventObject, expected: PathStep): Promise<void> {
+    const type = event.type;
+    const before = this.machine.context as UdmqContext;
+    const next = nextState(this.spec, this.machine, event, expected);
+    const after = next.context as UdmqContext;
+    const own = (what: string, got: Posted | null): void => expectOwn(`${type}: ${what}`, after.last.completion as TpCompletion | 'none', got);
+    await this.play(type, before, after, own);
+    const strays = [...(await this.host.driver.reap()), ...(await this.vf.driver.reap())];
+    if (strays.length > 0) throw new Mismatch(`${type}: completions`, 'none but the event\'s own', strays.map(describePosted).join('; '));
+    await this.checkRing(type, before, after);
+    this.machine = next;
+  }
+
+  private cdqid(type: string): number {
+    if (this.book.cdqid === null) throw new Error(`${type}: the machine names a queue the binding never created (binding out of step)`);
+    return this.book.cdqid;
+  }
+
+  private async play(type: string, before: UdmqContext, after: UdmqContext, own: (what: string, got: Posted | null) => void): Promise<void> {
+    switch (type) {
+      case 'CREATE_CDQ': {
+        if (!before.cdq) await this.adapter.memWrite(udmqRing(VF), new Uint8Array(PAGE));
+        const { cqe } = await this.host.cdqCreate(VF, udmqRing(VF), this.o.entries);
+        own(`Controller Data Queue Create of ${this.o.entries} entries (D28)`, cqe);
+        if (cqe !== null && isOk(cqe)) this.book.cdqid = decodeCdqCreateDw0(cqe.dw0).cdqid;
+        return;
+      }
+      case 'DELETE_CDQ':
+        own('Controller Data Queue Delete (D28)', (await this.host.cdqDelete(this.cdqid(type))).cqe);
+        this.book.cdqid = null;
+        return;
+      case 'TRACK_START':
+      case 'TRACK_STOP':
+        own(`Track Send LACT ${type === 'TRACK_START' ? 1 : 0} (D29)`, (await this.host.track(this.cdqid(type), type === 'TRACK_START' ? 1 : 0)).cqe);
+        return;
+      case 'WRITE': {
+        const { rec, cqe } = await this.vf.submitWrite();
+        expectOwn(`${type}: the guest's Write of LBA ${rec.lba} (D30)`, after.last.changeCompleted ? { status: 'SUCCESS', sct: 0, sc: 0, dnr: false } : 'none', cqe);
+        if (cqe !== null) this.vf.completedNow(rec, cqe);
+        this.book.lastLba = rec.lba;
+        return;
+      }
+      case 'READ':
+        await this.vf.probe(`${type}: the guest's Read (never logged, D30)`, false);
+        return;
+      case 'HOST_RELEASE': {
+        const [entry] = decodeUdmqEntries(await this.adapter.memRead(udmqRing(VF) + BigInt(before.head * UDMQ_ENTRY_SIZE), UDMQ_ENTRY_SIZE));
+        if (entry.phase !== after.last.read) throw new Mismatch(`${type}: phase tag of the entry at the host's head ${before.head} (D31)`, String(after.last.read), String(entry.phase));
+        own(`Set Features 21h HP ${after.head} (D31)`, (await this.host.setCdq(this.cdqid(type), after.head, { etpt: after.etpt, tpt: after.tpt })).cqe);
+        return;
+      }
+      case 'SUSPEND':
+      case 'SUSPEND_DUDMQ':
+        own(`Suspend STYPE 1${type === 'SUSPEND_DUDMQ' ? ' DUDMQ 1' : ''} (D32)`, (await this.host.suspend(VF, 1, type === 'SUSPEND_DUDMQ')).cqe);
+        if (type === 'SUSPEND_DUDMQ') this.book.cdqid = null;
+        return;
+      case 'RESUME':
+        own('Resume (D23, D32)', (await this.host.resume(VF)).cqe);
+        return;
+      case 'FLR':
+        await this.adapter.flr(VF);
+        this.vf.powerOn(false);
+        await this.guestUp(`${type}: the guest brings its VF up again (no user data changes)`);
+        return;
+      case 'PF_RESET':
+        await this.adapter.flr(0);
+        this.host.driver.forget();
+        this.vf.powerOn(false);
+        this.book.cdqid = null;
+        await this.host.driver.enable();
+        await this.guestUp(`${type}: the guest brings its VF up again`);
+        return;
+      default:
+        throw new NotRealisable(`${type}: the UDMQ binding plays no One-Shot events or AERs yet (D33); the suite without them covers the rest`);
+    }
+  }
+
+  /** The entries posted in this step (from the controller's tail before it), then every slot's phase tag. */
+  private async checkRing(type: string, before: UdmqContext, after: UdmqContext): Promise<void> {
+    if (!after.cdq && !before.cdq) return;
+    const ring = decodeUdmqEntries(await this.adapter.memRead(udmqRing(VF), this.o.entries * UDMQ_ENTRY_SIZE));
+    let slot = before.tail;
+    let phase = before.ctrlPhase;
+    for (const kind of after.last.posted) {
+      const e = ring[slot];
+      const what = `${type}: UDMQ entry at slot ${slot}`;
+      if (e.phase !== phase) throw new Mismatch(`${what}: phase tag (I14)`, String(phase), String(e.phase));
+      if (e.esa !== ESA[kind]) throw new Mismatch(`${what}: ESA (D29-D32)`, `${ESA[kind]} (${kind})`, String(e.esa));
+      if (kind === 'range') {
+        const want = `NSID ${NSID}, SLBA ${this.book.lastLba}, NLB 0, LBACIR ${UDMQ_LBACIR.RANGE_VALID}`;
+        const got = `NSID ${e.nsid}, SLBA ${e.slba}, NLB ${e.nlb}, LBACIR ${e.lbacir}`;
+        if (want !== got) throw new Mismatch(`${what}: the logged range (D30)`, want, got);
+      } else if (e.lbacir !== UDMQ_LBACIR.NO_RANGE) {
+        throw new Mismatch(`${what}: LBACIR of a sequence entry (D29)`, String(UDMQ_LBACIR.NO_RANGE), String(e.lbacir));
+      }
+      slot = (slot + 1) % this.o.entries;
+      if (slot === 0) phase = phase === 1 ? 0 : 1;
+    }
+    if (!after.cdq) return;
+    const phases = ring.map((e) => e.phase).join('');
+    if (phases !== after.slots.join('')) throw new Mismatch(`${type}: phase tags of the UDMQ's slots (D31: nothing written the host did not release)`, after.slots.join(''), phases);
+  }
+}
+
+/** The tp4159Udmq suites: the option sets without One-Shot events (the binding plays no AER yet). */
+export function tpUdmqSuites(options: TpBindingOptions = {}): Suite[] {
+  return UDMQ_OPTION_SETS.filter((o) => !o.oneShot).map((o) => {
+    const spec = udmqSpec(o);
+    const reset: ResetOptions = { vfs: 1, profile: 'tp4159', ioCompletion: 'immediate' };
+    return {
+      id: spec.id,
+      profile: 'tp4159' as const,
+      reset,
+      spec,
+      requires: {},
+      paths: () => suitePaths(spec.id, spec),
+      branchPaths: () => suiteBranchPaths(spec.id, spec),
+      implementation: (adapter: Adapter) => new TpUdmqBinding(adapter, spec, o, reset, options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+    };
+  });
+}
