@@ -1,4 +1,5 @@
-// SAVE's drain (D12, L4). A SAVE accepted while the VF still has fetched I/O
+// SAVE's drain (D12, L4); the standard profile's Suspend drains the same way
+// (D22, L5: a held entry with `drained` set, hmlmExec.ts). A SAVE accepted while the VF still has fetched I/O
 // in flight (ioCompletion 'deferred') is held: no completion yet, the VF in
 // `saving` fetches nothing, and each completeIo completes I/O as usual. When
 // the last one has posted its CQE, the SAVE captures the state, DMAs it and
@@ -56,7 +57,10 @@ export function endDrain(vf: Controller): void {
 export function failHeldSave(vf: Controller): void {
   const held = vf.heldSave!;
   vf.heldSave = undefined;
-  post(vf.ctx.controller(held.issuer), held, ST.SEQUENCE_ERROR, 'D13', 'the VF was reset while its SAVE drained: SAVE it again once it is suspended');
+  const reason = held.drained
+    ? 'the VF was reset while its Suspend drained (D34): it runs again; Suspend it again'
+    : 'the VF was reset while its SAVE drained: SAVE it again once it is suspended';
+  post(vf.ctx.controller(held.issuer), held, ST.SEQUENCE_ERROR, held.drained ? 'D34' : 'D13', reason);
 }
 
 /** `c`'s admin queues are gone (a reset, D18, or a LOAD over it): SAVEs it held vanish with them, uncompleted. */

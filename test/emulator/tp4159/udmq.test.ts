@@ -182,3 +182,15 @@ describe('D34 resets', () => {
     expect(status(tp.track(q.cdqid, 1))).toEqual(cs(SC_HMLM.INVALID_CONTROLLER_DATA_QUEUE));
   });
 });
+
+describe('D34 during a Suspend drain', () => {
+  it('D34, L5: an FLR of a VF whose Suspend drains completes that Suspend (Command Sequence Error) and the VF runs again', () => {
+    const { dev, host, tp } = tpSetup({ ioCompletion: 'deferred' });
+    host.createIoPair(1, 1, 4);
+    host.post(1, 1, sqeFor.write(host.nextCid(), 1, 0n, 1, BigInt(host.alloc(4096))));
+    expect(tp.suspend(1)).toBeNull();
+    dev.flr(1);
+    expect(host.reap(0, 0).map(status)).toEqual([{ sct: 0, sc: 0x0c, dnr: true }]);
+    expect(dev.inspect(1).lmState).toBe('running');
+  });
+});
