@@ -15,6 +15,7 @@
 // | CONTROLLER_SUSPENDED      | 1   | 39h  | 1   |
 // | CONTROLLER_NOT_SUSPENDED  | 1   | 3Ah  | 1   |
 // | CDQ_FULL                  | 1   | 3Bh  | 1   |
+// | SEQUENCE_ERROR            | 0   | 0Ch  | 1   |
 //
 // Every error sets DNR: each is a pure function of the command and the
 // state, and a rejection changes nothing (I3, I9, I11), so a retry fails alike.
@@ -23,6 +24,7 @@ import {
   rejected,
   SC_CDQ_FULL,
   SC_CONTROLLER_NOT_SUSPENDED,
+  SC_COMMAND_SEQUENCE_ERROR,
   SC_CONTROLLER_SUSPENDED,
   SC_INVALID_CDQ,
   SC_INVALID_CONTROLLER_ID,
@@ -48,6 +50,8 @@ export const TP_STATUS = {
   CONTROLLER_SUSPENDED: specific(SC_CONTROLLER_SUSPENDED),
   CONTROLLER_NOT_SUSPENDED: specific(SC_CONTROLLER_NOT_SUSPENDED),
   CDQ_FULL: specific(SC_CDQ_FULL),
+  /** a Suspend whose drain a reset of the VF cut short (D34): the VF is not suspended */
+  SEQUENCE_ERROR: rejected(SC_COMMAND_SEQUENCE_ERROR),
 } as const satisfies Record<string, NvmeStatus>;
 
 export type TpStatusName = keyof typeof TP_STATUS;

@@ -37,8 +37,13 @@ export type HmlmAccepted =
   /** SEQIND 1/0: accumulate; `data` is the accumulation after this part */
   | { op: 'setPart'; vf: number; data: Uint8Array; csvi: number; csuuidi: number }
   | { op: 'setState'; vf: number; state: CheckedState }
-  /** a part out of order or a new "first" before a "last": the accumulation restarts (Invalid Field, D26) */
-  | { op: 'restartParts'; vf: number; reason: string }
+  /**
+   * A Set State that fails while parts are accumulated: the accumulation is
+   * discarded (D26: a part out of order, a new "first" or a whole state
+   * before the "last" restarts it; any other failed part ends it too) and the
+   * command completes with the failure's status.
+   */
+  | { op: 'restartParts'; vf: number; status: number; decision: string; reason: string }
   | { op: 'cdqCreate'; cntlid: number; base: number; entries: number }
   | { op: 'cdqDelete'; cdqid: number }
   | { op: 'trackSend'; cdqid: number; lact: number }
@@ -137,6 +142,14 @@ function acceptGetState(c: Extract<Tp4159Command, { kind: 'getState' }>, vf: num
 }
 
 function acceptSetState(c: Extract<Tp4159Command, { kind: 'setState' }>, vf: number, view: HmlmView): HmlmAcceptance {
+  const r = judgeSetState(c, vf, view);
+  if (r.accept || view.controller(vf).hmlm.parts === undefined) return r;
+  return { accept: true, op: 'restartParts', vf, status: r.status, decision: r.decision ?? 'D26', reason: `${r.reason ?? 'Set Controller State failed'}; the parts so far are discarded` };
+}
+
+const restart = (vf: number, reason: string): HmlmAcceptance => ({ accept: true, op: 'restartParts', vf, status: ST.INVALID_FIELD, decision: 'D26', reason });
+
+function judgeSetState(c: Extract<Tp4159Command, { kind: 'setState' }>, vf: number, view: HmlmView): HmlmAcceptance {
   if (view.lmState(vf) !== 'suspended') return no(HST.NOT_SUSPENDED, 'D26', 'Set Controller State needs a suspended VF: Suspend it first', vf);
   const ctl = view.controller(vf);
   if (ctl.ioQueueCount() > 0) return field('D26', 'the VF has I/O queues: reset it (FLR) before setting a state', vf);
@@ -151,12 +164,12 @@ function acceptSetState(c: Extract<Tp4159Command, { kind: 'setState' }>, vf: num
   const at = Number(offset);
   let data: Uint8Array;
   if (c.seqind === 3 || c.seqind === 1) {
-    if (c.seqind === 1 && have) return { accept: true, op: 'restartParts', vf, reason: 'a new "first" part before the "last" one: start over' };
+    if (have) return restart(vf, c.seqind === 1 ? 'a new "first" part before the "last" one: start over' : 'a whole state (SEQIND 3) while parts are accumulated: start over');
     if (at !== 0) return field('D26', `the ${c.seqind === 3 ? 'whole state' : 'first part'} must start at offset 0`, vf);
     data = part;
   } else {
     if (!have || at !== have.data.length || c.csvi !== have.csvi || c.csuuidi !== have.csuuidi) {
-      return { accept: true, op: 'restartParts', vf, reason: `a ${c.seqind === 0 ? 'middle' : 'last'} part out of order (offset ${at}, ${have ? have.data.length : 0} bytes so far): start over with a "first"` };
+      return restart(vf, `a ${c.seqind === 0 ? 'middle' : 'last'} part out of order (offset ${at}, ${have ? have.data.length : 0} bytes so far): start over with a "first"`);
     }
     data = new Uint8Array(have.data.length + part.length);
     data.set(have.data);

@@ -106,6 +106,7 @@ function execute(s: HmlmSteps, pf: Controller, a: HmlmAccepted, cid: number): Ou
     case 'resume': {
       const vf = ctx.controller(a.vf);
       vf.lmState = 'running';
+      vf.hmlm.parts = undefined; // D26: Set State parts belong to one suspension
       if (pf.hmlm.loggingFor(a.vf)) s.log(pf, a.vf, marker(UDMQ_ESA.FIRST)); // D32
       vf.kick(); // D23, L6: latched tails are fetched without another doorbell
       return succeeded(0, 'D23');
@@ -118,7 +119,7 @@ function execute(s: HmlmSteps, pf: Controller, a: HmlmAccepted, cid: number): Ou
       return succeeded(0, 'D26');
     case 'restartParts':
       ctx.controller(a.vf).hmlm.parts = undefined;
-      return rejected(ST.INVALID_FIELD, 'D26', a.reason);
+      return rejected(a.status, a.decision, a.reason);
     case 'setState': {
       const vf = ctx.controller(a.vf);
       vf.hmlm.parts = undefined;

@@ -152,7 +152,9 @@ export function reset(c: TpLifecycleContext, event: TpLifecycleEventType, draini
   return step(POWER_ON, event, {
     ioDropped: c.guestIo,
     adminDropped: c.guestAdmin,
-    suspendCompleted: draining ? ok('D22') : 'none',
+    // D34: the reset ends the suspension before the drain did; the Suspend
+    // completes (L5), but not with success: the VF is running again
+    suspendCompleted: draining ? tpCompletion('SEQUENCE_ERROR', 'D34') : 'none',
   });
 }
 
