@@ -6,6 +6,7 @@
 // VF's state, then data (PRPs, the state blob).
 import type { Controller, DeviceContext } from './controller.ts';
 import type { Cdq } from './hmlmState.ts';
+import { cdqFree } from './udmqLog.ts';
 import type { LmState } from './context.ts';
 import { genericStatus, statusWord, ST } from './fields.ts';
 import { dmaFromHost, walkPrps } from './prp.ts';
@@ -25,6 +26,7 @@ export const HST = {
   NO_RESOURCES: cs(SC_HMLM.NOT_ENOUGH_RESOURCES),
   SUSPENDED: cs(SC_HMLM.CONTROLLER_SUSPENDED),
   NOT_SUSPENDED: cs(SC_HMLM.CONTROLLER_NOT_SUSPENDED),
+  CDQ_FULL: cs(SC_HMLM.CONTROLLER_DATA_QUEUE_FULL),
 } as const;
 
 /** User data migration queues per migratable controller (MCUDMQ, D21). */
@@ -206,6 +208,8 @@ function acceptTrack(cdqid: number, lact: number, view: HmlmView): HmlmAcceptanc
   if (!q) return no(HST.INVALID_CDQ, 'D29', `CDQID ${cdqid} names no controller data queue`);
   if (lact > 1) return field('D29', `LACT ${lact} is neither 1 (start) nor 0 (stop)`);
   if (view.lmState(q.cntlid) !== 'running') return no(HST.SUSPENDED, 'D29', `VF ${q.cntlid} is suspended: Resume it before changing its logging`, q.cntlid);
+  // D31: starting needs room for ESA 1 and the ESA 7 that may have to follow it
+  if (lact === 1 && !q.logging && cdqFree(q) < 2) return no(HST.CDQ_FULL, 'D31', `CDQ ${cdqid} has ${cdqFree(q)} free slot(s): release entries (Set Features 21h) before starting to log`, q.cntlid);
   return { accept: true, op: 'trackSend', cdqid, lact };
 }
 

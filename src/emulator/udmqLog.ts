@@ -15,6 +15,15 @@ export function cdqUsed(q: Cdq): number {
   return (q.tail - q.hp + q.entries) % q.entries;
 }
 
+/**
+ * Slots the controller may still write: an NVMe queue is full when its head
+ * is one more than its tail, so one slot always stays empty (NVMe Base, Full
+ * Queue), a controller data queue as much as an SQ or a CQ.
+ */
+export function cdqFree(q: Cdq): number {
+  return q.entries - 1 - cdqUsed(q);
+}
+
 /** A marker entry (ESA 1, 2, 3): no range (LBACIR 2). */
 export function marker(esa: number): Omit<UdmqEntry, 'phase'> {
   return { nsid: 0, nlb: 0, slba: 0n, esa, dlba: false, lbacir: UDMQ_LBACIR.NO_RANGE };
@@ -31,7 +40,7 @@ export function rangeEntry(slba: number, blocks: number, dlba: boolean): Omit<Ud
  * ESA 7 instead, and logging stops.
  */
 export function postUdmq(pf: Controller, q: Cdq, e: Omit<UdmqEntry, 'phase'>): boolean {
-  const free = q.entries - 1 - cdqUsed(q);
+  const free = cdqFree(q);
   if (free <= 0) return false;
   const full = free === 1;
   const entry = full ? { ...marker(UDMQ_ESA.LAST_FULL), phase: q.phase } : { ...e, phase: q.phase };

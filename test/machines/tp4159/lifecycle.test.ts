@@ -89,13 +89,13 @@ describe('tp4159Lifecycle', () => {
     expect([c.ioQueues, c.guestAdmin]).toEqual([2, 'none']);
   });
 
-  it('D34: FLR and CC.EN 1->0 clear the suspension, the I/O queues and the parts, and end the migration; a reset during the drain ends it', () => {
+  it('D34: FLR and CC.EN 1->0 clear the suspension, the I/O queues and the parts, and end the migration; a reset during the drain completes the Suspend with Command Sequence Error', () => {
     const s = play(m, ['ENABLE', 'CREATE_IO_QUEUE', 'SUSPEND', 'GET_STATE', 'MIGRATE', 'SUSPEND', 'SET_STATE_FIRST', 'FLR']);
     const c = tpContextOf(s);
     expect([tpLmStateOf(s), c.parts, c.ioQueues, c.mig, c.image]).toEqual(['active', 'none', 0, 'none', null]);
     const d = play(m, [...BUSY, 'SUSPEND', 'DISABLE']);
     expect(tpLmStateOf(d)).toBe('active');
-    expect(tpContextOf(d).last).toMatchObject({ ioDropped: 1, suspendCompleted: { status: 'SUCCESS' } });
+    expect(tpContextOf(d).last).toMatchObject({ ioDropped: 1, suspendCompleted: { status: 'SEQUENCE_ERROR', decision: 'D34' } });
   });
 
   for (const o of TP_LIFECYCLE_OPTION_SETS) {
