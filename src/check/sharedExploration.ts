@@ -6,28 +6,34 @@
 // exploring again. Keyed by spec id, which names one machine with one option
 // set within a run (the check already treats it so). Outside such a scope
 // nothing is kept: a test that builds a variant under an existing id still
-// explores its own machine.
-import { AsyncLocalStorage } from 'node:async_hooks';
+// explores its own machine. The scope is a plain module variable, not an
+// AsyncLocalStorage: that one installs promise hooks, and the suites await on
+// every step. Scopes that overlap in one process share the one map.
 import type { MachineSpec } from '../../machines/spec.ts';
 import { explore } from './explore.ts';
 import type { StateGraph } from './graph.ts';
 
-const scope = new AsyncLocalStorage<Map<string, StateGraph>>();
+let shared: Map<string, StateGraph> | undefined;
+let open = 0;
 
 /** Runs `run` (and everything it awaits) with one shared exploration per spec id. */
-export function sharingExplorations<T>(run: () => T): T {
-  return scope.run(new Map(), run);
+export async function sharingExplorations<T>(run: () => Promise<T>): Promise<T> {
+  if (open++ === 0) shared = new Map();
+  try {
+    return await run();
+  } finally {
+    if (--open === 0) shared = undefined;
+  }
 }
 
 /** Offers a graph explored without symmetry reduction to the rest of the scope. */
 export function shareExploration(spec: MachineSpec, graph: StateGraph): void {
   if (graph.symmetry) throw new Error(`${spec.id}: only a graph explored without symmetry reduction can stand for the machine's concrete graph`);
-  scope.getStore()?.set(spec.id, graph);
+  shared?.set(spec.id, graph);
 }
 
 /** The spec's concrete graph (no symmetry, default limits): the one shared in this scope, else a fresh exploration. */
 export function exploreShared(spec: MachineSpec): StateGraph {
-  const shared = scope.getStore();
   const known = shared?.get(spec.id);
   if (known !== undefined) return known;
   const graph = explore(spec);
