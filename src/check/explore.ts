@@ -89,7 +89,8 @@ export function explore(spec: MachineSpec, options: ExploreOptions = {}): StateG
       const event = events[e];
       const after = machineStep(machine, before, event);
       const edges = takenEdgeIds(machine, before, event);
-      const afterKey = keyOf(after);
+      // XState hands back the very snapshot when no transition is enabled: its key is known
+      const afterKey = after === before ? fromKey : keyOf(after);
       graph.tried++;
       let to = from;
       let tIndex = -1;
