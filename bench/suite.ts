@@ -1,5 +1,6 @@
 // Every benchmark, in one order, with the sizes of a full run and of the
 // smoke run the test uses (tiny sizes: it checks the harness, not speed).
+import { checkBenches, type CheckConfig } from './check.ts';
 import { emulatorBenches, type EmulatorConfig } from './emulator.ts';
 import { explorerBenches, type ExplorerConfig } from './explorer.ts';
 import { currentClock, loadAverage, machineInfo, type BenchReport, type BenchResult } from './harness.ts';
@@ -19,6 +20,8 @@ export const REQUIRED_ENTRIES = [
   'emulator.save_load.bytes_per_s',
   'migrate.downtime_us',
   'verify.exec_steps_per_s',
+  'check.cpu_s',
+  'cli.help_cpu_s',
 ] as const;
 
 interface BenchConfig {
@@ -27,6 +30,7 @@ interface BenchConfig {
   emulator: EmulatorConfig;
   migrate: MigrateConfig;
   verify: VerifyConfig;
+  check: CheckConfig;
 }
 
 /** Sized for the whole run to take about 5 minutes on 2 idle cores. */
@@ -37,6 +41,7 @@ export const FULL: BenchConfig = {
   migrate: { warmup: 1, rounds: 5, queues: 64, io: 4096 },
   // every lm and no-lm path over the process boundary (the full replay the tests sample)
   verify: { rounds: 1, profiles: ['lm', 'no-lm'], suites: [] },
+  check: { rounds: 1, helpRounds: 3, check: ['check'], baseline: ['check', '--no-suites'] },
 };
 
 export const SMOKE: BenchConfig = {
@@ -45,10 +50,12 @@ export const SMOKE: BenchConfig = {
   emulator: { warmup: 1, rounds: 1, adminCommands: 300, ioCommands: 100, saveLoads: 10 },
   migrate: { warmup: 0, rounds: 1, queues: 4, io: 64 },
   verify: { rounds: 1, profiles: ['no-lm'], suites: ['pfAcceptance'] },
+  // the shape of the measurement only: a whole check takes many seconds
+  check: { rounds: 1, helpRounds: 1, check: ['check', '--help'], baseline: ['--version'] },
 };
 
-export type Group = 'explorer' | 'paths' | 'emulator' | 'migrate' | 'verify';
-export const GROUPS: readonly Group[] = ['explorer', 'paths', 'emulator', 'migrate', 'verify'];
+export type Group = 'explorer' | 'paths' | 'emulator' | 'migrate' | 'verify' | 'check';
+export const GROUPS: readonly Group[] = ['explorer', 'paths', 'emulator', 'migrate', 'verify', 'check'];
 
 export async function runBenches(config: BenchConfig, o: { smoke: boolean; groups?: readonly Group[]; log?: (line: string) => void }): Promise<BenchReport> {
   const groups = o.groups ?? GROUPS;
@@ -67,5 +74,6 @@ export async function runBenches(config: BenchConfig, o: { smoke: boolean; group
   await step('emulator', () => emulatorBenches(config.emulator));
   await step('migrate', () => migrateBenches(config.migrate));
   await step('verify', () => verifyBenches(config.verify));
+  await step('check', () => checkBenches(config.check));
   return { machine: machineInfo(), smoke: o.smoke, clock: currentClock(), loadAverage: { start: loadAtStart, end: loadAverage() }, results };
 }

@@ -108,7 +108,13 @@ function acceptanceKey(snapshot: AnyMachineSnapshot): string {
   return `${String(snapshot.value)}|${cmd.queue ?? '-'}|${cmd.opcode ?? '-'}`;
 }
 
+/** One machine per option set for describePath: a binding asks on every step, and building the machine cost more than replaying it. */
+const describedMachines = new Map<string, AnyStateMachine>();
+
 /** describeCommand for the machine of these options. */
 export function describePath(input: PfAcceptanceOptionsInput, events: readonly AcceptanceEvent[]): CommandToBuild {
-  return describeCommand(createPfAcceptance(input), events);
+  const id = pfAcceptanceId(input);
+  let machine = describedMachines.get(id);
+  if (machine === undefined) describedMachines.set(id, (machine = createPfAcceptance(input)));
+  return describeCommand(machine, events);
 }

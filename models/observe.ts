@@ -1,10 +1,11 @@
 // Checks every binding makes, with readable expected/observed text: the own
 // completion of a command against the machine's, CSTS.RDY, QUERY's size as a
 // function of the I/O queue count (D8). And the suites' path generation.
-import { transition, type AnyMachineSnapshot, type EventObject } from 'xstate';
+import type { AnyMachineSnapshot, EventObject } from 'xstate';
+import { machineStep } from '../src/check/machineStep.ts';
 import type { MachineSpec } from '../machines/spec.ts';
 import type { PathStep } from '../src/paths/path.ts';
-import { explore } from '../src/check/explore.ts';
+import { exploreShared } from '../src/check/sharedExploration.ts';
 import { transitionCover } from '../src/paths/transitionCover.ts';
 import { branchCover } from '../src/paths/branchCover.ts';
 import type { Path } from '../src/paths/path.ts';
@@ -90,12 +91,12 @@ export function memoPaths(kind: string, suiteId: string, make: () => Path[]): Pa
 
 /** A transition cover of the spec explored without symmetry, memoised per suite id (deterministic). */
 export function suitePaths(suiteId: string, spec: MachineSpec): Path[] {
-  return memoPaths('cover', suiteId, () => transitionCover(explore(spec), { maxLength: MAX_PATH_LENGTH }));
+  return memoPaths('cover', suiteId, () => transitionCover(exploreShared(spec), { maxLength: MAX_PATH_LENGTH }));
 }
 
 /** One path per reachable transition (branchCover) of the spec explored without symmetry, memoised per suite id. */
 export function suiteBranchPaths(suiteId: string, spec: MachineSpec): Path[] {
-  return memoPaths('branches', suiteId, () => branchCover(explore(spec)));
+  return memoPaths('branches', suiteId, () => branchCover(exploreShared(spec)));
 }
 
 /**
@@ -104,7 +105,7 @@ export function suiteBranchPaths(suiteId: string, spec: MachineSpec): Path[] {
  * may belong to another edge into that state. The target must agree.
  */
 export function nextState(spec: Pick<MachineSpec, 'machine' | 'key'>, before: AnyMachineSnapshot, event: EventObject, expected: PathStep): AnyMachineSnapshot {
-  const [after] = transition(spec.machine, before, event);
+  const after = machineStep(spec.machine, before, event);
   const key = spec.key ?? ((s: AnyMachineSnapshot) => JSON.stringify([s.value, s.context]));
   if (after === before || key(after) !== expected.state) {
     throw new Error(`the path step ${event.type} does not follow from the binding's machine state: it reaches ${after === before ? 'no edge' : key(after)}, the path says ${expected.state}`);

@@ -26,7 +26,7 @@ import {
   type PfAcceptanceOptions,
 } from '../machines/pfAcceptance.ts';
 import type { MachineSpec } from '../machines/spec.ts';
-import { explore } from '../src/check/explore.ts';
+import { exploreShared } from '../src/check/sharedExploration.ts';
 import { pathToState, type StateGraph } from '../src/check/graph.ts';
 import { pathOf, type Path, type PathStep } from '../src/paths/path.ts';
 import { transitionCover } from '../src/paths/transitionCover.ts';
@@ -82,7 +82,7 @@ export interface AcceptanceBindingOptions {
 }
 
 /** The suite's paths, computed once per suite id. */
-const pathsOf = (spec: MachineSpec): Path[] => memoPaths('acceptance', spec.id, () => acceptancePaths(explore(spec)));
+const pathsOf = (spec: MachineSpec): Path[] => memoPaths('acceptance', spec.id, () => acceptancePaths(exploreShared(spec)));
 
 const notRealisable = (e: EventObject): boolean => TARGET_BOUND_EVENTS.includes(e.type);
 

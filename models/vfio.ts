@@ -15,7 +15,7 @@ import type { EventObject } from 'xstate';
 import { createVfioMigrationSpec, VFIO_FLAG_SETS, vfioStateOf, type VfioMigrationContext, type VfioMigrationEvent } from '../machines/vfioMigration.ts';
 import { LM_OPCODE, type LmCommand } from '../machines/vfio/arcs.ts';
 import type { MachineSpec } from '../machines/spec.ts';
-import { explore } from '../src/check/explore.ts';
+import { exploreShared } from '../src/check/sharedExploration.ts';
 import type { Path, PathStep } from '../src/paths/path.ts';
 import { transitionCover } from '../src/paths/transitionCover.ts';
 import type { Implementation } from '../src/paths/trie.ts';
@@ -55,7 +55,7 @@ export interface VfioBindingOptions {
 }
 
 /** A transition cover of the machine (no length limit: the driver's arcs), once per suite id. */
-const pathsOf = (spec: MachineSpec): Path[] => memoPaths('vfio', spec.id, () => transitionCover(explore(spec)));
+const pathsOf = (spec: MachineSpec): Path[] => memoPaths('vfio', spec.id, () => transitionCover(exploreShared(spec)));
 
 /** One suite per VFIO flag set (stop-copy, p2p, pre-copy, p2p+pre-copy), each on an `lm` PF with 2 VFs. */
 export function vfioSuites(binding: VfioBindingOptions = {}): Suite[] {

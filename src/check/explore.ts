@@ -2,7 +2,7 @@
 // initialTransition / transition (never actors): every event of the alphabet
 // in every reachable state. An event that changes nothing and takes no
 // definition edge is not a transition.
-import { initialTransition, transition } from 'xstate';
+import { machineInitial, machineStep } from './machineStep.ts';
 import type { AnyMachineSnapshot } from 'xstate';
 import type { MachineSpec } from '../../machines/spec.ts';
 import { takenEdgeIds } from './edges.ts';
@@ -42,7 +42,7 @@ export function explore(spec: MachineSpec, options: ExploreOptions = {}): StateG
   const { machine, events } = spec;
   if (events.length === 0) throw new Error(`${spec.id}: the event alphabet is empty; list the events to try in MachineSpec.events`);
 
-  const [initial] = initialTransition(machine);
+  const initial = machineInitial(machine);
   const initialKey = keyOf(initial);
   const graph: StateGraph = {
     specId: spec.id,
@@ -87,9 +87,10 @@ export function explore(spec: MachineSpec, options: ExploreOptions = {}): StateG
     const fromKey = keys[from];
     for (let e = 0; e < events.length; e++) {
       const event = events[e];
-      const [after] = transition(machine, before, event);
+      const after = machineStep(machine, before, event);
       const edges = takenEdgeIds(machine, before, event);
-      const afterKey = keyOf(after);
+      // XState hands back the very snapshot when no transition is enabled: its key is known
+      const afterKey = after === before ? fromKey : keyOf(after);
       graph.tried++;
       let to = from;
       let tIndex = -1;

@@ -3,7 +3,7 @@
 // (local state, local event), from a real system snapshot in which some region
 // is in that local state (its witness). The product explorer then never calls
 // XState again.
-import { initialTransition, transition } from 'xstate';
+import { machineInitial, machineStep } from './machineStep.ts';
 import type { AnyMachineSnapshot, EventObject } from 'xstate';
 import type { MachineSpec, Step } from '../../machines/spec.ts';
 import { takenEdgeIds } from './edges.ts';
@@ -124,7 +124,7 @@ export function learnLocalModel(spec: MachineSpec, d: ProductDecomposition, onSt
       throw new Error(`${spec.id}: region ${region + 1} has no event for local event #${e}; the regions are not identical, use explore()`);
     }
     const event = spec.events[eventIndex];
-    const [after] = transition(spec.machine, snapshot, event);
+    const after = machineStep(spec.machine, snapshot, event);
     const edgeRegions = new Set(takenEdgeIds(spec.machine, snapshot, event).map(regionOf));
     calls++;
     onStep?.({ before: snapshot, event, after }, path);
@@ -155,7 +155,7 @@ export function learnLocalModel(spec: MachineSpec, d: ProductDecomposition, onSt
     record(region);
   };
 
-  const [initial] = initialTransition(spec.machine);
+  const initial = machineInitial(spec.machine);
   const start = Uint16Array.from(d.project(initial), (key, r) => intern(key, initial, r, []));
   for (let l = 0; l < keys.length; l++) {
     for (let e = 0; e < E; e++) if (next[l * E + e] === UNKNOWN) learn(l, e);

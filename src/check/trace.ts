@@ -3,7 +3,7 @@
 // symmetry reduction the graph holds class representatives, so each step is
 // matched by class key: the recorded event first, then any event of the
 // alphabet that leads into the same class (the permuted event).
-import { initialTransition, transition } from 'xstate';
+import { machineInitial, machineStep } from './machineStep.ts';
 import type { AnyMachineSnapshot, EventObject, StateValue } from 'xstate';
 import type { MachineSpec, Step } from '../../machines/spec.ts';
 import { takenEdgeIds } from './edges.ts';
@@ -46,7 +46,7 @@ export function replayPath(spec: MachineSpec, graph: StateGraph, path: number[],
   const { machine, events } = graph;
   const classKey = stateKeyFunction(spec, graph.symmetry);
   const concreteKey = stateKeyFunction(spec, false);
-  const [initial] = initialTransition(machine);
+  const initial = machineInitial(machine);
   const snapshots: AnyMachineSnapshot[] = [initial];
   const steps: TraceStep[] = [];
   let current = initial;
@@ -66,7 +66,7 @@ export function replayPath(spec: MachineSpec, graph: StateGraph, path: number[],
     const target = graph.keys[tr.to];
     const beforeClass = classKey(current);
     for (const e of candidates(tr.event)) {
-      const [after] = transition(machine, current, events[e]);
+      const after = machineStep(machine, current, events[e]);
       const edges = takenEdgeIds(machine, current, events[e]);
       const afterClass = classKey(after);
       if (afterClass === target && (afterClass !== beforeClass || edges.length > 0)) {
@@ -84,7 +84,7 @@ export function replayPath(spec: MachineSpec, graph: StateGraph, path: number[],
 
   if (final) {
     const found = candidates(final.event).some((e) => {
-      const [after] = transition(machine, current, events[e]);
+      const after = machineStep(machine, current, events[e]);
       if (!final.accept({ before: current, event: events[e], after })) return false;
       take(e, after, takenEdgeIds(machine, current, events[e]));
       return true;
@@ -102,11 +102,11 @@ export function replayPath(spec: MachineSpec, graph: StateGraph, path: number[],
 /** Replays an event sequence from the initial state (every event, transition or not). */
 export function traceOfEvents(spec: MachineSpec, events: readonly EventObject[]): Trace {
   const key = stateKeyFunction(spec, false);
-  let [s] = initialTransition(spec.machine);
+  let s = machineInitial(spec.machine);
   const initial = stateOf(s, key);
   const steps = events.map((event): TraceStep => {
     const edges = takenEdgeIds(spec.machine, s, event);
-    [s] = transition(spec.machine, s, event);
+    s = machineStep(spec.machine, s, event);
     return { event, edges, ...stateOf(s, key) };
   });
   return { initial, steps };

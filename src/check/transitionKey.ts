@@ -3,7 +3,7 @@
 // job and the verify job. Keys are concrete state keys (no symmetry), so a
 // transition a path takes and the same transition in the explored graph meet.
 // It reads like a path name (`from > EVENT > to`) because verify prints it.
-import { initialTransition } from 'xstate';
+import { machineInitial } from './machineStep.ts';
 import type { EventObject } from 'xstate';
 import type { MachineSpec } from '../../machines/spec.ts';
 import { stateKeyFunction } from './graph.ts';
@@ -16,7 +16,7 @@ export function transitionKey(from: string, event: EventObject, to: string): str
 
 /** The concrete key of the machine's initial state: where every path starts. */
 export function initialStateKey(spec: MachineSpec): string {
-  return stateKeyFunction(spec, false)(initialTransition(spec.machine)[0]);
+  return stateKeyFunction(spec, false)(machineInitial(spec.machine));
 }
 
 /** The keys of the transitions a path's steps take, in order, from the initial state. */

@@ -11,6 +11,7 @@ import { reachableCoverage } from '../check/coverage.ts';
 import type { CheckResult, MachineResult, PropertyResult } from '../check/checkJson.ts';
 import { initialStateKey } from '../check/transitionKey.ts';
 import { vfioWalkL1 } from '../check/vfioWalk.ts';
+import { shareExploration, sharingExplorations } from '../check/sharedExploration.ts';
 import { notRealisableTransitions, passedTransitions } from './transitionCoverage.ts';
 import type { Adapter } from '../target/adapter.ts';
 import { choosePaths, runSuite, type RunSuiteOptions, type SuiteRun } from '../../models/run.ts';
@@ -60,7 +61,12 @@ function mergeProperties(reports: CheckReport[], pick: 'invariants' | 'liveness'
   return [...out.values()].sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
 }
 
-export async function runCheck(o: RunCheckOptions = {}): Promise<CheckResult> {
+/** The check explores each spec once: the suites' path generation reads the same graphs (src/check/sharedExploration.ts). */
+export function runCheck(o: RunCheckOptions = {}): Promise<CheckResult> {
+  return sharingExplorations(() => checkAll(o));
+}
+
+async function checkAll(o: RunCheckOptions): Promise<CheckResult> {
   const t0 = performance.now();
   const suites = o.suites ?? [];
   const specs = byId([...(o.specs ?? machineSpecs()), ...suites.map((s) => s.spec)]);
@@ -70,6 +76,7 @@ export async function runCheck(o: RunCheckOptions = {}): Promise<CheckResult> {
   const explored = specs.map((spec, i) => {
     o.onProgress?.(`exploring ${spec.id}`, i, total);
     const { report, graph } = check(spec, { maxStates: o.maxStates });
+    shareExploration(spec, graph);
     const reach = reachableCoverage(spec.machine, graph);
     return { spec, report, graph, reach, initialKey: initialStateKey(spec) };
   });

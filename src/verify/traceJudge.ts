@@ -3,7 +3,8 @@
 // disable, FLR, LM commands on the PF or a VF admin queue, guest I/O on a VF),
 // predicting each command's answer and reporting the first it does not allow.
 // traceCheck.ts reads the file and finds the commands; this file judges them.
-import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
+import type { AnyMachineSnapshot } from 'xstate';
+import { machineInitial, machineStep } from '../check/machineStep.ts';
 import { createSystem, systemLast, type SystemEvent, type SystemMachine } from '../../machines/system.ts';
 import type { Cqe } from '../wire/cqe.ts';
 import { decodeLmCommand } from '../wire/lmCommands.ts';
@@ -88,7 +89,7 @@ export class TraceJudge {
       return;
     }
     this.machine = createSystem(r.vfs, { vfQueuePolicy: r.vfQueuePolicy ?? 'reject' });
-    this.snap = initialTransition(this.machine)[0];
+    this.snap = machineInitial(this.machine);
     this.applied.length = 0; // a report names the events since the last reset: all that the machine's state depends on
     this.applied.push(`reset(vfs=${r.vfs},${r.profile})`);
   }
@@ -108,7 +109,7 @@ export class TraceJudge {
     if (!machine || !snap) return { expected: 'a reset first', observed: 'a command before any reset' };
     let firstPrediction: string | undefined;
     for (const ev of candidates) {
-      const next: AnyMachineSnapshot = transition(machine, snap, ev)[0];
+      const next: AnyMachineSnapshot = machineStep(machine, snap, ev);
       if (next === snap || systemLast(next) === systemLast(snap)) continue; // not enabled in the specification
       const want = systemLast(next).status;
       firstPrediction ??= `${predicted(want)} (${systemLast(next).decision})`;
@@ -146,7 +147,7 @@ export class TraceJudge {
   /** Whether the specification has a step for `ev` in the current state. */
   private enabled(ev: SystemEvent): boolean {
     const { machine, snap } = this;
-    return machine !== undefined && snap !== undefined && systemLast(transition(machine, snap, ev)[0]) !== systemLast(snap);
+    return machine !== undefined && snap !== undefined && systemLast(machineStep(machine, snap, ev)) !== systemLast(snap);
   }
 
   /**

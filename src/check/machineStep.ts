@@ -1,0 +1,43 @@
+// XState's pure transition and initial transition, without the cost XState
+// adds per call: its `transition(machine, snapshot, event)` builds a fresh
+// inert actor for every call, and the actor's constructor computes the
+// machine's whole initial snapshot (the initial context included) only to
+// throw it away. That was most of the check job's time (issue 17). Here each
+// machine gets one unstarted actor, made once, whose scope every step reuses;
+// the next snapshot is the same, since a pure step only reads the scope (the
+// actions it would execute are dropped, as the callers of XState's
+// `transition` drop them too). The specification machines spawn and invoke
+// nothing, so no child ever registers in the shared scope's system.
+import { createActor, type AnyActorScope, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
+
+const scopes = new WeakMap<AnyStateMachine, AnyActorScope>();
+
+function inertScope(machine: AnyStateMachine): AnyActorScope {
+  let scope = scopes.get(machine);
+  if (scope === undefined) {
+    const self = createActor(machine);
+    scope = {
+      self,
+      id: '',
+      sessionId: '',
+      system: self.system,
+      logger: () => {},
+      defer: () => {},
+      emit: () => {},
+      stopChild: () => {},
+      actionExecutor: () => {},
+    } as AnyActorScope;
+    scopes.set(machine, scope);
+  }
+  return scope;
+}
+
+/** The snapshot after `event` (XState's `transition(machine, snapshot, event)[0]`). */
+export function machineStep(machine: AnyStateMachine, snapshot: AnyMachineSnapshot, event: EventObject): AnyMachineSnapshot {
+  return machine.transition(snapshot, event, inertScope(machine));
+}
+
+/** The machine's initial snapshot (XState's `initialTransition(machine)[0]`). */
+export function machineInitial(machine: AnyStateMachine): AnyMachineSnapshot {
+  return machine.getInitialSnapshot(inertScope(machine), undefined);
+}

@@ -1,0 +1,40 @@
+// machineStep/machineInitial stand in for XState's transition/initialTransition
+// everywhere the checker and the bindings step a machine (issue 17: the
+// per-call actor XState builds was most of the check job's time). They must
+// give the same snapshots, or every graph, path and verdict would change.
+import { describe, expect, it } from 'vitest';
+import { initialTransition, transition } from 'xstate';
+import { machineSpecs } from '../../machines/catalog.ts';
+import { canonicalJson } from '../../src/check/canonical.ts';
+import { machineInitial, machineStep } from '../../src/check/machineStep.ts';
+import { mutexToy } from './toys.ts';
+
+const view = (s: { value: unknown; context: unknown; status: string }): string => canonicalJson({ value: s.value, context: s.context, status: s.status });
+
+describe('machineStep: the snapshots of XState transition, without its per-call actor', () => {
+  const specs = [mutexToy(2), ...machineSpecs().filter((s) => s.id === 'pfAcceptance:no-lm' || s.id === 'vfioMigration:stop-copy')];
+
+  it.each(specs.map((s) => [s.id, s] as const))('%s: the initial snapshot and every event along a walk agree', (_id, spec) => {
+    let ours = machineInitial(spec.machine);
+    let theirs = initialTransition(spec.machine)[0];
+    expect(view(ours)).toBe(view(theirs));
+    // a deterministic walk: from each state the first event that changes it
+    for (let i = 0; i < 12; i++) {
+      for (const event of spec.events) {
+        expect(view(machineStep(spec.machine, ours, event))).toBe(view(transition(spec.machine, theirs, event)[0]));
+      }
+      const moving = spec.events.find((e) => view(machineStep(spec.machine, ours, e)) !== view(ours));
+      if (!moving) break;
+      ours = machineStep(spec.machine, ours, moving);
+      theirs = transition(spec.machine, theirs, moving)[0];
+    }
+  });
+
+  it('an event that enables no transition leaves the very same snapshot, as XState does (bindings test after === before)', () => {
+    const spec = mutexToy(2);
+    const s = machineInitial(spec.machine);
+    const exit = { type: 'EXIT', vf: 1 };
+    expect(transition(spec.machine, s, exit)[0]).toBe(s);
+    expect(machineStep(spec.machine, s, exit)).toBe(s);
+  });
+});
