@@ -7,9 +7,9 @@
 // short transition cover (what targets without snapshots play) is measured
 // too, as a detail.
 import { allSuites } from '../models/catalog.ts';
-import { EMULATOR_SAVED_FORMAT } from '../models/savedFormat.ts';
-import { NotRealisable, type Suite } from '../models/suite.ts';
-import { choosePaths } from '../models/run.ts';
+import { EMULATOR_SAVED_FORMAT } from '../models/host/savedFormat.ts';
+import { NotRealisable, type Suite } from '../models/engine/suite.ts';
+import { choosePaths } from '../models/engine/run.ts';
 import { totalSteps } from '../src/paths/path.ts';
 import type { Path } from '../src/paths/path.ts';
 import { runPaths, type Implementation } from '../src/paths/trie.ts';

@@ -2,13 +2,13 @@
 // on the built-in emulator, `nvme-lm verify` on another implementation, and
 // test/generated/ turns each path into one vitest test.
 import type { Profile } from '../src/target/adapter.ts';
-import type { Suite } from './suite.ts';
-import { pfAcceptanceSuites } from './pfAcceptance.ts';
-import type { SavedFormat } from './savedFormat.ts';
-import { vfioSuites } from './vfio.ts';
-import { vfLifecycleSuites } from './vfLifecycle.ts';
-import { systemSuites } from './system.ts';
-import { tpLifecycleSuites } from './tp4159Lifecycle.ts';
+import type { Suite } from './engine/suite.ts';
+import { pfAcceptanceSuites } from './bindings/pfAcceptance.ts';
+import type { SavedFormat } from './host/savedFormat.ts';
+import { vfioSuites } from './bindings/vfio.ts';
+import { vfLifecycleSuites } from './bindings/vfLifecycle.ts';
+import { systemSuites } from './bindings/system.ts';
+import { tpLifecycleSuites } from './bindings/tp4159Lifecycle.ts';
 
 export interface CatalogOptions {
   /**
@@ -27,7 +27,7 @@ export interface CatalogOptions {
 }
 
 /**
- * Not in allSuites yet: the tp4159 UDMQ suite (models/tp4159Udmq.ts). The
+ * Not in allSuites yet: the tp4159 UDMQ suite (models/bindings/tp4159Udmq.ts). The
  * machine lets the controller fill every slot of the queue; the emulator keeps
  * one slot empty, as NVMe's rule for a full queue (head one more than tail)
  * has it for every queue. Until docs/spec/tp4159.md D31 settles which holds

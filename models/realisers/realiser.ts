@@ -5,7 +5,7 @@
 // observed for the binding's book) and a label (`toString`). A profile brings
 // its own table of them (models/realisers/); the bindings look events up in
 // it, so the byte meaning of each event is written once.
-import { NotRealisable } from '../suite.ts';
+import { NotRealisable } from '../engine/suite.ts';
 
 export type Realisability = { ok: true } | { ok: false; reason: string };
 

@@ -16,12 +16,12 @@ import { decodeGetStateDw0 } from '../../src/wire/tp4159/completions.ts';
 import { encodeControllerState, STATE_HEADER_SIZE } from '../../src/wire/tp4159/state.ts';
 import type { TpObservation } from '../../machines/tp4159Lifecycle.ts';
 import type { TpCompletion } from '../../machines/tp4159/status.ts';
-import { isOk, type Posted } from '../guest.ts';
-import { checkRdy, expectOwn } from '../observe.ts';
-import { SEQIND, stateWritten, type TpHost, dw0Text } from '../tp4159Host.ts';
-import { checkGotState, decodeGot } from '../tp4159State.ts';
-import { Mismatch, NotRealisable } from '../suite.ts';
-import type { VfGuest } from '../vfGuest.ts';
+import { isOk, type Posted } from '../host/guest.ts';
+import { checkRdy, expectOwn } from '../engine/observe.ts';
+import { SEQIND, stateWritten, type TpHost, dw0Text } from '../host/tp4159Host.ts';
+import { checkGotState, decodeGot } from '../bindings/tp4159State.ts';
+import { Mismatch, NotRealisable } from '../engine/suite.ts';
+import type { VfGuest } from '../host/vfGuest.ts';
 import { realiser, type Realisability, type Realiser, type RealiserTable } from './realiser.ts';
 
 /** What a realiser reads from the binding's book. */

@@ -16,12 +16,12 @@
 import type { Adapter, VfQueuePolicy } from '../../src/target/adapter.ts';
 import { LM_CAPABILITY_OFFSET } from '../../src/wire/identify.ts';
 import { encodeLmCommand } from '../../src/wire/lmCommands.ts';
-import { isOk, type FunctionDriver, type Posted } from '../guest.ts';
+import { isOk, type FunctionDriver, type Posted } from '../host/guest.ts';
 import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
-import { checkRdy, expectOwn, SUCCESS_STATUS, type ExpectedStatus, type SizeTable } from '../observe.ts';
-import { CORRUPTIONS, corruptLoad, LM_OPCODE, type LmOpName, type PfHost } from '../pfHost.ts';
-import { Mismatch } from '../suite.ts';
-import type { VfGuest, VmImage } from '../vfGuest.ts';
+import { checkRdy, expectOwn, SUCCESS_STATUS, type ExpectedStatus, type SizeTable } from '../engine/observe.ts';
+import { CORRUPTIONS, corruptLoad, LM_OPCODE, type LmOpName, type PfHost } from '../host/pfHost.ts';
+import { Mismatch } from '../engine/suite.ts';
+import type { VfGuest, VmImage } from '../host/vfGuest.ts';
 import { realiser, type Realisability, type Realiser, type RealiserTable } from './realiser.ts';
 
 /** A SAVE's bytes as the host keeps them, with the VM they belong to (what a LOAD hands over). */

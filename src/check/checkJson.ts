@@ -82,7 +82,7 @@ export const machineResultSchema = z.object({
   uncovered: z.array(z.object({ edge: z.string(), notRealisable: z.string().optional() })),
 });
 
-/** A failing step of a generated path (models/run.ts PathFailure) and the machine the suite plays. */
+/** A failing step of a generated path (models/engine/run.ts PathFailure) and the machine the suite plays. */
 export const pathFailureSchema = z.object({
   suite: z.string(),
   machine: z.string(),
@@ -93,11 +93,11 @@ export const pathFailureSchema = z.object({
   event: z.string(),
   expected: z.string(),
   observed: z.string(),
-  /** the path's stable id: suite id # index in its path list (models/pathId.ts) */
+  /** the path's stable id: suite id # index in its path list (models/engine/pathId.ts) */
   pathId: z.string().optional(),
   /** what the binding checked */
   what: z.string().optional(),
-  /** the fields that differ, one by one (models/mismatchDetail.ts) */
+  /** the fields that differ, one by one (models/engine/mismatchDetail.ts) */
   differences: z.array(z.object({ field: z.string(), expected: z.string(), observed: z.string() })).optional(),
   /** the decision id of the expected behaviour */
   decision: z.string().optional(),
@@ -116,7 +116,7 @@ export const testResultsSchema = z.object({
   failures: z.array(pathFailureSchema),
 });
 
-/** One suite's run (models/run.ts SuiteRun without its failures and edge list, which are in `tests` and `machines`). */
+/** One suite's run (models/engine/run.ts SuiteRun without its failures and edge list, which are in `tests` and `machines`). */
 const suiteRunSchema = z.object({
   suite: z.string(),
   /** set when the implementation refused the suite's profile in reset, or lacks a capability it needs */

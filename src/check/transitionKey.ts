@@ -1,5 +1,5 @@
 // The one identity of a concrete transition (state, event, state), wherever
-// transition coverage is counted: the run engine (models/run.ts), the check
+// transition coverage is counted: the run engine (models/engine/run.ts), the check
 // job and the verify job. Keys are concrete state keys (no symmetry), so a
 // transition a path takes and the same transition in the explored graph meet.
 // It reads like a path name (`from > EVENT > to`) because verify prints it.

@@ -14,12 +14,12 @@ import { vfioWalkL1 } from '../check/vfioWalk.ts';
 import { shareExploration, sharingExplorations } from '../check/sharedExploration.ts';
 import { notRealisableTransitions, passedTransitions } from './transitionCoverage.ts';
 import type { Adapter } from '../target/adapter.ts';
-import { choosePaths, runSuite, type RunSuiteOptions, type SuiteRun } from '../../models/run.ts';
+import { choosePaths, runSuite, type RunSuiteOptions, type SuiteRun } from '../../models/engine/run.ts';
 import type { Path } from '../paths/path.ts';
-import type { Suite } from '../../models/suite.ts';
+import type { Suite } from '../../models/engine/suite.ts';
 import { PROPERTY_TEXT } from '../check/propertyText.ts';
 import { suitesFor } from '../../models/catalog.ts';
-import { EMULATOR_SAVED_FORMAT } from '../../models/savedFormat.ts';
+import { EMULATOR_SAVED_FORMAT } from '../../models/host/savedFormat.ts';
 import { EmulatorAdapter, emulatorOffers } from './emulatorAdapter.ts';
 
 interface RunCheckOptions {

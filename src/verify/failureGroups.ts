@@ -7,7 +7,7 @@
 // observed text. A known deviation groups apart from a real failure. The
 // path, CIDs, SQE and CQE bytes may differ within a group: they depend on
 // the path that led there, not on what the implementation got wrong.
-import type { FieldDifference } from '../../models/mismatchDetail.ts';
+import type { FieldDifference } from '../../models/engine/mismatchDetail.ts';
 import type { VerifyFailure } from './run.ts';
 
 export interface FailureGroup {

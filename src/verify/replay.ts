@@ -2,11 +2,11 @@
 // target from reset, every request and answer reported as it happens (the
 // adapter tapped: tapAdapter.ts) and every step announced, so a firmware
 // engineer sees the bytes that led to a failure. The path is named by the
-// id a failure prints (models/pathId.ts). Plain data back; the command prints.
+// id a failure prints (models/engine/pathId.ts). Plain data back; the command prints.
 import { PROFILES } from '../target/adapter.ts';
-import { runSuite, type PathFailure } from '../../models/run.ts';
-import { pathAt, pathId } from '../../models/pathId.ts';
-import { eventName, type Suite } from '../../models/suite.ts';
+import { runSuite, type PathFailure } from '../../models/engine/run.ts';
+import { pathAt, pathId } from '../../models/engine/pathId.ts';
+import { eventName, type Suite } from '../../models/engine/suite.ts';
 import { openTarget } from './targets.ts';
 import { verifySuites, type RunVerifyOptions } from './run.ts';
 import { tapAdapter, type OnExchange } from './tapAdapter.ts';

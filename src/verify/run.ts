@@ -5,10 +5,10 @@
 import { PROFILES, type Profile } from '../target/adapter.ts';
 import { explore } from '../check/explore.ts';
 import { transitionKey } from '../check/transitionKey.ts';
-import { runSuite, type PathFailure, type SuiteRun } from '../../models/run.ts';
+import { runSuite, type PathFailure, type SuiteRun } from '../../models/engine/run.ts';
 import { suitesFor } from '../../models/catalog.ts';
-import { DEVIATIONS, matchDeviation, type Deviation } from '../../models/deviations.ts';
-import type { Suite } from '../../models/suite.ts';
+import { DEVIATIONS, matchDeviation, type Deviation } from '../../models/engine/deviations.ts';
+import type { Suite } from '../../models/engine/suite.ts';
 import { UnsupportedProfileError } from '../target/errors.ts';
 import { openTarget, targetName, type Target } from './targets.ts';
 import { MAX_VERIFY_VFS, suiteForVfs } from './suiteVfs.ts';

@@ -7,8 +7,8 @@
 //   extra VFs are enabled and idle. (Building system for N would make its
 //   product 8^N + 1 states: 16.7 million at N = 8.)
 import type { Adapter, ResetOptions } from '../target/adapter.ts';
-import { pfAcceptanceSuite } from '../../models/pfAcceptance.ts';
-import type { Suite } from '../../models/suite.ts';
+import { pfAcceptanceSuite } from '../../models/bindings/pfAcceptance.ts';
+import type { Suite } from '../../models/engine/suite.ts';
 
 export { MAX_VERIFY_VFS } from './verifyLimits.ts';
 import { MAX_VERIFY_VFS } from './verifyLimits.ts';

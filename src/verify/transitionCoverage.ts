@@ -4,7 +4,7 @@
 // Paths the target cannot play count for nothing; their transitions are the
 // ones `notRealisableTransitions` names.
 import type { Path } from '../paths/path.ts';
-import type { SuiteRun } from '../../models/run.ts';
+import type { SuiteRun } from '../../models/engine/run.ts';
 import { stepTransitionKeys } from '../check/transitionKey.ts';
 
 /** Transitions taken by the steps that passed. */

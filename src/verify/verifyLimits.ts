@@ -1,8 +1,8 @@
 // The limits and defaults `verify` names in its help: apart from the run
 // engine, so the CLI can print them without loading the suites.
-import { DEFAULT_TIMEOUT_MS } from '../../models/completionWait.ts';
+import { DEFAULT_TIMEOUT_MS } from '../../models/engine/completionWait.ts';
 
-/** The most VFs `--vfs` asks for: the bindings' host memory plan has room for functions 0..8 (models/hostPlan.ts), QEMU's target enables at most 8. */
+/** The most VFs `--vfs` asks for: the bindings' host memory plan has room for functions 0..8 (models/host/hostPlan.ts), QEMU's target enables at most 8. */
 export const MAX_VERIFY_VFS = 8;
 
 /** How long the suites wait for a completion before deciding none came: the bindings' own default. */

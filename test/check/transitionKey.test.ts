@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { explore } from '../../src/check/explore.ts';
 import { initialStateKey, stepTransitionKeys, transitionKey } from '../../src/check/transitionKey.ts';
 import { transitionCover } from '../../src/paths/transitionCover.ts';
-import { runSuite } from '../../models/run.ts';
+import { runSuite } from '../../models/engine/run.ts';
 import { suitesFor } from '../../models/catalog.ts';
-import { EMULATOR_SAVED_FORMAT } from '../../models/savedFormat.ts';
+import { EMULATOR_SAVED_FORMAT } from '../../models/host/savedFormat.ts';
 import { EmulatorAdapter } from '../../src/verify/emulatorAdapter.ts';
 import { vfToy } from './toys.ts';
 

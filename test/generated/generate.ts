@@ -3,8 +3,8 @@
 // implementation and plays its whole path, so any test runs alone (and
 // `vitest --shard=i/n` splits the files deterministically).
 import { describe, it } from 'vitest';
-import type { Suite } from '../../models/suite.ts';
-import { Mismatch, NotRealisable } from '../../models/suite.ts';
+import type { Suite } from '../../models/engine/suite.ts';
+import { Mismatch, NotRealisable } from '../../models/engine/suite.ts';
 import type { Adapter } from '../../src/target/adapter.ts';
 import { UnsupportedProfileError } from '../../src/target/errors.ts';
 import { EmulatorAdapter } from '../../src/verify/emulatorAdapter.ts';

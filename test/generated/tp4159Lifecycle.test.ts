@@ -3,7 +3,7 @@
 // parts or whole, the guest's admin queue across a migration), on the
 // built-in emulator. Pending (skipped with the reason) while the emulator
 // does not offer profile tp4159.
-import { tpLifecycleSuites } from '../../models/tp4159Lifecycle.ts';
+import { tpLifecycleSuites } from '../../models/bindings/tp4159Lifecycle.ts';
 import { generatedTests } from './generate.ts';
 
 generatedTests(tpLifecycleSuites({ timeoutMs: 0 }));

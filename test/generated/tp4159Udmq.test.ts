@@ -4,7 +4,7 @@
 // reason) while the emulator does not offer profile tp4159.
 import { describe, it } from 'vitest';
 import { UDMQ_SUITE_PENDING } from '../../models/catalog.ts';
-import { tpUdmqSuites } from '../../models/tp4159Udmq.ts';
+import { tpUdmqSuites } from '../../models/bindings/tp4159Udmq.ts';
 
 // Pending: the machine and the emulator disagree on D31's queue capacity (models/catalog.ts says why).
 describe.skip(`tp4159Udmq generated paths (pending: ${UDMQ_SUITE_PENDING})`, () => {

@@ -23,7 +23,7 @@ import {
   prpListBytes,
   prpsFor,
   udmqRing,
-} from '../../models/hostPlan.ts';
+} from '../../models/host/hostPlan.ts';
 import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
 import { checkTesterRange } from '../../src/verify/qemu/memoryMap.ts';
 

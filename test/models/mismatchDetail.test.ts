@@ -1,10 +1,10 @@
 // A Mismatch names the field that differs, one by one, and carries the
-// command and completion bytes (models/mismatchDetail.ts, models/observe.ts).
+// command and completion bytes (models/engine/mismatchDetail.ts, models/engine/observe.ts).
 import { describe, expect, it } from 'vitest';
-import { cqeDifferences, decisionNamedIn, statusDifferences } from '../../models/mismatchDetail.ts';
-import { expectOwn } from '../../models/observe.ts';
-import { posted } from '../../models/guest.ts';
-import { Mismatch } from '../../models/suite.ts';
+import { cqeDifferences, decisionNamedIn, statusDifferences } from '../../models/engine/mismatchDetail.ts';
+import { expectOwn } from '../../models/engine/observe.ts';
+import { posted } from '../../models/host/guest.ts';
+import { Mismatch } from '../../models/engine/suite.ts';
 import { decodeCqe, encodeCqe } from '../../src/wire/cqe.ts';
 import { toHex } from '../../src/wire/hex.ts';
 

@@ -5,11 +5,11 @@
 // by a named path; and the same suites pass through a process boundary
 // (nvme-lm serve).
 import { describe, expect, it } from 'vitest';
-import { LIST_LOAD_BYTES, NO_SAVED_FORMAT, pfAcceptanceSuites, TARGET_BOUND_EVENTS } from '../../models/pfAcceptance.ts';
-import { AcceptanceHost, LIST_THRESHOLD } from '../../models/pfAcceptanceHost.ts';
-import { ACCEPTANCE_PLAN } from '../../models/hostPlan.ts';
-import { EMULATOR_SAVED_FORMAT } from '../../models/savedFormat.ts';
-import { Mismatch, NotRealisable, type Suite } from '../../models/suite.ts';
+import { LIST_LOAD_BYTES, NO_SAVED_FORMAT, pfAcceptanceSuites, TARGET_BOUND_EVENTS } from '../../models/bindings/pfAcceptance.ts';
+import { AcceptanceHost, LIST_THRESHOLD } from '../../models/host/pfAcceptanceHost.ts';
+import { ACCEPTANCE_PLAN } from '../../models/host/hostPlan.ts';
+import { EMULATOR_SAVED_FORMAT } from '../../models/host/savedFormat.ts';
+import { Mismatch, NotRealisable, type Suite } from '../../models/engine/suite.ts';
 import { pathCoverage, reachableCoverage } from '../../src/check/coverage.ts';
 import { explore } from '../../src/check/explore.ts';
 import type { Mutant } from '../../src/emulator/options.ts';

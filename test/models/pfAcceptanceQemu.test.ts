@@ -2,7 +2,7 @@
 // one QEMU is, D17): every path of the no-lm suite plays in bytes through
 // qtest and agrees with the machine. Skipped where qemu-system-x86_64 is absent.
 import { describe, expect, it } from 'vitest';
-import { pfAcceptanceSuites } from '../../models/pfAcceptance.ts';
+import { pfAcceptanceSuites } from '../../models/bindings/pfAcceptance.ts';
 import { runPaths } from '../../src/paths/trie.ts';
 import { QemuAdapter } from '../../src/verify/qemu/qemuAdapter.ts';
 import { findQemu } from '../../src/verify/qemu/qemuProcess.ts';

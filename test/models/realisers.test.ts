@@ -9,7 +9,7 @@ import { SYSTEM_VF_EVENT_TYPES } from '../../machines/system.ts';
 import type { Adapter } from '../../src/target/adapter.ts';
 import { realise } from '../../models/realisers/realiser.ts';
 import { VF_REALISERS, type VfStep } from '../../models/realisers/vf.ts';
-import { NotRealisable } from '../../models/suite.ts';
+import { NotRealisable } from '../../models/engine/suite.ts';
 
 /** An adapter every operation of which fails the test: a pure check never calls one. */
 function untouchable(withCompleteIo: boolean): Adapter {

@@ -3,9 +3,9 @@
 // fails), the CRC it re-seals with is the emulator's, and LOAD of such an
 // image through the Adapter is Invalid Field in Command with the VF unchanged.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { AcceptanceHost } from '../../models/pfAcceptanceHost.ts';
-import { ACCEPTANCE_PLAN } from '../../models/hostPlan.ts';
-import { crc32, EMULATOR_SAVED_FORMAT, withFormatDefect } from '../../models/savedFormat.ts';
+import { AcceptanceHost } from '../../models/host/pfAcceptanceHost.ts';
+import { ACCEPTANCE_PLAN } from '../../models/host/hostPlan.ts';
+import { crc32, EMULATOR_SAVED_FORMAT, withFormatDefect } from '../../models/host/savedFormat.ts';
 import { MAX_IO_QUEUES } from '../../src/emulator/options.ts';
 import { decodeSavedData, SAVED_VERSION } from '../../src/emulator/savedData.ts';
 import { LM } from '../../src/wire/opcodes.ts';

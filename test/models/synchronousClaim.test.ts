@@ -3,8 +3,8 @@
 // one that says nothing is waited on up to the timeout. The claim is binding:
 // a target that makes it and posts late is reported, not excused.
 import { describe, expect, it } from 'vitest';
-import { pfAcceptanceSuites } from '../../models/pfAcceptance.ts';
-import { runSuite } from '../../models/run.ts';
+import { pfAcceptanceSuites } from '../../models/bindings/pfAcceptance.ts';
+import { runSuite } from '../../models/engine/run.ts';
 import type { Adapter, ResetInfo, ResetOptions } from '../../src/target/adapter.ts';
 import { EmulatorAdapter } from '../../src/verify/emulatorAdapter.ts';
 

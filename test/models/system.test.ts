@@ -4,9 +4,9 @@
 // leak one VF's commands into the other (D14), are caught by a named path;
 // and the suites pass through a process boundary (nvme-lm serve).
 import { describe, expect, it } from 'vitest';
-import { Mismatch, type Suite } from '../../models/suite.ts';
-import { runSuite } from '../../models/run.ts';
-import { SYSTEM_SUITE_VFS, systemSuites } from '../../models/system.ts';
+import { Mismatch, type Suite } from '../../models/engine/suite.ts';
+import { runSuite } from '../../models/engine/run.ts';
+import { SYSTEM_SUITE_VFS, systemSuites } from '../../models/bindings/system.ts';
 import { pathCoverage, reachableCoverage } from '../../src/check/coverage.ts';
 import { explore } from '../../src/check/explore.ts';
 import type { Mutant } from '../../src/emulator/options.ts';

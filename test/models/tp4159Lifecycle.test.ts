@@ -7,11 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import { tpLifecycleEvents, ADMIN_POSITIONS, type TpState } from '../../machines/tp4159Lifecycle.ts';
 import { TP4159_REALISERS, partBounds } from '../../models/realisers/tp4159.ts';
-import { adminSlot, checkGotState, decodeGot, TP_ADMIN_DEPTH } from '../../models/tp4159State.ts';
-import { stateWritten } from '../../models/tp4159Host.ts';
-import { canaryByte } from '../../models/pfHost.ts';
-import { TP_DEPTHS, tpLifecycleSuites } from '../../models/tp4159Lifecycle.ts';
-import { Mismatch } from '../../models/suite.ts';
+import { adminSlot, checkGotState, decodeGot, TP_ADMIN_DEPTH } from '../../models/bindings/tp4159State.ts';
+import { stateWritten } from '../../models/host/tp4159Host.ts';
+import { canaryByte } from '../../models/host/pfHost.ts';
+import { TP_DEPTHS, tpLifecycleSuites } from '../../models/bindings/tp4159Lifecycle.ts';
+import { Mismatch } from '../../models/engine/suite.ts';
 import { decodeSecondaryControllerList, encodeSecondaryControllerList } from '../../src/wire/tp4159/identify.ts';
 import { encodeControllerState, s0ptFromCqPhase, type IoCqState, type IoSqState } from '../../src/wire/tp4159/state.ts';
 import { encodeVendorState } from '../../src/wire/tp4159/vendorState.ts';

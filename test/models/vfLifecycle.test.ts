@@ -3,9 +3,9 @@
 // definition edge, each relevant broken emulator is caught by a named path,
 // and the suites pass through a process boundary (nvme-lm serve).
 import { describe, expect, it } from 'vitest';
-import { runSuite } from '../../models/run.ts';
-import { Mismatch, type Suite } from '../../models/suite.ts';
-import { vfLifecycleSuites } from '../../models/vfLifecycle.ts';
+import { runSuite } from '../../models/engine/run.ts';
+import { Mismatch, type Suite } from '../../models/engine/suite.ts';
+import { vfLifecycleSuites } from '../../models/bindings/vfLifecycle.ts';
 import { pathCoverage, reachableCoverage } from '../../src/check/coverage.ts';
 import { explore } from '../../src/check/explore.ts';
 import type { Mutant } from '../../src/emulator/options.ts';

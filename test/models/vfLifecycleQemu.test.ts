@@ -4,8 +4,8 @@
 // data, FLRs, and the LM opcodes are unknown on the PF and on the VF.
 // Skipped where qemu-system-x86_64 is absent.
 import { describe, expect, it } from 'vitest';
-import { vfLifecycleSuites } from '../../models/vfLifecycle.ts';
-import { runSuite } from '../../models/run.ts';
+import { vfLifecycleSuites } from '../../models/bindings/vfLifecycle.ts';
+import { runSuite } from '../../models/engine/run.ts';
 import { reachableCoverage } from '../../src/check/coverage.ts';
 import { explore } from '../../src/check/explore.ts';
 import { QemuAdapter } from '../../src/verify/qemu/qemuAdapter.ts';

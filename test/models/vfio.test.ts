@@ -3,8 +3,8 @@
 // driver's migration exercises are caught; and the suite runs through a
 // process boundary.
 import { describe, expect, it } from 'vitest';
-import { vfioSuites } from '../../models/vfio.ts';
-import { Mismatch, type Suite } from '../../models/suite.ts';
+import { vfioSuites } from '../../models/bindings/vfio.ts';
+import { Mismatch, type Suite } from '../../models/engine/suite.ts';
 import { pathCoverage, reachableCoverage } from '../../src/check/coverage.ts';
 import { explore } from '../../src/check/explore.ts';
 import type { Mutant } from '../../src/emulator/options.ts';

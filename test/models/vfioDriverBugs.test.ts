@@ -2,7 +2,7 @@
 // parts (its next-state step, its arc table, its reset handling) are caught
 // on the correct emulator. Each bug is switched on for one test only.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { vfioSuite } from '../../models/vfio.ts';
+import { vfioSuite } from '../../models/bindings/vfio.ts';
 import { runPaths } from '../../src/paths/trie.ts';
 import { EmulatorAdapter } from '../../src/verify/emulatorAdapter.ts';
 import { VfioMigration } from '../../src/host/vfio/migration.ts';

@@ -4,9 +4,9 @@
 // that answers a batch wrongly is a protocol error naming the request.
 import { describe, expect, it, vi } from 'vitest';
 import { PassThrough } from 'node:stream';
-import { pfAcceptanceSuites } from '../../models/pfAcceptance.ts';
-import type { Suite } from '../../models/suite.ts';
-import { vfLifecycleSuites } from '../../models/vfLifecycle.ts';
+import { pfAcceptanceSuites } from '../../models/bindings/pfAcceptance.ts';
+import type { Suite } from '../../models/engine/suite.ts';
+import { vfLifecycleSuites } from '../../models/bindings/vfLifecycle.ts';
 import { runPaths } from '../../src/paths/trie.ts';
 import type { Adapter } from '../../src/target/adapter.ts';
 import type { RawRequest } from '../../src/target/batch.ts';

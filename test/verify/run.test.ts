@@ -3,7 +3,7 @@
 // code the CLI derives from the result in test/cli/verifyExitCode.test.ts.
 import { describe, expect, it } from 'vitest';
 import { runVerify, selectSuites } from '../../src/verify/run.ts';
-import { pfAcceptanceSuites } from '../../models/pfAcceptance.ts';
+import { pfAcceptanceSuites } from '../../models/bindings/pfAcceptance.ts';
 import { resets } from './fixtures/recordingAdapter.ts';
 
 const FIXTURE = 'test/verify/fixtures/recordingAdapter.ts';

@@ -2,9 +2,9 @@
 // rebuilt for N, the other suites reset with at least N VFs.
 import { describe, expect, it } from 'vitest';
 import { atLeastVfs, suiteForVfs } from '../../src/verify/suiteVfs.ts';
-import { pfAcceptanceSuites } from '../../models/pfAcceptance.ts';
-import { vfLifecycleSuites } from '../../models/vfLifecycle.ts';
-import { systemSuites } from '../../models/system.ts';
+import { pfAcceptanceSuites } from '../../models/bindings/pfAcceptance.ts';
+import { vfLifecycleSuites } from '../../models/bindings/vfLifecycle.ts';
+import { systemSuites } from '../../models/bindings/system.ts';
 import type { Adapter, ResetOptions } from '../../src/target/adapter.ts';
 
 function find<T extends { id: string }>(list: T[], id: string): T {

@@ -2,9 +2,9 @@
 // "known deviation", never as a pass, and verify exits 0 only when every
 // failure is one. Played on a QEMU broken on purpose (0xC4 on a VF admin
 // queue succeeds), with deviation lists written for it here; the real list,
-// models/deviations.ts, is empty for QEMU 7.2. Skipped without QEMU.
+// models/engine/deviations.ts, is empty for QEMU 7.2. Skipped without QEMU.
 import { describe, expect, it } from 'vitest';
-import type { Deviation } from '../../../models/deviations.ts';
+import type { Deviation } from '../../../models/engine/deviations.ts';
 import { runVerify } from '../../../src/verify/run.ts';
 import type { Target } from '../../../src/verify/targets.ts';
 import { formatVerify, verifyExitCode } from '../../../src/cli/commands/verify.ts';

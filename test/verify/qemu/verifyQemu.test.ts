@@ -3,7 +3,7 @@
 // qemu-system-x86_64 is absent.
 import { describe, expect, it } from 'vitest';
 import type { VerifyResult } from '../../../src/verify/run.ts';
-import { DEVIATIONS } from '../../../models/deviations.ts';
+import { DEVIATIONS } from '../../../models/engine/deviations.ts';
 import { hasQemu, nvmeLm } from './helpers.ts';
 
 const IO_COMPLETE_EDGE = 'vfLifecycle.running|IO_COMPLETE|0';

@@ -2,13 +2,13 @@
 // queue, with the migration buffers of the memory plan. SAVE goes into a
 // buffer pre-filled with a position-dependent canary, so the binding sees
 // exactly how far the device wrote (D8: SAVE writes QUERY's size, no more).
-import type { Adapter } from '../src/target/adapter.ts';
-import { encodeLmCommand } from '../src/wire/lmCommands.ts';
-import { LM } from '../src/wire/opcodes.ts';
-import { toHex } from '../src/wire/hex.ts';
+import type { Adapter } from '../../src/target/adapter.ts';
+import { encodeLmCommand } from '../../src/wire/lmCommands.ts';
+import { LM } from '../../src/wire/opcodes.ts';
+import { toHex } from '../../src/wire/hex.ts';
 import { FunctionDriver, type Posted } from './guest.ts';
 import { migrationBuffers, prpListBytes, prpsFor, UNMAPPED, type MigrationBuffer } from './hostPlan.ts';
-import { PAGE_SIZE as PAGE } from '../src/wire/page.ts';
+import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
 
 /** Bytes after QUERY's size that SAVE must leave untouched. */
 export const CANARY_TAIL = 64;

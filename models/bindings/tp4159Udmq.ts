@@ -11,22 +11,22 @@
 //   host has not released (D31, I14);
 // - HOST_RELEASE: the phase the host finds at its head (D31).
 import { initialTransition, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
-import type { Adapter, ResetOptions } from '../src/target/adapter.ts';
-import type { Implementation } from '../src/paths/trie.ts';
-import type { PathStep } from '../src/paths/path.ts';
-import { decodeCdqCreateDw0 } from '../src/wire/tp4159/completions.ts';
-import { decodeUdmqEntries, UDMQ_ENTRY_SIZE, UDMQ_LBACIR } from '../src/wire/tp4159/udmq.ts';
-import { ESA, UDMQ_OPTION_SETS, udmqSpec, type UdmqContext, type UdmqOptions } from '../machines/tp4159Udmq.ts';
-import type { TpCompletion } from '../machines/tp4159/status.ts';
-import { checkRdy, expectOwn, nextState, suiteBranchPaths, suitePaths } from './observe.ts';
-import { describePosted, isOk, NSID, type DriverState, type Posted } from './guest.ts';
-import { VfGuest, type VfGuestState } from './vfGuest.ts';
-import { udmqRing } from './hostPlan.ts';
-import { PAGE_SIZE as PAGE } from '../src/wire/page.ts';
-import { TpHost } from './tp4159Host.ts';
-import { Mismatch, NotRealisable, type Suite } from './suite.ts';
-import { completionWait, DEFAULT_TIMEOUT_MS } from './completionWait.ts';
-import { deviceSnapshots, type DeviceSnapshot } from './snapshots.ts';
+import type { Adapter, ResetOptions } from '../../src/target/adapter.ts';
+import type { Implementation } from '../../src/paths/trie.ts';
+import type { PathStep } from '../../src/paths/path.ts';
+import { decodeCdqCreateDw0 } from '../../src/wire/tp4159/completions.ts';
+import { decodeUdmqEntries, UDMQ_ENTRY_SIZE, UDMQ_LBACIR } from '../../src/wire/tp4159/udmq.ts';
+import { ESA, UDMQ_OPTION_SETS, udmqSpec, type UdmqContext, type UdmqOptions } from '../../machines/tp4159Udmq.ts';
+import type { TpCompletion } from '../../machines/tp4159/status.ts';
+import { checkRdy, expectOwn, nextState, suiteBranchPaths, suitePaths } from '../engine/observe.ts';
+import { describePosted, isOk, NSID, type DriverState, type Posted } from '../host/guest.ts';
+import { VfGuest, type VfGuestState } from '../host/vfGuest.ts';
+import { udmqRing } from '../host/hostPlan.ts';
+import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
+import { TpHost } from '../host/tp4159Host.ts';
+import { Mismatch, NotRealisable, type Suite } from '../engine/suite.ts';
+import { completionWait, DEFAULT_TIMEOUT_MS } from '../engine/completionWait.ts';
+import { deviceSnapshots, type DeviceSnapshot } from '../engine/snapshots.ts';
 import type { TpBindingOptions } from './tp4159Lifecycle.ts';
 
 const VF = 1;

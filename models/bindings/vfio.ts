@@ -12,31 +12,31 @@
 // them in every state), so the binding corrupts that one SQE on its way to
 // the PF (FUSE = 01b) and the PF rejects it (D9).
 import type { EventObject } from 'xstate';
-import { createVfioMigrationSpec, VFIO_FLAG_SETS, vfioStateOf, type VfioMigrationContext, type VfioMigrationEvent } from '../machines/vfioMigration.ts';
-import { LM_OPCODE, type LmCommand } from '../machines/vfio/arcs.ts';
-import type { MachineSpec } from '../machines/spec.ts';
-import { exploreShared } from '../src/check/sharedExploration.ts';
-import type { Path, PathStep } from '../src/paths/path.ts';
-import { transitionCover } from '../src/paths/transitionCover.ts';
-import type { Implementation } from '../src/paths/trie.ts';
-import type { Adapter, ResetOptions } from '../src/target/adapter.ts';
-import type { Cqe } from '../src/wire/cqe.ts';
-import { adminOpcodeName, LM } from '../src/wire/opcodes.ts';
-import { CC_ENABLE, REG } from '../src/wire/registers.ts';
-import type { HostDevice, PciId, ResetListener } from '../src/host/device.ts';
-import { NvmeLmHost, LmRefusedError } from '../src/host/driver.ts';
-import { HostError } from '../src/host/errors.ts';
-import { DEFAULT_ALLOWLIST } from '../src/host/probe.ts';
-import { RegisterHostDevice, type RawNvmeBus } from '../src/host/registerDevice.ts';
-import { arcPlan } from '../src/host/vfio/arcs.ts';
-import { VfioArcError, type VfioMigration } from '../src/host/vfio/migration.ts';
-import { nextState } from '../src/host/vfio/nextState.ts';
-import type { VfioState } from '../src/host/vfio/states.ts';
-import { eventName, Mismatch, type Suite } from './suite.ts';
-import { completionWait, DEFAULT_TIMEOUT_MS } from './completionWait.ts';
-import { DRIVER_REGION, functionPlan } from './hostPlan.ts';
-import { PAGE_SIZE as PAGE } from '../src/wire/page.ts';
-import { memoPaths } from './observe.ts';
+import { createVfioMigrationSpec, VFIO_FLAG_SETS, vfioStateOf, type VfioMigrationContext, type VfioMigrationEvent } from '../../machines/vfioMigration.ts';
+import { LM_OPCODE, type LmCommand } from '../../machines/vfio/arcs.ts';
+import type { MachineSpec } from '../../machines/spec.ts';
+import { exploreShared } from '../../src/check/sharedExploration.ts';
+import type { Path, PathStep } from '../../src/paths/path.ts';
+import { transitionCover } from '../../src/paths/transitionCover.ts';
+import type { Implementation } from '../../src/paths/trie.ts';
+import type { Adapter, ResetOptions } from '../../src/target/adapter.ts';
+import type { Cqe } from '../../src/wire/cqe.ts';
+import { adminOpcodeName, LM } from '../../src/wire/opcodes.ts';
+import { CC_ENABLE, REG } from '../../src/wire/registers.ts';
+import type { HostDevice, PciId, ResetListener } from '../../src/host/device.ts';
+import { NvmeLmHost, LmRefusedError } from '../../src/host/driver.ts';
+import { HostError } from '../../src/host/errors.ts';
+import { DEFAULT_ALLOWLIST } from '../../src/host/probe.ts';
+import { RegisterHostDevice, type RawNvmeBus } from '../../src/host/registerDevice.ts';
+import { arcPlan } from '../../src/host/vfio/arcs.ts';
+import { VfioArcError, type VfioMigration } from '../../src/host/vfio/migration.ts';
+import { nextState } from '../../src/host/vfio/nextState.ts';
+import type { VfioState } from '../../src/host/vfio/states.ts';
+import { eventName, Mismatch, type Suite } from '../engine/suite.ts';
+import { completionWait, DEFAULT_TIMEOUT_MS } from '../engine/completionWait.ts';
+import { DRIVER_REGION, functionPlan } from '../host/hostPlan.ts';
+import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
+import { memoPaths } from '../engine/observe.ts';
 
 /** The VF the suites migrate: the kernel's VF id 0, NVMe VF index 1, adapter function 1. */
 const VF_ID = 0;

@@ -5,10 +5,10 @@
 // submit, FLR), so the same suite runs on the emulator, a JSON-lines process,
 // or QEMU.
 import type { EventObject } from 'xstate';
-import type { MachineSpec } from '../machines/spec.ts';
-import type { Adapter, Profile, ResetOptions } from '../src/target/adapter.ts';
-import type { Implementation } from '../src/paths/trie.ts';
-import type { Path } from '../src/paths/path.ts';
+import type { MachineSpec } from '../../machines/spec.ts';
+import type { Adapter, Profile, ResetOptions } from '../../src/target/adapter.ts';
+import type { Implementation } from '../../src/paths/trie.ts';
+import type { Path } from '../../src/paths/path.ts';
 import type { Requirements } from './requirements.ts';
 import type { MismatchDetail } from './mismatchDetail.ts';
 

@@ -12,9 +12,9 @@
 // - the binding's book against the machine's state (images, queues, I/O);
 // - every block the guest wrote reads back (D15).
 import { initialTransition, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
-import type { Adapter, Profile, ResetOptions } from '../src/target/adapter.ts';
-import type { Implementation } from '../src/paths/trie.ts';
-import type { PathStep } from '../src/paths/path.ts';
+import type { Adapter, Profile, ResetOptions } from '../../src/target/adapter.ts';
+import type { Implementation } from '../../src/paths/trie.ts';
+import type { PathStep } from '../../src/paths/path.ts';
 import {
   VF_LIFECYCLE_NO_LM_OPTION_SETS,
   VF_LIFECYCLE_OPTION_SETS,
@@ -24,16 +24,16 @@ import {
   type VfContext,
   type VfEventType,
   type VfLifecycleOptions,
-} from '../machines/vfLifecycle.ts';
-import { checkRdy, expectOwn, nextState, SizeTable, suiteBranchPaths, suitePaths } from './observe.ts';
-import { PfHost } from './pfHost.ts';
-import { describePosted, isOk, type DriverState, type Posted } from './guest.ts';
-import { VfGuest, type VfGuestState } from './vfGuest.ts';
-import { realise } from './realisers/realiser.ts';
-import { LM_REALISATION, savedImage, type VfBookView, type VfDrivers, type VfImage, type VfObserved, type VfRealisation, type VfStep } from './realisers/vf.ts';
-import { Mismatch, type Suite } from './suite.ts';
-import { completionWait, DEFAULT_TIMEOUT_MS } from './completionWait.ts';
-import { deviceSnapshots, type DeviceSnapshot } from './snapshots.ts';
+} from '../../machines/vfLifecycle.ts';
+import { checkRdy, expectOwn, nextState, SizeTable, suiteBranchPaths, suitePaths } from '../engine/observe.ts';
+import { PfHost } from '../host/pfHost.ts';
+import { describePosted, isOk, type DriverState, type Posted } from '../host/guest.ts';
+import { VfGuest, type VfGuestState } from '../host/vfGuest.ts';
+import { realise } from '../realisers/realiser.ts';
+import { LM_REALISATION, savedImage, type VfBookView, type VfDrivers, type VfImage, type VfObserved, type VfRealisation, type VfStep } from '../realisers/vf.ts';
+import { Mismatch, type Suite } from '../engine/suite.ts';
+import { completionWait, DEFAULT_TIMEOUT_MS } from '../engine/completionWait.ts';
+import { deviceSnapshots, type DeviceSnapshot } from '../engine/snapshots.ts';
 
 /** The VF the suites drive (VF index 1, function 1). */
 const VF = 1;

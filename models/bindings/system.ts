@@ -21,22 +21,22 @@ import {
   vfLocals,
   type SystemObservation,
   type VfSlot,
-} from '../machines/system.ts';
-import { VF_STATUS } from '../machines/vfLifecycle.ts';
-import type { MachineSpec } from '../machines/spec.ts';
-import type { Adapter, ResetOptions } from '../src/target/adapter.ts';
-import type { Implementation } from '../src/paths/trie.ts';
-import type { PathStep } from '../src/paths/path.ts';
-import { describePosted, type DriverState, type Posted } from './guest.ts';
-import { checkRdy, expectOwn, nextState, SizeTable, SUCCESS_STATUS, suiteBranchPaths, suitePaths, type ExpectedStatus } from './observe.ts';
-import { PfHost, type Sent } from './pfHost.ts';
-import { Mismatch, type Suite } from './suite.ts';
-import { VfGuest, type VfGuestState } from './vfGuest.ts';
-import { realise } from './realisers/realiser.ts';
-import { LM_REALISATION, queryBeforeSave, savedImage, type VfBookView, type VfImage, type VfRealisation, type VfStep } from './realisers/vf.ts';
+} from '../../machines/system.ts';
+import { VF_STATUS } from '../../machines/vfLifecycle.ts';
+import type { MachineSpec } from '../../machines/spec.ts';
+import type { Adapter, ResetOptions } from '../../src/target/adapter.ts';
+import type { Implementation } from '../../src/paths/trie.ts';
+import type { PathStep } from '../../src/paths/path.ts';
+import { describePosted, type DriverState, type Posted } from '../host/guest.ts';
+import { checkRdy, expectOwn, nextState, SizeTable, SUCCESS_STATUS, suiteBranchPaths, suitePaths, type ExpectedStatus } from '../engine/observe.ts';
+import { PfHost, type Sent } from '../host/pfHost.ts';
+import { Mismatch, type Suite } from '../engine/suite.ts';
+import { VfGuest, type VfGuestState } from '../host/vfGuest.ts';
+import { realise } from '../realisers/realiser.ts';
+import { LM_REALISATION, queryBeforeSave, savedImage, type VfBookView, type VfImage, type VfRealisation, type VfStep } from '../realisers/vf.ts';
 import type { BindingOptions } from './vfLifecycle.ts';
-import { completionWait, DEFAULT_TIMEOUT_MS } from './completionWait.ts';
-import { deviceSnapshots, type DeviceSnapshot } from './snapshots.ts';
+import { completionWait, DEFAULT_TIMEOUT_MS } from '../engine/completionWait.ts';
+import { deviceSnapshots, type DeviceSnapshot } from '../engine/snapshots.ts';
 
 export const SYSTEM_SUITE_VFS = 2;
 

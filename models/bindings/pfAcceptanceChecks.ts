@@ -3,17 +3,17 @@
 // VF runs (a Flush completes or stays latched, D11), how many bytes a SAVE
 // writes (D8, measured without reading the data format), that two SAVEs
 // agree (D6), and the namespace around the foreign profile's erase (D17).
-import type { LmState } from '../machines/pfAcceptance.ts';
-import { sqeFor } from '../src/wire/adminCommands.ts';
-import { decodeCqe, type Cqe } from '../src/wire/cqe.ts';
-import { toHex } from '../src/wire/hex.ts';
-import { LM } from '../src/wire/opcodes.ts';
-import { REG } from '../src/wire/registers.ts';
-import { isSuccess } from '../src/wire/status.ts';
-import { hex, roundUp, statusOf, type AcceptanceHost } from './pfAcceptanceHost.ts';
-import { ACCEPTANCE_PLAN, BUFFER_BYTES } from './hostPlan.ts';
-import { PAGE_SIZE as PAGE } from '../src/wire/page.ts';
-import { Mismatch } from './suite.ts';
+import type { LmState } from '../../machines/pfAcceptance.ts';
+import { sqeFor } from '../../src/wire/adminCommands.ts';
+import { decodeCqe, type Cqe } from '../../src/wire/cqe.ts';
+import { toHex } from '../../src/wire/hex.ts';
+import { LM } from '../../src/wire/opcodes.ts';
+import { REG } from '../../src/wire/registers.ts';
+import { isSuccess } from '../../src/wire/status.ts';
+import { hex, roundUp, statusOf, type AcceptanceHost } from '../host/pfAcceptanceHost.ts';
+import { ACCEPTANCE_PLAN, BUFFER_BYTES } from '../host/hostPlan.ts';
+import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
+import { Mismatch } from '../engine/suite.ts';
 
 
 /** Per VF: CC, CSTS and (where the PF executes LM) QUERY's size: what must not change unless the machine says so. */

@@ -7,19 +7,19 @@
 // Everything the driver remembers (CIDs, queue pointers) can be saved and
 // restored: the prefix-sharing runner needs it, and so does a migration,
 // where the VM continues from the state its image was taken in.
-import type { Adapter } from '../src/target/adapter.ts';
-import { QueueTracker } from '../src/target/queueTracker.ts';
-import { decodeCqe, type Cqe } from '../src/wire/cqe.ts';
-import { CC_ENABLE, REG } from '../src/wire/registers.ts';
-import { sqeFor } from '../src/wire/adminCommands.ts';
-import { CNS_CONTROLLER, IDENTIFY_SIZE, LM_CAPABILITY_OFFSET } from '../src/wire/identify.ts';
-import { toHex } from '../src/wire/hex.ts';
-import { describeStatus } from '../src/wire/status.ts';
+import type { Adapter } from '../../src/target/adapter.ts';
+import { QueueTracker } from '../../src/target/queueTracker.ts';
+import { decodeCqe, type Cqe } from '../../src/wire/cqe.ts';
+import { CC_ENABLE, REG } from '../../src/wire/registers.ts';
+import { sqeFor } from '../../src/wire/adminCommands.ts';
+import { CNS_CONTROLLER, IDENTIFY_SIZE, LM_CAPABILITY_OFFSET } from '../../src/wire/identify.ts';
+import { toHex } from '../../src/wire/hex.ts';
+import { describeStatus } from '../../src/wire/status.ts';
 import { ADMIN_ENTRIES, BLOCK, DATA_SLOTS, functionPlan, IO_ENTRIES, type FunctionPlan } from './hostPlan.ts';
-import { PAGE_SIZE as PAGE } from '../src/wire/page.ts';
-import { Mismatch } from './suite.ts';
-import { decisionNamedIn, statusDifferences, SUCCESSFUL, type CommandInfo, type MismatchDetail, type StatusExpectation } from './mismatchDetail.ts';
-import { sqeCid } from '../src/target/ring.ts';
+import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
+import { Mismatch } from '../engine/suite.ts';
+import { decisionNamedIn, statusDifferences, SUCCESSFUL, type CommandInfo, type MismatchDetail, type StatusExpectation } from '../engine/mismatchDetail.ts';
+import { sqeCid } from '../../src/target/ring.ts';
 
 /** How long CSTS.RDY may take to follow CC.EN at most (a target with a timeout of 0 answers at once). */
 const READY_TIMEOUT_MS = 2000;

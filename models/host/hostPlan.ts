@@ -43,7 +43,7 @@
 //   | 0x44000  | 65 pages           | LOAD: data pages                     |
 
 // The 4 KiB memory page, under the short name the plan's arithmetic uses.
-import { PAGE_SIZE as PAGE } from '../src/wire/page.ts';
+import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
 
 export const BLOCK = 512;
 

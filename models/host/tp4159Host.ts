@@ -5,18 +5,18 @@
 // pre-filled with the canary (as SAVE does, D8), so the binding sees exactly
 // how many bytes the controller wrote (D24: the transfer is the state's
 // length, no more).
-import type { Adapter } from '../src/target/adapter.ts';
-import { CNS_CONTROLLER } from '../src/wire/identify.ts';
-import { encodeTp4159, numdFor, type Tp4159Command } from '../src/wire/tp4159/commandCodec.ts';
-import { CNS_SECONDARY_CONTROLLER_LIST, CNS_SUPPORTED_STATE_FORMATS, decodeSecondaryControllerList, decodeSupportedStateFormats, readMigrationIdentify, STATE_FORMAT_VERSION_0 } from '../src/wire/tp4159/identify.ts';
-import { UDMQ_ENTRY_SIZE } from '../src/wire/tp4159/udmq.ts';
-import { NVME_LM_STATE_UUID } from '../src/wire/tp4159/vendorState.ts';
-import { toHex } from '../src/wire/hex.ts';
+import type { Adapter } from '../../src/target/adapter.ts';
+import { CNS_CONTROLLER } from '../../src/wire/identify.ts';
+import { encodeTp4159, numdFor, type Tp4159Command } from '../../src/wire/tp4159/commandCodec.ts';
+import { CNS_SECONDARY_CONTROLLER_LIST, CNS_SUPPORTED_STATE_FORMATS, decodeSecondaryControllerList, decodeSupportedStateFormats, readMigrationIdentify, STATE_FORMAT_VERSION_0 } from '../../src/wire/tp4159/identify.ts';
+import { UDMQ_ENTRY_SIZE } from '../../src/wire/tp4159/udmq.ts';
+import { NVME_LM_STATE_UUID } from '../../src/wire/tp4159/vendorState.ts';
+import { toHex } from '../../src/wire/hex.ts';
 import { FunctionDriver, type Posted } from './guest.ts';
 import { migrationBuffers, MIGRATION_OFFSET, prpListBytes, prpsFor, type MigrationBuffer } from './hostPlan.ts';
-import { PAGE_SIZE as PAGE } from '../src/wire/page.ts';
+import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
 import { canaryByte, CANARY_TAIL, type Sent } from './pfHost.ts';
-import { Mismatch } from './suite.ts';
+import { Mismatch } from '../engine/suite.ts';
 
 /**
  * The most state a Get State asks for: more than a suite's VF state (a few

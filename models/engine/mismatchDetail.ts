@@ -3,7 +3,7 @@
 // the decision id of the expected behaviour. The text a user reads is
 // rendered from it in one place (src/verify/failureText.ts); the grouping of
 // identical differences keys on `differences` (src/verify/failureGroups.ts).
-import type { Cqe } from '../src/wire/cqe.ts';
+import type { Cqe } from '../../src/wire/cqe.ts';
 
 /** One field that differs, e.g. `{ field: 'DNR', expected: '1', observed: '0' }`. */
 export interface FieldDifference {

@@ -24,30 +24,30 @@ import {
   type CommandToBuild,
   type LmState,
   type PfAcceptanceOptions,
-} from '../machines/pfAcceptance.ts';
-import type { MachineSpec } from '../machines/spec.ts';
-import { exploreShared } from '../src/check/sharedExploration.ts';
-import { pathToState, type StateGraph } from '../src/check/graph.ts';
-import { pathOf, type Path, type PathStep } from '../src/paths/path.ts';
-import { transitionCover } from '../src/paths/transitionCover.ts';
-import type { Implementation } from '../src/paths/trie.ts';
-import type { Adapter, Profile, ResetOptions } from '../src/target/adapter.ts';
-import { sqeFor } from '../src/wire/adminCommands.ts';
-import { decodeCqe, type Cqe } from '../src/wire/cqe.ts';
-import { toHex } from '../src/wire/hex.ts';
-import { encodeLmCommand } from '../src/wire/lmCommands.ts';
-import { describeStatus } from '../src/wire/status.ts';
+} from '../../machines/pfAcceptance.ts';
+import type { MachineSpec } from '../../machines/spec.ts';
+import { exploreShared } from '../../src/check/sharedExploration.ts';
+import { pathToState, type StateGraph } from '../../src/check/graph.ts';
+import { pathOf, type Path, type PathStep } from '../../src/paths/path.ts';
+import { transitionCover } from '../../src/paths/transitionCover.ts';
+import type { Implementation } from '../../src/paths/trie.ts';
+import type { Adapter, Profile, ResetOptions } from '../../src/target/adapter.ts';
+import { sqeFor } from '../../src/wire/adminCommands.ts';
+import { decodeCqe, type Cqe } from '../../src/wire/cqe.ts';
+import { toHex } from '../../src/wire/hex.ts';
+import { encodeLmCommand } from '../../src/wire/lmCommands.ts';
+import { describeStatus } from '../../src/wire/status.ts';
 import { checkPattern, checkQuerySize, checkRuns, checkSaveRepeats, fingerprint, writePattern } from './pfAcceptanceChecks.ts';
-import { AcceptanceHost, hex, LIST_THRESHOLD, roundUp, statusOf, type Prps } from './pfAcceptanceHost.ts';
-import { ACCEPTANCE_PLAN, BUFFER_BYTES } from './hostPlan.ts';
-import { PAGE_SIZE as PAGE } from '../src/wire/page.ts';
-import type { FormatDefect, SavedFormat } from './savedFormat.ts';
-import { Mismatch, NotRealisable, type Suite } from './suite.ts';
-import { completionWait, DEFAULT_TIMEOUT_MS } from './completionWait.ts';
-import { deviceSnapshots, type DeviceSnapshot } from './snapshots.ts';
-import { memoPaths } from './observe.ts';
-import { sqeCid } from '../src/target/ring.ts';
-import { statusDifferences, type CommandInfo, type FieldDifference, type MismatchDetail } from './mismatchDetail.ts';
+import { AcceptanceHost, hex, LIST_THRESHOLD, roundUp, statusOf, type Prps } from '../host/pfAcceptanceHost.ts';
+import { ACCEPTANCE_PLAN, BUFFER_BYTES } from '../host/hostPlan.ts';
+import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
+import type { FormatDefect, SavedFormat } from '../host/savedFormat.ts';
+import { Mismatch, NotRealisable, type Suite } from '../engine/suite.ts';
+import { completionWait, DEFAULT_TIMEOUT_MS } from '../engine/completionWait.ts';
+import { deviceSnapshots, type DeviceSnapshot } from '../engine/snapshots.ts';
+import { memoPaths } from '../engine/observe.ts';
+import { sqeCid } from '../../src/target/ring.ts';
+import { statusDifferences, type CommandInfo, type FieldDifference, type MismatchDetail } from '../engine/mismatchDetail.ts';
 
 /** D17: profiles whose PF executes the five opcodes (reserved behaves as lm; no-lm and foreign do not). */
 const EXECUTES_LM: Record<Profile, boolean> = { lm: true, reserved: true, 'no-lm': false, foreign: false, tp4159: false };

@@ -10,9 +10,9 @@
 // tables and constants (src/emulator/savedData.ts, options.ts); the CRC-32 is
 // computed here, independently, so an emulator whose checksum disagrees with
 // its own published format is caught, not re-sealed to match.
-import { MAX_IO_QUEUES } from '../src/emulator/options.ts';
-import { SAVED_HEADER_LAYOUT, SAVED_VERSION } from '../src/emulator/savedData.ts';
-import { fieldByName, getUint, setUint } from '../src/wire/layout.ts';
+import { MAX_IO_QUEUES } from '../../src/emulator/options.ts';
+import { SAVED_HEADER_LAYOUT, SAVED_VERSION } from '../../src/emulator/savedData.ts';
+import { fieldByName, getUint, setUint } from '../../src/wire/layout.ts';
 
 /** How to make the format-bound D7 defects in one target's migration image. All functions are pure (they return a copy). */
 export interface SavedFormat {

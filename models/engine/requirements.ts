@@ -1,8 +1,8 @@
 // What a suite needs from a target beyond the Adapter's required operations,
 // and how the run engine tells whether a target has it. A profile whose
 // suites need another optional operation adds a row here; the engine
-// (models/run.ts) only walks the table.
-import type { Adapter } from '../src/target/adapter.ts';
+// (models/engine/run.ts) only walks the table.
+import type { Adapter } from '../../src/target/adapter.ts';
 
 /** What a binding needs from the target beyond the Adapter's required ops. */
 export interface Requirements {

@@ -3,19 +3,19 @@
 // commands the binding sends to set up a precondition, and PRP building.
 // Everything goes through the Adapter's raw register and memory operations
 // and a client-side QueueTracker.
-import type { LmState } from '../machines/pfAcceptance.ts';
-import type { Adapter } from '../src/target/adapter.ts';
-import { QueueTracker } from '../src/target/queueTracker.ts';
-import { sqeFor } from '../src/wire/adminCommands.ts';
-import { decodeCqe, type Cqe } from '../src/wire/cqe.ts';
-import { encodeLmCommand } from '../src/wire/lmCommands.ts';
-import { LM } from '../src/wire/opcodes.ts';
-import { CC_ENABLE, REG } from '../src/wire/registers.ts';
-import { describeStatus, isSuccess } from '../src/wire/status.ts';
+import type { LmState } from '../../machines/pfAcceptance.ts';
+import type { Adapter } from '../../src/target/adapter.ts';
+import { QueueTracker } from '../../src/target/queueTracker.ts';
+import { sqeFor } from '../../src/wire/adminCommands.ts';
+import { decodeCqe, type Cqe } from '../../src/wire/cqe.ts';
+import { encodeLmCommand } from '../../src/wire/lmCommands.ts';
+import { LM } from '../../src/wire/opcodes.ts';
+import { CC_ENABLE, REG } from '../../src/wire/registers.ts';
+import { describeStatus, isSuccess } from '../../src/wire/status.ts';
 import { ACCEPTANCE_PLAN, BUFFER_BYTES, bulkQueuePair, functionPlan, MAX_BULK_QUEUES, prpListBytes } from './hostPlan.ts';
-import { PAGE_SIZE as PAGE } from '../src/wire/page.ts';
+import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
 import { withFormatDefect, type SavedFormat } from './savedFormat.ts';
-import { Mismatch, NotRealisable } from './suite.ts';
+import { Mismatch, NotRealisable } from '../engine/suite.ts';
 
 const ADMIN_ENTRIES = 32;
 const IO_ENTRIES = 16;

@@ -5,12 +5,12 @@
 // `settle` matches the completions that arrive after a step with what the
 // machine says completed then (latched commands fetched after RESUME, D11;
 // deferred I/O completing; nothing else).
-import type { Adapter } from '../src/target/adapter.ts';
-import { runBatch } from '../src/target/batch.ts';
-import { claimCompletion, sqeCid } from '../src/target/ring.ts';
-import { PAGE_SIZE as PAGE } from '../src/wire/page.ts';
+import type { Adapter } from '../../src/target/adapter.ts';
+import { runBatch } from '../../src/target/batch.ts';
+import { claimCompletion, sqeCid } from '../../src/target/ring.ts';
+import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
 import { checkReadBack, DEFAULT_DEPTHS, describePosted, FunctionDriver, isOk, lbaOf, postedDetail, readCommand, writeCommand, type DriverState, type Posted, type QueueDepths } from './guest.ts';
-import { Mismatch } from './suite.ts';
+import { Mismatch } from '../engine/suite.ts';
 
 export interface IoRecord {
   cid: number;

@@ -11,9 +11,9 @@
 // The guest's queues are small (a 4-entry admin queue, 3-entry I/O queues)
 // so they wrap on the paths: states are taken with a CQ tail back at 0.
 import { initialTransition, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
-import type { Adapter, ResetOptions } from '../src/target/adapter.ts';
-import type { Implementation } from '../src/paths/trie.ts';
-import type { PathStep } from '../src/paths/path.ts';
+import type { Adapter, ResetOptions } from '../../src/target/adapter.ts';
+import type { Implementation } from '../../src/paths/trie.ts';
+import type { PathStep } from '../../src/paths/path.ts';
 import {
   TP_LIFECYCLE_OPTION_SETS,
   tpContextOf,
@@ -21,18 +21,18 @@ import {
   tpLmStateOf,
   type TpLifecycleContext,
   type TpLifecycleOptions,
-} from '../machines/tp4159Lifecycle.ts';
-import type { TpCompletion } from '../machines/tp4159/status.ts';
-import { checkRdy, expectOwn, nextState, suiteBranchPaths, suitePaths } from './observe.ts';
-import { describePosted, type DriverState, type Posted, type QueueDepths } from './guest.ts';
-import { VfGuest, type VfGuestState } from './vfGuest.ts';
-import { realise } from './realisers/realiser.ts';
-import { TP4159_REALISERS, type TpBookView, type TpObserved, type TpStep } from './realisers/tp4159.ts';
-import { TpHost } from './tp4159Host.ts';
+} from '../../machines/tp4159Lifecycle.ts';
+import type { TpCompletion } from '../../machines/tp4159/status.ts';
+import { checkRdy, expectOwn, nextState, suiteBranchPaths, suitePaths } from '../engine/observe.ts';
+import { describePosted, type DriverState, type Posted, type QueueDepths } from '../host/guest.ts';
+import { VfGuest, type VfGuestState } from '../host/vfGuest.ts';
+import { realise } from '../realisers/realiser.ts';
+import { TP4159_REALISERS, type TpBookView, type TpObserved, type TpStep } from '../realisers/tp4159.ts';
+import { TpHost } from '../host/tp4159Host.ts';
 import { TP_ADMIN_DEPTH } from './tp4159State.ts';
-import { Mismatch, type Suite } from './suite.ts';
-import { completionWait, DEFAULT_TIMEOUT_MS } from './completionWait.ts';
-import { deviceSnapshots, type DeviceSnapshot } from './snapshots.ts';
+import { Mismatch, type Suite } from '../engine/suite.ts';
+import { completionWait, DEFAULT_TIMEOUT_MS } from '../engine/completionWait.ts';
+import { deviceSnapshots, type DeviceSnapshot } from '../engine/snapshots.ts';
 
 /** The VF the suites drive (VF 1). */
 const VF = 1;

@@ -1,12 +1,12 @@
 // Run generated suites against an implementation and account for what they
 // covered: the shared engine behind `nvme-lm check`, `nvme-lm verify` and the
 // generated vitest files.
-import { type Adapter } from '../src/target/adapter.ts';
-import { runPaths, type PathResult, type RunStats } from '../src/paths/trie.ts';
-import type { Path } from '../src/paths/path.ts';
-import { initialStateKey, transitionKey } from '../src/check/transitionKey.ts';
+import { type Adapter } from '../../src/target/adapter.ts';
+import { runPaths, type PathResult, type RunStats } from '../../src/paths/trie.ts';
+import type { Path } from '../../src/paths/path.ts';
+import { initialStateKey, transitionKey } from '../../src/check/transitionKey.ts';
 import { eventName, Mismatch, NotRealisable, type Suite } from './suite.ts';
-import { ProtocolError, UnsupportedProfileError } from '../src/target/errors.ts';
+import { ProtocolError, UnsupportedProfileError } from '../../src/target/errors.ts';
 import { unmetRequirement } from './requirements.ts';
 import { idOfPath } from './pathId.ts';
 import type { CommandInfo, FieldDifference } from './mismatchDetail.ts';
@@ -15,7 +15,7 @@ export interface PathFailure {
   suite: string;
   /** the path's name: its events joined by ' > ' */
   path: string;
-  /** the path's stable id (models/pathId.ts), for `verify --replay`; absent for a path not in suite.paths() */
+  /** the path's stable id (models/engine/pathId.ts), for `verify --replay`; absent for a path not in suite.paths() */
   pathId?: string;
   /** 1-based step that failed; 0 when reset failed */
   step: number;

@@ -2,7 +2,7 @@
 // e.g. `pfAcceptance:lm#17`. Stable across runs and machines because path
 // generation is deterministic (Suite.paths: the same paths in the same order);
 // `verify --replay <suite> <index>` plays the path an id names.
-import type { Path } from '../src/paths/path.ts';
+import type { Path } from '../../src/paths/path.ts';
 import type { Suite } from './suite.ts';
 
 export const PATH_ID_SEPARATOR = '#';

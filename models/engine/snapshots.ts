@@ -2,8 +2,8 @@
 // (Adapter.snapshot, opaque) and the binding's memory of it (drivers, books,
 // the machine state it steps alongside), taken and restored together. Only
 // where the target can snapshot; elsewhere the runner replays from reset.
-import type { Adapter } from '../src/target/adapter.ts';
-import type { Implementation } from '../src/paths/trie.ts';
+import type { Adapter } from '../../src/target/adapter.ts';
+import type { Implementation } from '../../src/paths/trie.ts';
 
 export interface DeviceSnapshot<B> {
   device: unknown;

@@ -2,15 +2,15 @@
 // completion of a command against the machine's, CSTS.RDY, QUERY's size as a
 // function of the I/O queue count (D8). And the suites' path generation.
 import type { AnyMachineSnapshot, EventObject } from 'xstate';
-import { machineStep } from '../src/check/machineStep.ts';
-import type { MachineSpec } from '../machines/spec.ts';
-import type { PathStep } from '../src/paths/path.ts';
-import { exploreShared } from '../src/check/sharedExploration.ts';
-import { transitionCover } from '../src/paths/transitionCover.ts';
-import { branchCover } from '../src/paths/branchCover.ts';
-import type { Path } from '../src/paths/path.ts';
-import { describeStatus } from '../src/wire/status.ts';
-import { describePosted, postedDetail, type FunctionDriver, type Posted } from './guest.ts';
+import { machineStep } from '../../src/check/machineStep.ts';
+import type { MachineSpec } from '../../machines/spec.ts';
+import type { PathStep } from '../../src/paths/path.ts';
+import { exploreShared } from '../../src/check/sharedExploration.ts';
+import { transitionCover } from '../../src/paths/transitionCover.ts';
+import { branchCover } from '../../src/paths/branchCover.ts';
+import type { Path } from '../../src/paths/path.ts';
+import { describeStatus } from '../../src/wire/status.ts';
+import { describePosted, postedDetail, type FunctionDriver, type Posted } from '../host/guest.ts';
 import { Mismatch } from './suite.ts';
 import { decisionNamedIn } from './mismatchDetail.ts';
 

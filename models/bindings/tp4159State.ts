@@ -6,13 +6,13 @@
 // machine admin operation (an I/O queue pair is a CQ and an SQ), so the
 // machine's position p is slot 2p mod the admin depth, phase 1 on the first
 // pass; with a 4-entry admin queue the two count alike (p mod 4).
-import { type DecodedControllerState } from '../src/wire/tp4159/state.ts';
-import { cqPhaseFromS0pt, decodeControllerState } from '../src/wire/tp4159/state.ts';
-import { decodeVendorState } from '../src/wire/tp4159/vendorState.ts';
-import type { TpState } from '../machines/tp4159Lifecycle.ts';
-import { ADMIN_POSITIONS } from '../machines/tp4159Lifecycle.ts';
-import type { QueueDepths } from './guest.ts';
-import { Mismatch } from './suite.ts';
+import { type DecodedControllerState } from '../../src/wire/tp4159/state.ts';
+import { cqPhaseFromS0pt, decodeControllerState } from '../../src/wire/tp4159/state.ts';
+import { decodeVendorState } from '../../src/wire/tp4159/vendorState.ts';
+import type { TpState } from '../../machines/tp4159Lifecycle.ts';
+import { ADMIN_POSITIONS } from '../../machines/tp4159Lifecycle.ts';
+import type { QueueDepths } from '../host/guest.ts';
+import { Mismatch } from '../engine/suite.ts';
 
 /** Admin commands the binding's guest sends per machine admin operation (Create/Delete I/O CQ and SQ). */
 export const COMMANDS_PER_ADMIN_OP = 2;
