@@ -10,6 +10,18 @@ import { REG } from '../wire/registers.ts';
 import { RegisterHostDevice, type RawNvmeBus } from '../host/registerDevice.ts';
 import { DmaFaultDevice } from './dmaFaultDevice.ts';
 
+/** The host driver's register-level view of an emulated device (its PCI functions, BAR0s and host memory). */
+export function emulatorBus(dev: EmulatedDevice): RawNvmeBus {
+  return {
+    regWrite: (fn, offset, width, value) => dev.regWrite(fn, offset, width, value),
+    regRead: (fn, offset, width) => dev.regRead(fn, offset, width),
+    memRead: (addr, len) => dev.memory.read(addr, len),
+    memWrite: (addr, data) => dev.memory.write(addr, data),
+    pciId: (fn) => dev.pciId(fn),
+    flr: (fn) => dev.flr(fn),
+  };
+}
+
 interface SideOptions {
   vfs: number;
   profile: Profile;
@@ -41,15 +53,7 @@ export class Side {
     this.dev.trace = (t) => {
       if (t.fn === 0) this.pfLog.push(t);
     };
-    const dev = this.dev;
-    const bus: RawNvmeBus = {
-      regWrite: (fn, offset, width, value) => dev.regWrite(fn, offset, width, value),
-      regRead: (fn, offset, width) => dev.regRead(fn, offset, width),
-      memRead: (addr, len) => dev.memory.read(addr, len),
-      memWrite: (addr, data) => dev.memory.write(addr, data),
-      pciId: (fn) => dev.pciId(fn),
-      flr: (fn) => dev.flr(fn),
-    };
+    const bus = emulatorBus(this.dev);
     // While the driver waits for a completion, the device keeps working: it completes the fetched I/O
     // of every VF, so a SAVE held until its VF's I/O has drained (D12) gets its completion.
     this.raw = new RegisterHostDevice(bus, { idle: () => this.backgroundWork() });

@@ -8,19 +8,13 @@ import type { DeviceOptions } from '../../src/emulator/options.ts';
 import { AdminChannel } from '../../src/host/channel.ts';
 import { LmRefusedError, NvmeLmHost } from '../../src/host/driver.ts';
 import { probe, DEFAULT_ALLOWLIST } from '../../src/host/probe.ts';
-import { RegisterHostDevice, type RawNvmeBus } from '../../src/host/registerDevice.ts';
+import { RegisterHostDevice } from '../../src/host/registerDevice.ts';
 import { VfioArcError, VfioMigration } from '../../src/host/vfio/migration.ts';
 import { FLAG_SETS, VFIO_STATES } from '../../src/host/vfio/states.ts';
 import { Host } from '../emulator/helpers.ts';
+import { emulatorBus } from '../../src/migrate/side.ts';
 
-const bus = (dev: EmulatedDevice): RawNvmeBus => ({
-  regWrite: (fn, offset, width, value) => dev.regWrite(fn, offset, width, value),
-  regRead: (fn, offset, width) => dev.regRead(fn, offset, width),
-  memRead: (addr, len) => dev.memory.read(addr, len),
-  memWrite: (addr, data) => dev.memory.write(addr, data),
-  pciId: (fn) => dev.pciId(fn),
-  flr: (fn) => dev.flr(fn),
-});
+const bus = emulatorBus;
 
 /** An emulated device, the host driver's device over it, and every PF command the emulator executed. */
 function rig(options: DeviceOptions, memoryBase = 0x1_0000_0000n) {

@@ -13,6 +13,20 @@ function find<T extends { id: string }>(list: T[], id: string): T {
   return s;
 }
 
+/** A target that answers everything with nothing: what atLeastVfs passes through is all these tests look at. */
+function idleTarget(): Adapter {
+  return {
+    reset: async () => undefined,
+    regWrite: async () => undefined,
+    regRead: async () => 0n,
+    memWrite: async () => undefined,
+    memRead: async (_a, len) => new Uint8Array(len),
+    submit: async () => null,
+    flr: async () => undefined,
+    close: async () => undefined,
+  };
+}
+
 describe('verify --vfs N', () => {
   it('D4: pfAcceptance is built for N VFs (index N valid, N + 1 invalid), its id says so unless N is the default 2', () => {
     const base = find(pfAcceptanceSuites({ timeoutMs: 0 }), 'pfAcceptance:no-lm');
@@ -35,16 +49,7 @@ describe('verify --vfs N', () => {
 
   it('atLeastVfs: every reset asks for max(N, asked); snapshot/restore/completeIo kept only where the target has them', async () => {
     const seen: ResetOptions[] = [];
-    const fake: Adapter = {
-      reset: async (o) => void seen.push(o),
-      regWrite: async () => undefined,
-      regRead: async () => 0n,
-      memWrite: async () => undefined,
-      memRead: async (_a, len) => new Uint8Array(len),
-      submit: async () => null,
-      flr: async () => undefined,
-      close: async () => undefined,
-    };
+    const fake: Adapter = { ...idleTarget(), reset: async (o) => void seen.push(o) };
     const a = atLeastVfs(fake, 4);
     await a.reset({ vfs: 1, profile: 'no-lm' });
     await a.reset({ vfs: 6, profile: 'lm' });
@@ -55,16 +60,7 @@ describe('verify --vfs N', () => {
   });
 
   it('atLeastVfs keeps a target\'s batch, so --vfs N does not fall back to one request per operation', async () => {
-    const fake: Adapter = {
-      reset: async () => undefined,
-      regWrite: async () => undefined,
-      regRead: async () => 0n,
-      memWrite: async () => undefined,
-      memRead: async (_a, len) => new Uint8Array(len),
-      submit: async () => null,
-      flr: async () => undefined,
-      close: async () => undefined,
-    };
+    const fake = idleTarget();
     expect(atLeastVfs(fake, 2).batch).toBeUndefined();
     let batches = 0;
     const withBatch = atLeastVfs({ ...fake, batch: async (rs) => { batches++; return rs.map(() => ({ ok: true }) as never); } }, 2);
