@@ -83,17 +83,9 @@ export interface MigrationReport {
 }
 
 /** Exactly what `nvme-lm migrate --json` prints. */
-interface MigrateJson {
-  migrated: boolean;
-  ioSubmitted: number;
-  ioCompleted: number;
-  lost: number;
-  duplicated: number;
-  dataErrors: number;
-  savedBytes: number;
-  downtimeUs: number;
+type MigrateJson = Pick<MigrationReport, 'migrated' | 'ioSubmitted' | 'ioCompleted' | 'lost' | 'duplicated' | 'dataErrors' | 'savedBytes' | 'downtimeUs'> & {
   faults: { fault: string; arc: string; injected: boolean; expected: string; observed: string; droppedByReset: number; ok: boolean }[];
-}
+};
 
 interface ReportInput {
   facts: RunFacts;

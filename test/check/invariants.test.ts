@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createMachine, initialTransition, transition } from 'xstate';
+import { initialTransition, transition } from 'xstate';
 import type { AnyMachineSnapshot, EventObject } from 'xstate';
 import type { MachineSpec } from '../../machines/spec.ts';
 import { checkInvariants } from '../../src/check/invariants.ts';
 import { mutexToy, vfToy } from './toys.ts';
+import { tableMachine } from './tableMachine.ts';
 
 /** Does some event sequence of exactly `length` events end with a step that violates `inv`? (brute force) */
 function someViolationOfLength(spec: MachineSpec, invariant: string, length: number): boolean {
@@ -102,24 +103,7 @@ describe('invariants', () => {
       );
     fc.assert(
       fc.property(arb, ({ n, table, bad }) => {
-        const names = ['A', 'B', 'C'];
-        const states: Record<string, { on: Record<string, string> }> = {};
-        table.forEach((row, s) => {
-          const on: Record<string, string> = {};
-          row.forEach((to, e) => {
-            if (to !== null) on[names[e]] = `s${to}`;
-          });
-          states[`s${s}`] = { on };
-        });
-        const machine = createMachine({ id: 'rnd', initial: 's0', states });
-        const spec: MachineSpec = {
-          id: 'rnd',
-          description: 'random',
-          machine,
-          events: names.map((type) => ({ type })),
-          invariants: [{ id: 'AVOID', description: 'never enter bad', check: ({ after }) => after.value !== `s${bad}` || 'bad' }],
-          liveness: [],
-        };
+        const spec = tableMachine(table, [{ id: 'AVOID', description: 'never enter bad', check: ({ after }) => after.value !== `s${bad}` || 'bad' }]);
         // independent BFS on the table
         const dist = new Array<number>(n).fill(-1);
         dist[0] = 0;

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createMachine } from 'xstate';
-import type { MachineSpec } from '../../machines/spec.ts';
 import { systemSpec } from '../../machines/system.ts';
 import { vfLifecycleSpec } from '../../machines/vfLifecycle.ts';
 import { explore } from '../../src/check/explore.ts';
@@ -12,6 +10,7 @@ import { postmanCover, transport } from '../../src/paths/postman.ts';
 import { transitionCover } from '../../src/paths/transitionCover.ts';
 import { doorbellToy, drainToy, mutexToy, vfToy } from '../check/toys.ts';
 import { replayKeys } from './helpers.ts';
+import { tableMachine } from '../check/tableMachine.ts';
 
 /** Steps plus one reset between consecutive paths. */
 const cost = (paths: Path[]): number => totalSteps(paths) + Math.max(0, paths.length - 1);
@@ -53,26 +52,6 @@ function optimalCost(g: StateGraph): number {
     }
     frontier = next;
   }
-}
-
-function tableMachine(table: (number | null)[][]): MachineSpec {
-  const names = ['A', 'B', 'C'];
-  const states: Record<string, { on: Record<string, string> }> = {};
-  table.forEach((row, s) => {
-    const on: Record<string, string> = {};
-    row.forEach((to, e) => {
-      if (to !== null) on[names[e]] = `s${to}`;
-    });
-    states[`s${s}`] = { on };
-  });
-  return {
-    id: 'rnd',
-    description: 'random',
-    machine: createMachine({ id: 'rnd', initial: 's0', states }),
-    events: names.map((type) => ({ type })),
-    invariants: [],
-    liveness: [],
-  };
 }
 
 describe('postman cover', () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createMachine } from 'xstate';
 import type { MachineSpec } from '../../machines/spec.ts';
 import { canonicalJson } from '../../src/check/canonical.ts';
 import { pathCoverage, reachableCoverage } from '../../src/check/coverage.ts';
@@ -11,6 +10,7 @@ import type { Path } from '../../src/paths/path.ts';
 import { transitionCover } from '../../src/paths/transitionCover.ts';
 import { deadlockToy, doorbellToy, drainToy, mutexToy, vfToy } from '../check/toys.ts';
 import { replayKeys } from './helpers.ts';
+import { tableMachine } from '../check/tableMachine.ts';
 
 /** The concrete transitions the paths take, found by replaying them with XState (not trusting the path's own steps). */
 function takenByReplay(spec: MachineSpec, g: StateGraph, paths: Path[]): Set<string> {
@@ -69,23 +69,7 @@ describe('transition cover', () => {
     );
     fc.assert(
       fc.property(arb, fc.option(fc.integer({ min: 1, max: 10 }), { nil: undefined }), (table, maxLength) => {
-        const names = ['A', 'B', 'C'];
-        const states: Record<string, { on: Record<string, string> }> = {};
-        table.forEach((row, s) => {
-          const on: Record<string, string> = {};
-          row.forEach((to, e) => {
-            if (to !== null) on[names[e]] = `s${to}`;
-          });
-          states[`s${s}`] = { on };
-        });
-        const spec: MachineSpec = {
-          id: 'rnd',
-          description: 'random',
-          machine: createMachine({ id: 'rnd', initial: 's0', states }),
-          events: names.map((type) => ({ type })),
-          invariants: [],
-          liveness: [],
-        };
+        const spec = tableMachine(table);
         const g = explore(spec);
         const paths = transitionCover(g, { maxLength });
         expect(takenByReplay(spec, g, paths)).toEqual(allTransitions(g));
