@@ -6,6 +6,9 @@
 // its own table of them (models/realisers/); the bindings look events up in
 // it, so the byte meaning of each event is written once.
 import { NotRealisable } from '../engine/suite.ts';
+import type { Adapter } from '../../src/target/adapter.ts';
+import type { Posted } from '../host/guest.ts';
+import type { VfGuest } from '../host/vfGuest.ts';
 
 export type Realisability = { ok: true } | { ok: false; reason: string };
 
@@ -38,4 +41,16 @@ export async function realise<Ctx, Observed>(table: RealiserTable<Ctx, Observed>
   const c = r.check(ctx);
   if (!c.ok) throw new NotRealisable(`${String(r)}: ${c.reason}`);
   return r.run(ctx);
+}
+
+/** Held I/O completes only where the target can complete it (every profile's IO_COMPLETE). */
+export function holdsIo(s: { adapter: Adapter }): Realisability {
+  return s.adapter.completeIo !== undefined ? REALISABLE : { ok: false, reason: 'the target cannot complete I/O held in flight (its adapter has no completeIo)' };
+}
+
+/** The guest creates (CQ then SQ) or deletes (SQ then CQ) an I/O queue pair on its VF's admin queue: each completion with what it answers. */
+export async function guestQueuePair(guest: VfGuest, create: boolean): Promise<Array<{ what: string; cqe: Posted | null }>> {
+  const { qid, cqes } = create ? await guest.createPair() : await guest.deletePair();
+  const names = create ? [`Create I/O CQ ${qid}`, `Create I/O SQ ${qid}`] : [`Delete I/O SQ ${qid}`, `Delete I/O CQ ${qid}`];
+  return cqes.map((cqe, i) => ({ what: names[i], cqe }));
 }

@@ -22,7 +22,7 @@ import { SEQIND, stateWritten, type TpHost, dw0Text } from '../host/tp4159Host.t
 import { checkGotState, decodeGot } from '../bindings/tp4159State.ts';
 import { Mismatch, NotRealisable } from '../engine/suite.ts';
 import type { VfGuest } from '../host/vfGuest.ts';
-import { realiser, type Realisability, type Realiser, type RealiserTable } from './realiser.ts';
+import { guestQueuePair, holdsIo, realiser, type Realiser, type RealiserTable } from './realiser.ts';
 
 /** What a realiser reads from the binding's book. */
 export interface TpBookView {
@@ -117,15 +117,10 @@ const getState: TpRealiser = realiser('GET_STATE', 'Migration Receive SEL 0 (CSV
 
 const pair = (event: 'CREATE_IO_QUEUE' | 'DELETE_IO_QUEUE'): TpRealiser =>
   realiser(event, `the guest's ${event === 'CREATE_IO_QUEUE' ? 'Create I/O CQ then SQ' : 'Delete I/O SQ then CQ'} on the VF's admin queue`, async (s) => {
-    const create = event === 'CREATE_IO_QUEUE';
-    const { qid, cqes } = create ? await s.guest.createPair() : await s.guest.deletePair();
-    const names = create ? [`Create I/O CQ ${qid}`, `Create I/O SQ ${qid}`] : [`Delete I/O SQ ${qid}`, `Delete I/O CQ ${qid}`];
-    cqes.forEach((c, i) => own(s, names[i], c, s.latched ? 'latched while suspended (D22)' : ''));
+    for (const { what, cqe } of await guestQueuePair(s.guest, event === 'CREATE_IO_QUEUE')) own(s, what, cqe, s.latched ? 'latched while suspended (D22)' : '');
     return DONE;
   });
 
-const holdsIo = (s: TpStep): Realisability =>
-  s.adapter.completeIo !== undefined ? { ok: true } : { ok: false, reason: 'the target cannot complete I/O held in flight (its adapter has no completeIo)' };
 
 const reset = async (s: TpStep, how: () => Promise<void>, trackerKnows: boolean): Promise<TpObserved> => {
   await how();
@@ -183,7 +178,7 @@ export const TP4159_REALISERS: RealiserTable<TpStep, TpObserved> = {
     (s.latched ? g.book.latched : g.book.fetched).push(rec);
     return DONE;
   }),
-  IO_COMPLETE: realiser(
+  IO_COMPLETE: realiser<TpStep, TpObserved>(
     'IO_COMPLETE',
     'the target completes the oldest I/O held in flight (completeIo)',
     async (s) => {

@@ -22,7 +22,7 @@ import { checkRdy, expectOwn, SUCCESS_STATUS, type ExpectedStatus, type SizeTabl
 import { CORRUPTIONS, corruptLoad, LM_OPCODE, type LmOpName, type PfHost } from '../host/pfHost.ts';
 import { Mismatch } from '../engine/suite.ts';
 import type { VfGuest, VmImage } from '../host/vfGuest.ts';
-import { realiser, type Realisability, type Realiser, type RealiserTable } from './realiser.ts';
+import { guestQueuePair, holdsIo, realiser, type Realiser, type RealiserTable } from './realiser.ts';
 
 /** A SAVE's bytes as the host keeps them, with the VM they belong to (what a LOAD hands over). */
 export interface VfImage {
@@ -160,15 +160,10 @@ const vfQueue = (op: LmOpName): VfRealiser => realiser(`VF_LM_${op}`, `${op} on 
 
 const pair = (event: 'CREATE_IO_QUEUE' | 'DELETE_IO_QUEUE'): VfRealiser =>
   realiser(event, `the guest's ${event === 'CREATE_IO_QUEUE' ? 'Create I/O CQ then SQ' : 'Delete I/O SQ then CQ'} on the VF's admin queue`, async (s) => {
-    const create = event === 'CREATE_IO_QUEUE';
-    const { qid, cqes } = create ? await s.guest.createPair() : await s.guest.deletePair();
-    const names = create ? [`Create I/O CQ ${qid}`, `Create I/O SQ ${qid}`] : [`Delete I/O SQ ${qid}`, `Delete I/O CQ ${qid}`];
-    cqes.forEach((c, i) => own(s, names[i], c, s.latched ? 'latched while suspended (D11)' : ''));
+    for (const { what, cqe } of await guestQueuePair(s.guest, event === 'CREATE_IO_QUEUE')) own(s, what, cqe, s.latched ? 'latched while suspended (D11)' : '');
     return DONE;
   });
 
-const holdsIo = (s: VfStep): Realisability =>
-  s.adapter.completeIo !== undefined ? { ok: true } : { ok: false, reason: 'the target cannot complete I/O held in flight (its adapter has no completeIo)' };
 
 /** Every VF event of the lm profile's machines (vfLifecycle, system), realised once. */
 export const VF_REALISERS: RealiserTable<VfStep, VfObserved> = {
@@ -230,7 +225,7 @@ export const VF_REALISERS: RealiserTable<VfStep, VfObserved> = {
     else (s.latched ? g.book.latched : g.book.fetched).push(rec);
     return DONE;
   }),
-  IO_COMPLETE: realiser(
+  IO_COMPLETE: realiser<VfStep, VfObserved>(
     'IO_COMPLETE',
     'the target completes one I/O held in flight (completeIo)',
     async (s) => {
