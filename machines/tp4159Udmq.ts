@@ -19,18 +19,18 @@ export { UDMQ_INVARIANTS } from './tp4159/udmq/invariants.ts';
 export { UDMQ_LIVENESS } from './tp4159/udmq/liveness.ts';
 export { post, free } from './tp4159/udmq/effects.ts';
 
-const DEFAULT_UDMQ_OPTIONS: UdmqOptions = { entries: 3, oneShot: false };
+const DEFAULT_UDMQ_OPTIONS: UdmqOptions = { entries: 4, oneShot: false };
 /**
- * The catalog's two: 3 entries (the least in which ranges are logged between
- * ESA 1 and the end: flow control, wrap, phase), and 2 entries with the
- * trigger, One-Shot events and AERs (D33, L7). Both at once is ~1,000 states
- * and checks ten times slower for no rule the two miss.
+ * The catalog's two: 4 entries (holding 3, D31: the least in which a range is
+ * logged between ESA 1 and the end: flow control, wrap, phase), and 3 entries
+ * (holding 2) with the trigger, One-Shot events and AERs (D33, L7). Both at
+ * once checks ten times slower for no rule the two miss.
  */
-export const UDMQ_OPTION_SETS: readonly UdmqOptions[] = [DEFAULT_UDMQ_OPTIONS, { entries: 2, oneShot: true }];
+export const UDMQ_OPTION_SETS: readonly UdmqOptions[] = [DEFAULT_UDMQ_OPTIONS, { entries: 3, oneShot: true }];
 
 function normalizeUdmqOptions(input: Partial<UdmqOptions> = {}): UdmqOptions {
   const o = { ...DEFAULT_UDMQ_OPTIONS, ...input };
-  if (!Number.isInteger(o.entries) || o.entries < 2 || o.entries > 4) throw new Error(`entries must be 2 to 4 (D28: at least two), got ${o.entries}`);
+  if (!Number.isInteger(o.entries) || o.entries < 3 || o.entries > 5) throw new Error(`entries must be 3 to 5 (D31: an N-entry queue holds N-1, and a log needs ESA 1 and its last entry), got ${o.entries}`);
   if (typeof o.oneShot !== 'boolean') throw new Error('oneShot is true or false');
   return o;
 }

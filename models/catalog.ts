@@ -9,6 +9,7 @@ import { vfioSuites } from './bindings/vfio.ts';
 import { vfLifecycleSuites } from './bindings/vfLifecycle.ts';
 import { systemSuites } from './bindings/system.ts';
 import { tpLifecycleSuites } from './bindings/tp4159Lifecycle.ts';
+import { tpUdmqSuites } from './bindings/tp4159Udmq.ts';
 
 export interface CatalogOptions {
   /**
@@ -26,17 +27,6 @@ export interface CatalogOptions {
   savedFormat?: SavedFormat;
 }
 
-/**
- * Not in allSuites yet: the tp4159 UDMQ suite (models/bindings/tp4159Udmq.ts). The
- * machine lets the controller fill every slot of the queue; the emulator keeps
- * one slot empty, as NVMe's rule for a full queue (head one more than tail)
- * has it for every queue. Until docs/spec/tp4159.md D31 settles which holds
- * for a controller data queue and the two agree, its 197 disagreeing paths
- * would fail the main job; test/generated/tp4159Udmq.test.ts plays it, skipped
- * with this reason.
- */
-export const UDMQ_SUITE_PENDING = 'D31 open: whether a controller data queue keeps one slot empty (NVMe Full Queue rule, the emulator) or fills every slot (the machine)';
-
 export function allSuites(o: CatalogOptions = {}): Suite[] {
   const timeoutMs = o.timeoutMs ?? 0;
   return [
@@ -46,6 +36,7 @@ export function allSuites(o: CatalogOptions = {}): Suite[] {
     ...systemSuites({ timeoutMs }),
     // the standard profile tp4159
     ...tpLifecycleSuites({ timeoutMs }),
+    ...tpUdmqSuites({ timeoutMs }),
   ];
 }
 

@@ -47,7 +47,7 @@ describe('tp4159 liveness on seeded broken machines', () => {
 
   it('L7: a controller that masks One-Shot events until a log page is read (none exists): lasso to an event raised with an AER outstanding that is never reported', () => {
     // the events that raise and report One-Shot events (the whole alphabet's L7 is the catalog check's)
-    const full = udmqSpec({ entries: 2, oneShot: true });
+    const full = udmqSpec({ entries: 3, oneShot: true });
     const spec = { ...full, events: ['CREATE_CDQ', 'TRACK_START', 'WRITE', 'HOST_RELEASE', 'SET_TRIGGER', 'AER'].map((type) => ({ type })) };
     // the seeded bug: an AER takes no waiting event, and an event raised while one is outstanding waits
     const masked = seeded(spec, 'masked', {

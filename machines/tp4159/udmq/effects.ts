@@ -1,8 +1,11 @@
 // What each step does to the UDMQ, as pure functions of the context. The
-// controller's flow control (D31): every entry but ESA 7 needs two free
-// slots; when an entry is due and one slot is left, ESA 7 goes there and
-// logging stops. So the queue never takes an entry into a slot the host has
-// not released, and every log ends with exactly one entry (ESA 2, 3 or 7).
+// controller's flow control (D31): a controller data queue is full, as every
+// NVMe queue, when its head is one more than its tail, so one slot always
+// stays empty and an N-entry queue holds N-1 entries. Every entry but ESA 7
+// needs two free slots; when an entry is due and one slot is left, ESA 7
+// goes there and logging stops. So the queue never takes an entry into a
+// slot the host has not released, and every log ends with exactly one entry
+// (ESA 2, 3 or 7).
 import { tpCompletion, type TpDecision, type TpStatusName } from '../status.ts';
 import type { EntryKind, OneShot, Phase, UdmqContext, UdmqEventType, UdmqObservation, UdmqOptions } from './types.ts';
 
@@ -32,7 +35,8 @@ export function initialUdmqContext(o: UdmqOptions): UdmqContext {
 
 const flip = (p: Phase): Phase => (p === 0 ? 1 : 0);
 
-export const free = (c: Pick<Ctx, 'used' | 'slots'>): number => c.slots.length - c.used;
+/** Slots the controller may still write: the one kept empty (NVMe Full Queue) is not among them. */
+export const free = (c: Pick<Ctx, 'used' | 'slots'>): number => c.slots.length - 1 - c.used;
 
 /** Report raised events to outstanding AERs, oldest first; the rest wait (D33: never masked). */
 function deliver(c: Ctx, raised: OneShot[]): { next: Ctx; reported: OneShot[] } {

@@ -62,8 +62,10 @@ const i14: Invariant = {
     const a = udmqContextOf(step.after);
     if (!a.cdq) return true;
     const writes = a.last.posted.length;
-    if (b.cdq && b.used + writes > b.slots.length) return `I14 (D31): ${writes} entr${writes === 1 ? 'y' : 'ies'} posted with ${b.slots.length - b.used} slot(s) free: an unconsumed entry was overwritten`;
-    if (a.used > a.slots.length) return `I14: ${a.used} entries unconsumed in a ${a.slots.length}-entry queue`;
+    // an N-entry queue holds N-1: the slot kept empty is what tells full from empty (NVMe Full Queue)
+    const room = b.slots.length - 1 - b.used;
+    if (b.cdq && writes > room) return `I14 (D31): ${writes} entr${writes === 1 ? 'y' : 'ies'} posted with ${room} slot(s) free: the queue would look empty or an unconsumed entry was overwritten`;
+    if (a.used > a.slots.length - 1) return `I14: ${a.used} entries unconsumed in a ${a.slots.length}-entry queue, which holds ${a.slots.length - 1}`;
     const read = a.last.read;
     if (read !== null && read !== b.hostPhase) return `I14: the host read slot ${b.head} expecting phase ${b.hostPhase} and found ${read}`;
     const fault = phaseFault(a);

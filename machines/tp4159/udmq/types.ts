@@ -4,7 +4,7 @@
 import type { TpCompletion } from '../status.ts';
 
 export interface UdmqOptions {
-  /** the queue's size in entries (CDQSIZE / 32 bytes): at least 2 (D28) */
+  /** the queue's size in entries (CDQSIZE / 32 bytes); it holds one fewer (D31) */
   entries: number;
   /** model the tail-pointer trigger, One-Shot events and AERs (D33) */
   oneShot: boolean;

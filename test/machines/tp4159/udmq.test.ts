@@ -9,7 +9,7 @@ import { check } from '../../../src/check/report.ts';
 import { invariant, play, seeded } from './helpers.ts';
 
 const m = createUdmq();
-const shots = createUdmq({ entries: 2, oneShot: true });
+const shots = createUdmq({ entries: 3, oneShot: true });
 const at = (events: string[], machine = m): UdmqContext => udmqContextOf(play(machine, events));
 const status = (c: UdmqContext): string => (c.last.completion === 'none' ? 'none' : `${c.last.completion.status} ${c.last.completion.decision}`);
 const LOGGING = ['CREATE_CDQ', 'TRACK_START'];
@@ -30,7 +30,7 @@ describe('tp4159Udmq', () => {
     expect(at(['CREATE_CDQ', 'WRITE']).last.posted).toEqual([]);
   });
 
-  it('D31: with one free slot left the next entry is ESA 7 and logging stops; nothing is written past a full queue, Track stop included', () => {
+  it('D31: a 4-entry queue holds 3 (one slot stays empty, NVMe Full Queue): with one free slot left the next entry is ESA 7 and logging stops; nothing is written past a full queue, Track stop included', () => {
     const full = at([...LOGGING, 'WRITE', 'WRITE']);
     expect([full.last.posted, full.logging, full.used]).toEqual([['full'], false, 3]);
     expect(at([...LOGGING, 'WRITE', 'WRITE', 'WRITE']).last.posted).toEqual([]);
@@ -39,9 +39,9 @@ describe('tp4159Udmq', () => {
   });
 
   it('D31: entries wrap with the phase inverted, and the host reads each with the phase it expects', () => {
-    const c = at([...LOGGING, 'WRITE', 'HOST_RELEASE', 'HOST_RELEASE', 'WRITE', 'WRITE']);
-    expect([c.tail, c.ctrlPhase, c.slots]).toEqual([1, 0, [0, 1, 1]]);
-    const r = at([...LOGGING, 'WRITE', 'HOST_RELEASE', 'HOST_RELEASE', 'WRITE', 'WRITE', 'HOST_RELEASE', 'HOST_RELEASE']);
+    const c = at([...LOGGING, 'WRITE', 'HOST_RELEASE', 'HOST_RELEASE', 'WRITE', 'WRITE', 'WRITE']);
+    expect([c.tail, c.ctrlPhase, c.slots]).toEqual([1, 0, [0, 1, 1, 1]]);
+    const r = at([...LOGGING, 'WRITE', 'HOST_RELEASE', 'HOST_RELEASE', 'WRITE', 'WRITE', 'WRITE', 'HOST_RELEASE', 'HOST_RELEASE', 'HOST_RELEASE']);
     expect([r.head, r.hostPhase, r.last.read]).toEqual([1, 0, 0]);
   });
 
@@ -100,7 +100,7 @@ describe('tp4159Udmq', () => {
     });
     const r = invariant(seeded(spec, 'change', { actions: { change: noReserve } }), 'I14');
     expect(r.holds).toBe(false);
-    expect(r.counterexample?.message).toMatch(/^I14 \(D31\): 1 entry posted with 0 slot\(s\) free: an unconsumed entry was overwritten$/);
+    expect(r.counterexample?.message).toMatch(/^I14 \(D31\): 1 entry posted with 0 slot\(s\) free: the queue would look empty or an unconsumed entry was overwritten$/);
   });
 
   it('I14: a controller that never inverts its phase on a wrap is caught: the host would never read the entry', () => {
