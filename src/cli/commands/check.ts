@@ -18,7 +18,7 @@ export function registerCheck(program: Command): void {
     .command('check')
     .summary('prove the machines and run the generated suites on the built-in emulator (the main job)')
     .description(
-      'The main job: explore every specification machine, prove invariants I1-I8 and liveness L1-L4, ' +
+      'The main job: explore every specification machine of both profiles, prove invariants I1-I15 and liveness L1-L7, ' +
         'run the generated path suites on the built-in emulated controller, and report coverage.\n' +
         'Exit 0 only when everything holds and every reachable transition is covered.',
     )
