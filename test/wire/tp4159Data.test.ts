@@ -4,6 +4,8 @@ import { fromHex, toHex } from '../../src/wire/hex.ts';
 import { decodeIdentifyController, encodeIdentifyController, IDENTIFY_CONTROLLER_LAYOUT } from '../../src/wire/identify.ts';
 import { decodeUdmqEntries, decodeUdmqEntry, encodeUdmqEntry, UDMQ_ENTRY_LAYOUT, UDMQ_ESA, UDMQ_LBACIR, udmqEntries, type UdmqEntry } from '../../src/wire/tp4159/udmq.ts';
 import {
+  decodeSecondaryControllerList,
+  encodeSecondaryControllerList,
   decodeSupportedStateFormats,
   encodeSupportedStateFormats,
   readMigrationIdentify,
@@ -55,6 +57,16 @@ describe('tp4159 section 3: UDMQ entry', () => {
   it('D28: CDQSIZE is in dwords: 16 dwords hold 2 entries; a partial entry is an error', () => {
     expect(udmqEntries(16)).toBe(2);
     expect(() => decodeUdmqEntries(new Uint8Array(40))).toThrow(/whole 32-byte entries, got 40/);
+  });
+});
+
+describe('tp4159 section 1: Identify CNS 15h Secondary Controller List', () => {
+  it('D20 golden: NUMID at byte 0; each 32-byte entry from byte 32 with SCID 1:0, PCID 3:2, SCS 4, VFN 9:8, NVQ 11:10, NVI 13:12 (NVMe Base 2.1)', () => {
+    const bytes = encodeSecondaryControllerList([{ scid: 0x0102, pcid: 0, online: true, vfn: 1, nvq: 0x0304, nvi: 0x0506 }]);
+    expect(bytes[0]).toBe(1);
+    expect(toHex(bytes.subarray(32, 46))).toBe('0201' + '0000' + '01' + '000000' + '0100' + '0403' + '0605');
+    expect(bytes.subarray(46).every((b) => b === 0)).toBe(true);
+    expect(decodeSecondaryControllerList(bytes)).toEqual([{ scid: 0x0102, pcid: 0, online: true, vfn: 1, nvq: 0x0304, nvi: 0x0506 }]);
   });
 });
 

@@ -4,11 +4,11 @@
 // resources and is online, and any PF reset takes that away (qemu-nvme.md).
 import { decodeCqe } from '../../wire/cqe.ts';
 import { sqeFor } from '../../wire/adminCommands.ts';
-import { encodeUints, getUint, type Layout } from '../../wire/layout.ts';
+import { encodeUints, type Layout } from '../../wire/layout.ts';
+import { CNS_SECONDARY_CONTROLLER_LIST, decodeSecondaryControllerList, type SecondaryController } from '../../wire/tp4159/identify.ts';
 import { SQE_LAYOUT } from '../../wire/sqe.ts';
 import { describeStatus } from '../../wire/status.ts';
 
-const CNS_SECONDARY_CONTROLLER_LIST = 0x15;
 const OPC_VIRTUALIZATION_MANAGEMENT = 0x1c;
 
 export const VirtAction = { SECONDARY_OFFLINE: 0x7, SECONDARY_ASSIGN: 0x8, SECONDARY_ONLINE: 0x9 } as const;
@@ -26,42 +26,6 @@ const VIRT_MGMT_LAYOUT: Layout = {
     { name: 'nr', offset: 44, width: 2, doc: 'CDW11 15:0 number of controller resources' },
   ],
 };
-
-/** Secondary Controller List: byte 0 the entry count, then 32-byte entries from byte 32. */
-const SECONDARY_LIST_COUNT_OFFSET = 0;
-const SECONDARY_ENTRY_BASE = 32;
-const SECONDARY_ENTRY_LAYOUT: Layout = {
-  name: 'Secondary Controller Entry',
-  size: 32,
-  fields: [
-    { name: 'scid', offset: 0, width: 2, doc: 'bytes 1:0 secondary controller identifier' },
-    { name: 'pcid', offset: 2, width: 2, doc: 'bytes 3:2 primary controller identifier' },
-    { name: 'scs', offset: 4, width: 1, bits: [0, 0], doc: 'byte 4 bit 0: online' },
-    { name: 'vfn', offset: 8, width: 2, doc: 'bytes 9:8 virtual function number (1-based)' },
-    { name: 'nvq', offset: 10, width: 2, doc: 'bytes 11:10 number of VQ flexible resources assigned' },
-    { name: 'nvi', offset: 12, width: 2, doc: 'bytes 13:12 number of VI flexible resources assigned' },
-  ],
-};
-
-interface SecondaryController {
-  scid: number;
-  online: boolean;
-  vfn: number;
-  nvq: number;
-  nvi: number;
-}
-
-export function decodeSecondaryList(data: Uint8Array): SecondaryController[] {
-  const count = data[SECONDARY_LIST_COUNT_OFFSET];
-  const out: SecondaryController[] = [];
-  for (let i = 0; i < count; i++) {
-    const at = SECONDARY_ENTRY_BASE + i * SECONDARY_ENTRY_LAYOUT.size;
-    const entry = data.subarray(at, at + SECONDARY_ENTRY_LAYOUT.size);
-    const field = (name: string): number => Number(getUint(entry, SECONDARY_ENTRY_LAYOUT.fields.find((f) => f.name === name)!));
-    out.push({ scid: field('scid'), online: field('scs') === 1, vfn: field('vfn'), nvq: field('nvq'), nvi: field('nvi') });
-  }
-  return out;
-}
 
 export function virtMgmtSqe(cid: number, act: number, rt: number, cntlid: number, nr: number): Uint8Array {
   return encodeUints(VIRT_MGMT_LAYOUT, { opc: OPC_VIRTUALIZATION_MANAGEMENT, cid, act, rt, cntlid, nr });
@@ -94,7 +58,7 @@ async function readSecondaryList(channel: AdminChannel): Promise<SecondaryContro
     channel,
     sqeFor.identify(cid(), CNS_SECONDARY_CONTROLLER_LIST, channel.bufferAddress),
   );
-  return decodeSecondaryList(await channel.readBuffer(4096));
+  return decodeSecondaryControllerList(await channel.readBuffer(4096));
 }
 
 /**

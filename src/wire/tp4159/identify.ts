@@ -109,8 +109,8 @@ export const SECONDARY_CONTROLLER_ENTRY_LAYOUT: Layout = {
     { name: 'pcid', offset: 2, width: 2, doc: 'PCID primary controller identifier' },
     { name: 'scs', offset: 4, width: 1, bits: [0, 0], doc: 'SCS bit 0: the secondary controller is online' },
     { name: 'vfn', offset: 8, width: 2, doc: 'VFN virtual function number' },
-    { name: 'nvq', offset: 12, width: 2, doc: 'NVQ flexible queue resources assigned' },
-    { name: 'nvi', offset: 14, width: 2, doc: 'NVI flexible interrupt resources assigned' },
+    { name: 'nvq', offset: 10, width: 2, doc: 'NVQ flexible queue resources assigned (bytes 11:10)' },
+    { name: 'nvi', offset: 12, width: 2, doc: 'NVI flexible interrupt resources assigned (bytes 13:12)' },
   ],
 };
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  decodeSecondaryList,
   provisionVfs,
   virtMgmtSqe,
   VirtAction,
@@ -9,6 +8,7 @@ import {
 } from '../../../src/verify/qemu/virtMgmt.ts';
 import { decodeSqe } from '../../../src/wire/sqe.ts';
 import { encodeCqe } from '../../../src/wire/cqe.ts';
+import { decodeSecondaryControllerList } from '../../../src/wire/tp4159/identify.ts';
 
 function secondaryList(entries: Array<{ scid: number; vfn: number; online: boolean }>): Uint8Array {
   const data = new Uint8Array(4096);
@@ -49,7 +49,7 @@ describe('virtualization management', () => {
   });
 
   it('D18: the secondary controller list decodes SCID, online state and VF number per entry', () => {
-    const list = decodeSecondaryList(secondaryList([{ scid: 1, vfn: 1, online: false }, { scid: 2, vfn: 2, online: true }]));
+    const list = decodeSecondaryControllerList(secondaryList([{ scid: 1, vfn: 1, online: false }, { scid: 2, vfn: 2, online: true }]));
     expect(list.map(({ scid, vfn, online }) => ({ scid, vfn, online }))).toEqual([
       { scid: 1, vfn: 1, online: false },
       { scid: 2, vfn: 2, online: true },
