@@ -8,12 +8,28 @@ import { QemuAdapter } from './qemu/qemuAdapter.ts';
 
 export type Target = { kind: 'adapter'; module: string } | { kind: 'exec'; command: string; timeoutMs?: number } | { kind: 'qemu' };
 
+/**
+ * Import a module; a TypeScript one through tsx's loader, registered the
+ * first time one is needed (the CLI itself runs as plain JavaScript).
+ */
+async function importModule(url: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw e;
+    const { register } = await import('tsx/esm/api');
+    register();
+    // a new URL: the failed load of the first one stays cached
+    return (await import(`${url}?loader=tsx`)) as Record<string, unknown>;
+  }
+}
+
 /** Load a user's adapter module: it exports `createAdapter()` (or a default function) returning an Adapter. */
 async function loadAdapterModule(module: string): Promise<Adapter> {
   const url = pathToFileURL(resolve(module)).href;
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(url)) as Record<string, unknown>;
+    mod = await importModule(url);
   } catch (e) {
     throw new Error(`could not load adapter module ${module}: ${(e as Error).message}`);
   }

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { decodeHex, encodeCommand } from '../../src/cli/commands/codec.ts';
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['bin/nvme-lm.mjs', ...args], { encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

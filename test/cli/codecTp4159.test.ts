@@ -12,7 +12,7 @@ import { encodeVendorState } from '../../src/wire/tp4159/vendorState.ts';
 import { encodeUdmqEntry } from '../../src/wire/tp4159/udmq.ts';
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['bin/nvme-lm.mjs', ...args], { encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 /** The commands in process (a spawned CLI costs seconds): what they print, or what they throw (main.ts turns a throw into one line and exit 2). */

@@ -6,7 +6,7 @@ import { parseFuzzOptions } from '../../src/cli/commands/fuzz.ts';
 import { UsageError } from '../../src/cli/usageError.ts';
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'fuzz', ...args], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['bin/nvme-lm.mjs', 'fuzz', ...args], { encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

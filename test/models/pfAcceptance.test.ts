@@ -172,7 +172,7 @@ describe('pfAcceptance binding through a process boundary', () => {
   };
 
   it('D1, D5, D7, D8, D11, D17: the same bytes (and the emulator format\'s version and geometry defects) pass against `nvme-lm serve` over JSON lines', async () => {
-    const adapter = new ProcessAdapter('npx tsx src/cli/main.ts serve', { timeoutMs: 20_000 });
+    const adapter = new ProcessAdapter(`${JSON.stringify(process.execPath)} bin/nvme-lm.mjs serve`, { timeoutMs: 20_000 });
     try {
       for (const s of pfAcceptanceSuites({ timeoutMs: 100, savedFormat: EMULATOR_SAVED_FORMAT })) {
         const wanted = PICKS[s.id] ?? [];

@@ -110,7 +110,7 @@ describe('system binding: broken devices are caught by a named path', () => {
 
 describe('system binding: through a process boundary', () => {
   it('D14, D18: paths pass against `nvme-lm serve` over JSON lines', async () => {
-    const adapter = new ProcessAdapter('npx tsx src/cli/main.ts serve', { timeoutMs: 20_000 });
+    const adapter = new ProcessAdapter(`${JSON.stringify(process.execPath)} bin/nvme-lm.mjs serve`, { timeoutMs: 20_000 });
     const s = suite('system:2');
     const has = (p: Path, type: string): boolean => p.events.some((e) => e.type === type);
     const picks = ['LM_LOAD_IO', 'IO_COMPLETE', 'PF_FLR', 'PF_DISABLE'].map((t) => {

@@ -99,7 +99,7 @@ describe('vfLifecycle binding: through a process boundary', () => {
   }
 
   it('D1, D5-D8, D11, D13, D15, D17: the same bytes pass against `nvme-lm serve` over JSON lines', async () => {
-    const adapter = new ProcessAdapter('npx tsx src/cli/main.ts serve', { timeoutMs: 20_000 });
+    const adapter = new ProcessAdapter(`${JSON.stringify(process.execPath)} bin/nvme-lm.mjs serve`, { timeoutMs: 20_000 });
     try {
       const plan: Array<[string, string[][]]> = [
         ['vfLifecycle:lm:reject:immediate', [['LM_SAVE', 'LM_LOAD'], ['SUBMIT_IO', 'LM_RESUME'], ['VF_LM_SAVE'], ['FLR', 'LM_QUERY']]],

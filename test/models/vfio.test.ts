@@ -70,7 +70,7 @@ describe('vfio binding: broken devices are caught through the driver', () => {
 
 describe('vfio binding through a process boundary', () => {
   it('I8, D13, D16: the stop-copy suite passes against `nvme-lm serve` over JSON lines', async () => {
-    const adapter = new ProcessAdapter('npx tsx src/cli/main.ts serve', { timeoutMs: 20_000 });
+    const adapter = new ProcessAdapter(`${JSON.stringify(process.execPath)} bin/nvme-lm.mjs serve`, { timeoutMs: 20_000 });
     try {
       const [s] = vfioSuites({ timeoutMs: 100 });
       const { results } = await runPaths(s.paths(), s.implementation(adapter));

@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { vfioLassosOutput, vfioTableOutput } from '../../../src/cli/actions/vfio.ts';
 import { vfioNextState } from '../../../machines/vfio/nextState.ts';
 import { VFIO_DISPLAY_ORDER, VFIO_FLAG_SETS, formatVfioFeatures } from '../../../machines/vfio/states.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
 const cli = (...args: string[]) =>
-  spawnSync(process.execPath, [tsxCli, 'src/cli/main.ts', ...args], { cwd: root, encoding: 'utf8' });
+  spawnSync(process.execPath, ['bin/nvme-lm.mjs', ...args], { cwd: root, encoding: 'utf8' });
 
 const table = (features: string, kernel: 'fixed' | 'pre-fix' = 'fixed'): Record<string, Record<string, string>> =>
   JSON.parse(vfioTableOutput({ features, kernel, json: true, lassos: false }));

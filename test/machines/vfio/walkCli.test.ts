@@ -3,16 +3,14 @@
 // driver walk over all four flag sets) is in test/verify/check.test.ts.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { VFIO_FLAG_SETS, formatVfioFeatures } from '../../../machines/vfio/states.ts';
 import { vfioLassosOutput, vfioTableOutput } from '../../../src/cli/actions/vfio.ts';
 import { checkVfioCalls, checkedTable } from '../../../src/check/vfioWalk.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
 const cli = (...args: string[]) =>
-  spawnSync(process.execPath, [tsxCli, 'src/cli/main.ts', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  spawnSync(process.execPath, ['bin/nvme-lm.mjs', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
 const plain = (s: string): string => s.replace(/\x1b\[[0-9;]*m/g, '');
 
 describe('nvme-lm vfio, from the checker', () => {
