@@ -7,6 +7,7 @@ import type { CatalogEntry } from '../../diagram/registry.ts';
 import { parseCheckJson, readCheckJsonFile } from '../../diagram/report/checkJson.ts';
 import { renderReport } from '../../diagram/report/html.ts';
 import { headline, testsRan, verdictOf, type Verdict } from '../../diagram/report/verdict.ts';
+import { startProgress } from '../progress.ts';
 
 /** What the report needs from the rest of the CLI; the lead wires these where `check` lives. */
 export interface ReportDeps {
@@ -22,6 +23,8 @@ export interface ReportOptions {
   from?: string;
   /** footer time stamp; the command passes the current time */
   generatedAt?: string;
+  /** show a progress bar while the machines are drawn (on a terminal only); default true */
+  progress?: boolean;
 }
 
 export interface ReportResult {
@@ -42,7 +45,13 @@ async function isDirectory(path: string): Promise<boolean> {
 export async function runReport(deps: ReportDeps, options: ReportOptions): Promise<ReportResult> {
   const source = options.from ?? 'the check results of `nvme-lm check`';
   const check = options.from !== undefined ? await readCheckJsonFile(options.from) : parseCheckJson(await deps.runCheck(), source);
-  const html = await renderReport(check, await deps.catalog(), { source, generatedAt: options.generatedAt });
+  const progress = await startProgress('report: drawing', options.progress !== false);
+  let html: string;
+  try {
+    html = await renderReport(check, await deps.catalog(), { source, generatedAt: options.generatedAt, onDiagram: (done, total, id) => progress.update(id, done, total) });
+  } finally {
+    progress.stop();
+  }
   const file = (await isDirectory(options.output)) ? join(options.output, 'report.html') : options.output;
   try {
     await mkdir(dirname(file), { recursive: true });

@@ -15,6 +15,8 @@ export interface ReportOptions {
   source?: string;
   /** shown in the footer, e.g. an ISO time; left out when absent so output is reproducible */
   generatedAt?: string;
+  /** called before each machine is drawn (the slow part: a layout per machine) */
+  onDiagram?(done: number, total: number, id: string): void;
 }
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
@@ -77,7 +79,10 @@ export async function renderReport(check: unknown, machines: CatalogEntry[], opt
   });
 
   const diagrams: string[] = [];
-  for (const [i, m] of data.machines.entries()) diagrams.push(await machineSection(m, byId.get(m.id), anchorId(`machine-${i}`, m.id)));
+  for (const [i, m] of data.machines.entries()) {
+    options.onDiagram?.(i, data.machines.length, m.id);
+    diagrams.push(await machineSection(m, byId.get(m.id), anchorId(`machine-${i}`, m.id)));
+  }
   const checked = new Set(data.machines.map((m) => m.id));
   const unchecked = machines.filter((m) => !checked.has(m.id)).map((m) => m.id);
   const uncheckedNote = unchecked.length > 0 ? `<p class="notes">In the catalog but not in these check results: ${unchecked.map((id) => `<code>${esc(id)}</code>`).join(', ')}.</p>` : '';

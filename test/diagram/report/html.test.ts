@@ -230,3 +230,13 @@ describe('diagrams and coverage', () => {
     expect(() => inlineSvg('<p>no</p>', 'm', 'x')).toThrow(/returned no <svg> element for x/);
   });
 });
+
+describe('progress', () => {
+  it('renderReport announces each machine before drawing it, in order, with the total (the report command shows it as a bar)', async () => {
+    const fixture = buildFixture();
+    const seen: string[] = [];
+    await renderReport(fixture.check, fixture.catalog, { onDiagram: (done, total, id) => seen.push(`${done}/${total} ${id}`) });
+    const ids = fixture.catalog.map((m) => m.id);
+    expect(seen).toEqual(ids.map((id, i) => `${i}/${ids.length} ${id}`));
+  });
+});
