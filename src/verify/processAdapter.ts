@@ -6,6 +6,8 @@
 // anything it forked is left holding the pipe. When the program's reset says
 // `"batch": true`, the queue driver's runs of register and memory operations
 // go as one `batch` request each; otherwise one request per operation.
+import { delimiter } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { createInterface, type Interface } from 'node:readline';
@@ -15,6 +17,9 @@ import { runEach, type RawAnswer, type RawRequest } from '../target/batch.ts';
 import { fromHex, hexNumber, toHex } from '../wire/hex.ts';
 import { ProtocolError, UnsupportedProfileError } from '../target/errors.ts';
 import { reap, spawnGroup } from './children.ts';
+
+/** bin/, holding `nvme-lm`: first on the program's PATH, so `--exec "nvme-lm serve"` is this checkout's CLI however verify was started. */
+const NVME_LM_BIN = fileURLToPath(new URL('../../bin/', import.meta.url));
 
 /** How long a program may take to exit after its stdin closes before its group is killed. */
 const EXIT_GRACE_MS = 500;
@@ -44,7 +49,9 @@ export class ProcessAdapter implements Adapter {
     options: ProcessAdapterOptions = {},
   ) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.child = spawnGroup(command, [], { shell: true, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+    const given = { ...process.env, ...options.env };
+    const env = { ...given, PATH: `${NVME_LM_BIN}${delimiter}${given.PATH ?? ''}` };
+    this.child = spawnGroup(command, [], { shell: true, stdio: ['pipe', 'pipe', 'pipe'], env });
     const [stdin, stdout, stderr] = [this.child.stdin as Writable, this.child.stdout as Readable, this.child.stderr as Readable];
     this.stdin = stdin;
     stderr.on('data', (d: Buffer) => {

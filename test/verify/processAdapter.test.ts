@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
+import { delimiter, dirname } from 'node:path';
 import { ProcessAdapter } from '../../src/verify/processAdapter.ts';
 import { parseRequest, protocolJsonSchema } from '../../src/verify/protocol.ts';
 import { serve } from '../../src/verify/server.ts';
@@ -33,6 +34,16 @@ describe('JSON-lines protocol: client side (verify --exec)', () => {
     await expect(a.reset({ vfs: 1, profile: 'lm' })).rejects.toThrow(UnsupportedProfileError);
     await a.close();
   });
+
+  it('"nvme-lm serve" by name runs this checkout\'s CLI with no nvme-lm on the PATH it was given (however verify was started)', async () => {
+    const bare = [dirname(process.execPath), '/usr/bin', '/bin'].join(delimiter);
+    const a = new ProcessAdapter('nvme-lm serve', { timeoutMs: 30_000, env: { PATH: bare } });
+    try {
+      expect(await a.reset({ vfs: 1, profile: 'lm' })).toMatchObject({ synchronous: true });
+    } finally {
+      await a.close();
+    }
+  }, 60_000);
 });
 
 describe('JSON-lines protocol: server side (nvme-lm serve)', () => {
