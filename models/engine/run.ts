@@ -62,6 +62,12 @@ export interface RunSuiteOptions {
   pathSet?: 'cover' | 'branches';
   /** play only these paths (a replay of one path: `verify --replay`); overrides pathSet */
   only?: readonly Path[];
+  /**
+   * Stop at the first path that fails (NotRealisable is no failure): enough to
+   * show a broken implementation is caught. The paths not played then count
+   * as neither passed nor failed.
+   */
+  stopAtFirstFailure?: boolean;
   onPath?(done: number, total: number): void;
 }
 
@@ -123,6 +129,7 @@ export async function runSuite(suite: Suite, adapter: Adapter, options: RunSuite
   const { results, stats } = await runPaths(paths, impl, {
     useSnapshots: options.useSnapshots,
     onResult: (_r, done, total) => options.onPath?.(done, total),
+    stopWhen: options.stopAtFirstFailure ? (r) => !r.ok && !(r.error instanceof NotRealisable) : undefined,
   });
   const protocolFault = results.find((r) => r.error instanceof ProtocolError);
   if (protocolFault) throw protocolFault.error;

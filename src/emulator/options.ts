@@ -9,20 +9,11 @@ export type VfQueuePolicy = 'reject' | 'drop';
 export type IoCompletion = 'immediate' | 'deferred';
 
 /**
- * Deliberately broken variants, used only to prove that generated suites catch bugs
- * (each is a wrapper in mutants.ts around the correct steps):
- * - acceptLmOnVfQueue: a VF's own admin queue executes LM commands (breaks D1, I1)
- * - saveWhileRunning: SAVE succeeds on a running VF, without draining (breaks D5, D12)
- * - partialLoad: LOAD tears the VF down and applies registers before checking the data (breaks D7, I5)
- * - queryOffByOneQueue: QUERY counts the admin queue as an I/O queue (breaks D8)
- * - ignoreCapability: executes the LM commands on every profile (breaks D17)
- * and of the standard profile (tp4159 only; on the other profiles they change nothing):
- * - partialSetState: a failing Set Controller State has already created some queues (breaks D26, I11)
- * - suspendBeforeDrain: Suspend completes before the fetched commands' completions are posted (breaks D22, L5)
- * - stateDropsLatchedTail: Get Controller State reports an SQ's head as its tail, losing latched doorbells (breaks D25, I12)
- * - crossVfLog: VF 1's writes are logged into VF 2's user data migration queue (breaks I13)
- * - trackWhileSuspended: Track Send start is accepted while the VF is suspended (breaks D29)
- * - cdqForPf: a Controller Data Queue is created for the PF's own CNTLID (breaks D20, D28)
+ * Deliberately broken variants, used only to prove that generated suites catch
+ * bugs (each is a wrapper in mutants.ts around the correct steps). The lm ones
+ * break the vendor profile's LM commands; the tp4159 ones the standard
+ * profile's (on the other profiles they change nothing). MUTANT_BUGS says
+ * what each gets wrong.
  */
 export const LM_MUTANTS = ['acceptLmOnVfQueue', 'saveWhileRunning', 'partialLoad', 'queryOffByOneQueue', 'ignoreCapability'] as const;
 export const TP4159_MUTANTS = ['partialSetState', 'suspendBeforeDrain', 'stateDropsLatchedTail', 'crossVfLog', 'trackWhileSuspended', 'cdqForPf'] as const;
@@ -30,6 +21,21 @@ export const MUTANTS = [...LM_MUTANTS, ...TP4159_MUTANTS] as const;
 export type LmMutant = (typeof LM_MUTANTS)[number];
 export type Tp4159Mutant = (typeof TP4159_MUTANTS)[number];
 export type Mutant = (typeof MUTANTS)[number];
+
+/** The bug each mutant plants and the rules it breaks: `serve --help`, the README's table and the tests' names read it here. */
+export const MUTANT_BUGS: Readonly<Record<Mutant, { bug: string; breaks: string }>> = {
+  acceptLmOnVfQueue: { bug: "a VF's own admin queue executes LM commands", breaks: 'D1, I1' },
+  saveWhileRunning: { bug: 'SAVE succeeds on a running VF, without draining', breaks: 'D5, D12' },
+  partialLoad: { bug: 'LOAD tears the VF down and applies registers before checking the data', breaks: 'D7, I5' },
+  queryOffByOneQueue: { bug: 'QUERY counts the admin queue as an I/O queue', breaks: 'D8' },
+  ignoreCapability: { bug: 'executes the LM commands on every profile', breaks: 'D17' },
+  partialSetState: { bug: 'a failing Set Controller State has already created some queues', breaks: 'D26, I11' },
+  suspendBeforeDrain: { bug: "Suspend completes before the fetched commands' completions are posted", breaks: 'D22, L5' },
+  stateDropsLatchedTail: { bug: "Get Controller State reports an SQ's head as its tail, losing latched doorbells", breaks: 'D25, I12' },
+  crossVfLog: { bug: "VF 1's writes are logged into VF 2's user data migration queue", breaks: 'I13' },
+  trackWhileSuspended: { bug: 'Track Send start is accepted while the VF is suspended', breaks: 'D29' },
+  cdqForPf: { bug: "a Controller Data Queue is created for the PF's own CNTLID", breaks: 'D20, D28' },
+};
 
 /** Largest number of I/O queue pairs per function this emulator supports (saved data stays far below 256 KiB). */
 export const MAX_IO_QUEUES = 64;

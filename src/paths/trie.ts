@@ -40,6 +40,8 @@ interface RunOptions {
   /** restore snapshots at branching points (default: when the implementation has snapshot and restore) */
   useSnapshots?: boolean;
   onResult?(result: PathResult, done: number, total: number): void;
+  /** stop once a result makes this true (a mutant's first catch); the paths not played then are left out of the results */
+  stopWhen?(result: PathResult): boolean;
 }
 
 export interface TrieNode<S = unknown> {
@@ -77,7 +79,7 @@ export function buildTrie<S = unknown>(paths: readonly Path[]): TrieNode<S> {
   return root;
 }
 
-/** Runs every path against `impl`, sharing prefixes. Results are in the order of `paths`. */
+/** Runs every path against `impl`, sharing prefixes. Results are in the order of `paths` (only those played when stopWhen stopped the run). */
 export async function runPaths<S>(paths: readonly Path[], impl: Implementation<S>, options: RunOptions = {}): Promise<{ results: PathResult[]; stats: RunStats }> {
   const t0 = performance.now();
   const useSnapshots = (options.useSnapshots ?? true) && impl.snapshot !== undefined && impl.restore !== undefined;
@@ -85,9 +87,13 @@ export async function runPaths<S>(paths: readonly Path[], impl: Implementation<S
   const results: PathResult[] = paths.map((path) => ({ path, ok: false }));
   const stats: RunStats = { steps: 0, naiveSteps: totalSteps(paths), resets: 0, snapshots: 0, restores: 0, ms: 0 };
   let done = 0;
+  const played = new Set<number>();
+  let stopped = false;
   const finish = (p: number, r: Omit<PathResult, 'path'>): void => {
     results[p] = { path: paths[p], ...r };
+    played.add(p);
     options.onResult?.(results[p], ++done, paths.length);
+    if (options.stopWhen?.(results[p])) stopped = true;
   };
 
   let at: TrieNode<S> | null = null; // where the implementation is; null = unknown
@@ -147,7 +153,7 @@ export async function runPaths<S>(paths: readonly Path[], impl: Implementation<S
     if (reset) for (const c of root.children) failSubtree(c, error, -1);
     else failSubtree(root, error, -1);
   }
-  while (stack.length > 0) {
+  while (stack.length > 0 && !stopped) {
     const node = stack.pop() as TrieNode<S>;
     const parent = node.parent as TrieNode<S>;
     const lastChild = --parent.waiting === 0;
@@ -171,5 +177,5 @@ export async function runPaths<S>(paths: readonly Path[], impl: Implementation<S
     }
   }
   stats.ms = performance.now() - t0;
-  return { results, stats };
+  return { results: stopped ? results.filter((_, p) => played.has(p)) : results, stats };
 }

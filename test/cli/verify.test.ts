@@ -1,20 +1,7 @@
 // verify end to end: the built-in emulator served over JSON lines passes,
 // and each deliberately broken variant served the same way is caught.
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
-
-const NVME_LM = `${JSON.stringify(process.execPath)} bin/nvme-lm.mjs`;
-
-function verify(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['bin/nvme-lm.mjs', 'verify', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('exit', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+import { NVME_LM, verify } from './verifyProcess.ts';
 
 interface VerifyJson {
   passed: number;

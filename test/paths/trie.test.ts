@@ -84,6 +84,25 @@ describe('prefix-sharing runner', () => {
     expect(a.stats.steps).toBeLessThanOrEqual(b.stats.steps);
   });
 
+  it('stopWhen ends the run at the first failure: the paths played so far come back in order, with fewer steps', async () => {
+    // reversed, the paths through the failing step come first
+    const paths = simplePaths(explore(vfToy({ saveWhileRunning: true })), { maxDepth: 5 }).reverse();
+    const full = await runPaths(paths, machineImplementation(vfToy(), { snapshots: true }));
+    const stopped = await runPaths(paths, machineImplementation(vfToy(), { snapshots: true }), { stopWhen: (r) => !r.ok });
+    expect(full.results.filter((r) => !r.ok).length).toBeGreaterThan(1);
+    const played = stopped.results;
+    expect(played.length).toBeLessThan(paths.length);
+    expect(played.filter((r) => !r.ok).length).toBeGreaterThan(0);
+    // every result played is the verdict the full run gives that path, in the order of `paths`
+    const index = played.map((r) => paths.indexOf(r.path));
+    expect(index).toEqual([...index].sort((a, b) => a - b));
+    for (const r of played) expect([r.ok, r.failedStep]).toEqual([full.results[paths.indexOf(r.path)].ok, full.results[paths.indexOf(r.path)].failedStep]);
+    expect(stopped.stats.steps).toBeLessThan(full.stats.steps);
+    // nothing fails: the run is the full one
+    const clean = await runPaths(paths, machineImplementation(vfToy({ saveWhileRunning: true }), { snapshots: true }), { stopWhen: (r) => !r.ok });
+    expect(clean.results.map((r) => r.ok)).toEqual(paths.map(() => true));
+  });
+
   it('a failing reset fails every path, reported at step -1', async () => {
     const spec = vfToy();
     const paths = shortestPaths(explore(spec)).slice(0, 3);

@@ -4,7 +4,7 @@
 // boundary exactly as it would for a controller written in another language.
 import { Option, type Command } from 'commander';
 import { PROFILES, type Adapter, type Profile, type ResetInfo, type ResetOptions, type VfQueuePolicy } from '../../target/adapter.ts';
-import { MUTANTS, type Mutant } from '../../emulator/options.ts';
+import { LM_MUTANTS, MUTANT_BUGS, MUTANTS, TP4159_MUTANTS, type Mutant } from '../../emulator/options.ts';
 import { UnsupportedProfileError } from '../../target/errors.ts';
 
 export interface ServeOptions {
@@ -61,6 +61,18 @@ export class PinnedAdapter implements Adapter {
   }
 }
 
+/** The --help table of the broken variants: each with the bug it plants and the rules it breaks, by profile. */
+export function mutantHelp(): string {
+  const width = Math.max(...MUTANTS.map((m) => m.length));
+  const row = (m: Mutant): string => `  ${m.padEnd(width)}  ${MUTANT_BUGS[m].bug} (breaks ${MUTANT_BUGS[m].breaks})`;
+  return [
+    "Mutants (--mutant), in the vendor profile's LM commands:",
+    ...LM_MUTANTS.map(row),
+    'in the standard profile tp4159 (serve --profile tp4159 --mutant ...):',
+    ...TP4159_MUTANTS.map(row),
+  ].join('\n');
+}
+
 /** The implementation to serve; it (emulator or QEMU target) loads only when the command runs. */
 export async function serverAdapter(o: ServeOptions): Promise<Adapter> {
   if (o.qemu) {
@@ -85,10 +97,12 @@ export function registerServe(program: Command): void {
     .addOption(new Option('--vf-queue-policy <policy>', 'LM opcode on a VF admin queue: reject or drop (D1)').choices(['reject', 'drop']))
     .option('--qemu', 'serve QEMU\'s NVMe controller with SR-IOV VFs through qtest (no-lm profile only)')
     .option('--no-batch', 'do not announce or answer the batch request (a target as it was before batches, to try a client against)')
-    .addOption(new Option('--mutant <name>', 'serve a deliberately broken emulator, to see the suites catch it').choices([...MUTANTS]))
+    .addOption(new Option('--mutant <name>', 'serve a deliberately broken emulator, to see the suites catch it (each listed below)').choices([...MUTANTS]))
     .addHelpText(
       'after',
-      '\nExamples:\n  nvme-lm verify --exec "nvme-lm serve"\n  nvme-lm verify --exec "nvme-lm serve --mutant saveWhileRunning"\n  echo \'{"op":"reset","vfs":2,"profile":"lm"}\' | nvme-lm serve',
+      '\nExamples:\n  nvme-lm verify --exec "nvme-lm serve"\n  nvme-lm verify --exec "nvme-lm serve --mutant saveWhileRunning"\n  echo \'{"op":"reset","vfs":2,"profile":"lm"}\' | nvme-lm serve\n' +
+        '  nvme-lm verify --exec "nvme-lm serve --profile tp4159 --mutant partialSetState" --profile tp4159 --suite tp4159Lifecycle\n\n' +
+        mutantHelp(),
     )
     .action(async (o: ServeOptions) => {
       const adapter = await serverAdapter(o);
