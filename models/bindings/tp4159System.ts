@@ -31,7 +31,6 @@ import type { PathStep } from '../../src/paths/path.ts';
 import { CNS_CONTROLLER, decodeIdentifyController } from '../../src/wire/identify.ts';
 import { decodeCdqCreateDw0 } from '../../src/wire/tp4159/completions.ts';
 import { encodeTp4159 } from '../../src/wire/tp4159/commandCodec.ts';
-import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
 import { checkRdy, expectOwn, nextState, SUCCESS_STATUS, suiteBranchPaths, suitePaths } from '../engine/observe.ts';
 import { describePosted, isOk, type DriverState, type Posted } from '../host/guest.ts';
 import { udmqRing } from '../host/hostPlan.ts';
@@ -44,7 +43,7 @@ import { Mismatch, type Suite } from '../engine/suite.ts';
 import { completionWait, DEFAULT_TIMEOUT_MS } from '../engine/completionWait.ts';
 import { deviceSnapshots, type DeviceSnapshot } from '../engine/snapshots.ts';
 import type { TpBindingOptions } from './tp4159Lifecycle.ts';
-import { checkRing, postedBy, SYSTEM_RING_ENTRIES, type RingBook } from './tp4159SystemLog.ts';
+import { checkRing, freshRing, postedBy, SYSTEM_RING_ENTRIES, type RingBook } from './tp4159SystemLog.ts';
 
 export const TP_SYSTEM_SUITE_VFS = 2;
 
@@ -228,10 +227,10 @@ export class TpSystemBinding implements Implementation<DeviceSnapshot<Saved>> {
     const expect = (what: string, got: Posted | null): void => expectOwn(`${label}: ${what}`, own, got);
     switch (type) {
       case 'CREATE_CDQ': {
-        if (b.ring === null) await this.adapter.memWrite(udmqRing(vf), new Uint8Array(PAGE));
+        if (b.ring === null) await this.adapter.memWrite(udmqRing(vf), freshRing(0).bytes);
         const { cqe } = await this.host.cdqCreate(vf, udmqRing(vf), SYSTEM_RING_ENTRIES);
         expect(`Controller Data Queue Create, CQS = VF ${vf}'s CNTLID (D28)`, cqe);
-        if (cqe !== null && isOk(cqe)) b.ring = { cdqid: decodeCdqCreateDw0(cqe.dw0).cdqid, tail: 0 };
+        if (cqe !== null && isOk(cqe)) b.ring = freshRing(decodeCdqCreateDw0(cqe.dw0).cdqid);
         return;
       }
       case 'DELETE_CDQ': {
@@ -281,7 +280,7 @@ export class TpSystemBinding implements Implementation<DeviceSnapshot<Saved>> {
     for (const [i, b] of this.books.entries()) {
       if (b.ring === null) continue;
       const posted = i + 1 === vf ? postedBy(type, was, now) : [];
-      b.ring.tail = await checkRing(this.adapter, label, i + 1, b.ring, posted, b.lba);
+      b.ring = await checkRing(this.adapter, label, i + 1, b.ring, posted, b.lba);
     }
   }
 

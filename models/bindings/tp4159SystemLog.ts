@@ -3,23 +3,33 @@
 // machine keeps only whether unreleased entries exist), and the check of the
 // ring in host memory against that. A ring that got an entry the step did not
 // post into it, or lacks one, is another controller's entry in it or a lost
-// one (I13: a UDMQ holds entries of its own controller only).
+// one (I13: a UDMQ holds entries of its own controller only); no byte
+// outside the step's own entries may change.
 import { decodeUdmqEntries, UDMQ_ENTRY_SIZE, UDMQ_LBACIR } from '../../src/wire/tp4159/udmq.ts';
-import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
 import { ESA, type EntryKind } from '../../machines/tp4159Udmq.ts';
 import type { Adapter } from '../../src/target/adapter.ts';
 import { NSID } from '../host/guest.ts';
 import { udmqRing } from '../host/hostPlan.ts';
 import { Mismatch, NotRealisable } from '../engine/suite.ts';
 
-/** Each VF's UDMQ is one page (128 entries): no path of the system machine posts that many before a release, so the controller's tail never wraps. */
-export const SYSTEM_RING_ENTRIES = PAGE / UDMQ_ENTRY_SIZE;
+/**
+ * Each VF's UDMQ: 32 entries (a quarter page), more than a path posts (at
+ * most one entry per step, paths of at most MAX_PATH_LENGTH steps), so the
+ * controller's tail never wraps and the queue is never full (D31).
+ */
+export const SYSTEM_RING_ENTRIES = 32;
 
 /** What the host knows of a VF's UDMQ. */
 export interface RingBook {
   cdqid: number;
   /** the controller's next slot (entries posted so far; one pass) */
   tail: number;
+  /** the ring's bytes as last checked (zeroes when the host created it) */
+  bytes: Uint8Array;
+}
+
+export function freshRing(cdqid: number): RingBook {
+  return { cdqid, tail: 0, bytes: new Uint8Array(SYSTEM_RING_ENTRIES * UDMQ_ENTRY_SIZE) };
 }
 
 interface LocalView {
@@ -61,17 +71,24 @@ export function postedBy(event: string, before: string, after: string): EntryKin
 /**
  * Check VF `vf`'s ring after a step that posted `posted` into it (the range
  * entry for the guest's Write of `lba`): the entries at the slots from the
- * book's tail, then every slot's phase tag (slots before the new tail
- * written on the first pass, 1; the rest untouched, 0). Returns the new tail.
+ * book's tail (first pass: phase tag 1), and every other byte of the ring as
+ * it was. Returns the ring's new book.
  */
-export async function checkRing(adapter: Adapter, label: string, vf: number, ring: RingBook, posted: readonly EntryKind[], lba: number | null): Promise<number> {
+export async function checkRing(adapter: Adapter, label: string, vf: number, ring: RingBook, posted: readonly EntryKind[], lba: number | null): Promise<RingBook> {
   const tail = ring.tail + posted.length;
   if (tail >= SYSTEM_RING_ENTRIES - 1) throw new NotRealisable(`${label}: the path posts ${tail} entries into VF ${vf}'s ${SYSTEM_RING_ENTRIES}-entry UDMQ without a release; the binding checks one pass only`);
-  const slots = decodeUdmqEntries(await adapter.memRead(udmqRing(vf), SYSTEM_RING_ENTRIES * UDMQ_ENTRY_SIZE));
+  const bytes = await adapter.memRead(udmqRing(vf), ring.bytes.length);
+  const fresh = [ring.tail * UDMQ_ENTRY_SIZE, tail * UDMQ_ENTRY_SIZE];
+  const changed = bytes.findIndex((b, i) => (i < fresh[0] || i >= fresh[1]) && b !== ring.bytes[i]);
+  if (changed >= 0) {
+    const slot = Math.floor(changed / UDMQ_ENTRY_SIZE);
+    const mine = `this step posts ${posted.length === 0 ? 'nothing' : `slots ${ring.tail}..${tail - 1}`} here`;
+    throw new Mismatch(`${label}: VF ${vf}'s UDMQ slot ${slot} (I13: entries of its own controller only; I14)`, `${slot < ring.tail ? 'the entry as it was' : 'untouched'} (${mine})`, 'changed: an entry this VF did not post');
+  }
+  const entries = posted.length === 0 ? [] : decodeUdmqEntries(bytes.subarray(fresh[0], fresh[1]));
   posted.forEach((kind, i) => {
-    const slot = ring.tail + i;
-    const e = slots[slot];
-    const what = `${label}: VF ${vf}'s UDMQ entry at slot ${slot}`;
+    const e = entries[i];
+    const what = `${label}: VF ${vf}'s UDMQ entry at slot ${ring.tail + i}`;
     if (e.phase !== 1) throw new Mismatch(`${what}: phase tag (I13: its own controller's ${kind} entry; I14)`, '1 (first pass)', `${e.phase}: no entry written`);
     if (e.esa !== ESA[kind]) throw new Mismatch(`${what}: ESA (D29-D32)`, `${ESA[kind]} (${kind})`, String(e.esa));
     if (kind === 'range') {
@@ -82,11 +99,5 @@ export async function checkRing(adapter: Adapter, label: string, vf: number, rin
       throw new Mismatch(`${what}: LBACIR of a sequence entry (D29)`, String(UDMQ_LBACIR.NO_RANGE), String(e.lbacir));
     }
   });
-  const phases = slots.map((e) => e.phase).join('');
-  const want = '1'.repeat(tail) + '0'.repeat(SYSTEM_RING_ENTRIES - tail);
-  if (phases !== want) {
-    const at = [...want].findIndex((c, i) => phases[i] !== c);
-    throw new Mismatch(`${label}: phase tags of VF ${vf}'s UDMQ (I13: entries of its own controller only)`, `${tail} entries written`, `slot ${at} ${phases[at] === '1' ? 'written: an entry this VF did not cause' : 'not written'}`);
-  }
-  return tail;
+  return { cdqid: ring.cdqid, tail, bytes };
 }
