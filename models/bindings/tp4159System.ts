@@ -16,12 +16,7 @@
 // suspended VF can take a state (D26: only a VF without I/O queues). SET_STATE
 // sets the VF's own state, taken (format 0, suspended) just before.
 import { initialTransition, type AnyMachineSnapshot, type EventObject } from 'xstate';
-import {
-  tpPfEnabled,
-  tpSystemLast,
-  tpSystemSpec,
-  tpVfLocals,
-} from '../../machines/tp4159System.ts';
+import { tpPfEnabled, tpSystemLast, tpSystemSpec, tpVfLocals } from '../../machines/tp4159System.ts';
 import type { TpLifecycleEventType, TpObservation } from '../../machines/tp4159Lifecycle.ts';
 import { tpCompletion, type TpCompletion } from '../../machines/tp4159/status.ts';
 import type { MachineSpec } from '../../machines/spec.ts';
@@ -54,7 +49,7 @@ interface VfBook {
   lba: number | null;
   /** the bytes the next GET_STATE must give, nothing having changed the VF since (D24) */
   same: Uint8Array | null;
-  /** the VF's Get State (vendor section) after the last step that named it: what every other step must leave (I13) */
+  /** the VF's Get State (vendor section) as read after the last step: a step that does not name the VF must leave it (I13) */
   baseline: Uint8Array | null;
 }
 
