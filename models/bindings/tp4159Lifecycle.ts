@@ -188,15 +188,15 @@ export interface TpBindingOptions {
 }
 
 /**
- * The tp4159Lifecycle suites, I/O held in flight: the option sets whose
- * device a reset can ask for. SEQIND 'whole-only' is a device that refuses
- * parts; ResetOptions has no way to ask for one, so that machine is checked
- * but has no suite (a target that takes only SEQIND 3 plays it by id).
+ * The tp4159Lifecycle suites, I/O held in flight, one per option set: SEQIND
+ * 'whole-only' asks the reset for a device that takes Set State whole only
+ * (ResetOptions.seqind; a target that cannot be one answers reset with an
+ * error and the suite is reported unsupported).
  */
 export function tpLifecycleSuites(options: TpBindingOptions = {}): Suite[] {
-  return TP_LIFECYCLE_OPTION_SETS.filter((o) => o.seqind === 'parts').map((o) => {
+  return TP_LIFECYCLE_OPTION_SETS.map((o) => {
     const spec = tpLifecycleSpec(o);
-    const reset: ResetOptions = { vfs: 1, profile: 'tp4159', ioCompletion: 'deferred' };
+    const reset: ResetOptions = { vfs: 1, profile: 'tp4159', ioCompletion: 'deferred', ...(o.seqind === 'whole-only' ? { seqind: 'whole-only' } : {}) };
     return {
       id: spec.id,
       profile: 'tp4159' as const,

@@ -25,6 +25,9 @@ import { Mismatch } from '../engine/suite.ts';
  */
 export const GET_STATE_BYTES = PAGE - MIGRATION_OFFSET + PAGE;
 
+/** What the save buffer holds before a Get State: the canary throughout (made once: every step of a suite takes states). */
+const GET_STATE_FILL = Uint8Array.from({ length: GET_STATE_BYTES + CANARY_TAIL }, (_, i) => canaryByte(i));
+
 /** Which SEQIND a Set State part carries (D26). */
 export const SEQIND = { MIDDLE: 0, FIRST: 1, LAST: 2, WHOLE: 3 } as const;
 
@@ -123,8 +126,7 @@ export class TpHost {
   /** Get Controller State (CSVI of format 0, the vendor section when `vendor`) into the VF's save buffer, canary beyond. */
   async getState(vf: number, vendor: boolean): Promise<GotState> {
     const { save } = migrationBuffers(vf);
-    const fill = Uint8Array.from({ length: GET_STATE_BYTES + CANARY_TAIL }, (_, i) => canaryByte(i));
-    await this.adapter.memWrite(save.start, fill);
+    await this.adapter.memWrite(save.start, GET_STATE_FILL);
     const prps = await this.place(save, GET_STATE_BYTES);
     const o = this.known();
     const sent = await this.send((cid) => ({
@@ -152,7 +154,7 @@ export class TpHost {
  */
 export function stateWritten(label: string, buffer: Uint8Array, length: number): Uint8Array {
   for (let i = length; i < buffer.length; i++) {
-    if (buffer[i] !== canaryByte(i)) {
+    if (buffer[i] !== (i < GET_STATE_FILL.length ? GET_STATE_FILL[i] : canaryByte(i))) {
       throw new Mismatch(`${label}: Get Controller State writes the state's ${length} bytes and no more (D24)`, `bytes ${length}.. untouched`, `byte ${i} written (${toHex(buffer.subarray(length, Math.min(buffer.length, length + 32)))})`);
     }
   }

@@ -153,6 +153,7 @@ const restart = (vf: number, reason: string): HmlmAcceptance => ({ accept: true,
 
 function judgeSetState(c: Extract<Tp4159Command, { kind: 'setState' }>, vf: number, view: HmlmView): HmlmAcceptance {
   if (view.lmState(vf) !== 'suspended') return no(HST.NOT_SUSPENDED, 'D26', 'Set Controller State needs a suspended VF: Suspend it first', vf);
+  if (c.seqind !== 3 && view.ctx.config.seqind === 'whole-only') return field('D26', `SEQIND ${c.seqind}: this controller takes the whole state only (SEQIND 3)`, vf);
   const ctl = view.controller(vf);
   if (ctl.ioQueueCount() > 0) return field('D26', 'the VF has I/O queues: reset it (FLR) before setting a state', vf);
   const max = maxStateBytes(ctl.maxIoQueues);

@@ -7,6 +7,8 @@ import type { RamNamespace } from './namespace.ts';
 export type VfQueuePolicy = 'reject' | 'drop';
 /** deferred: NVM I/O fetched on a VF I/O queue stays in flight until `completeIo` (D11, D12 tests). */
 export type IoCompletion = 'immediate' | 'deferred';
+/** tp4159 Set Controller State (D26): 'parts' accumulates SEQIND 1, 0, 2; 'whole-only' takes SEQIND 3 alone and answers Invalid Field for the others. */
+export type SetStateSequence = 'parts' | 'whole-only';
 
 /**
  * Deliberately broken variants, used only to prove that generated suites catch
@@ -51,6 +53,8 @@ export interface DeviceOptions {
   /** geometry limit per VF: I/O queue ids 1..n (default 64, max 64) */
   maxIoQueuesPerVf?: number;
   ioCompletion?: IoCompletion;
+  /** tp4159: Set Controller State in parts or whole (default), or whole only (D26) */
+  seqind?: SetStateSequence;
   mutant?: Mutant;
   /** share a namespace with another device (D15); default a fresh 1 GiB sparse one */
   namespace?: RamNamespace;
@@ -65,6 +69,7 @@ export interface DeviceConfig {
   vfQueuePolicy: VfQueuePolicy;
   maxIoQueuesPerVf: number;
   ioCompletion: IoCompletion;
+  seqind: SetStateSequence;
   mutant: Mutant | undefined;
 }
 
@@ -81,6 +86,8 @@ export function resolveOptions(o: DeviceOptions): DeviceConfig {
   if (policy !== 'reject' && policy !== 'drop') throw new RangeError(`vfQueuePolicy "${policy}": use "reject" or "drop"`);
   const io = o.ioCompletion ?? 'immediate';
   if (io !== 'immediate' && io !== 'deferred') throw new RangeError(`ioCompletion "${io}": use "immediate" or "deferred"`);
+  const seqind = o.seqind ?? 'parts';
+  if (seqind !== 'parts' && seqind !== 'whole-only') throw new RangeError(`seqind "${seqind}": use "parts" or "whole-only"`);
   if (o.mutant !== undefined && !MUTANTS.includes(o.mutant)) throw new RangeError(`unknown mutant "${o.mutant}": use one of ${MUTANTS.join(', ')}`);
   return {
     vfs,
@@ -89,6 +96,7 @@ export function resolveOptions(o: DeviceOptions): DeviceConfig {
     vfQueuePolicy: policy,
     maxIoQueuesPerVf: maxIo,
     ioCompletion: io,
+    seqind,
     mutant: o.mutant,
   };
 }

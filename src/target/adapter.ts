@@ -24,6 +24,12 @@ export interface ResetOptions {
    * `completeIo` is called (only implementations that can hold I/O support it).
    */
   ioCompletion?: 'immediate' | 'deferred';
+  /**
+   * tp4159 Set Controller State (D26): `parts` (default) takes SEQIND 1, 0
+   * and 2 as well as 3; `whole-only` is a controller that takes SEQIND 3
+   * alone and answers Invalid Field for the others. Ignored by other profiles.
+   */
+  seqind?: 'parts' | 'whole-only';
 }
 
 /**

@@ -12,6 +12,9 @@ import { stateWritten } from '../../models/host/tp4159Host.ts';
 import { canaryByte } from '../../models/host/pfHost.ts';
 import { TP_DEPTHS, tpLifecycleSuites } from '../../models/bindings/tp4159Lifecycle.ts';
 import { Mismatch } from '../../models/engine/suite.ts';
+import { runPaths } from '../../src/paths/trie.ts';
+import type { Adapter, ResetOptions } from '../../src/target/adapter.ts';
+import { EmulatorAdapter } from '../../src/verify/emulatorAdapter.ts';
 import { decodeSecondaryControllerList, encodeSecondaryControllerList } from '../../src/wire/tp4159/identify.ts';
 import { encodeControllerState, s0ptFromCqPhase, type IoCqState, type IoSqState } from '../../src/wire/tp4159/state.ts';
 import { encodeVendorState } from '../../src/wire/tp4159/vendorState.ts';
@@ -102,9 +105,23 @@ describe('tp4159 lifecycle binding', () => {
     expect(decodeSecondaryControllerList(encodeSecondaryControllerList(list))).toEqual(list);
   });
 
-  it('its suites ask for profile tp4159 with I/O held in flight', () => {
+  it('its suites ask for profile tp4159 with I/O held in flight; the whole-only one for a device that takes Set State whole only (D26)', () => {
     const suites = tpLifecycleSuites({ timeoutMs: 0 });
-    expect(suites.map((s) => s.id)).toEqual(['tp4159Lifecycle']);
+    expect(suites.map((s) => s.id)).toEqual(['tp4159Lifecycle', 'tp4159Lifecycle:whole-only']);
     expect(suites[0].reset).toEqual({ vfs: 1, profile: 'tp4159', ioCompletion: 'deferred' });
+    expect(suites[1].reset).toEqual({ vfs: 1, profile: 'tp4159', ioCompletion: 'deferred', seqind: 'whole-only' });
+  });
+
+  it('D26: the whole-only suite passes on a whole-only device and fails on one that takes parts (its Set State parts succeed)', async () => {
+    const suite = tpLifecycleSuites({ timeoutMs: 0 })[1];
+    const paths = suite.paths().filter((p) => p.steps.some((s) => s.event.type === 'SET_STATE_FIRST')).slice(0, 20);
+    const good = await runPaths(paths, suite.implementation(new EmulatorAdapter()));
+    expect(good.results.filter((r) => !r.ok).map((r) => String(r.error))).toEqual([]);
+    const inner = new EmulatorAdapter();
+    // the emulator as a device that takes parts whatever the reset asks (every other operation its own)
+    const takesParts: Adapter = Object.assign(Object.create(inner) as EmulatorAdapter, { reset: (o: ResetOptions) => inner.reset({ ...o, seqind: undefined }) });
+    const bad = (await runPaths(paths, suite.implementation(takesParts))).results.find((r) => !r.ok);
+    expect(bad?.error).toBeInstanceOf(Mismatch);
+    expect(bad?.path.steps[bad.failedStep ?? -1].event.type).toMatch(/^SET_STATE_(FIRST|MIDDLE|LAST)$/);
   });
 });

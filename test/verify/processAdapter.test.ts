@@ -4,7 +4,7 @@ import { delimiter, dirname } from 'node:path';
 import { ProcessAdapter } from '../../src/verify/processAdapter.ts';
 import { parseRequest, protocolJsonSchema } from '../../src/verify/protocol.ts';
 import { serve } from '../../src/verify/server.ts';
-import { type Adapter } from '../../src/target/adapter.ts';
+import { type Adapter, type ResetOptions } from '../../src/target/adapter.ts';
 import { ProtocolError, UnsupportedProfileError } from '../../src/target/errors.ts';
 
 const node = JSON.stringify(process.execPath);
@@ -84,6 +84,18 @@ describe('JSON-lines protocol: server side (nvme-lm serve)', () => {
     expect(answers[5].error).toMatch(/bad request/);
     expect(answers[6].error).toMatch(/not JSON/);
     expect(calls).toEqual(['reset', 'close']);
+  });
+
+  it('D26: reset\'s seqind reaches the implementation ("whole-only": Set State whole only); another value is a bad request', async () => {
+    const seen: Array<ResetOptions['seqind']> = [];
+    const fake = { reset: async (o: ResetOptions) => void seen.push(o.seqind), close: async () => undefined } as unknown as Adapter;
+    const input = new PassThrough();
+    const output = new PassThrough();
+    const done = serve(fake, input, output);
+    input.end(['{"op":"reset","vfs":1,"profile":"tp4159","seqind":"whole-only"}', '{"op":"reset","vfs":1,"profile":"tp4159"}'].join('\n'));
+    await done;
+    expect(seen).toEqual(['whole-only', undefined]);
+    expect(() => parseRequest('{"op":"reset","vfs":1,"profile":"tp4159","seqind":"some"}')).toThrow(/seqind/);
   });
 
   it('requests are validated: an SQE must be 128 hex digits', () => {

@@ -179,6 +179,22 @@ describe('D26 Set Controller State', () => {
     expect(dev.functionHash(2)).toBe(before);
   });
 
+  it('D26: a controller that takes the whole state only (seqind whole-only) answers Invalid Field for SEQIND 1, 0 and 2, changes nothing, and applies SEQIND 3', () => {
+    const { dev, host, tp } = tpSetup({ vfs: 2, seqind: 'whole-only' });
+    host.createIoPair(1, 1, 4);
+    const saved = tp.state(1);
+    expect(status(tp.setState(2, saved.subarray(0, 48), { seqind: 1 }))).toEqual(NOT_SUSPENDED); // the VF's state is checked first
+    tp.suspend(2);
+    const before = dev.functionHash(2);
+    for (const seqind of [1, 0, 2]) {
+      expect(status(tp.setState(2, seqind === 1 ? saved.subarray(0, 48) : saved.subarray(48), { seqind, offset: seqind === 1 ? 0n : 48n }))).toEqual(invalidField);
+      expect(dev.functionHash(2)).toBe(before);
+    }
+    expect(status(tp.setState(2, saved))).toEqual(OK);
+    expect(dev.inspect(2).ioQueues).toBe(1);
+    expect(tp.state(2).subarray(3)).toEqual(saved.subarray(3)); // all but CSATTR (VF 2 is suspended, VF 1 was not)
+  });
+
   it('D26: parts 1, 0, 2 at their offsets apply at the last; a middle out of order or a new first restarts with Invalid Field', () => {
     const { dev, tp } = wrappedAndLatched();
     const saved = tp.state(1);
