@@ -27,7 +27,7 @@ const CAUGHT_AT: Record<Tp4159Mutant, { suite: RegExp; event: RegExp }> = {
   partialSetState: { suite: /^tp4159Lifecycle$/, event: /^SET_STATE/ },
   suspendBeforeDrain: { suite: /^tp4159Lifecycle$/, event: /^SUSPEND$/ },
   stateDropsLatchedTail: { suite: /^tp4159Lifecycle$/, event: /^GET_STATE$/ },
-  crossVfLog: { suite: /^tp4159/, event: /./ },
+  crossVfLog: { suite: /^tp4159System:2$/, event: /^WRITE/ },
   trackWhileSuspended: { suite: /^tp4159Udmq$/, event: /^TRACK_START$/ },
   cdqForPf: { suite: /^tp4159/, event: /./ },
 };
