@@ -17,7 +17,7 @@ import { decodeTp4159, numdBytes, type Tp4159Command } from '../wire/tp4159/comm
 import { encodeControllerState, stateSize, type ControllerState } from '../wire/tp4159/state.ts';
 import { udmqEntries, UDMQ_ENTRY_SIZE } from '../wire/tp4159/udmq.ts';
 import { VENDOR_STATE_DWORDS } from '../wire/tp4159/vendorState.ts';
-import { checkState, CSUUIDI_NVME_LM, CSVI_FORMAT_0, type CheckedState } from './hmlmControllerState.ts';
+import { checkState, CSUUIDI_NVME_LM, CSVI_FORMAT_0, unlistedFormat, type CheckedState } from './hmlmControllerState.ts';
 
 const cs = (sc: number): number => statusWord(SCT_COMMAND_SPECIFIC, sc, true);
 export const HST = {
@@ -155,6 +155,9 @@ function judgeSetState(c: Extract<Tp4159Command, { kind: 'setState' }>, vf: numb
   if (view.lmState(vf) !== 'suspended') return no(HST.NOT_SUSPENDED, 'D26', 'Set Controller State needs a suspended VF: Suspend it first', vf);
   const ctl = view.controller(vf);
   if (ctl.ioQueueCount() > 0) return field('D26', 'the VF has I/O queues: reset it (FLR) before setting a state', vf);
+  // every part names a listed format, a first or middle one too: the command's own fields, checked before its place in the sequence
+  const unlisted = unlistedFormat(c.csvi, c.csuuidi);
+  if (unlisted) return field('D26', unlisted, vf);
   const max = maxStateBytes(ctl.maxIoQueues);
   const bytes = numdBytes(c.numd);
   const offset = c.offset;
