@@ -261,7 +261,7 @@ const DATA_EVENTS: Readonly<Record<TpDataEvent, true>> = {
 
 /** What a reset asks of the device for an option set; undefined where no ResetOptions asks for it. */
 function resetFor(o: TpAcceptanceOptions): ResetOptions | undefined {
-  if (o.vendorState && o.seqind === 'parts' && !o.nonContiguousCdq) return { vfs: 2, profile: 'tp4159' };
+  if (o.vendorState && o.seqind === 'parts' && !o.nonContiguousCdq) return { vfs: 3, profile: 'tp4159' }; // VF 1 the target, VF 2 a bystander, VF 3 taken offline
   return undefined;
 }
 

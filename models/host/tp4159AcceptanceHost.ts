@@ -15,6 +15,7 @@ import { CNS_SECONDARY_CONTROLLER_LIST, CNS_SUPPORTED_STATE_FORMATS, decodeSecon
 import { decodeControllerState } from '../../src/wire/tp4159/state.ts';
 import { UDMQ_ENTRY_SIZE } from '../../src/wire/tp4159/udmq.ts';
 import { toHex } from '../../src/wire/hex.ts';
+import { virtMgmtSqe, VirtAction } from '../../src/wire/virtMgmt.ts';
 import { describeStatus } from '../../src/wire/status.ts';
 import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
 import { describePosted, FunctionDriver, isOk, type DriverState, type Posted } from './guest.ts';
@@ -99,6 +100,7 @@ export class TpAcceptanceHost {
     const id = await this.pf.driver.identify(CNS_CONTROLLER, 'Identify Controller');
     const pfCntlid = decodeIdentifyController(id).cntlid;
     const formats = decodeSupportedStateFormats(await this.pf.driver.identify(CNS_SUPPORTED_STATE_FORMATS, 'Identify CNS 20h (D21)'));
+    await this.takeOffline(decodeSecondaryControllerList(await this.pf.driver.identify(CNS_SECONDARY_CONTROLLER_LIST, 'Identify CNS 15h')));
     const list = decodeSecondaryControllerList(await this.pf.driver.identify(CNS_SECONDARY_CONTROLLER_LIST, 'Identify CNS 15h'));
     const used = new Set([pfCntlid, ...list.map((c) => c.scid)]);
     let unknownCntlid = 1;
@@ -119,6 +121,18 @@ export class TpAcceptanceHost {
       if (!list.some((c) => c.vfn === fn && c.online)) throw new Mismatch('reset: the Secondary Controller List (D20)', `VF ${fn} online`, list.map((c) => `VF ${c.vfn} ${c.online ? 'online' : 'offline'}`).join(', ') || 'empty');
       await this.vf(fn).enable();
     }
+  }
+
+  /**
+   * D20 names an offline VF: the first secondary controller past VF 1 and 2
+   * is taken offline (Virtualization Management ACT 7). A PF that does not
+   * offer it keeps its VFs as they are, and the paths naming an offline VF are
+   * NotRealisable there.
+   */
+  private async takeOffline(list: readonly { scid: number; vfn: number; online: boolean }[]): Promise<void> {
+    const spare = list.find((c) => c.vfn > BYSTANDER_VF && c.online);
+    if (spare === undefined) return;
+    await this.pf.driver.submit(0, virtMgmtSqe(this.pf.driver.cid(), VirtAction.SECONDARY_OFFLINE, 0, spare.scid, 0));
   }
 
   /** A precondition command: it must succeed. */

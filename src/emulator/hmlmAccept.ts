@@ -110,6 +110,7 @@ export function acceptHmlm(sqe: Uint8Array, view: HmlmView): HmlmAcceptance {
 function target(cntlid: number, view: HmlmView): HmlmRejection | number {
   if (cntlid === 0) return no(HST.INVALID_CNTLID, 'D20', 'CNTLID 0 is the management controller itself: it never names itself');
   if (cntlid > view.ctx.config.vfs) return no(HST.INVALID_CNTLID, 'D20', `CNTLID ${cntlid} is no secondary controller of this PF (VFs 1..${view.ctx.config.vfs})`);
+  if (!view.controller(cntlid).hmlm.online) return no(HST.INVALID_CNTLID, 'D20', `CNTLID ${cntlid} names a VF that is offline (Virtualization Management): bring it online first`);
   return cntlid;
 }
 

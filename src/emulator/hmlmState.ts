@@ -41,6 +41,8 @@ export class HmlmState {
   cdqs = new Map<number, Cdq>();
   /** VF only: parts accumulated by SEQIND 1 and 0 */
   parts: StateParts | undefined = undefined;
+  /** VF only: the secondary controller is online (Virtualization Management, hmlmVirt.ts); an offline one is never a management target (D20) */
+  online = true;
 
   /** The queue logging controller `cntlid`'s changes, if logging is on. */
   loggingFor(cntlid: number): Cdq | undefined {
@@ -57,6 +59,7 @@ export class HmlmState {
     const s = new HmlmState();
     for (const [id, q] of this.cdqs) s.cdqs.set(id, { ...q });
     s.parts = this.parts && { ...this.parts, data: this.parts.data.slice() };
+    s.online = this.online;
     return s;
   }
 }

@@ -4,29 +4,14 @@
 // resources and is online, and any PF reset takes that away (qemu-nvme.md).
 import { decodeCqe } from '../../wire/cqe.ts';
 import { sqeFor } from '../../wire/adminCommands.ts';
-import { encodeUints, getUint, type Layout } from '../../wire/layout.ts';
-import { SQE_LAYOUT } from '../../wire/sqe.ts';
+import { getUint, type Layout } from '../../wire/layout.ts';
 import { describeStatus } from '../../wire/status.ts';
+import { virtMgmtSqe, VirtAction, VirtResource } from '../../wire/virtMgmt.ts';
+
+// the command's layout lives with the wire codecs; tests and callers know it from here too
+export { virtMgmtSqe, VirtAction, VirtResource };
 
 const CNS_SECONDARY_CONTROLLER_LIST = 0x15;
-const OPC_VIRTUALIZATION_MANAGEMENT = 0x1c;
-
-export const VirtAction = { SECONDARY_OFFLINE: 0x7, SECONDARY_ASSIGN: 0x8, SECONDARY_ONLINE: 0x9 } as const;
-export const VirtResource = { VQ: 0, VI: 1 } as const;
-
-/** Virtualization Management over the common SQE (NVMe Base 2.0, 5.22). */
-const VIRT_MGMT_LAYOUT: Layout = {
-  name: 'Virtualization Management',
-  size: 64,
-  fields: [
-    ...SQE_LAYOUT.fields.filter((f) => f.name === 'opc' || f.name === 'cid'),
-    { name: 'act', offset: 40, width: 1, bits: [3, 0], doc: 'CDW10 3:0 action' },
-    { name: 'rt', offset: 41, width: 1, bits: [2, 0], doc: 'CDW10 10:8 resource type (0 VQ, 1 VI)' },
-    { name: 'cntlid', offset: 42, width: 2, doc: 'CDW10 31:16 controller identifier' },
-    { name: 'nr', offset: 44, width: 2, doc: 'CDW11 15:0 number of controller resources' },
-  ],
-};
-
 /** Secondary Controller List: byte 0 the entry count, then 32-byte entries from byte 32. */
 const SECONDARY_LIST_COUNT_OFFSET = 0;
 const SECONDARY_ENTRY_BASE = 32;
@@ -61,10 +46,6 @@ export function decodeSecondaryList(data: Uint8Array): SecondaryController[] {
     out.push({ scid: field('scid'), online: field('scs') === 1, vfn: field('vfn'), nvq: field('nvq'), nvi: field('nvi') });
   }
   return out;
-}
-
-export function virtMgmtSqe(cid: number, act: number, rt: number, cntlid: number, nr: number): Uint8Array {
-  return encodeUints(VIRT_MGMT_LAYOUT, { opc: OPC_VIRTUALIZATION_MANAGEMENT, cid, act, rt, cntlid, nr });
 }
 
 /** How provisioning reaches the PF's admin queue and a DMA buffer. */
