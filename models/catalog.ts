@@ -10,6 +10,7 @@ import { vfLifecycleSuites } from './bindings/vfLifecycle.ts';
 import { systemSuites } from './bindings/system.ts';
 import { tpLifecycleSuites } from './bindings/tp4159Lifecycle.ts';
 import { tpUdmqSuites } from './bindings/tp4159Udmq.ts';
+import { tpAcceptanceSuites } from './bindings/tp4159Acceptance.ts';
 
 export interface CatalogOptions {
   /**
@@ -37,6 +38,7 @@ export function allSuites(o: CatalogOptions = {}): Suite[] {
     // the standard profile tp4159
     ...tpLifecycleSuites({ timeoutMs }),
     ...tpUdmqSuites({ timeoutMs }),
+    ...tpAcceptanceSuites({ timeoutMs }),
   ];
 }
 
