@@ -29,7 +29,7 @@ import {
 } from '../../machines/tp4159Acceptance.ts';
 import type { Implementation } from '../../src/paths/trie.ts';
 import type { PathStep } from '../../src/paths/path.ts';
-import type { Adapter, ResetOptions } from '../../src/target/adapter.ts';
+import { asksTp4159Choices, type Adapter, type ResetOptions } from '../../src/target/adapter.ts';
 import { decodeCdqCreateDw0, decodeGetStateDw0 } from '../../src/wire/tp4159/completions.ts';
 import { decodeControllerState } from '../../src/wire/tp4159/state.ts';
 import { decodeUdmqEntries, UDMQ_ENTRY_SIZE } from '../../src/wire/tp4159/udmq.ts';
@@ -259,29 +259,26 @@ const DATA_EVENTS: Readonly<Record<TpDataEvent, true>> = {
   DATA_HEAD_OR_TAIL_OVER_SIZE: true,
 };
 
-/** What a reset asks of the device for an option set; undefined where no ResetOptions asks for it. */
-function resetFor(o: TpAcceptanceOptions): ResetOptions | undefined {
-  if (o.vendorState && o.seqind === 'parts' && !o.nonContiguousCdq) return { vfs: 3, profile: 'tp4159' }; // VF 1 the target, VF 2 a bystander, VF 3 taken offline
-  return undefined;
+/** What a reset asks of the device: VF 1 the target, VF 2 a bystander, VF 3 to take offline; the option set's choices (D25, D26, D28). */
+function resetFor(o: TpAcceptanceOptions): ResetOptions {
+  const reset: ResetOptions = { vfs: 3, profile: 'tp4159' };
+  return asksTp4159Choices(o) ? { ...reset, tp4159: { vendorState: o.vendorState, seqind: o.seqind, nonContiguousCdq: o.nonContiguousCdq } } : reset;
 }
 
-/** One suite per option set of TP_ACCEPTANCE_OPTION_SETS whose device a reset can ask for. */
+/** One suite per option set of TP_ACCEPTANCE_OPTION_SETS (the project's device, and one without vendor state, parts or PC = 1 only). */
 export function tpAcceptanceSuites(options: TpBindingOptions = {}): Suite[] {
-  return TP_ACCEPTANCE_OPTION_SETS.flatMap((o) => {
+  return TP_ACCEPTANCE_OPTION_SETS.map((o) => {
     const reset = resetFor(o);
-    if (reset === undefined) return [];
     const spec = tpAcceptanceSpec(o);
-    return [
-      {
-        id: spec.id,
-        profile: 'tp4159' as const,
-        reset,
-        spec,
-        requires: {},
-        paths: () => suitePaths(spec.id, spec),
-        branchPaths: () => suiteBranchPaths(spec.id, spec),
-        implementation: (adapter: Adapter) => new TpAcceptanceBinding(adapter, spec, o, reset, options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-      },
-    ];
+    return {
+      id: spec.id,
+      profile: 'tp4159' as const,
+      reset,
+      spec,
+      requires: {},
+      paths: () => suitePaths(spec.id, spec),
+      branchPaths: () => suiteBranchPaths(spec.id, spec),
+      implementation: (adapter: Adapter) => new TpAcceptanceBinding(adapter, spec, o, reset, options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+    };
   });
 }

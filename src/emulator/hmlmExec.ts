@@ -89,7 +89,7 @@ function asyncEventRequest(c: Controller, cid: number): Outcome {
 }
 
 function identify(c: Controller, v: DataView, o: number): Outcome {
-  const page = hmlmIdentifyPage(c.ctx.config.profile, c.fn, rd(v, o, IDENTIFY.cns), c.ctx.config.vfs, (vf) => c.ctx.controller(vf).hmlm.online);
+  const page = hmlmIdentifyPage(c.ctx.config.profile, c.fn, rd(v, o, IDENTIFY.cns), { vfs: c.ctx.config.vfs, online: (vf) => c.ctx.controller(vf).hmlm.online, vendorState: c.ctx.config.tp4159.vendorState });
   if (!page || rd(v, o, SQE.fuse) !== 0 || rd(v, o, SQE.psdt) !== 0) return execAdmin(c, v, o);
   const walk = walkPrps(c.ctx.memory, rd(v, o, SQE.prp1), rd(v, o, SQE.prp2), page.length);
   if (!walk.ok) return rejected(genericStatus(walk.sc), 'NVMe', walk.reason);
@@ -132,7 +132,7 @@ function execute(s: HmlmSteps, pf: Controller, a: HmlmAccepted, cid: number): Ou
     case 'cdqCreate': {
       let id = 1;
       while (pf.hmlm.cdqs.has(id)) id++;
-      pf.hmlm.cdqs.set(id, { cdqid: id, cntlid: a.cntlid, base: a.base, entries: a.entries, tail: 0, phase: 1, hp: 0, tpt: 0, etpt: false, logging: false });
+      pf.hmlm.cdqs.set(id, { cdqid: id, cntlid: a.cntlid, pages: a.pages, entries: a.entries, tail: 0, phase: 1, hp: 0, tpt: 0, etpt: false, logging: false });
       return succeeded(encodeCdqCreateDw0(id), 'D28');
     }
     case 'cdqDelete':

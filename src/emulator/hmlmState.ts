@@ -8,7 +8,8 @@ export interface Cdq {
   cdqid: number;
   /** the migratable controller whose changes it logs (CQS) */
   cntlid: number;
-  base: number;
+  /** its pages in host memory, in order (contiguous, or a PRP list's, D28) */
+  pages: number[];
   /** entries of 32 bytes (CDQSIZE dwords / 8) */
   entries: number;
   /** next slot the controller writes */
@@ -57,7 +58,7 @@ export class HmlmState {
 
   clone(): HmlmState {
     const s = new HmlmState();
-    for (const [id, q] of this.cdqs) s.cdqs.set(id, { ...q });
+    for (const [id, q] of this.cdqs) s.cdqs.set(id, { ...q, pages: [...q.pages] });
     s.parts = this.parts && { ...this.parts, data: this.parts.data.slice() };
     s.online = this.online;
     return s;

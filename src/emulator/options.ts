@@ -2,6 +2,7 @@
 import { PROFILE_INFO, PROFILES, type Profile, type ProfileInfo } from './profiles.ts';
 import type { HostMemory } from './hostMemory.ts';
 import type { RamNamespace } from './namespace.ts';
+import type { Tp4159Capabilities } from '../target/adapter.ts';
 
 /** What a VF does with an LM opcode on its own admin queue (D1). */
 export type VfQueuePolicy = 'reject' | 'drop';
@@ -46,6 +47,8 @@ export interface DeviceOptions {
   maxIoQueuesPerVf?: number;
   ioCompletion?: IoCompletion;
   mutant?: Mutant;
+  /** profile tp4159: the choices the standard leaves a device (D25, D26, D28); default vendor state listed, parts, PC = 1 only */
+  tp4159?: Tp4159Capabilities;
   /** share a namespace with another device (D15); default a fresh 1 GiB sparse one */
   namespace?: RamNamespace;
   /** host memory; default a fresh empty one */
@@ -60,6 +63,13 @@ export interface DeviceConfig {
   maxIoQueuesPerVf: number;
   ioCompletion: IoCompletion;
   mutant: Mutant | undefined;
+  tp4159: Required<Tp4159Capabilities>;
+}
+
+function resolveTp4159(c: Tp4159Capabilities = {}): Required<Tp4159Capabilities> {
+  const seqind = c.seqind ?? 'parts';
+  if (seqind !== 'parts' && seqind !== 'whole-only') throw new RangeError(`tp4159 seqind "${seqind}": use "parts" or "whole-only"`);
+  return { vendorState: c.vendorState ?? true, seqind, nonContiguousCdq: c.nonContiguousCdq ?? false };
 }
 
 export function resolveOptions(o: DeviceOptions): DeviceConfig {
@@ -84,5 +94,6 @@ export function resolveOptions(o: DeviceOptions): DeviceConfig {
     maxIoQueuesPerVf: maxIo,
     ioCompletion: io,
     mutant: o.mutant,
+    tp4159: resolveTp4159(o.tp4159),
   };
 }
