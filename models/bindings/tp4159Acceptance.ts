@@ -42,7 +42,7 @@ import { expectOwn, nextState, SUCCESS_STATUS, suiteBranchPaths, suitePaths } fr
 import { completionWait, DEFAULT_TIMEOUT_MS } from '../engine/completionWait.ts';
 import { deviceSnapshots, type DeviceSnapshot } from '../engine/snapshots.ts';
 import { Mismatch, type Suite } from '../engine/suite.ts';
-import { commandBytes, type CommandInputs } from './tp4159AcceptanceCommand.ts';
+import { commandBytes, formatFor, type CommandInputs } from './tp4159AcceptanceCommand.ts';
 import { setStatePlan, stateToSet, type TpDataEvent } from './tp4159AcceptanceData.ts';
 import type { TpBindingOptions } from './tp4159Lifecycle.ts';
 
@@ -149,7 +149,8 @@ class TpAcceptanceBinding implements Implementation<DeviceSnapshot<Saved>> {
       cdqid,
       ring,
       ringList: await h.ringList(ring),
-      stateLength: (await h.reported(TARGET_VF, this.o.vendorState)).length,
+      // an offset at the end of the state Get State would return (D24)
+      stateLength: e.has('OFFSET_PAST_END') ? (await h.reported(TARGET_VF, formatFor(e, offer).csuuidi !== 0)).length : 0,
       getPrps: { prp1: get.prp1, prp2: get.prp2 },
       featureBuffer: h.pf.driver.plan.scratch,
     };

@@ -193,21 +193,22 @@ export class TpAcceptanceHost {
     return { cqe, bytes: buffer.slice(0, end) };
   }
 
-  /** The state VF `fn` reports now (format 0, the vendor section where listed), as bytes. */
-  async reported(fn: number, vendor: boolean): Promise<Uint8Array> {
+  /** The state VF `fn` reports now (format 0, the vendor section where listed), as bytes, and DW0 CSUP: whether it is suspended (D24). */
+  async reportedWithCsup(fn: number, vendor: boolean): Promise<{ bytes: Uint8Array; csup: boolean }> {
     const o = this.offer;
     const { cqe, bytes } = await this.getState(fn, { csvi: o.csvi, csuuidi: vendor ? o.csuuidi : 0, offset: 0 });
     if (cqe === null || !isOk(cqe)) throw new Mismatch(`Get Controller State of VF ${fn} (D24: allowed in any state)`, 'Successful Completion', cqe === null ? 'no completion' : describePosted(cqe));
     const length = decodeControllerState(bytes.length >= 48 ? bytes : new Uint8Array(48)).length;
     if (bytes.length > length) throw new Mismatch(`Get Controller State of VF ${fn}: the transfer is the state's length (D24)`, `${length} bytes`, `${bytes.length} bytes written`);
-    return bytes.slice(0, length);
+    return { bytes: bytes.slice(0, length), csup: decodeGetStateDw0(cqe.dw0).csup };
   }
 
-  /** Whether VF `fn` is suspended, by Get State's DW0 CSUP (D24). */
+  async reported(fn: number, vendor: boolean): Promise<Uint8Array> {
+    return (await this.reportedWithCsup(fn, vendor)).bytes;
+  }
+
   async suspended(fn: number): Promise<boolean> {
-    const { cqe } = await this.getState(fn, { csvi: 0, csuuidi: 0, offset: 0 });
-    if (cqe === null || !isOk(cqe)) throw new Mismatch(`Get Controller State (header) of VF ${fn} (D24)`, 'Successful Completion', cqe === null ? 'no completion' : describePosted(cqe));
-    return decodeGetStateDw0(cqe.dw0).csup;
+    return (await this.reportedWithCsup(fn, false)).csup;
   }
 
   /** Get Features 21h of `cdqid`: its status, and HP/TPT when it succeeds. */
@@ -236,7 +237,8 @@ export class TpAcceptanceHost {
     for (const fn of [TARGET_VF, BYSTANDER_VF]) {
       const cc = await this.adapter.regRead(fn, REG.CC, 4);
       const csts = await this.adapter.regRead(fn, REG.CSTS, 4);
-      out.push(`VF ${fn}: CC 0x${cc.toString(16)}, CSTS 0x${csts.toString(16)}, suspended ${await this.suspended(fn)}, state ${toHex(await this.reported(fn, vendor))}`);
+      const { bytes, csup } = await this.reportedWithCsup(fn, vendor);
+      out.push(`VF ${fn}: CC 0x${cc.toString(16)}, CSTS 0x${csts.toString(16)}, suspended ${csup}, state ${toHex(bytes)}`);
     }
     for (const cdqid of this.cdqids) {
       const f = await this.cdqFeature(cdqid);
