@@ -1,5 +1,6 @@
 // The host side of the tp4159Acceptance binding: the PF (TpHost) and the
-// guests of VF 1 (the command's target) and VF 2 (a bystander, I13), what
+// guests of VF 1 (the command's target) and VF 2 (a bystander, I13), VF 3
+// taken offline at bring-up where the PF offers Virtualization Management, what
 // the PF offers beyond TpHost's offer (its own CNTLID, an unknown and an
 // offline CNTLID, how many formats CNS 20h lists, MCUDMQ, the VF's queue
 // limits), the preconditions a path needs, made with real commands (Suspend,
