@@ -11,6 +11,7 @@ import { systemSuites } from './bindings/system.ts';
 import { tpLifecycleSuites } from './bindings/tp4159Lifecycle.ts';
 import { tpUdmqSuites } from './bindings/tp4159Udmq.ts';
 import { tpSystemSuites } from './bindings/tp4159System.ts';
+import { tpAcceptanceSuites } from './bindings/tp4159Acceptance.ts';
 
 export interface CatalogOptions {
   /**
@@ -39,6 +40,7 @@ export function allSuites(o: CatalogOptions = {}): Suite[] {
     ...tpLifecycleSuites({ timeoutMs }),
     ...tpUdmqSuites({ timeoutMs }),
     ...tpSystemSuites({ timeoutMs }),
+    ...tpAcceptanceSuites({ timeoutMs }),
   ];
 }
 

@@ -190,13 +190,13 @@ export interface TpBindingOptions {
 /**
  * The tp4159Lifecycle suites, I/O held in flight, one per option set: SEQIND
  * 'whole-only' asks the reset for a device that takes Set State whole only
- * (ResetOptions.seqind; a target that cannot be one answers reset with an
+ * (ResetOptions.tp4159.seqind; a target that cannot be one answers reset with an
  * error and the suite is reported unsupported).
  */
 export function tpLifecycleSuites(options: TpBindingOptions = {}): Suite[] {
   return TP_LIFECYCLE_OPTION_SETS.map((o) => {
     const spec = tpLifecycleSpec(o);
-    const reset: ResetOptions = { vfs: 1, profile: 'tp4159', ioCompletion: 'deferred', ...(o.seqind === 'whole-only' ? { seqind: 'whole-only' } : {}) };
+    const reset: ResetOptions = { vfs: 1, profile: 'tp4159', ioCompletion: 'deferred', ...(o.seqind === 'whole-only' ? { tp4159: { seqind: 'whole-only' } } : {}) };
     return {
       id: spec.id,
       profile: 'tp4159' as const,

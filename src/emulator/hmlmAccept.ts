@@ -17,7 +17,7 @@ import { decodeTp4159, numdBytes, type Tp4159Command } from '../wire/tp4159/comm
 import { encodeControllerState, stateSize, type ControllerState } from '../wire/tp4159/state.ts';
 import { udmqEntries, UDMQ_ENTRY_SIZE } from '../wire/tp4159/udmq.ts';
 import { VENDOR_STATE_DWORDS } from '../wire/tp4159/vendorState.ts';
-import { checkState, CSUUIDI_NVME_LM, CSVI_FORMAT_0, type CheckedState } from './hmlmControllerState.ts';
+import { checkState, CSUUIDI_NVME_LM, CSVI_FORMAT_0, unlistedFormat, type CheckedState } from './hmlmControllerState.ts';
 
 const cs = (sc: number): number => statusWord(SCT_COMMAND_SPECIFIC, sc, true);
 export const HST = {
@@ -46,7 +46,8 @@ export type HmlmAccepted =
    * command completes with the failure's status.
    */
   | { op: 'restartParts'; vf: number; status: number; decision: string; reason: string }
-  | { op: 'cdqCreate'; cntlid: number; base: number; entries: number }
+  /** `pages`: the queue's pages in order (one run from PRP1 when PC = 1, the PRP list's entries when PC = 0) */
+  | { op: 'cdqCreate'; cntlid: number; pages: number[]; entries: number }
   | { op: 'cdqDelete'; cdqid: number }
   | { op: 'trackSend'; cdqid: number; lact: number }
   | { op: 'setCdqFeature'; cdqid: number; hp: number; tpt: number; etpt: boolean }
@@ -110,11 +111,15 @@ export function acceptHmlm(sqe: Uint8Array, view: HmlmView): HmlmAcceptance {
 function target(cntlid: number, view: HmlmView): HmlmRejection | number {
   if (cntlid === 0) return no(HST.INVALID_CNTLID, 'D20', 'CNTLID 0 is the management controller itself: it never names itself');
   if (cntlid > view.ctx.config.vfs) return no(HST.INVALID_CNTLID, 'D20', `CNTLID ${cntlid} is no secondary controller of this PF (VFs 1..${view.ctx.config.vfs})`);
+  if (!view.controller(cntlid).hmlm.online) return no(HST.INVALID_CNTLID, 'D20', `CNTLID ${cntlid} names a VF that is offline (Virtualization Management): bring it online first`);
   return cntlid;
 }
 
 function acceptMigration(c: Extract<Tp4159Command, { kind: 'suspend' | 'resume' | 'getState' | 'setState' }>, view: HmlmView): HmlmAcceptance {
   if (c.kind === 'suspend' && c.stype > 1) return field('D22', `STYPE ${c.stype} is neither 0 (notification) nor 1 (suspend)`);
+  if (c.kind === 'setState' && c.seqind !== 3 && view.ctx.config.tp4159.seqind === 'whole-only') {
+    return field('D26', `SEQIND ${c.seqind}: this controller takes a state whole only (SEQIND 3)`);
+  }
   const vf = target(c.cntlid, view);
   if (typeof vf !== 'number') return vf;
   const state = view.lmState(vf);
@@ -133,7 +138,7 @@ function acceptMigration(c: Extract<Tp4159Command, { kind: 'suspend' | 'resume' 
 
 function acceptGetState(c: Extract<Tp4159Command, { kind: 'getState' }>, vf: number, view: HmlmView): HmlmAcceptance {
   if (c.csvi > CSVI_FORMAT_0) return field('D24', `CSVI ${c.csvi} is not listed (0 header only, 1 format 0000h)`, vf);
-  if (c.csuuidi !== 0 && c.csuuidi !== CSUUIDI_NVME_LM) return field('D24', `CSUUIDI ${c.csuuidi} names no listed vendor UUID`, vf);
+  if (c.csuuidi !== 0 && (c.csuuidi !== CSUUIDI_NVME_LM || !view.ctx.config.tp4159.vendorState)) return field('D24', `CSUUIDI ${c.csuuidi} names no listed vendor UUID`, vf);
   const blob = encodeControllerState(view.capture(view.controller(vf), c.csvi, c.csuuidi));
   if (c.offset % 4n !== 0n || c.offset >= BigInt(blob.length)) return field('D24', `offset ${c.offset} is not dword aligned or not below the state's ${blob.length} bytes`, vf);
   const from = Number(c.offset);
@@ -153,9 +158,11 @@ const restart = (vf: number, reason: string): HmlmAcceptance => ({ accept: true,
 
 function judgeSetState(c: Extract<Tp4159Command, { kind: 'setState' }>, vf: number, view: HmlmView): HmlmAcceptance {
   if (view.lmState(vf) !== 'suspended') return no(HST.NOT_SUSPENDED, 'D26', 'Set Controller State needs a suspended VF: Suspend it first', vf);
-  if (c.seqind !== 3 && view.ctx.config.seqind === 'whole-only') return field('D26', `SEQIND ${c.seqind}: this controller takes the whole state only (SEQIND 3)`, vf);
   const ctl = view.controller(vf);
   if (ctl.ioQueueCount() > 0) return field('D26', 'the VF has I/O queues: reset it (FLR) before setting a state', vf);
+  // every part names a listed format, a first or middle one too: the command's own fields, checked before its place in the sequence
+  const unlisted = unlistedFormat(c.csvi, c.csuuidi, view.ctx.config.tp4159.vendorState);
+  if (unlisted) return field('D26', unlisted, vf);
   const max = maxStateBytes(ctl.maxIoQueues);
   const bytes = numdBytes(c.numd);
   const offset = c.offset;
@@ -179,7 +186,7 @@ function judgeSetState(c: Extract<Tp4159Command, { kind: 'setState' }>, vf: numb
     data.set(part, have.data.length);
   }
   if (c.seqind === 1 || c.seqind === 0) return { accept: true, op: 'setPart', vf, data, csvi: c.csvi, csuuidi: c.csuuidi };
-  const checked = checkState(data, c.csvi, c.csuuidi, ctl.maxIoQueues, view.ctx.memory);
+  const checked = checkState(data, c.csvi, c.csuuidi, ctl.maxIoQueues, view.ctx.memory, view.ctx.config.tp4159.vendorState);
   if (!checked.ok) return { ...field('D26', checked.reason, vf), ...(checked.decoded ? { state: checked.decoded } : {}) };
   return { accept: true, op: 'setState', vf, state: checked.state };
 }
@@ -196,12 +203,28 @@ function acceptCdq(c: Extract<Tp4159Command, { kind: 'cdqCreate' | 'cdqDelete' }
   if ([...pf.hmlm.cdqs.values()].filter((q) => q.cntlid === vf).length >= MCUDMQ) return no(HST.NO_RESOURCES, 'D28', `VF ${vf} already has ${MCUDMQ} user data migration queue (MCUDMQ)`);
   const entries = udmqEntries(c.cdqsize);
   if (entries < 2) return field('D28', `CDQSIZE ${c.cdqsize} dwords holds fewer than two 32-byte entries`);
-  if (!c.pc) return field('D28', 'PC = 0: only physically contiguous queues are supported');
-  const base = c.prp1;
-  if (base % BigInt(PAGE_SIZE) !== 0n || base > BigInt(Number.MAX_SAFE_INTEGER) || !view.ctx.memory.isMapped(Number(base), entries * UDMQ_ENTRY_SIZE)) {
-    return field('D28', 'PRP1 is not a mapped, 4 KiB aligned queue of CDQSIZE dwords');
+  if (!c.pc && !view.ctx.config.tp4159.nonContiguousCdq) return field('D28', 'PC = 0: only physically contiguous queues are supported');
+  const pages = cdqPages(c.prp1, c.pc, entries, view);
+  if (typeof pages === 'string') return field('D28', pages);
+  return { accept: true, op: 'cdqCreate', cntlid: vf, pages, entries };
+}
+
+const aligned = (a: bigint): boolean => a % BigInt(PAGE_SIZE) === 0n && a <= BigInt(Number.MAX_SAFE_INTEGER);
+
+/** The pages of a queue of `entries` (D28): PC = 1, a run from PRP1; PC = 0, PRP1 is a PRP list naming one page each. A reason when they are not mapped, aligned pages. */
+function cdqPages(prp1: bigint, pc: boolean, entries: number, view: HmlmView): number[] | string {
+  const bytes = entries * UDMQ_ENTRY_SIZE;
+  const count = Math.ceil(bytes / PAGE_SIZE);
+  const mem = view.ctx.memory;
+  if (pc) {
+    if (!aligned(prp1) || !mem.isMapped(Number(prp1), bytes)) return 'PRP1 is not a mapped, 4 KiB aligned queue of CDQSIZE dwords';
+    return Array.from({ length: count }, (_, i) => Number(prp1) + i * PAGE_SIZE);
   }
-  return { accept: true, op: 'cdqCreate', cntlid: vf, base: Number(base), entries };
+  if (!aligned(prp1) || !mem.isMapped(Number(prp1), count * 8)) return 'PC = 0: PRP1 is not a mapped, 4 KiB aligned PRP list';
+  const list = new DataView(mem.read(Number(prp1), count * 8).buffer);
+  const pages = Array.from({ length: count }, (_, i) => list.getBigUint64(i * 8, true));
+  if (pages.some((p, i) => !aligned(p) || !mem.isMapped(Number(p), Math.min(PAGE_SIZE, bytes - i * PAGE_SIZE)))) return 'PC = 0: a PRP list entry is not a mapped, 4 KiB aligned page';
+  return pages.map(Number);
 }
 
 function acceptTrack(cdqid: number, lact: number, view: HmlmView): HmlmAcceptance {

@@ -81,10 +81,17 @@ export type StateCheck = { ok: true; state: CheckedState; decoded: ControllerSta
 /** D27: a transfer may exceed the state's length by at most one dword (a host sending the plain count). */
 const MAX_EXCESS = 4;
 
+/** D26: a Set State's CSVI must be listed and its CSUUIDI 0 or a listed vendor UUID; the reason when not. */
+export function unlistedFormat(csvi: number, csuuidi: number, vendorListed: boolean): string | undefined {
+  if (csvi !== CSVI_FORMAT_0) return `CSVI ${csvi} is not listed: CNS 20h lists one version, CSVI 1 (format 0000h)`;
+  if (csuuidi !== 0 && (csuuidi !== CSUUIDI_NVME_LM || !vendorListed)) return `CSUUIDI ${csuuidi} names no listed vendor UUID (${vendorListed ? '0 or 1' : 'CNS 20h lists none: 0'})`;
+  return undefined;
+}
+
 /** D26's checks of the data, for VF `vf` (pure). */
-export function checkState(data: Uint8Array, csvi: number, csuuidi: number, maxIoQueues: number, mem: HostMemory): StateCheck {
-  if (csvi !== CSVI_FORMAT_0) return { ok: false, reason: `CSVI ${csvi} is not listed: CNS 20h lists one version, CSVI 1 (format 0000h)` };
-  if (csuuidi !== 0 && csuuidi !== CSUUIDI_NVME_LM) return { ok: false, reason: `CSUUIDI ${csuuidi} names no listed vendor UUID (0 or 1)` };
+export function checkState(data: Uint8Array, csvi: number, csuuidi: number, maxIoQueues: number, mem: HostMemory, vendorListed = true): StateCheck {
+  const unlisted = unlistedFormat(csvi, csuuidi, vendorListed);
+  if (unlisted) return { ok: false, reason: unlisted };
   let decoded: ControllerState;
   let trailing: number;
   try {

@@ -19,6 +19,8 @@ import { applyState, captureState } from './hmlmControllerState.ts';
 import { marker, postUdmq, rangeEntry } from './udmqLog.ts';
 import { ADMIN, ASYNC_EVENT_REQUEST, FEATURE_CONTROLLER_DATA_QUEUE, HMLM, NVM, NVM_DATASET_MANAGEMENT, NVM_WRITE_ZEROES } from '../wire/opcodes.ts';
 import { runDataChange } from './hmlmNvm.ts';
+import { virtualizationManagement } from './hmlmVirt.ts';
+import { OPC_VIRTUALIZATION_MANAGEMENT } from '../wire/virtMgmt.ts';
 import { SCT_COMMAND_SPECIFIC, SC_AER_LIMIT_EXCEEDED } from '../wire/status.ts';
 import { encodeCdqCreateDw0, encodeCdqFeatureData, encodeGetStateDw0 } from '../wire/tp4159/completions.ts';
 import { UDMQ_ESA, type UdmqEntry } from '../wire/tp4159/udmq.ts';
@@ -57,6 +59,7 @@ function admin(s: HmlmSteps, c: Controller, v: DataView, o: number): Outcome {
   }
   if (opc === ASYNC_EVENT_REQUEST) return asyncEventRequest(c, rd(v, o, SQE.cid));
   if (opc === ADMIN.IDENTIFY) return identify(c, v, o);
+  if (opc === OPC_VIRTUALIZATION_MANAGEMENT && !c.isVf) return virtualizationManagement(c, v, o);
   const isFeature = opc === ADMIN.SET_FEATURES || opc === ADMIN.GET_FEATURES;
   if (isFeature && v.getUint8(o + 40) === FEATURE_CONTROLLER_DATA_QUEUE) {
     if (c.isVf) return rejected(ST.INVALID_FIELD, 'D19', 'feature 21h (controller data queue) exists on the management controller only');
@@ -86,7 +89,7 @@ function asyncEventRequest(c: Controller, cid: number): Outcome {
 }
 
 function identify(c: Controller, v: DataView, o: number): Outcome {
-  const page = hmlmIdentifyPage(c.ctx.config.profile, c.fn, rd(v, o, IDENTIFY.cns), c.ctx.config.vfs);
+  const page = hmlmIdentifyPage(c.ctx.config.profile, c.fn, rd(v, o, IDENTIFY.cns), { vfs: c.ctx.config.vfs, online: (vf) => c.ctx.controller(vf).hmlm.online, vendorState: c.ctx.config.tp4159.vendorState });
   if (!page || rd(v, o, SQE.fuse) !== 0 || rd(v, o, SQE.psdt) !== 0) return execAdmin(c, v, o);
   const walk = walkPrps(c.ctx.memory, rd(v, o, SQE.prp1), rd(v, o, SQE.prp2), page.length);
   if (!walk.ok) return rejected(genericStatus(walk.sc), 'NVMe', walk.reason);
@@ -129,7 +132,7 @@ function execute(s: HmlmSteps, pf: Controller, a: HmlmAccepted, cid: number): Ou
     case 'cdqCreate': {
       let id = 1;
       while (pf.hmlm.cdqs.has(id)) id++;
-      pf.hmlm.cdqs.set(id, { cdqid: id, cntlid: a.cntlid, base: a.base, entries: a.entries, tail: 0, phase: 1, hp: 0, tpt: 0, etpt: false, logging: false });
+      pf.hmlm.cdqs.set(id, { cdqid: id, cntlid: a.cntlid, pages: a.pages, entries: a.entries, tail: 0, phase: 1, hp: 0, tpt: 0, etpt: false, logging: false });
       return succeeded(encodeCdqCreateDw0(id), 'D28');
     }
     case 'cdqDelete':

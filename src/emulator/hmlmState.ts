@@ -8,7 +8,8 @@ export interface Cdq {
   cdqid: number;
   /** the migratable controller whose changes it logs (CQS) */
   cntlid: number;
-  base: number;
+  /** its pages in host memory, in order (contiguous, or a PRP list's, D28) */
+  pages: number[];
   /** entries of 32 bytes (CDQSIZE dwords / 8) */
   entries: number;
   /** next slot the controller writes */
@@ -41,6 +42,8 @@ export class HmlmState {
   cdqs = new Map<number, Cdq>();
   /** VF only: parts accumulated by SEQIND 1 and 0 */
   parts: StateParts | undefined = undefined;
+  /** VF only: the secondary controller is online (Virtualization Management, hmlmVirt.ts); an offline one is never a management target (D20) */
+  online = true;
 
   /** The queue logging controller `cntlid`'s changes, if logging is on. */
   loggingFor(cntlid: number): Cdq | undefined {
@@ -55,8 +58,9 @@ export class HmlmState {
 
   clone(): HmlmState {
     const s = new HmlmState();
-    for (const [id, q] of this.cdqs) s.cdqs.set(id, { ...q });
+    for (const [id, q] of this.cdqs) s.cdqs.set(id, { ...q, pages: [...q.pages] });
     s.parts = this.parts && { ...this.parts, data: this.parts.data.slice() };
+    s.online = this.online;
     return s;
   }
 }

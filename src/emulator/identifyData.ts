@@ -60,10 +60,19 @@ export function identifyNamespacePage(lbaCount: number): Uint8Array {
 /**
  * The standard profile's Identify pages (D21): the PF's Identify Controller
  * with OACS.HMLMS and the tracking rows (a VF's stays without, D19), CNS 20h
- * (format 0000h and the project's vendor UUID, D25) and CNS 15h (VF k is
- * CNTLID k). Undefined for a CNS the profile does not add.
+ * (format 0000h and, unless the device was asked not to, the project's vendor UUID, D25) and CNS 15h (VF k is
+ * CNTLID k, online unless Virtualization Management took it offline). Undefined for a CNS the profile does not add.
  */
-export function hmlmIdentifyPage(p: ProfileInfo, fn: number, cns: number, vfs: number): Uint8Array | undefined {
+export interface HmlmDeviceView {
+  vfs: number;
+  /** a VF's secondary controller is online (Virtualization Management) */
+  online(vf: number): boolean;
+  /** CNS 20h lists the project's vendor state UUID (D25) */
+  vendorState: boolean;
+}
+
+export function hmlmIdentifyPage(p: ProfileInfo, fn: number, cns: number, device: HmlmDeviceView): Uint8Array | undefined {
+  const { vfs, online } = device;
   if (cns === CNS_CONTROLLER) {
     if (fn !== 0) return identifyControllerPage(p, fn);
     const page = identifyControllerPage(p, fn).slice();
@@ -86,10 +95,10 @@ export function hmlmIdentifyPage(p: ProfileInfo, fn: number, cns: number, vfs: n
     return page;
   }
   if (cns === CNS_SUPPORTED_STATE_FORMATS) {
-    return encodeSupportedStateFormats(fn === 0 ? { versions: [STATE_FORMAT_VERSION_0], uuids: [NVME_LM_STATE_UUID] } : { versions: [], uuids: [] });
+    return encodeSupportedStateFormats(fn === 0 ? { versions: [STATE_FORMAT_VERSION_0], uuids: device.vendorState ? [NVME_LM_STATE_UUID] : [] } : { versions: [], uuids: [] });
   }
   if (cns === CNS_SECONDARY_CONTROLLER_LIST) {
-    const list = fn === 0 ? Array.from({ length: Math.min(vfs, 127) }, (_, i) => ({ scid: i + 1, pcid: 0, online: true, vfn: i + 1, nvq: 0, nvi: 0 })) : [];
+    const list = fn === 0 ? Array.from({ length: Math.min(vfs, 127) }, (_, i) => ({ scid: i + 1, pcid: 0, online: online(i + 1), vfn: i + 1, nvq: 0, nvi: 0 })) : [];
     return encodeSecondaryControllerList(list);
   }
   return undefined;

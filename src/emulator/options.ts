@@ -2,13 +2,12 @@
 import { PROFILE_INFO, PROFILES, type Profile, type ProfileInfo } from './profiles.ts';
 import type { HostMemory } from './hostMemory.ts';
 import type { RamNamespace } from './namespace.ts';
+import type { Tp4159Capabilities } from '../target/adapter.ts';
 
 /** What a VF does with an LM opcode on its own admin queue (D1). */
 export type VfQueuePolicy = 'reject' | 'drop';
 /** deferred: NVM I/O fetched on a VF I/O queue stays in flight until `completeIo` (D11, D12 tests). */
 export type IoCompletion = 'immediate' | 'deferred';
-/** tp4159 Set Controller State (D26): 'parts' accumulates SEQIND 1, 0, 2; 'whole-only' takes SEQIND 3 alone and answers Invalid Field for the others. */
-export type SetStateSequence = 'parts' | 'whole-only';
 
 /**
  * Deliberately broken variants, used only to prove that generated suites catch
@@ -53,9 +52,9 @@ export interface DeviceOptions {
   /** geometry limit per VF: I/O queue ids 1..n (default 64, max 64) */
   maxIoQueuesPerVf?: number;
   ioCompletion?: IoCompletion;
-  /** tp4159: Set Controller State in parts or whole (default), or whole only (D26) */
-  seqind?: SetStateSequence;
   mutant?: Mutant;
+  /** profile tp4159: the choices the standard leaves a device (D25, D26, D28); default vendor state listed, parts, PC = 1 only */
+  tp4159?: Tp4159Capabilities;
   /** share a namespace with another device (D15); default a fresh 1 GiB sparse one */
   namespace?: RamNamespace;
   /** host memory; default a fresh empty one */
@@ -69,8 +68,14 @@ export interface DeviceConfig {
   vfQueuePolicy: VfQueuePolicy;
   maxIoQueuesPerVf: number;
   ioCompletion: IoCompletion;
-  seqind: SetStateSequence;
   mutant: Mutant | undefined;
+  tp4159: Required<Tp4159Capabilities>;
+}
+
+function resolveTp4159(c: Tp4159Capabilities = {}): Required<Tp4159Capabilities> {
+  const seqind = c.seqind ?? 'parts';
+  if (seqind !== 'parts' && seqind !== 'whole-only') throw new RangeError(`tp4159 seqind "${seqind}": use "parts" or "whole-only"`);
+  return { vendorState: c.vendorState ?? true, seqind, nonContiguousCdq: c.nonContiguousCdq ?? false };
 }
 
 export function resolveOptions(o: DeviceOptions): DeviceConfig {
@@ -86,8 +91,6 @@ export function resolveOptions(o: DeviceOptions): DeviceConfig {
   if (policy !== 'reject' && policy !== 'drop') throw new RangeError(`vfQueuePolicy "${policy}": use "reject" or "drop"`);
   const io = o.ioCompletion ?? 'immediate';
   if (io !== 'immediate' && io !== 'deferred') throw new RangeError(`ioCompletion "${io}": use "immediate" or "deferred"`);
-  const seqind = o.seqind ?? 'parts';
-  if (seqind !== 'parts' && seqind !== 'whole-only') throw new RangeError(`seqind "${seqind}": use "parts" or "whole-only"`);
   if (o.mutant !== undefined && !MUTANTS.includes(o.mutant)) throw new RangeError(`unknown mutant "${o.mutant}": use one of ${MUTANTS.join(', ')}`);
   return {
     vfs,
@@ -96,7 +99,7 @@ export function resolveOptions(o: DeviceOptions): DeviceConfig {
     vfQueuePolicy: policy,
     maxIoQueuesPerVf: maxIo,
     ioCompletion: io,
-    seqind,
     mutant: o.mutant,
+    tp4159: resolveTp4159(o.tp4159),
   };
 }

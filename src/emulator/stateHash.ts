@@ -64,7 +64,8 @@ function dump(c: Controller, out: number[], exclude: HashExclusion | undefined):
   }
   // The standard profile's state (I9, I11): held AERs, pending events, CDQs, Set State parts.
   out.push(c.aers.length, ...c.aers, c.pendingEvents.length, ...c.pendingEvents.flatMap((e) => [e.dw0, e.dw1]));
-  for (const q of c.hmlm.cdqs.values()) out.push(q.cdqid, q.cntlid, q.base, q.entries, q.tail, q.phase, q.hp, q.tpt, q.etpt ? 1 : 0, q.logging ? 1 : 0);
+  for (const q of c.hmlm.cdqs.values()) out.push(q.cdqid, q.cntlid, q.pages.length, ...q.pages, q.entries, q.tail, q.phase, q.hp, q.tpt, q.etpt ? 1 : 0, q.logging ? 1 : 0);
+  out.push(c.hmlm.online ? 1 : 0);
   const parts = c.hmlm.parts;
   out.push(parts ? parts.data.length : ABSENT);
   if (parts) out.push(parts.csvi, parts.csuuidi, ...parts.data);

@@ -7,6 +7,7 @@ import type { Controller } from './controller.ts';
 import type { AsyncEventWords, Cdq } from './hmlmState.ts';
 import { ST } from './fields.ts';
 import { encodeUdmqEntry, UDMQ_ENTRY_SIZE, UDMQ_ESA, UDMQ_LBACIR, type UdmqEntry } from '../wire/tp4159/udmq.ts';
+import { PAGE_SIZE } from './hostMemory.ts';
 import { ASYNC_EVENT_REQUEST } from '../wire/opcodes.ts';
 import { encodeOneShotEvent, ONE_SHOT_INFO } from '../wire/tp4159/completions.ts';
 
@@ -34,6 +35,12 @@ export function rangeEntry(slba: number, blocks: number, dlba: boolean): Omit<Ud
   return { nsid: 1, nlb: blocks - 1, slba: BigInt(slba), esa: UDMQ_ESA.NONE, dlba, lbacir: UDMQ_LBACIR.RANGE_VALID };
 }
 
+/** Where slot `slot` of `q` lies: its page, and the offset in it (an entry never straddles a page). */
+function slotAddress(q: Cdq, slot: number): number {
+  const at = slot * UDMQ_ENTRY_SIZE;
+  return q.pages[Math.floor(at / PAGE_SIZE)] + (at % PAGE_SIZE);
+}
+
 /**
  * Write `e` into `q` (on the PF `pf`). Returns false when nothing could be
  * written (the queue is full: D31, nothing past it). The last free slot gets
@@ -44,7 +51,7 @@ export function postUdmq(pf: Controller, q: Cdq, e: Omit<UdmqEntry, 'phase'>): b
   if (free <= 0) return false;
   const full = free === 1;
   const entry = full ? { ...marker(UDMQ_ESA.LAST_FULL), phase: q.phase } : { ...e, phase: q.phase };
-  pf.ctx.memory.write(q.base + q.tail * UDMQ_ENTRY_SIZE, encodeUdmqEntry(entry));
+  pf.ctx.memory.write(slotAddress(q, q.tail), encodeUdmqEntry(entry));
   if (++q.tail === q.entries) {
     q.tail = 0;
     q.phase ^= 1;

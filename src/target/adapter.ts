@@ -24,12 +24,23 @@ export interface ResetOptions {
    * `completeIo` is called (only implementations that can hold I/O support it).
    */
   ioCompletion?: 'immediate' | 'deferred';
-  /**
-   * tp4159 Set Controller State (D26): `parts` (default) takes SEQIND 1, 0
-   * and 2 as well as 3; `whole-only` is a controller that takes SEQIND 3
-   * alone and answers Invalid Field for the others. Ignored by other profiles.
-   */
+  /** profile tp4159: what the device offers where the standard leaves a choice (absent: the defaults below) */
+  tp4159?: Tp4159Capabilities;
+}
+
+/** The choices the standard leaves a tp4159 device, as a reset asks for them (D25, D26, D28). */
+export interface Tp4159Capabilities {
+  /** CNS 20h lists this project's vendor state UUID (D25); default true */
+  vendorState?: boolean;
+  /** D26: Set State in parts (SEQIND 1, 0, 2) or whole only (SEQIND 3); default 'parts' */
   seqind?: 'parts' | 'whole-only';
+  /** D28: Create CDQ with PC = 0, the queue in a PRP list; default false */
+  nonContiguousCdq?: boolean;
+}
+
+/** True when `c` asks for anything but the defaults. */
+export function asksTp4159Choices(c: Tp4159Capabilities | undefined): boolean {
+  return c !== undefined && (c.vendorState === false || c.seqind === 'whole-only' || c.nonContiguousCdq === true);
 }
 
 /**

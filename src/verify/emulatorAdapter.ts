@@ -42,7 +42,7 @@ export class EmulatorAdapter implements Adapter {
       strict: o.strict,
       vfQueuePolicy: o.vfQueuePolicy,
       ioCompletion: o.ioCompletion,
-      seqind: o.seqind,
+      tp4159: o.tp4159,
       mutant: this.options.mutant,
       maxIoQueuesPerVf: this.options.maxIoQueuesPerVf,
       namespace: new RamNamespace(),

@@ -18,7 +18,7 @@ function data(hex: string): string {
 function requestText(r: Request): string {
   switch (r.op) {
     case 'reset':
-      return `reset vfs ${r.vfs} profile ${r.profile}${r.strict ? ' strict' : ''}${r.vfQueuePolicy ? ` vfQueuePolicy ${r.vfQueuePolicy}` : ''}${r.ioCompletion ? ` ioCompletion ${r.ioCompletion}` : ''}${r.seqind ? ` seqind ${r.seqind}` : ''}`;
+      return `reset vfs ${r.vfs} profile ${r.profile}${r.strict ? ' strict' : ''}${r.vfQueuePolicy ? ` vfQueuePolicy ${r.vfQueuePolicy}` : ''}${r.ioCompletion ? ` ioCompletion ${r.ioCompletion}` : ''}${r.tp4159 ? ` tp4159 ${JSON.stringify(r.tp4159)}` : ''}`;
     case 'regWrite':
       return `regWrite fn ${r.fn} offset 0x${r.offset.toString(16)} width ${r.width} value ${r.value}`;
     case 'regRead':

@@ -28,7 +28,7 @@ export const RequestSchema = z.discriminatedUnion('op', [
       strict: z.boolean().optional(),
       vfQueuePolicy: z.enum(['reject', 'drop']).optional(),
       ioCompletion: z.enum(['immediate', 'deferred']).optional(),
-      seqind: z.enum(['parts', 'whole-only']).optional(),
+      tp4159: z.object({ vendorState: z.boolean().optional(), seqind: z.enum(['parts', 'whole-only']).optional(), nonContiguousCdq: z.boolean().optional() }).optional(),
     })
     .describe('Power-on state: every controller disabled, N VFs enabled, namespace zeroed.'),
   regWrite,

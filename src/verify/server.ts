@@ -19,7 +19,7 @@ export async function handleRequest(adapter: Adapter, req: Request, options: Ser
   const batch = options.batch ?? true;
   switch (req.op) {
     case 'reset': {
-      const info = await adapter.reset({ vfs: req.vfs, profile: req.profile, strict: req.strict, vfQueuePolicy: req.vfQueuePolicy, ioCompletion: req.ioCompletion, seqind: req.seqind });
+      const info = await adapter.reset({ vfs: req.vfs, profile: req.profile, strict: req.strict, vfQueuePolicy: req.vfQueuePolicy, ioCompletion: req.ioCompletion, tp4159: req.tp4159 });
       return { ok: true, ...(info?.synchronous === true ? { synchronous: true } : {}), ...(batch ? { batch: true } : {}) };
     }
     case 'regWrite':

@@ -27,7 +27,7 @@ export function tapAdapter(inner: Adapter, onExchange: OnExchange): Adapter {
   const tapped: Adapter = {
     reset: (o) =>
       call(
-        { op: 'reset', vfs: o.vfs, profile: o.profile, strict: o.strict, vfQueuePolicy: o.vfQueuePolicy, ioCompletion: o.ioCompletion, seqind: o.seqind },
+        { op: 'reset', vfs: o.vfs, profile: o.profile, strict: o.strict, vfQueuePolicy: o.vfQueuePolicy, ioCompletion: o.ioCompletion, ...(o.tp4159 ? { tp4159: o.tp4159 } : {}) },
         () => inner.reset(o),
         (info: ResetInfo | void) => ({ ok: true, ...(info?.synchronous !== undefined ? { synchronous: info.synchronous } : {}), ...(info?.batch !== undefined ? { batch: info.batch } : {}) }),
       ),

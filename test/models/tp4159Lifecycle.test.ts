@@ -109,7 +109,7 @@ describe('tp4159 lifecycle binding', () => {
     const suites = tpLifecycleSuites({ timeoutMs: 0 });
     expect(suites.map((s) => s.id)).toEqual(['tp4159Lifecycle', 'tp4159Lifecycle:whole-only']);
     expect(suites[0].reset).toEqual({ vfs: 1, profile: 'tp4159', ioCompletion: 'deferred' });
-    expect(suites[1].reset).toEqual({ vfs: 1, profile: 'tp4159', ioCompletion: 'deferred', seqind: 'whole-only' });
+    expect(suites[1].reset).toEqual({ vfs: 1, profile: 'tp4159', ioCompletion: 'deferred', tp4159: { seqind: 'whole-only' } });
   });
 
   it('D26: the whole-only suite passes on a whole-only device and fails on one that takes parts (its Set State parts succeed)', async () => {
@@ -119,7 +119,7 @@ describe('tp4159 lifecycle binding', () => {
     expect(good.results.filter((r) => !r.ok).map((r) => String(r.error))).toEqual([]);
     const inner = new EmulatorAdapter();
     // the emulator as a device that takes parts whatever the reset asks (every other operation its own)
-    const takesParts: Adapter = Object.assign(Object.create(inner) as EmulatorAdapter, { reset: (o: ResetOptions) => inner.reset({ ...o, seqind: undefined }) });
+    const takesParts: Adapter = Object.assign(Object.create(inner) as EmulatorAdapter, { reset: (o: ResetOptions) => inner.reset({ ...o, tp4159: undefined }) });
     const bad = (await runPaths(paths, suite.implementation(takesParts))).results.find((r) => !r.ok);
     expect(bad?.error).toBeInstanceOf(Mismatch);
     expect(bad?.path.steps[bad.failedStep ?? -1].event.type).toMatch(/^SET_STATE_(FIRST|MIDDLE|LAST)$/);

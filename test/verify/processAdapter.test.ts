@@ -87,15 +87,15 @@ describe('JSON-lines protocol: server side (nvme-lm serve)', () => {
   });
 
   it('D26: reset\'s seqind reaches the implementation ("whole-only": Set State whole only); another value is a bad request', async () => {
-    const seen: Array<ResetOptions['seqind']> = [];
-    const fake = { reset: async (o: ResetOptions) => void seen.push(o.seqind), close: async () => undefined } as unknown as Adapter;
+    const seen: Array<string | undefined> = [];
+    const fake = { reset: async (o: ResetOptions) => void seen.push(o.tp4159?.seqind), close: async () => undefined } as unknown as Adapter;
     const input = new PassThrough();
     const output = new PassThrough();
     const done = serve(fake, input, output);
-    input.end(['{"op":"reset","vfs":1,"profile":"tp4159","seqind":"whole-only"}', '{"op":"reset","vfs":1,"profile":"tp4159"}'].join('\n'));
+    input.end(['{"op":"reset","vfs":1,"profile":"tp4159","tp4159":{"seqind":"whole-only"}}', '{"op":"reset","vfs":1,"profile":"tp4159"}'].join('\n'));
     await done;
     expect(seen).toEqual(['whole-only', undefined]);
-    expect(() => parseRequest('{"op":"reset","vfs":1,"profile":"tp4159","seqind":"some"}')).toThrow(/seqind/);
+    expect(() => parseRequest('{"op":"reset","vfs":1,"profile":"tp4159","tp4159":{"seqind":"some"}}')).toThrow(/seqind/);
   });
 
   it('requests are validated: an SQE must be 128 hex digits', () => {

@@ -21,7 +21,7 @@
 // saves the JSON-lines round trips a verify --exec client would make.
 import { truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Adapter, type ResetOptions } from '../../target/adapter.ts';
+import { asksTp4159Choices, type Adapter, type ResetOptions } from '../../target/adapter.ts';
 import { QueueTracker, type RawDeviceOps } from '../../target/queueTracker.ts';
 import { bitsOf, CC_ENABLE, CSTS_FIELDS, REG } from '../../wire/registers.ts';
 import {
@@ -79,6 +79,9 @@ export class QemuAdapter implements Adapter {
     }
     if (options.vfQueuePolicy === 'drop') {
       throw new UnsupportedProfileError('no-lm (vfQueuePolicy drop)', 'QEMU completes every command, it never drops one (D1)');
+    }
+    if (asksTp4159Choices(options.tp4159)) {
+      throw new UnsupportedProfileError('tp4159 (capability choices)', `QEMU's device is what it is: it cannot be asked for ${JSON.stringify(options.tp4159)} at reset`);
     }
     if (options.ioCompletion === 'deferred') {
       throw new UnsupportedProfileError(

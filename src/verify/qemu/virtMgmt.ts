@@ -4,32 +4,12 @@
 // resources and is online, and any PF reset takes that away (qemu-nvme.md).
 import { decodeCqe } from '../../wire/cqe.ts';
 import { sqeFor } from '../../wire/adminCommands.ts';
-import { encodeUints, type Layout } from '../../wire/layout.ts';
 import { CNS_SECONDARY_CONTROLLER_LIST, decodeSecondaryControllerList, type SecondaryController } from '../../wire/tp4159/identify.ts';
-import { SQE_LAYOUT } from '../../wire/sqe.ts';
 import { describeStatus } from '../../wire/status.ts';
+import { virtMgmtSqe, VirtAction, VirtResource } from '../../wire/virtMgmt.ts';
 
-const OPC_VIRTUALIZATION_MANAGEMENT = 0x1c;
-
-export const VirtAction = { SECONDARY_OFFLINE: 0x7, SECONDARY_ASSIGN: 0x8, SECONDARY_ONLINE: 0x9 } as const;
-export const VirtResource = { VQ: 0, VI: 1 } as const;
-
-/** Virtualization Management over the common SQE (NVMe Base 2.0, 5.22). */
-const VIRT_MGMT_LAYOUT: Layout = {
-  name: 'Virtualization Management',
-  size: 64,
-  fields: [
-    ...SQE_LAYOUT.fields.filter((f) => f.name === 'opc' || f.name === 'cid'),
-    { name: 'act', offset: 40, width: 1, bits: [3, 0], doc: 'CDW10 3:0 action' },
-    { name: 'rt', offset: 41, width: 1, bits: [2, 0], doc: 'CDW10 10:8 resource type (0 VQ, 1 VI)' },
-    { name: 'cntlid', offset: 42, width: 2, doc: 'CDW10 31:16 controller identifier' },
-    { name: 'nr', offset: 44, width: 2, doc: 'CDW11 15:0 number of controller resources' },
-  ],
-};
-
-export function virtMgmtSqe(cid: number, act: number, rt: number, cntlid: number, nr: number): Uint8Array {
-  return encodeUints(VIRT_MGMT_LAYOUT, { opc: OPC_VIRTUALIZATION_MANAGEMENT, cid, act, rt, cntlid, nr });
-}
+// the command's layout lives with the wire codecs; tests and callers know it from here too
+export { virtMgmtSqe, VirtAction, VirtResource };
 
 /** How provisioning reaches the PF's admin queue and a DMA buffer. */
 export interface AdminChannel {

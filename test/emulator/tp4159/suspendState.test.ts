@@ -180,7 +180,7 @@ describe('D26 Set Controller State', () => {
   });
 
   it('D26: a controller that takes the whole state only (seqind whole-only) answers Invalid Field for SEQIND 1, 0 and 2, changes nothing, and applies SEQIND 3', () => {
-    const { dev, host, tp } = tpSetup({ vfs: 2, seqind: 'whole-only' });
+    const { dev, host, tp } = tpSetup({ vfs: 2, tp4159: { seqind: 'whole-only' } });
     host.createIoPair(1, 1, 4);
     const saved = tp.state(1);
     expect(status(tp.setState(2, saved.subarray(0, 48), { seqind: 1 }))).toEqual(NOT_SUSPENDED); // the VF's state is checked first
