@@ -145,6 +145,10 @@ function guest(fetching: boolean) {
 
 export function tpLifecycleConfig(o: TpLifecycleOptions): TpLifecycleConfig {
   const setWhileActive = { guard: 'hostSetsState', actions: NOT_SUSPENDED_SET } as const;
+  // a part where only a whole state is taken is a field of the command itself,
+  // refused before its target's state is looked at (D26; the order of checks
+  // is the acceptance machine's: fields, target, the target's state)
+  const partWhileActive = o.seqind === 'whole-only' ? ({ guard: 'hostSetsState', actions: INVALID_SET } as const) : setWhileActive;
   const vmm = o.stateFormat === 'format0' ? { VMM_ENABLE: { guard: 'mayVmmEnable', actions: 'vmmEnable' } } : {};
   return {
     id: TP_LIFECYCLE_MACHINE_ID,
@@ -161,9 +165,9 @@ export function tpLifecycleConfig(o: TpLifecycleOptions): TpLifecycleConfig {
           RESUME: { guard: 'hostResumes', actions: NOT_SUSPENDED_RESUME },
           GET_STATE: { actions: 'getActive' },
           SET_STATE: setWhileActive,
-          SET_STATE_FIRST: setWhileActive,
-          SET_STATE_MIDDLE: setWhileActive,
-          SET_STATE_LAST: setWhileActive,
+          SET_STATE_FIRST: partWhileActive,
+          SET_STATE_MIDDLE: partWhileActive,
+          SET_STATE_LAST: partWhileActive,
           SET_STATE_CORRUPT: setWhileActive,
           ...vmm,
           FLR: { actions: 'reset' },
