@@ -179,11 +179,13 @@ describe('D26 Set Controller State', () => {
     expect(dev.functionHash(2)).toBe(before);
   });
 
-  it('D26: a controller that takes the whole state only (seqind whole-only) answers Invalid Field for SEQIND 1, 0 and 2, changes nothing, and applies SEQIND 3', () => {
+  it('D26: a controller that takes the whole state only (seqind whole-only) answers Invalid Field for SEQIND 1, 0 and 2 whatever the VF\'s state, changes nothing, and applies SEQIND 3', () => {
     const { dev, host, tp } = tpSetup({ vfs: 2, tp4159: { seqind: 'whole-only' } });
     host.createIoPair(1, 1, 4);
     const saved = tp.state(1);
-    expect(status(tp.setState(2, saved.subarray(0, 48), { seqind: 1 }))).toEqual(NOT_SUSPENDED); // the VF's state is checked first
+    // SEQIND is the command's own field: refused before the VF's state is looked at
+    expect(status(tp.setState(2, saved.subarray(0, 48), { seqind: 1 }))).toEqual(invalidField);
+    expect(status(tp.setState(2, saved))).toEqual(NOT_SUSPENDED);
     tp.suspend(2);
     const before = dev.functionHash(2);
     for (const seqind of [1, 0, 2]) {
