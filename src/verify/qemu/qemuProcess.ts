@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { Qtest } from './qtest.ts';
 import { livePids, reap, spawnGroup } from '../children.ts';
+import { TargetFault } from '../../target/errors.ts';
 
 const QEMU_BINARY = 'qemu-system-x86_64';
 const QEMU_INSTALL_HINT = 'apt-get install qemu-system-x86';
@@ -46,10 +47,19 @@ interface QemuLaunch {
   binary: string;
   /** QEMU arguments without the qtest options, which are added here. */
   args: string[];
+  /** How long a qtest request may go unanswered before QEMU counts as hung (Qtest's default). */
+  answerTimeoutMs?: number;
   /** Fresh temp directory owned by this process: socket and image live here. */
   dir: string;
   connectTimeoutMs?: number;
 }
+
+/** How much of QEMU's stderr is kept: the end, where an assertion or a crash is told. */
+const STDERR_KEEP_CHARS = 16_384;
+/** Lines of stderr a crash report carries. */
+const STDERR_TAIL_LINES = 10;
+/** How long a closed qtest connection may wait for QEMU's exit status. */
+const EXIT_WAIT_MS = 2000;
 
 export class QemuProcess {
   private stopped = false;
@@ -84,7 +94,7 @@ export class QemuProcess {
     let stderrText = '';
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (s: string) => {
-      if (stderrText.length < 8192) stderrText += s;
+      stderrText = (stderrText + s).slice(-STDERR_KEEP_CHARS);
     });
 
     const timeoutMs = launch.connectTimeoutMs ?? 10_000;
@@ -118,7 +128,7 @@ export class QemuProcess {
       server.close();
       throw err;
     }
-    const proc = new QemuProcess(child, new Qtest(socket), launch.dir, socketPath, server, () => stderrText);
+    const proc = new QemuProcess(child, new Qtest(socket, launch.answerTimeoutMs), launch.dir, socketPath, server, () => stderrText);
     // A QEMU whose qtest connection is gone can no longer be driven: end it.
     socket.once('close', () => {
       if (!proc.isStopped) child.kill('SIGKILL');
@@ -134,6 +144,47 @@ export class QemuProcess {
   /** What QEMU wrote on stderr so far (for error messages). */
   stderrText(): string {
     return this.stderr();
+  }
+
+  /** The last lines QEMU wrote on stderr. */
+  stderrTail(): string[] {
+    return this.stderr().trimEnd().split('\n').filter((l) => l !== '').slice(-STDERR_TAIL_LINES);
+  }
+
+  /**
+   * What a failed qtest request says about QEMU: a crash when
+   * the process ended (its signal or exit code), a hang when a request went
+   * unanswered (QEMU is then killed, so it cannot come back half way), or
+   * null when QEMU is alive and answering (the error is the caller's).
+   */
+  async fault(): Promise<TargetFault | null> {
+    if (this.stopped) return null;
+    const hang = this.qtest.hung;
+    if (hang !== null) {
+      await this.stop();
+      return new TargetFault('hang', `${hang.message}; QEMU was killed`, this.stderrTail());
+    }
+    if (!this.qtest.isClosed && this.running) return null;
+    const status = await this.exitStatus();
+    const how = status === null ? `closed its qtest connection and did not exit within ${EXIT_WAIT_MS} ms` : status.signal !== null ? `was killed by ${status.signal}` : `exited with code ${status.code}`;
+    const tail = this.stderrTail();
+    await this.stop();
+    return new TargetFault('crash', `QEMU ${how}${tail.length ? `; its stderr ends: ${tail[tail.length - 1]}` : ''}`, tail);
+  }
+
+  private get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  private exitStatus(): Promise<{ code: number | null; signal: NodeJS.Signals | null } | null> {
+    if (!this.running) return Promise.resolve({ code: this.child.exitCode, signal: this.child.signalCode });
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(null), EXIT_WAIT_MS);
+      this.child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        resolve({ code, signal });
+      });
+    });
   }
 
   /** Kill QEMU, close the socket and remove the temp directory. Idempotent. */
