@@ -114,7 +114,7 @@ export class QemuAdapter implements Adapter {
       if (tp4159) await requireHmlmsIdentified(session);
       this.session = session;
     } catch (err) {
-      const fault = proc ? await proc.fault() : null;
+      const fault = proc ? await proc.fault(err) : null;
       if (proc) await proc.stop();
       throw fault ?? err;
     }
@@ -199,7 +199,7 @@ export class QemuAdapter implements Adapter {
     try {
       return await op();
     } catch (err) {
-      const fault = await s.proc.fault();
+      const fault = await s.proc.fault(err);
       if (fault === null) throw err;
       this.fault = command ? fault.withCommand(command) : fault;
       this.session = null;

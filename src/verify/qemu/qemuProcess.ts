@@ -152,12 +152,12 @@ export class QemuProcess {
   }
 
   /**
-   * What a failed qtest request says about QEMU: a crash when
+   * What `error`, a failed qtest request, says about QEMU: a crash when
    * the process ended (its signal or exit code), a hang when a request went
    * unanswered (QEMU is then killed, so it cannot come back half way), or
    * null when QEMU is alive and answering (the error is the caller's).
    */
-  async fault(): Promise<TargetFault | null> {
+  async fault(error?: unknown): Promise<TargetFault | null> {
     if (this.stopped) return null;
     const hang = this.qtest.hung;
     if (hang !== null) {
@@ -169,7 +169,8 @@ export class QemuProcess {
     const how = status === null ? `closed its qtest connection and did not exit within ${EXIT_WAIT_MS} ms` : status.signal !== null ? `was killed by ${status.signal}` : `exited with code ${status.code}`;
     const tail = this.stderrTail();
     await this.stop();
-    return new TargetFault('crash', `QEMU ${how}${tail.length ? `; its stderr ends: ${tail[tail.length - 1]}` : ''}`, tail);
+    const request = error instanceof Error ? ` (${error.message})` : '';
+    return new TargetFault('crash', `QEMU ${how}${tail.length ? `; its stderr ends: ${tail[tail.length - 1]}` : ''}${request}`, tail);
   }
 
   private get running(): boolean {
