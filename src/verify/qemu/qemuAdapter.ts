@@ -41,7 +41,7 @@ import {
 import { checkTesterRange, PRIVATE_ACQ, PRIVATE_ADMIN_ENTRIES, PRIVATE_ASQ, PRIVATE_BUFFER } from './memoryMap.ts';
 import { PciConfig } from './pci.ts';
 import { MAX_VFS, NAMESPACE_BYTES, qemuArgs, VI_PER_VF, VQ_PER_VF } from './qemuArgs.ts';
-import { findQemu, QemuNotFoundError, QemuProcess } from './qemuProcess.ts';
+import { QemuProcess, resolveQemu } from './qemuProcess.ts';
 import { provisionVfs, type AdminChannel } from './virtMgmt.ts';
 import { TargetFault, UnsupportedProfileError, type FaultCommand } from '../../target/errors.ts';
 import { HMLMS_PROPERTY, identifiesHmlms, nvmeDeviceProperties } from './qemuFeatures.ts';
@@ -87,8 +87,7 @@ export class QemuAdapter implements Adapter {
     checkResetOptions(options);
     await this.close();
     this.fault = null;
-    const binary = this.options.binary ?? findQemu();
-    if (binary === null) throw new QemuNotFoundError();
+    const binary = resolveQemu(this.options.binary);
     const tp4159 = options.profile === 'tp4159';
     if (tp4159) await requireHmlmsProperty(binary);
 

@@ -15,19 +15,34 @@ import { TargetFault } from '../../target/errors.ts';
 const QEMU_BINARY = 'qemu-system-x86_64';
 const QEMU_INSTALL_HINT = 'apt-get install qemu-system-x86';
 
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, fsConstants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Absolute path of an executable found on PATH, or null. */
 function findOnPath(name: string): string | null {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     if (dir === '') continue;
     const candidate = join(dir, name);
-    try {
-      accessSync(candidate, fsConstants.X_OK);
-      return candidate;
-    } catch {
-      // not here; keep looking
-    }
+    if (isExecutable(candidate)) return candidate;
   }
   return null;
+}
+
+/** The QEMU to run: `named` (--qemu-binary, NVME_LM_QEMU) when it is executable, else the one on PATH. */
+export function resolveQemu(named: string | undefined): string {
+  if (named !== undefined) {
+    if (!isExecutable(named)) throw new Error(`${named} is not an executable file: name a qemu-system-x86_64 with --qemu-binary or NVME_LM_QEMU`);
+    return named;
+  }
+  const found = findQemu();
+  if (found === null) throw new QemuNotFoundError();
+  return found;
 }
 
 export function findQemu(): string | null {

@@ -76,6 +76,13 @@ describe.skipIf(!hasQemu)('tp4159 on a QEMU without host-managed live migration 
 });
 
 describe('naming the QEMU: --qemu-binary and NVME_LM_QEMU', () => {
+  it('a named QEMU that is not an executable file is refused in reset with what to do, nothing started', async () => {
+    await expect(new QemuAdapter({ binary: join(dir, 'no-such-qemu') }).reset({ vfs: 1, profile: 'no-lm' })).rejects.toThrow(
+      /no-such-qemu is not an executable file: name a qemu-system-x86_64 with --qemu-binary or NVME_LM_QEMU/,
+    );
+    expect(livePids()).toEqual([]);
+  });
+
   it('--qemu-binary without --qemu is a usage error (exit 2)', async () => {
     const run = await nvmeLm(['verify', '--exec', 'nvme-lm serve', '--qemu-binary', '/nowhere/qemu']);
     expect(run.status).toBe(2);
