@@ -6,7 +6,7 @@ import { runPaths, type PathResult, type RunStats } from '../../src/paths/trie.t
 import type { Path } from '../../src/paths/path.ts';
 import { initialStateKey, transitionKey } from '../../src/check/transitionKey.ts';
 import { eventName, Mismatch, NotRealisable, type Suite } from './suite.ts';
-import { ProtocolError, UnsupportedProfileError } from '../../src/target/errors.ts';
+import { ProtocolError, TargetFault, UnsupportedProfileError, type TargetFaultKind } from '../../src/target/errors.ts';
 import { unmetRequirement } from './requirements.ts';
 import { idOfPath } from './pathId.ts';
 import type { CommandInfo, FieldDifference } from './mismatchDetail.ts';
@@ -32,6 +32,8 @@ export interface PathFailure {
   command?: CommandInfo;
   /** the completion's 16 bytes (hex) */
   cqe?: string;
+  /** the target crashed or hung at this step: what happened and the last lines of its stderr */
+  fault?: { kind: TargetFaultKind; stderr: string[] };
 }
 
 export interface SuiteRun {
@@ -88,6 +90,15 @@ function failureOf(suite: Suite, r: PathResult): PathFailure {
       ...(d.decision ? { decision: d.decision } : {}),
       ...(d.command ? { command: d.command } : {}),
       ...(d.cqe ? { cqe: d.cqe } : {}),
+    };
+  }
+  if (e instanceof TargetFault) {
+    return {
+      ...base,
+      expected: 'the step to run',
+      observed: `target ${e.kind === 'crash' ? 'crashed' : 'hung'}: ${e.message}`,
+      ...(e.command ? { command: e.command } : {}),
+      fault: { kind: e.kind, stderr: [...e.stderrTail] },
     };
   }
   const message = e instanceof Error ? e.message : String(e);

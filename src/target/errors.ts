@@ -34,3 +34,38 @@ export class ProtocolError extends Error {
     return named(v, 'ProtocolError');
   }
 }
+
+/** What happened to a target that stopped answering: its process ended (`crash`) or it answered nothing in time (`hang`). */
+export type TargetFaultKind = 'crash' | 'hang';
+
+/** The command on the wire when a target crashed or hung (SQE bytes in hex). */
+export interface FaultCommand {
+  fn: number;
+  qid: number;
+  cid: number;
+  sqe: string;
+}
+
+/**
+ * The target crashed (its process exited: a signal, an assertion) or hung (a
+ * request got no answer in time). A finding about the target, not a fault of
+ * the run: the path fails with what happened and the next path starts a
+ * fresh target.
+ */
+export class TargetFault extends Error {
+  constructor(
+    readonly kind: TargetFaultKind,
+    message: string,
+    /** the last lines the target wrote on stderr */
+    readonly stderrTail: readonly string[] = [],
+    readonly command?: FaultCommand,
+  ) {
+    super(message);
+    this.name = 'TargetFault';
+  }
+
+  /** The same fault, naming the command that was on the wire. */
+  withCommand(command: FaultCommand): TargetFault {
+    return this.command ? this : new TargetFault(this.kind, this.message, this.stderrTail, command);
+  }
+}

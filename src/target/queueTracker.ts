@@ -14,6 +14,7 @@ import { SQE_SIZE } from '../wire/sqe.ts';
 import { bitsOf, CAP_FIELDS, cqHeadDoorbell, REG, sqTailDoorbell } from '../wire/registers.ts';
 import { PAGE_MASK } from '../wire/page.ts';
 import { queueChange, type QueueChange } from './queueCommands.ts';
+import { TargetFault } from './errors.ts';
 import { runBatch, type BatchOps, type RawRequest } from './batch.ts';
 import { claimCompletion, completionId, cqTake, newCq, newSq, sqeCid, sqFull, sqHeadFrom, sqPush, sqSkipToHead, type CqRing, type SqRing } from './ring.ts';
 
@@ -170,6 +171,16 @@ export class QueueTracker {
    * none arrives within the timeout.
    */
   async submit(fn: number, qid: number, sqe: Uint8Array): Promise<Uint8Array | null> {
+    try {
+      return await this.submitQueued(fn, qid, sqe);
+    } catch (e) {
+      // a target that crashed or hung on this command: say which command it was
+      if (e instanceof TargetFault) throw e.withCommand({ fn, qid, cid: sqeCid(sqe), sqe: Buffer.from(sqe).toString('hex') });
+      throw e;
+    }
+  }
+
+  private async submitQueued(fn: number, qid: number, sqe: Uint8Array): Promise<Uint8Array | null> {
     if (sqe.length !== SQE_SIZE) {
       throw new Error(`an SQE is ${SQE_SIZE} bytes, got ${sqe.length}`);
     }

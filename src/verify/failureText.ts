@@ -33,6 +33,7 @@ export function formatFailure(f: VerifyFailure, style: FailureTextStyle = PLAIN)
     out.push(`  command: function ${c.fn} (${c.fn === 0 ? 'PF' : `VF ${c.fn}`}), SQ ${c.qid}, CID ${c.cid}`, `  SQE ${c.sqe}`);
   }
   if (f.cqe) out.push(`  CQE ${f.cqe}`);
+  if (f.fault) out.push(f.fault.stderr.length ? `  last lines of the target's stderr:` : `  the target wrote nothing on stderr`, ...f.fault.stderr.map((l) => `    ${l}`));
   if (f.deviation) out.push(`  specification: ${f.deviation.specification}`, `  implementation: ${f.deviation.implementation}`);
   const replay = replayHint(f);
   if (replay) out.push(`  replay: nvme-lm verify <same target> ${replay}`);

@@ -35,6 +35,9 @@ export interface VerifySuiteResult {
   paths: number;
   passed: number;
   failed: number;
+  /** failed paths on which the target crashed (its process ended) / hung (answered nothing in time) */
+  crashed: number;
+  hung: number;
   knownDeviations: number;
   notRealisable: Array<{ path: string; reason: string }>;
   /** definition edges taken by passing steps / taken by any reachable transition */
@@ -60,6 +63,9 @@ export interface VerifyResult {
   vfs?: number;
   passed: number;
   failed: number;
+  /** failed paths on which the target crashed / hung; each one was followed by a fresh target */
+  crashed: number;
+  hung: number;
   knownDeviations: number;
   /** requested profiles for which no suite could run */
   unsupportedProfiles: string[];
@@ -171,7 +177,7 @@ export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
       if (run.unsupported !== undefined) {
         const reason = innermostReason(run.unsupported);
         skipped.push({ suite, reason });
-        results.push({ ...base, unsupported: reason, passed: 0, failed: 0, knownDeviations: 0, edges: { covered: 0, reachable: reachableEdges.size }, transitions: { covered: 0, reachable: reachable.size }, steps: 0, ms: Math.round(performance.now() - s0) });
+        results.push({ ...base, unsupported: reason, passed: 0, failed: 0, crashed: 0, hung: 0, knownDeviations: 0, edges: { covered: 0, reachable: reachableEdges.size }, transitions: { covered: 0, reachable: reachable.size }, steps: 0, ms: Math.round(performance.now() - s0) });
         continue;
       }
       let known = 0;
@@ -190,6 +196,8 @@ export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
         ...base,
         passed: run.passed,
         failed: run.failed - known,
+        crashed: run.failures.filter((f) => f.fault?.kind === 'crash').length,
+        hung: run.failures.filter((f) => f.fault?.kind === 'hang').length,
         knownDeviations: known,
         edges: { covered: run.coveredEdges.length, reachable: reachableEdges.size },
         transitions: { covered: [...covered].filter((t) => reachable.has(t)).length, reachable: reachable.size },
@@ -216,6 +224,8 @@ export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
     ...(o.vfs !== undefined ? { vfs: o.vfs } : {}),
     passed: sum((r) => r.passed),
     failed: sum((r) => r.failed),
+    crashed: sum((r) => r.crashed),
+    hung: sum((r) => r.hung),
     knownDeviations: sum((r) => r.knownDeviations),
     unsupportedProfiles: [...new Set(results.map((r) => r.profile))].filter((p) => !ran.has(p)),
     paths: sum((r) => (r.unsupported === undefined ? r.paths : 0)),

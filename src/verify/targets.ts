@@ -6,7 +6,7 @@ import type { Adapter } from '../target/adapter.ts';
 import { ProcessAdapter } from './processAdapter.ts';
 import { QemuAdapter } from './qemu/qemuAdapter.ts';
 
-export type Target = { kind: 'adapter'; module: string } | { kind: 'exec'; command: string; timeoutMs?: number } | { kind: 'qemu' };
+export type Target = { kind: 'adapter'; module: string } | { kind: 'exec'; command: string; timeoutMs?: number } | { kind: 'qemu'; binary?: string };
 
 /**
  * Import a module; a TypeScript one through tsx's loader, registered the
@@ -48,10 +48,10 @@ export async function openTarget(t: Target): Promise<Adapter> {
     case 'exec':
       return new ProcessAdapter(t.command, { timeoutMs: t.timeoutMs });
     case 'qemu':
-      return new QemuAdapter();
+      return new QemuAdapter({ binary: t.binary });
   }
 }
 
 export function targetName(t: Target): string {
-  return t.kind === 'adapter' ? `adapter ${t.module}` : t.kind === 'exec' ? `exec "${t.command}"` : 'qemu';
+  return t.kind === 'adapter' ? `adapter ${t.module}` : t.kind === 'exec' ? `exec "${t.command}"` : t.binary === undefined ? 'qemu' : `qemu ${t.binary}`;
 }

@@ -19,6 +19,7 @@ export interface VerifyOptions {
   adapter?: string;
   exec?: string;
   qemu?: boolean;
+  qemuBinary?: string;
   profile?: Profile[];
   vfs?: string;
   json?: boolean;
@@ -54,7 +55,8 @@ export function formatVerify(r: VerifyResult, useColour = false): string {
   }
   out.push(...formatFailureGroups(r.failures, r.failureGroups, { bad, warn }));
   if (r.unsupportedProfiles.length) out.push(warn(`unsupported profiles: ${r.unsupportedProfiles.join(', ')}`));
-  out.push(`${r.failed ? bad(`${r.failed} failed`) : ok('0 failed')}, ${r.passed} passed, ${r.knownDeviations} known deviations (${r.paths} paths, ${r.steps} steps, ${(r.ms / 1000).toFixed(1)} s)`);
+  const faults = r.crashed || r.hung ? bad(` (${r.crashed} crashed, ${r.hung} hung)`) : '';
+  out.push(`${r.failed ? bad(`${r.failed} failed`) : ok('0 failed')}${faults}, ${r.passed} passed, ${r.knownDeviations} known deviations (${r.paths} paths, ${r.steps} steps, ${(r.ms / 1000).toFixed(1)} s)`);
   return out.join('\n');
 }
 
@@ -104,11 +106,14 @@ async function replay(o: VerifyOptions, target: Target, vfs: number | undefined,
 function parseTarget(o: VerifyOptions): Target {
   const chosen = [o.adapter !== undefined, o.exec !== undefined, !!o.qemu].filter(Boolean).length;
   if (chosen !== 1) throw new UsageError('choose exactly one target: --adapter <module>, --exec "<command>" or --qemu');
+  if (o.qemuBinary !== undefined && !o.qemu) throw new UsageError('--qemu-binary names the QEMU of --qemu; give --qemu too');
   const timeoutMs = o.timeout === undefined ? undefined : Number(o.timeout);
   if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new UsageError(`--timeout ${o.timeout}: give milliseconds > 0`);
   if (o.adapter !== undefined) return { kind: 'adapter', module: o.adapter };
   if (o.exec !== undefined) return { kind: 'exec', command: o.exec, timeoutMs };
-  return { kind: 'qemu' };
+  // the environment's QEMU counts only where no --qemu-binary was given
+  const binary = o.qemuBinary ?? (process.env.NVME_LM_QEMU || undefined);
+  return binary === undefined ? { kind: 'qemu' } : { kind: 'qemu', binary };
 }
 
 export function registerVerify(program: Command): void {
@@ -128,6 +133,7 @@ export function registerVerify(program: Command): void {
     .option('--adapter <module>', 'a module exporting createAdapter() (see README "Verify your implementation")')
     .option('--exec <command>', 'a program speaking the JSON-lines protocol on stdin/stdout')
     .option('--qemu', 'QEMU\'s NVMe controller with SR-IOV VFs through qtest (needs qemu-system-x86_64)')
+    .option('--qemu-binary <path>', 'the qemu-system-x86_64 --qemu runs (default: $NVME_LM_QEMU, else the one on PATH); --profile tp4159 needs one whose nvme device has hmlms')
     .addOption(new Option('--profile <name...>', 'device profile(s) the implementation claims; default all (no-lm for --qemu)').choices([...PROFILES]))
     .option('--vfs <n>', `VFs reset asks for, 1 to ${MAX_VERIFY_VFS}: pfAcceptance is built for n VFs, the other suites run with max(n, the VFs they drive)`)
     .option('--timeout <ms>', 'how long to wait for each answer of an --exec implementation', '10000')
@@ -139,7 +145,7 @@ export function registerVerify(program: Command): void {
     .option('--json', 'print one JSON object: {"passed","failed","knownDeviations","suites","notExhibited","failures",...}')
     .addHelpText(
       'after',
-      '\nExamples:\n  nvme-lm verify --exec "nvme-lm serve"\n  nvme-lm verify --exec "./my-controller --jsonl" --profile lm --json\n  nvme-lm verify --exec "./my-controller --jsonl" --profile lm --suite pfAcceptance\n  nvme-lm verify --qemu --vfs 2\n  nvme-lm verify --exec "nvme-lm serve" --suite pfAcceptance --record session.jsonl\n  nvme-lm verify --exec "nvme-lm serve --mutant acceptLmOnVfQueue" --replay vfLifecycle:lm:reject:immediate 2\n  nvme-lm verify --trace session.jsonl',
+      '\nExamples:\n  nvme-lm verify --exec "nvme-lm serve"\n  nvme-lm verify --exec "./my-controller --jsonl" --profile lm --json\n  nvme-lm verify --exec "./my-controller --jsonl" --profile lm --suite pfAcceptance\n  nvme-lm verify --qemu --vfs 2\n  nvme-lm verify --qemu --qemu-binary ./qemu-system-x86_64 --profile tp4159 --vfs 2\n  nvme-lm verify --exec "nvme-lm serve" --suite pfAcceptance --record session.jsonl\n  nvme-lm verify --exec "nvme-lm serve --mutant acceptLmOnVfQueue" --replay vfLifecycle:lm:reject:immediate 2\n  nvme-lm verify --trace session.jsonl',
     )
     .action(async (o: VerifyOptions) => {
       if (o.trace !== undefined) {

@@ -1,5 +1,10 @@
 // QEMU's emulated NVMe controller (hw/nvme, 7.2) with SR-IOV VFs as an
-// implementation under test, driven through qtest with no guest OS.
+// implementation under test, driven through qtest with no guest OS. Profile
+// no-lm on any QEMU; tp4159 on a QEMU whose PF takes `hmlms=on` and then
+// identifies HMLMS (qemuFeatures.ts), else the profile is unsupported.
+//
+// A QEMU that crashes or hangs is a finding (TargetFault): the call fails
+// with what happened, the session ends, and the next reset starts afresh.
 //
 // Power-on state (`reset`): a fresh QEMU process and a fresh sparse image per
 // reset, PCI brought up, `vfs` VFs enabled and ONLINE, every VF controller
@@ -36,16 +41,25 @@ import {
 import { checkTesterRange, PRIVATE_ACQ, PRIVATE_ADMIN_ENTRIES, PRIVATE_ASQ, PRIVATE_BUFFER } from './memoryMap.ts';
 import { PciConfig } from './pci.ts';
 import { MAX_VFS, NAMESPACE_BYTES, qemuArgs, VI_PER_VF, VQ_PER_VF } from './qemuArgs.ts';
-import { findQemu, QemuNotFoundError, QemuProcess } from './qemuProcess.ts';
+import { QemuProcess, resolveQemu } from './qemuProcess.ts';
 import { provisionVfs, type AdminChannel } from './virtMgmt.ts';
-import { UnsupportedProfileError } from '../../target/errors.ts';
+import { TargetFault, UnsupportedProfileError, type FaultCommand } from '../../target/errors.ts';
+import { HMLMS_PROPERTY, identifiesHmlms, nvmeDeviceProperties } from './qemuFeatures.ts';
+import { sqeFor } from '../../wire/adminCommands.ts';
+import { decodeCqe } from '../../wire/cqe.ts';
+import { CNS_CONTROLLER, IDENTIFY_SIZE } from '../../wire/identify.ts';
 
 interface QemuAdapterOptions {
   /** Path of qemu-system-x86_64; default: found on PATH. */
   binary?: string;
   /** How long submit waits for a completion before returning null. Default 2000 ms. */
   commandTimeoutMs?: number;
+  /** How long a qtest request may go unanswered before QEMU counts as hung (qtest.ts's default). */
+  answerTimeoutMs?: number;
 }
+
+/** The CID of the target's own Identify on the PF's private admin queue. */
+const IDENTIFY_CID = 0xeffe;
 
 /** Whose admin queue the PF controller runs on. */
 type PfOwner = 'target' | 'tester';
@@ -64,37 +78,18 @@ const READY_TIMEOUT_MS = 500;
 
 export class QemuAdapter implements Adapter {
   private session: Session | null = null;
+  /** The crash or hang that ended the last session; thrown until the next reset. */
+  private fault: TargetFault | null = null;
 
   constructor(private readonly options: QemuAdapterOptions = {}) {}
 
   async reset(options: ResetOptions): Promise<void> {
-    if (options.profile !== 'no-lm') {
-      throw new UnsupportedProfileError(
-        options.profile,
-        'QEMU 7.2 NVMe has no live-migration commands, so it is only the "no-lm" device (D17); use --profile no-lm',
-      );
-    }
-    if (options.strict === true) {
-      throw new UnsupportedProfileError('no-lm (strict)', 'QEMU ignores reserved fields, so it cannot act as a strict device (D10)');
-    }
-    if (options.vfQueuePolicy === 'drop') {
-      throw new UnsupportedProfileError('no-lm (vfQueuePolicy drop)', 'QEMU completes every command, it never drops one (D1)');
-    }
-    if (asksTp4159Choices(options.tp4159)) {
-      throw new UnsupportedProfileError('tp4159 (capability choices)', `QEMU's device is what it is: it cannot be asked for ${JSON.stringify(options.tp4159)} at reset`);
-    }
-    if (options.ioCompletion === 'deferred') {
-      throw new UnsupportedProfileError(
-        'no-lm (ioCompletion deferred)',
-        'QEMU completes every I/O command it fetches on its own; nothing can hold one in flight until completeIo, so suites with deferred I/O cannot run on it',
-      );
-    }
-    if (!Number.isInteger(options.vfs) || options.vfs < 0 || options.vfs > MAX_VFS) {
-      throw new RangeError(`vfs must be an integer from 0 to ${MAX_VFS} for the QEMU target, got ${options.vfs}`);
-    }
+    checkResetOptions(options);
     await this.close();
-    const binary = this.options.binary ?? findQemu();
-    if (binary === null) throw new QemuNotFoundError();
+    this.fault = null;
+    const binary = resolveQemu(this.options.binary);
+    const tp4159 = options.profile === 'tp4159';
+    if (tp4159) await requireHmlmsProperty(binary);
 
     const dir = QemuProcess.makeDir();
     const image = join(dir, 'namespace.img');
@@ -102,7 +97,7 @@ export class QemuAdapter implements Adapter {
     truncateSync(image, NAMESPACE_BYTES); // sparse: reads as zeros (namespace zeroed)
     let proc: QemuProcess | null = null;
     try {
-      proc = await QemuProcess.start({ binary, args: qemuArgs(image), dir });
+      proc = await QemuProcess.start({ binary, args: qemuArgs(image, { hmlms: tp4159 }), dir, answerTimeoutMs: this.options.answerTimeoutMs });
       const cfg = new PciConfig(proc.qtest);
       await cfg.enableEcam();
       const topo = await bringUpPci(cfg, options.vfs);
@@ -115,10 +110,12 @@ export class QemuAdapter implements Adapter {
         tracker: new QueueTracker(rawOps(proc, topo), { timeoutMs: this.options.commandTimeoutMs }),
       };
       await enablePfForTarget(session);
+      if (tp4159) await requireHmlmsIdentified(session);
       this.session = session;
     } catch (err) {
+      const fault = proc ? await proc.fault(err) : null;
       if (proc) await proc.stop();
-      throw err;
+      throw fault ?? err;
     }
   }
 
@@ -126,27 +123,25 @@ export class QemuAdapter implements Adapter {
     const s = this.live();
     checkRegister(s, fn, offset, width);
     const cc = ccDwordOf(offset, width, value);
-    if (fn !== 0 || cc === null) {
-      await s.tracker.regWrite(fn, offset, width, value);
-      return;
-    }
-    await writePfCc(s, offset, width, value, cc);
+    await this.guard(s, () => (fn !== 0 || cc === null ? s.tracker.regWrite(fn, offset, width, value) : writePfCc(s, offset, width, value, cc)));
   }
 
   async regRead(fn: number, offset: number, width: 4 | 8): Promise<bigint> {
     const s = this.live();
     checkRegister(s, fn, offset, width);
-    return rawOps(s.proc, s.topo).regRead(fn, offset, width);
+    return this.guard(s, () => rawOps(s.proc, s.topo).regRead(fn, offset, width));
   }
 
   async memWrite(addr: bigint, data: Uint8Array): Promise<void> {
     checkTesterRange(addr, data.length);
-    await this.live().proc.qtest.write(addr, data);
+    const s = this.live();
+    await this.guard(s, () => s.proc.qtest.write(addr, data));
   }
 
   async memRead(addr: bigint, len: number): Promise<Uint8Array> {
     checkTesterRange(addr, len);
-    return this.live().proc.qtest.read(addr, len);
+    const s = this.live();
+    return this.guard(s, () => s.proc.qtest.read(addr, len));
   }
 
   async submit(fn: number, qid: number, sqe: Uint8Array): Promise<Uint8Array | null> {
@@ -159,22 +154,12 @@ export class QemuAdapter implements Adapter {
           `until you enable it (AQA, ASQ, ACQ, then CC.EN=1)`,
       );
     }
-    return s.tracker.submit(fn, qid, sqe);
+    return this.guard(s, () => s.tracker.submit(fn, qid, sqe), { fn, qid, cid: sqe[2] | (sqe[3] << 8), sqe: Buffer.from(sqe).toString('hex') });
   }
 
   async flr(fn: number): Promise<void> {
     const s = this.live();
-    const f = functionOf(s, fn);
-    await functionLevelReset(s.cfg, f);
-    if (fn === 0) {
-      // A PF FLR destroys the VFs and their controllers: rebuild as at reset.
-      for (let k = 0; k <= s.vfs; k++) s.tracker.forgetFunction(k);
-      await restorePf(s.cfg, s.topo);
-      await enablePfForTarget(s);
-    } else {
-      s.tracker.forgetFunction(fn);
-      await restoreVf(s.cfg, fn);
-    }
+    await this.guard(s, () => flrAndRestore(s, fn));
   }
 
   async close(): Promise<void> {
@@ -199,8 +184,93 @@ export class QemuAdapter implements Adapter {
   }
 
   private live(): Session {
+    if (this.fault !== null) throw this.fault;
     if (this.session === null) throw new Error('the QEMU target is not running: call reset() first (or it was closed)');
     return this.session;
+  }
+
+  /**
+   * Run `op` on the session; when it fails because QEMU crashed or hung, the
+   * session ends (QEMU is gone or killed) and the fault, naming `command`,
+   * is what this and every later call until the next reset throw.
+   */
+  private async guard<T>(s: Session, op: () => Promise<T>, command?: FaultCommand): Promise<T> {
+    try {
+      return await op();
+    } catch (err) {
+      const fault = await s.proc.fault(err);
+      if (fault === null) throw err;
+      this.fault = command ? fault.withCommand(command) : fault;
+      this.session = null;
+      throw this.fault;
+    }
+  }
+}
+
+async function flrAndRestore(s: Session, fn: number): Promise<void> {
+  await functionLevelReset(s.cfg, functionOf(s, fn));
+  if (fn === 0) {
+    // A PF FLR destroys the VFs and their controllers: rebuild as at reset.
+    for (let k = 0; k <= s.vfs; k++) s.tracker.forgetFunction(k);
+    await restorePf(s.cfg, s.topo);
+    await enablePfForTarget(s);
+  } else {
+    s.tracker.forgetFunction(fn);
+    await restoreVf(s.cfg, fn);
+  }
+}
+
+/** The reset options QEMU can honour; a refusal says why (the message is the suite's "unsupported" reason). */
+function checkResetOptions(options: ResetOptions): void {
+  const { profile } = options;
+  if (profile !== 'no-lm' && profile !== 'tp4159') {
+    throw new UnsupportedProfileError(
+      profile,
+      'QEMU NVMe has no live-migration commands of this project\'s RFC, so it is only the "no-lm" device (D17); use --profile no-lm ' +
+        '(or --profile tp4159 with a QEMU built with host-managed live migration, the nvme property hmlms)',
+    );
+  }
+  if (options.strict === true) {
+    throw new UnsupportedProfileError(`${profile} (strict)`, 'QEMU ignores reserved fields, so it cannot act as a strict device (D10)');
+  }
+  if (options.vfQueuePolicy === 'drop') {
+    throw new UnsupportedProfileError(`${profile} (vfQueuePolicy drop)`, 'QEMU completes every command, it never drops one (D1)');
+  }
+  if (asksTp4159Choices(options.tp4159)) {
+    throw new UnsupportedProfileError(`${profile} (capability choices)`, `QEMU's device is what it is: it cannot be asked for ${JSON.stringify(options.tp4159)} at reset`);
+  }
+  if (options.ioCompletion === 'deferred') {
+    throw new UnsupportedProfileError(
+      `${profile} (ioCompletion deferred)`,
+      'QEMU completes every I/O command it fetches on its own; nothing can hold one in flight until completeIo, so suites with deferred I/O cannot run on it',
+    );
+  }
+  if (!Number.isInteger(options.vfs) || options.vfs < 0 || options.vfs > MAX_VFS) {
+    throw new RangeError(`vfs must be an integer from 0 to ${MAX_VFS} for the QEMU target, got ${options.vfs}`);
+  }
+}
+
+/** tp4159 needs a QEMU whose nvme device has the hmlms property (qemuFeatures.ts). */
+async function requireHmlmsProperty(binary: string): Promise<void> {
+  const properties = await nvmeDeviceProperties(binary);
+  if (!properties.has(HMLMS_PROPERTY)) {
+    throw new UnsupportedProfileError(
+      'tp4159',
+      `${binary} has no "${HMLMS_PROPERTY}" property on its nvme device (-device nvme,help does not list it), so it has no ` +
+        'host-managed live migration (TP4159); name a QEMU built with it with --qemu-binary or NVME_LM_QEMU',
+    );
+  }
+}
+
+/** With hmlms=on the PF must identify HMLMS (OACS bit 11, D21); a QEMU that does not has no TP4159 to verify. */
+async function requireHmlmsIdentified(s: Session): Promise<void> {
+  const channel = pfAdminChannel(s);
+  const cqe = await channel.submitAdmin(sqeFor.identify(IDENTIFY_CID, CNS_CONTROLLER, channel.bufferAddress));
+  if (cqe === null || decodeCqe(cqe).sc !== 0 || decodeCqe(cqe).sct !== 0) {
+    throw new Error('Identify Controller on the PF failed while checking HMLMS: the QEMU target could not read OACS');
+  }
+  if (!identifiesHmlms(await channel.readBuffer(IDENTIFY_SIZE))) {
+    throw new UnsupportedProfileError('tp4159', 'the PF started with hmlms=on, but its Identify Controller OACS bit 11 (HMLMS, D21) reads 0: this QEMU offers no host-managed live migration');
   }
 }
 

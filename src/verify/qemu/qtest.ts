@@ -2,6 +2,8 @@
 // line per request (`OK ...`, `FAIL ...` or `ERR ...`), in order. Lines that
 // start with `IRQ` are asynchronous interrupt notices, never answers, so they
 // are skipped. Requests may be pipelined; answers are matched in FIFO order.
+// A request unanswered for `answerTimeoutMs` means QEMU hangs: the stream is
+// then out of step for good, so every pending request fails with QtestHang.
 import type { Socket } from 'node:net';
 
 export class QtestError extends Error {
@@ -13,6 +15,20 @@ export class QtestError extends Error {
     this.name = 'QtestError';
   }
 }
+
+/** QEMU answered no qtest request for the allowed time: it hangs (a deadlock, a loop in the device). */
+export class QtestHang extends Error {
+  constructor(
+    readonly request: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`qtest request "${request}" got no answer within ${timeoutMs} ms: QEMU hangs`);
+    this.name = 'QtestHang';
+  }
+}
+
+/** Long enough for a loaded machine (one round trip is about 0.1 ms), short enough that a hang costs one path, not the run. */
+export const QTEST_ANSWER_TIMEOUT_MS = 10_000;
 
 interface Pending {
   request: string;
@@ -32,8 +48,13 @@ export class Qtest {
   private buffered = '';
   private readonly pending: Pending[] = [];
   private closedReason: string | null = null;
+  private hang: QtestHang | null = null;
+  private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly socket: Socket) {
+  constructor(
+    private readonly socket: Socket,
+    private readonly answerTimeoutMs = QTEST_ANSWER_TIMEOUT_MS,
+  ) {
     socket.setEncoding('utf8');
     socket.setNoDelay(true);
     socket.on('data', (chunk: string) => this.onData(chunk));
@@ -43,18 +64,44 @@ export class Qtest {
 
   /** Send one request line; resolve with the text after `OK` (trimmed). */
   request(line: string): Promise<string> {
+    if (this.hang !== null) return Promise.reject(this.hang);
     if (this.closedReason !== null) {
       return Promise.reject(new Error(`cannot send qtest request "${line}": ${this.closedReason}`));
     }
     return new Promise<string>((resolve, reject) => {
       this.pending.push({ request: line, resolve, reject });
       this.socket.write(`${line}\n`);
+      this.armTimer();
     });
+  }
+
+  /** The connection is gone (closed by QEMU, by an error or by close()). */
+  get isClosed(): boolean {
+    return this.closedReason !== null;
+  }
+
+  /** Set once a request went unanswered for the allowed time. */
+  get hung(): QtestHang | null {
+    return this.hang;
   }
 
   close(): void {
     this.fail('qtest client closed');
     this.socket.destroy();
+  }
+
+  /** One timer for the oldest pending request: answers come in order, so it is the one late first. */
+  private armTimer(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    const oldest = this.pending[0];
+    if (oldest === undefined) return;
+    this.timer = setTimeout(() => {
+      this.hang = new QtestHang(oldest.request, this.answerTimeoutMs);
+      const pending = this.pending.splice(0);
+      this.fail(this.hang.message);
+      for (const p of pending) p.reject(this.hang);
+    }, this.answerTimeoutMs);
   }
 
   private onData(chunk: string): void {
@@ -71,6 +118,7 @@ export class Qtest {
   private onLine(line: string): void {
     if (line === '' || line.startsWith('IRQ')) return;
     const next = this.pending.shift();
+    this.armTimer();
     if (next === undefined) {
       this.fail(`qtest answer "${line}" arrived with no request outstanding`);
       return;
@@ -81,6 +129,8 @@ export class Qtest {
 
   private fail(reason: string): void {
     if (this.closedReason === null) this.closedReason = reason;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
     for (const p of this.pending.splice(0)) {
       p.reject(new Error(`qtest request "${p.request}" got no answer: ${reason}`));
     }

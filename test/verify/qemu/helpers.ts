@@ -10,6 +10,9 @@ import { CC_ENABLE, REG } from '../../../src/wire/registers.ts';
 export const hasQemu = findQemu() !== null;
 if (!hasQemu) console.log('QEMU not found: apt-get install qemu-system-x86 to run the QEMU tests');
 
+/** A QEMU built with host-managed live migration (TP4159, `hmlms`), named by the environment; the README says where to get one. */
+export const qemuTp4159 = process.env.NVME_LM_QEMU_TP4159 || undefined;
+
 /** Each function gets 1 MiB of low memory for its queues: admin SQ/CQ, I/O SQ/CQ. */
 export function queueBase(fn: number): bigint {
   return 0x100000n * BigInt(fn + 1);

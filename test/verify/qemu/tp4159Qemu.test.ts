@@ -1,0 +1,60 @@
+// `nvme-lm verify --qemu --profile tp4159` against a QEMU built with
+// host-managed live migration (issue 14): it starts with hmlms=on, the PF
+// identifies HMLMS, and a whole suite runs to its end with no QEMU left
+// behind, whatever QEMU answers. Skipped unless NVME_LM_QEMU_TP4159 names
+// such a QEMU (it is built by the user, never shipped here).
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { QemuAdapter } from '../../../src/verify/qemu/qemuAdapter.ts';
+import { livePids } from '../../../src/verify/qemu/qemuProcess.ts';
+import { nvmeDeviceProperties } from '../../../src/verify/qemu/qemuFeatures.ts';
+import type { VerifyResult } from '../../../src/verify/run.ts';
+import { REG } from '../../../src/wire/registers.ts';
+import { nvmeLm, qemuTp4159 } from './helpers.ts';
+
+if (qemuTp4159 === undefined) console.log('NVME_LM_QEMU_TP4159 not set: skipping the tests against a QEMU with TP4159 (hmlms)');
+
+/** Live processes whose command line mentions `text` (zombies excluded). */
+function processesMentioning(text: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const zombie = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+      if (!zombie && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) found.push(Number(entry));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return found;
+}
+
+describe.skipIf(qemuTp4159 === undefined)('verify --qemu --profile tp4159 on a QEMU with TP4159', () => {
+  const binary = qemuTp4159 as string;
+
+  it('D21: its nvme device has hmlms; reset starts it with hmlms=on and the PF identifies HMLMS (reset would refuse otherwise)', async () => {
+    expect((await nvmeDeviceProperties(binary)).has('hmlms')).toBe(true);
+    const a = new QemuAdapter({ binary });
+    try {
+      await a.reset({ vfs: 2, profile: 'tp4159' });
+      expect(a.pid).not.toBeNull();
+      expect(readFileSync(`/proc/${a.pid}/cmdline`, 'utf8')).toContain('hmlms=on');
+      expect(await a.regRead(0, REG.CSTS, 4)).toBe(1n);
+    } finally {
+      await a.close();
+    }
+    expect(livePids()).toEqual([]);
+  }, 60_000);
+
+  it('issue 14: tp4159Udmq runs to its end through the CLI, counts crashes and hangs, and leaves no QEMU behind', async () => {
+    const run = await nvmeLm(['verify', '--qemu', '--qemu-binary', binary, '--profile', 'tp4159', '--suite', 'tp4159Udmq', '--vfs', '2', '--json']);
+    expect([0, 1], run.stderr).toContain(run.status);
+    const r = JSON.parse(run.stdout) as VerifyResult;
+    const s = r.suites.find((x) => x.suite.startsWith('tp4159Udmq'));
+    expect(s?.unsupported).toBeUndefined();
+    expect((s?.passed ?? 0) + (s?.failed ?? 0) + (s?.knownDeviations ?? 0) + (s?.notRealisable.length ?? 0)).toBe(s?.paths);
+    expect(r.crashed + r.hung).toBe(r.failures.filter((f) => f.fault !== undefined).length);
+    expect(processesMentioning(binary)).toEqual([]);
+  }, 1_800_000);
+});
