@@ -14,7 +14,8 @@ import { initialTransition, type AnyMachineSnapshot, type AnyStateMachine, type 
 import type { Adapter, ResetOptions } from '../../src/target/adapter.ts';
 import type { Implementation } from '../../src/paths/trie.ts';
 import type { PathStep } from '../../src/paths/path.ts';
-import { decodeCdqCreateDw0 } from '../../src/wire/tp4159/completions.ts';
+import { decodeCdqCreateDw0, encodeOneShotEvent, ONE_SHOT_INFO } from '../../src/wire/tp4159/completions.ts';
+import { sqeFor } from '../../src/wire/adminCommands.ts';
 import { decodeUdmqEntries, UDMQ_ENTRY_SIZE, UDMQ_LBACIR } from '../../src/wire/tp4159/udmq.ts';
 import { ESA, UDMQ_OPTION_SETS, udmqSpec, type UdmqContext, type UdmqOptions } from '../../machines/tp4159Udmq.ts';
 import type { TpCompletion } from '../../machines/tp4159/status.ts';
@@ -24,7 +25,7 @@ import { VfGuest, type VfGuestState } from '../host/vfGuest.ts';
 import { udmqRing } from '../host/hostPlan.ts';
 import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
 import { TpHost } from '../host/tp4159Host.ts';
-import { Mismatch, NotRealisable, type Suite } from '../engine/suite.ts';
+import { Mismatch, type Suite } from '../engine/suite.ts';
 import { completionWait, DEFAULT_TIMEOUT_MS } from '../engine/completionWait.ts';
 import { deviceSnapshots, type DeviceSnapshot } from '../engine/snapshots.ts';
 import type { TpBindingOptions } from './tp4159Lifecycle.ts';
@@ -33,6 +34,10 @@ const VF = 1;
 
 interface Book {
   cdqid: number | null;
+  /** CIDs of the Asynchronous Event Requests outstanding on the PF's admin queue, oldest first (D33) */
+  aers: number[];
+  /** the CDQID (DW1) of each raised event not yet reported, in the machine's order */
+  waiting: number[];
   /** the LBA of the last change the guest completed (a range entry logs it, D30) */
   lastLba: number | null;
 }
@@ -47,7 +52,7 @@ interface Saved {
 export class TpUdmqBinding implements Implementation<DeviceSnapshot<Saved>> {
   private host: TpHost;
   private vf: VfGuest;
-  private book: Book = { cdqid: null, lastLba: null };
+  private book: Book = { cdqid: null, aers: [], waiting: [], lastLba: null };
   private machine: AnyMachineSnapshot;
   readonly snapshot?: () => Promise<DeviceSnapshot<Saved>>;
   readonly restore?: (s: DeviceSnapshot<Saved>) => Promise<void>;
@@ -63,12 +68,12 @@ export class TpUdmqBinding implements Implementation<DeviceSnapshot<Saved>> {
     this.vf = new VfGuest(adapter, VF, timeoutMs, 1);
     this.machine = initialTransition(spec.machine)[0];
     ({ snapshot: this.snapshot, restore: this.restore } = deviceSnapshots(adapter, {
-      save: (): Saved => ({ machine: this.machine, host: this.host.driver.save(), vf: this.vf.save(), book: { ...this.book } }),
+      save: (): Saved => ({ machine: this.machine, host: this.host.driver.save(), vf: this.vf.save(), book: { ...this.book, aers: [...this.book.aers], waiting: [...this.book.waiting] } }),
       restore: (s: Saved) => {
         this.machine = s.machine;
         this.host.driver.restore(s.host);
         this.vf.restore(s.vf);
-        this.book = { ...s.book };
+        this.book = { ...s.book, aers: [...s.book.aers], waiting: [...s.book.waiting] };
       },
     }));
   }
@@ -78,7 +83,7 @@ export class TpUdmqBinding implements Implementation<DeviceSnapshot<Saved>> {
     const wait = completionWait(await this.adapter.reset(this.resetOptions), this.timeoutMs);
     this.host = new TpHost(this.adapter, wait);
     this.vf = new VfGuest(this.adapter, VF, wait, 1);
-    this.book = { cdqid: null, lastLba: null };
+    this.book = { cdqid: null, aers: [], waiting: [], lastLba: null };
     this.machine = initialTransition(this.spec.machine)[0];
     await this.host.driver.enable();
     await this.host.learn('reset');
@@ -98,8 +103,16 @@ export class TpUdmqBinding implements Implementation<DeviceSnapshot<Saved>> {
     const next = nextState(this.spec, this.machine, event, expected);
     const after = next.context as UdmqContext;
     const own = (what: string, got: Posted | null): void => expectOwn(`${type}: ${what}`, after.last.completion as TpCompletion | 'none', got);
+    // events this step raised carry the queue's CDQID as it was when the entry was posted (before a DUDMQ delete)
+    const raised = after.last.reported.length + after.queued.length - before.queued.length;
+    for (let i = 0; i < raised; i++) this.book.waiting.push(this.book.cdqid ?? 0);
     await this.play(type, before, after, own);
-    const strays = [...(await this.host.driver.reap()), ...(await this.vf.driver.reap())];
+    // an outstanding AER completes when an event is raised: the only completions a step may bring besides its own
+    const pf = await this.host.driver.reap();
+    const events = pf.filter((c) => this.book.aers.includes(c.cid));
+    if (type !== 'AER') this.checkEvents(type, after, events);
+    this.book.aers = this.book.aers.filter((cid) => !events.some((c) => c.cid === cid));
+    const strays = [...pf.filter((c) => !events.includes(c)), ...(await this.vf.driver.reap())];
     if (strays.length > 0) throw new Mismatch(`${type}: completions`, 'none but the event\'s own', strays.map(describePosted).join('; '));
     await this.checkRing(type, before, after);
     this.machine = next;
@@ -161,11 +174,36 @@ export class TpUdmqBinding implements Implementation<DeviceSnapshot<Saved>> {
         this.host.driver.forget();
         this.vf.powerOn(false);
         this.book.cdqid = null;
+        this.book.aers = []; // a controller reset ends every outstanding command, and the events waiting for one
+        this.book.waiting = [];
+
         await this.host.driver.enable();
         await this.guestUp(`${type}: the guest brings its VF up again`);
         return;
+      case 'SET_TRIGGER':
+        own(`Set Features 21h ETPT 1 TPT ${after.tpt} (D33)`, (await this.host.setCdq(this.cdqid(type), after.head, { etpt: true, tpt: after.tpt })).cqe);
+        return;
+      case 'AER': {
+        // held by the controller until an event completes it; a waiting event completes it at once (D33)
+        const cid = this.host.driver.cid();
+        const cqe = await this.host.driver.submit(0, sqeFor.asyncEventRequest(cid));
+        if (cqe === null) this.book.aers.push(cid);
+        this.checkEvents(type, after, cqe === null ? [] : [cqe]);
+        return;
+      }
       default:
-        throw new NotRealisable(`${type}: the UDMQ binding plays no One-Shot events or AERs yet (D33); the suite without them covers the rest`);
+        throw new Error(`${type}: no realisation in the UDMQ binding (binding out of step with the machine)`);
+    }
+  }
+
+  /** The AER completions of this step against the events the machine reported, in order: One-Shot, its information and the CDQID (D33). */
+  private checkEvents(type: string, after: UdmqContext, got: Posted[]): void {
+    const ids = this.book.waiting.splice(0, after.last.reported.length);
+    const want = after.last.reported.map((e, i) => encodeOneShotEvent(e === 'tail' ? ONE_SHOT_INFO.TAIL_POINTER_TRIGGER : ONE_SHOT_INFO.CDQ_FULL, ids[i]));
+    const show = (ws: Array<{ dw0: number; dw1: number }>): string => ws.map((w) => `DW0 0x${(w.dw0 >>> 0).toString(16)} DW1 ${w.dw1}`).join(', ') || 'none';
+    const seen = got.map((c) => ({ dw0: c.dw0, dw1: c.dw1, ok: isOk(c) }));
+    if (seen.length !== want.length || seen.some((c, i) => !c.ok || (c.dw0 >>> 0) !== (want[i].dw0 >>> 0) || c.dw1 !== want[i].dw1)) {
+      throw new Mismatch(`${type}: Asynchronous Event Request completions, One-Shot (D33)`, show(want), show(seen));
     }
   }
 
@@ -196,9 +234,9 @@ export class TpUdmqBinding implements Implementation<DeviceSnapshot<Saved>> {
   }
 }
 
-/** The tp4159Udmq suites: the option sets without One-Shot events (the binding plays no AER yet). */
+/** The tp4159Udmq suites, one per option set (with and without One-Shot events and AERs). */
 export function tpUdmqSuites(options: TpBindingOptions = {}): Suite[] {
-  return UDMQ_OPTION_SETS.filter((o) => !o.oneShot).map((o) => {
+  return UDMQ_OPTION_SETS.map((o) => {
     const spec = udmqSpec(o);
     const reset: ResetOptions = { vfs: 1, profile: 'tp4159', ioCompletion: 'immediate' };
     return {

@@ -1,7 +1,7 @@
 // Command-specific fields of the standard admin and NVM I/O commands the
 // emulator serves, as layout tables over the 64-byte SQE.
 import { getUint, setUint, WireError, type Field, type Layout } from './layout.ts';
-import { ADMIN, NVM } from './opcodes.ts';
+import { ADMIN, ASYNC_EVENT_REQUEST, NVM } from './opcodes.ts';
 import { SQE_LAYOUT, SQE_SIZE } from './sqe.ts';
 
 const head: readonly Field[] = SQE_LAYOUT.fields.filter((f) => ['opc', 'fuse', 'psdt', 'cid', 'nsid', 'prp1', 'prp2'].includes(f.name));
@@ -103,6 +103,8 @@ export const sqeFor = {
     encodeCommand(FEATURES_LAYOUT, { opc: ADMIN.SET_FEATURES, cid, fid: 0x07, nsqr: nsq - 1, ncqr: ncq - 1 }),
   getNumberOfQueues: (cid: number): Uint8Array => encodeCommand(FEATURES_LAYOUT, { opc: ADMIN.GET_FEATURES, cid, fid: 0x07 }),
   abort: (cid: number, sqid: number, acid: number): Uint8Array => encodeCommand(ABORT_LAYOUT, { opc: ADMIN.ABORT, cid, sqid, acid }),
+  /** Asynchronous Event Request: no fields; the controller holds it until an event completes it. */
+  asyncEventRequest: (cid: number): Uint8Array => encodeCommand(SQE_LAYOUT, { opc: ASYNC_EVENT_REQUEST, cid }),
   write: (cid: number, nsid: number, slba: bigint, blocks: number, prp1: bigint, prp2 = 0n): Uint8Array =>
     encodeCommand(READ_WRITE_LAYOUT, { opc: NVM.WRITE, cid, nsid, slba, nlb: blocks - 1, prp1, prp2 }),
   read: (cid: number, nsid: number, slba: bigint, blocks: number, prp1: bigint, prp2 = 0n): Uint8Array =>

@@ -38,11 +38,14 @@ const flip = (p: Phase): Phase => (p === 0 ? 1 : 0);
 /** Slots the controller may still write: the one kept empty (NVMe Full Queue) is not among them. */
 export const free = (c: Pick<Ctx, 'used' | 'slots'>): number => c.slots.length - 1 - c.used;
 
-/** Report raised events to outstanding AERs, oldest first; the rest wait (D33: never masked). */
+/**
+ * Report raised events to outstanding AERs, oldest first; the rest wait (D33:
+ * never masked, each occurrence reported), in the order raised: one entry
+ * that reaches the trigger and fills the queue raises the tail event, then
+ * the full one.
+ */
 function deliver(c: Ctx, raised: OneShot[]): { next: Ctx; reported: OneShot[] } {
-  const queued = [...c.queued];
-  for (const e of raised) if (!queued.includes(e)) queued.push(e);
-  queued.sort(); // 'full' before 'tail': a set, so equal sets are one state
+  const queued = [...c.queued, ...raised];
   const n = Math.min(c.aers, queued.length);
   return { next: { ...c, queued: queued.slice(n), aers: c.aers - n }, reported: queued.slice(0, n) };
 }

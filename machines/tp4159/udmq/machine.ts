@@ -11,7 +11,11 @@
 //   (1/39h), Track start without room (1/3Bh), Resume of an active VF (1/3Ah);
 // - the host releases only entries it has read (HOST_RELEASE reads the
 //   entry at its head) and keeps at most one AER outstanding;
-// - a suspended controller fetches nothing, so no change completes then.
+// - a suspended controller fetches nothing, so no change completes then;
+// - events waiting for an AER stay few (MAX_WAITING_EVENTS): with a trigger
+//   set, a step that may post an entry (which can raise two events) is taken
+//   only while that many more fit. Every occurrence is reported (D33), so
+//   without a bound the waiting list, and the state space, would grow.
 import { and, assign, not, setup } from 'xstate';
 import type { TpDecision, TpStatusName } from '../status.ts';
 import {
@@ -35,6 +39,9 @@ import type { UdmqContext, UdmqEvent, UdmqOptions } from './types.ts';
 
 export const UDMQ_MACHINE_ID = 'tp4159Udmq';
 
+/** Events the exploration lets wait for an AER at most (environment bound, see above). */
+const MAX_WAITING_EVENTS = 3;
+
 type ReplyParams = { status: TpStatusName; decision: TpDecision };
 
 export function udmqSetup(o: UdmqOptions) {
@@ -45,6 +52,8 @@ export function udmqSetup(o: UdmqOptions) {
       logging: ({ context }) => context.logging,
       hasEntries: ({ context }) => context.used > 0,
       mayAer: ({ context }) => context.aers === 0,
+      // a post raises at most two events (the trigger and full)
+      eventRoom: ({ context }) => !context.etpt || context.queued.length + 2 <= MAX_WAITING_EVENTS,
     },
     actions: {
       reply: assign(({ context, event }, p: ReplyParams) => reply(context, event.type, p.status, p.decision)),
@@ -98,16 +107,16 @@ export function udmqConfig(o: UdmqOptions): UdmqConfig {
           ...queueEvents(o),
           TRACK_START: [
             { guard: and(['hasCdq', 'logging']), actions: answer('SUCCESS', 'D29') },
-            { guard: 'hasCdq', actions: 'trackStart' },
+            { guard: and(['hasCdq', 'eventRoom']), actions: 'trackStart' },
           ],
           TRACK_STOP: [
-            { guard: and(['hasCdq', 'logging']), actions: 'trackStop' },
+            { guard: and(['hasCdq', 'logging', 'eventRoom']), actions: 'trackStop' },
             { guard: and(['hasCdq', not('logging')]), actions: answer('SUCCESS', 'D29') },
           ],
-          WRITE: { actions: 'change' },
+          WRITE: { guard: 'eventRoom', actions: 'change' },
           READ: { actions: 'read' },
-          SUSPEND: { target: 'suspended', actions: 'suspend' },
-          SUSPEND_DUDMQ: { guard: 'hasCdq', target: 'suspended', actions: 'suspendDeleting' },
+          SUSPEND: { guard: 'eventRoom', target: 'suspended', actions: 'suspend' },
+          SUSPEND_DUDMQ: { guard: and(['hasCdq', 'eventRoom']), target: 'suspended', actions: 'suspendDeleting' },
           RESUME: { actions: answer('CONTROLLER_NOT_SUSPENDED', 'D23') },
           FLR: { actions: 'vfReset' },
           PF_RESET: { actions: 'pfReset' },
@@ -119,7 +128,7 @@ export function udmqConfig(o: UdmqOptions): UdmqConfig {
           TRACK_START: { guard: 'hasCdq', actions: answer('CONTROLLER_SUSPENDED', 'D29') },
           TRACK_STOP: { guard: 'hasCdq', actions: answer('CONTROLLER_SUSPENDED', 'D29') },
           SUSPEND: { actions: answer('SUCCESS', 'D22') },
-          RESUME: { target: 'active', actions: 'resume' },
+          RESUME: { guard: 'eventRoom', target: 'active', actions: 'resume' },
           FLR: { target: 'active', actions: 'vfReset' },
           PF_RESET: { target: 'active', actions: 'pfReset' },
         },

@@ -52,13 +52,21 @@ describe('tp4159Udmq', () => {
     expect([d.last.posted, d.cdq, d.logging]).toEqual([['suspended'], false, false]);
   });
 
-  it('D33: a One-Shot event completes the outstanding AER at once; without one it waits for the next AER', () => {
+  it('D33: a One-Shot event completes the outstanding AER at once; without one it waits for the next AER, in the order raised', () => {
     const tail = at(['CREATE_CDQ', 'SET_TRIGGER', 'AER', 'TRACK_START'], shots);
     expect([tail.last.reported, tail.aers]).toEqual([['tail'], 0]);
-    // ESA 7 lands in the last slot, so the tail also reaches the trigger: both wait, as a set
+    // ESA 7 also moves the tail onto the trigger: both wait, the tail event first (the order raised)
     const full = at(['CREATE_CDQ', 'TRACK_START', 'SET_TRIGGER', 'WRITE'], shots);
-    expect([full.last.posted, full.queued]).toEqual([['full'], ['full', 'tail']]);
-    expect(at(['CREATE_CDQ', 'TRACK_START', 'SET_TRIGGER', 'WRITE', 'AER'], shots).last.reported).toEqual(['full']);
+    expect([full.last.posted, full.queued]).toEqual([['full'], ['tail', 'full']]);
+    expect(at(['CREATE_CDQ', 'TRACK_START', 'SET_TRIGGER', 'WRITE', 'AER'], shots).last.reported).toEqual(['tail']);
+    expect(at(['CREATE_CDQ', 'TRACK_START', 'SET_TRIGGER', 'WRITE', 'AER', 'AER'], shots).last.reported).toEqual(['full']);
+  });
+
+  it('D33: every occurrence is reported: the trigger reached twice before an AER completes two AERs', () => {
+    // ESA 1 reaches TPT 1; released, a new trigger at 2 is reached by Suspend's ESA 3
+    const twice = at(['CREATE_CDQ', 'SET_TRIGGER', 'TRACK_START', 'HOST_RELEASE', 'SET_TRIGGER', 'SUSPEND'], shots);
+    expect(twice.queued).toEqual(['tail', 'tail']);
+    expect(at(['CREATE_CDQ', 'SET_TRIGGER', 'TRACK_START', 'HOST_RELEASE', 'SET_TRIGGER', 'SUSPEND', 'AER', 'AER'], shots).last.reported).toEqual(['tail']);
   });
 
   it('D34: an FLR stops logging and posts nothing; a PF reset deletes the queue', () => {
