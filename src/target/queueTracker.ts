@@ -4,8 +4,11 @@
 // (AQA, ASQ, ACQ, CC) and the I/O queues from successful Create/Delete admin
 // commands submitted through it, so `submit(fn, qid, sqe)` can place the SQE,
 // ring the doorbell, and collect the completion like a host driver does.
-// The ring arithmetic (tail, phase, wrap, claiming) is ring.ts's; this file
-// does the I/O and remembers the queues per function. Runs of I/O that need
+// The ring arithmetic (tail, phase, wrap, claiming) is ring.ts's; what every
+// completion must satisfy (SQ id, CID, SQ head, phase) is completionCheck.ts's,
+// applied to every completion read, whoever reads it: a broken one throws a
+// CompletionFault naming the field. This file does the I/O and remembers the
+// queues per function, and the commands waiting on each SQ. Runs of I/O that need
 // no answer in between (SQE write, tail doorbell and the CQ read after it)
 // go to the target as one batch (batch.ts), so a target across a process
 // boundary answers them in one round trip.
@@ -16,6 +19,7 @@ import { PAGE_MASK } from '../wire/page.ts';
 import { queueChange, type QueueChange } from './queueCommands.ts';
 import { runBatch, type BatchOps, type RawRequest } from './batch.ts';
 import { claimCompletion, completionId, cqTake, newCq, newSq, sqeCid, sqFull, sqHeadFrom, sqPush, sqSkipToHead, type CqRing, type SqRing } from './ring.ts';
+import { judgeCompletion, slotWords, stalePhaseFault, type SqAccount } from './completionCheck.ts';
 
 export type { RawDeviceOps } from './batch.ts';
 
@@ -35,14 +39,15 @@ const Dword = {
  */
 const CQ_READ_SLOTS = 4;
 
-/** `head` is the last SQ head the device reported in a CQE. */
-interface SubmissionQueue extends SqRing {
+/** `head` is the last SQ head the device reported in a CQE; `pushed`/`consumed` are tail and head unwrapped. */
+interface SubmissionQueue extends SqRing, SqAccount {
   base: bigint;
-  cqid: number;
 }
 
 interface CompletionQueue extends CqRing {
   base: bigint;
+  /** per slot, DW2 and DW3 of the entry the host last consumed there (zeros: never posted to), for the phase check */
+  seen: number[];
 }
 
 interface FunctionState {
@@ -51,6 +56,8 @@ interface FunctionState {
   acq: bigint;
   sqs: Map<number, SubmissionQueue>;
   cqs: Map<number, CompletionQueue>;
+  /** SQs deleted while commands waited on them: those complete later, as aborted (their head is not judged) */
+  retired: Map<number, SubmissionQueue>;
 }
 
 export interface QueueTrackerOptions {
@@ -193,7 +200,8 @@ export class QueueTracker {
     }
     const dstrd = await this.doorbellStride(fn);
     const deadline = Date.now() + this.timeoutMs;
-    const pushed = sqPush(sq);
+    const cid = sqeCid(sqe);
+    const pushed = { ...sqPush(sq), pushed: sq.pushed + 1, waiting: [...sq.waiting, { cid, seq: sq.pushed, sqe: sqe.slice() }] };
     // the first look at the CQ rides with the doorbell: a synchronous target has posted by then
     const [, , firstLook] = await runBatch(this.raw, [
       { op: 'memWrite', addr: sq.base + BigInt(sq.tail * SQE_SIZE), data: sqe },
@@ -202,7 +210,6 @@ export class QueueTracker {
     ]);
     state.sqs.set(qid, pushed);
 
-    const cid = sqeCid(sqe);
     const headDoorbell = await this.consume(fn, sq.cqid, dstrd, firstLook.data);
     const early = this.claim(fn, qid, cid);
     if (early) {
@@ -223,18 +230,35 @@ export class QueueTracker {
    * Reads whatever the device has posted since, then hands all of them over.
    */
   async reap(fn: number): Promise<Uint8Array[]> {
-    const state = this.functions.get(fn);
-    if (!state) return [];
-    const dstrd = await this.doorbellStride(fn);
-    // one look at every CQ of the function, then every head doorbell, each run as one batch
-    const cqs = [...state.cqs];
-    const looks = await runBatch(this.raw, cqs.map(([, cq]) => cqReadRequest(cq)));
-    const doorbells: RawRequest[] = [];
-    for (const [i, [cqid]] of cqs.entries()) doorbells.push(...(await this.consume(fn, cqid, dstrd, looks[i].data)));
-    await runBatch(this.raw, doorbells);
+    await this.look(fn, false);
     const out = this.unclaimed.get(fn) ?? [];
     this.unclaimed.delete(fn);
     return out;
+  }
+
+  /**
+   * Read every CQ of every function this tracker drives, as a host does
+   * between commands: each completion posted since is checked (a stray or a
+   * duplicate nobody asked for, a wrong SQ head, a stale phase tag throws a
+   * CompletionFault) and kept for the submitter's reap.
+   */
+  async sweep(): Promise<void> {
+    for (const fn of [...this.functions.keys()]) await this.look(fn, false);
+  }
+
+  /**
+   * One look at every CQ of `fn`, then every head doorbell, each run as one
+   * batch. `foreign`: the completions are another submitter's (skipForeignCompletions): not judged.
+   */
+  private async look(fn: number, foreign: boolean): Promise<void> {
+    const state = this.functions.get(fn);
+    if (!state || state.cqs.size === 0) return;
+    const dstrd = await this.doorbellStride(fn);
+    const cqs = [...state.cqs];
+    const looks = await runBatch(this.raw, cqs.map(([, cq]) => cqReadRequest(cq)));
+    const doorbells: RawRequest[] = [];
+    for (const [i, [cqid]] of cqs.entries()) doorbells.push(...(await this.consume(fn, cqid, dstrd, looks[i].data, foreign)));
+    await runBatch(this.raw, doorbells);
   }
 
   /** Consume every completion the device has posted on one CQ, in order, and write its head doorbell. */
@@ -248,7 +272,7 @@ export class QueueTracker {
    * or with the other CQs). Returns the head doorbell write that tells the
    * device so (none when nothing was new), for the caller to send.
    */
-  private async consume(fn: number, cqid: number, dstrd: number, looked?: Uint8Array): Promise<RawRequest[]> {
+  private async consume(fn: number, cqid: number, dstrd: number, looked?: Uint8Array, foreign = false): Promise<RawRequest[]> {
     const state = this.functions.get(fn);
     const found = state?.cqs.get(cqid);
     if (!state || !found) return [];
@@ -261,9 +285,15 @@ export class QueueTracker {
       for (; taken * CQE_SIZE < slots.length; taken++) {
         const bytes = slots.slice(taken * CQE_SIZE, (taken + 1) * CQE_SIZE);
         const next = cqTake(cq, bytes);
-        if (!next) break;
+        if (!next) {
+          const seen: [number, number] = [cq.seen[2 * cq.head], cq.seen[2 * cq.head + 1]];
+          const stale = foreign ? undefined : stalePhaseFault(fn, cqid, cq.phase, cq.head, bytes, seen, (q) => state.sqs.get(q));
+          if (stale) throw stale;
+          break;
+        }
+        [cq.seen[2 * cq.head], cq.seen[2 * cq.head + 1]] = slotWords(bytes);
         cq = next;
-        this.collect(fn, state, bytes);
+        this.collect(fn, state, cqid, bytes, foreign);
       }
       consumed += taken;
       if (taken * CQE_SIZE < slots.length || slots.length === 0) break;
@@ -272,11 +302,28 @@ export class QueueTracker {
     return consumed > 0 ? [{ op: 'regWrite', fn, offset: cqHeadDoorbell(cqid, dstrd), width: 4, value: BigInt(cq.head) }] : [];
   }
 
-  /** Keep a completion read from a CQ for its submitter and learn the SQ head it reports. */
-  private collect(fn: number, state: FunctionState, bytes: Uint8Array): void {
+  /**
+   * Check a completion read from CQ `cqid` (completionCheck.ts), learn the SQ
+   * head it reports and keep it for its submitter. Another submitter's
+   * (`foreign`) only teaches the head.
+   */
+  private collect(fn: number, state: FunctionState, cqid: number, bytes: Uint8Array, foreign: boolean): void {
     const { sqid } = completionId(bytes);
-    const reportedSq = state.sqs.get(sqid);
-    if (reportedSq) state.sqs.set(sqid, sqHeadFrom(reportedSq, decodeCqe(bytes).sqhd));
+    if (foreign) {
+      const reportedSq = state.sqs.get(sqid);
+      if (reportedSq) state.sqs.set(sqid, sqHeadFrom(reportedSq, decodeCqe(bytes).sqhd));
+    } else {
+      const live = state.sqs.get(sqid);
+      const sq = live ?? state.retired.get(sqid);
+      const feeding = [...state.sqs].filter(([, q]) => q.cqid === cqid).map(([q]) => q);
+      const verdict = judgeCompletion(fn, cqid, bytes, () => sq, feeding, live !== undefined);
+      if (!verdict.ok) throw verdict.fault;
+      const waiting = (sq as SubmissionQueue).waiting.filter((w) => w !== verdict.command);
+      const next = { ...(sq as SubmissionQueue), waiting, consumed: verdict.consumed, head: verdict.consumed % (sq as SubmissionQueue).size };
+      if (live) state.sqs.set(sqid, next);
+      else if (waiting.length > 0) state.retired.set(sqid, next);
+      else state.retired.delete(sqid);
+    }
     let list = this.unclaimed.get(fn);
     if (!list) this.unclaimed.set(fn, (list = []));
     list.push(bytes);
@@ -349,17 +396,20 @@ export class QueueTracker {
    * Returns how many admin completions were skipped.
    */
   async skipForeignCompletions(fn: number): Promise<number> {
-    const foreign = (await this.reap(fn)).filter((b) => completionId(b).sqid === 0).length;
+    await this.look(fn, true);
+    const foreign = (this.unclaimed.get(fn) ?? []).filter((b) => completionId(b).sqid === 0).length;
+    this.unclaimed.delete(fn);
     const state = this.functions.get(fn);
     const admin = state?.sqs.get(0);
-    if (foreign > 0 && state && admin) state.sqs.set(0, sqSkipToHead(admin));
+    // our account of the admin SQ starts at the device's head: nothing of ours was written yet
+    if (foreign > 0 && state && admin) state.sqs.set(0, { ...sqSkipToHead(admin), pushed: admin.head, consumed: admin.head });
     return foreign;
   }
 
   private state(fn: number): FunctionState {
     let s = this.functions.get(fn);
     if (!s) {
-      s = { aqa: 0, asq: 0n, acq: 0n, sqs: new Map(), cqs: new Map() };
+      s = { aqa: 0, asq: 0n, acq: 0n, sqs: new Map(), cqs: new Map(), retired: new Map() };
       this.functions.set(fn, s);
     }
     return s;
@@ -370,14 +420,16 @@ export class QueueTracker {
     const s = this.state(fn);
     s.sqs.clear();
     s.cqs.clear();
+    s.retired.clear();
   }
 
   /** CC.EN 0->1: the controller latches AQA/ASQ/ACQ and starts both admin queues at 0. */
   private startAdminQueue(fn: number): void {
     const s = this.state(fn);
     this.forgetQueues(fn);
-    s.cqs.set(0, { ...newCq(((s.aqa >>> 16) & 0xfff) + 1), base: s.acq & PAGE_MASK });
-    s.sqs.set(0, { ...newSq((s.aqa & 0xfff) + 1), base: s.asq & PAGE_MASK, cqid: 0 });
+    const entries = ((s.aqa >>> 16) & 0xfff) + 1;
+    s.cqs.set(0, { ...newCq(entries), base: s.acq & PAGE_MASK, seen: new Array<number>(2 * entries).fill(0) });
+    s.sqs.set(0, { ...newSq((s.aqa & 0xfff) + 1), ...freshAccount(), base: s.asq & PAGE_MASK, cqid: 0 });
   }
 
   /** CAP.DSTRD (doorbell stride 4 << DSTRD), read once per function. */
@@ -403,16 +455,25 @@ function cqReadRequest(cq: CompletionQueue): RawRequest & { op: 'memRead' } {
 function applyQueueChange(state: FunctionState, change: QueueChange): void {
   switch (change.kind) {
     case 'create-cq':
-      state.cqs.set(change.qid, { ...newCq(change.size), base: change.base });
+      state.cqs.set(change.qid, { ...newCq(change.size), base: change.base, seen: new Array<number>(2 * change.size).fill(0) });
       break;
     case 'create-sq':
-      state.sqs.set(change.qid, { ...newSq(change.size), base: change.base, cqid: change.cqid });
+      state.retired.delete(change.qid);
+      state.sqs.set(change.qid, { ...newSq(change.size), ...freshAccount(), base: change.base, cqid: change.cqid });
       break;
-    case 'delete-sq':
+    case 'delete-sq': {
+      const sq = state.sqs.get(change.qid);
+      if (sq && sq.waiting.length > 0) state.retired.set(change.qid, sq);
       state.sqs.delete(change.qid);
       break;
+    }
     case 'delete-cq':
       state.cqs.delete(change.qid);
       break;
   }
+}
+
+/** A new SQ's account: nothing written, nothing consumed, nothing waiting. */
+function freshAccount(): Pick<SqAccount, 'pushed' | 'consumed' | 'waiting'> {
+  return { pushed: 0, consumed: 0, waiting: [] };
 }
