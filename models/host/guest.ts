@@ -8,7 +8,8 @@
 // restored: the prefix-sharing runner needs it, and so does a migration,
 // where the VM continues from the state its image was taken in.
 import type { Adapter } from '../../src/target/adapter.ts';
-import { QueueTracker } from '../../src/target/queueTracker.ts';
+import type { QueueTracker } from '../../src/target/queueTracker.ts';
+import { hostQueueTracker } from '../engine/queueWatch.ts';
 import { decodeCqe, type Cqe } from '../../src/wire/cqe.ts';
 import { CC_ENABLE, REG } from '../../src/wire/registers.ts';
 import { sqeFor } from '../../src/wire/adminCommands.ts';
@@ -89,7 +90,7 @@ export class FunctionDriver {
       if (!Number.isInteger(v) || v < 2 || v > max) throw new RangeError(`${k} queue depth ${v}: use 2 to ${max} entries (one page of the plan)`);
     }
     this.plan = functionPlan(fn);
-    this.tracker = new QueueTracker(adapter, { timeoutMs });
+    this.tracker = hostQueueTracker(adapter, { timeoutMs });
   }
 
   /** A CID not in use: counts 1..0xfffe and wraps (the queues are far shallower). */

@@ -5,7 +5,8 @@
 // and a client-side QueueTracker.
 import type { LmState } from '../../machines/pfAcceptance.ts';
 import type { Adapter } from '../../src/target/adapter.ts';
-import { QueueTracker } from '../../src/target/queueTracker.ts';
+import type { QueueTracker } from '../../src/target/queueTracker.ts';
+import { hostQueueTracker } from '../engine/queueWatch.ts';
 import { sqeFor } from '../../src/wire/adminCommands.ts';
 import { decodeCqe, type Cqe } from '../../src/wire/cqe.ts';
 import { encodeLmCommand } from '../../src/wire/lmCommands.ts';
@@ -39,7 +40,7 @@ export class AcceptanceHost {
     readonly adapter: Adapter,
     readonly timeoutMs: number,
   ) {
-    this.tracker = new QueueTracker(adapter, { timeoutMs });
+    this.tracker = hostQueueTracker(adapter, { timeoutMs });
   }
 
   /** Client-side bookkeeping, for the runner's snapshot/restore. */

@@ -23,12 +23,19 @@ export type IoCompletion = 'immediate' | 'deferred';
  * - crossVfLog: VF 1's writes are logged into VF 2's user data migration queue (breaks I13)
  * - trackWhileSuspended: Track Send start is accepted while the VF is suspended (breaks D29)
  * - cdqForPf: a Controller Data Queue is created for the PF's own CNTLID (breaks D20, D28)
+ * and of every profile's controller, its queues and Identify (each a wrapper in mutants.ts too):
+ * - staleSqHead: every completion reports the SQ head from before its command was fetched (breaks NVMe's SQ head pointer)
+ * - noPhaseInvert: the phase tag is never inverted when a CQ wraps (breaks NVMe's phase tag)
+ * - duplicateCompletion: every completion on the PF's admin queue is posted twice (breaks I2)
+ * - badPfIdentify: the PF's Identify Controller byte 3072 is inverted in bit 0 (breaks D2, D17)
  */
 export const LM_MUTANTS = ['acceptLmOnVfQueue', 'saveWhileRunning', 'partialLoad', 'queryOffByOneQueue', 'ignoreCapability'] as const;
 export const TP4159_MUTANTS = ['partialSetState', 'suspendBeforeDrain', 'stateDropsLatchedTail', 'crossVfLog', 'trackWhileSuspended', 'cdqForPf'] as const;
-export const MUTANTS = [...LM_MUTANTS, ...TP4159_MUTANTS] as const;
+export const CONTROLLER_MUTANTS = ['staleSqHead', 'noPhaseInvert', 'duplicateCompletion', 'badPfIdentify'] as const;
+export const MUTANTS = [...LM_MUTANTS, ...TP4159_MUTANTS, ...CONTROLLER_MUTANTS] as const;
 export type LmMutant = (typeof LM_MUTANTS)[number];
 export type Tp4159Mutant = (typeof TP4159_MUTANTS)[number];
+export type ControllerMutant = (typeof CONTROLLER_MUTANTS)[number];
 export type Mutant = (typeof MUTANTS)[number];
 
 /** Largest number of I/O queue pairs per function this emulator supports (saved data stays far below 256 KiB). */
