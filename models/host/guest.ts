@@ -62,8 +62,11 @@ export interface DriverState {
 }
 
 /**
- * Queue depths a driver sets up. The defaults never wrap on a path; a binding
- * that must see wraps (a saved CQ tail back at 0, tp4159 D25) asks for less.
+ * Queue depths a driver sets up. DEFAULT_DEPTHS, the PF's, stay deep: the
+ * QEMU target brings its VFs online through the tester's PF admin queue right
+ * after CC.EN = 1 (FunctionDriver.enable), and those completions must fit
+ * in one pass of the CQ. A VF's guest takes VF_DEPTHS: small, so its queues
+ * wrap on the paths (the SQ head and phase tag are checked across a wrap).
  */
 export interface QueueDepths {
   /** admin SQ and CQ entries (2..ADMIN_ENTRIES) */
@@ -73,6 +76,9 @@ export interface QueueDepths {
 }
 
 export const DEFAULT_DEPTHS: QueueDepths = { admin: ADMIN_ENTRIES, io: IO_ENTRIES };
+
+/** A VF guest's queues: 4 admin entries (a latched Create pair and one more fit), 3 per I/O queue (two commands in flight fit). */
+export const VF_DEPTHS: QueueDepths = { admin: 4, io: 3 };
 
 export class FunctionDriver {
   readonly plan: FunctionPlan;
