@@ -77,8 +77,12 @@ export interface QueueDepths {
 
 export const DEFAULT_DEPTHS: QueueDepths = { admin: ADMIN_ENTRIES, io: IO_ENTRIES };
 
-/** A VF guest's queues: 4 admin entries (a latched Create pair and one more fit), 3 per I/O queue (two commands in flight fit). */
-export const VF_DEPTHS: QueueDepths = { admin: 4, io: 3 };
+/**
+ * A VF guest's queues: 8 admin entries (with vfQueuePolicy drop, a path sends
+ * up to the five LM opcodes in a row that never complete, and a latched Create
+ * pair may wait besides), 3 per I/O queue (two commands in flight fit).
+ */
+export const VF_DEPTHS: QueueDepths = { admin: 8, io: 3 };
 
 export class FunctionDriver {
   readonly plan: FunctionPlan;

@@ -62,11 +62,11 @@ const cids = (w: readonly Waiting[]): string => (w.length === 0 ? 'none: no comm
 
 /**
  * Judge completion `cqe` read from CQ `cqid` of function `fn`. `sqOf`
- * finds the SQ it names; `feeding` lists the SQs that post to this CQ (for
- * the message). `judgeHead`: false for an SQ that is gone (deleted with
+ * finds the SQ it names; `feeding` lists the SQs that post to this CQ (asked
+ * only for the message). `judgeHead`: false for an SQ that is gone (deleted with
  * commands in flight, which complete as aborted): its head is not judged.
  */
-export function judgeCompletion(fn: number, cqid: number, cqe: Uint8Array, sqOf: (sqid: number) => SqAccount | undefined, feeding: readonly number[], judgeHead = true): Verdict {
+export function judgeCompletion(fn: number, cqid: number, cqe: Uint8Array, sqOf: (sqid: number) => SqAccount | undefined, feeding: () => readonly number[], judgeHead = true): Verdict {
   const { sqid, cid } = completionId(cqe);
   const sqhd = cqe[8] | (cqe[9] << 8);
   const fault = (field: string, expected: string, observed: string, why: string, command?: Waiting): Verdict => ({
@@ -75,7 +75,8 @@ export function judgeCompletion(fn: number, cqid: number, cqe: Uint8Array, sqOf:
   });
   const sq = sqOf(sqid);
   if (sq === undefined || sq.cqid !== cqid) {
-    return fault('SQ id', feeding.length === 0 ? 'no completion: no SQ posts here' : `an SQ that posts to CQ ${cqid} (${feeding.join(', ')})`, String(sqid), `a completion names SQ ${sqid}, which ${sq === undefined ? 'does not exist' : `posts to CQ ${sq.cqid}`} (I2)`);
+    const sqs = feeding();
+    return fault('SQ id', sqs.length === 0 ? 'no completion: no SQ posts here' : `an SQ that posts to CQ ${cqid} (${sqs.join(', ')})`, String(sqid), `a completion names SQ ${sqid}, which ${sq === undefined ? 'does not exist' : `posts to CQ ${sq.cqid}`} (I2)`);
   }
   const i = sq.waiting.findIndex((w) => w.cid === cid);
   if (i < 0) return fault('CID', cids(sq.waiting), String(cid), `a completion nobody asked for on SQ ${sqid}: no command with CID ${cid} waits there (a duplicate or a stray, I2)`);

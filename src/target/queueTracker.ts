@@ -315,7 +315,7 @@ export class QueueTracker {
     } else {
       const live = state.sqs.get(sqid);
       const sq = live ?? state.retired.get(sqid);
-      const feeding = [...state.sqs].filter(([, q]) => q.cqid === cqid).map(([q]) => q);
+      const feeding = (): number[] => [...state.sqs].filter(([, q]) => q.cqid === cqid).map(([q]) => q);
       const verdict = judgeCompletion(fn, cqid, bytes, () => sq, feeding, live !== undefined);
       if (!verdict.ok) throw verdict.fault;
       const waiting = (sq as SubmissionQueue).waiting.filter((w) => w !== verdict.command);
