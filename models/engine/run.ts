@@ -101,7 +101,7 @@ function faultFailure(e: CompletionFault): Pick<PathFailure, 'expected' | 'obser
     observed: `${d.field} ${d.observed}`,
     differences: [{ field: d.field, expected: d.expected, observed: d.observed }],
     ...(d.field === 'SQ id' || d.field === 'CID' ? { decision: 'I2' } : {}),
-    ...(d.command ? { command: { fn: d.fn, qid: d.command.qid, cid: d.command.cid, sqe: toHex(d.command.sqe) } } : {}),
+    ...(d.command ? { command: { fn: d.fn, ...d.command } } : {}),
     cqe: toHex(d.cqe),
   };
 }

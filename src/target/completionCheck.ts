@@ -16,7 +16,8 @@ export interface Waiting {
   cid: number;
   /** its entry's absolute position in the SQ (0 for the first entry ever written) */
   seq: number;
-  sqe: Uint8Array;
+  /** the 64 SQE bytes as hex (a string: cheap to copy with the tracker's state) */
+  sqe: string;
 }
 
 /** The host's account of one SQ, in absolute entry counts (they never wrap). */
@@ -39,8 +40,8 @@ export interface FaultDetail {
   observed: string;
   /** the 16 completion bytes */
   cqe: Uint8Array;
-  /** the command it answers, where the host knows it */
-  command?: { qid: number; cid: number; sqe: Uint8Array };
+  /** the command it answers, where the host knows it (SQE bytes as hex) */
+  command?: { qid: number; cid: number; sqe: string };
 }
 
 /** A completion that breaks the queue protocol (see the header); thrown by the queue driver where it reads it. */

@@ -16,7 +16,7 @@ function cqe(sqhd: number, sqid: number, cid: number, phase: 0 | 1): Uint8Array 
 }
 
 /** An SQ of 4 entries: 5 written, 2 consumed; CIDs 7 (entry 2), 8 (entry 3) and 9 (entry 4) wait. */
-const sq = (): SqAccount => ({ size: 4, cqid: 1, pushed: 5, consumed: 2, waiting: [7, 8, 9].map((cid, i) => ({ cid, seq: 2 + i, sqe: new Uint8Array(64) })) });
+const sq = (): SqAccount => ({ size: 4, cqid: 1, pushed: 5, consumed: 2, waiting: [7, 8, 9].map((cid, i) => ({ cid, seq: 2 + i, sqe: '00'.repeat(64) })) });
 
 describe('the SQ head a completion reports', () => {
   it('NVMe SQ head pointer: SQHD maps to the one count in [least, pushed] with its index, across the wrap', () => {
