@@ -17,10 +17,11 @@ import { SQE_SIZE } from '../wire/sqe.ts';
 import { bitsOf, CAP_FIELDS, cqHeadDoorbell, REG, sqTailDoorbell } from '../wire/registers.ts';
 import { PAGE_MASK } from '../wire/page.ts';
 import { toHex } from '../wire/hex.ts';
-import { queueChange, type QueueChange } from './queueCommands.ts';
+import { queueChange } from './queueCommands.ts';
 import { runBatch, type BatchOps, type RawRequest } from './batch.ts';
-import { claimCompletion, completionId, cqTake, newCq, newSq, sqeCid, sqFull, sqHeadFrom, sqPush, sqSkipToHead, type CqRing, type SqRing } from './ring.ts';
-import { judgeCompletion, slotWords, stalePhaseFault, type SqAccount } from './completionCheck.ts';
+import { claimCompletion, completionId, cqTake, sqeCid, sqFull, sqHeadFrom, sqPush, sqSkipToHead } from './ring.ts';
+import { judgeCompletion, slotWords, stalePhaseFault } from './completionCheck.ts';
+import { applyQueueChange, copyState, newFunctionState, newTrackedCq, newTrackedSq, type CompletionQueue, type FunctionState, type SubmissionQueue, type TrackerState } from './queueState.ts';
 
 export type { RawDeviceOps } from './batch.ts';
 
@@ -40,27 +41,6 @@ const Dword = {
  */
 const CQ_READ_SLOTS = 4;
 
-/** `head` is the last SQ head the device reported in a CQE; `pushed`/`consumed` are tail and head unwrapped. */
-interface SubmissionQueue extends SqRing, SqAccount {
-  base: bigint;
-}
-
-interface CompletionQueue extends CqRing {
-  base: bigint;
-  /** per slot, DW2 and DW3 of the entry the host last consumed there (zeros: never posted to), for the phase check */
-  seen: Uint32Array;
-}
-
-interface FunctionState {
-  aqa: number;
-  asq: bigint;
-  acq: bigint;
-  sqs: Map<number, SubmissionQueue>;
-  cqs: Map<number, CompletionQueue>;
-  /** SQs deleted while commands waited on them: those complete later, as aborted (their head is not judged) */
-  retired: Map<number, SubmissionQueue>;
-}
-
 export interface QueueTrackerOptions {
   /** How long `submit` polls for a completion before returning null. Default 2000 ms. */
   timeoutMs?: number;
@@ -70,33 +50,6 @@ export interface QueueTrackerOptions {
 export interface QueueView {
   sq: Array<{ qid: number; base: bigint; size: number; tail: number; head: number; cqid: number }>;
   cq: Array<{ qid: number; base: bigint; size: number; head: number; phase: 0 | 1 }>;
-}
-
-/** Everything a tracker remembers, as saveState hands it out. */
-interface TrackerState {
-  functions: Map<number, FunctionState>;
-  dstrd: Map<number, number>;
-  unclaimed: Map<number, Uint8Array[]>;
-}
-
-/**
- * A copy that shares nothing the tracker changes in place: queue records are
- * replaced whole on every change (so they are copied one level deep), but a
- * CQ's `seen` and the unclaimed lists change in place. Completion bytes and
- * waiting commands never change. Far cheaper than structuredClone on the
- * runner's every snapshot and restore.
- */
-function copyState(s: TrackerState): TrackerState {
-  const functions = new Map<number, FunctionState>();
-  for (const [fn, f] of s.functions) {
-    functions.set(fn, {
-      ...f,
-      sqs: new Map(f.sqs),
-      retired: new Map(f.retired),
-      cqs: new Map([...f.cqs].map(([qid, cq]): [number, CompletionQueue] => [qid, { ...cq, seen: cq.seen.slice() }])),
-    });
-  }
-  return { functions, dstrd: new Map(s.dstrd), unclaimed: new Map([...s.unclaimed].map(([fn, list]): [number, Uint8Array[]] => [fn, [...list]])) };
 }
 
 /** `value` with its low or high 32 bits replaced by `dword`. */
@@ -437,7 +390,7 @@ export class QueueTracker {
   private state(fn: number): FunctionState {
     let s = this.functions.get(fn);
     if (!s) {
-      s = { aqa: 0, asq: 0n, acq: 0n, sqs: new Map(), cqs: new Map(), retired: new Map() };
+      s = newFunctionState();
       this.functions.set(fn, s);
     }
     return s;
@@ -455,9 +408,8 @@ export class QueueTracker {
   private startAdminQueue(fn: number): void {
     const s = this.state(fn);
     this.forgetQueues(fn);
-    const entries = ((s.aqa >>> 16) & 0xfff) + 1;
-    s.cqs.set(0, { ...newCq(entries), base: s.acq & PAGE_MASK, seen: new Uint32Array(2 * entries) });
-    s.sqs.set(0, { ...newSq((s.aqa & 0xfff) + 1), ...freshAccount(), base: s.asq & PAGE_MASK, cqid: 0 });
+    s.cqs.set(0, newTrackedCq(((s.aqa >>> 16) & 0xfff) + 1, s.acq & PAGE_MASK));
+    s.sqs.set(0, newTrackedSq((s.aqa & 0xfff) + 1, s.asq & PAGE_MASK, 0));
   }
 
   /** CAP.DSTRD (doorbell stride 4 << DSTRD), read once per function. */
@@ -478,30 +430,4 @@ function cqReadSlots(cq: CompletionQueue): number {
 
 function cqReadRequest(cq: CompletionQueue): RawRequest & { op: 'memRead' } {
   return { op: 'memRead', addr: cq.base + BigInt(cq.head * CQE_SIZE), len: cqReadSlots(cq) * CQE_SIZE };
-}
-
-function applyQueueChange(state: FunctionState, change: QueueChange): void {
-  switch (change.kind) {
-    case 'create-cq':
-      state.cqs.set(change.qid, { ...newCq(change.size), base: change.base, seen: new Uint32Array(2 * change.size) });
-      break;
-    case 'create-sq':
-      state.retired.delete(change.qid);
-      state.sqs.set(change.qid, { ...newSq(change.size), ...freshAccount(), base: change.base, cqid: change.cqid });
-      break;
-    case 'delete-sq': {
-      const sq = state.sqs.get(change.qid);
-      if (sq && sq.waiting.length > 0) state.retired.set(change.qid, sq);
-      state.sqs.delete(change.qid);
-      break;
-    }
-    case 'delete-cq':
-      state.cqs.delete(change.qid);
-      break;
-  }
-}
-
-/** A new SQ's account: nothing written, nothing consumed, nothing waiting. */
-function freshAccount(): Pick<SqAccount, 'pushed' | 'consumed' | 'waiting'> {
-  return { pushed: 0, consumed: 0, waiting: [] };
 }
