@@ -37,23 +37,17 @@ export interface TrackerState {
 }
 
 /**
- * A copy that shares nothing the tracker changes in place: queue records are
- * replaced whole on every change (so they are copied one level deep), but a
- * CQ's `seen` and the unclaimed lists change in place. Completion bytes and
- * waiting commands never change. Far cheaper than structuredClone on the
- * runner's every snapshot and restore.
+ * A copy that shares nothing the tracker changes in place: only the maps
+ * change in place. Queue records and unclaimed lists are replaced whole on
+ * every change, a CQ's `seen` is copied on its first write after a save
+ * (the tracker's ownSeen); completion bytes and waiting commands never
+ * change. Far cheaper than structuredClone on the runner's every snapshot
+ * and restore.
  */
 export function copyState(s: TrackerState): TrackerState {
   const functions = new Map<number, FunctionState>();
-  for (const [fn, f] of s.functions) {
-    functions.set(fn, {
-      ...f,
-      sqs: new Map(f.sqs),
-      retired: new Map(f.retired),
-      cqs: new Map([...f.cqs].map(([qid, cq]): [number, CompletionQueue] => [qid, { ...cq, seen: cq.seen.slice() }])),
-    });
-  }
-  return { functions, dstrd: new Map(s.dstrd), unclaimed: new Map([...s.unclaimed].map(([fn, list]): [number, Uint8Array[]] => [fn, [...list]])) };
+  for (const [fn, f] of s.functions) functions.set(fn, { ...f, sqs: new Map(f.sqs), retired: new Map(f.retired), cqs: new Map(f.cqs) });
+  return { functions, dstrd: new Map(s.dstrd), unclaimed: new Map(s.unclaimed) };
 }
 
 /** A fresh SQ of `size` entries at `base` posting to CQ `cqid`: nothing written, consumed or waiting. */

@@ -20,7 +20,7 @@ import { toHex } from '../wire/hex.ts';
 import { queueChange } from './queueCommands.ts';
 import { runBatch, type BatchOps, type RawRequest } from './batch.ts';
 import { claimCompletion, completionId, cqTake, sqeCid, sqFull, sqHeadFrom, sqPush, sqSkipToHead } from './ring.ts';
-import { judgeCompletion, slotWords, stalePhaseFault } from './completionCheck.ts';
+import { judgeCompletion, rememberSlot, stalePhaseFault } from './completionCheck.ts';
 import { applyQueueChange, copyState, newFunctionState, newTrackedCq, newTrackedSq, type CompletionQueue, type FunctionState, type SubmissionQueue, type TrackerState } from './queueState.ts';
 
 export type { RawDeviceOps } from './batch.ts';
@@ -65,6 +65,8 @@ export class QueueTracker {
   /** completions read from a CQ that no submit has claimed yet, per function */
   private readonly unclaimed = new Map<number, Uint8Array[]>();
   private readonly timeoutMs: number;
+  /** `seen` arrays this tracker may write in place: none that a saved state shares (copy on write) */
+  private ownSeen = new WeakSet<Uint32Array>();
 
   constructor(
     private readonly raw: BatchOps,
@@ -130,11 +132,13 @@ export class QueueTracker {
 
   /** A deep copy of the bookkeeping, for runners that snapshot and restore a device. */
   saveState(): unknown {
+    this.ownSeen = new WeakSet();
     return copyState({ functions: this.functions, dstrd: this.dstrd, unclaimed: this.unclaimed });
   }
 
   restoreState(saved: unknown): void {
     const s = copyState(saved as TrackerState);
+    this.ownSeen = new WeakSet();
     this.functions.clear();
     this.dstrd.clear();
     this.unclaimed.clear();
@@ -182,7 +186,7 @@ export class QueueTracker {
     const dstrd = await this.doorbellStride(fn);
     const deadline = Date.now() + this.timeoutMs;
     const cid = sqeCid(sqe);
-    const pushed = { ...sqPush(sq), pushed: sq.pushed + 1, waiting: [...sq.waiting, { cid, seq: sq.pushed, sqe: toHex(sqe) }] };
+    const pushed = { ...sqPush(sq), pushed: sq.pushed + 1, waiting: [...sq.waiting, { cid, seq: sq.pushed, sqe: sqe.slice() }] };
     // the first look at the CQ rides with the doorbell: a synchronous target has posted by then
     const [, , firstLook] = await runBatch(this.raw, [
       { op: 'memWrite', addr: sq.base + BigInt(sq.tail * SQE_SIZE), data: sqe },
@@ -267,13 +271,17 @@ export class QueueTracker {
         const bytes = slots.slice(taken * CQE_SIZE, (taken + 1) * CQE_SIZE);
         const next = cqTake(cq, bytes);
         if (!next) {
-          const seen: [number, number] = [cq.seen[2 * cq.head], cq.seen[2 * cq.head + 1]];
-          const stale = foreign ? undefined : stalePhaseFault(fn, cqid, cq.phase, cq.head, bytes, seen, (q) => state.sqs.get(q));
+          const stale = foreign ? undefined : stalePhaseFault(fn, cqid, cq.phase, cq.head, bytes, cq.seen, state.sqs);
           if (stale) throw stale;
           break;
         }
-        [cq.seen[2 * cq.head], cq.seen[2 * cq.head + 1]] = slotWords(bytes);
-        cq = next;
+        // copy on write: a saved state shares this array until the first completion after it
+        if (!this.ownSeen.has(cq.seen)) {
+          cq = { ...cq, seen: cq.seen.slice() };
+          this.ownSeen.add(cq.seen);
+        }
+        rememberSlot(cq.seen, cq.head, bytes);
+        cq = { ...next, seen: cq.seen };
         this.collect(fn, state, cqid, bytes, foreign);
       }
       consumed += taken;
@@ -296,8 +304,7 @@ export class QueueTracker {
     } else {
       const live = state.sqs.get(sqid);
       const sq = live ?? state.retired.get(sqid);
-      const feeding = (): number[] => [...state.sqs].filter(([, q]) => q.cqid === cqid).map(([q]) => q);
-      const verdict = judgeCompletion(fn, cqid, bytes, () => sq, feeding, live !== undefined);
+      const verdict = judgeCompletion(fn, cqid, bytes, sq, state.sqs, live !== undefined);
       if (!verdict.ok) throw verdict.fault;
       const waiting = (sq as SubmissionQueue).waiting.filter((w) => w !== verdict.command);
       const next = { ...(sq as SubmissionQueue), waiting, consumed: verdict.consumed, head: verdict.consumed % (sq as SubmissionQueue).size };
@@ -305,9 +312,8 @@ export class QueueTracker {
       else if (waiting.length > 0) state.retired.set(sqid, next);
       else state.retired.delete(sqid);
     }
-    let list = this.unclaimed.get(fn);
-    if (!list) this.unclaimed.set(fn, (list = []));
-    list.push(bytes);
+    // a new list, never a push: saved states share the old one
+    this.unclaimed.set(fn, [...(this.unclaimed.get(fn) ?? []), bytes]);
   }
 
   /** Take the completion of (sqid, cid) out of the unclaimed list, if it is there. */
