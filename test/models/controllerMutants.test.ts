@@ -10,6 +10,7 @@ import type { Suite } from '../../models/engine/suite.ts';
 import { vfLifecycleSuites } from '../../models/bindings/vfLifecycle.ts';
 import { pfAcceptanceSuites } from '../../models/bindings/pfAcceptance.ts';
 import { tpLifecycleSuites } from '../../models/bindings/tp4159Lifecycle.ts';
+import { vfioSuites } from '../../models/bindings/vfio.ts';
 import type { Mutant } from '../../src/emulator/options.ts';
 import { EmulatorAdapter } from '../../src/verify/emulatorAdapter.ts';
 
@@ -53,6 +54,14 @@ describe('controller mutants are caught by a named path', () => {
     expect(got.length).toBeGreaterThan(0);
     expect(got[0]).toMatchObject({ decision: 'I2', differences: [{ field: 'CID' }] });
     expect(got[0].what).toMatch(/function 0 CQ 0: a completion nobody asked for on SQ 0/);
+  });
+
+  it('I2: duplicateCompletion fails vfioMigration:stop-copy too: the host driver\'s PF admin queue read a completion it never waited for', async () => {
+    const s = vfioSuites({ timeoutMs: 0 })[0];
+    expect(await failures(s, undefined, 3)).toEqual([]);
+    const got = await failures(s, 'duplicateCompletion', 3);
+    expect(got.length).toBeGreaterThan(0);
+    expect(got[0].what).toMatch(/completions on the PF admin queue \(I2\)/);
   });
 
   it('D2, D17: badPfIdentify fails every vfLifecycle:lm path at reset with its reason, and the run goes on (no exception)', async () => {
