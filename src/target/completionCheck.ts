@@ -99,7 +99,7 @@ export function judgeCompletion(fn: number, cqid: number, cqe: Uint8Array, sq: S
     const window = least === sq.pushed ? `${least % sq.size}` : `${least % sq.size}..${sq.pushed % sq.size}`;
     const why =
       `the SQ head in the completion of CID ${cid} on SQ ${sqid} (${sq.size} entries) is not one the device can have reached: ` +
-      `it consumed the command itself and ${sq.consumed % sq.size === least % sq.size ? 'nothing before it' : 'what it reported before'}, and no more than the tail written`;
+      `it fetched at least ${sq.consumed > command.seq + 1 ? 'the entries an earlier completion reported (the head never goes back)' : 'this command itself'}, and no more than the tail written`;
     return faultOf(fn, cqid, cqe, sqid, 'SQHD', window, String(sqhd), why, command);
   }
   return { ok: true, command, consumed: count };
