@@ -22,6 +22,7 @@ import type { Implementation } from '../../src/paths/trie.ts';
 import type { Adapter, ResetOptions } from '../../src/target/adapter.ts';
 import type { Cqe } from '../../src/wire/cqe.ts';
 import { adminOpcodeName, LM } from '../../src/wire/opcodes.ts';
+import { describeStatus } from '../../src/wire/status.ts';
 import { CC_ENABLE, REG } from '../../src/wire/registers.ts';
 import type { HostDevice, PciId, ResetListener } from '../../src/host/device.ts';
 import { NvmeLmHost, LmRefusedError } from '../../src/host/driver.ts';
@@ -217,6 +218,7 @@ class VfioBinding {
     const mark = host.channel.log.length;
     const openBefore = vf.saveStream ?? vf.resumeStream;
     const guestBefore = await this.guestRegisters();
+    const lateBefore = this.lateCompletions();
 
     let error: unknown = null;
     if (e.type === 'SET_STATE') error = await this.setState(e.target);
@@ -236,6 +238,7 @@ class VfioBinding {
     if (openBefore && fd === 'none' && !openBefore.isDisabled) {
       throw new Mismatch(`${label}: the data fd that was open before (D13: closed fds refuse reads and writes)`, 'disabled', 'still usable');
     }
+    this.checkNoStrays(label, lateBefore);
     if (e.type === 'ARC_FAILED') {
       const guestAfter = await this.guestRegisters();
       if (guestAfter !== guestBefore) throw new Mismatch(`${label}: VF ${VF_FN}'s registers after the rejected command (I3, D16)`, guestBefore, guestAfter);
@@ -292,6 +295,22 @@ class VfioBinding {
       throw new Mismatch(`${label}: VF ${VF_FN}'s controller after FLR (D13: power-on state, disabled)`, 'CC.EN 0, CSTS.RDY 0', await this.guestRegisters());
     }
     await this.enableGuest();
+  }
+
+  /** The driver's PF admin queue and the completions it read that answered no command waiting (AdminQueue.lateCompletions). */
+  private lateCompletions(): { queue: unknown; count: number } {
+    const queue = (this.device as FaultInjector).inner.adminQueue;
+    return { queue, count: queue?.lateCompletions.length ?? 0 };
+  }
+
+  /** I2: no completion on the PF admin queue answered nothing the driver waited for (a duplicate, a stray) during the step. */
+  private checkNoStrays(label: string, before: { queue: unknown; count: number }): void {
+    const queue = (this.device as FaultInjector).inner.adminQueue;
+    const late = queue?.lateCompletions ?? [];
+    const fresh = late.slice(queue === before.queue ? before.count : 0);
+    if (fresh.length > 0) {
+      throw new Mismatch(`${label}: completions on the PF admin queue (I2)`, 'only the driver\'s own commands\' completions', fresh.map((c) => `CID ${c.cid} SQ ${c.sqid} (${describeStatus(c)})`).join('; '));
+    }
   }
 
   private checkError(label: string, ctx: VfioMigrationContext, error: unknown, from: VfioState): void {

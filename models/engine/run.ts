@@ -10,6 +10,9 @@ import { ProtocolError, TargetFault, UnsupportedProfileError, type TargetFaultKi
 import { unmetRequirement } from './requirements.ts';
 import { idOfPath } from './pathId.ts';
 import type { CommandInfo, FieldDifference } from './mismatchDetail.ts';
+import { CompletionFault } from '../../src/target/completionCheck.ts';
+import { toHex } from '../../src/wire/hex.ts';
+import { QueueWatch } from './queueWatch.ts';
 
 export interface PathFailure {
   suite: string;
@@ -101,8 +104,31 @@ function failureOf(suite: Suite, r: PathResult): PathFailure {
       fault: { kind: e.kind, stderr: [...e.stderrTail] },
     };
   }
+  if (e instanceof CompletionFault) return { ...base, ...faultFailure(e) };
   const message = e instanceof Error ? e.message : String(e);
   return { ...base, expected: 'the step to run', observed: `error: ${message}` };
+}
+
+/** A completion the queue driver found broken (any step, any queue): the field, both values, the command and the bytes (I2 for SQ id and CID). */
+function faultFailure(e: CompletionFault): Pick<PathFailure, 'expected' | 'observed' | 'what' | 'differences' | 'decision' | 'command' | 'cqe'> {
+  const d = e.detail;
+  return {
+    what: `function ${d.fn} CQ ${d.cqid}: ${e.why}`,
+    expected: `${d.field} ${d.expected}`,
+    observed: `${d.field} ${d.observed}`,
+    differences: [{ field: d.field, expected: d.expected, observed: d.observed }],
+    ...(d.field === 'SQ id' || d.field === 'CID' ? { decision: 'I2' } : {}),
+    ...(d.command ? { command: { fn: d.fn, ...d.command } } : {}),
+    cqe: toHex(d.cqe),
+  };
+}
+
+/** Every path failed at reset (step 0) with `error`, reported as done one by one. */
+function failedAtReset(paths: readonly Path[], error: unknown, onPath: RunSuiteOptions['onPath']): PathResult[] {
+  return paths.map((path, i) => {
+    onPath?.(i + 1, paths.length);
+    return { path, ok: false, error, failedStep: -1 };
+  });
 }
 
 /** Paths a suite runs, with a readable name each (events joined by ' > '). */
@@ -124,24 +150,30 @@ export function choosePaths(suite: Suite, adapter: Adapter, options: RunSuiteOpt
 export async function runSuite(suite: Suite, adapter: Adapter, options: RunSuiteOptions = {}): Promise<SuiteRun> {
   const paths = choosePaths(suite, adapter, options);
   const why = unmetRequirement(suite.requires, adapter);
-  if (why !== undefined) {
-    return { suite: suite.id, unsupported: why, paths: paths.length, passed: 0, failed: 0, notRealisable: [], failures: [], coveredEdges: [], coveredTransitions: 0, stats: { steps: 0, naiveSteps: 0, resets: 0, snapshots: 0, restores: 0, ms: 0 } };
-  }
-  const impl = suite.implementation(adapter);
   const empty: RunStats = { steps: 0, naiveSteps: 0, resets: 0, snapshots: 0, restores: 0, ms: 0 };
-  try {
-    await impl.reset();
-  } catch (e) {
-    if (e instanceof UnsupportedProfileError) {
-      return { suite: suite.id, unsupported: e.message, paths: paths.length, passed: 0, failed: 0, notRealisable: [], failures: [], coveredEdges: [], coveredTransitions: 0, stats: empty };
-    }
-    throw e;
+  if (why !== undefined) {
+    return { suite: suite.id, unsupported: why, paths: paths.length, passed: 0, failed: 0, notRealisable: [], failures: [], coveredEdges: [], coveredTransitions: 0, stats: empty };
   }
-  const { results, stats } = await runPaths(paths, impl, {
-    useSnapshots: options.useSnapshots,
-    onResult: (_r, done, total) => options.onPath?.(done, total),
-    stopWhen: options.stopAtFirstFailure ? (r) => !r.ok && !(r.error instanceof NotRealisable) : undefined,
+  const watch = new QueueWatch();
+  const played = await watch.during(async () => {
+    const impl = watch.watch(suite.implementation(adapter));
+    try {
+      await impl.reset();
+    } catch (e) {
+      if (e instanceof UnsupportedProfileError) return { unsupported: e.message };
+      if (e instanceof ProtocolError) throw e;
+      // the implementation misbehaved in reset or set-up: every path fails there, with the reason, and verify goes on
+      return { results: failedAtReset(paths, e, options.onPath), stats: { ...empty, resets: 1 } };
+    }
+    return runPaths(paths, impl, {
+      useSnapshots: options.useSnapshots,
+      onResult: (_r, done, total) => options.onPath?.(done, total),
+    });
   });
+  if ('unsupported' in played) {
+    return { suite: suite.id, unsupported: played.unsupported, paths: paths.length, passed: 0, failed: 0, notRealisable: [], failures: [], coveredEdges: [], coveredTransitions: 0, stats: empty };
+  }
+  const { results, stats } = played;
   const protocolFault = results.find((r) => r.error instanceof ProtocolError);
   if (protocolFault) throw protocolFault.error;
 

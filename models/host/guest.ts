@@ -8,7 +8,8 @@
 // restored: the prefix-sharing runner needs it, and so does a migration,
 // where the VM continues from the state its image was taken in.
 import type { Adapter } from '../../src/target/adapter.ts';
-import { QueueTracker } from '../../src/target/queueTracker.ts';
+import type { QueueTracker } from '../../src/target/queueTracker.ts';
+import { hostQueueTracker } from '../engine/queueWatch.ts';
 import { decodeCqe, type Cqe } from '../../src/wire/cqe.ts';
 import { CC_ENABLE, REG } from '../../src/wire/registers.ts';
 import { sqeFor } from '../../src/wire/adminCommands.ts';
@@ -61,8 +62,11 @@ export interface DriverState {
 }
 
 /**
- * Queue depths a driver sets up. The defaults never wrap on a path; a binding
- * that must see wraps (a saved CQ tail back at 0, tp4159 D25) asks for less.
+ * Queue depths a driver sets up. DEFAULT_DEPTHS, the PF's, stay deep: the
+ * QEMU target brings its VFs online through the tester's PF admin queue right
+ * after CC.EN = 1 (FunctionDriver.enable), and those completions must fit
+ * in one pass of the CQ. A VF's guest takes VF_DEPTHS: small, so its queues
+ * wrap on the paths (the SQ head and phase tag are checked across a wrap).
  */
 export interface QueueDepths {
   /** admin SQ and CQ entries (2..ADMIN_ENTRIES) */
@@ -72,6 +76,13 @@ export interface QueueDepths {
 }
 
 export const DEFAULT_DEPTHS: QueueDepths = { admin: ADMIN_ENTRIES, io: IO_ENTRIES };
+
+/**
+ * A VF guest's queues: 8 admin entries (with vfQueuePolicy drop, a path sends
+ * up to the five LM opcodes in a row that never complete, and a latched Create
+ * pair may wait besides), 3 per I/O queue (two commands in flight fit).
+ */
+export const VF_DEPTHS: QueueDepths = { admin: 8, io: 3 };
 
 export class FunctionDriver {
   readonly plan: FunctionPlan;
@@ -89,7 +100,7 @@ export class FunctionDriver {
       if (!Number.isInteger(v) || v < 2 || v > max) throw new RangeError(`${k} queue depth ${v}: use 2 to ${max} entries (one page of the plan)`);
     }
     this.plan = functionPlan(fn);
-    this.tracker = new QueueTracker(adapter, { timeoutMs });
+    this.tracker = hostQueueTracker(adapter, { timeoutMs });
   }
 
   /** A CID not in use: counts 1..0xfffe and wraps (the queues are far shallower). */

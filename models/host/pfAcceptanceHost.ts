@@ -5,7 +5,9 @@
 // and a client-side QueueTracker.
 import type { LmState } from '../../machines/pfAcceptance.ts';
 import type { Adapter } from '../../src/target/adapter.ts';
-import { QueueTracker } from '../../src/target/queueTracker.ts';
+import type { QueueTracker } from '../../src/target/queueTracker.ts';
+import { hostQueueTracker } from '../engine/queueWatch.ts';
+import { VF_DEPTHS } from './guest.ts';
 import { sqeFor } from '../../src/wire/adminCommands.ts';
 import { decodeCqe, type Cqe } from '../../src/wire/cqe.ts';
 import { encodeLmCommand } from '../../src/wire/lmCommands.ts';
@@ -17,8 +19,11 @@ import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
 import { withFormatDefect, type SavedFormat } from './savedFormat.ts';
 import { Mismatch, NotRealisable } from '../engine/suite.ts';
 
-const ADMIN_ENTRIES = 32;
-const IO_ENTRIES = 16;
+/** The PF's admin queue: deep enough for the QEMU target's own commands after CC.EN = 1 (see enable). */
+const PF_ADMIN_ENTRIES = 32;
+/** A VF's queues: small, so they wrap on the paths (a path leaves at most one command without a completion on each). */
+const VF_ADMIN_ENTRIES = 4;
+const IO_ENTRIES = VF_DEPTHS.io;
 /** PRP1 at page offset 0xFFC leaves 4 bytes in its page: a transfer needs a PRP list only above 4 + 4096 bytes. */
 export const LIST_THRESHOLD = 4 + PAGE;
 
@@ -39,7 +44,7 @@ export class AcceptanceHost {
     readonly adapter: Adapter,
     readonly timeoutMs: number,
   ) {
-    this.tracker = new QueueTracker(adapter, { timeoutMs });
+    this.tracker = hostQueueTracker(adapter, { timeoutMs });
   }
 
   /** Client-side bookkeeping, for the runner's snapshot/restore. */
@@ -70,7 +75,8 @@ export class AcceptanceHost {
     }
     const { asq, acq } = functionPlan(fn);
     await this.adapter.memWrite(asq, new Uint8Array(2 * PAGE));
-    await this.tracker.regWrite(fn, REG.AQA, 4, BigInt(((ADMIN_ENTRIES - 1) << 16) | (ADMIN_ENTRIES - 1)));
+    const entries = fn === 0 ? PF_ADMIN_ENTRIES : VF_ADMIN_ENTRIES;
+    await this.tracker.regWrite(fn, REG.AQA, 4, BigInt(((entries - 1) << 16) | (entries - 1)));
     await this.tracker.regWrite(fn, REG.ASQ, 8, asq);
     await this.tracker.regWrite(fn, REG.ACQ, 8, acq);
     await this.tracker.regWrite(fn, REG.CC, 4, CC_ENABLE);

@@ -9,7 +9,7 @@ import type { Adapter } from '../../src/target/adapter.ts';
 import { runBatch } from '../../src/target/batch.ts';
 import { claimCompletion, sqeCid } from '../../src/target/ring.ts';
 import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
-import { checkReadBack, DEFAULT_DEPTHS, describePosted, FunctionDriver, isOk, lbaOf, postedDetail, readCommand, writeCommand, type DriverState, type Posted, type QueueDepths } from './guest.ts';
+import { checkReadBack, describePosted, FunctionDriver, isOk, lbaOf, postedDetail, readCommand, writeCommand, type DriverState, type Posted, type QueueDepths, VF_DEPTHS } from './guest.ts';
 import { Mismatch } from '../engine/suite.ts';
 
 export interface IoRecord {
@@ -81,7 +81,7 @@ export class VfGuest {
     timeoutMs: number,
     /** queue ids the guest may create (the VM's memory a migration carries covers them) */
     readonly maxQueues: number,
-    depths: QueueDepths = DEFAULT_DEPTHS,
+    depths: QueueDepths = VF_DEPTHS,
   ) {
     this.driver = new FunctionDriver(adapter, fn, timeoutMs, depths);
   }

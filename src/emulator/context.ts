@@ -6,6 +6,7 @@ import type { RamNamespace } from './namespace.ts';
 import type { LmView } from './acceptance.ts';
 import type { Controller } from './controller.ts';
 import type { ProfileExecutors } from './executors.ts';
+import type { CompletionQueue, SubmissionQueue } from './queues.ts';
 
 /**
  * A VF's live-migration state (D5). The PF is always running. `saving`: a
@@ -29,6 +30,14 @@ export interface CommandTrace {
   reason?: string;
 }
 
+/**
+ * How a controller writes the completion of a command fetched from `sq` into
+ * `cq` (a slot was reserved at fetch): queues.ts's POST_COMPLETION, which a
+ * queue-level mutant wraps from outside (mutants.ts). False when the CQ's
+ * memory is gone.
+ */
+export type PostCompletion = (c: Controller, cq: CompletionQueue, sq: SubmissionQueue, cid: number, status: number, dw0: number, dw1: number) => boolean;
+
 /** What a controller needs from the device around it. */
 export interface DeviceContext {
   readonly memory: HostMemory;
@@ -39,6 +48,8 @@ export interface DeviceContext {
   readonly lmView: LmView;
   /** what fetched commands do: the profile's executor set (with the mutant, if any) */
   readonly executors: ProfileExecutors;
+  /** how completions are written (with the mutant, if any) */
+  readonly post: PostCompletion;
   /** D18: a PF controller reset resets every VF */
   resetAllVfs(): void;
   trace: ((e: CommandTrace) => void) | undefined;

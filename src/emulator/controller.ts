@@ -7,7 +7,7 @@
 export type { CommandTrace, DeviceContext, HeldSave, InFlight, LmState } from './context.ts';
 import type { DeviceContext, HeldSave, InFlight, LmState } from './context.ts';
 import { PAGE_SIZE } from './hostMemory.ts';
-import { CompletionQueue, postCompletion, SQE_SIZE, CQE_SIZE, SubmissionQueue } from './queues.ts';
+import { CompletionQueue, SQE_SIZE, CQE_SIZE, SubmissionQueue } from './queues.ts';
 import {
   CC_EN,
   CC_MPS_SHIFT,
@@ -341,7 +341,7 @@ export class Controller {
   /** Post the completion of a command fetched from `sq` to its CQ (a slot was reserved at fetch). */
   complete(sq: SubmissionQueue, cid: number, status: number, dw0: number, dw1 = 0): void {
     const cq = this.cqs[sq.cqid]!;
-    if (!postCompletion(this.ctx.memory, cq, dw0, sq.head, sq.qid, cid, status, dw1)) this.regs.csts |= CSTS_CFS;
+    if (!this.ctx.post(this, cq, sq, cid, status, dw0, dw1)) this.regs.csts |= CSTS_CFS;
   }
 
   // ---- deferred I/O ----------------------------------------------------

@@ -10,7 +10,8 @@ import { MAX_IO_QUEUES, resolveOptions, type DeviceConfig, type DeviceOptions } 
 import { functionHash, stateHash, type HashExclusion } from './stateHash.ts';
 import { savedDataSize } from './savedData.ts';
 import type { LmView } from './acceptance.ts';
-import { executorsFor, type ProfileExecutors } from './executors.ts';
+import { completionPosterFor, executorsFor, type ProfileExecutors } from './executors.ts';
+import type { PostCompletion } from './context.ts';
 
 const MAX_U32 = 0xffff_ffffn;
 const MAX_U64 = 0xffff_ffff_ffff_ffffn;
@@ -49,6 +50,7 @@ export class EmulatedDevice implements DeviceContext {
   readonly config: DeviceConfig;
   readonly lmView: LmView;
   readonly executors: ProfileExecutors;
+  readonly post: PostCompletion;
   /** Called once per command outcome when set (costs nothing when unset). */
   trace: ((e: CommandTrace) => void) | undefined = undefined;
   private controllers: Controller[];
@@ -56,6 +58,7 @@ export class EmulatedDevice implements DeviceContext {
   constructor(options: DeviceOptions = {}) {
     this.config = resolveOptions(options);
     this.executors = executorsFor(this.config);
+    this.post = completionPosterFor(this.config);
     this.memory = options.memory ?? new HostMemory();
     this.namespace = options.namespace ?? new RamNamespace();
     this.controllers = [];

@@ -34,7 +34,9 @@ import { isLmOpcode } from '../wire/opcodes.ts';
 import { execAdmin } from './adminExec.ts';
 import { execIo, runNvm } from './nvmExec.ts';
 import { lmOnAdminQueue, LM_STEPS, type LmSteps } from './migration.ts';
-import { isTp4159Mutant, mutateHmlmSteps, mutateLmSteps } from './mutants.ts';
+import { isControllerMutant, isTp4159Mutant, mutateExecutors, mutateHmlmSteps, mutateLmSteps, mutatePost } from './mutants.ts';
+import { POST_COMPLETION } from './queues.ts';
+import type { PostCompletion } from './context.ts';
 import { HMLM_STEPS, hmlmExecutors } from './hmlmExec.ts';
 
 export interface ProfileExecutors {
@@ -57,9 +59,9 @@ function vendorLmExecutors(steps: LmSteps): ProfileExecutors {
 const VENDOR_LM = vendorLmExecutors(LM_STEPS);
 
 /** The vendor LM opcodes 0xC4-0xD5: routeLmOpcode tells lm, no-lm, reserved and foreign apart by their ProfileInfo. */
-// A tp4159 mutant on a vendor profile changes nothing: a fresh, correct set.
+// A tp4159 or controller mutant leaves the LM steps correct: a fresh, correct set.
 const vendorLm: ExecutorFactory = (mutant) =>
-  mutant === undefined ? VENDOR_LM : vendorLmExecutors(isTp4159Mutant(mutant) ? LM_STEPS : mutateLmSteps(LM_STEPS, mutant));
+  mutant === undefined ? VENDOR_LM : vendorLmExecutors(isTp4159Mutant(mutant) || isControllerMutant(mutant) ? LM_STEPS : mutateLmSteps(LM_STEPS, mutant));
 
 const HMLM_EXECUTORS = hmlmExecutors(HMLM_STEPS);
 
@@ -75,7 +77,12 @@ const EXECUTORS: Readonly<Record<Profile, ExecutorFactory>> = {
   tp4159,
 };
 
-/** The executor set of a device: its profile's, with its mutant applied. */
+/** The executor set of a device: its profile's, with its mutant applied (a controller mutant wraps any profile's). */
 export function executorsFor(config: DeviceConfig): ProfileExecutors {
-  return EXECUTORS[config.profile.name](config.mutant);
+  return mutateExecutors(EXECUTORS[config.profile.name](config.mutant), config.mutant);
+}
+
+/** How a device writes completions: the correct way, or broken by its controller mutant. */
+export function completionPosterFor(config: DeviceConfig): PostCompletion {
+  return mutatePost(POST_COMPLETION, config.mutant);
 }

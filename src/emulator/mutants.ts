@@ -1,10 +1,18 @@
 // The deliberately broken variants (options.ts MUTANTS), all of them here:
 // each wraps one step of the correct LM steps (migration.ts) from outside,
 // a broken route or acceptance before, a broken effect or outcome after, so
-// the correct acceptance and executors carry no mutant check at all. Only
+// the correct acceptance and executors carry no mutant check at all. The
+// controller mutants wrap, the same way, how a completion is written
+// (queues.ts POST_COMPLETION) or the admin executor of every profile. Only
 // suites proving they catch bugs ask for these (`--mutant`).
 import type { Controller } from './controller.ts';
-import { TP4159_MUTANTS, type DeviceConfig, type LmMutant, type Mutant, type Tp4159Mutant } from './options.ts';
+import { CONTROLLER_MUTANTS, TP4159_MUTANTS, type ControllerMutant, type DeviceConfig, type LmMutant, type Mutant, type Tp4159Mutant } from './options.ts';
+import type { PostCompletion } from './context.ts';
+import type { ProfileExecutors } from './executors.ts';
+import { ADMIN } from '../wire/opcodes.ts';
+import { CNS_CONTROLLER, LM_CAPABILITY_OFFSET } from '../wire/identify.ts';
+import { IDENTIFY, rd, SQE } from './fields.ts';
+import { dmaFromHost, dmaToHost, walkPrps } from './prp.ts';
 import type { LmView } from './acceptance.ts';
 import type { LmSteps } from './migration.ts';
 import { LM } from '../wire/opcodes.ts';
@@ -63,6 +71,68 @@ export function mutateLmSteps(s: LmSteps, mutant: LmMutant): LmSteps {
 
 export function isTp4159Mutant(m: Mutant): m is Tp4159Mutant {
   return (TP4159_MUTANTS as readonly string[]).includes(m);
+}
+
+export function isControllerMutant(m: Mutant): m is ControllerMutant {
+  return (CONTROLLER_MUTANTS as readonly string[]).includes(m);
+}
+
+/** How completions are written, broken as a controller mutant says (any other mutant: unchanged). */
+export function mutatePost(post: PostCompletion, mutant: Mutant | undefined): PostCompletion {
+  return mutant !== undefined && isControllerMutant(mutant) ? (POST_BREAK[mutant]?.(post) ?? post) : post;
+}
+
+/** A profile's executors, broken as a controller mutant says (any other mutant: unchanged). */
+export function mutateExecutors(ex: ProfileExecutors, mutant: Mutant | undefined): ProfileExecutors {
+  return mutant !== undefined && isControllerMutant(mutant) ? (EXECUTOR_BREAK[mutant]?.(ex) ?? ex) : ex;
+}
+
+const POST_BREAK: Readonly<Partial<Record<ControllerMutant, (post: PostCompletion) => PostCompletion>>> = {
+  // NVMe SQ head pointer: every completion reports the head from before its own command was fetched.
+  staleSqHead: (post) => (c, cq, sq, cid, status, dw0, dw1) => {
+    const head = sq.head;
+    sq.head = (head + sq.size - 1) % sq.size;
+    try {
+      return post(c, cq, sq, cid, status, dw0, dw1);
+    } finally {
+      sq.head = head;
+    }
+  },
+  // NVMe phase tag: every pass over the CQ writes phase 1, so after a wrap the host sees nothing new.
+  noPhaseInvert: (post) => (c, cq, sq, cid, status, dw0, dw1) => {
+    cq.phase = 1;
+    return post(c, cq, sq, cid, status, dw0, dw1);
+  },
+  // I2: a completion on the PF's admin queue comes twice (when the CQ has a free slot for the copy).
+  duplicateCompletion: (post) => (c, cq, sq, cid, status, dw0, dw1) => {
+    const ok = post(c, cq, sq, cid, status, dw0, dw1);
+    if (!ok || c.fn !== 0 || sq.qid !== 0 || cq.room <= 0) return ok;
+    cq.reserved++;
+    return post(c, cq, sq, cid, status, dw0, dw1);
+  },
+};
+
+const EXECUTOR_BREAK: Readonly<Partial<Record<ControllerMutant, (ex: ProfileExecutors) => ProfileExecutors>>> = {
+  // D2, D17: the PF's Identify Controller reports the opposite live-migration capability in byte 3072.
+  badPfIdentify: (ex) => ({
+    ...ex,
+    admin: (c, v, o) => {
+      const out = ex.admin(c, v, o);
+      const pfIdentify = c.fn === 0 && v.getUint8(o) === ADMIN.IDENTIFY && rd(v, o, IDENTIFY.cns) === CNS_CONTROLLER;
+      if (pfIdentify && out.status === 0) flipCapabilityByte(c, rd(v, o, SQE.prp1), rd(v, o, SQE.prp2));
+      return out;
+    },
+  }),
+};
+
+/** badPfIdentify: bit 0 of byte 3072 of the Identify data the PF just wrote, inverted in host memory. */
+function flipCapabilityByte(c: Controller, prp1: number, prp2: number): void {
+  const mem = c.ctx.memory;
+  const walk = walkPrps(mem, prp1, prp2, LM_CAPABILITY_OFFSET + 1);
+  if (!walk.ok) return;
+  const data = dmaFromHost(mem, walk.segments, LM_CAPABILITY_OFFSET + 1);
+  data[LM_CAPABILITY_OFFSET] ^= 1;
+  dmaToHost(mem, walk.segments, data);
 }
 
 /** The standard profile's steps broken as `mutant` says (hmlmMutants.ts). */

@@ -13,14 +13,17 @@ export type IoCompletion = 'immediate' | 'deferred';
  * Deliberately broken variants, used only to prove that generated suites catch
  * bugs (each is a wrapper in mutants.ts around the correct steps). The lm ones
  * break the vendor profile's LM commands; the tp4159 ones the standard
- * profile's (on the other profiles they change nothing). MUTANT_BUGS says
+ * profile's (on the other profiles they change nothing); the controller ones
+ * every profile's queues and Identify. MUTANT_BUGS says
  * what each gets wrong.
  */
 export const LM_MUTANTS = ['acceptLmOnVfQueue', 'saveWhileRunning', 'partialLoad', 'queryOffByOneQueue', 'ignoreCapability'] as const;
 export const TP4159_MUTANTS = ['partialSetState', 'suspendBeforeDrain', 'stateDropsLatchedTail', 'crossVfLog', 'trackWhileSuspended', 'cdqForPf'] as const;
-export const MUTANTS = [...LM_MUTANTS, ...TP4159_MUTANTS] as const;
+export const CONTROLLER_MUTANTS = ['staleSqHead', 'noPhaseInvert', 'duplicateCompletion', 'badPfIdentify'] as const;
+export const MUTANTS = [...LM_MUTANTS, ...TP4159_MUTANTS, ...CONTROLLER_MUTANTS] as const;
 export type LmMutant = (typeof LM_MUTANTS)[number];
 export type Tp4159Mutant = (typeof TP4159_MUTANTS)[number];
+export type ControllerMutant = (typeof CONTROLLER_MUTANTS)[number];
 export type Mutant = (typeof MUTANTS)[number];
 
 /** The bug each mutant plants and the rules it breaks: `serve --help`, the README's table and the tests' names read it here. */
@@ -36,6 +39,10 @@ export const MUTANT_BUGS: Readonly<Record<Mutant, { bug: string; breaks: string 
   crossVfLog: { bug: "VF 1's writes are logged into VF 2's user data migration queue", breaks: 'I13' },
   trackWhileSuspended: { bug: 'Track Send start is accepted while the VF is suspended', breaks: 'D29' },
   cdqForPf: { bug: "a Controller Data Queue is created for the PF's own CNTLID", breaks: 'D20, D28' },
+  staleSqHead: { bug: 'every completion reports the SQ head from before its command was fetched', breaks: "NVMe's SQ head pointer, I2" },
+  noPhaseInvert: { bug: 'the phase tag is never inverted when a CQ wraps', breaks: "NVMe's phase tag, I2" },
+  duplicateCompletion: { bug: "every completion on the PF's admin queue is posted twice", breaks: 'I2' },
+  badPfIdentify: { bug: "the PF's Identify Controller byte 3072 is inverted in bit 0", breaks: 'D2, D17' },
 };
 
 /** Largest number of I/O queue pairs per function this emulator supports (saved data stays far below 256 KiB). */

@@ -8,6 +8,7 @@ import type { HostMemory } from './hostMemory.ts';
 import { SQE_SIZE } from '../wire/sqe.ts';
 import { CQE_SIZE } from '../wire/cqe.ts';
 import { CQE } from './fields.ts';
+import type { PostCompletion } from './context.ts';
 
 export { SQE_SIZE, CQE_SIZE };
 
@@ -100,3 +101,6 @@ export function postCompletion(mem: HostMemory, cq: CompletionQueue, dw0: number
   }
   return true;
 }
+
+/** The correct completion: the SQ's head now (the entries the controller fetched), its id, the command's CID. */
+export const POST_COMPLETION: PostCompletion = (c, cq, sq, cid, status, dw0, dw1) => postCompletion(c.ctx.memory, cq, dw0, sq.head, sq.qid, cid, status, dw1);

@@ -4,8 +4,11 @@
 // (AQA, ASQ, ACQ, CC) and the I/O queues from successful Create/Delete admin
 // commands submitted through it, so `submit(fn, qid, sqe)` can place the SQE,
 // ring the doorbell, and collect the completion like a host driver does.
-// The ring arithmetic (tail, phase, wrap, claiming) is ring.ts's; this file
-// does the I/O and remembers the queues per function. Runs of I/O that need
+// The ring arithmetic (tail, phase, wrap, claiming) is ring.ts's; what every
+// completion must satisfy (SQ id, CID, SQ head, phase) is completionCheck.ts's,
+// applied to every completion read, whoever reads it: a broken one throws a
+// CompletionFault naming the field. This file does the I/O and remembers the
+// queues per function, and the commands waiting on each SQ. Runs of I/O that need
 // no answer in between (SQE write, tail doorbell and the CQ read after it)
 // go to the target as one batch (batch.ts), so a target across a process
 // boundary answers them in one round trip.
@@ -13,10 +16,13 @@ import { decodeCqe, CQE_SIZE } from '../wire/cqe.ts';
 import { SQE_SIZE } from '../wire/sqe.ts';
 import { bitsOf, CAP_FIELDS, cqHeadDoorbell, REG, sqTailDoorbell } from '../wire/registers.ts';
 import { PAGE_MASK } from '../wire/page.ts';
-import { queueChange, type QueueChange } from './queueCommands.ts';
+import { toHex } from '../wire/hex.ts';
+import { queueChange } from './queueCommands.ts';
 import { TargetFault } from './errors.ts';
 import { runBatch, type BatchOps, type RawRequest } from './batch.ts';
-import { claimCompletion, completionId, cqTake, newCq, newSq, sqeCid, sqFull, sqHeadFrom, sqPush, sqSkipToHead, type CqRing, type SqRing } from './ring.ts';
+import { claimCompletion, completionId, cqTake, sqeCid, sqFull, sqHeadFrom, sqPush, sqSkipToHead } from './ring.ts';
+import { judgeCompletion, rememberSlot, stalePhaseFault } from './completionCheck.ts';
+import { applyQueueChange, copyState, newFunctionState, newTrackedCq, newTrackedSq, type CompletionQueue, type FunctionState, type SubmissionQueue, type TrackerState } from './queueState.ts';
 
 export type { RawDeviceOps } from './batch.ts';
 
@@ -35,24 +41,6 @@ const Dword = {
  * says there is no other) in one read, with room for a few more.
  */
 const CQ_READ_SLOTS = 4;
-
-/** `head` is the last SQ head the device reported in a CQE. */
-interface SubmissionQueue extends SqRing {
-  base: bigint;
-  cqid: number;
-}
-
-interface CompletionQueue extends CqRing {
-  base: bigint;
-}
-
-interface FunctionState {
-  aqa: number;
-  asq: bigint;
-  acq: bigint;
-  sqs: Map<number, SubmissionQueue>;
-  cqs: Map<number, CompletionQueue>;
-}
 
 export interface QueueTrackerOptions {
   /** How long `submit` polls for a completion before returning null. Default 2000 ms. */
@@ -78,6 +66,8 @@ export class QueueTracker {
   /** completions read from a CQ that no submit has claimed yet, per function */
   private readonly unclaimed = new Map<number, Uint8Array[]>();
   private readonly timeoutMs: number;
+  /** `seen` arrays this tracker may write in place: none that a saved state shares (copy on write) */
+  private ownSeen = new WeakSet<Uint32Array>();
 
   constructor(
     private readonly raw: BatchOps,
@@ -143,11 +133,13 @@ export class QueueTracker {
 
   /** A deep copy of the bookkeeping, for runners that snapshot and restore a device. */
   saveState(): unknown {
-    return structuredClone({ functions: this.functions, dstrd: this.dstrd, unclaimed: this.unclaimed });
+    this.ownSeen = new WeakSet();
+    return copyState({ functions: this.functions, dstrd: this.dstrd, unclaimed: this.unclaimed });
   }
 
   restoreState(saved: unknown): void {
-    const s = structuredClone(saved) as { functions: Map<number, FunctionState>; dstrd: Map<number, number>; unclaimed: Map<number, Uint8Array[]> };
+    const s = copyState(saved as TrackerState);
+    this.ownSeen = new WeakSet();
     this.functions.clear();
     this.dstrd.clear();
     this.unclaimed.clear();
@@ -175,7 +167,7 @@ export class QueueTracker {
       return await this.submitQueued(fn, qid, sqe);
     } catch (e) {
       // a target that crashed or hung on this command: say which command it was
-      if (e instanceof TargetFault) throw e.withCommand({ fn, qid, cid: sqeCid(sqe), sqe: Buffer.from(sqe).toString('hex') });
+      if (e instanceof TargetFault) throw e.withCommand({ fn, qid, cid: sqeCid(sqe), sqe: toHex(sqe) });
       throw e;
     }
   }
@@ -204,7 +196,8 @@ export class QueueTracker {
     }
     const dstrd = await this.doorbellStride(fn);
     const deadline = Date.now() + this.timeoutMs;
-    const pushed = sqPush(sq);
+    const cid = sqeCid(sqe);
+    const pushed = { ...sqPush(sq), pushed: sq.pushed + 1, waiting: [...sq.waiting, { cid, seq: sq.pushed, sqe: sqe.slice() }] };
     // the first look at the CQ rides with the doorbell: a synchronous target has posted by then
     const [, , firstLook] = await runBatch(this.raw, [
       { op: 'memWrite', addr: sq.base + BigInt(sq.tail * SQE_SIZE), data: sqe },
@@ -213,7 +206,6 @@ export class QueueTracker {
     ]);
     state.sqs.set(qid, pushed);
 
-    const cid = sqeCid(sqe);
     const headDoorbell = await this.consume(fn, sq.cqid, dstrd, firstLook.data);
     const early = this.claim(fn, qid, cid);
     if (early) {
@@ -234,18 +226,35 @@ export class QueueTracker {
    * Reads whatever the device has posted since, then hands all of them over.
    */
   async reap(fn: number): Promise<Uint8Array[]> {
-    const state = this.functions.get(fn);
-    if (!state) return [];
-    const dstrd = await this.doorbellStride(fn);
-    // one look at every CQ of the function, then every head doorbell, each run as one batch
-    const cqs = [...state.cqs];
-    const looks = await runBatch(this.raw, cqs.map(([, cq]) => cqReadRequest(cq)));
-    const doorbells: RawRequest[] = [];
-    for (const [i, [cqid]] of cqs.entries()) doorbells.push(...(await this.consume(fn, cqid, dstrd, looks[i].data)));
-    await runBatch(this.raw, doorbells);
+    await this.look(fn, false);
     const out = this.unclaimed.get(fn) ?? [];
     this.unclaimed.delete(fn);
     return out;
+  }
+
+  /**
+   * Read every CQ of every function this tracker drives, as a host does
+   * between commands: each completion posted since is checked (a stray or a
+   * duplicate nobody asked for, a wrong SQ head, a stale phase tag throws a
+   * CompletionFault) and kept for the submitter's reap.
+   */
+  async sweep(): Promise<void> {
+    for (const fn of [...this.functions.keys()]) await this.look(fn, false);
+  }
+
+  /**
+   * One look at every CQ of `fn`, then every head doorbell, each run as one
+   * batch. `foreign`: the completions are another submitter's (skipForeignCompletions): not judged.
+   */
+  private async look(fn: number, foreign: boolean): Promise<void> {
+    const state = this.functions.get(fn);
+    if (!state || state.cqs.size === 0) return;
+    const dstrd = await this.doorbellStride(fn);
+    const cqs = [...state.cqs];
+    const looks = await runBatch(this.raw, cqs.map(([, cq]) => cqReadRequest(cq)));
+    const doorbells: RawRequest[] = [];
+    for (const [i, [cqid]] of cqs.entries()) doorbells.push(...(await this.consume(fn, cqid, dstrd, looks[i].data, foreign)));
+    await runBatch(this.raw, doorbells);
   }
 
   /** Consume every completion the device has posted on one CQ, in order, and write its head doorbell. */
@@ -259,7 +268,7 @@ export class QueueTracker {
    * or with the other CQs). Returns the head doorbell write that tells the
    * device so (none when nothing was new), for the caller to send.
    */
-  private async consume(fn: number, cqid: number, dstrd: number, looked?: Uint8Array): Promise<RawRequest[]> {
+  private async consume(fn: number, cqid: number, dstrd: number, looked?: Uint8Array, foreign = false): Promise<RawRequest[]> {
     const state = this.functions.get(fn);
     const found = state?.cqs.get(cqid);
     if (!state || !found) return [];
@@ -272,9 +281,19 @@ export class QueueTracker {
       for (; taken * CQE_SIZE < slots.length; taken++) {
         const bytes = slots.slice(taken * CQE_SIZE, (taken + 1) * CQE_SIZE);
         const next = cqTake(cq, bytes);
-        if (!next) break;
-        cq = next;
-        this.collect(fn, state, bytes);
+        if (!next) {
+          const stale = foreign ? undefined : stalePhaseFault(fn, cqid, cq.phase, cq.head, bytes, cq.seen, state.sqs);
+          if (stale) throw stale;
+          break;
+        }
+        // copy on write: a saved state shares this array until the first completion after it
+        if (!this.ownSeen.has(cq.seen)) {
+          cq = { ...cq, seen: cq.seen.slice() };
+          this.ownSeen.add(cq.seen);
+        }
+        rememberSlot(cq.seen, cq.head, bytes);
+        cq = { ...next, seen: cq.seen };
+        this.collect(fn, state, cqid, bytes, foreign);
       }
       consumed += taken;
       if (taken * CQE_SIZE < slots.length || slots.length === 0) break;
@@ -283,14 +302,29 @@ export class QueueTracker {
     return consumed > 0 ? [{ op: 'regWrite', fn, offset: cqHeadDoorbell(cqid, dstrd), width: 4, value: BigInt(cq.head) }] : [];
   }
 
-  /** Keep a completion read from a CQ for its submitter and learn the SQ head it reports. */
-  private collect(fn: number, state: FunctionState, bytes: Uint8Array): void {
+  /**
+   * Check a completion read from CQ `cqid` (completionCheck.ts), learn the SQ
+   * head it reports and keep it for its submitter. Another submitter's
+   * (`foreign`) only teaches the head.
+   */
+  private collect(fn: number, state: FunctionState, cqid: number, bytes: Uint8Array, foreign: boolean): void {
     const { sqid } = completionId(bytes);
-    const reportedSq = state.sqs.get(sqid);
-    if (reportedSq) state.sqs.set(sqid, sqHeadFrom(reportedSq, decodeCqe(bytes).sqhd));
-    let list = this.unclaimed.get(fn);
-    if (!list) this.unclaimed.set(fn, (list = []));
-    list.push(bytes);
+    if (foreign) {
+      const reportedSq = state.sqs.get(sqid);
+      if (reportedSq) state.sqs.set(sqid, sqHeadFrom(reportedSq, decodeCqe(bytes).sqhd));
+    } else {
+      const live = state.sqs.get(sqid);
+      const sq = live ?? state.retired.get(sqid);
+      const verdict = judgeCompletion(fn, cqid, bytes, sq, state.sqs, live !== undefined);
+      if (!verdict.ok) throw verdict.fault;
+      const waiting = (sq as SubmissionQueue).waiting.filter((w) => w !== verdict.command);
+      const next = { ...(sq as SubmissionQueue), waiting, consumed: verdict.consumed, head: verdict.consumed % (sq as SubmissionQueue).size };
+      if (live) state.sqs.set(sqid, next);
+      else if (waiting.length > 0) state.retired.set(sqid, next);
+      else state.retired.delete(sqid);
+    }
+    // a new list, never a push: saved states share the old one
+    this.unclaimed.set(fn, [...(this.unclaimed.get(fn) ?? []), bytes]);
   }
 
   /** Take the completion of (sqid, cid) out of the unclaimed list, if it is there. */
@@ -360,17 +394,20 @@ export class QueueTracker {
    * Returns how many admin completions were skipped.
    */
   async skipForeignCompletions(fn: number): Promise<number> {
-    const foreign = (await this.reap(fn)).filter((b) => completionId(b).sqid === 0).length;
+    await this.look(fn, true);
+    const foreign = (this.unclaimed.get(fn) ?? []).filter((b) => completionId(b).sqid === 0).length;
+    this.unclaimed.delete(fn);
     const state = this.functions.get(fn);
     const admin = state?.sqs.get(0);
-    if (foreign > 0 && state && admin) state.sqs.set(0, sqSkipToHead(admin));
+    // our account of the admin SQ starts at the device's head: nothing of ours was written yet
+    if (foreign > 0 && state && admin) state.sqs.set(0, { ...sqSkipToHead(admin), pushed: admin.head, consumed: admin.head });
     return foreign;
   }
 
   private state(fn: number): FunctionState {
     let s = this.functions.get(fn);
     if (!s) {
-      s = { aqa: 0, asq: 0n, acq: 0n, sqs: new Map(), cqs: new Map() };
+      s = newFunctionState();
       this.functions.set(fn, s);
     }
     return s;
@@ -381,14 +418,15 @@ export class QueueTracker {
     const s = this.state(fn);
     s.sqs.clear();
     s.cqs.clear();
+    s.retired.clear();
   }
 
   /** CC.EN 0->1: the controller latches AQA/ASQ/ACQ and starts both admin queues at 0. */
   private startAdminQueue(fn: number): void {
     const s = this.state(fn);
     this.forgetQueues(fn);
-    s.cqs.set(0, { ...newCq(((s.aqa >>> 16) & 0xfff) + 1), base: s.acq & PAGE_MASK });
-    s.sqs.set(0, { ...newSq((s.aqa & 0xfff) + 1), base: s.asq & PAGE_MASK, cqid: 0 });
+    s.cqs.set(0, newTrackedCq(((s.aqa >>> 16) & 0xfff) + 1, s.acq & PAGE_MASK));
+    s.sqs.set(0, newTrackedSq((s.aqa & 0xfff) + 1, s.asq & PAGE_MASK, 0));
   }
 
   /** CAP.DSTRD (doorbell stride 4 << DSTRD), read once per function. */
@@ -409,21 +447,4 @@ function cqReadSlots(cq: CompletionQueue): number {
 
 function cqReadRequest(cq: CompletionQueue): RawRequest & { op: 'memRead' } {
   return { op: 'memRead', addr: cq.base + BigInt(cq.head * CQE_SIZE), len: cqReadSlots(cq) * CQE_SIZE };
-}
-
-function applyQueueChange(state: FunctionState, change: QueueChange): void {
-  switch (change.kind) {
-    case 'create-cq':
-      state.cqs.set(change.qid, { ...newCq(change.size), base: change.base });
-      break;
-    case 'create-sq':
-      state.sqs.set(change.qid, { ...newSq(change.size), base: change.base, cqid: change.cqid });
-      break;
-    case 'delete-sq':
-      state.sqs.delete(change.qid);
-      break;
-    case 'delete-cq':
-      state.cqs.delete(change.qid);
-      break;
-  }
 }

@@ -90,6 +90,21 @@ export function sqHeadFrom<T extends SqRing>(sq: T, sqhd: number): T {
 }
 
 /**
+ * The SQ head a completion reports (SQHD, an index mod `size`), placed in the
+ * host's account of the SQ in absolute entry counts, which never wrap: the
+ * device has consumed at least `least` entries (what it reported before, and
+ * the completed command itself: the head never goes back) and at most
+ * `pushed` (the tail the host wrote). The host keeps fewer than `size` entries
+ * outstanding, so at most one count in that window has this index. Returns
+ * that count, or undefined when SQHD lies outside the window.
+ */
+export function sqHeadCount(size: number, least: number, pushed: number, sqhd: number): number | undefined {
+  if (!Number.isInteger(sqhd) || sqhd < 0 || sqhd >= size) return undefined;
+  const count = least + ((sqhd - (least % size) + size) % size);
+  return count <= pushed ? count : undefined;
+}
+
+/**
  * The SQ with its tail moved to its head: the entries between were someone
  * else's (submitted before this host took the queue over), so the host
  * continues where the device is.

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { LM_MUTANTS, MUTANT_BUGS, MUTANTS, TP4159_MUTANTS } from '../../src/emulator/options.ts';
+import { CONTROLLER_MUTANTS, LM_MUTANTS, MUTANT_BUGS, MUTANTS, TP4159_MUTANTS } from '../../src/emulator/options.ts';
 import { mutantHelp } from '../../src/cli/commands/serve.ts';
 
 const readme = readFileSync(join(fileURLToPath(new URL('../..', import.meta.url)), 'README.md'), 'utf8');
@@ -15,11 +15,14 @@ describe('serve --mutant: the broken variants and what each breaks', () => {
     const lines = mutantHelp().split('\n');
     const tpHeading = lines.findIndex((l) => /tp4159/.test(l) && !l.startsWith('  '));
     expect(tpHeading).toBeGreaterThan(0);
+    const controllerHeading = lines.findIndex((l) => /every profile's controller/.test(l));
+    expect(controllerHeading).toBeGreaterThan(tpHeading);
     for (const m of MUTANTS) {
       const at = lines.findIndex((l) => l.trim().startsWith(`${m} `));
       expect(at, m).toBeGreaterThan(0);
       expect(lines[at], m).toMatch(new RegExp(`^  ${m} +${MUTANT_BUGS[m].bug.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(breaks ${MUTANT_BUGS[m].breaks}\\)$`));
-      expect(at > tpHeading, m).toBe((TP4159_MUTANTS as readonly string[]).includes(m));
+      expect(at > tpHeading, m).toBe(!(LM_MUTANTS as readonly string[]).includes(m));
+      expect(at > controllerHeading, m).toBe((CONTROLLER_MUTANTS as readonly string[]).includes(m));
     }
   });
 
@@ -29,7 +32,8 @@ describe('serve --mutant: the broken variants and what each breaks', () => {
     for (const r of rows) {
       const m = r.mutant as (typeof MUTANTS)[number];
       expect({ bug: r.bug, breaks: r.breaks }, m).toEqual(MUTANT_BUGS[m]);
-      expect(r.profile, m).toMatch((LM_MUTANTS as readonly string[]).includes(m) ? /^(lm|no-lm)$/ : /^tp4159$/);
+      const profile = (LM_MUTANTS as readonly string[]).includes(m) ? /^(lm|no-lm)$/ : (TP4159_MUTANTS as readonly string[]).includes(m) ? /^tp4159$/ : /^any$/;
+      expect(r.profile, m).toMatch(profile);
     }
   });
 });

@@ -40,6 +40,9 @@ describe('nvme-lm verify --exec "nvme-lm serve"', () => {
     { mutant: 'partialLoad', profile: 'lm', decision: 'D7' },
     { mutant: 'queryOffByOneQueue', profile: 'lm', decision: 'D8' },
     { mutant: 'ignoreCapability', profile: 'no-lm', decision: 'D17' },
+    { mutant: 'staleSqHead', profile: 'lm', decision: 'NVMe SQ head pointer' },
+    { mutant: 'noPhaseInvert', profile: 'lm', decision: 'NVMe phase tag' },
+    { mutant: 'duplicateCompletion', profile: 'lm', decision: 'I2' },
   ];
   for (const c of cases) {
     it(`${c.decision}: the broken variant ${c.mutant} served over JSON lines is caught (exit 1, failing path named)`, async () => {
@@ -53,6 +56,14 @@ describe('nvme-lm verify --exec "nvme-lm serve"', () => {
       expect(j.failures[0].expected).not.toBe(j.failures[0].observed);
     }, 120_000);
   }
+
+  it('D2, D17: a PF whose Identify byte 3072 is wrong (badPfIdentify) fails every vfLifecycle path at reset with the reason: exit 1, not 2', async () => {
+    const r = await verify(['--exec', `${NVME_LM} serve --mutant badPfIdentify`, '--profile', 'lm', '--suite', 'vfLifecycle', ...fast]);
+    expect(r.status, r.stderr).toBe(1);
+    const j = JSON.parse(r.stdout) as VerifyJson;
+    expect(j.failed).toBeGreaterThan(0);
+    expect(j.failures[0]).toMatchObject({ step: 0, expected: '0x01 (lm)', observed: '0x00' });
+  }, 120_000);
 
   it('a profile the server does not claim is reported unsupported; none supported exits 2', async () => {
     const r = await verify(['--exec', `${NVME_LM} serve --profile no-lm`, '--profile', 'lm', ...fast]);

@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MUTANTS, type LmMutant, type Mutant } from '../../src/emulator/options.ts';
 import { TP4159_SCENARIOS } from './tp4159/mutantScenarios.ts';
+import { CONTROLLER_SCENARIOS } from './controllerMutantScenarios.ts';
 import { setup, status } from './helpers.ts';
 import { encodeLmCommand } from '../../src/wire/lmCommands.ts';
 import { LM } from '../../src/wire/opcodes.ts';
@@ -76,10 +77,10 @@ const lmExpectedCorrect: Record<LmMutant, unknown> = {
   ignoreCapability: [rejected(SC.INVALID_OPCODE), 'running'],
 };
 
-const scenarios: Record<Mutant, { spec: string; run: (mutant: Mutant | undefined) => unknown }> = { ...lmScenarios, ...TP4159_SCENARIOS };
+const scenarios: Record<Mutant, { spec: string; run: (mutant: Mutant | undefined) => unknown }> = { ...lmScenarios, ...TP4159_SCENARIOS, ...CONTROLLER_SCENARIOS };
 const expectedCorrect: Record<Mutant, unknown> = {
   ...lmExpectedCorrect,
-  ...Object.fromEntries(Object.entries(TP4159_SCENARIOS).map(([m, s]) => [m, s.correct])),
+  ...Object.fromEntries(Object.entries({ ...TP4159_SCENARIOS, ...CONTROLLER_SCENARIOS }).map(([m, s]) => [m, s.correct])),
 } as Record<Mutant, unknown>;
 
 describe('mutants misbehave where the correct device does not', () => {

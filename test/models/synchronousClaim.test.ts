@@ -64,8 +64,11 @@ describe('completion waits follow what reset says (ResetInfo.synchronous)', () =
   }, 120_000);
 
   it('D17: the same device claiming to be synchronous is looked at once, and its late completions are reported missing', async () => {
-    // the bring-up's first I/O queue creation already finds no completion
-    await expect(runSuite(suite(500), new LateDoorbells(3, true), { useSnapshots: false })).rejects.toThrow(/failed with no completion/);
+    // the bring-up's first I/O queue creation already finds no completion: every path fails at reset with that reason (the run goes on)
+    const r = await runSuite(suite(500), new LateDoorbells(3, true), { useSnapshots: false });
+    expect(r.passed).toBe(0);
+    expect(r.failed).toBe(r.paths);
+    for (const f of r.failures) expect(f).toMatchObject({ step: 0, event: 'reset', observed: expect.stringMatching(/failed with no completion/) });
   }, 120_000);
 
   it('D1: the built-in emulator claims it: the drop policy\'s missing completions are decided at once even with a 10 s timeout', async () => {

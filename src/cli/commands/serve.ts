@@ -4,7 +4,7 @@
 // boundary exactly as it would for a controller written in another language.
 import { Option, type Command } from 'commander';
 import { PROFILES, type Adapter, type Profile, type ResetInfo, type ResetOptions, type VfQueuePolicy } from '../../target/adapter.ts';
-import { LM_MUTANTS, MUTANT_BUGS, MUTANTS, TP4159_MUTANTS, type Mutant } from '../../emulator/options.ts';
+import { CONTROLLER_MUTANTS, LM_MUTANTS, MUTANT_BUGS, MUTANTS, TP4159_MUTANTS, type Mutant } from '../../emulator/options.ts';
 import { UnsupportedProfileError } from '../../target/errors.ts';
 
 export interface ServeOptions {
@@ -70,6 +70,8 @@ export function mutantHelp(): string {
     ...LM_MUTANTS.map(row),
     'in the standard profile tp4159 (serve --profile tp4159 --mutant ...):',
     ...TP4159_MUTANTS.map(row),
+    "in every profile's controller, its queues and Identify:",
+    ...CONTROLLER_MUTANTS.map(row),
   ].join('\n');
 }
 

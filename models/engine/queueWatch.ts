@@ -1,0 +1,65 @@
+// After every reset and every step of a suite, every queue its host drivers
+// use is read once more, as a host does between commands: a completion that
+// arrived since is checked by the queue driver (completionCheck.ts), so one
+// nobody asked for (a duplicate, a stray), a wrong SQ head or a stale phase
+// tag fails the step that caused it, on every queue of every suite (the PF's
+// admin queue included), without the binding asking. Completions that
+// answer a waiting command stay with the tracker for the binding's reap.
+//
+// A binding's host driver takes its tracker from hostQueueTracker(); while a
+// suite runs (runSuite) the tracker joins that run's watch. Bindings make
+// their drivers in reset() (a reset is a new device), so the watch forgets
+// the trackers it had at each reset: an old tracker would read the new
+// device's queues with the old one's account. Suites run one at a time.
+import { QueueTracker, type QueueTrackerOptions } from '../../src/target/queueTracker.ts';
+import type { BatchOps } from '../../src/target/batch.ts';
+import type { Implementation } from '../../src/paths/trie.ts';
+
+let active: QueueWatch | undefined;
+
+/** A queue tracker for a binding's host driver, watched by the suite run in progress (if any). */
+export function hostQueueTracker(raw: BatchOps, options?: QueueTrackerOptions): QueueTracker {
+  const t = new QueueTracker(raw, options);
+  active?.trackers.add(t);
+  return t;
+}
+
+export class QueueWatch {
+  readonly trackers = new Set<QueueTracker>();
+
+  /** Run `body` with this watch taking every tracker made meanwhile. */
+  async during<T>(body: () => Promise<T>): Promise<T> {
+    const outer = active;
+    active = this;
+    try {
+      return await body();
+    } finally {
+      active = outer;
+    }
+  }
+
+  /** `impl` with every watched tracker swept after its reset and after each step; snapshots pass through. */
+  watch<S>(impl: Implementation<S>): Implementation<S> {
+    const watched: Implementation<S> = {
+      reset: async () => {
+        this.trackers.clear();
+        await impl.reset();
+        await this.sweep();
+      },
+      step: async (event, expected) => {
+        await impl.step(event, expected);
+        await this.sweep();
+      },
+    };
+    const { snapshot, restore } = impl;
+    if (snapshot && restore) {
+      watched.snapshot = () => snapshot.call(impl);
+      watched.restore = (s) => restore.call(impl, s);
+    }
+    return watched;
+  }
+
+  private async sweep(): Promise<void> {
+    for (const t of this.trackers) await t.sweep();
+  }
+}
