@@ -12,6 +12,8 @@ import { systemSuites } from '../../models/bindings/system.ts';
 import { vfioSuites } from '../../models/bindings/vfio.ts';
 import { tpLifecycleSuites } from '../../models/bindings/tp4159Lifecycle.ts';
 import { tpUdmqSuites } from '../../models/bindings/tp4159Udmq.ts';
+import { tpAcceptanceSuites } from '../../models/bindings/tp4159Acceptance.ts';
+import { tpSystemSuites } from '../../models/bindings/tp4159System.ts';
 import { EMULATOR_SAVED_FORMAT } from '../../models/host/savedFormat.ts';
 import { EmulatorAdapter } from '../../src/verify/emulatorAdapter.ts';
 import { DoorbellWatch } from './doorbellWatch.ts';
@@ -23,8 +25,10 @@ const SUITES: Suite[] = [
   ...vfLifecycleSuites(opts).filter((s) => s.id === 'vfLifecycle:lm:reject:deferred'),
   ...systemSuites(opts).slice(0, 1),
   ...vfioSuites(opts).slice(0, 1),
-  ...tpLifecycleSuites(opts),
-  ...tpUdmqSuites(opts),
+  ...tpLifecycleSuites(opts).slice(0, 1),
+  ...tpUdmqSuites(opts).slice(0, 1),
+  ...tpAcceptanceSuites(opts).slice(0, 1),
+  ...tpSystemSuites(opts),
 ];
 
 /**
@@ -49,11 +53,18 @@ const GAPS: Record<string, string[]> = {
   'tp4159Lifecycle': [...PF_ADMIN, 'function 1 CQ 1', 'function 1 CQ 2', 'function 1 SQ 2'],
   // the guest's queues carry its bring-up and one Write per change
   'tp4159Udmq': [...PF_ADMIN, 'function 1 CQ 0', 'function 1 SQ 0'],
+  // one management command per path after a fresh set-up: nothing sees enough commands to wrap
+  'tp4159Acceptance': [...PF_ADMIN, 'function 1 CQ 0', 'function 1 SQ 0'],
+  // VF 1's guest and VF 2's I/O pair are recreated for every Write (D26: no I/O queues under Set State)
+  'tp4159System:2': ['function 1 CQ 0', 'function 1 CQ 1', 'function 1 SQ 0', 'function 1 SQ 1', 'function 2 CQ 1', 'function 2 SQ 1'],
 };
+
+/** Suites in which no queue wraps yet: each path is set up afresh for one management command (tp4159Acceptance). */
+const NONE_WRAP = new Set(['tp4159Acceptance']);
 
 describe('every suite wraps every queue it uses', () => {
   it('one suite of each family is measured', () => {
-    expect(SUITES.map((s) => s.id.split(':')[0])).toEqual(['pfAcceptance', 'pfAcceptance', 'vfLifecycle', 'system', 'vfioMigration', 'tp4159Lifecycle', 'tp4159Udmq']);
+    expect(SUITES.map((s) => s.id.split(':')[0])).toEqual(['pfAcceptance', 'pfAcceptance', 'vfLifecycle', 'system', 'vfioMigration', 'tp4159Lifecycle', 'tp4159Udmq', 'tp4159Acceptance', 'tp4159System']);
   });
 
   for (const s of SUITES) {
@@ -61,7 +72,7 @@ describe('every suite wraps every queue it uses', () => {
       const watch = new DoorbellWatch();
       const run = await runSuite(s, watch.adapter(new EmulatorAdapter()));
       expect(run.failures).toEqual([]);
-      expect(watch.wrapped.size).toBeGreaterThan(0);
+      if (!NONE_WRAP.has(s.id)) expect(watch.wrapped.size).toBeGreaterThan(0);
       expect(watch.unwrapped()).toEqual(GAPS[s.id]);
     }, 120_000);
   }
