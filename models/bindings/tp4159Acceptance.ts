@@ -45,6 +45,7 @@ import { Mismatch, type Suite } from '../engine/suite.ts';
 import { commandBytes, formatFor, type CommandInputs } from './tp4159AcceptanceCommand.ts';
 import { setStatePlan, stateToSet, type TpDataEvent } from './tp4159AcceptanceData.ts';
 import type { TpBindingOptions } from './tp4159Lifecycle.ts';
+import { requireVendorOffer } from './tp4159VendorOffer.ts';
 
 interface Saved {
   machine: AnyMachineSnapshot;
@@ -92,9 +93,7 @@ class TpAcceptanceBinding implements Implementation<DeviceSnapshot<Saved>> {
     this.machine = initialTransition(this.spec.machine)[0];
     await this.host.bringUp();
     const offer = this.host.offer;
-    if (this.o.vendorState !== (offer.csuuidi !== 0)) {
-      throw new Mismatch('reset: PF Identify CNS 20h UUIDs (D25)', `the nvme-lm vendor state UUID ${this.o.vendorState ? '' : 'not '}listed`, offer.csuuidi ? 'listed' : 'not listed');
-    }
+    requireVendorOffer(this.spec.id, this.o.vendorState, offer.csuuidi !== 0);
   }
 
   async step(event: EventObject, expected: PathStep): Promise<void> {

@@ -31,6 +31,7 @@ import { TP4159_REALISERS, type TpBookView, type TpObserved, type TpStep } from 
 import { TpHost } from '../host/tp4159Host.ts';
 import { TP_ADMIN_DEPTH } from './tp4159State.ts';
 import { Mismatch, type Suite } from '../engine/suite.ts';
+import { requireVendorOffer } from './tp4159VendorOffer.ts';
 import { completionWait, DEFAULT_TIMEOUT_MS } from '../engine/completionWait.ts';
 import { deviceSnapshots, type DeviceSnapshot } from '../engine/snapshots.ts';
 
@@ -99,9 +100,7 @@ export class TpLifecycleBinding implements Implementation<DeviceSnapshot<Saved>>
     await this.host.driver.enable();
     await checkRdy('reset: PF', this.host.driver, true);
     const offer = await this.host.learn('reset');
-    if (this.o.stateFormat === 'vendor' && offer.csuuidi === 0) {
-      throw new Mismatch('reset: PF Identify CNS 20h UUIDs (D25)', 'the nvme-lm vendor state UUID listed', 'not listed');
-    }
+    if (this.o.stateFormat === 'vendor') requireVendorOffer('tp4159Lifecycle', true, offer.csuuidi !== 0);
     this.host.cntlidOf(VF);
   }
 

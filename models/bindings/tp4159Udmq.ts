@@ -223,7 +223,9 @@ export class TpUdmqBinding implements Implementation<DeviceSnapshot<Saved>> {
         const got = `NSID ${e.nsid}, SLBA ${e.slba}, NLB ${e.nlb}, LBACIR ${e.lbacir}`;
         if (want !== got) throw new Mismatch(`${what}: the logged range (D30)`, want, got);
       } else if (e.lbacir !== UDMQ_LBACIR.NO_RANGE) {
-        throw new Mismatch(`${what}: LBACIR of a sequence entry (D29)`, String(UDMQ_LBACIR.NO_RANGE), String(e.lbacir));
+        // D31: the queue-full entry ends the log and carries no range (the host copies everything anyway)
+        const of = kind === 'full' ? 'the queue-full entry (D31)' : 'a sequence entry (D29)';
+        throw new Mismatch(`${what}: LBACIR of ${of}`, String(UDMQ_LBACIR.NO_RANGE), String(e.lbacir));
       }
       slot = (slot + 1) % this.o.entries;
       if (slot === 0) phase = phase === 1 ? 0 : 1;

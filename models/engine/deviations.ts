@@ -2,6 +2,7 @@
 // disagrees with the machines and the NVMe specification decides against the
 // implementation. verify reports a matching failure as "known deviation",
 // never as a pass. The machines are never weakened to make these go away.
+import { QEMU_TP4159_DEVIATIONS } from './qemuTp4159Deviations.ts';
 
 export interface Deviation {
   /** short name, cited in reports */
@@ -14,6 +15,10 @@ export interface Deviation {
   event: string;
   /** optional: a regular expression the observation must match */
   observed?: RegExp;
+  /** optional: a regular expression the expectation must match */
+  expected?: RegExp;
+  /** optional: a regular expression what the binding checked (the failure's `what`) must match */
+  what?: RegExp;
   /** what the NVMe specification (or this project's decision) requires, with the section */
   specification: string;
   /** what the implementation does instead */
@@ -24,12 +29,28 @@ export interface Deviation {
  * QEMU 7.2 (`verify --qemu`), no-lm suites: none. Every path of
  * vfLifecycle:no-lm:immediate and pfAcceptance:no-lm agrees with the machines
  * (the README section "Verify a real controller: QEMU" lists what ran and what QEMU cannot exhibit).
+ * The QEMU build with TP4159 (hmlms), tp4159 suites: qemuTp4159Deviations.ts.
  */
-export const DEVIATIONS: readonly Deviation[] = [];
+export const DEVIATIONS: readonly Deviation[] = [...QEMU_TP4159_DEVIATIONS];
+
+/** The parts of a failure a deviation is matched on. */
+export interface DeviationProbe {
+  suite: string;
+  event: string;
+  expected: string;
+  observed: string;
+  what?: string;
+}
 
 /** The deviation a failure matches, if any (`list`: DEVIATIONS unless a caller gives its own). */
-export function matchDeviation(target: string, suite: string, event: string, observed: string, list: readonly Deviation[] = DEVIATIONS): Deviation | undefined {
+export function matchDeviation(target: string, f: DeviationProbe, list: readonly Deviation[] = DEVIATIONS): Deviation | undefined {
   return list.find(
-    (d) => d.target === target && d.suites.some((s) => suite.startsWith(s)) && (d.event === '*' || d.event === event.replace(/\(.*$/, '')) && (!d.observed || d.observed.test(observed)),
+    (d) =>
+      d.target === target &&
+      d.suites.some((s) => f.suite.startsWith(s)) &&
+      (d.event === '*' || d.event === f.event.replace(/\(.*$/, '')) &&
+      (!d.observed || d.observed.test(f.observed)) &&
+      (!d.expected || d.expected.test(f.expected)) &&
+      (!d.what || (f.what !== undefined && d.what.test(f.what))),
   );
 }

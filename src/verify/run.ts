@@ -182,7 +182,7 @@ export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
       }
       let known = 0;
       for (const f of run.failures) {
-        const d = matchDeviation(deviationTarget, f.suite, f.event, f.observed, o.deviations ?? DEVIATIONS);
+        const d = matchDeviation(deviationTarget, f, o.deviations ?? DEVIATIONS);
         if (d) known++;
         failures.push(d ? { ...f, deviation: { id: d.id, specification: d.specification, implementation: d.implementation } } : f);
       }
