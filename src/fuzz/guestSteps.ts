@@ -121,7 +121,9 @@ export function resetStep(r: Runner, what: 'flr' | 'disable', fn: number, recove
   for (const f of affected) {
     r.host.forget(f);
     if (f !== 0) r.running.set(f, true);
+    r.parts.delete(f); // D34
   }
+  if (fn === 0) r.host.release(r.cdqs.remove('all')); // D34: a PF reset deletes every CDQ
   const name = fn === 0 ? 'the PF' : `VF${fn}`;
   r.log(`  [step ${r.step}] ${what === 'flr' ? 'FLR' : 'CC.EN = 0'} on ${name}`);
   r.act(`step ${r.step}: ${what === 'flr' ? 'FLR' : 'CC.EN 1 -> 0'} on ${name}`, fn === 0 ? 'all' : save ? [fn, 0] : [fn], () => {

@@ -25,7 +25,8 @@ import { FuzzHost, type Reaped } from './host.ts';
 import { FuzzFailure } from './failure.ts';
 import { onCompletion } from './completions.ts';
 import { u16, u64 } from './bytes.ts';
-import { keyOf, LM_OPCODE_SET, type Origin, type Outstanding } from './ledger.ts';
+import { keyOf, managementOpcodes, type Origin, type Outstanding } from './ledger.ts';
+import { ASYNC_EVENT_REQUEST, CdqLedger, hmlmTarget, hmlmWriteLength, isHmlmSuspend, isSetState } from './hmlmLedger.ts';
 import { prpWriteRanges } from './prpRanges.ts';
 import { describeCqe, describeSqe, queueName } from './describe.ts';
 import type { FuzzDevice } from './steps.ts';
@@ -85,6 +86,12 @@ export class Runner {
   private hashes: string[] | undefined;
   /** SAVEs that succeeded in the current action, and the bytes they wrote */
   readonly saves: Array<{ vf: number; image: Uint8Array }> = [];
+  /** tp4159: the UDMQs the host created that still exist (the device writes them whenever it logs) */
+  readonly cdqs = new CdqLedger();
+  /** tp4159: VFs holding Set Controller State parts (SEQIND 1/0) that a failed part discards (D26) */
+  readonly parts = new Set<number>();
+  private readonly management: ReadonlySet<number>;
+  readonly hmlm: boolean;
 
   constructor(
     readonly cfg: FuzzDevice,
@@ -100,6 +107,8 @@ export class Runner {
       ...(cfg.mutant ? { mutant: cfg.mutant } : {}),
     });
     this.host = new FuzzHost(this.dev);
+    this.management = managementOpcodes(cfg.profile);
+    this.hmlm = cfg.profile === 'tp4159';
     for (let vf = 1; vf <= cfg.vfs; vf++) this.running.set(vf, true);
   }
 
@@ -136,7 +145,9 @@ export class Runner {
   act(what: string, changes: readonly number[] | 'all', body: () => void, own?: Outstanding): Done[] {
     const before = this.hashes ?? this.fnHashes();
     this.hashes = undefined;
-    const exclusion = own ? { fn: own.fn, sqid: own.sqid } : undefined;
+    // D26: a failed Set State part discards the parts accumulated so far, its one permitted change
+    const partsOf = own && this.hmlm && own.fn === 0 && isSetState(own.sqe) ? hmlmTarget(own.sqe) : undefined;
+    const exclusion = own ? { fn: own.fn, sqid: own.sqid, ...(partsOf !== undefined && this.parts.has(partsOf) ? { partsOf } : {}) } : undefined;
     const stateBefore = own ? this.dev.stateHash(exclusion) : '';
     const reaped: Reaped[] = this.device(what, () => {
       body();
@@ -145,7 +156,7 @@ export class Runner {
     const after = this.fnHashes();
     this.hashes = after;
     const stateAfter = own ? this.dev.stateHash(exclusion) : '';
-    const allowed: number[] = [];
+    const allowed: number[] = this.cdqs.ranges();
     const done: Done[] = [];
     for (const r of reaped) {
       allowed.push(r.slot, r.slot + 16);
@@ -169,8 +180,10 @@ export class Runner {
       }
     }
     if (changes !== 'all') {
+      // tp4159: a VF's work is logged into its UDMQ, which is the PF's (D30-D33)
+      const logs = changes.some((f) => f !== 0 && this.cdqs.logsFor(f));
       for (let fn = 0; fn <= this.cfg.vfs; fn++) {
-        if (!changes.includes(fn) && before[fn] !== after[fn]) {
+        if (!changes.includes(fn) && !(fn === 0 && logs) && before[fn] !== after[fn]) {
           throw new FuzzFailure('I4', `${what}: aimed at ${changes.map((f) => (f === 0 ? 'the PF' : `VF${f}`)).join(' and ')}, but ${fn === 0 ? 'the PF' : `VF${fn}`} changed (D14)`);
         }
       }
@@ -193,6 +206,7 @@ export class Runner {
     let len = 0;
     if (admin) {
       if (opc === 0x06) len = 4096;
+      else if (this.hmlm) len = hmlmWriteLength(sqe);
       else if (opc === 0xd2) {
         const vf = u16(sqe, 40);
         if (vf >= 1 && vf <= this.cfg.vfs) len = this.dev.inspect(vf).migrationDataSize;
@@ -212,7 +226,9 @@ export class Runner {
         this.discard(o); // unfetched entries of a deleted SQ are discarded (NVMe)
         continue;
       }
-      const stopped = o.fn !== 0 && this.running.get(o.fn) === false;
+      // A VF whose Suspend waits for its drain fetches nothing either (D22).
+      const stopped = o.fn !== 0 && (this.running.get(o.fn) === false || this.heldSave(o.fn) !== undefined);
+      if (o.waitsForEvent) continue;
       if (o.mayDrop && !stopped) {
         this.stats.dropped++;
         this.discard(o);
@@ -229,7 +245,8 @@ export class Runner {
     // A SAVE may wait for its VF's fetched I/O, and only for that (D12, L4).
     for (const o of this.outstanding.values()) {
       if (o.drainsVf !== undefined && this.inFlight(o.drainsVf) === 0) {
-        throw new FuzzFailure('L4', `${what}: SAVE of VF${o.drainsVf} (CID ${hex(o.cid)}) got no completion although VF${o.drainsVf} has nothing in flight to drain (D12)`);
+        const [rule, cmd, d] = this.hmlm ? ['L5', 'Suspend', 'D22'] : ['L4', 'SAVE', 'D12'];
+        throw new FuzzFailure(rule, `${what}: ${cmd} of VF${o.drainsVf} (CID ${hex(o.cid)}) got no completion although VF${o.drainsVf} has nothing in flight to drain (${d})`);
       }
     }
     for (const vf of this.drained) {
@@ -291,7 +308,9 @@ export class Runner {
     const cid = this.nextCid();
     sqe[2] = cid & 0xff;
     sqe[3] = cid >> 8;
-    const lmOpcode = qid === 0 && LM_OPCODE_SET.has(sqe[0]);
+    const lmOpcode = qid === 0 && this.management.has(sqe[0]);
+    const named = this.hmlm ? hmlmTarget(sqe) : u16(sqe, 40);
+    const drains = fn === 0 && named !== undefined && named >= 1 && named <= this.cfg.vfs && (this.hmlm ? isHmlmSuspend(sqe) : sqe[0] === 0xd2);
     const o: Outstanding = {
       key: keyOf(fn, qid, cid),
       fn,
@@ -305,7 +324,8 @@ export class Runner {
       origin: meta.origin,
       mayDrop: lmOpcode && fn !== 0 && this.cfg.vfQueuePolicy === 'drop',
       deferrable: fn !== 0 && qid !== 0 && this.cfg.ioCompletion === 'deferred' && sqe[0] <= 0x02,
-      ...(fn === 0 && sqe[0] === 0xd2 && u16(sqe, 40) >= 1 && u16(sqe, 40) <= this.cfg.vfs ? { drainsVf: u16(sqe, 40) } : {}),
+      ...(drains ? { drainsVf: named } : {}),
+      ...(this.hmlm && qid === 0 && sqe[0] === ASYNC_EVENT_REQUEST ? { waitsForEvent: true } : {}),
       fetched: false,
       pages: meta.pages ?? [],
       ...(meta.buffer ? { buffer: meta.buffer } : {}),
@@ -320,8 +340,7 @@ export class Runner {
     const label = `${queueName(fn, qid)} ${this.record ? describeSqe(o.sqe, qid !== 0) : ''}`;
     this.log(`  [step ${this.step}] post ${label}`);
     const [offset, value] = this.host.place(fn, qid, sqe);
-    const vf = u16(sqe, 40);
-    const changes = fn !== 0 ? [fn] : lmOpcode && vf >= 1 && vf <= this.cfg.vfs ? [0, vf] : [0];
+    const changes = fn !== 0 ? [fn] : lmOpcode && named !== undefined && named >= 1 && named <= this.cfg.vfs ? [0, named] : [0];
     const done = this.act(`step ${this.step}: ${label}`, changes, () => this.dev.regWrite(fn, offset, 4, value), o);
     const mine = done.find((d) => d.o === o);
     if (!mine) this.stats.latched++;

@@ -1,0 +1,99 @@
+// The standard profile's (tp4159) admin commands with every field drawn:
+// each row of the command's layout table (src/wire/tp4159/commands.ts) gets
+// a value that is usually plausible (a VF's CNTLID, 0, 1, a small count) and
+// often out of range (the PF's CNTLID 0, no controller, the field's maximum,
+// an unaligned offset, random), reserved rows mostly zero. Also the opcodes
+// with SELs no layout defines, Identify CNS 20h and One-Shot AERs. Sent mostly
+// to the PF admin queue; also to VF admin queues, where D19 says Invalid
+// Command Opcode.
+import fc from 'fast-check';
+import { getUint, setUint, type Field } from '../../wire/layout.ts';
+import { ADMIN, ASYNC_EVENT_REQUEST, HMLM } from '../../wire/opcodes.ts';
+import { isReservedField, TP4159_LAYOUTS } from '../../wire/tp4159/commands.ts';
+import { MAX_FUZZ_VFS, type SqeSpec, type Step } from '../steps.ts';
+import { prpSourceArb } from './prpSource.ts';
+import { queueTargetArb } from './target.ts';
+
+/** Rows the layout fixes (they say which command it is) or the host sets (CID, PRPs from the buffer). */
+const FIXED = new Set(['opc', 'cid', 'sel', 'fid']);
+
+function maxOf(f: Field): bigint {
+  const bits = f.bits ? f.bits[0] - f.bits[1] + 1 : f.width * 8;
+  return (1n << BigInt(bits)) - 1n;
+}
+
+/** How one row's value is chosen (an index into the choices below, and a random value). */
+interface Pick {
+  kind: number;
+  random: bigint;
+}
+
+const pickArb: fc.Arbitrary<Pick> = fc.record({ kind: fc.nat(15), random: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }) });
+
+/** Plausible values first (kinds 0-9), then the edges (0, max, random). */
+function valueFor(f: Field, p: Pick): bigint {
+  const max = maxOf(f);
+  if (isReservedField(f) || f.name === 'nsid' || f.name === 'fuse' || f.name === 'psdt') return p.kind === 15 ? (p.random % max) + 1n : 0n;
+  const plausible = [0n, 1n, 1n, 2n, 3n, BigInt(MAX_FUZZ_VFS + 1), 0xffffn, 4n, 7n, 63n];
+  const edges = [0n, max, p.random % (max + 1n), max - 1n, 2n, 1n];
+  const v = p.kind < plausible.length ? plausible[p.kind] : edges[p.kind - plausible.length];
+  return v > max ? v & max : v;
+}
+
+interface Drawn {
+  layout: number;
+  picks: Pick[];
+  prps: ReturnType<typeof prpSourceArb> extends fc.Arbitrary<infer T> ? T : never;
+  odd: number;
+}
+
+/** Extra commands: an undefined SEL of a management opcode, Identify CNS 20h, an AER. */
+function oddCommand(odd: number, random: bigint): { bytes: Uint8Array; note: string } {
+  const b = new Uint8Array(64);
+  const which = odd % 4;
+  if (which === 0) {
+    const opc = [HMLM.MIGRATION_SEND, HMLM.MIGRATION_RECEIVE, HMLM.CONTROLLER_DATA_QUEUE, HMLM.TRACK_SEND][Number(random % 4n)];
+    b[0] = opc;
+    b[40] = 3 + Number((random >> 8n) % 253n);
+    return { bytes: b, note: `opcode 0x${opc.toString(16)} with undefined SEL ${b[40]}` };
+  }
+  if (which === 1 || which === 2) {
+    b[0] = ADMIN.IDENTIFY;
+    b[40] = which === 1 ? 0x20 : 0x15;
+    return { bytes: b, note: `Identify CNS ${b[40].toString(16)}h` };
+  }
+  b[0] = ASYNC_EVENT_REQUEST;
+  return { bytes: b, note: 'Asynchronous Event Request (One-Shot events, D33)' };
+}
+
+const drawnArb: fc.Arbitrary<Drawn> = fc.record({
+  layout: fc.nat(TP4159_LAYOUTS.length + 1),
+  picks: fc.array(pickArb, { minLength: 24, maxLength: 24 }),
+  prps: prpSourceArb(1, 4),
+  odd: fc.nat(),
+});
+
+export function buildHmlmSqe(d: Drawn): SqeSpec {
+  if (d.layout >= TP4159_LAYOUTS.length) {
+    const { bytes, note } = oddCommand(d.odd, d.picks[0].random);
+    return { bytes, prps: d.prps, origin: 'lm', note };
+  }
+  const layout = TP4159_LAYOUTS[d.layout];
+  const bytes = new Uint8Array(64);
+  for (const [k, v] of Object.entries(layout.fixed)) setUint(bytes, layout.fields.find((f) => f.name === k)!, v);
+  const notes: string[] = [];
+  layout.fields.forEach((f, i) => {
+    if (FIXED.has(f.name) || ((f.name === 'prp1' || f.name === 'prp2') && d.prps.kind === 'buffer')) return;
+    const v = valueFor(f, d.picks[i % d.picks.length]);
+    if (v === 0n) return;
+    setUint(bytes, f, v);
+    if (getUint(bytes, f) !== 0n) notes.push(`${f.name} ${v}`);
+  });
+  return { bytes, prps: d.prps, origin: 'lm', note: `${layout.name}: ${notes.join(', ') || 'all zero'}` };
+}
+
+export const hmlmSqeArb: fc.Arbitrary<SqeSpec> = drawnArb.map(buildHmlmSqe);
+
+export const hmlmCommandArb: fc.Arbitrary<Step> = fc
+  .tuple(hmlmSqeArb, queueTargetArb({ pf: 8, vfAdmin: 1, vfIo: 0 }))
+  .map(([sqe, target]): Step => ({ kind: 'submit', target, sqe }));
