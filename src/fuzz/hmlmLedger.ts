@@ -7,6 +7,7 @@
 import { HMLM, ADMIN, FEATURE_CONTROLLER_DATA_QUEUE } from '../wire/opcodes.ts';
 export { ASYNC_EVENT_REQUEST } from '../wire/opcodes.ts';
 import { numdBytes } from '../wire/tp4159/commandCodec.ts';
+import { EFFECTS_LOG_SIZE, GET_LOG_PAGE } from '../wire/effectsLog.ts';
 import { PAGE_SIZE } from '../wire/page.ts';
 import { u16 } from './bytes.ts';
 
@@ -39,6 +40,7 @@ const MAX_GET_STATE = 4 * PAGE_SIZE;
 export function hmlmWriteLength(sqe: Uint8Array): number {
   if (sqe[0] === HMLM.MIGRATION_RECEIVE) return Math.min(numdBytes(u32(sqe, 60)), MAX_GET_STATE); // D24: min(left, (NUMD+1) x 4)
   if (sqe[0] === ADMIN.GET_FEATURES && sqe[40] === FEATURE_CONTROLLER_DATA_QUEUE) return 8; // {HP, TPT}
+  if (sqe[0] === GET_LOG_PAGE) return Math.min(numdBytes(u16(sqe, 42) + u16(sqe, 44) * 0x1_0000), EFFECTS_LOG_SIZE); // D19's effects log
   return 0;
 }
 

@@ -3,13 +3,15 @@
 // a value that is usually plausible (a VF's CNTLID, 0, 1, a small count) and
 // often out of range (the PF's CNTLID 0, no controller, the field's maximum,
 // an unaligned offset, random), reserved rows mostly zero. Also the opcodes
-// with SELs no layout defines, Identify CNS 20h and One-Shot AERs. Sent mostly
+// with SELs no layout defines, Identify CNS 20h, Get Log Page 05h (D19) and
+// One-Shot AERs. Sent mostly
 // to the PF admin queue; also to VF admin queues, where D19 says Invalid
 // Command Opcode.
 import fc from 'fast-check';
 import { getUint, setUint, type Field } from '../../wire/layout.ts';
 import { ADMIN, ASYNC_EVENT_REQUEST, HMLM } from '../../wire/opcodes.ts';
 import { isReservedField, TP4159_LAYOUTS } from '../../wire/tp4159/commands.ts';
+import { GET_LOG_PAGE } from '../../wire/effectsLog.ts';
 import { MAX_FUZZ_VFS, type SqeSpec, type Step } from '../steps.ts';
 import { prpSourceArb } from './prpSource.ts';
 import { queueTargetArb } from './target.ts';
@@ -50,7 +52,16 @@ interface Drawn {
 /** Extra commands: an undefined SEL of a management opcode, Identify CNS 20h, an AER. */
 function oddCommand(odd: number, random: bigint): { bytes: Uint8Array; note: string } {
   const b = new Uint8Array(64);
-  const which = odd % 4;
+  const which = odd % 5;
+  if (which === 4) {
+    // D19's effects log: LID 05h or another, any NUMD and offset
+    const v = new DataView(b.buffer);
+    b[0] = GET_LOG_PAGE;
+    v.setUint32(40, Number(random & 0xffff_ffffn) & 0xffff_0000 | (random % 3n === 0n ? Number((random >> 32n) & 0xffn) : 5), true);
+    v.setUint32(44, random % 7n === 0n ? Number((random >> 40n) & 0xffffn) : 0, true);
+    v.setUint32(48, random % 2n === 0n ? 0 : Number((random >> 20n) & 0x1fffn), true);
+    return { bytes: b, note: `Get Log Page LID ${b[40]}` };
+  }
   if (which === 0) {
     const opc = [HMLM.MIGRATION_SEND, HMLM.MIGRATION_RECEIVE, HMLM.CONTROLLER_DATA_QUEUE, HMLM.TRACK_SEND][Number(random % 4n)];
     b[0] = opc;
