@@ -11,6 +11,7 @@ import { cdqRegion, hmlmTarget, isHmlmSuspend } from './hmlmLedger.ts';
 import type { Outstanding } from './ledger.ts';
 import type { Runner } from './runner.ts';
 import { u16 } from './bytes.ts';
+import { UDMQ_ENTRY_SIZE } from '../wire/tp4159/udmq.ts';
 
 /** True when the command's pages now belong to a UDMQ (the caller must not release them). */
 export function hmlmSucceeded(r: Runner, o: Outstanding, c: Cqe, what: () => string): boolean {
@@ -22,6 +23,7 @@ export function hmlmSucceeded(r: Runner, o: Outstanding, c: Cqe, what: () => str
     const sel = s[40];
     if (sel === 0 && isHmlmSuspend(s)) {
       r.running.set(vf, false);
+      r.drained.add(vf); // D22: nothing of the VF's may still be in flight
       if (s[47] & 0x80) r.host.release(r.cdqs.remove({ cntlid: vf })); // D32: DUDMQ
     } else if (sel === 1) {
       r.running.set(vf, true);
@@ -33,6 +35,11 @@ export function hmlmSucceeded(r: Runner, o: Outstanding, c: Cqe, what: () => str
     }
     return false;
   }
+  if (s[0] === HMLM.TRACK_SEND && s[40] === 0) {
+    const owner = r.cdqs.owner(u16(s, 44));
+    if (owner !== undefined && r.running.get(owner) === false) throw new FuzzFailure('D29', `${what()}: Track Send succeeded while VF${owner}, whose queue it names, is suspended (Controller Suspended expected)`);
+    return false;
+  }
   if (s[0] !== HMLM.CONTROLLER_DATA_QUEUE) return false;
   if (s[40] === 1) {
     r.host.release(r.cdqs.remove({ cdqid: u16(s, 44) }));
@@ -40,6 +47,8 @@ export function hmlmSucceeded(r: Runner, o: Outstanding, c: Cqe, what: () => str
   }
   if (!isVf) throw new FuzzFailure('D28', `${what()}: a UDMQ was created for CQS ${vf}, which names no VF of this PF (Invalid Controller Identifier expected)`);
   const { base, bytes } = cdqRegion(s);
-  r.cdqs.add(decodeCdqCreateDw0(c.dw0).cdqid, { cntlid: vf, base, end: base + bytes, pages: o.pages });
+  // the host initialises the phase tags to 0 (section 3) before it starts logging
+  r.host.watch.write(base, new Uint8Array(bytes));
+  r.cdqs.add(decodeCdqCreateDw0(c.dw0).cdqid, { cntlid: vf, base, end: base + bytes, pages: o.pages, entries: Math.floor(bytes / UDMQ_ENTRY_SIZE), next: 0, phase: 1 });
   return true;
 }

@@ -10,6 +10,7 @@ import { numdBytes } from '../wire/tp4159/commandCodec.ts';
 import { EFFECTS_LOG_SIZE, GET_LOG_PAGE } from '../wire/effectsLog.ts';
 import { PAGE_SIZE } from '../wire/page.ts';
 import { u16 } from './bytes.ts';
+import type { UdmqCursor } from './udmqWatch.ts';
 
 /** D19: the opcodes only the PF's admin queue manages with. */
 export const HMLM_OPCODE_SET: ReadonlySet<number> = new Set(Object.values(HMLM));
@@ -51,9 +52,7 @@ export function cdqRegion(sqe: Uint8Array): { base: number; bytes: number } {
   return { base: hi * 0x1_0000_0000 + lo, bytes: u32(sqe, 48) * 4 };
 }
 
-interface LiveCdq {
-  cntlid: number;
-  base: number;
+interface LiveCdq extends UdmqCursor {
   end: number;
   /** host pages the queue lives in, held until the queue is gone */
   pages: number[];
@@ -79,11 +78,21 @@ export class CdqLedger {
     return out;
   }
 
+  /** Every live UDMQ with its id. */
+  all(): IterableIterator<[number, LiveCdq]> {
+    return this.live.entries();
+  }
+
   /** [start, end) pairs the device may write at any time (UDMQ entries). */
   ranges(): number[] {
     const out: number[] = [];
     for (const q of this.live.values()) out.push(q.base, q.end);
     return out;
+  }
+
+  /** The VF a live UDMQ logs for. */
+  owner(cdqid: number): number | undefined {
+    return this.live.get(cdqid)?.cntlid;
   }
 
   /** True when VF `vf` has a UDMQ: its work may change the PF's queue state (tail, logging). */

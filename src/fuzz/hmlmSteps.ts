@@ -9,7 +9,7 @@ import { encodeTp4159, numdFor, type Tp4159Command } from '../wire/tp4159/comman
 import { ASYNC_EVENT_REQUEST } from '../wire/opcodes.ts';
 import { isSuccess } from '../wire/status.ts';
 import { decodeCdqCreateDw0, decodeGetStateDw0 } from '../wire/tp4159/completions.ts';
-import { STATE_HEADER_SIZE } from '../wire/tp4159/state.ts';
+import { decodeControllerState, STATE_HEADER_SIZE } from '../wire/tp4159/state.ts';
 import { readBuffer, takeBuffer, writeBuffer } from './buffers.ts';
 import { FuzzFailure } from './failure.ts';
 import { resetStep } from './guestSteps.ts';
@@ -71,6 +71,16 @@ function getState(r: Runner, vf: number, csuuidi: number, offset: number, must: 
   return whole.bytes;
 }
 
+/** D25: every SQ the host built appears with the tail the host last wrote (doorbells latched while suspended included). */
+function latchedTails(r: Runner, vf: number, blob: Uint8Array): void {
+  const sqs = decodeControllerState(blob).state.nvme?.sqs ?? [];
+  for (const [qid, q] of r.host.queues(vf)?.sqs ?? []) {
+    if (qid === 0 || !q.ready) continue;
+    const saved = sqs.find((s) => s.qid === qid);
+    if (!saved || saved.tail !== q.tail) throw new FuzzFailure('D25', `step ${r.step}: VF${vf}'s state ${saved ? `says SQ ${qid} tail ${saved.tail}` : `lacks SQ ${qid}`}, but the host wrote tail ${q.tail} (a latched doorbell lost)`);
+  }
+}
+
 /** Set `data` on `vf` as planned; the last command's completion. */
 function setState(r: Runner, vf: number, csuuidi: number, data: Uint8Array, plan: PartsPlan, meta: Meta): Cqe | undefined {
   const part = (seqind: number, from: number, to: number, m: Meta): Cqe | undefined =>
@@ -99,6 +109,7 @@ export function hmlmMigrateStep(r: Runner, from: number, to: number, csuuidi: nu
   if (!suspended || !isSuccess(suspended)) return;
   const blob = getState(r, from, csuuidi, offset - (offset % 4), true);
   if (!blob) return;
+  latchedTails(r, from, blob);
   const m = mutation ? mutateState(blob, mutation) : { data: blob, note: 'the real state' };
   if (!m) return r.skip('the mutation needs queues the state does not have');
   r.log(`  [step ${r.step}] state of VF${from}: ${blob.length} bytes; sending ${m.note} to VF${to}`);

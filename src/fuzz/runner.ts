@@ -26,6 +26,7 @@ import { FuzzFailure } from './failure.ts';
 import { onCompletion } from './completions.ts';
 import { u16, u64 } from './bytes.ts';
 import { keyOf, managementOpcodes, type Origin, type Outstanding } from './ledger.ts';
+import { UdmqWatch } from './udmqWatch.ts';
 import { ASYNC_EVENT_REQUEST, CdqLedger, hmlmTarget, hmlmWriteLength, isHmlmSuspend, isSetState } from './hmlmLedger.ts';
 import { prpWriteRanges } from './prpRanges.ts';
 import { describeCqe, describeSqe, queueName } from './describe.ts';
@@ -90,6 +91,8 @@ export class Runner {
   readonly cdqs = new CdqLedger();
   /** tp4159: VFs holding Set Controller State parts (SEQIND 1/0) that a failed part discards (D26) */
   readonly parts = new Set<number>();
+  /** tp4159: what each VF wrote, and the UDMQs read after every action (I13) */
+  readonly udmq = new UdmqWatch();
   private readonly management: ReadonlySet<number>;
   readonly hmlm: boolean;
 
@@ -196,6 +199,7 @@ export class Runner {
       if (!reaped.some((r) => r.fn === s.vf)) this.cleanSave.set(s.vf, s.image);
     }
     this.saves.length = 0;
+    for (const [id, q] of this.cdqs.all()) this.udmq.read(this.host.watch, q, id, what);
     this.checkPending(what);
     return done;
   }
@@ -251,7 +255,7 @@ export class Runner {
     }
     for (const vf of this.drained) {
       for (const o of this.outstanding.values()) {
-        if (o.fn === vf && o.fetched) throw new FuzzFailure('D12', `${what}: SAVE of VF${vf} completed while ${queueName(o.fn, o.sqid)} CID ${hex(o.cid)} was still in flight (SAVE drains first)`);
+        if (o.fn === vf && o.fetched) throw new FuzzFailure(this.hmlm ? 'D22' : 'D12', `${what}: ${this.hmlm ? 'Suspend' : 'SAVE'} of VF${vf} completed while ${queueName(o.fn, o.sqid)} CID ${hex(o.cid)} was still in flight (it drains first)`);
       }
     }
     this.drained.clear();
@@ -337,6 +341,7 @@ export class Runner {
     };
     this.outstanding.set(o.key, o);
     this.stats.commands++;
+    if (this.hmlm && fn !== 0 && qid !== 0) this.udmq.noteIo(fn, sqe);
     const label = `${queueName(fn, qid)} ${this.record ? describeSqe(o.sqe, qid !== 0) : ''}`;
     this.log(`  [step ${this.step}] post ${label}`);
     const [offset, value] = this.host.place(fn, qid, sqe);
