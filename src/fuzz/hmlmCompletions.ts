@@ -22,9 +22,10 @@ export function hmlmSucceeded(r: Runner, o: Outstanding, c: Cqe, what: () => str
     if (!isVf) throw new FuzzFailure('D20', `${what()}: succeeded though CNTLID ${vf} names no VF of this PF (Invalid Controller Identifier expected)`);
     const sel = s[40];
     if (sel === 0 && isHmlmSuspend(s)) {
+      // D22: Suspend of a suspended VF changes nothing, DUDMQ included; else D32 deletes its UDMQ with DUDMQ
+      if (s[47] & 0x80 && r.running.get(vf) !== false) r.host.release(r.cdqs.remove({ cntlid: vf }));
       r.running.set(vf, false);
       r.drained.add(vf); // D22: nothing of the VF's may still be in flight
-      if (s[47] & 0x80) r.host.release(r.cdqs.remove({ cntlid: vf })); // D32: DUDMQ
     } else if (sel === 1) {
       r.running.set(vf, true);
       r.parts.delete(vf);

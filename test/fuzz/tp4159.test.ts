@@ -53,6 +53,11 @@ describe('fuzz --profile tp4159', () => {
     expect(rule(onVf)).toBeUndefined();
   });
 
+  it('D22/D32: a second Suspend with DUDMQ changes nothing, so the UDMQ lives on and Resume logs into it (the fuzzer keeps its memory)', () => {
+    const steps: Step[] = [{ kind: 'cdq', vf: 1, entries: 8, start: true, aer: false }, suspend(1), pf({ kind: 'suspend', cntlid: 1, stype: 1, dudmq: true }), pf({ kind: 'resume', cntlid: 1 })];
+    expect(rule(steps)).toBeUndefined();
+  });
+
   it('--profile tp4159 reaches the fuzzer; lm, the default, is left out of the options', () => {
     expect(parseFuzzOptions({ profile: 'tp4159', seed: '1' })).toMatchObject({ profile: 'tp4159', seed: 1 });
     expect(parseFuzzOptions({ profile: 'lm', seed: '1' }).profile).toBeUndefined();

@@ -67,7 +67,9 @@ export function registerFuzz(program: Command): void {
       'Fuzz the built-in emulated NVMe PF and its VFs with fast-check: random and corrupted commands, LM commands ' +
         'with every VF index and reserved field, guest I/O, migrations with real and mutated images, FLRs and PF resets, ' +
         'on drawn device options. Every step checks: no exception, exactly one valid completion per command (I2), ' +
-        'rejected commands change nothing (I3), isolation (I4), no host memory written outside the command\'s buffers.\n' +
+        'rejected commands change nothing (I3), isolation (I4), no host memory written outside the command\'s buffers. ' +
+        '--profile tp4159 fuzzes the standard instead: its management commands with every field drawn, UDMQs with logging ' +
+        'and One-Shot events, and migrations whose controller state is corrupted field by field (D19-D34, I9-I13).\n' +
         'Exit 0 when every run holds, 1 with the shrunk failing sequence, 2 on bad input.',
     )
     .option('--runs <n>', 'number of generated sequences', '1000')
