@@ -14,6 +14,7 @@ import { FuzzFailure } from './failure.ts';
 import type { Runner } from './runner.ts';
 import { u16 } from './bytes.ts';
 import { hmlmSucceeded } from './hmlmCompletions.ts';
+import { ADMIN, FEATURE_CONTROLLER_DATA_QUEUE } from '../wire/opcodes.ts';
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
 
@@ -27,7 +28,8 @@ export function onCompletion(r: Runner, o: Outstanding, c: Cqe): void {
   if (c.dw1 !== 0 && !o.waitsForEvent) throw new FuzzFailure('I2', `${what()}: CQE DW1 (reserved) is ${hex(c.dw1)}`);
   if (c.sqhd >= o.sqSize) throw new FuzzFailure('I2', `${what()}: CQE SQ head ${c.sqhd} lies outside the ${o.sqSize}-entry SQ`);
   const ok = isSuccess(c);
-  const keep = ok && r.hmlm && o.lmOpcode && o.fn === 0 && hmlmSucceeded(r, o, c, what);
+  const cdqFeature = o.admin && o.sqe[0] === ADMIN.SET_FEATURES && o.sqe[40] === FEATURE_CONTROLLER_DATA_QUEUE;
+  const keep = ok && r.hmlm && (o.lmOpcode || cdqFeature) && o.fn === 0 && hmlmSucceeded(r, o, c, what);
   if (!keep) r.host.release(o.pages);
   const invalidOpcode = c.sct === SCT_GENERIC && c.sc === SC.INVALID_OPCODE && c.dnr;
   if (o.lmOpcode && o.fn !== 0 && !invalidOpcode) {

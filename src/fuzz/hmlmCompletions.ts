@@ -3,7 +3,7 @@
 // Set State parts, and which UDMQs exist (the host memory the device may
 // write whenever it logs). The pages of a created UDMQ stay held until the
 // queue is gone, so no later buffer shares them.
-import { HMLM } from '../wire/opcodes.ts';
+import { ADMIN, HMLM } from '../wire/opcodes.ts';
 import { decodeCdqCreateDw0 } from '../wire/tp4159/completions.ts';
 import type { Cqe } from '../wire/cqe.ts';
 import { FuzzFailure } from './failure.ts';
@@ -36,6 +36,11 @@ export function hmlmSucceeded(r: Runner, o: Outstanding, c: Cqe, what: () => str
     }
     return false;
   }
+  if (s[0] === ADMIN.SET_FEATURES) {
+    const q = r.cdqs.get(u16(s, 44));
+    if (q) q.hp = u16(s, 48) + s[50] * 0x1_0000 + s[51] * 0x100_0000; // D31: HP, CDW12
+    return false;
+  }
   if (s[0] === HMLM.TRACK_SEND && s[40] === 0) {
     const owner = r.cdqs.owner(u16(s, 44));
     if (owner !== undefined && r.running.get(owner) === false) throw new FuzzFailure('D29', `${what()}: Track Send succeeded while VF${owner}, whose queue it names, is suspended (Controller Suspended expected)`);
@@ -50,6 +55,6 @@ export function hmlmSucceeded(r: Runner, o: Outstanding, c: Cqe, what: () => str
   const { base, bytes } = cdqRegion(s);
   // the host initialises the phase tags to 0 (section 3) before it starts logging
   r.host.watch.write(base, new Uint8Array(bytes));
-  r.cdqs.add(decodeCdqCreateDw0(c.dw0).cdqid, { cntlid: vf, base, end: base + bytes, pages: o.pages, entries: Math.floor(bytes / UDMQ_ENTRY_SIZE), next: 0, phase: 1 });
+  r.cdqs.add(decodeCdqCreateDw0(c.dw0).cdqid, { cntlid: vf, base, end: base + bytes, pages: o.pages, entries: Math.floor(bytes / UDMQ_ENTRY_SIZE), next: 0, phase: 1, hp: 0 });
   return true;
 }

@@ -90,6 +90,10 @@ export class CdqLedger {
     return out;
   }
 
+  get(cdqid: number): LiveCdq | undefined {
+    return this.live.get(cdqid);
+  }
+
   /** The VF a live UDMQ logs for. */
   owner(cdqid: number): number | undefined {
     return this.live.get(cdqid)?.cntlid;

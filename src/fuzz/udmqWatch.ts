@@ -3,7 +3,8 @@
 // migration driver does) and checks every range entry names blocks that its
 // VF wrote (Write or Write Zeroes; a VF that sent Dataset Management is not
 // checked, its ranges are its own business). Entries are never overwritten
-// before the host released them (D31), so reading after each action sees all.
+// before the host released them (D31), so reading after each action sees all;
+// an entry in a slot the host has not released breaks I14.
 import { decodeUdmqEntry, UDMQ_ENTRY_SIZE, UDMQ_LBACIR } from '../wire/tp4159/udmq.ts';
 import { NVM, NVM_DATASET_MANAGEMENT, NVM_WRITE_ZEROES } from '../wire/opcodes.ts';
 import { FuzzFailure } from './failure.ts';
@@ -17,6 +18,8 @@ export interface UdmqCursor {
   entries: number;
   next: number;
   phase: number;
+  /** the head the host last released up to (Set Features 21h HP) */
+  hp: number;
 }
 
 export class UdmqWatch {
@@ -38,6 +41,8 @@ export class UdmqWatch {
     for (let n = 0; n < q.entries; n++) {
       const e = decodeUdmqEntry(watch.read(q.base + q.next * UDMQ_ENTRY_SIZE, UDMQ_ENTRY_SIZE));
       if (e.phase !== q.phase) return;
+      // D31, I14: a full queue (tail one behind the head) takes nothing more
+      if ((q.next + 1) % q.entries === q.hp) throw new FuzzFailure('I14', `${what}: UDMQ ${cdqid} of VF${q.cntlid} got an entry in slot ${q.next} although the host released only up to head ${q.hp} (the queue was full)`);
       q.next = (q.next + 1) % q.entries;
       if (q.next === 0) q.phase ^= 1;
       if (e.lbacir !== UDMQ_LBACIR.RANGE_VALID || this.deallocates.has(q.cntlid)) continue;
