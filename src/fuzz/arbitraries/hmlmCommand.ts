@@ -12,7 +12,7 @@ import { getUint, setUint, type Field } from '../../wire/layout.ts';
 import { ADMIN, ASYNC_EVENT_REQUEST, HMLM } from '../../wire/opcodes.ts';
 import { isReservedField, TP4159_LAYOUTS } from '../../wire/tp4159/commands.ts';
 import { GET_LOG_PAGE } from '../../wire/effectsLog.ts';
-import { MAX_FUZZ_VFS, type SqeSpec, type Step } from '../steps.ts';
+import { MAX_FUZZ_VFS, type PrpSource, type SqeSpec, type Step } from '../steps.ts';
 import { prpSourceArb } from './prpSource.ts';
 import { queueTargetArb } from './target.ts';
 
@@ -67,7 +67,7 @@ function valueFor(f: Field, p: Pick): bigint {
 interface Drawn {
   layout: number;
   picks: Pick[];
-  prps: ReturnType<typeof prpSourceArb> extends fc.Arbitrary<infer T> ? T : never;
+  prps: PrpSource;
   odd: number;
 }
 
