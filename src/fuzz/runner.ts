@@ -326,7 +326,8 @@ export class Runner {
       admin: qid === 0,
       lmOpcode,
       origin: meta.origin,
-      mayDrop: lmOpcode && fn !== 0 && this.cfg.vfQueuePolicy === 'drop',
+      // D1's drop policy is the vendor profiles'; D19 always answers Invalid Command Opcode
+      mayDrop: lmOpcode && fn !== 0 && this.cfg.vfQueuePolicy === 'drop' && !this.hmlm,
       deferrable: fn !== 0 && qid !== 0 && this.cfg.ioCompletion === 'deferred' && sqe[0] <= 0x02,
       ...(drains ? { drainsVf: named } : {}),
       ...(this.hmlm && qid === 0 && sqe[0] === ASYNC_EVENT_REQUEST ? { waitsForEvent: true } : {}),
