@@ -51,7 +51,8 @@ export function getLogPage(c: Controller, v: DataView, o: number): Outcome {
   if (offset % 4 !== 0 || offset >= EFFECTS_LOG_SIZE) return rejected(ST.INVALID_FIELD, 'NVMe', `log offset ${offset} is not dword aligned or not below the log's ${EFFECTS_LOG_SIZE} bytes`);
   const numd = rd(v, o, LOG.numdu) * 0x1_0000 + rd(v, o, LOG.numdl);
   const length = Math.min((numd + 1) * 4, EFFECTS_LOG_SIZE - offset);
-  const walk = walkPrps(c.ctx.memory, rd(v, o, SQE.prp1), rd(v, o, SQE.prp2), length);
+  // the PRPs describe the host's NUMD buffer, however much of it the log fills
+  const walk = walkPrps(c.ctx.memory, rd(v, o, SQE.prp1), rd(v, o, SQE.prp2), length, (numd + 1) * 4);
   if (!walk.ok) return rejected(genericStatus(walk.sc), 'NVMe', walk.reason);
   dmaToHost(c.ctx.memory, walk.segments, effectsLogPage(c.isVf).subarray(offset, offset + length));
   return SUCCESS;

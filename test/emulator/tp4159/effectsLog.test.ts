@@ -68,4 +68,25 @@ describe('tp4159 Commands Supported and Effects log', () => {
     expect(status(getLog(tp, 0, { lpo: 2 }).cqe)).toEqual(invalidField);
     expect(status(getLog(tp, 0, { lpo: PAGE }).cqe)).toEqual(invalidField);
   });
+
+  it('D24\'s PRP rule for Get Log Page: a NUMD buffer of three pages has PRP2 as a PRP list, and the 4 KiB log crossing its first page lands in the list\'s first page', () => {
+    const { tp, dev, host } = tpSetup({ vfs: 1 });
+    const whole = getLog(tp, 0).log;
+    const area = host.alloc(4 * PAGE);
+    dev.memory.write(area, new Uint8Array(4 * PAGE).fill(0xee));
+    const list = area + 3 * PAGE;
+    const entries = new DataView(new ArrayBuffer(16));
+    entries.setBigUint64(0, BigInt(area + 2 * PAGE), true);
+    entries.setBigUint64(8, BigInt(area + PAGE), true);
+    dev.memory.write(list, new Uint8Array(entries.buffer));
+    const numd = (3 * PAGE) / 4 - 1;
+    const sqe = encodeUints(GET_LOG_PAGE_LAYOUT, { opc: GET_LOG_PAGE, cid: tp.host.nextCid(), lid: 5, numdl: numd & 0xffff, numdu: numd >>> 16, lpo: 0, prp1: area + 8, prp2: list });
+    expect(status(tp.host.submit(0, 0, sqe))).toEqual(OK);
+    const got = new Uint8Array(PAGE);
+    got.set(dev.memory.read(area + 8, PAGE - 8), 0);
+    got.set(dev.memory.read(area + 2 * PAGE, 8), PAGE - 8);
+    expect(Buffer.compare(got, whole)).toBe(0);
+    expect(dev.memory.read(list + 16, 64).every((b) => b === 0xee)).toBe(true);
+    expect(dev.memory.read(area + PAGE, PAGE).every((b) => b === 0xee)).toBe(true);
+  });
 });
