@@ -37,12 +37,13 @@ export function isSetState(sqe: Uint8Array): boolean {
 /** The longest state the emulator can return, rounded up: Get Controller State never writes past min(NUMD bytes, this). */
 const MAX_GET_STATE = 4 * PAGE_SIZE;
 
-/** Bytes of host memory a tp4159 admin command may write (0: none), by the spec's transfer rules. */
-export function hmlmWriteLength(sqe: Uint8Array): number {
-  if (sqe[0] === HMLM.MIGRATION_RECEIVE) return Math.min(numdBytes(u32(sqe, 60)), MAX_GET_STATE); // D24: min(left, (NUMD+1) x 4)
-  if (sqe[0] === ADMIN.GET_FEATURES && sqe[40] === FEATURE_CONTROLLER_DATA_QUEUE) return 8; // {HP, TPT}
-  if (sqe[0] === GET_LOG_PAGE) return Math.min(numdBytes(u16(sqe, 42) + u16(sqe, 44) * 0x1_0000), EFFECTS_LOG_SIZE); // D19's effects log
-  return 0;
+/** Bytes of host memory a tp4159 admin command may write (length 0: none), and the buffer its PRPs describe, by the spec's transfer rules. */
+export function hmlmWriteLength(sqe: Uint8Array): { length: number; buffer: number } {
+  const upTo = (numd: number, most: number): { length: number; buffer: number } => ({ length: Math.min(numdBytes(numd), most), buffer: numdBytes(numd) });
+  if (sqe[0] === HMLM.MIGRATION_RECEIVE) return upTo(u32(sqe, 60), MAX_GET_STATE); // D24: min(left, (NUMD+1) x 4)
+  if (sqe[0] === ADMIN.GET_FEATURES && sqe[40] === FEATURE_CONTROLLER_DATA_QUEUE) return { length: 8, buffer: 8 }; // {HP, TPT}
+  if (sqe[0] === GET_LOG_PAGE) return upTo(u16(sqe, 42) + u16(sqe, 44) * 0x1_0000, EFFECTS_LOG_SIZE); // D19's effects log
+  return { length: 0, buffer: 0 };
 }
 
 /** The bytes of a CDQ Create's queue: PRP1 and CDQSIZE dwords (CDW12). */

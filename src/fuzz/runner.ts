@@ -208,9 +208,10 @@ export class Runner {
   writeRanges(admin: boolean, sqe: Uint8Array): number[] {
     const opc = sqe[0];
     let len = 0;
+    let buffer = 0;
     if (admin) {
       if (opc === 0x06) len = 4096;
-      else if (this.hmlm) len = hmlmWriteLength(sqe);
+      else if (this.hmlm) ({ length: len, buffer } = hmlmWriteLength(sqe));
       else if (opc === 0xd2) {
         const vf = u16(sqe, 40);
         if (vf >= 1 && vf <= this.cfg.vfs) len = this.dev.inspect(vf).migrationDataSize;
@@ -218,7 +219,7 @@ export class Runner {
     } else if (opc === 0x02) {
       len = (u16(sqe, 48) + 1) * 512;
     }
-    return len === 0 ? [] : prpWriteRanges(u64(sqe, 24), u64(sqe, 32), len, (a) => this.host.watch.entryBefore(a));
+    return len === 0 ? [] : prpWriteRanges(u64(sqe, 24), u64(sqe, 32), len, (a) => this.host.watch.entryBefore(a), Math.max(buffer, len));
   }
 
   /** Every outstanding command must be one the rules let wait (ledger.ts); D12 after a SAVE. */
