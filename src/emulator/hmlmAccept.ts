@@ -143,7 +143,8 @@ function acceptGetState(c: Extract<Tp4159Command, { kind: 'getState' }>, vf: num
   if (c.offset % 4n !== 0n || c.offset >= BigInt(blob.length)) return field('D24', `offset ${c.offset} is not dword aligned or not below the state's ${blob.length} bytes`, vf);
   const from = Number(c.offset);
   const length = Math.min(blob.length - from, numdBytes(c.numd));
-  const walk = walkPrps(view.ctx.memory, Number(c.prp1), Number(c.prp2), length);
+  // the PRPs describe the host's NUMD buffer, however much of it the state fills
+  const walk = walkPrps(view.ctx.memory, Number(c.prp1), Number(c.prp2), length, numdBytes(c.numd));
   if (!walk.ok) return no(genericStatus(walk.sc), 'NVMe', walk.reason, vf);
   return { accept: true, op: 'getState', vf, bytes: blob.subarray(from, from + length), segments: walk.segments, csup: view.lmState(vf) === 'suspended' };
 }

@@ -14,6 +14,8 @@ import { genericStatus, IDENTIFY, rd, RW, SQE, ST, statusWord } from './fields.t
 import { HELD, IN_FLIGHT, rejected, succeeded, SUCCESS, type Outcome } from './outcome.ts';
 import { dmaToHost, walkPrps } from './prp.ts';
 import { hmlmIdentifyPage } from './identifyData.ts';
+import { getLogPage } from './effectsLog.ts';
+import { GET_LOG_PAGE } from '../wire/effectsLog.ts';
 import { acceptHmlm, type HmlmAccepted, type HmlmAcceptance, type HmlmRejection, type HmlmView } from './hmlmAccept.ts';
 import { applyState, captureState } from './hmlmControllerState.ts';
 import { marker, postUdmq, rangeEntry } from './udmqLog.ts';
@@ -60,6 +62,7 @@ function admin(s: HmlmSteps, c: Controller, v: DataView, o: number): Outcome {
   if (opc === ASYNC_EVENT_REQUEST) return asyncEventRequest(c, rd(v, o, SQE.cid));
   if (opc === ADMIN.IDENTIFY) return identify(c, v, o);
   if (opc === OPC_VIRTUALIZATION_MANAGEMENT && !c.isVf) return virtualizationManagement(c, v, o);
+  if (opc === GET_LOG_PAGE) return getLogPage(c, v, o); // D19: the effects log tells PF from VF
   const isFeature = opc === ADMIN.SET_FEATURES || opc === ADMIN.GET_FEATURES;
   if (isFeature && v.getUint8(o + 40) === FEATURE_CONTROLLER_DATA_QUEUE) {
     if (c.isVf) return rejected(ST.INVALID_FIELD, 'D19', 'feature 21h (controller data queue) exists on the management controller only');

@@ -10,6 +10,12 @@
 //               (qword aligned, may carry an offset)
 //   list entry  page aligned; the last entry of a full list page points to
 //               the next list page when more than one page remains
+//
+// The PRPs describe the host's whole buffer. A command that may move fewer
+// bytes than its buffer holds (Get Controller State, Get Log Page: min(what
+// is left, NUMD)) passes the buffer's size as `buffer`: PRP2's role and each
+// list page's chaining follow the buffer, as the host built them, and only
+// `length` bytes are walked (D24).
 import type { HostMemory } from './hostMemory.ts';
 import { PAGE_SIZE } from './hostMemory.ts';
 import { SC } from '../wire/status.ts';
@@ -27,16 +33,19 @@ export function readPrpEntry(view: DataView, offset: number): number {
   return view.getUint32(offset + 4, true) * 0x1_0000_0000 + view.getUint32(offset, true);
 }
 
-/** Walk the PRPs of a `length`-byte transfer. */
-export function walkPrps(mem: HostMemory, prp1: number, prp2: number, length: number): PrpWalk {
+/** Walk the PRPs of a `length`-byte transfer into (or out of) a host buffer of `buffer` bytes (at least `length`). */
+export function walkPrps(mem: HostMemory, prp1: number, prp2: number, length: number, buffer = length): PrpWalk {
   if (length === 0) return { ok: true, segments: [], length: 0 };
   if (prp1 % 4 !== 0) return offsetInvalid('PRP1 offset is not dword aligned');
   const first = Math.min(length, PAGE_SIZE - (prp1 % PAGE_SIZE));
   if (!mem.isMapped(prp1, first)) return unmapped('PRP1 points at unmapped memory');
   const segments = [prp1, first];
   let remaining = length - first;
+  const total = Math.max(buffer, length);
+  /** bytes of the buffer past PRP1's page: they decide what PRP2 and each list entry are */
+  let described = total - Math.min(total, PAGE_SIZE - (prp1 % PAGE_SIZE));
   if (remaining === 0) return { ok: true, segments, length };
-  if (remaining <= PAGE_SIZE) {
+  if (described <= PAGE_SIZE) {
     if (prp2 % PAGE_SIZE !== 0) return offsetInvalid('PRP2 (second data page) carries an offset');
     if (!mem.isMapped(prp2, remaining)) return unmapped('PRP2 points at unmapped memory');
     segments.push(prp2, remaining);
@@ -49,7 +58,7 @@ export function walkPrps(mem: HostMemory, prp1: number, prp2: number, length: nu
     if (!page || !mem.isMapped(list, 8)) return unmapped('PRP list lies in unmapped memory');
     for (let i = (list % PAGE_SIZE) / 8; i < ENTRIES_PER_LIST_PAGE && remaining > 0; i++) {
       const entry = readPrpEntry(page.view, i * 8);
-      if (i === ENTRIES_PER_LIST_PAGE - 1 && remaining > PAGE_SIZE) {
+      if (i === ENTRIES_PER_LIST_PAGE - 1 && described > PAGE_SIZE) {
         if (entry % 8 !== 0) return offsetInvalid('chained PRP list pointer is not qword aligned');
         list = entry;
         break;
@@ -59,6 +68,7 @@ export function walkPrps(mem: HostMemory, prp1: number, prp2: number, length: nu
       if (!mem.isMapped(entry, n)) return unmapped('a PRP list entry points at unmapped memory');
       segments.push(entry, n);
       remaining -= n;
+      described -= PAGE_SIZE;
     }
   }
   return { ok: true, segments, length };

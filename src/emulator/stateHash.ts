@@ -16,6 +16,8 @@ import type { RamNamespace } from './namespace.ts';
 export interface HashExclusion {
   fn: number;
   sqid: number;
+  /** a VF whose accumulated Set State parts are left out: a failed part discards them (D26) */
+  partsOf?: number;
 }
 
 const LM_CODE: Record<LmState, number> = { running: 0, suspended: 1, saved: 2, loaded: 3, saving: 4 };
@@ -66,7 +68,7 @@ function dump(c: Controller, out: number[], exclude: HashExclusion | undefined):
   out.push(c.aers.length, ...c.aers, c.pendingEvents.length, ...c.pendingEvents.flatMap((e) => [e.dw0, e.dw1]));
   for (const q of c.hmlm.cdqs.values()) out.push(q.cdqid, q.cntlid, q.pages.length, ...q.pages, q.entries, q.tail, q.phase, q.hp, q.tpt, q.etpt ? 1 : 0, q.logging ? 1 : 0);
   out.push(c.hmlm.online ? 1 : 0);
-  const parts = c.hmlm.parts;
+  const parts = exclude?.partsOf === c.fn ? undefined : c.hmlm.parts;
   out.push(parts ? parts.data.length : ABSENT);
   if (parts) out.push(parts.csvi, parts.csuuidi, ...parts.data);
 }

@@ -13,6 +13,8 @@ import { readBuffer } from './buffers.ts';
 import { FuzzFailure } from './failure.ts';
 import type { Runner } from './runner.ts';
 import { u16 } from './bytes.ts';
+import { hmlmSucceeded } from './hmlmCompletions.ts';
+import { ADMIN, FEATURE_CONTROLLER_DATA_QUEUE } from '../wire/opcodes.ts';
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
 
@@ -21,19 +23,22 @@ export function onCompletion(r: Runner, o: Outstanding, c: Cqe): void {
   if (r.record) r.log(`    [step ${r.step}] ${queueName(o.fn, o.sqid)} cid ${hex(o.cid)} -> ${describeCqe(c)}`);
   // Described only when something fails: formatting costs more than the checks.
   const what = (): string => `${queueName(o.fn, o.sqid)} ${describeSqe(o.sqe, !o.admin)}`;
-  r.host.release(o.pages);
-  if (!knownStatus(c.sct, c.sc, o.lmOpcode)) throw new FuzzFailure('I2', `${what()}: status ${describeStatus(c)} is not in the table`);
-  if (c.dw1 !== 0) throw new FuzzFailure('I2', `${what()}: CQE DW1 (reserved) is ${hex(c.dw1)}`);
+  if (!knownStatus(c.sct, c.sc, o.lmOpcode && !r.hmlm, r.hmlm)) throw new FuzzFailure('I2', `${what()}: status ${describeStatus(c)} is not in the table`);
+  // D33: a One-Shot event carries its CDQID in DW1
+  if (c.dw1 !== 0 && !o.waitsForEvent) throw new FuzzFailure('I2', `${what()}: CQE DW1 (reserved) is ${hex(c.dw1)}`);
   if (c.sqhd >= o.sqSize) throw new FuzzFailure('I2', `${what()}: CQE SQ head ${c.sqhd} lies outside the ${o.sqSize}-entry SQ`);
   const ok = isSuccess(c);
+  const cdqFeature = o.admin && o.sqe[0] === ADMIN.SET_FEATURES && o.sqe[40] === FEATURE_CONTROLLER_DATA_QUEUE;
+  const keep = ok && r.hmlm && (o.lmOpcode || cdqFeature) && o.fn === 0 && hmlmSucceeded(r, o, c, what);
+  if (!keep) r.host.release(o.pages);
   const invalidOpcode = c.sct === SCT_GENERIC && c.sc === SC.INVALID_OPCODE && c.dnr;
   if (o.lmOpcode && o.fn !== 0 && !invalidOpcode) {
-    throw new FuzzFailure('D1', `${what()}: an LM opcode on a VF admin queue must complete with Invalid Command Opcode (DNR) or, under drop, not at all; got ${describeStatus(c)}`);
+    throw new FuzzFailure(r.hmlm ? 'D19' : 'D1', `${what()}: a management opcode on a VF admin queue must complete with Invalid Command Opcode (DNR) or, under drop, not at all; got ${describeStatus(c)}`);
   }
   if (o.lmOpcode && o.fn === 0 && !EXECUTES_LM[r.cfg.profile] && !(r.cfg.profile === 'foreign' && o.sqe[0] === 0xc4) && !invalidOpcode) {
     throw new FuzzFailure('D17', `${what()}: profile ${r.cfg.profile} does not implement this opcode, so it is Invalid Command Opcode (DNR); got ${describeStatus(c)}`);
   }
-  if (o.mustFail && ok) throw new FuzzFailure('D7', `${what()}: ${o.mustFail}, yet LOAD succeeded (I5)`);
+  if (o.mustFail && ok) throw new FuzzFailure(r.hmlm ? o.mustFail.split(':')[0] : 'D7', `${what()}: ${o.mustFail}, yet ${r.hmlm ? 'it' : 'LOAD'} succeeded (${r.hmlm ? 'I11' : 'I5'})`);
   // A command in flight when its SQ is deleted completes as aborted (NVMe): that is its one completion.
   const abortedByDeletion = o.fetched && c.sct === SCT_GENERIC && c.sc === SC.ABORTED_SQ_DELETION;
   if (o.mustSucceed && !ok && !abortedByDeletion) throw new FuzzFailure(o.mustSucceed.split(':')[0], `${what()}: ${o.mustSucceed}; got ${describeStatus(c)}`);
@@ -47,7 +52,7 @@ export function onCompletion(r: Runner, o: Outstanding, c: Cqe): void {
   }
   if (o.creates?.sq) o.creates.sq.ready = true;
   if (o.admin && f && !o.creates) learnQueues(o, f);
-  if (o.lmOpcode) lmSucceeded(r, o, what);
+  if (o.lmOpcode && !r.hmlm) lmSucceeded(r, o, what);
 }
 
 /** A Create or Delete the host did not build still changes which queue ids exist. */

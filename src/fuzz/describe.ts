@@ -88,6 +88,10 @@ export function describeStep(s: Step): string {
       return `PF admin: LOAD VF${s.vf} from ${image(s.image)} (buffer offset ${s.offset})`;
     case 'migrate':
       return `migrate VF${s.vf}: SUSPEND, QUERY, SAVE${s.saveTwice ? ' twice' : ''}, LOAD ${image(s.image)}${s.resume ? ', RESUME' : ''} (buffer offset ${s.offset})`;
+    case 'cdq':
+      return `PF admin: create a ${s.entries}-entry UDMQ for VF${s.vf}${s.tpt !== undefined ? `, trigger at ${s.tpt}` : ''}${s.aer ? ', an AER' : ''}${s.start ? ', start logging' : ''}`;
+    case 'hmlmMigrate':
+      return `PF admin: Suspend VF${s.from}, Get its state (CSUUIDI ${s.csuuidi}, buffer offset ${s.offset}), Set ${s.mutation ? `it corrupted (${JSON.stringify(s.mutation, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))})` : 'it'} onto VF${s.to} (${s.plan})`;
     case 'reset':
       return `${s.what === 'flr' ? 'function-level reset of' : 'CC.EN 1 -> 0 on'} ${s.fn === 0 ? 'the PF' : `VF${s.fn}`}${s.recover ? ', then the host brings it back up' : ''}`;
   }

@@ -10,7 +10,7 @@ import { runSequence } from './sequence.ts';
 import type { FuzzDevice } from './steps.ts';
 
 export { DEFAULT_MAX_STEPS, randomSeed } from './defaults.ts';
-import { DEFAULT_MAX_STEPS } from './defaults.ts';
+import { DEFAULT_MAX_STEPS, type FuzzProfile } from './defaults.ts';
 
 interface FuzzOptions {
   runs: number;
@@ -20,6 +20,8 @@ interface FuzzOptions {
   maxSteps?: number;
   /** run against a deliberately broken emulator (proves the fuzzer finds bugs) */
   mutant?: Mutant;
+  /** which profiles: the vendor LM ones (default) or tp4159 */
+  profile?: FuzzProfile;
   /** called after every run (shrinking runs included) with how many ran */
   onRun?: (runs: number) => void;
 }
@@ -53,7 +55,7 @@ export function fuzz(o: FuzzOptions): FuzzReport {
   const maxSteps = o.maxSteps ?? DEFAULT_MAX_STEPS;
   let commands = 0;
   let calls = 0;
-  const property = fc.property(fuzzCaseArb(maxSteps, o.mutant), ([device, steps]) => {
+  const property = fc.property(fuzzCaseArb(maxSteps, o.mutant, o.profile), ([device, steps]) => {
     const r = runSequence(device, steps);
     commands += r.stats.commands;
     o.onRun?.(++calls);
@@ -68,7 +70,7 @@ export function fuzz(o: FuzzOptions): FuzzReport {
   if (d.counterexample === null) throw new Error(`fast-check failed without a counterexample (seed ${d.seed}${o.path ? `, path ${o.path}` : ''}): check the --path`);
   const [device, steps] = d.counterexample[0];
   const replayed = replay(device, steps);
-  const args = [`--seed ${d.seed}`, `--path ${path}`, ...(o.maxSteps !== undefined && o.maxSteps !== DEFAULT_MAX_STEPS ? [`--max-steps ${maxSteps}`] : []), ...(o.mutant ? [`--mutant ${o.mutant}`] : [])];
+  const args = [`--seed ${d.seed}`, `--path ${path}`, ...(o.maxSteps !== undefined && o.maxSteps !== DEFAULT_MAX_STEPS ? [`--max-steps ${maxSteps}`] : []), ...(o.mutant ? [`--mutant ${o.mutant}`] : []), ...(o.profile && o.profile !== 'lm' ? [`--profile ${o.profile}`] : [])];
   report.failure = {
     ...replayed,
     path,

@@ -105,7 +105,9 @@ export function completeIoStep(r: Runner, fn: number, n: number): void {
   const done = r.act(`step ${r.step}: completeIo(VF${fn}, ${n})`, save ? [fn, 0] : [fn], () => r.dev.completeIo(fn, n));
   const held = done.filter((d) => d.o.fn === fn && d.o.fetched).length;
   const saves = done.filter((d) => d.o === save).length;
-  if (held !== Math.min(n, inFlight) || held + saves !== done.length) {
+  // tp4159: the I/O's log entries may raise One-Shot events, which complete AERs (D33)
+  const events = done.filter((d) => d.o.waitsForEvent).length;
+  if (held !== Math.min(n, inFlight) || held + saves + events !== done.length) {
     throw new FuzzFailure('I2', `step ${r.step}: completeIo(VF${fn}, ${n}) with ${inFlight} command(s) in flight gave ${done.length} completion(s), ${held} of them in flight (expected ${Math.min(n, inFlight)})`);
   }
 }
@@ -121,7 +123,9 @@ export function resetStep(r: Runner, what: 'flr' | 'disable', fn: number, recove
   for (const f of affected) {
     r.host.forget(f);
     if (f !== 0) r.running.set(f, true);
+    r.parts.delete(f); // D34
   }
+  if (fn === 0) r.host.release(r.cdqs.remove('all')); // D34: a PF reset deletes every CDQ
   const name = fn === 0 ? 'the PF' : `VF${fn}`;
   r.log(`  [step ${r.step}] ${what === 'flr' ? 'FLR' : 'CC.EN = 0'} on ${name}`);
   r.act(`step ${r.step}: ${what === 'flr' ? 'FLR' : 'CC.EN 1 -> 0'} on ${name}`, fn === 0 ? 'all' : save ? [fn, 0] : [fn], () => {

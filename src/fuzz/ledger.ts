@@ -2,6 +2,7 @@
 // and the rule for when a command may still lack its completion (I2 and the
 // D1 drop, D11 suspension and deferred-I/O exceptions).
 import type { HostCq, HostSq } from './host.ts';
+import { HMLM_OPCODE_SET } from './hmlmLedger.ts';
 
 export type Origin = 'host' | 'random' | 'corrupted' | 'lm';
 
@@ -43,6 +44,8 @@ export interface Outstanding {
   creates?: { sq?: HostSq; cq?: HostCq };
   /** D7: the image a LOAD carries, and whether it is the VF's own unchanged SAVE */
   image?: { bytes: Uint8Array; real: boolean };
+  /** an Asynchronous Event Request (tp4159): it completes when an event occurs (D33), maybe never */
+  waitsForEvent?: boolean;
 }
 
 export function keyOf(fn: number, sqid: number, cid: number): string {
@@ -52,5 +55,10 @@ export function keyOf(fn: number, sqid: number, cid: number): string {
 /** LM opcodes (spec section 1). */
 export const LM_OPCODE_SET: ReadonlySet<number> = new Set([0xc4, 0xc8, 0xcc, 0xd2, 0xd5]);
 
-/** D17: the profiles whose PF executes the five commands (lm, and reserved as a later revision). */
-export const EXECUTES_LM: Readonly<Record<string, boolean>> = { lm: true, reserved: true, 'no-lm': false, foreign: false };
+/** D17: the profiles whose PF executes their management opcodes (lm, reserved as a later revision; tp4159 its own, D19). */
+export const EXECUTES_LM: Readonly<Record<string, boolean>> = { lm: true, reserved: true, 'no-lm': false, foreign: false, tp4159: true };
+
+/** The opcodes a profile manages VFs with: only the PF's admin queue may run them (D1, D19). */
+export function managementOpcodes(profile: string): ReadonlySet<number> {
+  return profile === 'tp4159' ? HMLM_OPCODE_SET : LM_OPCODE_SET;
+}

@@ -1,6 +1,8 @@
 // The host memory a command may write, worked out by the fuzzer itself from
 // the NVMe PRP rules (4 KiB pages), not from the emulator's walker: the byte
-// ranges of a controller-to-host transfer of `length` bytes. Where the rules
+// ranges of a controller-to-host transfer of `length` bytes into a host
+// buffer of `buffer` bytes (a Get that moves less than NUMD: the PRPs still
+// describe the whole buffer). Where the rules
 // reject a PRP the walk stops there: a device must not write past it.
 //
 //   PRP1   first page, from its offset
@@ -15,13 +17,15 @@ const ENTRIES = PAGE_SIZE / 8;
 type EntryReader = (addr: number) => number | undefined;
 
 /** [start, end) pairs, flat. */
-export function prpWriteRanges(prp1: number, prp2: number, length: number, entry: EntryReader): number[] {
+export function prpWriteRanges(prp1: number, prp2: number, length: number, entry: EntryReader, buffer = length): number[] {
   if (length <= 0 || prp1 % 4 !== 0) return [];
   const first = Math.min(length, PAGE_SIZE - (prp1 % PAGE_SIZE));
   const out = [prp1, prp1 + first];
   let left = length - first;
+  // the host's buffer past PRP1's page decides what PRP2 and a list's last entry are (D24)
+  let rest = Math.max(buffer, length) - Math.min(Math.max(buffer, length), PAGE_SIZE - (prp1 % PAGE_SIZE));
   if (left === 0) return out;
-  if (left <= PAGE_SIZE) {
+  if (rest <= PAGE_SIZE) {
     if (prp2 % PAGE_SIZE === 0) out.push(prp2, prp2 + left);
     return out;
   }
@@ -32,7 +36,7 @@ export function prpWriteRanges(prp1: number, prp2: number, length: number, entry
     for (let i = (list % PAGE_SIZE) / 8; i < ENTRIES && left > 0; i++) {
       const e = entry(Math.floor(list / PAGE_SIZE) * PAGE_SIZE + i * 8);
       if (e === undefined) return out;
-      if (i === ENTRIES - 1 && left > PAGE_SIZE) {
+      if (i === ENTRIES - 1 && rest > PAGE_SIZE) {
         next = e;
         break;
       }
@@ -40,6 +44,7 @@ export function prpWriteRanges(prp1: number, prp2: number, length: number, entry
       const n = Math.min(left, PAGE_SIZE);
       out.push(e, e + n);
       left -= n;
+      rest -= PAGE_SIZE;
     }
     if (next === undefined || next % 8 !== 0) return out;
     list = next;

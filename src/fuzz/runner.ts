@@ -25,7 +25,9 @@ import { FuzzHost, type Reaped } from './host.ts';
 import { FuzzFailure } from './failure.ts';
 import { onCompletion } from './completions.ts';
 import { u16, u64 } from './bytes.ts';
-import { keyOf, LM_OPCODE_SET, type Origin, type Outstanding } from './ledger.ts';
+import { keyOf, managementOpcodes, type Origin, type Outstanding } from './ledger.ts';
+import { UdmqWatch } from './udmqWatch.ts';
+import { ASYNC_EVENT_REQUEST, CdqLedger, hmlmTarget, hmlmWriteLength, isHmlmSuspend, isSetState } from './hmlmLedger.ts';
 import { prpWriteRanges } from './prpRanges.ts';
 import { describeCqe, describeSqe, queueName } from './describe.ts';
 import type { FuzzDevice } from './steps.ts';
@@ -85,6 +87,14 @@ export class Runner {
   private hashes: string[] | undefined;
   /** SAVEs that succeeded in the current action, and the bytes they wrote */
   readonly saves: Array<{ vf: number; image: Uint8Array }> = [];
+  /** tp4159: the UDMQs the host created that still exist (the device writes them whenever it logs) */
+  readonly cdqs = new CdqLedger();
+  /** tp4159: VFs holding Set Controller State parts (SEQIND 1/0) that a failed part discards (D26) */
+  readonly parts = new Set<number>();
+  /** tp4159: what each VF wrote, and the UDMQs read after every action (I13) */
+  readonly udmq = new UdmqWatch();
+  private readonly management: ReadonlySet<number>;
+  readonly hmlm: boolean;
 
   constructor(
     readonly cfg: FuzzDevice,
@@ -100,6 +110,8 @@ export class Runner {
       ...(cfg.mutant ? { mutant: cfg.mutant } : {}),
     });
     this.host = new FuzzHost(this.dev);
+    this.management = managementOpcodes(cfg.profile);
+    this.hmlm = cfg.profile === 'tp4159';
     for (let vf = 1; vf <= cfg.vfs; vf++) this.running.set(vf, true);
   }
 
@@ -136,7 +148,9 @@ export class Runner {
   act(what: string, changes: readonly number[] | 'all', body: () => void, own?: Outstanding): Done[] {
     const before = this.hashes ?? this.fnHashes();
     this.hashes = undefined;
-    const exclusion = own ? { fn: own.fn, sqid: own.sqid } : undefined;
+    // D26: a failed Set State part discards the parts accumulated so far, its one permitted change
+    const partsOf = own && this.hmlm && own.fn === 0 && isSetState(own.sqe) ? hmlmTarget(own.sqe) : undefined;
+    const exclusion = own ? { fn: own.fn, sqid: own.sqid, ...(partsOf !== undefined && this.parts.has(partsOf) ? { partsOf } : {}) } : undefined;
     const stateBefore = own ? this.dev.stateHash(exclusion) : '';
     const reaped: Reaped[] = this.device(what, () => {
       body();
@@ -145,7 +159,7 @@ export class Runner {
     const after = this.fnHashes();
     this.hashes = after;
     const stateAfter = own ? this.dev.stateHash(exclusion) : '';
-    const allowed: number[] = [];
+    const allowed: number[] = this.cdqs.ranges();
     const done: Done[] = [];
     for (const r of reaped) {
       allowed.push(r.slot, r.slot + 16);
@@ -169,8 +183,10 @@ export class Runner {
       }
     }
     if (changes !== 'all') {
+      // tp4159: a VF's work is logged into its UDMQ, which is the PF's (D30-D33)
+      const logs = changes.some((f) => f !== 0 && this.cdqs.logsFor(f));
       for (let fn = 0; fn <= this.cfg.vfs; fn++) {
-        if (!changes.includes(fn) && before[fn] !== after[fn]) {
+        if (!changes.includes(fn) && !(fn === 0 && logs) && before[fn] !== after[fn]) {
           throw new FuzzFailure('I4', `${what}: aimed at ${changes.map((f) => (f === 0 ? 'the PF' : `VF${f}`)).join(' and ')}, but ${fn === 0 ? 'the PF' : `VF${fn}`} changed (D14)`);
         }
       }
@@ -183,6 +199,7 @@ export class Runner {
       if (!reaped.some((r) => r.fn === s.vf)) this.cleanSave.set(s.vf, s.image);
     }
     this.saves.length = 0;
+    for (const [id, q] of this.cdqs.all()) this.udmq.read(this.host.watch, q, id, what);
     this.checkPending(what);
     return done;
   }
@@ -191,8 +208,10 @@ export class Runner {
   writeRanges(admin: boolean, sqe: Uint8Array): number[] {
     const opc = sqe[0];
     let len = 0;
+    let buffer = 0;
     if (admin) {
       if (opc === 0x06) len = 4096;
+      else if (this.hmlm) ({ length: len, buffer } = hmlmWriteLength(sqe));
       else if (opc === 0xd2) {
         const vf = u16(sqe, 40);
         if (vf >= 1 && vf <= this.cfg.vfs) len = this.dev.inspect(vf).migrationDataSize;
@@ -200,7 +219,7 @@ export class Runner {
     } else if (opc === 0x02) {
       len = (u16(sqe, 48) + 1) * 512;
     }
-    return len === 0 ? [] : prpWriteRanges(u64(sqe, 24), u64(sqe, 32), len, (a) => this.host.watch.entryBefore(a));
+    return len === 0 ? [] : prpWriteRanges(u64(sqe, 24), u64(sqe, 32), len, (a) => this.host.watch.entryBefore(a), Math.max(buffer, len));
   }
 
   /** Every outstanding command must be one the rules let wait (ledger.ts); D12 after a SAVE. */
@@ -212,7 +231,9 @@ export class Runner {
         this.discard(o); // unfetched entries of a deleted SQ are discarded (NVMe)
         continue;
       }
-      const stopped = o.fn !== 0 && this.running.get(o.fn) === false;
+      // A VF whose Suspend waits for its drain fetches nothing either (D22).
+      const stopped = o.fn !== 0 && (this.running.get(o.fn) === false || this.heldSave(o.fn) !== undefined);
+      if (o.waitsForEvent) continue;
       if (o.mayDrop && !stopped) {
         this.stats.dropped++;
         this.discard(o);
@@ -229,12 +250,13 @@ export class Runner {
     // A SAVE may wait for its VF's fetched I/O, and only for that (D12, L4).
     for (const o of this.outstanding.values()) {
       if (o.drainsVf !== undefined && this.inFlight(o.drainsVf) === 0) {
-        throw new FuzzFailure('L4', `${what}: SAVE of VF${o.drainsVf} (CID ${hex(o.cid)}) got no completion although VF${o.drainsVf} has nothing in flight to drain (D12)`);
+        const [rule, cmd, d] = this.hmlm ? ['L5', 'Suspend', 'D22'] : ['L4', 'SAVE', 'D12'];
+        throw new FuzzFailure(rule, `${what}: ${cmd} of VF${o.drainsVf} (CID ${hex(o.cid)}) got no completion although VF${o.drainsVf} has nothing in flight to drain (${d})`);
       }
     }
     for (const vf of this.drained) {
       for (const o of this.outstanding.values()) {
-        if (o.fn === vf && o.fetched) throw new FuzzFailure('D12', `${what}: SAVE of VF${vf} completed while ${queueName(o.fn, o.sqid)} CID ${hex(o.cid)} was still in flight (SAVE drains first)`);
+        if (o.fn === vf && o.fetched) throw new FuzzFailure(this.hmlm ? 'D22' : 'D12', `${what}: ${this.hmlm ? 'Suspend' : 'SAVE'} of VF${vf} completed while ${queueName(o.fn, o.sqid)} CID ${hex(o.cid)} was still in flight (it drains first)`);
       }
     }
     this.drained.clear();
@@ -291,7 +313,9 @@ export class Runner {
     const cid = this.nextCid();
     sqe[2] = cid & 0xff;
     sqe[3] = cid >> 8;
-    const lmOpcode = qid === 0 && LM_OPCODE_SET.has(sqe[0]);
+    const lmOpcode = qid === 0 && this.management.has(sqe[0]);
+    const named = this.hmlm ? hmlmTarget(sqe) : u16(sqe, 40);
+    const drains = fn === 0 && named !== undefined && named >= 1 && named <= this.cfg.vfs && (this.hmlm ? isHmlmSuspend(sqe) : sqe[0] === 0xd2);
     const o: Outstanding = {
       key: keyOf(fn, qid, cid),
       fn,
@@ -303,9 +327,11 @@ export class Runner {
       admin: qid === 0,
       lmOpcode,
       origin: meta.origin,
-      mayDrop: lmOpcode && fn !== 0 && this.cfg.vfQueuePolicy === 'drop',
+      // D1's drop policy is the vendor profiles'; D19 always answers Invalid Command Opcode
+      mayDrop: lmOpcode && fn !== 0 && this.cfg.vfQueuePolicy === 'drop' && !this.hmlm,
       deferrable: fn !== 0 && qid !== 0 && this.cfg.ioCompletion === 'deferred' && sqe[0] <= 0x02,
-      ...(fn === 0 && sqe[0] === 0xd2 && u16(sqe, 40) >= 1 && u16(sqe, 40) <= this.cfg.vfs ? { drainsVf: u16(sqe, 40) } : {}),
+      ...(drains ? { drainsVf: named } : {}),
+      ...(this.hmlm && qid === 0 && sqe[0] === ASYNC_EVENT_REQUEST ? { waitsForEvent: true } : {}),
       fetched: false,
       pages: meta.pages ?? [],
       ...(meta.buffer ? { buffer: meta.buffer } : {}),
@@ -317,11 +343,11 @@ export class Runner {
     };
     this.outstanding.set(o.key, o);
     this.stats.commands++;
+    if (this.hmlm && fn !== 0 && qid !== 0) this.udmq.noteIo(fn, sqe);
     const label = `${queueName(fn, qid)} ${this.record ? describeSqe(o.sqe, qid !== 0) : ''}`;
     this.log(`  [step ${this.step}] post ${label}`);
     const [offset, value] = this.host.place(fn, qid, sqe);
-    const vf = u16(sqe, 40);
-    const changes = fn !== 0 ? [fn] : lmOpcode && vf >= 1 && vf <= this.cfg.vfs ? [0, vf] : [0];
+    const changes = fn !== 0 ? [fn] : lmOpcode && named !== undefined && named >= 1 && named <= this.cfg.vfs ? [0, named] : [0];
     const done = this.act(`step ${this.step}: ${label}`, changes, () => this.dev.regWrite(fn, offset, 4, value), o);
     const mine = done.find((d) => d.o === o);
     if (!mine) this.stats.latched++;

@@ -7,6 +7,8 @@ import { encodeLmCommand } from '../wire/lmCommands.ts';
 import { describeSqe, describeStep, queueName } from './describe.ts';
 import { completeIoStep, createQueues, deleteQueues, enableStep, ioStep, resetStep } from './guestSteps.ts';
 import { lmStep, loadStep, migrateStep } from './lmSteps.ts';
+import { cdqStep, hmlmMigrateStep } from './hmlmSteps.ts';
+import { encodeTp4159 } from '../wire/tp4159/commandCodec.ts';
 import { FuzzFailure } from './failure.ts';
 import { Runner, type RunStats } from './runner.ts';
 import { submitStep } from './submitStep.ts';
@@ -43,6 +45,10 @@ function runStep(r: Runner, s: Step): void {
       return migrateStep(r, resolveVf(s.vf, vfs), s.image, s.offset, s.saveTwice, s.resume);
     case 'reset':
       return resetStep(r, s.what, resolveFn(s.fn, vfs), s.recover);
+    case 'cdq':
+      return cdqStep(r, resolveVf(s.vf, vfs), s.entries, s.start, s.tpt, s.aer);
+    case 'hmlmMigrate':
+      return hmlmMigrateStep(r, resolveVf(s.from, vfs), resolveVf(s.to, vfs), s.csuuidi, s.offset, s.plan, s.mutation);
   }
 }
 
@@ -61,11 +67,12 @@ function finish(r: Runner): void {
   for (let vf = 1; vf <= r.cfg.vfs; vf++) completeIoStep(r, vf, Number.MAX_SAFE_INTEGER);
   for (let vf = 1; vf <= r.cfg.vfs; vf++) {
     if (r.running.get(vf) !== false) continue;
-    r.submit(0, 0, encodeLmCommand({ opcode: LM.RESUME, vfIndex: vf }), { origin: 'host' });
+    const resume = r.hmlm ? encodeTp4159({ kind: 'resume', cid: 0, cntlid: vf }) : encodeLmCommand({ opcode: LM.RESUME, vfIndex: vf });
+    r.submit(0, 0, resume, { origin: 'host' });
   }
   for (let vf = 1; vf <= r.cfg.vfs; vf++) completeIoStep(r, vf, Number.MAX_SAFE_INTEGER);
   for (const o of r.outstanding.values()) {
-    if (o.mayDrop) continue;
+    if (o.mayDrop || o.waitsForEvent) continue;
     throw new FuzzFailure('I2', `finish: ${queueName(o.fn, o.sqid)} ${describeSqe(o.sqe, !o.admin)} (posted in step ${o.step}) never completed, even after RESUME of every VF and completing all I/O (L2, L3)`);
   }
 }

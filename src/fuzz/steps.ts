@@ -7,6 +7,8 @@
 import type { Mutant } from '../emulator/options.ts';
 import type { IoCompletion, VfQueuePolicy } from '../emulator/options.ts';
 import type { Profile } from '../emulator/profiles.ts';
+import type { PartsPlan } from './hmlmSteps.ts';
+import type { StateMutation } from './stateMutation.ts';
 
 export const MAX_FUZZ_VFS = 3;
 
@@ -70,7 +72,11 @@ export type Step =
   | { kind: 'lm'; op: 'suspend' | 'resume' | 'query' | 'save'; vf: number }
   | { kind: 'load'; vf: number; image: ImageChoice; offset: number }
   | { kind: 'migrate'; vf: number; image: ImageChoice; offset: number; saveTwice: boolean; resume: boolean }
-  | { kind: 'reset'; what: 'flr' | 'disable'; fn: number; recover: boolean };
+  | { kind: 'reset'; what: 'flr' | 'disable'; fn: number; recover: boolean }
+  /** tp4159: a UDMQ for `vf`, maybe logging, a tail-pointer trigger and a One-Shot AER (D28-D33) */
+  | { kind: 'cdq'; vf: number; entries: number; start: boolean; tpt?: number; aer: boolean }
+  /** tp4159: Suspend `from`, Get its state, Set it (or a corrupted copy) onto `to` (D22-D27, I12) */
+  | { kind: 'hmlmMigrate'; from: number; to: number; csuuidi: number; offset: number; plan: PartsPlan; mutation?: StateMutation };
 
 /** A VF number from a step, on a device with `vfs` VFs (1-based). */
 export function resolveVf(vf: number, vfs: number): number {

@@ -7,6 +7,8 @@ import { FuzzHost, UNMAPPED } from './host.ts';
 import { setPrps, takePages } from './buffers.ts';
 import { PAGE_SIZE } from '../wire/page.ts';
 import { u64 } from './bytes.ts';
+import { cdqRegion } from './hmlmLedger.ts';
+import { HMLM } from '../wire/opcodes.ts';
 import type { Runner } from './runner.ts';
 import { ioQueues } from './guestSteps.ts';
 import { resolveVf, type QueueTarget, type SqeSpec } from './steps.ts';
@@ -47,9 +49,19 @@ function prpsStayHome(r: Runner, admin: boolean, sqe: Uint8Array, own: readonly 
   const w = r.host.watch;
   const home = (addr: number): boolean => !w.isMapped(addr) || FuzzHost.within(own, addr, 1);
   if (!home(u64(sqe, 24)) || !home(u64(sqe, 32))) return false;
+  if (r.hmlm && admin && sqe[0] === HMLM.CONTROLLER_DATA_QUEUE && sqe[40] === 0 && !cdqStaysHome(r, sqe, own)) return false;
   const ranges = r.writeRanges(admin, sqe);
   for (let i = 0; i < ranges.length; i += 2) {
     for (let a = Math.floor(ranges[i] / PAGE_SIZE) * PAGE_SIZE; a < ranges[i + 1]; a += PAGE_SIZE) if (!home(a)) return false;
   }
+  return true;
+}
+
+/** A UDMQ the device may accept lies wholly in the command's own pages, or starts unmapped: the device writes it whenever it logs (D28). */
+function cdqStaysHome(r: Runner, sqe: Uint8Array, own: readonly number[]): boolean {
+  const { base, bytes } = cdqRegion(sqe);
+  if (!r.host.watch.isMapped(base)) return true;
+  if (bytes > own.length * PAGE_SIZE) return false;
+  for (let a = Math.floor(base / PAGE_SIZE) * PAGE_SIZE; a < base + Math.max(bytes, 1); a += PAGE_SIZE) if (!own.includes(a)) return false;
   return true;
 }

@@ -29,6 +29,9 @@ export const SC_CMD = {
 /** Command-specific 05h: more Asynchronous Event Requests than AERL + 1 (tp4159 profile, D33). */
 export const SC_AER_LIMIT_EXCEEDED = 0x05;
 
+/** Command-specific 09h: Get Log Page of a log the controller does not serve (tp4159 profile, D19's effects log). */
+export const SC_INVALID_LOG_PAGE = 0x09;
+
 /**
  * Command-specific status codes (SCT 1) of the standard profile's commands
  * (tp4159 section 2). Apart from SC_CMD because the fuzzer takes SC_CMD as the
@@ -83,6 +86,7 @@ const COMMAND_SPECIFIC_NAMES: Record<number, string> = {
   0x02: 'Invalid Queue Size',
   0x0c: 'Invalid Queue Deletion',
   [SC_AER_LIMIT_EXCEEDED]: 'Asynchronous Event Request Limit Exceeded',
+  [SC_INVALID_LOG_PAGE]: 'Invalid Log Page',
   [SC_HMLM.INVALID_CONTROLLER_IDENTIFIER]: 'Invalid Controller Identifier',
   [SC_HMLM.INVALID_CONTROLLER_DATA_QUEUE]: 'Invalid Controller Data Queue',
   [SC_HMLM.NOT_ENOUGH_RESOURCES]: 'Not Enough Resources',

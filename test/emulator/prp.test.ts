@@ -27,6 +27,23 @@ describe('PRP rules (MPS = 4 KiB)', () => {
     const w = walkPrps(memWith(1, 5), P + 0x800, 5 * P, P);
     expect(w).toEqual({ ok: true, segments: [P + 0x800, 0x800, 5 * P, 0x800], length: P });
   });
+  it('D24: a transfer shorter than the buffer follows the buffer: PRP2 is a list pointer when the buffer spans three pages, however few bytes move', () => {
+    const m = memWith(1, 5, 6, 9);
+    writeList(m, 9 * P, [5 * P, 6 * P]);
+    expect(walkPrps(m, P + 0xf00, 9 * P, 0x200, 2 * P)).toEqual({ ok: true, segments: [P + 0xf00, 0x100, 5 * P, 0x100], length: 0x200 });
+    // the same transfer as its own buffer: PRP2 is the second page
+    expect(walkPrps(m, P + 0xf00, 5 * P, 0x200)).toEqual({ ok: true, segments: [P + 0xf00, 0x100, 5 * P, 0x100], length: 0x200 });
+  });
+  it('D24: a list page\'s last entry chains when the buffer (not the transfer) needs more pages', () => {
+    const m = memWith(1, 2, 3, 4);
+    const entries = Array.from({ length: 511 }, () => 4 * P);
+    writeList(m, 2 * P, [...entries, 3 * P]); // last entry: the next list page
+    writeList(m, 3 * P, [4 * P]);
+    // 511 full pages then 16 bytes: the transfer ends in the next list page's first entry
+    const len = 511 * P + 16;
+    const w = walkPrps(m, P, 2 * P, P + len, P + len + P);
+    expect(w.ok && w.segments.slice(-2)).toEqual([4 * P, 16]);
+  });
   it('PRP2 as the second page with an offset: PRP Offset Invalid (0x13)', () => {
     const w = walkPrps(memWith(1, 5), P, 5 * P + 8, 2 * P);
     expect(w).toMatchObject({ ok: false, sc: SC.PRP_OFFSET_INVALID });

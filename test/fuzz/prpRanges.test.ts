@@ -13,6 +13,9 @@ describe('prpWriteRanges (NVMe PRP rules, 4 KiB pages)', () => {
   it('PRP1 with an offset covers the rest of its page; PRP2 the second page', () => {
     expect(prpWriteRanges(0x10_0000 + 4000, 0x20_0000, 200, lists({}))).toEqual([0x10_0000 + 4000, 0x10_1000, 0x20_0000, 0x20_0000 + 104]);
   });
+  it('D24: a transfer shorter than its buffer follows the buffer: with three pages of buffer PRP2 is a list, however few bytes move', () => {
+    expect(prpWriteRanges(0x10_0000 + 4000, 0x30_0000, 200, lists({ [0x30_0000]: 0x20_0000 }), 3 * PAGE)).toEqual([0x10_0000 + 4000, 0x10_1000, 0x20_0000, 0x20_0000 + 104]);
+  });
   it('a transfer in one page ignores PRP2', () => {
     expect(prpWriteRanges(0x10_0000, 0xdead, 512, lists({}))).toEqual([0x10_0000, 0x10_0200]);
   });

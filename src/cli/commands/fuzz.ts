@@ -4,7 +4,7 @@
 import { Option, type Command } from 'commander';
 import pc from 'picocolors';
 import { MUTANTS, type Mutant } from '../../emulator/options.ts';
-import { DEFAULT_MAX_STEPS, randomSeed } from '../../fuzz/defaults.ts';
+import { DEFAULT_MAX_STEPS, FUZZ_PROFILES, randomSeed, type FuzzProfile } from '../../fuzz/defaults.ts';
 import type { FuzzReport } from '../../fuzz/fuzz.ts';
 import { UsageError } from '../usageError.ts';
 
@@ -14,6 +14,7 @@ export interface FuzzCommandOptions {
   path?: string;
   maxSteps?: string;
   mutant?: Mutant;
+  profile?: FuzzProfile;
   json?: boolean;
 }
 
@@ -23,6 +24,7 @@ export interface ParsedFuzzOptions {
   path?: string;
   maxSteps: number;
   mutant?: Mutant;
+  profile?: FuzzProfile;
   json: boolean;
 }
 
@@ -39,7 +41,7 @@ export function parseFuzzOptions(o: FuzzCommandOptions): ParsedFuzzOptions {
   if (o.path !== undefined && !/^\d+(:\d+)*$/.test(o.path)) throw new UsageError(`--path ${o.path}: give the path a failed run printed, like 12:0:3`);
   if (o.path !== undefined && o.seed === undefined) throw new UsageError('--path replays a failure only together with its --seed: give both, as the failure report printed them');
   const maxSteps = o.maxSteps === undefined ? DEFAULT_MAX_STEPS : wholeNumber('--max-steps', o.maxSteps, 1, 500);
-  return { runs, seed, maxSteps, json: o.json === true, ...(o.path !== undefined ? { path: o.path } : {}), ...(o.mutant ? { mutant: o.mutant } : {}) };
+  return { runs, seed, maxSteps, json: o.json === true, ...(o.path !== undefined ? { path: o.path } : {}), ...(o.mutant ? { mutant: o.mutant } : {}), ...(o.profile && o.profile !== 'lm' ? { profile: o.profile } : {}) };
 }
 
 /** Runs the fuzzer, loaded only now (fast-check and the emulator are slow to load). */
@@ -65,18 +67,21 @@ export function registerFuzz(program: Command): void {
       'Fuzz the built-in emulated NVMe PF and its VFs with fast-check: random and corrupted commands, LM commands ' +
         'with every VF index and reserved field, guest I/O, migrations with real and mutated images, FLRs and PF resets, ' +
         'on drawn device options. Every step checks: no exception, exactly one valid completion per command (I2), ' +
-        'rejected commands change nothing (I3), isolation (I4), no host memory written outside the command\'s buffers.\n' +
+        'rejected commands change nothing (I3), isolation (I4), no host memory written outside the command\'s buffers. ' +
+        '--profile tp4159 fuzzes the standard instead: its management commands with every field drawn, UDMQs with logging ' +
+        'and One-Shot events, and migrations whose controller state is corrupted field by field (D19-D34, I9-I13).\n' +
         'Exit 0 when every run holds, 1 with the shrunk failing sequence, 2 on bad input.',
     )
     .option('--runs <n>', 'number of generated sequences', '1000')
     .option('--seed <s>', 'fast-check seed (default: a random one, printed)')
     .option('--path <p>', 'replay the failure a previous run printed (with its --seed)')
     .option('--max-steps <n>', `longest generated sequence (default ${DEFAULT_MAX_STEPS})`)
+    .addOption(new Option('--profile <profile>', 'lm: the vendor LM profiles (lm, reserved, no-lm, foreign); tp4159: the standard\'s commands (Migration Send/Receive, CDQs, Track Send, Features 21h, One-Shot AERs) and corrupted controller states').choices([...FUZZ_PROFILES]).default('lm'))
     .addOption(new Option('--mutant <name>', 'fuzz a deliberately broken emulator (shows the fuzzer finds that bug)').choices([...MUTANTS]))
     .option('--json', 'print one JSON object: {"runs","failures","seed","commands","ms"} (and "failure" when one is found)')
     .addHelpText(
       'after',
-      '\nExamples:\n  nvme-lm fuzz --runs 200000 --json\n  nvme-lm fuzz --runs 500 --mutant acceptLmOnVfQueue\n  nvme-lm fuzz --seed 1234 --path 17:2:0   (replay a failure exactly as reported)',
+      '\nExamples:\n  nvme-lm fuzz --runs 200000 --json\n  nvme-lm fuzz --runs 500 --mutant acceptLmOnVfQueue\n  nvme-lm fuzz --profile tp4159 --runs 200000\n  nvme-lm fuzz --seed 1234 --path 17:2:0   (replay a failure exactly as reported)',
     )
     .action(async (o: FuzzCommandOptions) => {
       const p = parseFuzzOptions(o);
