@@ -6,6 +6,7 @@
 import type { Cqe } from '../wire/cqe.ts';
 import { adminOpcodeName, HMLM } from '../wire/opcodes.ts';
 import { SQE_SIZE } from '../wire/sqe.ts';
+import { decodeTp4159 } from '../wire/tp4159/commandCodec.ts';
 import { isSuccess, type Status } from '../wire/status.ts';
 import type { HostDevice, PciId } from './device.ts';
 import { HostError, NvmeCommandError } from './errors.ts';
@@ -109,7 +110,9 @@ export class AdminChannel {
     const out = new Uint8Array(sqe);
     out[2] = cid & 0xff;
     out[3] = cid >> 8;
-    const entry: CommandLogEntry = { seq: this.log.length, opcode, name: adminOpcodeName(opcode), cid };
+    // a management command is named by its operation too (Migration Send / Suspend), since one opcode carries several
+    const name = (HMLM_OPCODES.has(opcode) && decodeTp4159(out)?.layout.name) || adminOpcodeName(opcode);
+    const entry: CommandLogEntry = { seq: this.log.length, opcode, name, cid };
     if (inLmOpcodeRange(opcode)) entry.vfIndex = out[40] | (out[41] << 8);
     if (HMLM_OPCODES.has(opcode)) entry.cntlid = out[44] | (out[45] << 8);
     this.log.push(entry);

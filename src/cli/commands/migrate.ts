@@ -45,8 +45,8 @@ export function registerMigrate(program: Command): void {
     .option('--io <count>', 'I/O commands in the guest\'s workload', String(MIGRATE_DEFAULTS.io))
     .option('--seed <s>', 'seed of the workload and the faults (timings aside, a seed gives the same run)', String(MIGRATE_DEFAULTS.seed))
     .option('--fault <name@arc>', 'inject a fault, repeatable (list below); one fault is also checked against the outcome the spec requires', collect, [])
-    .option('--profile <profile>', 'device profile: lm, no-lm, reserved or foreign', MIGRATE_DEFAULTS.profile)
-    .option('--matrix', 'run every fault at every arc where it can strike and print the table (markdown, or JSON with --json)', false)
+    .option('--profile <profile>', 'device profile: lm, no-lm, reserved, foreign, or tp4159 (the host driver then sends the standard\'s commands: Suspend, Get/Set Controller State, Resume, after the D21 guard)', MIGRATE_DEFAULTS.profile)
+    .option('--matrix', 'run every fault at every arc where it can strike (on the --profile device; faults that do not apply to it are left out) and print the table (markdown, or JSON with --json)', false)
     .option('--json', 'print {"migrated","ioSubmitted","ioCompleted","lost","duplicated","dataErrors","savedBytes","downtimeUs","faults"}', false)
     .addHelpText(
       'after',
@@ -57,6 +57,7 @@ export function registerMigrate(program: Command): void {
         '  $ nvme-lm migrate --fault bit-flip@dst.load\n' +
         '  $ nvme-lm migrate --fault vf-flr-src@src.save --seed 7\n' +
         '  $ nvme-lm migrate --profile foreign\n' +
+        '  $ nvme-lm migrate --profile tp4159 --fault wrong-version@dst.load\n' +
         '  $ nvme-lm migrate --matrix',
     )
     .action(async (opts: MigrateCliOptions) => {
