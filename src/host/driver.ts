@@ -57,7 +57,7 @@ export class NvmeLmHost {
     readonly commands: ArcCommands,
   ) {
     this.unsubscribe = channel.device.onReset((notice) => {
-      if (notice.kind === 'pf') for (const m of this.vfs.values()) m.handleReset();
+      if (notice.kind === 'pf') for (const m of this.vfs.values()) m.handleReset(true);
       else this.vfs.get(notice.vfId)?.handleReset();
     });
   }

@@ -10,7 +10,7 @@ import { decodeCdqCreateDw0 } from '../wire/tp4159/completions.ts';
 import { tp4159Commands as cmd } from '../wire/tp4159/hostCommands.ts';
 import { decodeUdmqEntries, UDMQ_ENTRY_SIZE, UDMQ_ESA, UDMQ_LBACIR } from '../wire/tp4159/udmq.ts';
 import type { Cqe } from '../wire/cqe.ts';
-import type { AdminChannel } from './channel.ts';
+import type { ArcIo } from './vfio/arcCommands.ts';
 import { HostError } from './errors.ts';
 import { DmaBuffer } from './prp.ts';
 
@@ -38,17 +38,19 @@ export class UserDataLog {
   private phase = 1;
   private ended: LogEnd | undefined;
   private deleted = false;
+  /** ranges the driver drained (settle, close) that the host has not taken yet */
+  private readonly pending: LoggedRange[] = [];
 
   private constructor(
-    private readonly channel: AdminChannel,
+    private readonly channel: ArcIo,
     readonly cntlid: number,
     readonly cdqid: number,
     readonly entries: number,
     private readonly ring: DmaBuffer,
   ) {}
 
-  /** D28, D29: a UDMQ of `entries` slots for the VF with CNTLID `cntlid`, and logging started (its ESA 1 entry is drained like any other). */
-  static async start(channel: AdminChannel, cntlid: number, entries: number): Promise<UserDataLog> {
+  /** D28, D29: a UDMQ of `entries` slots (commands through `channel`: the admin channel, or an arc's) for the VF with CNTLID `cntlid`, and logging started (its ESA 1 entry is drained like any other). */
+  static async start(channel: ArcIo, cntlid: number, entries: number): Promise<UserDataLog> {
     if (!Number.isInteger(entries) || entries < 2) throw new HostError('EINVAL', `a user data migration queue needs at least 2 entries (D28), got ${entries}`);
     const ring = await DmaBuffer.allocate(channel.device, entries * UDMQ_ENTRY_SIZE); // zeroed: no slot carries phase 1 before the controller writes it
     try {
@@ -72,17 +74,23 @@ export class UserDataLog {
     return this.ended === 'full';
   }
 
-  /** Take every entry the controller wrote since the last drain, and release their slots (Set Features 21h HP). */
+  /**
+   * Take every entry the controller wrote since the last drain (and any the
+   * driver already took, see settle), and release their slots (Set Features
+   * 21h HP). ESA 3 ends the log only until a Resume posts ESA 1 again (D32);
+   * ESA 2 and 7 end it for good.
+   */
   async drain(): Promise<Drained> {
+    const ranges = this.pending.splice(0);
     const slots = decodeUdmqEntries(await this.ring.read(0, this.entries * UDMQ_ENTRY_SIZE));
-    const ranges: LoggedRange[] = [];
     let taken = 0;
-    while (this.ended === undefined && taken < this.entries - 1) {
+    while (!this.final && taken < this.entries - 1) {
       const e = slots[this.head];
       if (e.phase !== this.phase) break;
       if (e.lbacir === UDMQ_LBACIR.RANGE_VALID) ranges.push({ slba: e.slba, blocks: e.nlb + 1, deallocated: e.dlba });
       else if (e.lbacir === UDMQ_LBACIR.EVERY_LOGICAL_BLOCK) this.ended = 'full'; // every block may have changed: as good as a full queue
-      this.ended ??= END_OF[e.esa];
+      if (e.esa === UDMQ_ESA.FIRST) this.ended = undefined;
+      else if (END_OF[e.esa] !== undefined && this.ended !== 'full') this.ended = END_OF[e.esa];
       taken++;
       if (++this.head === this.entries) {
         this.head = 0;
@@ -93,23 +101,69 @@ export class UserDataLog {
     return { ranges, ...(this.ended ? { end: this.ended } : {}) };
   }
 
+  /**
+   * D32, section 6: after Suspend, drain to the ESA 3 entry and keep the
+   * ranges for the next drain(), so the log is complete when the state is
+   * taken. Fails when the entry is missing: Suspend completed, so it must be there.
+   */
+  async settle(): Promise<void> {
+    const d = await this.drain();
+    this.pending.push(...d.ranges);
+    if (d.end === undefined) throw new HostError('EIO', `the user data migration queue ${this.cdqid} holds no entry ending the log after Suspend completed (D32 requires ESA 3); copy the whole namespace instead`);
+  }
+
+  /** End the log for good: take what is left (kept for drain), stop logging if it still runs (D29), delete the queue. */
+  async close(): Promise<void> {
+    try {
+      if (!this.final) {
+        const d = await this.drain();
+        this.pending.push(...d.ranges);
+        if (d.end === undefined) await send(this.channel, (cid) => cmd.track(cid, this.cdqid, 0));
+      }
+    } finally {
+      await this.delete();
+    }
+  }
+
+  /** The log ended for good: stopped or full. */
+  private get final(): boolean {
+    return this.ended === 'stopped' || this.ended === 'full';
+  }
+
   /** D29: stop logging (the controller posts ESA 2); nothing to do once the log has ended. */
   async stop(): Promise<void> {
     if (this.ended === undefined) await send(this.channel, (cid) => cmd.track(cid, this.cdqid, 0));
   }
 
-  /** Delete the queue and free its memory. */
-  async delete(): Promise<void> {
+  /** Whether the queue was deleted (close, delete). */
+  get isDeleted(): boolean {
+    return this.deleted;
+  }
+
+  /** The queue is gone already (a PF reset deletes every CDQ, D34): free its memory, send nothing. */
+  forget(): void {
+    if (this.deleted) return;
+    this.deleted = true;
+    this.ring.free();
+  }
+
+  /** Delete the queue and free its memory. A stale log (its VF was reset) needs fresh commands, so the driver hands a new port. */
+  async deleteVia(channel: ArcIo): Promise<void> {
     if (this.deleted) return;
     this.deleted = true;
     try {
-      await send(this.channel, (cid) => cmd.cdqDelete(cid, this.cdqid));
+      await send(channel, (cid) => cmd.cdqDelete(cid, this.cdqid));
     } finally {
       this.ring.free();
     }
   }
+
+  /** Delete the queue and free its memory. */
+  delete(): Promise<void> {
+    return this.deleteVia(this.channel);
+  }
 }
 
-function send(channel: AdminChannel, make: (cid: number) => Tp4159Command): Promise<Cqe> {
+function send(channel: ArcIo, make: (cid: number) => Tp4159Command): Promise<Cqe> {
   return channel.submit(encodeTp4159(make(0))); // the channel writes its own CID
 }

@@ -7,9 +7,10 @@ import { AdminChannel } from '../../src/host/channel.ts';
 import { LmRefusedError, NvmeLmHost } from '../../src/host/driver.ts';
 import { probeHmlm } from '../../src/host/probeHmlm.ts';
 import { VfioArcError, VfioMigration, VfioStateError } from '../../src/host/vfio/migration.ts';
-import { describeFlags, FLAG_SETS, MIG_PRE_COPY, MIG_STOP_COPY, stateSupported, VFIO_STATES } from '../../src/host/vfio/states.ts';
+import { describeFlags, FLAG_SETS, MIG_P2P, MIG_PRE_COPY, MIG_STOP_COPY, stateSupported, VFIO_STATES } from '../../src/host/vfio/states.ts';
 import { ResumeStream, SaveStream } from '../../src/host/vfio/streams.ts';
 import { HMLM } from '../../src/wire/opcodes.ts';
+import { decodeTp4159 } from '../../src/wire/tp4159/commandCodec.ts';
 import { encodeSupportedStateFormats } from '../../src/wire/tp4159/identify.ts';
 import { decodeControllerState } from '../../src/wire/tp4159/state.ts';
 import { DECIDED, TP4159_STEPS } from './decidedArcs.ts';
@@ -17,6 +18,7 @@ import { expectedWalk } from './kernelWalks.ts';
 import { tpRig } from './tp4159Rig.ts';
 
 const MANAGEMENT = new Set<number>(Object.values(HMLM));
+const LOG_COMMANDS = new Set(['cdqCreate', 'trackSend', 'setCdqFeature', 'cdqDelete']);
 
 async function attached(options: { flags?: number } = {}) {
   const rig = tpRig();
@@ -202,12 +204,73 @@ describe('tp4159 arcs follow the one VFIO walk (I8)', () => {
           await vf3().setState(req);
           const hops = [cur, ...expected];
           const steps = expected.flatMap((to, i) => DECIDED[`${hops[i]}>${to}`]);
-          expect(hd.sent(from), label).toEqual(steps.flatMap((s) => TP4159_STEPS[s]));
-          const named = hd.sqes.slice(from).filter((s) => MANAGEMENT.has(s[0])).map((s) => s[44] | (s[45] << 8));
+          // the user data log's own commands (pre-copy, section 6) are pinned by the PRE_COPY tests below
+          expect(hd.sent(from).filter((c) => !LOG_COMMANDS.has(c)), label).toEqual(steps.flatMap((s) => TP4159_STEPS[s]));
+          const named = hd.sqes.slice(from).map((s) => decodeTp4159(s)?.fields.cntlid ?? decodeTp4159(s)?.fields.cqs).filter((c) => c !== undefined).map(Number);
           expect(new Set(named), label).toEqual(new Set(named.length ? [3] : []));
           expect(dev.inspect(3).lmState === 'running', label).toBe(req === 'RUNNING' || req === 'PRE_COPY');
         }
       }
     });
   }
+});
+
+describe('tp4159 PRE_COPY with user data logging (section 6, D28-D32)', () => {
+  const PRE = MIG_STOP_COPY | MIG_PRE_COPY;
+
+  it('section 6, D28, D29: RUNNING -> PRE_COPY reads the header, then creates a UDMQ for the VF\'s CNTLID and starts logging; the stream carries the log', async () => {
+    const { hd, host, dev } = await attached({ flags: PRE });
+    const from = hd.sqes.length;
+    const r = await host.vf(0).setState('PRE_COPY');
+    expect(hd.sent(from)).toEqual(['identify CNS 20h', 'getState', 'cdqCreate', 'trackSend']);
+    expect(hd.fields(-2)).toMatchObject({ cqs: 1n, qt: 0n, pc: 1n });
+    expect(hd.fields(-1)).toMatchObject({ lact: 1n });
+    const log = (r.stream as SaveStream).dirtyLog!;
+    expect(dev.controller(0).hmlm.cdqs.get(log.cdqid)).toMatchObject({ cntlid: 1, logging: true });
+  });
+
+  it('section 6, D32: PRE_COPY -> STOP_COPY suspends, drains the log to its ESA 3 entry, then takes the state; the stream\'s log has ended "suspended"', async () => {
+    const { hd, host } = await attached({ flags: PRE });
+    const m = host.vf(0);
+    await m.setState('PRE_COPY');
+    const from = hd.sqes.length;
+    await m.setState('STOP_COPY');
+    expect(hd.sent(from)).toEqual(['suspend', 'identify CNS 20h', 'getState', 'getState', 'setCdqFeature']);
+    expect(m.saveStream!.dirtyLog!.end).toBe('suspended');
+    expect(await m.saveStream!.dirtyLog!.drain()).toEqual({ ranges: [], end: 'suspended' });
+    const at = hd.sqes.length;
+    await m.setState('STOP');
+    expect(hd.sent(at)).toEqual(['cdqDelete']); // logging already ended with the Suspend: no Track Send stop
+  });
+
+  it('D29: PRE_COPY -> RUNNING stops logging (ESA 2) and deletes the queue', async () => {
+    const { hd, host, dev } = await attached({ flags: PRE });
+    const m = host.vf(0);
+    await m.setState('PRE_COPY');
+    const from = hd.sqes.length;
+    await m.setState('RUNNING');
+    expect(hd.sent(from)).toEqual(['setCdqFeature', 'trackSend', 'cdqDelete']);
+    expect(dev.controller(0).hmlm.cdqs.size).toBe(0);
+  });
+
+  it('D29: a pre-copy entered while suspended (RUNNING_P2P -> PRE_COPY_P2P) has no log: Track Send would be Controller Suspended', async () => {
+    const { hd, host } = await attached({ flags: PRE | MIG_P2P });
+    const m = host.vf(0);
+    await m.setState('RUNNING_P2P');
+    const from = hd.sqes.length;
+    await m.setState('PRE_COPY_P2P');
+    expect(hd.sent(from)).toEqual(['identify CNS 20h', 'getState']);
+    expect(m.saveStream!.dirtyLog).toBeUndefined();
+  });
+
+  it('D34, D28: after a VF reset ended a logging pre-copy, the next pre-copy first deletes the stale queue (MCUDMQ = 1) and logs again', async () => {
+    const { hd, host, dev } = await attached({ flags: PRE });
+    await host.vf(0).setState('PRE_COPY');
+    await hd.inner.flr(1);
+    expect(host.vf(0).state).toBe('RUNNING');
+    const from = hd.sqes.length;
+    await host.vf(0).setState('PRE_COPY');
+    expect(hd.sent(from)).toEqual(['identify CNS 20h', 'getState', 'cdqDelete', 'cdqCreate', 'trackSend']);
+    expect(dev.controller(0).hmlm.cdqs.size).toBe(1);
+  });
 });

@@ -8,6 +8,7 @@ import { encodeLmCommand } from '../../wire/lmCommands.ts';
 import { LM } from '../../wire/opcodes.ts';
 import type { HostDevice } from '../device.ts';
 import type { DmaBuffer } from '../prp.ts';
+import type { UserDataLog } from '../userDataLog.ts';
 
 /** What a step may use: one admin command at a time (the state machine checks for resets around each), and DMA memory. */
 export interface ArcIo {
@@ -28,6 +29,12 @@ export interface ArcCommands {
   save(io: ArcIo, vfIndex: number, buffer: DmaBuffer, bytes: number): Promise<void>;
   /** load the first `bytes` of `buffer` into the (suspended) VF */
   load(io: ArcIo, vfIndex: number, buffer: DmaBuffer, bytes: number): Promise<void>;
+  /**
+   * PRE_COPY with user data logging (tp4159 section 6): the log the pre-copy
+   * stream carries, started when it opens. A profile without one leaves this
+   * out and its pre-copy stream carries no log.
+   */
+  startLog?(io: ArcIo, vfIndex: number): Promise<UserDataLog>;
 }
 
 /** The vendor profile: one LM command per step (D4, D5, D16). */

@@ -8,6 +8,7 @@
 import type { AdminChannel } from '../channel.ts';
 import { DriverBugError, HostError } from '../errors.ts';
 import { DmaBuffer } from '../prp.ts';
+import type { UserDataLog } from '../userDataLog.ts';
 import { LM_ARC_COMMANDS, type ArcCommands, type ArcIo } from './arcCommands.ts';
 import { arcPlan, type ArcCommand, type ArcPlan } from './arcs.ts';
 import { nextState } from './nextState.ts';
@@ -65,6 +66,11 @@ export interface SetStateResult {
   stream?: SaveStream | ResumeStream;
 }
 
+/** A VF runs in RUNNING and PRE_COPY and is suspended in every other state (arcs.ts). */
+function vfRuns(s: VfioState): boolean {
+  return s === 'RUNNING' || s === 'PRE_COPY';
+}
+
 /** The walk never needs more arcs than there are states (L1); more would be a bug. */
 const MAX_ARCS = VFIO_STATES.length;
 
@@ -72,6 +78,8 @@ export class VfioMigration {
   private current: VfioState = 'RUNNING';
   private save: SaveStream | undefined;
   private resume: ResumeStream | undefined;
+  /** the log of a pre-copy stream a VF reset ended, whose queue the controller still holds */
+  private staleLog: UserDataLog | undefined;
   /** bumped on every reset so an arc in flight notices it was overtaken */
   private generation = 0;
   private queue: Promise<unknown> = Promise.resolve();
@@ -113,8 +121,19 @@ export class VfioMigration {
     return run;
   }
 
-  /** D13/D18: the VF was reset; the VF runs again in its power-on state and every stream ends. */
-  handleReset(): void {
+  /**
+   * D13/D18: the VF was reset; the VF runs again in its power-on state and
+   * every stream ends. A pre-copy stream's log ends with it (D34 stopped its
+   * logging): after a PF reset its queue is gone (D34) and only its memory is
+   * freed; after a VF reset the controller still holds the queue, so it is
+   * deleted before the next log starts.
+   */
+  handleReset(pfReset = false): void {
+    const log = this.save?.dirtyLog;
+    if (log && !log.isDeleted) {
+      if (pfReset) log.forget();
+      else this.staleLog = log;
+    }
     this.generation++;
     this.save?.disable();
     this.save = undefined;
@@ -177,10 +196,11 @@ export class VfioMigration {
         }
       }
       command = undefined;
+      const log = await this.runLog(plan, io);
       this.checkNotReset(gen);
       if (plan.stream === 'open-resume') resumeBuffer = await DmaBuffer.allocate(this.channel.device, RESUME_BUFFER_BYTES);
       this.checkNotReset(gen);
-      return this.applyStream(plan, queried, saved, resumeBuffer);
+      return this.applyStream(plan, queried, saved, resumeBuffer, log);
     } catch (e) {
       saved?.free();
       resumeBuffer?.free();
@@ -191,10 +211,32 @@ export class VfioMigration {
     }
   }
 
-  private applyStream(plan: ArcPlan, queried: number, saved: DmaBuffer | undefined, resumeBuffer: DmaBuffer | undefined): SaveStream | ResumeStream | undefined {
+  /**
+   * Section 6, where the profile logs user data: the pre-copy stream opens
+   * with a new log; on the way into STOP_COPY (the VF now suspended) the log
+   * is drained to its ESA 3 entry, so it is complete before the state is
+   * taken (D32); a stream that closes ends its log and deletes the queue.
+   */
+  private async runLog(plan: ArcPlan, io: ArcIo): Promise<UserDataLog | undefined> {
+    const log = this.save?.dirtyLog;
+    if (plan.stream === 'open-precopy') {
+      // D29: logging starts only on a running VF (a suspended one answers Controller Suspended); a pre-copy entered suspended has no log
+      if (!this.commands.startLog || !vfRuns(plan.from)) return undefined;
+      const stale = this.staleLog;
+      this.staleLog = undefined;
+      if (stale) await stale.deleteVia(io); // D34: a VF reset stopped its logging but left its queue (MCUDMQ counts it, D28)
+      return this.commands.startLog(io, this.vfIndex);
+    }
+    if (plan.stream === 'save' && log) await log.settle();
+    if (plan.stream === 'close-save' && log && !log.isDeleted) await log.close();
+    return undefined;
+  }
+
+  private applyStream(plan: ArcPlan, queried: number, saved: DmaBuffer | undefined, resumeBuffer: DmaBuffer | undefined, log: UserDataLog | undefined): SaveStream | ResumeStream | undefined {
     switch (plan.stream) {
       case 'open-precopy':
         this.save = new SaveStream('pre-copy', queried);
+        this.save.dirtyLog = log;
         return this.save;
       case 'save': {
         if (!saved) throw new DriverBugError('SAVE arc without a buffer');

@@ -16,7 +16,11 @@ import { HostError } from '../errors.ts';
 import { identifyPage } from '../identify.ts';
 import type { HmlmOffer } from '../probeHmlm.ts';
 import { DmaBuffer } from '../prp.ts';
+import { UserDataLog } from '../userDataLog.ts';
 import type { ArcCommands, ArcIo } from './arcCommands.ts';
+
+/** One page of 32-byte entries: 128 slots. */
+const DEFAULT_LOG_ENTRIES = 128;
 
 /** Bytes a state's header announces: 48 + NVMECSS x 4 + VSS x 4. */
 function announcedLength(header: Uint8Array): number {
@@ -27,7 +31,16 @@ function announcedLength(header: Uint8Array): number {
 export class Tp4159ArcCommands implements ArcCommands {
   readonly profile = 'tp4159';
 
-  constructor(private readonly offer: HmlmOffer) {}
+  constructor(
+    private readonly offer: HmlmOffer,
+    /** slots of the user data migration queue a pre-copy stream logs into */
+    readonly logEntries = DEFAULT_LOG_ENTRIES,
+  ) {}
+
+  /** Section 6: RUNNING -> PRE_COPY creates a UDMQ for the VF and starts logging (D28, D29). */
+  startLog(io: ArcIo, vfIndex: number): Promise<UserDataLog> {
+    return UserDataLog.start(io, this.cntlidOf(vfIndex), this.logEntries);
+  }
 
   /** D25: the vendor section (admin queue and registers) travels only when the PF lists its UUID. */
   get vendorSection(): boolean {
