@@ -26,6 +26,8 @@ export interface MigrateOptions {
     sourceMutant?: Mutant;
     /** forget to copy the guest's memory to the destination */
     skipMemoryCopy?: boolean;
+    /** storage copy: a host that does not copy the ranges the log reported after Suspend */
+    skipFinalCopy?: boolean;
   };
 }
 
