@@ -11,7 +11,7 @@
 import { RamNamespace } from '../emulator/namespace.ts';
 import { MAX_IO_QUEUES } from '../emulator/options.ts';
 import { NvmeLmHost } from '../host/driver.ts';
-import type { LoggedRange } from '../host/userDataLog.ts';
+import type { Drained, LoggedRange, UserDataLog } from '../host/userDataLog.ts';
 import { MIG_PRE_COPY, MIG_STOP_COPY } from '../host/vfio/states.ts';
 import { Guest } from './guest.ts';
 import { Ledger, type IoCounters } from './ledger.ts';
@@ -71,88 +71,126 @@ export interface StorageCopyReport {
 export async function simulateStorageCopy(partial: Partial<MigrateOptions> = {}, copy: Partial<CopyOptions> = {}): Promise<StorageCopyReport> {
   const o = resolveMigrateOptions({ ...partial, profile: 'tp4159' });
   if (o.faults.length > 0) throw new Error('--storage copy runs without --fault for now: the fault matrix covers the shared-namespace migration');
-  const c: CopyOptions = { ...COPY_DEFAULTS, ...copy };
-  const blocks = guestSliceEnd(o.vf); // only the migrating guest writes: the namespace ends with its slice
-  const srcNs = new RamNamespace(blocks);
-  const dstNs = new RamNamespace(blocks);
-  const src = new Side('source', { vfs: o.vfs, profile: 'tp4159', maxIoQueuesPerVf: MAX_IO_QUEUES, namespace: srcNs, mutant: o.knobs?.sourceMutant });
-  const dst = new Side('destination', { vfs: o.vfs, profile: 'tp4159', maxIoQueuesPerVf: MAX_IO_QUEUES, namespace: dstNs, mutant: o.knobs?.destinationMutant });
-  const guest = new Guest(src.dev, o.vf, GUEST_BASE + (o.vf - 1) * GUEST_REGION, GUEST_REGION, new Ledger());
-  const work = new Workload(guest, new Rng(o.seed).fork(1), o.io);
-  guest.init(o.queues);
-  const idle = [src.idleHashes([o.vf]), dst.idleHashes([o.vf])] as const;
-  const flags = MIG_STOP_COPY | MIG_PRE_COPY;
-  const srcHost = await NvmeLmHost.attach(src.host, { profile: 'tp4159', flags, logEntries: c.logEntries });
-  const dstHost = await NvmeLmHost.attach(dst.host, { profile: 'tp4159', flags });
-  const srcVf = srcHost.vf(o.vf - 1);
-  const dstVf = dstHost.vf(o.vf - 1);
-  const rounds: CopyRound[] = [];
-  const copyRanges = (kind: CopyRound['kind'], ranges: readonly LoggedRange[]) => rounds.push(copyInto(kind, srcNs, dstNs, ranges));
-  const everything: LoggedRange[] = [{ slba: 0n, blocks, deallocated: false }];
-  const pendingRanges: LoggedRange[] = [];
+  return new StorageCopyRun(o, { ...COPY_DEFAULTS, ...copy }).run();
+}
 
-  // the guest's pace: an eighth of its I/O before pre-copy, half during the bulk copy, a few per round, the rest on the destination
-  const run = (n: number) => {
-    work.submit(n);
-    work.progress(src.dev);
-  };
-  run(Math.ceil(o.io / 8));
-  const pre = await srcVf.setState('PRE_COPY');
-  const log = pre.stream && 'dirtyLog' in pre.stream ? pre.stream.dirtyLog : undefined;
-  if (!log) throw new Error('the tp4159 driver opened PRE_COPY without a user data log; storage copy needs one (tp4159 section 6)');
-  const steps = Math.ceil(blocks / BULK_STEP);
-  const perStep = Math.max(1, Math.round(o.io / 2 / steps));
-  let bulk: CopyRound = { kind: 'bulk', ranges: 0, blocks: 0, bytes: 0 };
-  let logFilled = false;
-  for (let at = 0; at < blocks; at += BULK_STEP) {
-    const r = copyInto('bulk', srcNs, dstNs, [{ slba: BigInt(at), blocks: Math.min(BULK_STEP, blocks - at), deallocated: false }]);
-    bulk = { kind: 'bulk', ranges: bulk.ranges + 1, blocks: bulk.blocks + r.blocks, bytes: bulk.bytes + r.bytes };
-    run(perStep);
-    // the log is drained while the copy runs, so it does not fill; its ranges wait for the rounds
-    const d = await log.drain();
-    pendingRanges.push(...d.ranges);
-    if (d.end === 'full') logFilled = true;
+class StorageCopyRun {
+  /** only the migrating guest writes: the namespace ends with its slice */
+  private readonly blocks: number;
+  private readonly srcNs: RamNamespace;
+  private readonly dstNs: RamNamespace;
+  private readonly src: Side;
+  private readonly dst: Side;
+  private readonly guest: Guest;
+  private readonly work: Workload;
+  private readonly rounds: CopyRound[] = [];
+  /** ranges drained during the bulk copy, copied by the first round */
+  private readonly pending: LoggedRange[] = [];
+  private logFilled = false;
+
+  constructor(
+    private readonly o: MigrateOptions,
+    private readonly c: CopyOptions,
+  ) {
+    this.blocks = guestSliceEnd(o.vf);
+    this.srcNs = new RamNamespace(this.blocks);
+    this.dstNs = new RamNamespace(this.blocks);
+    this.src = new Side('source', { vfs: o.vfs, profile: 'tp4159', maxIoQueuesPerVf: MAX_IO_QUEUES, namespace: this.srcNs, mutant: o.knobs?.sourceMutant });
+    this.dst = new Side('destination', { vfs: o.vfs, profile: 'tp4159', maxIoQueuesPerVf: MAX_IO_QUEUES, namespace: this.dstNs, mutant: o.knobs?.destinationMutant });
+    this.guest = new Guest(this.src.dev, o.vf, GUEST_BASE + (o.vf - 1) * GUEST_REGION, GUEST_REGION, new Ledger());
+    this.work = new Workload(this.guest, new Rng(o.seed).fork(1), o.io);
   }
-  rounds.push(bulk);
-  for (let round = 0; round < c.maxRounds && !logFilled; round++) {
-    const d = await log.drain();
-    if (d.end === 'full') logFilled = true;
-    if (logFilled) break; // nothing is logged any more: the final copy takes everything
-    copyRanges('log', [...pendingRanges.splice(0), ...d.ranges]);
-    if (rounds[rounds.length - 1].blocks <= c.dirtyTarget) break;
-    run(Math.max(1, o.queues));
+
+  async run(): Promise<StorageCopyReport> {
+    const o = this.o;
+    this.guest.init(o.queues);
+    const idle = [this.src.idleHashes([o.vf]), this.dst.idleHashes([o.vf])] as const;
+    const flags = MIG_STOP_COPY | MIG_PRE_COPY;
+    const srcVf = (await NvmeLmHost.attach(this.src.host, { profile: 'tp4159', flags, logEntries: this.c.logEntries })).vf(o.vf - 1);
+    const dstVf = (await NvmeLmHost.attach(this.dst.host, { profile: 'tp4159', flags })).vf(o.vf - 1);
+    // the guest's pace: an eighth of its I/O before pre-copy, half during the bulk copy, a few per round, the rest on the destination
+    this.guestRuns(Math.ceil(o.io / 8));
+    const pre = await srcVf.setState('PRE_COPY');
+    const log = pre.stream && 'dirtyLog' in pre.stream ? pre.stream.dirtyLog : undefined;
+    if (!log) throw new Error('the tp4159 driver opened PRE_COPY without a user data log; storage copy needs one (tp4159 section 6)');
+    await this.bulkCopy(log);
+    await this.copyRounds(log);
+    this.guestRuns(o.queues); // in flight at Suspend: D22 completes the fetched ones before Suspend does
+    const t0 = process.hrtime.bigint();
+    await srcVf.setState('STOP_COPY');
+    this.work.submit(o.queues); // latched doorbells, fetched on the destination (D11, D12)
+    await this.finalCopy(log);
+    const tc = process.hrtime.bigint();
+    const blocksDiffering = differingBlocks(this.srcNs, this.dstNs, this.blocks);
+    const checkNs = process.hrtime.bigint() - tc; // the comparison is the check's, not the migration's: off the clock
+    const saved = await srcVf.saveStream!.readAll();
+    this.guest.copyMemory(this.src.dev.memory, this.dst.dev.memory);
+    await dstVf.setState('RESUMING');
+    await dstVf.resumeStream!.write(saved);
+    await dstVf.setState('RUNNING');
+    const downtimeUs = Number((process.hrtime.bigint() - t0 - checkNs) / 1000n);
+    const migrated = dstVf.state === 'RUNNING' && this.dst.dev.inspect(o.vf).lmState === 'running';
+    this.guest.moveTo(this.dst.dev);
+    await srcVf.setState('STOP');
+    this.work.finish(this.dst.dev);
+    this.work.verify(this.dst.dev);
+    const idleChanged = ([this.src, this.dst] as const).flatMap((side, i) => [...idle[i]].filter(([fn, h]) => side.dev.functionHash(fn) !== h).map(([fn]) => `${side.name} VF ${fn}`));
+    return this.report(migrated, blocksDiffering, saved.length, downtimeUs, idleChanged);
   }
-  run(o.queues); // in flight at Suspend: D22 completes the fetched ones before Suspend does
-  const t0 = process.hrtime.bigint();
-  await srcVf.setState('STOP_COPY');
-  work.submit(o.queues); // latched doorbells, fetched on the destination (D11, D12)
-  const final = await log.drain();
-  if (final.end === 'full') logFilled = true;
-  copyRanges(logFilled ? 'full' : 'final', logFilled ? everything : o.knobs?.skipFinalCopy ? [] : [...pendingRanges.splice(0), ...final.ranges]);
-  const tc = process.hrtime.bigint();
-  const blocksDiffering = differingBlocks(srcNs, dstNs, blocks);
-  const checkNs = process.hrtime.bigint() - tc; // the comparison is the check's, not the migration's: off the clock
-  const saved = await srcVf.saveStream!.readAll();
-  guest.copyMemory(src.dev.memory, dst.dev.memory);
-  await dstVf.setState('RESUMING');
-  await dstVf.resumeStream!.write(saved);
-  await dstVf.setState('STOP');
-  await dstVf.setState('RUNNING');
-  const downtimeUs = Number((process.hrtime.bigint() - t0 - checkNs) / 1000n);
-  const migrated = dstVf.state === 'RUNNING' && dst.dev.inspect(o.vf).lmState === 'running';
-  guest.moveTo(dst.dev);
-  await srcVf.setState('STOP');
-  work.finish(dst.dev);
-  work.verify(dst.dev);
-  const counters = guest.ledger.counters();
-  const workload = guest.ledger.counters('workload');
-  const blocksCopied = rounds.reduce((a, r) => a + r.blocks, 0);
-  const idleChanged = ([src, dst] as const).flatMap((side, i) => [...idle[i]].filter(([fn, h]) => side.dev.functionHash(fn) !== h).map(([fn]) => `${side.name} VF ${fn}`));
-  const ok = migrated && counters.lost === 0 && counters.duplicated === 0 && counters.dataErrors === 0 && blocksDiffering === 0 && workload.submitted === o.io && idleChanged.length === 0;
-  return {
-    migrated, idleChanged, ioSubmitted: workload.submitted, ioCompleted: workload.completed, lost: counters.lost, duplicated: counters.duplicated, dataErrors: counters.dataErrors,
-    blocksDiffering, namespaceBlocks: blocks, blocksCopied, rounds, logFilled, savedBytes: saved.length, downtimeUs, counters, ok,
-  };
+
+  private guestRuns(n: number): void {
+    this.work.submit(n);
+    this.work.progress(this.src.dev);
+  }
+
+  /** The whole namespace, a step at a time while the guest writes; the log is drained as the copy runs so it does not fill. */
+  private async bulkCopy(log: UserDataLog): Promise<void> {
+    const perStep = Math.max(1, Math.round(this.o.io / 2 / Math.ceil(this.blocks / BULK_STEP)));
+    let bulk: CopyRound = { kind: 'bulk', ranges: 0, blocks: 0, bytes: 0 };
+    for (let at = 0; at < this.blocks; at += BULK_STEP) {
+      const r = copyInto('bulk', this.srcNs, this.dstNs, [{ slba: BigInt(at), blocks: Math.min(BULK_STEP, this.blocks - at), deallocated: false }]);
+      bulk = { kind: 'bulk', ranges: bulk.ranges + 1, blocks: bulk.blocks + r.blocks, bytes: bulk.bytes + r.bytes };
+      this.guestRuns(perStep);
+      this.take(await log.drain(), this.pending);
+    }
+    this.rounds.push(bulk);
+  }
+
+  /** Rounds from the log until one finds at most the target of dirty blocks; none once the log filled (nothing is logged any more, D31). */
+  private async copyRounds(log: UserDataLog): Promise<void> {
+    for (let round = 0; round < this.c.maxRounds && !this.logFilled; round++) {
+      const ranges = this.take(await log.drain(), this.pending.splice(0));
+      if (this.logFilled) return;
+      this.rounds.push(copyInto('log', this.srcNs, this.dstNs, ranges));
+      if (this.rounds[this.rounds.length - 1].blocks <= this.c.dirtyTarget) return;
+      this.guestRuns(Math.max(1, this.o.queues));
+    }
+  }
+
+  /** After Suspend (the log drained to ESA 3 by the driver): the last ranges, or everything again if the log filled. */
+  private async finalCopy(log: UserDataLog): Promise<void> {
+    const ranges = this.take(await log.drain(), this.pending.splice(0));
+    if (this.logFilled) this.rounds.push(copyInto('full', this.srcNs, this.dstNs, [{ slba: 0n, blocks: this.blocks, deallocated: false }]));
+    else this.rounds.push(copyInto('final', this.srcNs, this.dstNs, this.o.knobs?.skipFinalCopy ? [] : ranges));
+  }
+
+  /** Add a drain's ranges to `into` and note a full log. */
+  private take(d: Drained, into: LoggedRange[]): LoggedRange[] {
+    if (d.end === 'full') this.logFilled = true;
+    into.push(...d.ranges);
+    return into;
+  }
+
+  private report(migrated: boolean, blocksDiffering: number, savedBytes: number, downtimeUs: number, idleChanged: string[]): StorageCopyReport {
+    const counters = this.guest.ledger.counters();
+    const workload = this.guest.ledger.counters('workload');
+    const ok = migrated && counters.lost === 0 && counters.duplicated === 0 && counters.dataErrors === 0 && blocksDiffering === 0 && workload.submitted === this.o.io && idleChanged.length === 0;
+    return {
+      migrated, ioSubmitted: workload.submitted, ioCompleted: workload.completed, lost: counters.lost, duplicated: counters.duplicated, dataErrors: counters.dataErrors,
+      blocksDiffering, namespaceBlocks: this.blocks, blocksCopied: this.rounds.reduce((a, r) => a + r.blocks, 0), rounds: this.rounds, logFilled: this.logFilled,
+      savedBytes, downtimeUs, idleChanged, counters, ok,
+    };
+  }
 }
 
 /** Copy `ranges` from `from` to `to` (a deallocated range reads as zeros, so copying it zeroes the destination). */
