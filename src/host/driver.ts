@@ -82,6 +82,11 @@ export class NvmeLmHost {
     return m;
   }
 
+  /** tp4159: the CNTLID of VF `vfIndex` (1-based) from the PF's Secondary Controller List (D20); undefined for lm, or a VF the list lacks. */
+  cntlidOf(vfIndex: number): number | undefined {
+    return 'offer' in this.probeResult ? this.probeResult.offer.cntlid.get(vfIndex) : undefined;
+  }
+
   /** Stop listening for resets and stop sending migration commands through this driver. */
   detach(): void {
     this.unsubscribe();

@@ -96,7 +96,8 @@ class MigrationRun {
       return this.report(idleSrc, idleDst);
     }
     this.dstHost = await NvmeLmHost.attach(this.dst.host, { profile: hostProfileOf(this.o.profile) });
-    this.facts.cntlid = cntlidsOf(this.k, this.srcHost, this.dstHost);
+    const [source, destination] = [this.srcHost.cntlidOf(this.k), this.dstHost.cntlidOf(this.k)];
+    if (source !== undefined && destination !== undefined) this.facts.cntlid = { source, destination };
     this.srcVf = this.srcHost.vf(this.k - 1);
     this.dstVf = this.dstHost.vf(this.k - 1);
     const half = this.o.io - Math.floor(this.o.io / 2);
@@ -375,17 +376,6 @@ class MigrationRun {
     for (const fault of DATA_FAULTS) if (this.take(fault)) data = damage(data, fault, this.faultRng, this.o.profile);
     return data;
   }
-}
-
-/** tp4159: the migrating VF's CNTLID on each side, as each PF's Secondary Controller List gives it (D20); undefined for lm. */
-function cntlidsOf(k: number, src: NvmeLmHost, dst: NvmeLmHost): RunFacts['cntlid'] {
-  const s = src.probeResult;
-  const d = dst.probeResult;
-  if (!('offer' in s) || !('offer' in d)) return undefined;
-  const source = s.offer.cntlid.get(k);
-  const destination = d.offer.cntlid.get(k);
-  if (source === undefined || destination === undefined) throw new HostError('EINVAL', `VF ${k} is missing from a PF's Secondary Controller List, so it has no CNTLID to migrate by (D20); pick a VF both PFs list`);
-  return { source, destination };
 }
 
 function guestRegion(fn: number): number {
