@@ -7,10 +7,9 @@
 // length, no more).
 import type { Adapter } from '../../src/target/adapter.ts';
 import { CNS_CONTROLLER } from '../../src/wire/identify.ts';
-import { encodeTp4159, numdFor, type Tp4159Command } from '../../src/wire/tp4159/commandCodec.ts';
-import { CNS_SECONDARY_CONTROLLER_LIST, CNS_SUPPORTED_STATE_FORMATS, decodeSecondaryControllerList, decodeSupportedStateFormats, readMigrationIdentify, STATE_FORMAT_VERSION_0 } from '../../src/wire/tp4159/identify.ts';
-import { UDMQ_ENTRY_SIZE } from '../../src/wire/tp4159/udmq.ts';
-import { NVME_LM_STATE_UUID } from '../../src/wire/tp4159/vendorState.ts';
+import { encodeTp4159, type Tp4159Command } from '../../src/wire/tp4159/commandCodec.ts';
+import { chooseStateFormat, tp4159Commands as cmd } from '../../src/wire/tp4159/hostCommands.ts';
+import { CNS_SECONDARY_CONTROLLER_LIST, CNS_SUPPORTED_STATE_FORMATS, decodeSecondaryControllerList, decodeSupportedStateFormats, readMigrationIdentify } from '../../src/wire/tp4159/identify.ts';
 import { toHex } from '../../src/wire/hex.ts';
 import { FunctionDriver, type Posted } from './guest.ts';
 import { migrationBuffers, MIGRATION_OFFSET, prpListBytes, prpsFor, type MigrationBuffer } from './hostPlan.ts';
@@ -28,8 +27,7 @@ export const GET_STATE_BYTES = PAGE - MIGRATION_OFFSET + PAGE;
 /** What the save buffer holds before a Get State: the canary throughout (made once: every step of a suite takes states). */
 const GET_STATE_FILL = Uint8Array.from({ length: GET_STATE_BYTES + CANARY_TAIL }, (_, i) => canaryByte(i));
 
-/** Which SEQIND a Set State part carries (D26). */
-export const SEQIND = { MIDDLE: 0, FIRST: 1, LAST: 2, WHOLE: 3 } as const;
+export { SEQIND } from '../../src/wire/tp4159/hostCommands.ts';
 
 /** What the PF offers, learnt at reset (D21): the indexes a host names the formats by. */
 export interface TpOffer {
@@ -63,11 +61,11 @@ export class TpHost {
     const id = readMigrationIdentify(await this.driver.identify(CNS_CONTROLLER, 'Identify Controller'));
     if (!id.hmlms) throw new Mismatch(`${label}: PF Identify Controller OACS bit 11 HMLMS (D21)`, '1', '0');
     const formats = decodeSupportedStateFormats(await this.driver.identify(CNS_SUPPORTED_STATE_FORMATS, 'Identify CNS 20h (D21)'));
-    const v0 = formats.versions.indexOf(STATE_FORMAT_VERSION_0);
-    if (v0 < 0) throw new Mismatch(`${label}: PF Identify CNS 20h versions (D21)`, 'version 0000h listed', formats.versions.length ? formats.versions.map((v) => v.toString(16)).join(', ') : 'none');
+    const format = chooseStateFormat(formats);
+    if (!format) throw new Mismatch(`${label}: PF Identify CNS 20h versions (D21)`, 'version 0000h listed', formats.versions.length ? formats.versions.map((v) => v.toString(16)).join(', ') : 'none');
     const list = decodeSecondaryControllerList(await this.driver.identify(CNS_SECONDARY_CONTROLLER_LIST, 'Identify CNS 15h, the Secondary Controller List'));
     const cntlid = new Map(list.map((c) => [c.vfn, c.scid]));
-    this.offer = { cntlid, csvi: v0 + 1, csuuidi: formats.uuids.indexOf(NVME_LM_STATE_UUID) + 1 };
+    this.offer = { cntlid, ...format };
     return this.offer;
   }
 
@@ -91,30 +89,30 @@ export class TpHost {
   }
 
   suspend(vf: number, stype: 0 | 1, dudmq = false): Promise<Sent> {
-    return this.send((cid) => ({ kind: 'suspend', cid, cntlid: this.cntlidOf(vf), stype, dudmq }));
+    return this.send((cid) => cmd.suspend(cid, this.cntlidOf(vf), stype, dudmq));
   }
 
   resume(vf: number): Promise<Sent> {
-    return this.send((cid) => ({ kind: 'resume', cid, cntlid: this.cntlidOf(vf) }));
+    return this.send((cid) => cmd.resume(cid, this.cntlidOf(vf)));
   }
 
   /** Controller Data Queue Create, QT 0 (a UDMQ), physically contiguous, CQS = the VF's CNTLID, `entries` of 32 bytes at `ring` (D28). */
   cdqCreate(vf: number, ring: bigint, entries: number): Promise<Sent> {
-    return this.send((cid) => ({ kind: 'cdqCreate', cid, qt: 0, pc: true, cqs: this.cntlidOf(vf), cdqsize: (entries * UDMQ_ENTRY_SIZE) / 4, prp1: ring }));
+    return this.send((cid) => cmd.cdqCreate(cid, this.cntlidOf(vf), ring, entries));
   }
 
   cdqDelete(cdqid: number): Promise<Sent> {
-    return this.send((cid) => ({ kind: 'cdqDelete', cid, cdqid }));
+    return this.send((cid) => cmd.cdqDelete(cid, cdqid));
   }
 
   /** Track Send SEL 0: LACT 1 starts logging into the queue, 0 stops (D29). */
   track(cdqid: number, lact: 0 | 1): Promise<Sent> {
-    return this.send((cid) => ({ kind: 'trackSend', cid, lact, cdqid }));
+    return this.send((cid) => cmd.track(cid, cdqid, lact));
   }
 
   /** Set Features FID 21h: the host's head (HP, in entries, D31), and the tail-pointer trigger (D33). */
   setCdq(cdqid: number, hp: number, trigger: { etpt: boolean; tpt: number }): Promise<Sent> {
-    return this.send((cid) => ({ kind: 'setCdqFeature', cid, sv: false, cdqid, etpt: trigger.etpt, hp, tpt: trigger.tpt, uidx: 0 }));
+    return this.send((cid) => cmd.setCdq(cid, cdqid, hp, trigger));
   }
 
   private async place(b: MigrationBuffer, length: number): Promise<{ prp1: bigint; prp2: bigint }> {
@@ -128,10 +126,8 @@ export class TpHost {
     const { save } = migrationBuffers(vf);
     await this.adapter.memWrite(save.start, GET_STATE_FILL);
     const prps = await this.place(save, GET_STATE_BYTES);
-    const o = this.known();
-    const sent = await this.send((cid) => ({
-      kind: 'getState', cid, csvi: o.csvi, cntlid: this.cntlidOf(vf), csuuidi: vendor ? o.csuuidi : 0, csuidxp: 0, offset: 0n, uidx: 0, numd: numdFor(GET_STATE_BYTES), ...prps,
-    }));
+    const format = this.known();
+    const sent = await this.send((cid) => cmd.getState(cid, { cntlid: this.cntlidOf(vf), format, vendor, offset: 0, bytes: GET_STATE_BYTES, ...prps }));
     if (sent.cqe === null || sent.cqe.sc !== 0 || sent.cqe.sct !== 0) return { sent, bytes: new Uint8Array(0) };
     return { sent, bytes: await this.adapter.memRead(save.start, GET_STATE_BYTES + CANARY_TAIL) };
   }
@@ -141,10 +137,8 @@ export class TpHost {
     const { load } = migrationBuffers(vf);
     await this.adapter.memWrite(load.start, part);
     const prps = await this.place(load, part.length);
-    const o = this.known();
-    return this.send((cid) => ({
-      kind: 'setState', cid, seqind, cntlid: this.cntlidOf(vf), csvi: o.csvi, csuuidi: vendor ? o.csuuidi : 0, offset: BigInt(offset), uidx: 0, numd: numdFor(part.length), ...prps,
-    }));
+    const format = this.known();
+    return this.send((cid) => cmd.setState(cid, seqind, { cntlid: this.cntlidOf(vf), format, vendor, offset, bytes: part.length, ...prps }));
   }
 }
 

@@ -1,10 +1,12 @@
 // The driver's only way to the PF's admin queue. It numbers commands (CID),
 // records every command it sends in a log (I7: tests read the log to show
-// which opcodes reached the device), and holds the guard: no opcode in
-// 0xC4-0xD5 leaves it unless the probe accepted the device (D3).
+// which opcodes reached the device), and holds the guards: no opcode in
+// 0xC4-0xD5 leaves it unless the probe accepted the device (D3), and no
+// tp4159 management opcode unless the tp4159 guard did (D21).
 import type { Cqe } from '../wire/cqe.ts';
-import { adminOpcodeName } from '../wire/opcodes.ts';
+import { adminOpcodeName, HMLM } from '../wire/opcodes.ts';
 import { SQE_SIZE } from '../wire/sqe.ts';
+import { decodeTp4159 } from '../wire/tp4159/commandCodec.ts';
 import { isSuccess, type Status } from '../wire/status.ts';
 import type { HostDevice, PciId } from './device.ts';
 import { HostError, NvmeCommandError } from './errors.ts';
@@ -15,6 +17,16 @@ const LM_OPCODE_LAST = 0xd5;
 
 function inLmOpcodeRange(opcode: number): boolean {
   return opcode >= LM_OPCODE_FIRST && opcode <= LM_OPCODE_LAST;
+}
+
+const HMLM_OPCODES: ReadonlySet<number> = new Set(Object.values(HMLM));
+
+/** What the tp4159 guard hands over when the PF is a migration management controller with a state format the driver reads (D21). */
+export interface HmlmPermit {
+  readonly pciId: PciId;
+  readonly hmlms: true;
+  /** CSVI of format 0000h in CNS 20h */
+  readonly csvi: number;
 }
 
 /** What the probe hands over when a device passes both checks (D3). */
@@ -31,6 +43,8 @@ export interface CommandLogEntry {
   cid: number;
   /** CDW10 15:0 of an LM command: the 1-based VF index */
   vfIndex?: number;
+  /** CDW11 15:0 of a tp4159 management command: the CNTLID it names (D20) */
+  cntlid?: number;
   /** filled when the command finishes: its status and DW0, or 'timeout' */
   outcome?: { status: Status; dw0: number } | 'timeout';
 }
@@ -40,6 +54,7 @@ export class AdminChannel {
   readonly log: CommandLogEntry[] = [];
   private nextCid = 1;
   private permit: LmPermit | undefined;
+  private hmlmPermit: HmlmPermit | undefined;
 
   constructor(readonly device: HostDevice) {}
 
@@ -49,8 +64,16 @@ export class AdminChannel {
     this.permit = permit;
   }
 
+  /** Allow the tp4159 management opcodes; only the tp4159 guard that accepted the PF calls this. */
+  permitHmlm(permit: HmlmPermit): void {
+    if (permit.hmlms !== true || permit.csvi < 1) throw new HostError('EPERM', 'refusing a tp4159 permit without HMLMS = 1 and a readable state format (D21)');
+    this.hmlmPermit = permit;
+  }
+
+  /** Take back every permit: no LM and no tp4159 management opcode leaves the channel. */
   revokeLm(): void {
     this.permit = undefined;
+    this.hmlmPermit = undefined;
   }
 
   get lmPermitted(): boolean {
@@ -76,13 +99,22 @@ export class AdminChannel {
         `not sending ${adminOpcodeName(opcode)} (0x${opcode.toString(16)}): this PF did not pass the live-migration probe (allowlisted PCI ID and Identify byte 3072 == 0x01, D3); run the probe and fix what it reports`,
       );
     }
+    if (HMLM_OPCODES.has(opcode) && !this.hmlmPermit) {
+      throw new HostError(
+        'EPERM',
+        `not sending ${adminOpcodeName(opcode)} (0x${opcode.toString(16)}): this PF did not pass the tp4159 guard (OACS.HMLMS = 1 and Identify CNS 20h listing version 0000h, D21); attach with the tp4159 profile and fix what it reports`,
+      );
+    }
     const cid = this.nextCid;
     this.nextCid = (this.nextCid + 1) & 0xffff || 1; // CID 0 is left unused so a zeroed CQE never matches
     const out = new Uint8Array(sqe);
     out[2] = cid & 0xff;
     out[3] = cid >> 8;
-    const entry: CommandLogEntry = { seq: this.log.length, opcode, name: adminOpcodeName(opcode), cid };
+    // a management command is named by its operation too (Migration Send / Suspend), since one opcode carries several
+    const name = (HMLM_OPCODES.has(opcode) && decodeTp4159(out)?.layout.name) || adminOpcodeName(opcode);
+    const entry: CommandLogEntry = { seq: this.log.length, opcode, name, cid };
     if (inLmOpcodeRange(opcode)) entry.vfIndex = out[40] | (out[41] << 8);
+    if (HMLM_OPCODES.has(opcode)) entry.cntlid = out[44] | (out[45] << 8);
     this.log.push(entry);
     const cqe = await this.device.adminCommand(out);
     if (cqe === null) {

@@ -2,12 +2,11 @@
 // checked no PCI ID, and it took ANY nonzero Identify byte 3072 as
 // "supported". Here a PF may receive 0xC4-0xD5 only if its PCI vendor/device
 // ID is on the allowlist AND byte 3072 is exactly 0x01.
-import { sqeFor } from '../wire/adminCommands.ts';
-import { CNS_CONTROLLER, decodeIdentifyController, IDENTIFY_SIZE, LM_CAPABILITY_OFFSET, LM_SUPPORTED, type IdentifyController } from '../wire/identify.ts';
+import { CNS_CONTROLLER, decodeIdentifyController, LM_CAPABILITY_OFFSET, LM_SUPPORTED, type IdentifyController } from '../wire/identify.ts';
 import type { AdminChannel, LmPermit } from './channel.ts';
 import { formatPciId, type PciId } from './device.ts';
 import { HostError, NvmeCommandError } from './errors.ts';
-import { DmaBuffer } from './prp.ts';
+import { identifyPage } from './identify.ts';
 
 /** The emulator's `lm` profile device (spec D3). */
 export const DEFAULT_ALLOWLIST: readonly PciId[] = [{ vendor: 0x8086, device: 0x4c4d }];
@@ -55,12 +54,9 @@ export async function probe(channel: AdminChannel, options: ProbeOptions = {}): 
         `Add the ID to the allowlist only if its vendor documents these commands.`,
     };
   }
-  const buffer = await DmaBuffer.allocate(channel.device, IDENTIFY_SIZE);
   let identify: IdentifyController;
   try {
-    const { prp1 } = await buffer.prps(IDENTIFY_SIZE);
-    await channel.submit(sqeFor.identify(0, CNS_CONTROLLER, prp1));
-    identify = decodeIdentifyController(await buffer.read(0, IDENTIFY_SIZE));
+    identify = decodeIdentifyController(await identifyPage(channel.device, (sqe) => channel.submit(sqe), CNS_CONTROLLER));
   } catch (e) {
     if (!(e instanceof NvmeCommandError || e instanceof HostError)) throw e;
     return {
@@ -69,8 +65,6 @@ export async function probe(channel: AdminChannel, options: ProbeOptions = {}): 
       reason: 'identify-failed',
       message: `Identify Controller on PF ${id} failed: ${e.message}. Live migration stays off; check the PF is enabled and retry.`,
     };
-  } finally {
-    buffer.free();
   }
   const lmByte = identify.lmCapability;
   if (lmByte === 0x00) {

@@ -2,6 +2,7 @@
 // the outcome the specification requires there. A fault "at arc X" strikes
 // just before the orchestrator asks for arc X (the VF is in X's from-state);
 // the data faults act on the arc that consumes what they damage.
+import type { Profile } from '../emulator/profiles.ts';
 import type { VfioState } from '../host/vfio/states.ts';
 import { SC, SCT_GENERIC, statusName } from '../wire/status.ts';
 
@@ -88,6 +89,21 @@ export const FAULT_ARCS: Readonly<Record<FaultName, readonly ArcId[]>> = {
   'hostile-guest': ALL,
 };
 
+/**
+ * Faults that do not apply to a profile, and why. bit-flip on tp4159: the
+ * standard's controller state carries no checksum and D26 lists no integrity
+ * check, so a flipped bit that leaves a valid state loads; the host must
+ * protect the stream itself (the vendor format's CRC does that for lm, D7).
+ */
+const NOT_FOR: Readonly<Partial<Record<Profile, Partial<Record<FaultName, string>>>>> = {
+  tp4159: { 'bit-flip': 'the standard\'s controller state has no checksum (D26 lists no integrity check): a flipped bit that leaves a valid state loads, so the host must protect the stream itself' },
+};
+
+/** Why `fault` does not apply to a device of `profile`; undefined when it does. */
+export function faultNotFor(fault: FaultName, profile: Profile): string | undefined {
+  return NOT_FOR[profile]?.[fault];
+}
+
 export interface FaultSpec {
   fault: FaultName;
   arc: ArcId;
@@ -130,9 +146,9 @@ const callsOff = { migrated: false, calledOff: true, sourceResumed: true, guestR
 
 const SOURCE_ALREADY_READ: readonly ArcId[] = ['dst.suspend', 'dst.resuming', 'dst.load', 'dst.resume', 'src.release'];
 
-/** The outcome the specification requires for `fault` at `arc`; undefined when the fault cannot strike there. */
-export function expectationFor(fault: FaultName, arc: ArcId): Expectation | undefined {
-  if (!FAULT_ARCS[fault].includes(arc)) return undefined;
+/** The outcome the specification requires for `fault` at `arc` on a device of `profile`; undefined when the fault cannot strike there. */
+export function expectationFor(fault: FaultName, arc: ArcId, profile: Profile = 'lm'): Expectation | undefined {
+  if (!FAULT_ARCS[fault].includes(arc) || faultNotFor(fault, profile)) return undefined;
   const dataTransferError = statusName(SCT_GENERIC, SC.DATA_TRANSFER_ERROR);
   const loadFails = (status: string, rule: string): Expectation => ({ ...callsOff, failure: { at: 'dst.load', command: 'LOAD', status }, dstUnchanged: true, rule });
   switch (fault) {
@@ -160,7 +176,8 @@ export function expectationFor(fault: FaultName, arc: ArcId): Expectation | unde
       return { ...callsOff, driverRunning: true, rule: `${rule}, D6` };
     }
     case 'dma-save':
-      return { ...callsOff, failure: { at: 'src.save', command: 'SAVE', status: dataTransferError }, rule: 'D16, D6' };
+      // tp4159's QUERY already moves data (Identify CNS 20h, the state's header), so the first buffer of the arc is QUERY's
+      return { ...callsOff, failure: { at: 'src.save', command: profile === 'tp4159' ? 'QUERY' : 'SAVE', status: dataTransferError }, rule: 'D16, D6' };
     case 'dma-load':
       return loadFails(dataTransferError, 'D7, D16, D6');
     case 'truncated':
@@ -178,9 +195,9 @@ export function expectationFor(fault: FaultName, arc: ArcId): Expectation | unde
   }
 }
 
-/** Every (fault, arc) pair the matrix runs, fault by fault, arcs in migration order. */
-export function matrixRows(): FaultSpec[] {
-  return FAULT_NAMES.flatMap((fault) => ARC_IDS.filter((arc) => FAULT_ARCS[fault].includes(arc)).map((arc) => ({ fault, arc })));
+/** Every (fault, arc) pair the matrix runs on a device of `profile`, fault by fault, arcs in migration order. */
+export function matrixRows(profile: Profile = 'lm'): FaultSpec[] {
+  return FAULT_NAMES.filter((fault) => !faultNotFor(fault, profile)).flatMap((fault) => ARC_IDS.filter((arc) => FAULT_ARCS[fault].includes(arc)).map((arc) => ({ fault, arc })));
 }
 
 /** Parse `name@arc`; the message lists what is valid. */

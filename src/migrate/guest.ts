@@ -8,14 +8,13 @@
 // arithmetic (tail, head, phase, wrap) is src/target/ring.ts's.
 import { decodeCqe, CQE_SIZE, type Cqe } from '../wire/cqe.ts';
 import { sqeFor } from '../wire/adminCommands.ts';
-import { encodeLmCommand } from '../wire/lmCommands.ts';
-import { LM } from '../wire/opcodes.ts';
 import { CC_ENABLE, cqHeadDoorbell, CSTS_FIELDS, REG, sqTailDoorbell, bitsOf } from '../wire/registers.ts';
 import { SQE_SIZE } from '../wire/sqe.ts';
 import { isSuccess } from '../wire/status.ts';
 import { PAGE_SIZE } from '../wire/page.ts';
 import { PageBump } from '../target/pageBump.ts';
 import { cqTake, newCq, newSq, sqeCid, sqPush, type CqRing, type SqRing } from '../target/ring.ts';
+import type { HostileCommand } from './hostile.ts';
 import type { IoKind, IoPhase, IoRecord, Ledger } from './ledger.ts';
 import { BLOCK_SIZE } from './stamp.ts';
 
@@ -213,26 +212,26 @@ export class Guest {
   }
 
   /**
-   * A hostile guest (D1): the five LM opcodes on its own VF's admin queue,
-   * aimed at VF index `vfIndex`. Nothing waits for them; their completions
-   * arrive through reap (at once while the VF runs, after RESUME when it is
-   * suspended, D11).
+   * A hostile guest (D1, D19): the profile's migration commands on its own
+   * VF's admin queue (hostile.ts says which). Nothing waits for them; their
+   * completions arrive through reap (at once while the VF runs, after RESUME
+   * when it is suspended, D11).
    */
-  sendHostileLm(vfIndex: number): AdminRecord[] {
+  sendHostile(commands: readonly HostileCommand[]): AdminRecord[] {
     const a = this.admin;
     if (!a) throw new Error(`VF ${this.fn} has no admin queue; init() first`);
     this.scratch ??= this.alloc(BUFFER_BYTES);
     const prp1 = BigInt(this.scratch);
     const prp2 = BigInt(this.scratch + PAGE_SIZE);
     const out: AdminRecord[] = [];
-    for (const opcode of [LM.QUERY, LM.SUSPEND, LM.RESUME, LM.SAVE, LM.LOAD]) {
+    for (const make of commands) {
       if (this.adminPending.size >= QUEUE_ENTRIES - 1) break;
       const cid = this.nextAdminCid();
-      const rec: AdminRecord = { cid, opcode, hostile: true, cqes: [], droppedByReset: false };
+      const sqe = make(cid, prp1, prp2);
+      const rec: AdminRecord = { cid, opcode: sqe[0], hostile: true, cqes: [], droppedByReset: false };
       this.adminPending.set(cid, rec);
       this.adminLog.push(rec);
-      const data = opcode === LM.SAVE || opcode === LM.LOAD;
-      this.post(a, 0, encodeLmCommand({ opcode, cid, vfIndex, prp1: data ? prp1 : undefined, prp2: data ? prp2 : undefined, size: opcode === LM.LOAD ? 120 : undefined }));
+      this.post(a, 0, sqe);
       out.push(rec);
     }
     this.reap();

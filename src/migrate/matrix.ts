@@ -19,11 +19,12 @@ export interface MatrixRow {
 
 export async function runFaultMatrix(base: Partial<Omit<MigrateOptions, 'faults'>> = {}): Promise<MatrixRow[]> {
   const rows: MatrixRow[] = [];
-  for (const spec of matrixRows()) {
+  const profile = base.profile ?? 'lm';
+  for (const spec of matrixRows(profile)) {
     const r = await simulateMigration({ ...base, faults: [spec] });
     const f: FaultReport = r.faults[0];
     const problems = [...f.mismatches, ...r.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`)];
-    rows.push({ fault: spec.fault, arc: spec.arc, rule: expectationFor(spec.fault, spec.arc)!.rule, expected: f.expected, observed: f.observed, ok: r.ok && f.injected, problems });
+    rows.push({ fault: spec.fault, arc: spec.arc, rule: expectationFor(spec.fault, spec.arc, profile)!.rule, expected: f.expected, observed: f.observed, ok: r.ok && f.injected, problems });
   }
   return rows;
 }

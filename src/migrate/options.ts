@@ -3,7 +3,8 @@
 import { MAX_IO_QUEUES, MAX_VFS } from '../emulator/options.ts';
 import { PROFILES, type Profile } from '../emulator/profiles.ts';
 import type { Mutant } from '../emulator/options.ts';
-import { parseFault, type FaultSpec } from './faults.ts';
+import type { HostProfile } from '../host/driver.ts';
+import { faultNotFor, parseFault, type FaultSpec } from './faults.ts';
 
 export interface MigrateOptions {
   /** VFs per device */
@@ -21,14 +22,23 @@ export interface MigrateOptions {
   knobs?: {
     /** build the destination with a deliberately broken controller */
     destinationMutant?: Mutant;
+    /** build the source with a deliberately broken controller */
+    sourceMutant?: Mutant;
     /** forget to copy the guest's memory to the destination */
     skipMemoryCopy?: boolean;
+    /** storage copy: a host that does not copy the ranges the log reported after Suspend */
+    skipFinalCopy?: boolean;
   };
 }
 
 export const MIGRATE_DEFAULTS: Readonly<Omit<MigrateOptions, 'knobs'>> = { vfs: 4, vf: 1, queues: 4, io: 256, seed: 1, faults: [], profile: 'lm' };
 
 const MAX_IO = 1_000_000;
+
+/** The commands the host driver speaks to a device of `profile`: the standard's to a tp4159 PF, the vendor's LM opcodes to every other (whose guard then decides, D2, D3). */
+export function hostProfileOf(profile: Profile): HostProfile {
+  return profile === 'tp4159' ? 'tp4159' : 'lm';
+}
 
 function wholeNumber(name: string, value: number, lo: number, hi: number): void {
   if (!Number.isInteger(value) || value < lo || value > hi) throw new Error(`${name} ${value} is out of range: give a whole number from ${lo} to ${hi}`);
@@ -43,6 +53,10 @@ export function resolveMigrateOptions(partial: Partial<MigrateOptions> = {}): Mi
   wholeNumber('--io', o.io, 1, MAX_IO);
   wholeNumber('--seed', o.seed, 0, 0xffff_ffff);
   if (!PROFILES.includes(o.profile)) throw new Error(`unknown profile "${o.profile}": use one of ${PROFILES.join(', ')}`);
+  for (const f of o.faults) {
+    const why = faultNotFor(f.fault, o.profile);
+    if (why) throw new Error(`fault ${f.fault} does not apply to profile ${o.profile}: ${why}`);
+  }
   if (o.faults.length > 0 && o.vfs < 2) throw new Error('fault injection needs --vfs 2 or more: another VF runs its own workload to show the fault stays on the migrating VF (D14)');
   if (o.faults.some((f) => f.fault === 'small-dst-limit') && o.queues < 2) throw new Error('small-dst-limit needs --queues 2 or more (the destination then allows one queue fewer)');
   return o;

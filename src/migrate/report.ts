@@ -27,6 +27,8 @@ export interface RunFacts {
   /** idle VFs whose state changed (D14 says none may) */
   idleChanged: string[];
   refused?: { reason: string; message: string };
+  /** tp4159: the CNTLID of the migrating VF on each side (the PF's Secondary Controller List, D20) */
+  cntlid?: { source: number; destination: number };
   calledOffReason?: string;
   failureMessage?: string;
   resumeError?: string;
@@ -99,7 +101,7 @@ interface ReportInput {
 }
 
 function formatLogEntry(e: CommandLogEntry): string {
-  const vf = e.vfIndex === undefined ? '' : ` VF ${e.vfIndex}`;
+  const vf = e.vfIndex !== undefined ? ` VF ${e.vfIndex}` : e.cntlid !== undefined ? ` CNTLID ${e.cntlid}` : '';
   const out = e.outcome === undefined ? '' : e.outcome === 'timeout' ? ' -> timeout' : isSuccess(e.outcome.status) ? '' : ` -> ${statusName(e.outcome.status.sct, e.outcome.status.sc)}`;
   return `${e.name}${vf}${out}`;
 }
@@ -130,8 +132,15 @@ export function buildReport(input: ReportInput): MigrationReport {
   }
   check('D14: VFs no guest uses are unchanged on both devices', facts.idleChanged.length === 0, facts.idleChanged.length ? `changed: ${facts.idleChanged.join(', ')}` : 'function hashes equal before and after');
   if (facts.refused) {
-    const executed = [...src.lmOpcodesExecuted(), ...dst.lmOpcodesExecuted()];
-    check('I7: no LM opcode reached the refused PF', executed.length === 0, executed.length ? `reached: ${executed.map((x) => `0x${x.toString(16)}`).join(', ')}` : 'the PF command log holds no opcode in 0xC4-0xD5');
+    const executed = [...src.lmOpcodesExecuted(), ...dst.lmOpcodesExecuted(), ...src.managementOpcodesExecuted(), ...dst.managementOpcodesExecuted()];
+    const what = o.profile === 'tp4159' ? ['I7, D21: no migration opcode reached the refused PF', 'the PF command log holds no opcode in 0xC4-0xD5 and no tp4159 management opcode'] : ['I7: no LM opcode reached the refused PF', 'the PF command log holds no opcode in 0xC4-0xD5'];
+    check(what[0], executed.length === 0, executed.length ? `reached: ${executed.map((x) => `0x${x.toString(16)}`).join(', ')}` : what[1]);
+  } else if (facts.cntlid) {
+    const own = facts.cntlid;
+    const named = [...input.lmLogs.source.filter((e) => e.cntlid !== undefined && e.cntlid !== own.source), ...input.lmLogs.destination.filter((e) => e.cntlid !== undefined && e.cntlid !== own.destination)];
+    const any = [...input.lmLogs.source, ...input.lmLogs.destination].some((e) => e.cntlid !== undefined);
+    check(`D14, D20: every management command names the CNTLID of VF ${facts.k} only`, any && named.length === 0, named.length ? named.map(formatLogEntry).join(', ') : any ? `CNTLID ${own.source} on the source, ${own.destination} on the destination, so no other VF can be touched` : 'no management command was sent');
+    if (o.faults.length === 0) check('the migration completed', outcome.migrated, facts.calledOffReason ?? 'the guest finished its workload on the destination');
   } else {
     const named = [...input.lmLogs.source, ...input.lmLogs.destination].filter((e) => e.vfIndex !== undefined && e.vfIndex !== facts.k);
     check(`D14: every LM command names VF index ${facts.k} only`, named.length === 0, named.length ? named.map(formatLogEntry).join(', ') : 'so no other VF can be touched');
@@ -143,7 +152,7 @@ export function buildReport(input: ReportInput): MigrationReport {
 
   const single = input.faults.length === 1;
   const faults: FaultReport[] = input.faults.map(({ spec, fired }) => {
-    const exp = expectationFor(spec.fault, spec.arc)!;
+    const exp = expectationFor(spec.fault, spec.arc, o.profile)!;
     const mismatches = fired && single ? compareOutcome(exp, outcome) : [];
     const dropped = all.droppedByReset + (bystanderReport?.counters.droppedByReset ?? 0);
     const observed = fired ? `${describeOutcome(outcome)}${dropped ? `; ${dropped} I/O dropped by reset` : ''}` : `not reached: the migration was called off before ${spec.arc}`;
@@ -202,7 +211,7 @@ export function formatRefusal(r: MigrationReport): string {
   return [
     `not migrated: ${r.refused.message}`,
     `source PF command log (every command that reached it): ${log}`,
-    'LM opcodes 0xC4-0xD5 sent: none (D3, I7)',
+    r.options.profile === 'tp4159' ? 'LM opcodes 0xC4-0xD5 and tp4159 management opcodes sent: none (D21, I7)' : 'LM opcodes 0xC4-0xD5 sent: none (D3, I7)',
   ].join('\n');
 }
 

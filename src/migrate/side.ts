@@ -6,6 +6,7 @@ import type { CommandTrace } from '../emulator/controller.ts';
 import type { RamNamespace } from '../emulator/namespace.ts';
 import type { Mutant } from '../emulator/options.ts';
 import type { Profile } from '../emulator/profiles.ts';
+import { HMLM } from '../wire/opcodes.ts';
 import { REG } from '../wire/registers.ts';
 import { RegisterHostDevice, type RawNvmeBus } from '../host/registerDevice.ts';
 import { DmaFaultDevice } from './dmaFaultDevice.ts';
@@ -79,6 +80,12 @@ export class Side {
   /** Opcodes 0xC4-0xD5 that reached the PF. */
   lmOpcodesExecuted(): number[] {
     return this.pfLog.map((t) => t.opcode).filter((o) => o >= 0xc4 && o <= 0xd5);
+  }
+
+  /** tp4159 management opcodes (3Dh, 3Eh, 41h, 42h, 45h) that reached the PF. */
+  managementOpcodesExecuted(): number[] {
+    const management: readonly number[] = Object.values(HMLM);
+    return this.pfLog.map((t) => t.opcode).filter((o) => management.includes(o));
   }
 
   /** Hashes of the VFs no guest uses, to show they never change (D14). */

@@ -18,8 +18,9 @@ import type { VfioState } from '../host/vfio/states.ts';
 import { DATA_FAULTS, damage } from './damage.ts';
 import { arcInfo, type ArcId, type FaultName, type FaultSpec, type Outcome } from './faults.ts';
 import { Guest, type AdminRecord } from './guest.ts';
+import { hostileCommands } from './hostile.ts';
 import { Ledger } from './ledger.ts';
-import { resolveMigrateOptions, type MigrateOptions } from './options.ts';
+import { hostProfileOf, resolveMigrateOptions, type MigrateOptions } from './options.ts';
 import { buildReport, type MigrationReport, type RunFacts } from './report.ts';
 import { Rng } from './rng.ts';
 import { Side } from './side.ts';
@@ -65,7 +66,7 @@ class MigrationRun {
     this.k = o.vf;
     const namespace = new RamNamespace();
     const small = o.faults.some((f) => f.fault === 'small-dst-limit');
-    this.src = new Side('source', { vfs: o.vfs, profile: o.profile, maxIoQueuesPerVf: MAX_IO_QUEUES, namespace });
+    this.src = new Side('source', { vfs: o.vfs, profile: o.profile, maxIoQueuesPerVf: MAX_IO_QUEUES, namespace, mutant: o.knobs?.sourceMutant });
     this.dst = new Side('destination', { vfs: o.vfs, profile: o.profile, maxIoQueuesPerVf: small ? o.queues - 1 : MAX_IO_QUEUES, namespace, mutant: o.knobs?.destinationMutant });
     const rng = new Rng(o.seed);
     this.faultRng = rng.fork(3);
@@ -87,14 +88,16 @@ class MigrationRun {
     const idleSrc = this.src.idleHashes(busy);
     const idleDst = this.dst.idleHashes([this.k]);
     try {
-      this.srcHost = await NvmeLmHost.attach(this.src.host);
+      this.srcHost = await NvmeLmHost.attach(this.src.host, { profile: hostProfileOf(this.o.profile) });
     } catch (e) {
       if (!(e instanceof LmRefusedError)) throw e;
       this.facts.refused = { reason: e.result.reason, message: e.message };
       this.finishWorkloads();
       return this.report(idleSrc, idleDst);
     }
-    this.dstHost = await NvmeLmHost.attach(this.dst.host);
+    this.dstHost = await NvmeLmHost.attach(this.dst.host, { profile: hostProfileOf(this.o.profile) });
+    const [source, destination] = [this.srcHost.cntlidOf(this.k), this.dstHost.cntlidOf(this.k)];
+    if (source !== undefined && destination !== undefined) this.facts.cntlid = { source, destination };
     this.srcVf = this.srcHost.vf(this.k - 1);
     this.dstVf = this.dstHost.vf(this.k - 1);
     const half = this.o.io - Math.floor(this.o.io / 2);
@@ -344,18 +347,20 @@ class MigrationRun {
     this.outcome.driverRunning = (this.outcome.driverRunning ?? true) && vf.state === 'RUNNING' && !vf.saveStream && !vf.resumeStream;
   }
 
-  /** D1: the other VF's guest, and the migrating guest when its vCPUs run, send the LM opcodes on their own admin queues. */
+  /** D1, D19: the other VF's guest, and the migrating guest when its vCPUs run, send the profile's migration commands on their own admin queues. */
   private sendHostile(): void {
     const senders: { work: Workload; side: Side }[] = [];
     if (this.bystander) senders.push({ work: this.bystander, side: this.src });
     if (!this.paused) senders.push({ work: this.work, side: this.guestSide });
     for (const { work, side } of senders) {
       work.recoverIfReset();
+      // completions the device posted meanwhile (a tp4159 Suspend drains every VF's fetched I/O, D22) are reaped first: reaping is the guest's own change
+      work.guest.reap();
       const fn = work.guest.fn;
       // A running VF rejects them at once, changing nothing (I1); a suspended one latches them for after RESUME (D11).
       const running = side.dev.inspect(fn).lmState === 'running';
       const before = running ? side.dev.stateHash({ fn, sqid: 0 }) : '';
-      this.hostile.push(...work.guest.sendHostileLm(this.k));
+      this.hostile.push(...work.guest.sendHostile(hostileCommands(this.o.profile, this.k)));
       if (running && side.dev.stateHash({ fn, sqid: 0 }) !== before) this.hostileChanged = true;
     }
   }
@@ -368,7 +373,7 @@ class MigrationRun {
   /** The saved bytes on their way to the destination, damaged as the data faults ask. */
   private damage(saved: Uint8Array): Uint8Array {
     let data = saved;
-    for (const fault of DATA_FAULTS) if (this.take(fault)) data = damage(data, fault, this.faultRng);
+    for (const fault of DATA_FAULTS) if (this.take(fault)) data = damage(data, fault, this.faultRng, this.o.profile);
     return data;
   }
 }

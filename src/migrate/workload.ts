@@ -18,6 +18,11 @@ const EXTENTS = 1024;
 /** Each guest writes its own slice of the namespace: VF k starts at LBA k * 65536. */
 const LBAS_PER_GUEST = 65536;
 
+/** The first LBA past VF `fn`'s slice: a namespace this long holds its guest's I/O. */
+export function guestSliceEnd(fn: number): number {
+  return fn * LBAS_PER_GUEST + EXTENTS * EXTENT_BLOCKS;
+}
+
 export class Workload {
   /** workload commands not yet submitted */
   remaining: number;

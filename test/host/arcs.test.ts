@@ -3,31 +3,8 @@ import { ARC_PLANS } from '../../src/host/vfio/arcs.ts';
 import { VfioStateError } from '../../src/host/vfio/migration.ts';
 import { describeFlags, FLAG_SETS, stateSupported, VFIO_STATES, type VfioState } from '../../src/host/vfio/states.ts';
 import { probedVf, OPCODE_NAME } from './harness.ts';
+import { DECIDED } from './decidedArcs.ts';
 import { expectedWalk } from './kernelWalks.ts';
-
-// The project's arc -> NVMe command decision, copied from the task text (not
-// from src/host/vfio/arcs.ts). RUNNING_P2P -> PRE_COPY_P2P is not in that
-// text; this driver sends QUERY there, like RUNNING -> PRE_COPY.
-const DECIDED: Record<string, string[]> = {
-  'RUNNING>STOP': ['SUSPEND'],
-  'STOP>RUNNING': ['RESUME'],
-  'STOP>STOP_COPY': ['QUERY', 'SAVE'],
-  'STOP_COPY>STOP': [],
-  'STOP>RESUMING': [],
-  'RESUMING>STOP': ['LOAD'],
-  'RUNNING>RUNNING_P2P': ['SUSPEND'],
-  'RUNNING_P2P>STOP': [],
-  'STOP>RUNNING_P2P': [],
-  'RUNNING_P2P>RUNNING': ['RESUME'],
-  'RUNNING>PRE_COPY': ['QUERY'],
-  'PRE_COPY>RUNNING': [],
-  'PRE_COPY>STOP_COPY': ['SUSPEND', 'QUERY', 'SAVE'],
-  'PRE_COPY>PRE_COPY_P2P': ['SUSPEND'],
-  'PRE_COPY_P2P>PRE_COPY': ['RESUME'],
-  'PRE_COPY_P2P>STOP_COPY': ['QUERY', 'SAVE'],
-  'PRE_COPY_P2P>RUNNING_P2P': [],
-  'RUNNING_P2P>PRE_COPY_P2P': ['QUERY'],
-};
 
 const runs = (s: VfioState) => s === 'RUNNING' || s === 'PRE_COPY';
 

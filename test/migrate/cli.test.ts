@@ -74,3 +74,29 @@ describe('nvme-lm migrate (CLI)', () => {
     expect(r.stdout).toMatch(/Examples:\n\s+\$ nvme-lm migrate\n/);
   });
 });
+
+describe('nvme-lm migrate --profile tp4159 (CLI)', () => {
+  it('section 6, D15: --profile tp4159 --json migrates with nothing lost or duplicated, exit 0', () => {
+    const r = cli('--profile', 'tp4159', '--json');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ migrated: true, lost: 0, duplicated: 0, dataErrors: 0, faults: [] });
+  });
+
+  it('I10: --storage copy --json reports migrated, lost 0, duplicated 0, blocksDiffering 0, the rounds and the downtime, exit 0', () => {
+    const r = cli('--profile', 'tp4159', '--storage', 'copy', '--json');
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({ migrated: true, lost: 0, duplicated: 0, blocksDiffering: 0, ok: true });
+    expect(j.rounds.map((c: { kind: string }) => c.kind)).toContain('bulk');
+    expect(j.downtimeUs).toBeGreaterThan(0);
+  });
+
+  it('--storage copy without --profile tp4159, or a bit-flip on tp4159, is bad input: one line saying why, exit 2', () => {
+    const a = cli('--storage', 'copy');
+    expect(a.status).toBe(2);
+    expect(a.stderr).toMatch(/--storage copy needs --profile tp4159/);
+    const b = cli('--profile', 'tp4159', '--fault', 'bit-flip@dst.load');
+    expect(b.status).toBe(2);
+    expect(b.stderr).toMatch(/does not apply to profile tp4159.*no checksum/);
+  });
+});

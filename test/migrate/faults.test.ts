@@ -26,6 +26,12 @@ describe('fault matrix definition', () => {
     expect(expectationFor('dma-save', 'src.save')!.failure).toEqual({ at: 'src.save', command: 'SAVE', status: 'Data Transfer Error' });
   });
 
+  it('D16, D6, D26: on tp4159 the first DMA of the save arc is QUERY\'s (Identify CNS 20h, the header), and wrong-version is the header\'s VER', () => {
+    expect(expectationFor('dma-save', 'src.save', 'tp4159')!.failure).toEqual({ at: 'src.save', command: 'QUERY', status: 'Data Transfer Error' });
+    expect(expectationFor('wrong-version', 'dst.load', 'tp4159')!.failure).toEqual({ at: 'dst.load', command: 'LOAD', status: 'Invalid Field in Command' });
+    expect(expectationFor('bit-flip', 'dst.load', 'tp4159')).toBeUndefined();
+  });
+
   it('compareOutcome names every difference and none when equal', () => {
     const e = expectationFor('bit-flip', 'dst.load')!;
     expect(compareOutcome(e, e)).toEqual([]);

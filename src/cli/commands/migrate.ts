@@ -4,7 +4,7 @@
 // D13-D15, D18, I7). `--matrix` runs every fault at every arc.
 import type { Command } from 'commander';
 import { ARCS, FAULT_ARCS, FAULT_NAMES } from '../../migrate/faults.ts';
-import { MIGRATE_DEFAULTS, parseMigrateArgs } from '../../migrate/options.ts';
+import { MIGRATE_DEFAULTS, parseMigrateArgs, type MigrateOptions } from '../../migrate/options.ts';
 
 interface MigrateCliOptions {
   vfs: string;
@@ -16,6 +16,8 @@ interface MigrateCliOptions {
   profile: string;
   matrix: boolean;
   json: boolean;
+  storage: string;
+  maxRounds: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -24,6 +26,18 @@ function faultHelp(): string {
   const arcs = ARCS.map((a) => `  ${a.id.padEnd(13)} ${a.side} ${a.from} -> ${a.to} (${a.does})`).join('\n');
   const faults = FAULT_NAMES.map((f) => `  ${f.padEnd(16)} at ${FAULT_ARCS[f].length === ARCS.length ? 'any arc' : FAULT_ARCS[f].join(', ')}`).join('\n');
   return `\nArcs (a fault "@arc" strikes just before the driver is asked for that arc):\n${arcs}\n\nFaults:\n${faults}\n`;
+}
+
+/** `--storage copy`: the scenario loads only now. */
+async function storageCopy(opts: MigrateCliOptions, options: MigrateOptions): Promise<void> {
+  if (opts.storage !== 'copy') throw new Error(`--storage "${opts.storage}" is not a mode: use shared or copy`);
+  if (options.profile !== 'tp4159') throw new Error('--storage copy needs --profile tp4159: only the standard\'s user data migration queue reports the changed ranges to copy');
+  if (opts.matrix || options.faults.length > 0) throw new Error('--storage copy runs without --fault and --matrix for now; the fault matrix covers --storage shared');
+  if (!/^[1-9][0-9]*$/.test(opts.maxRounds)) throw new Error(`--max-rounds "${opts.maxRounds}" is not a whole number from 1`);
+  const { simulateStorageCopy, formatStorageCopy, storageCopyJson } = await import('../../migrate/storageCopy.ts');
+  const r = await simulateStorageCopy(options, { maxRounds: Number(opts.maxRounds) });
+  console.log(opts.json ? JSON.stringify(storageCopyJson(r)) : formatStorageCopy(r, options));
+  process.exitCode = r.ok ? 0 : 1;
 }
 
 export function registerMigrate(program: Command): void {
@@ -45,8 +59,10 @@ export function registerMigrate(program: Command): void {
     .option('--io <count>', 'I/O commands in the guest\'s workload', String(MIGRATE_DEFAULTS.io))
     .option('--seed <s>', 'seed of the workload and the faults (timings aside, a seed gives the same run)', String(MIGRATE_DEFAULTS.seed))
     .option('--fault <name@arc>', 'inject a fault, repeatable (list below); one fault is also checked against the outcome the spec requires', collect, [])
-    .option('--profile <profile>', 'device profile: lm, no-lm, reserved or foreign', MIGRATE_DEFAULTS.profile)
-    .option('--matrix', 'run every fault at every arc where it can strike and print the table (markdown, or JSON with --json)', false)
+    .option('--profile <profile>', 'device profile: lm, no-lm, reserved, foreign, or tp4159 (the host driver then sends the standard\'s commands: Suspend, Get/Set Controller State, Resume, after the D21 guard)', MIGRATE_DEFAULTS.profile)
+    .option('--storage <mode>', 'shared: both devices reach one namespace (D15); copy: each has its own, and the data moves with the user data migration queue (needs --profile tp4159)', 'shared')
+    .option('--max-rounds <n>', 'with --storage copy: copy rounds from the log after the bulk copy, at most', '8')
+    .option('--matrix', 'run every fault at every arc where it can strike (on the --profile device; faults that do not apply to it are left out) and print the table (markdown, or JSON with --json)', false)
     .option('--json', 'print {"migrated","ioSubmitted","ioCompleted","lost","duplicated","dataErrors","savedBytes","downtimeUs","faults"}', false)
     .addHelpText(
       'after',
@@ -57,10 +73,16 @@ export function registerMigrate(program: Command): void {
         '  $ nvme-lm migrate --fault bit-flip@dst.load\n' +
         '  $ nvme-lm migrate --fault vf-flr-src@src.save --seed 7\n' +
         '  $ nvme-lm migrate --profile foreign\n' +
+        '  $ nvme-lm migrate --profile tp4159 --fault wrong-version@dst.load\n' +
+        '  $ nvme-lm migrate --profile tp4159 --storage copy --json\n' +
         '  $ nvme-lm migrate --matrix',
     )
     .action(async (opts: MigrateCliOptions) => {
       const options = parseMigrateArgs(opts);
+      if (opts.storage !== 'shared') {
+        await storageCopy(opts, options);
+        return;
+      }
       if (opts.matrix) {
         if (options.faults.length > 0) throw new Error('--matrix runs every fault at every arc; leave out --fault');
         const { matrixMarkdown, runFaultMatrix } = await import('../../migrate/matrix.ts');

@@ -1,21 +1,19 @@
 // One VF's VFIO migration state, driven arc by arc (the RFC's variant
 // driver, with its defects fixed). setState() walks toward the requested
-// state with nextState() and runs each arc's NVMe commands (arcs.ts) through
-// the guarded admin channel. A failed command fails the arc and the state
+// state with nextState() and runs each arc's steps (arcs.ts) as the profile's
+// NVMe commands (arcCommands.ts: lm, or tp4159) through the guarded admin
+// channel. A failed command fails the arc and the state
 // stays where the last good arc left it (D16); a VF or PF reset puts the
 // state at RUNNING and disables the streams (D13, D18).
-import type { Cqe } from '../../wire/cqe.ts';
-import { encodeLmCommand } from '../../wire/lmCommands.ts';
-import { LM } from '../../wire/opcodes.ts';
 import type { AdminChannel } from '../channel.ts';
 import { DriverBugError, HostError } from '../errors.ts';
-import { DmaBuffer, type Prps } from '../prp.ts';
+import { DmaBuffer } from '../prp.ts';
+import type { UserDataLog } from '../userDataLog.ts';
+import { LM_ARC_COMMANDS, type ArcCommands, type ArcIo } from './arcCommands.ts';
 import { arcPlan, type ArcCommand, type ArcPlan } from './arcs.ts';
 import { nextState } from './nextState.ts';
 import { assertFlags, describeFlags, isVfioState, MIG_STOP_COPY, VFIO_STATES, type VfioState } from './states.ts';
 import { RESUME_BUFFER_BYTES, ResumeStream, SaveStream } from './streams.ts';
-
-const OPCODE: Record<ArcCommand, number> = { SUSPEND: LM.SUSPEND, RESUME: LM.RESUME, QUERY: LM.QUERY, SAVE: LM.SAVE, LOAD: LM.LOAD };
 
 /** An arc failed; `state` is where the VF is now (unchanged by this arc, or RUNNING after a reset). */
 export class VfioArcError extends HostError {
@@ -68,6 +66,11 @@ export interface SetStateResult {
   stream?: SaveStream | ResumeStream;
 }
 
+/** A VF runs in RUNNING and PRE_COPY and is suspended in every other state (arcs.ts). */
+function vfRuns(s: VfioState): boolean {
+  return s === 'RUNNING' || s === 'PRE_COPY';
+}
+
 /** The walk never needs more arcs than there are states (L1); more would be a bug. */
 const MAX_ARCS = VFIO_STATES.length;
 
@@ -75,6 +78,8 @@ export class VfioMigration {
   private current: VfioState = 'RUNNING';
   private save: SaveStream | undefined;
   private resume: ResumeStream | undefined;
+  /** the log of a pre-copy stream a VF reset ended, whose queue the controller still holds */
+  private staleLog: UserDataLog | undefined;
   /** bumped on every reset so an arc in flight notices it was overtaken */
   private generation = 0;
   private queue: Promise<unknown> = Promise.resolve();
@@ -84,6 +89,8 @@ export class VfioMigration {
     /** the kernel's 0-based VF id */
     readonly vfId: number,
     readonly flags: number = MIG_STOP_COPY,
+    /** what each step of an arc sends: the profile (default the vendor profile lm) */
+    readonly commands: ArcCommands = LM_ARC_COMMANDS,
   ) {
     assertFlags(flags);
     if (!Number.isInteger(vfId) || vfId < 0 || vfId > 0xfffe) throw new RangeError(`VF id ${vfId} must be an integer 0..65534 (the NVMe VF index is id + 1)`);
@@ -114,8 +121,19 @@ export class VfioMigration {
     return run;
   }
 
-  /** D13/D18: the VF was reset; the VF runs again in its power-on state and every stream ends. */
-  handleReset(): void {
+  /**
+   * D13/D18: the VF was reset; the VF runs again in its power-on state and
+   * every stream ends. A pre-copy stream's log ends with it (D34 stopped its
+   * logging): after a PF reset its queue is gone (D34) and only its memory is
+   * freed; after a VF reset the controller still holds the queue, so it is
+   * deleted before the next log starts.
+   */
+  handleReset(pfReset = false): void {
+    const log = this.save?.dirtyLog;
+    if (log && !log.isDeleted) {
+      if (pfReset) log.forget();
+      else this.staleLog = log;
+    }
     this.generation++;
     this.save?.disable();
     this.save = undefined;
@@ -149,37 +167,40 @@ export class VfioMigration {
     let resumeBuffer: DmaBuffer | undefined;
     let suspended = false;
     let command: ArcCommand | undefined;
+    const io = this.io(gen);
+    const vf = this.vfIndex;
     try {
       for (command of plan.commands) {
         switch (command) {
           case 'SUSPEND':
-            await this.send(gen, command);
+            await this.commands.suspend(io, vf);
             suspended = true;
             break;
           case 'RESUME':
-            await this.send(gen, command);
+            await this.commands.resume(io, vf);
             break;
           case 'QUERY':
-            queried = (await this.send(gen, command)).dw0 >>> 0;
+            queried = await this.commands.query(io, vf);
             break;
           case 'SAVE':
             if (queried === 0) throw new HostError('EIO', 'QUERY_DATA_SIZE reported 0 bytes, which cannot hold any migration data; the device is faulty');
             saved = await DmaBuffer.allocate(this.channel.device, queried);
-            await this.send(gen, command, await saved.prps(queried));
+            await this.commands.save(io, vf, saved, queried);
             break;
           case 'LOAD': {
             const rs = this.resume;
             if (!rs) throw new DriverBugError('LOAD without a resume stream');
-            await this.send(gen, command, await rs.dmaBuffer.prps(rs.bytesWritten), rs.bytesWritten);
+            await this.commands.load(io, vf, rs.dmaBuffer, rs.bytesWritten);
             break;
           }
         }
       }
       command = undefined;
+      const log = await this.runLog(plan, io);
       this.checkNotReset(gen);
       if (plan.stream === 'open-resume') resumeBuffer = await DmaBuffer.allocate(this.channel.device, RESUME_BUFFER_BYTES);
       this.checkNotReset(gen);
-      return this.applyStream(plan, queried, saved, resumeBuffer);
+      return this.applyStream(plan, queried, saved, resumeBuffer, log);
     } catch (e) {
       saved?.free();
       resumeBuffer?.free();
@@ -190,10 +211,32 @@ export class VfioMigration {
     }
   }
 
-  private applyStream(plan: ArcPlan, queried: number, saved: DmaBuffer | undefined, resumeBuffer: DmaBuffer | undefined): SaveStream | ResumeStream | undefined {
+  /**
+   * Section 6, where the profile logs user data: the pre-copy stream opens
+   * with a new log; on the way into STOP_COPY (the VF now suspended) the log
+   * is drained to its ESA 3 entry, so it is complete before the state is
+   * taken (D32); a stream that closes ends its log and deletes the queue.
+   */
+  private async runLog(plan: ArcPlan, io: ArcIo): Promise<UserDataLog | undefined> {
+    const log = this.save?.dirtyLog;
+    if (plan.stream === 'open-precopy') {
+      // D29: logging starts only on a running VF (a suspended one answers Controller Suspended); a pre-copy entered suspended has no log
+      if (!this.commands.startLog || !vfRuns(plan.from)) return undefined;
+      const stale = this.staleLog;
+      this.staleLog = undefined;
+      if (stale) await stale.deleteVia(io); // D34: a VF reset stopped its logging but left its queue (MCUDMQ counts it, D28)
+      return this.commands.startLog(io, this.vfIndex);
+    }
+    if (plan.stream === 'save' && log) await log.settle();
+    if (plan.stream === 'close-save' && log && !log.isDeleted) await log.close();
+    return undefined;
+  }
+
+  private applyStream(plan: ArcPlan, queried: number, saved: DmaBuffer | undefined, resumeBuffer: DmaBuffer | undefined, log: UserDataLog | undefined): SaveStream | ResumeStream | undefined {
     switch (plan.stream) {
       case 'open-precopy':
         this.save = new SaveStream('pre-copy', queried);
+        this.save.dirtyLog = log;
         return this.save;
       case 'save': {
         if (!saved) throw new DriverBugError('SAVE arc without a buffer');
@@ -222,12 +265,17 @@ export class VfioMigration {
     }
   }
 
-  private async send(gen: number, command: ArcCommand, prps?: Prps, size?: number): Promise<Cqe> {
-    this.checkNotReset(gen);
-    const sqe = encodeLmCommand({ opcode: OPCODE[command], vfIndex: this.vfIndex, prp1: prps?.prp1, prp2: prps?.prp2, size });
-    const cqe = await this.channel.submit(sqe);
-    this.checkNotReset(gen);
-    return cqe;
+  /** The channel as a step sees it: every command checks the VF was not reset before and after it (D13). */
+  private io(gen: number): ArcIo {
+    return {
+      device: this.channel.device,
+      submit: async (sqe) => {
+        this.checkNotReset(gen);
+        const cqe = await this.channel.submit(sqe);
+        this.checkNotReset(gen);
+        return cqe;
+      },
+    };
   }
 
   private checkNotReset(gen: number): void {
@@ -237,7 +285,7 @@ export class VfioMigration {
   /** An arc that suspended the VF and then failed resumes it, so the VF matches the unchanged VFIO state. */
   private async undoSuspend(): Promise<'resumed' | 'failed'> {
     try {
-      await this.channel.submit(encodeLmCommand({ opcode: LM.RESUME, vfIndex: this.vfIndex }));
+      await this.commands.resume({ device: this.channel.device, submit: (sqe) => this.channel.submit(sqe) }, this.vfIndex);
       return 'resumed';
     } catch {
       return 'failed';

@@ -6,6 +6,7 @@
 // afterwards reads fail with EINVAL and writes with ENODEV, as in the RFC.
 import { HostError } from '../errors.ts';
 import type { DmaBuffer } from '../prp.ts';
+import type { UserDataLog } from '../userDataLog.ts';
 
 /** The RFC driver's MAX_MIGRATION_SIZE. */
 export const RESUME_BUFFER_BYTES = 256 * 1024;
@@ -30,6 +31,8 @@ export class SaveStream {
   phase: 'pre-copy' | 'stop-copy';
   /** QUERY's answer when the stream was opened or filled: the STOP_COPY length estimate */
   queriedBytes: number;
+  /** tp4159: the user data log a pre-copy stream carries (section 6); the host drains it and copies the ranges */
+  dirtyLog: UserDataLog | undefined = undefined;
 
   constructor(phase: 'pre-copy' | 'stop-copy', queriedBytes: number) {
     this.phase = phase;
