@@ -49,7 +49,10 @@ describe.skipIf(!hasQemu)('verify --exec "proxy.ts <break>" in front of nvme-lm 
     expect(submit.length).toBeGreaterThan(0);
     for (const f of submit) {
       expect(f.path.split(' > ')[f.step - 1]).toBe('SUBMIT_IO');
-      expect(f.observed).toBe('no completion');
+      // the proxy hides it by flipping the phase of the new entry: a slot whose tag says "not posted" though its
+      // bytes changed since the host last read it, which the queue driver names as a phase fault (I2), or
+      // (when it is the slot's first pass) no completion at all
+      expect(f.observed).toMatch(/^no completion$|^phase \d$/);
     }
     expect(r.failed).toBe(r.failures.length);
   }, 300_000);
