@@ -35,13 +35,15 @@ interface AttachOptions extends ProbeOptions {
   profile?: HostProfile;
   /** tp4159: slots of the user data migration queue a pre-copy stream logs into */
   logEntries?: number;
+  /** tp4159: state format 0000h alone, no vendor section, even where the PF lists its UUID (D25: the other end lacks it) */
+  standardStateOnly?: boolean;
 }
 
 /** Run the profile's guard; on acceptance, the commands its arcs send. */
 async function guard(channel: AdminChannel, options: AttachOptions): Promise<{ result: Accepted; commands: ArcCommands } | Refusal> {
   if ((options.profile ?? 'lm') === 'tp4159') {
     const r = await probeHmlm(channel);
-    return r.supported ? { result: r, commands: new Tp4159ArcCommands(r.offer, options.logEntries) } : r;
+    return r.supported ? { result: r, commands: new Tp4159ArcCommands(r.offer, options.logEntries, options.standardStateOnly) } : r;
   }
   const r = await probe(channel, options);
   return r.supported ? { result: r, commands: LM_ARC_COMMANDS } : r;

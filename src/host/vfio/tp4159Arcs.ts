@@ -35,6 +35,8 @@ export class Tp4159ArcCommands implements ArcCommands {
     private readonly offer: HmlmOffer,
     /** slots of the user data migration queue a pre-copy stream logs into */
     readonly logEntries = DEFAULT_LOG_ENTRIES,
+    /** D25: move format 0000h alone even when the PF lists the vendor UUID (the other end of the migration lacks it) */
+    private readonly standardOnly = false,
   ) {}
 
   /** Section 6: RUNNING -> PRE_COPY creates a UDMQ for the VF and starts logging (D28, D29). */
@@ -44,7 +46,7 @@ export class Tp4159ArcCommands implements ArcCommands {
 
   /** D25: the vendor section (admin queue and registers) travels only when the PF lists its UUID. */
   get vendorSection(): boolean {
-    return this.offer.format.csuuidi !== 0;
+    return !this.standardOnly && this.offer.format.csuuidi !== 0;
   }
 
   async suspend(io: ArcIo, vfIndex: number): Promise<void> {
