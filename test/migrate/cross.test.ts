@@ -6,11 +6,17 @@
 import { describe, expect, it } from 'vitest';
 import { crossMigrate, formatCrossReport, type CrossSide } from '../../src/migrate/cross/crossMigrate.ts';
 import { diffStateBytes, fieldsOutsideDestination } from '../../src/migrate/cross/stateDiff.ts';
+import type { Mutant } from '../../src/emulator/options.ts';
 import { EmulatorAdapter } from '../../src/verify/emulatorAdapter.ts';
 import { encodeControllerState, type ControllerState } from '../../src/wire/tp4159/state.ts';
 
 const EMULATOR_ID = { vendor: 0x1b36, device: 0x0010 };
-const emulator = (vendorState = true): CrossSide => ({ implementation: 'emulator', target: new EmulatorAdapter(), pciId: EMULATOR_ID, ...(vendorState ? {} : { tp4159: { vendorState } }) });
+const emulator = (vendorState = true, mutant?: Mutant): CrossSide => ({
+  implementation: 'emulator',
+  target: new EmulatorAdapter(mutant ? { mutant } : {}),
+  pciId: EMULATOR_ID,
+  ...(vendorState ? {} : { tp4159: { vendorState } }),
+});
 
 const state = (tail: number, s0pt: number): ControllerState => ({
   ver: 0,
@@ -39,6 +45,20 @@ describe('cross-implementation migration (I15)', () => {
     expect(r).toMatchObject({ ok: true, format: '0000h', lost: 0, duplicated: 0, stateDiff: [] });
     expect(r.adminQueue).toContain('restarts it at slot 0');
     expect(r.readBack.checked).toBeGreaterThan(0);
+  });
+
+  it('D25, L6: a source whose Get State drops the latched tail: the destination does not fetch the latched writes at Resume, and the run fails saying so', async () => {
+    const r = await crossMigrate({ from: emulator(true, 'stateDropsLatchedTail'), to: emulator(), vfs: 1, vf: 1, io: 16 });
+    expect(r.ok).toBe(false);
+    expect(r.unfetchedAfterResume).toBe(r.latchedAtSuspend);
+    expect(formatCrossReport(r)).toContain(`L6: ${r.latchedAtSuspend} writes latched while suspended were not fetched after Resume`);
+  });
+
+  it('I15: a destination whose state after Set State disagrees is named by field (SQ 1 tail)', async () => {
+    const r = await crossMigrate({ from: emulator(), to: emulator(true, 'stateDropsLatchedTail'), vfs: 1, vf: 1, io: 16 });
+    expect(r.ok).toBe(false);
+    expect(r.stateDiff.map((d) => d.field)).toEqual(['SQ 1 tail']);
+    expect(formatCrossReport(r)).toContain('state field differs: SQ 1 tail');
   });
 
   it('I15: two states that differ in a CQ tail are reported by field (tail and the phase it implies), not as "differ"', () => {

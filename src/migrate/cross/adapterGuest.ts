@@ -15,6 +15,8 @@ export const IO_ENTRIES = 64;
 const BLOCK = 512;
 const NSID = 1;
 const POLL_MS = 1000;
+/** how long outstanding I/O may take to complete (QEMU completes through its own event loop) */
+const DRAIN_MS = 300;
 
 /** The guest's memory: admin SQ/CQ, I/O SQ/CQ, then one data page per I/O command slot (CID = slot). */
 export function guestPages(base: bigint): { asq: bigint; acq: bigint; iosq: bigint; iocq: bigint; data: bigint; bytes: number } {
@@ -144,9 +146,9 @@ export class AdapterGuest {
     return cqes.length;
   }
 
-  /** Reap until nothing is outstanding or a second passes. */
-  async drainIo(): Promise<void> {
-    const deadline = Date.now() + POLL_MS;
+  /** Reap until nothing is outstanding or `ms` pass. */
+  async drainIo(ms = DRAIN_MS): Promise<void> {
+    const deadline = Date.now() + ms;
     while (this.outstanding.size > 0 && Date.now() < deadline) await this.reapIo();
   }
 

@@ -46,6 +46,8 @@ export interface CrossReport {
   adminQueue: string;
   inFlightAtSuspend: number;
   latchedAtSuspend: number;
+  /** L6: writes still not completed after Resume, before the guest rang any doorbell again */
+  unfetchedAfterResume: number;
   savedBytes: number;
   /** the step that failed, and why (absent: the move completed) */
   failure?: { step: string; message: string };
@@ -95,6 +97,7 @@ class CrossRun {
       adminQueue: '',
       inFlightAtSuspend: 0,
       latchedAtSuspend: 0,
+      unfetchedAfterResume: 0,
       savedBytes: 0,
       stateDiff: [],
       writes: 0,
@@ -182,6 +185,8 @@ class CrossRun {
     await this.step('source release', () => srcVf.setState('STOP'));
     g.moveTo(this.o.to.target, 'destination');
     await g.drainIo();
+    // L6: Resume fetches the latched entries with no further doorbell; what is still outstanding now waited for one
+    this.r.unfetchedAfterResume = g.inFlight;
     await g.queueWrites(this.o.io - half);
     await g.ringIo();
     await g.drainIo();
@@ -211,7 +216,7 @@ class CrossRun {
     this.r.duplicated = w.filter((x) => x.completions > 1).length + this.guest.strays.length;
     this.r.failedStatus = w.filter((x) => x.completions === 1 && x.status !== 0).length;
     this.r.strays = this.guest.strays;
-    this.r.ok = !this.r.failure && this.r.stateDiff.length === 0 && this.r.lost === 0 && this.r.duplicated === 0 && this.r.failedStatus === 0 && this.r.readBack.failed === 0;
+    this.r.ok = !this.r.failure && this.r.stateDiff.length === 0 && this.r.lost === 0 && this.r.duplicated === 0 && this.r.failedStatus === 0 && this.r.readBack.failed === 0 && this.r.unfetchedAfterResume === 0;
   }
 }
 
@@ -228,6 +233,7 @@ export function formatCrossReport(r: CrossReport): string {
   ];
   if (r.failure) lines.push(`failed at ${r.failure.step}: ${r.failure.message}`);
   for (const d of r.stateDiff) lines.push(`state field differs: ${d.field}: source ${d.source}, destination ${d.destination}`);
+  if (r.unfetchedAfterResume > 0) lines.push(`L6: ${r.unfetchedAfterResume} writes latched while suspended were not fetched after Resume until the guest rang the doorbell again`);
   lines.push(`writes ${r.writes}: lost ${r.lost}, duplicated ${r.duplicated}, failed status ${r.failedStatus}; read back on the destination ${r.readBack.checked}, wrong ${r.readBack.failed}`);
   for (const s of r.strays) lines.push(`stray completion: ${s}`);
   lines.push(`storage: ${r.storage}`);
