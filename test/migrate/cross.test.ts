@@ -10,11 +10,9 @@ import type { Mutant } from '../../src/emulator/options.ts';
 import { EmulatorAdapter } from '../../src/verify/emulatorAdapter.ts';
 import { encodeControllerState, type ControllerState } from '../../src/wire/tp4159/state.ts';
 
-const EMULATOR_ID = { vendor: 0x1b36, device: 0x0010 };
 const emulator = (vendorState = true, mutant?: Mutant): CrossSide => ({
   implementation: 'emulator',
   target: new EmulatorAdapter(mutant ? { mutant } : {}),
-  pciId: EMULATOR_ID,
   ...(vendorState ? {} : { tp4159: { vendorState } }),
 });
 

@@ -12,6 +12,7 @@ import type { PciId } from '../../host/device.ts';
 import { HostError } from '../../host/errors.ts';
 import { NvmeLmHost } from '../../host/driver.ts';
 import type { VfioMigration } from '../../host/vfio/migration.ts';
+import { PROFILE_INFO } from '../../emulator/profiles.ts';
 import { REG } from '../../wire/registers.ts';
 import { AdapterGuest, IO_ENTRIES } from './adapterGuest.ts';
 import { AdapterHostDevice } from './adapterHost.ts';
@@ -23,10 +24,15 @@ export type Implementation = (typeof IMPLEMENTATIONS)[number];
 export interface CrossSide {
   implementation: Implementation;
   target: Adapter;
-  pciId: PciId;
   /** the device's choices at reset (the emulator only; QEMU is what it is) */
   tp4159?: Tp4159Capabilities;
 }
+
+/** What the host driver reads as the PF's PCI ID (an Adapter has none to ask): the emulator's tp4159 profile, QEMU's NVMe controller. */
+const PCI_IDS: Readonly<Record<Implementation, PciId>> = {
+  emulator: { vendor: PROFILE_INFO.tp4159.vendor, device: PROFILE_INFO.tp4159.device },
+  qemu: { vendor: 0x1b36, device: 0x0010 },
+};
 
 export interface CrossOptions {
   from: CrossSide;
@@ -60,7 +66,12 @@ export interface CrossReport {
   strays: string[];
   readBack: { checked: number; failed: number };
   storage: string;
+  /** deviations of a QEMU build that docs/ writes up, met on the way (never a pass) */
+  knownDeviations: string[];
+  /** every check held */
   ok: boolean;
+  /** pass; known deviation (the checks held, a written-up deviation was met); fail */
+  verdict: 'pass' | 'known deviation' | 'fail';
 }
 
 /** Guest memory of VF k, and the host driver's region: both inside QEMU's 512 MiB of RAM. */
@@ -107,7 +118,9 @@ class CrossRun {
       strays: [],
       readBack: { checked: 0, failed: 0 },
       storage: STORAGE_NOTE,
+      knownDeviations: [],
       ok: false,
+      verdict: 'fail',
     };
   }
 
@@ -131,12 +144,19 @@ class CrossRun {
       if (!(e instanceof Error)) throw e;
       this.r.failure ??= { step: 'run', message: e.message };
     }
+    for (const [host, side] of [[src, 'source'], [dst, 'destination']] as const) {
+      if (csupDisagreements(host) > 0) {
+        this.r.knownDeviations.push(`QEMU-TP4159-D24-NO-CSUP (${side}): Get Controller State answered CSUP = 0 in CQE DW0 while the state's CSATTR said suspended; the host took CSATTR`);
+      }
+    }
     this.tally();
     return this.r;
   }
 
   private attach(side: CrossSide, standardStateOnly = false): Promise<NvmeLmHost> {
-    return NvmeLmHost.attach(new AdapterHostDevice(side.target, side.pciId, HOST_BASE, HOST_BYTES), { profile: 'tp4159', standardStateOnly });
+    // QEMU's build leaves CQE DW0 at 0 (docs/qemu-tp4159-deviations.md, D24-NO-CSUP): the host reads CSATTR there and says so
+    const csattrFallback = side.implementation === 'qemu';
+    return NvmeLmHost.attach(new AdapterHostDevice(side.target, PCI_IDS[side.implementation], HOST_BASE, HOST_BYTES), { profile: 'tp4159', standardStateOnly, csattrFallback });
   }
 
   private async move(srcVf: VfioMigration, dstVf: VfioMigration, vendor: boolean): Promise<void> {
@@ -217,7 +237,12 @@ class CrossRun {
     this.r.failedStatus = w.filter((x) => x.completions === 1 && x.status !== 0).length;
     this.r.strays = this.guest.strays;
     this.r.ok = !this.r.failure && this.r.stateDiff.length === 0 && this.r.lost === 0 && this.r.duplicated === 0 && this.r.failedStatus === 0 && this.r.readBack.failed === 0 && this.r.unfetchedAfterResume === 0;
+    this.r.verdict = !this.r.ok ? 'fail' : this.r.knownDeviations.length > 0 ? 'known deviation' : 'pass';
   }
+}
+
+function csupDisagreements(host: NvmeLmHost): number {
+  return 'csupDisagreements' in host.commands && typeof host.commands.csupDisagreements === 'number' ? host.commands.csupDisagreements : 0;
 }
 
 function vendorOf(host: NvmeLmHost): boolean {
@@ -227,7 +252,7 @@ function vendorOf(host: NvmeLmHost): boolean {
 /** The report as text, one fact a line; the disagreeing fields named. */
 export function formatCrossReport(r: CrossReport): string {
   const lines = [
-    `cross-implementation migration of VF ${r.vf}: ${r.from} -> ${r.to}: ${r.ok ? 'PASS' : 'FAIL'}`,
+    `cross-implementation migration of VF ${r.vf}: ${r.from} -> ${r.to}: ${r.verdict.toUpperCase()}`,
     `state format: ${r.format}; admin queue: ${r.adminQueue}`,
     `in flight at Suspend: ${r.inFlightAtSuspend} (completed, not reaped); latched after Suspend: ${r.latchedAtSuspend}; state: ${r.savedBytes} bytes`,
   ];
@@ -236,6 +261,7 @@ export function formatCrossReport(r: CrossReport): string {
   if (r.unfetchedAfterResume > 0) lines.push(`L6: ${r.unfetchedAfterResume} writes latched while suspended were not fetched after Resume until the guest rang the doorbell again`);
   lines.push(`writes ${r.writes}: lost ${r.lost}, duplicated ${r.duplicated}, failed status ${r.failedStatus}; read back on the destination ${r.readBack.checked}, wrong ${r.readBack.failed}`);
   for (const s of r.strays) lines.push(`stray completion: ${s}`);
+  for (const d of r.knownDeviations) lines.push(`known deviation: ${d}`);
   lines.push(`storage: ${r.storage}`);
   return lines.join('\n');
 }
