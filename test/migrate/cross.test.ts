@@ -8,7 +8,7 @@ import { crossMigrate, formatCrossReport, type CrossSide } from '../../src/migra
 import { diffStateBytes, fieldsOutsideDestination } from '../../src/migrate/cross/stateDiff.ts';
 import type { Mutant } from '../../src/emulator/options.ts';
 import { EmulatorAdapter } from '../../src/verify/emulatorAdapter.ts';
-import { encodeControllerState, type ControllerState } from '../../src/wire/tp4159/state.ts';
+import { encodeControllerState, stateSize, type ControllerState } from '../../src/wire/tp4159/state.ts';
 
 const emulator = (vendorState = true, mutant?: Mutant): CrossSide => ({
   implementation: 'emulator',
@@ -42,6 +42,8 @@ describe('cross-implementation migration (I15)', () => {
     expect(r.failure).toBeUndefined();
     expect(r).toMatchObject({ ok: true, format: '0000h', lost: 0, duplicated: 0, stateDiff: [] });
     expect(r.adminQueue).toContain('restarts it at slot 0');
+    // the source lists the vendor UUID, yet its state carries no vendor section: one I/O SQ and CQ
+    expect(r.savedBytes).toBe(stateSize(1, 1, 0));
     expect(r.readBack.checked).toBeGreaterThan(0);
   });
 
