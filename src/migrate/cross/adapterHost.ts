@@ -14,6 +14,8 @@ const READY_TIMEOUT_MS = 1000;
 
 export class AdapterHostDevice implements HostDevice {
   private readonly memory: PageAllocator;
+  private readonly asq: bigint;
+  private readonly acq: bigint;
   private up = false;
 
   /** `base`..`base + bytes`: the host memory this driver owns (inside the target's RAM). */
@@ -27,9 +29,6 @@ export class AdapterHostDevice implements HostDevice {
     this.asq = base;
     this.acq = base + PAGE;
   }
-
-  private readonly asq: bigint;
-  private readonly acq: bigint;
 
   pciId(): PciId {
     return this.id;
