@@ -35,13 +35,17 @@ interface AttachOptions extends ProbeOptions {
   profile?: HostProfile;
   /** tp4159: slots of the user data migration queue a pre-copy stream logs into */
   logEntries?: number;
+  /** tp4159: state format 0000h alone, no vendor section, even where the PF lists its UUID (D25: the other end lacks it) */
+  standardStateOnly?: boolean;
+  /** tp4159: take a Get State whose CQE says CSUP = 0 when the state's header (CSATTR) says suspended, and count it (D24; for a controller known to leave DW0 at 0) */
+  csattrFallback?: boolean;
 }
 
 /** Run the profile's guard; on acceptance, the commands its arcs send. */
 async function guard(channel: AdminChannel, options: AttachOptions): Promise<{ result: Accepted; commands: ArcCommands } | Refusal> {
   if ((options.profile ?? 'lm') === 'tp4159') {
     const r = await probeHmlm(channel);
-    return r.supported ? { result: r, commands: new Tp4159ArcCommands(r.offer, options.logEntries) } : r;
+    return r.supported ? { result: r, commands: new Tp4159ArcCommands(r.offer, options.logEntries, options.standardStateOnly, options.csattrFallback) } : r;
   }
   const r = await probe(channel, options);
   return r.supported ? { result: r, commands: LM_ARC_COMMANDS } : r;

@@ -153,6 +153,28 @@ describe('tp4159 arcs (section 6)', () => {
     expect(m.saveStream).toBeUndefined();
   });
 
+  it('D24: with csattrFallback (a controller known to leave CQE DW0 at 0) a state whose CSATTR says suspended is taken and counted (without it the same CQE is refused, the test above)', async () => {
+    const rig = tpRig();
+    const host = await NvmeLmHost.attach(rig.hd, { profile: 'tp4159', csattrFallback: true });
+    const m = host.vf(0);
+    await m.setState('STOP');
+    rig.hd.after = (sqe, cqe) => (sqe[0] === HMLM.MIGRATION_RECEIVE && cqe ? { ...cqe, dw0: 0 } : cqe);
+    await m.setState('STOP_COPY');
+    expect(decodeControllerState(await m.saveStream!.readAll()).state.suspended).toBe(true);
+    expect('csupDisagreements' in host.commands && host.commands.csupDisagreements).toBe(1);
+  });
+
+  it('D25: standardStateOnly moves format 0000h alone, no vendor section, from a PF that lists the vendor UUID', async () => {
+    const rig = tpRig();
+    const host = await NvmeLmHost.attach(rig.hd, { profile: 'tp4159', standardStateOnly: true });
+    const m = host.vf(0);
+    await m.setState('STOP');
+    await m.setState('STOP_COPY');
+    const s = decodeControllerState(await m.saveStream!.readAll()).state;
+    expect(s.vendor.length).toBe(0);
+    expect('vendorSection' in host.commands && host.commands.vendorSection).toBe(false);
+  });
+
   it('D16: PRE_COPY -> STOP_COPY whose Get State fails after Suspend resumes the VF with Resume and stays in PRE_COPY', async () => {
     const { hd, host, dev } = await attached({ flags: MIG_STOP_COPY | MIG_PRE_COPY });
     const m = host.vf(0);

@@ -99,4 +99,22 @@ describe('nvme-lm migrate --profile tp4159 (CLI)', () => {
     expect(b.status).toBe(2);
     expect(b.stderr).toMatch(/does not apply to profile tp4159.*no checksum/);
   });
+
+  it('I15: --from emulator --to emulator --profile tp4159 runs the cross-implementation move and prints the verdict; exit 0', () => {
+    const r = cli('--profile', 'tp4159', '--from', 'emulator', '--to', 'emulator', '--vfs', '2', '--vf', '2');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/cross-implementation migration of VF 2: emulator -> emulator: PASS/);
+    expect(r.stdout).toMatch(/lost 0, duplicated 0/);
+  });
+
+  it('I15: a qemu end with no QEMU named, or --from without tp4159, is bad input (exit 2) saying what to give', () => {
+    const env = { ...process.env, NVME_LM_QEMU: '' };
+    const q = spawnSync(process.execPath, ['bin/nvme-lm.mjs', 'migrate', '--profile', 'tp4159', '--from', 'qemu'], { encoding: 'utf8', env });
+    expect(q.status).toBe(2);
+    expect(q.stderr).toMatch(/--qemu-binary or NVME_LM_QEMU/);
+    const p = cli('--from', 'emulator');
+    expect(p.status).toBe(2);
+    expect(p.stderr).toMatch(/need --profile tp4159/);
+    expect(cli('--profile', 'tp4159', '--to', 'kvm').stderr).toMatch(/--to "kvm" is not an implementation/);
+  });
 });

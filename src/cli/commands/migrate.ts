@@ -5,8 +5,9 @@
 import type { Command } from 'commander';
 import { ARCS, FAULT_ARCS, FAULT_NAMES } from '../../migrate/faults.ts';
 import { MIGRATE_DEFAULTS, parseMigrateArgs, type MigrateOptions } from '../../migrate/options.ts';
+import { asksCross, runCross, type CrossCliOptions } from './migrateCross.ts';
 
-interface MigrateCliOptions {
+interface MigrateCliOptions extends CrossCliOptions {
   vfs: string;
   vf: string;
   queues: string;
@@ -62,6 +63,9 @@ export function registerMigrate(program: Command): void {
     .option('--profile <profile>', 'device profile: lm, no-lm, reserved, foreign, or tp4159 (the host driver then sends the standard\'s commands: Suspend, Get/Set Controller State, Resume, after the D21 guard)', MIGRATE_DEFAULTS.profile)
     .option('--storage <mode>', 'shared: both devices reach one namespace (D15); copy: each has its own, and the data moves with the user data migration queue (needs --profile tp4159)', 'shared')
     .option('--max-rounds <n>', 'with --storage copy: copy rounds from the log after the bulk copy, at most', '8')
+    .option('--from <impl>', 'with --profile tp4159: the source implementation, emulator or qemu (I15: Get State on one, Set State on the other)')
+    .option('--to <impl>', 'with --profile tp4159: the destination implementation, emulator or qemu')
+    .option('--qemu-binary <path>', 'the QEMU of a qemu end, built with host-managed live migration (default: $NVME_LM_QEMU)')
     .option('--matrix', 'run every fault at every arc where it can strike (on the --profile device; faults that do not apply to it are left out) and print the table (markdown, or JSON with --json)', false)
     .option('--json', 'print {"migrated","ioSubmitted","ioCompleted","lost","duplicated","dataErrors","savedBytes","downtimeUs","faults"}', false)
     .addHelpText(
@@ -75,10 +79,15 @@ export function registerMigrate(program: Command): void {
         '  $ nvme-lm migrate --profile foreign\n' +
         '  $ nvme-lm migrate --profile tp4159 --fault wrong-version@dst.load\n' +
         '  $ nvme-lm migrate --profile tp4159 --storage copy --json\n' +
+        '  $ nvme-lm migrate --profile tp4159 --from qemu --to emulator --qemu-binary ./qemu-system-x86_64 --vfs 2\n' +
         '  $ nvme-lm migrate --matrix',
     )
-    .action(async (opts: MigrateCliOptions) => {
+    .action(async (opts: MigrateCliOptions, cmd: Command) => {
       const options = parseMigrateArgs(opts);
+      if (asksCross(opts)) {
+        await runCross(opts, options, { matrix: opts.matrix, storage: opts.storage, ioGiven: cmd.getOptionValueSource('io') !== 'default' });
+        return;
+      }
       if (opts.storage !== 'shared') {
         await storageCopy(opts, options);
         return;

@@ -28,6 +28,10 @@ function announcedLength(header: Uint8Array): number {
   return STATE_HEADER_SIZE + 4 * Number(h.nvmecss) + 4 * Number(h.vss);
 }
 
+function headerSaysSuspended(header: Uint8Array): boolean {
+  return decodeUints(STATE_HEADER_LAYOUT, header.subarray(0, STATE_HEADER_SIZE)).suspended === 1n;
+}
+
 export class Tp4159ArcCommands implements ArcCommands {
   readonly profile = 'tp4159';
 
@@ -35,7 +39,14 @@ export class Tp4159ArcCommands implements ArcCommands {
     private readonly offer: HmlmOffer,
     /** slots of the user data migration queue a pre-copy stream logs into */
     readonly logEntries = DEFAULT_LOG_ENTRIES,
+    /** D25: move format 0000h alone even when the PF lists the vendor UUID (the other end of the migration lacks it) */
+    private readonly standardOnly = false,
+    /** D24: with CQE CSUP = 0, take the state when its header's CSATTR says suspended (a controller known to leave DW0 at 0); counted in csupDisagreements */
+    private readonly csattrFallback = false,
   ) {}
+
+  /** Get States whose CQE said CSUP = 0 while the header said suspended (taken only with csattrFallback) */
+  csupDisagreements = 0;
 
   /** Section 6: RUNNING -> PRE_COPY creates a UDMQ for the VF and starts logging (D28, D29). */
   startLog(io: ArcIo, vfIndex: number): Promise<UserDataLog> {
@@ -44,7 +55,7 @@ export class Tp4159ArcCommands implements ArcCommands {
 
   /** D25: the vendor section (admin queue and registers) travels only when the PF lists its UUID. */
   get vendorSection(): boolean {
-    return this.offer.format.csuuidi !== 0;
+    return !this.standardOnly && this.offer.format.csuuidi !== 0;
   }
 
   async suspend(io: ArcIo, vfIndex: number): Promise<void> {
@@ -73,7 +84,8 @@ export class Tp4159ArcCommands implements ArcCommands {
     const p = await buffer.prps(bytes);
     const cqe = await this.send(io, (cid) => cmd.getState(cid, { ...this.transfer(cntlid, 0, bytes), prp1: p.prp1, prp2: p.prp2 }));
     if (!decodeGetStateDw0(cqe.dw0).csup) {
-      throw new HostError('EIO', `Get Controller State of CNTLID ${cntlid} reports CSUP = 0: the state was taken while the VF ran, and a host uses only a state taken suspended (D24); suspend the VF and save again`);
+      if (this.csattrFallback && headerSaysSuspended(await buffer.read(0, STATE_HEADER_SIZE))) this.csupDisagreements++;
+      else throw new HostError('EIO', `Get Controller State of CNTLID ${cntlid} reports CSUP = 0: the state was taken while the VF ran, and a host uses only a state taken suspended (D24); suspend the VF and save again`);
     }
     const length = announcedLength(await buffer.read(0, STATE_HEADER_SIZE));
     if (length !== bytes) throw new HostError('EIO', `the state of CNTLID ${cntlid} announced ${bytes} bytes in its header and then ${length}; the VF is suspended, so its state may not change (D24). Reset the VF (FLR) and retry`);
