@@ -42,7 +42,7 @@ import { checkTesterRange, PRIVATE_ACQ, PRIVATE_ADMIN_ENTRIES, PRIVATE_ASQ, PRIV
 import { PciConfig } from './pci.ts';
 import { MAX_VFS, NAMESPACE_BYTES, qemuArgs, VI_PER_VF, VQ_PER_VF } from './qemuArgs.ts';
 import { QemuProcess, resolveQemu } from './qemuProcess.ts';
-import { provisionVfs, type AdminChannel } from './virtMgmt.ts';
+import { provisionVfs, rewindAdminQueue, type AdminChannel } from './virtMgmt.ts';
 import { TargetFault, UnsupportedProfileError, type FaultCommand } from '../../target/errors.ts';
 import { HMLMS_PROPERTY, identifiesHmlms, nvmeDeviceProperties } from './qemuFeatures.ts';
 import { sqeFor } from '../../wire/adminCommands.ts';
@@ -351,7 +351,8 @@ async function enablePfForTarget(s: Session): Promise<void> {
 /**
  * A tester's write to the PF's CC. Enabling a PF that runs on the target's
  * queue first resets it (so it latches the tester's AQA/ASQ/ACQ); every PF
- * enable is followed by bringing the VFs online through the tester's queue.
+ * enable is followed by bringing the VFs online through the tester's queue,
+ * which is left where a fresh one starts when those commands wrapped it.
  */
 async function writePfCc(s: Session, offset: number, width: 4 | 8, value: bigint, cc: number): Promise<void> {
   const ops = rawOps(s.proc, s.topo);
@@ -369,7 +370,9 @@ async function writePfCc(s: Session, offset: number, width: 4 | 8, value: bigint
   s.pfOwner = 'tester';
   if (await waitReady(s, 0, true)) {
     try {
-      await provisionVfs(pfAdminChannel(s), s.vfs, VQ_PER_VF, VI_PER_VF);
+      const sent = await provisionVfs(pfAdminChannel(s), s.vfs, VQ_PER_VF, VI_PER_VF);
+      const aqa = Number(await ops.regRead(0, REG.AQA, 4));
+      await rewindAdminQueue(pfAdminChannel(s), sent, (aqa & 0xfff) + 1, ((aqa >>> 16) & 0xfff) + 1);
     } catch (err) {
       throw new Error(
         `the PF was enabled on the tester's admin queue, but bringing the VFs online through it failed ` +
