@@ -47,12 +47,12 @@ function gcd(a: number, b: number): number {
  * tag only tells odd from even), so pad them with Identify Controller
  * commands (they change nothing) to a whole number of SQ passes and of two
  * CQ passes: both rings then stand where fresh ones start (SQ tail 0, CQ head
- * 0, phase 1) and every CQ slot carries the old phase. Fewer commands than
- * the CQ holds are left as they are: the tester skips them
- * (QueueTracker.skipForeignCompletions). Returns how many were added.
+ * 0, phase 1), and the caller clears their memory as the enable did. Fewer
+ * commands than either ring holds are left as they are: the tester skips
+ * them (QueueTracker.skipForeignCompletions). Returns whether it rewound.
  */
-export async function rewindAdminQueue(channel: AdminChannel, sent: number, sqEntries: number, cqEntries: number): Promise<number> {
-  if (sent < cqEntries && sent < sqEntries) return 0;
+export async function rewindAdminQueue(channel: AdminChannel, sent: number, sqEntries: number, cqEntries: number): Promise<boolean> {
+  if (sent < cqEntries && sent < sqEntries) return false;
   const lap = (sqEntries * 2 * cqEntries) / gcd(sqEntries, 2 * cqEntries);
   const pad = (lap - (sent % lap)) % lap;
   if (pad > MAX_REWIND_COMMANDS) {
@@ -62,7 +62,7 @@ export async function rewindAdminQueue(channel: AdminChannel, sent: number, sqEn
     );
   }
   for (let i = 0; i < pad; i++) await mustSucceed('Identify Controller (rewinding the PF admin queue)', channel, sqeFor.identify(cid(), CNS_CONTROLLER, channel.bufferAddress));
-  return pad;
+  return true;
 }
 
 async function readSecondaryList(channel: AdminChannel): Promise<SecondaryController[]> {
