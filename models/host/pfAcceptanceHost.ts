@@ -21,8 +21,8 @@ import { Mismatch, NotRealisable } from '../engine/suite.ts';
 
 /** The PF's admin queue: small, so it wraps (the QEMU target's own commands after CC.EN = 1 leave it as fresh: see enable). */
 const PF_ADMIN_ENTRIES = 4;
-/** A VF's queues: small, so they wrap on the paths (a path leaves at most one command without a completion on each). */
-const VF_ADMIN_ENTRIES = 4;
+/** A VF's queues: small, so they wrap on the paths; the admin queue wraps on the VF's bring-up alone (Create I/O CQ, then SQ). */
+const VF_ADMIN_ENTRIES = 2;
 const IO_ENTRIES = VF_DEPTHS.io;
 /** PRP1 at page offset 0xFFC leaves 4 bytes in its page: a transfer needs a PRP list only above 4 + 4096 bytes. */
 export const LIST_THRESHOLD = 4 + PAGE;
