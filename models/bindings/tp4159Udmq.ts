@@ -20,7 +20,7 @@ import { decodeUdmqEntries, UDMQ_ENTRY_SIZE, UDMQ_LBACIR } from '../../src/wire/
 import { ESA, UDMQ_OPTION_SETS, udmqSpec, type UdmqContext, type UdmqOptions } from '../../machines/tp4159Udmq.ts';
 import type { TpCompletion } from '../../machines/tp4159/status.ts';
 import { checkRdy, expectOwn, nextState, suiteBranchPaths, suitePaths } from '../engine/observe.ts';
-import { describePosted, isOk, NSID, type DriverState, type Posted } from '../host/guest.ts';
+import { describePosted, isOk, NSID, type DriverState, type Posted, type QueueDepths, VF_DEPTHS } from '../host/guest.ts';
 import { VfGuest, type VfGuestState } from '../host/vfGuest.ts';
 import { udmqRing } from '../host/hostPlan.ts';
 import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
@@ -31,6 +31,8 @@ import { deviceSnapshots, type DeviceSnapshot } from '../engine/snapshots.ts';
 import type { TpBindingOptions } from './tp4159Lifecycle.ts';
 
 const VF = 1;
+/** The guest's admin queue carries only its bring-up (Create I/O CQ, then SQ): 2 entries wrap on it. */
+const UDMQ_DEPTHS: QueueDepths = { ...VF_DEPTHS, admin: 2 };
 
 interface Book {
   cdqid: number | null;
@@ -65,7 +67,7 @@ export class TpUdmqBinding implements Implementation<DeviceSnapshot<Saved>> {
     private readonly timeoutMs: number,
   ) {
     this.host = new TpHost(adapter, timeoutMs);
-    this.vf = new VfGuest(adapter, VF, timeoutMs, 1);
+    this.vf = new VfGuest(adapter, VF, timeoutMs, 1, UDMQ_DEPTHS);
     this.machine = initialTransition(spec.machine)[0];
     ({ snapshot: this.snapshot, restore: this.restore } = deviceSnapshots(adapter, {
       save: (): Saved => ({ machine: this.machine, host: this.host.driver.save(), vf: this.vf.save(), book: { ...this.book, aers: [...this.book.aers], waiting: [...this.book.waiting] } }),
@@ -82,7 +84,7 @@ export class TpUdmqBinding implements Implementation<DeviceSnapshot<Saved>> {
   async reset(): Promise<void> {
     const wait = completionWait(await this.adapter.reset(this.resetOptions), this.timeoutMs);
     this.host = new TpHost(this.adapter, wait);
-    this.vf = new VfGuest(this.adapter, VF, wait, 1);
+    this.vf = new VfGuest(this.adapter, VF, wait, 1, UDMQ_DEPTHS);
     this.book = { cdqid: null, aers: [], waiting: [], lastLba: null };
     this.machine = initialTransition(this.spec.machine)[0];
     await this.host.driver.enable();

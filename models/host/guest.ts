@@ -62,11 +62,11 @@ export interface DriverState {
 }
 
 /**
- * Queue depths a driver sets up. DEFAULT_DEPTHS, the PF's, stay deep: the
- * QEMU target brings its VFs online through the tester's PF admin queue right
- * after CC.EN = 1 (FunctionDriver.enable), and those completions must fit
- * in one pass of the CQ. A VF's guest takes VF_DEPTHS: small, so its queues
- * wrap on the paths (the SQ head and phase tag are checked across a wrap).
+ * Queue depths a driver sets up. DEFAULT_DEPTHS, the PF's: a small admin
+ * queue, so it wraps on the paths (the QEMU target's own commands on it right
+ * after CC.EN = 1 leave it as a fresh one starts, or fit in one pass of the
+ * CQ: see enable). A VF's guest takes VF_DEPTHS: small, so its queues wrap
+ * on the paths (the SQ head and phase tag are checked across a wrap).
  */
 export interface QueueDepths {
   /** admin SQ and CQ entries (2..ADMIN_ENTRIES) */
@@ -75,7 +75,8 @@ export interface QueueDepths {
   io: number;
 }
 
-export const DEFAULT_DEPTHS: QueueDepths = { admin: ADMIN_ENTRIES, io: IO_ENTRIES };
+/** 4 admin entries: few enough to wrap on the paths, room for three commands in flight. */
+export const DEFAULT_DEPTHS: QueueDepths = { admin: 4, io: IO_ENTRIES };
 
 /**
  * A VF guest's queues: 8 admin entries (with vfQueuePolicy drop, a path sends

@@ -7,7 +7,6 @@ import type { LmState } from '../../machines/pfAcceptance.ts';
 import type { Adapter } from '../../src/target/adapter.ts';
 import type { QueueTracker } from '../../src/target/queueTracker.ts';
 import { hostQueueTracker } from '../engine/queueWatch.ts';
-import { VF_DEPTHS } from './guest.ts';
 import { sqeFor } from '../../src/wire/adminCommands.ts';
 import { decodeCqe, type Cqe } from '../../src/wire/cqe.ts';
 import { encodeLmCommand } from '../../src/wire/lmCommands.ts';
@@ -19,11 +18,15 @@ import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
 import { withFormatDefect, type SavedFormat } from './savedFormat.ts';
 import { Mismatch, NotRealisable } from '../engine/suite.ts';
 
-/** The PF's admin queue: deep enough for the QEMU target's own commands after CC.EN = 1 (see enable). */
-const PF_ADMIN_ENTRIES = 32;
-/** A VF's queues: small, so they wrap on the paths (a path leaves at most one command without a completion on each). */
-const VF_ADMIN_ENTRIES = 4;
-const IO_ENTRIES = VF_DEPTHS.io;
+/** The PF's admin queue: small, so it wraps (the QEMU target's own commands after CC.EN = 1 leave it as fresh: see enable). */
+const PF_ADMIN_ENTRIES = 4;
+/**
+ * A VF's queues: 2 entries, so they wrap on the paths: the admin queue on the
+ * VF's bring-up alone (Create I/O CQ, then SQ), an I/O queue on two commands
+ * (a path keeps one at a time outstanding there).
+ */
+const VF_ADMIN_ENTRIES = 2;
+const IO_ENTRIES = 2;
 /** PRP1 at page offset 0xFFC leaves 4 bytes in its page: a transfer needs a PRP list only above 4 + 4096 bytes. */
 export const LIST_THRESHOLD = 4 + PAGE;
 

@@ -19,7 +19,7 @@ import { toHex } from '../../src/wire/hex.ts';
 import { virtMgmtSqe, VirtAction } from '../../src/wire/virtMgmt.ts';
 import { describeStatus } from '../../src/wire/status.ts';
 import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
-import { describePosted, FunctionDriver, isOk, type DriverState, type Posted } from './guest.ts';
+import { DEFAULT_DEPTHS, describePosted, FunctionDriver, isOk, type DriverState, type Posted, type QueueDepths } from './guest.ts';
 import { bulkQueuePair, migrationBuffers, prpListBytes, prpsFor, udmqRing } from './hostPlan.ts';
 import { canaryByte, CANARY_TAIL } from './pfHost.ts';
 import { GET_STATE_BYTES, TpHost, type TpOffer } from './tp4159Host.ts';
@@ -30,6 +30,8 @@ export const TARGET_VF = 1;
 export const BYSTANDER_VF = 2;
 /** Entries of every UDMQ the binding creates: a page holds 128; 8 make CDQSIZE 64 dwords. */
 export const UDMQ_ENTRIES = 8;
+/** The VFs' admin queues: 2 entries, so the few admin commands a path sends a VF wrap them. */
+const VF_DRIVER_DEPTHS: QueueDepths = { ...DEFAULT_DEPTHS, admin: 2 };
 /** Bits of CAP (CAP_FIELDS gives [hi, lo]). */
 const capField = (cap: bigint, [hi, lo]: readonly [number, number]): number => Number((cap >> BigInt(lo)) & ((1n << BigInt(hi - lo + 1)) - 1n));
 
@@ -72,7 +74,7 @@ export class TpAcceptanceHost {
     timeoutMs: number,
   ) {
     this.pf = new TpHost(adapter, timeoutMs);
-    this.vfs = [TARGET_VF, BYSTANDER_VF].map((fn) => new FunctionDriver(adapter, fn, timeoutMs));
+    this.vfs = [TARGET_VF, BYSTANDER_VF].map((fn) => new FunctionDriver(adapter, fn, timeoutMs, VF_DRIVER_DEPTHS));
   }
 
   get offer(): TpAcceptanceOffer {

@@ -42,11 +42,13 @@ import { checkTesterRange, PRIVATE_ACQ, PRIVATE_ADMIN_ENTRIES, PRIVATE_ASQ, PRIV
 import { PciConfig } from './pci.ts';
 import { MAX_VFS, NAMESPACE_BYTES, qemuArgs, VI_PER_VF, VQ_PER_VF } from './qemuArgs.ts';
 import { QemuProcess, resolveQemu } from './qemuProcess.ts';
-import { provisionVfs, type AdminChannel } from './virtMgmt.ts';
+import { provisionVfs, rewindAdminQueue, type AdminChannel } from './virtMgmt.ts';
 import { TargetFault, UnsupportedProfileError, type FaultCommand } from '../../target/errors.ts';
 import { HMLMS_PROPERTY, identifiesHmlms, nvmeDeviceProperties } from './qemuFeatures.ts';
 import { sqeFor } from '../../wire/adminCommands.ts';
-import { decodeCqe } from '../../wire/cqe.ts';
+import { CQE_SIZE, decodeCqe } from '../../wire/cqe.ts';
+import { SQE_SIZE } from '../../wire/sqe.ts';
+import { PAGE_MASK } from '../../wire/page.ts';
 import { CNS_CONTROLLER, IDENTIFY_SIZE } from '../../wire/identify.ts';
 
 interface QemuAdapterOptions {
@@ -349,9 +351,25 @@ async function enablePfForTarget(s: Session): Promise<void> {
 }
 
 /**
+ * Bring the VFs online through the tester's freshly enabled PF admin queue;
+ * when that wrapped it, leave it where a fresh one starts, its memory zeroed
+ * as the enable left it (rewindAdminQueue).
+ */
+async function provisionOnTesterQueue(s: Session): Promise<void> {
+  const ops = rawOps(s.proc, s.topo);
+  const sent = await provisionVfs(pfAdminChannel(s), s.vfs, VQ_PER_VF, VI_PER_VF);
+  const aqa = Number(await ops.regRead(0, REG.AQA, 4));
+  const [sqEntries, cqEntries] = [(aqa & 0xfff) + 1, ((aqa >>> 16) & 0xfff) + 1];
+  if (!(await rewindAdminQueue(pfAdminChannel(s), sent, sqEntries, cqEntries))) return;
+  await ops.memWrite((await ops.regRead(0, REG.ASQ, 8)) & PAGE_MASK, new Uint8Array(sqEntries * SQE_SIZE));
+  await ops.memWrite((await ops.regRead(0, REG.ACQ, 8)) & PAGE_MASK, new Uint8Array(cqEntries * CQE_SIZE));
+}
+
+/**
  * A tester's write to the PF's CC. Enabling a PF that runs on the target's
  * queue first resets it (so it latches the tester's AQA/ASQ/ACQ); every PF
- * enable is followed by bringing the VFs online through the tester's queue.
+ * enable is followed by bringing the VFs online through the tester's queue,
+ * which is left where a fresh one starts when those commands wrapped it.
  */
 async function writePfCc(s: Session, offset: number, width: 4 | 8, value: bigint, cc: number): Promise<void> {
   const ops = rawOps(s.proc, s.topo);
@@ -369,7 +387,7 @@ async function writePfCc(s: Session, offset: number, width: 4 | 8, value: bigint
   s.pfOwner = 'tester';
   if (await waitReady(s, 0, true)) {
     try {
-      await provisionVfs(pfAdminChannel(s), s.vfs, VQ_PER_VF, VI_PER_VF);
+      await provisionOnTesterQueue(s);
     } catch (err) {
       throw new Error(
         `the PF was enabled on the tester's admin queue, but bringing the VFs online through it failed ` +

@@ -7,7 +7,8 @@ import { LM_OPCODES } from '../../../src/wire/opcodes.ts';
 import { encodeSqe } from '../../../src/wire/sqe.ts';
 import { SC } from '../../../src/wire/status.ts';
 import { CC_ENABLE, REG } from '../../../src/wire/registers.ts';
-import { ADMIN_ENTRIES, createIoPair, DATA, enableController, hasQemu, mustComplete, pattern, regs } from './helpers.ts';
+import { ADMIN_ENTRIES, createIoPair, DATA, enableController, hasQemu, mustComplete, pattern, queueBase, regs } from './helpers.ts';
+import { decodeCqe } from '../../../src/wire/cqe.ts';
 import { UnsupportedProfileError } from '../../../src/target/errors.ts';
 
 describe('QemuAdapter: options it refuses (no QEMU needed)', () => {
@@ -80,6 +81,23 @@ describe.skipIf(!hasQemu)('QemuAdapter on QEMU with 2 VFs', () => {
     expect(id.sc).toBe(0);
     // The target's provisioning ran on the tester's queue first: 1 Identify + 3 per VF, then this command.
     expect(id.sqhd).toBe((1 + 3 * 2 + 1) % ADMIN_ENTRIES);
+  });
+
+  it('D18: a 2-entry PF admin queue that the target wrapped bringing the VFs online starts fresh: the first command completes in slot 0, phase 1', async () => {
+    const base = queueBase(0);
+    await a.regWrite(0, REG.AQA, 4, (1n << 16n) | 1n);
+    await a.regWrite(0, REG.ASQ, 8, base);
+    await a.regWrite(0, REG.ACQ, 8, base + 0x1000n);
+    await a.regWrite(0, REG.CC, 4, CC_ENABLE);
+    expect((await regs(a, 0)).csts).toBe(1n);
+    // 1 Identify + 3 per VF took several passes; the CQ memory is zeroed as the enable left it
+    expect(await a.memRead(base + 0x1000n, 32)).toEqual(new Uint8Array(32));
+    await a.memWrite(base, sqeFor.identify(0x77, 1, DATA));
+    await a.regWrite(0, 0x1000, 4, 1n); // SQ 0 tail doorbell
+    let c = decodeCqe(await a.memRead(base + 0x1000n, 16));
+    for (let polls = 0; c.phase !== 1 && polls < 1000; polls++) c = decodeCqe(await a.memRead(base + 0x1000n, 16));
+    expect([c.cid, c.phase, c.sqhd, c.sct, c.sc]).toEqual([0x77, 1, 1, 0, 0]);
+    expect(await enableController(a, 1)).toBe(1n); // and the VFs are online
   });
 
   it('D18: VFs enable on their own queues before the tester touches the PF', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   provisionVfs,
+  rewindAdminQueue,
   virtMgmtSqe,
   VirtAction,
   VirtResource,
@@ -58,7 +59,7 @@ describe('virtualization management', () => {
 
   it('D18: provisioning assigns VQ and VI then brings each VF online, taking an online one offline first', async () => {
     const ch = channel(secondaryList([{ scid: 11, vfn: 1, online: false }, { scid: 12, vfn: 2, online: true }]));
-    await provisionVfs(ch, 2, 5, 1);
+    expect(await provisionVfs(ch, 2, 5, 1)).toBe(8);
     const steps = ch.sent.map((s) => (s.opc === 0x06 ? 'identify' : `${s.cdw10 & 0xf}/${(s.cdw10 >> 8) & 7}/${s.cdw10 >>> 16}/${s.cdw11}`));
     expect(steps).toEqual(['identify', '8/0/11/5', '8/1/11/1', '9/0/11/0', '7/0/12/0', '8/0/12/5', '8/1/12/1', '9/0/12/0']);
   });
@@ -70,5 +71,28 @@ describe('virtualization management', () => {
 
   it('D18: a VF missing from the list is reported', async () => {
     await expect(provisionVfs(channel(secondaryList([])), 1, 5, 1)).rejects.toThrow(/no entry for VF 1/);
+  });
+
+  it('D18: commands that fit in one pass of the admin SQ and CQ are left for the tester to skip', async () => {
+    const ch = channel(secondaryList([]));
+    expect(await rewindAdminQueue(ch, 7, 8, 8)).toBe(false);
+    expect(ch.sent).toEqual([]);
+  });
+
+  it('D18: commands that wrapped the admin queue are padded with Identify to two CQ passes: the queue stands where a fresh one starts', async () => {
+    // 7 on 2 entries: 8 is two passes of the CQ and four of the SQ
+    const two = channel(secondaryList([]));
+    expect(await rewindAdminQueue(two, 7, 2, 2)).toBe(true);
+    expect(two.sent.map((s) => [s.opc, s.cdw10])).toEqual([[0x06, 1]]);
+    // 9 on 4 entries: up to 16; SQ 2 and CQ 4 entries: a multiple of 8; 8 on 4 entries: already two passes
+    for (const [sent, sq, cq, pad] of [[9, 4, 4, 7], [5, 2, 4, 3], [8, 4, 4, 0]]) {
+      const ch = channel(secondaryList([]));
+      expect(await rewindAdminQueue(ch, sent, sq, cq)).toBe(true);
+      expect(ch.sent.length).toBe(pad);
+    }
+  });
+
+  it('D18: a rewind that would take thousands of commands names what to change instead', async () => {
+    await expect(rewindAdminQueue(channel(secondaryList([])), 9, 4093, 8)).rejects.toThrow(/same number of entries, or more than 9/);
   });
 });
