@@ -14,7 +14,7 @@ import { NvmeLmHost } from '../host/driver.ts';
 import type { Drained, LoggedRange, UserDataLog } from '../host/userDataLog.ts';
 import { MIG_PRE_COPY, MIG_STOP_COPY } from '../host/vfio/states.ts';
 import { Guest } from './guest.ts';
-import { Ledger, type IoCounters } from './ledger.ts';
+import { Ledger, type IoCounters, type IoKind } from './ledger.ts';
 import { resolveMigrateOptions, type MigrateOptions } from './options.ts';
 import { Rng } from './rng.ts';
 import { Side } from './side.ts';
@@ -33,9 +33,24 @@ export interface CopyOptions {
   dirtyTarget: number;
   /** slots of the user data migration queue */
   logEntries: number;
+  /** percent of the guest's commands that change data: writes, Write Zeroes and deallocates (D30); the rest read */
+  writeRate: number;
+  /** ranges each deallocate names (1 to 4) */
+  dsmRanges: number;
 }
 
-export const COPY_DEFAULTS: Readonly<CopyOptions> = { maxRounds: 8, dirtyTarget: 64, logEntries: 128 };
+export const COPY_DEFAULTS: Readonly<CopyOptions> = { maxRounds: 8, dirtyTarget: 64, logEntries: 128, writeRate: 60, dsmRanges: 1 };
+
+/** What the guest changed and what the log reported, by kind (D30). */
+export interface ChangeCounts {
+  /** guest commands that completed successfully, by kind */
+  writes: number;
+  zeroes: number;
+  deallocates: number;
+  /** ranges the log reported: data (Write, Write Zeroes) and deallocated (DLBA) */
+  loggedData: number;
+  loggedDeallocated: number;
+}
 
 export interface CopyRound {
   /** what the round copied: 'bulk', 'log' (ranges the log reported), 'full' (everything again: the log filled, D31), 'final' (after Suspend) */
@@ -59,6 +74,7 @@ export interface StorageCopyReport {
   rounds: CopyRound[];
   /** the log ended with ESA 7 and the host copied everything again */
   logFilled: boolean;
+  changes: ChangeCounts;
   savedBytes: number;
   downtimeUs: number;
   /** VFs no guest uses whose state changed (D14 says none may) */
@@ -71,7 +87,10 @@ export interface StorageCopyReport {
 export async function simulateStorageCopy(partial: Partial<MigrateOptions> = {}, copy: Partial<CopyOptions> = {}): Promise<StorageCopyReport> {
   const o = resolveMigrateOptions({ ...partial, profile: 'tp4159' });
   if (o.faults.length > 0) throw new Error('--storage copy runs without --fault for now: the fault matrix covers the shared-namespace migration');
-  return new StorageCopyRun(o, { ...COPY_DEFAULTS, ...copy }).run();
+  const c = { ...COPY_DEFAULTS, ...copy };
+  if (!Number.isInteger(c.writeRate) || c.writeRate < 0 || c.writeRate > 100) throw new Error(`--write-rate ${c.writeRate} is out of range: give a whole percent from 0 to 100`);
+  if (!Number.isInteger(c.dsmRanges) || c.dsmRanges < 1 || c.dsmRanges > 4) throw new Error(`a deallocate names 1 to 4 ranges, got ${c.dsmRanges}`);
+  return new StorageCopyRun(o, c).run();
 }
 
 class StorageCopyRun {
@@ -87,6 +106,8 @@ class StorageCopyRun {
   /** ranges drained during the bulk copy, copied by the first round */
   private readonly pending: LoggedRange[] = [];
   private logFilled = false;
+  private loggedData = 0;
+  private loggedDeallocated = 0;
 
   constructor(
     private readonly o: MigrateOptions,
@@ -98,7 +119,7 @@ class StorageCopyRun {
     this.src = new Side('source', { vfs: o.vfs, profile: 'tp4159', maxIoQueuesPerVf: MAX_IO_QUEUES, namespace: this.srcNs, mutant: o.knobs?.sourceMutant });
     this.dst = new Side('destination', { vfs: o.vfs, profile: 'tp4159', maxIoQueuesPerVf: MAX_IO_QUEUES, namespace: this.dstNs, mutant: o.knobs?.destinationMutant });
     this.guest = new Guest(this.src.dev, o.vf, GUEST_BASE + (o.vf - 1) * GUEST_REGION, GUEST_REGION, new Ledger());
-    this.work = new Workload(this.guest, new Rng(o.seed).fork(1), o.io);
+    this.work = new Workload(this.guest, new Rng(o.seed).fork(1), o.io, { rate: c.writeRate / 100, dsmRanges: c.dsmRanges });
   }
 
   async run(): Promise<StorageCopyReport> {
@@ -177,8 +198,15 @@ class StorageCopyRun {
   /** Add a drain's ranges to `into` and note a full log. */
   private take(d: Drained, into: LoggedRange[]): LoggedRange[] {
     if (d.end === 'full') this.logFilled = true;
+    for (const r of d.ranges) r.deallocated ? this.loggedDeallocated++ : this.loggedData++;
     into.push(...d.ranges);
     return into;
+  }
+
+  private changes(): ChangeCounts {
+    const done = this.guest.ledger.records.filter((r) => r.phase === 'workload' && r.status?.sct === 0 && r.status.sc === 0);
+    const count = (kind: IoKind) => done.filter((r) => r.kind === kind).length;
+    return { writes: count('write'), zeroes: count('zeroes'), deallocates: count('deallocate'), loggedData: this.loggedData, loggedDeallocated: this.loggedDeallocated };
   }
 
   private report(migrated: boolean, blocksDiffering: number, savedBytes: number, downtimeUs: number, idleChanged: string[]): StorageCopyReport {
@@ -187,7 +215,7 @@ class StorageCopyRun {
     const ok = migrated && counters.lost === 0 && counters.duplicated === 0 && counters.dataErrors === 0 && blocksDiffering === 0 && workload.submitted === this.o.io && idleChanged.length === 0;
     return {
       migrated, ioSubmitted: workload.submitted, ioCompleted: workload.completed, lost: counters.lost, duplicated: counters.duplicated, dataErrors: counters.dataErrors,
-      blocksDiffering, namespaceBlocks: this.blocks, blocksCopied: this.rounds.reduce((a, r) => a + r.blocks, 0), rounds: this.rounds, logFilled: this.logFilled,
+      blocksDiffering, namespaceBlocks: this.blocks, blocksCopied: this.rounds.reduce((a, r) => a + r.blocks, 0), rounds: this.rounds, logFilled: this.logFilled, changes: this.changes(),
       savedBytes, downtimeUs, idleChanged, counters, ok,
     };
   }
@@ -234,14 +262,16 @@ export function storageCopyJson(r: StorageCopyReport) {
   return rest;
 }
 
-export function formatStorageCopy(r: StorageCopyReport, o: { vf: number; queues: number; io: number; seed: number }): string {
+export function formatStorageCopy(r: StorageCopyReport, o: { vf: number; queues: number; io: number; seed: number }, writeRate = COPY_DEFAULTS.writeRate): string {
   const MiB = (b: number) => `${(b / (1 << 20)).toFixed(2)} MiB`;
-  const lines = [`nvme-lm migrate --storage copy: VF ${o.vf}, ${o.queues} I/O queue pair(s), ${o.io} I/O, seed ${o.seed}, profile tp4159`];
+  const lines = [`nvme-lm migrate --storage copy: VF ${o.vf}, ${o.queues} I/O queue pair(s), ${o.io} I/O (${writeRate}% change data), seed ${o.seed}, profile tp4159`];
   const row = (label: string, text: string) => lines.push(`  ${label.padEnd(18)}${text}`);
   row('migrated', r.migrated ? 'yes' : 'no');
   row('downtime', `${r.downtimeUs} µs from Suspend on the source to Resume on the destination`);
   r.rounds.forEach((c, i) => row(i === 0 ? 'copy rounds' : '', `${c.kind.padEnd(6)} ${String(c.ranges).padStart(5)} range(s) ${String(c.blocks).padStart(8)} blocks ${MiB(c.bytes).padStart(11)}`));
   row('blocks copied', `${r.blocksCopied} of a ${r.namespaceBlocks}-block namespace (${(r.blocksCopied / r.namespaceBlocks).toFixed(3)}x)${r.logFilled ? '; the log filled (ESA 7, D31): everything copied again' : ''}`);
+  const ch = r.changes;
+  row('guest changes', `${ch.writes} writes, ${ch.zeroes} Write Zeroes, ${ch.deallocates} deallocates; the log reported ${ch.loggedData} data and ${ch.loggedDeallocated} deallocated range(s) (D30)`);
   row('saved state', `${r.savedBytes} bytes`);
   row('I/O', `${r.ioSubmitted} submitted, ${r.ioCompleted} completed, ${r.lost} lost, ${r.duplicated} duplicated, ${r.dataErrors} data errors`);
   row('other VFs', r.idleChanged.length ? `CHANGED: ${r.idleChanged.join(', ')} (D14)` : 'unchanged on both devices (D14)');

@@ -4,7 +4,7 @@
 // completes commands when the simulation lets it (ioCompletion 'deferred'),
 // so commands are really in flight when the host suspends the VF.
 import type { Guest, GuestPlatform } from './guest.ts';
-import type { IoRecord, Ledger } from './ledger.ts';
+import { changedBlocks, type BlockRange, type IoKind, type IoRecord, type Ledger } from './ledger.ts';
 import type { Rng } from './rng.ts';
 import { BLOCK_SIZE, readStamp, stampBlock } from './stamp.ts';
 
@@ -23,6 +23,22 @@ export function guestSliceEnd(fn: number): number {
   return fn * LBAS_PER_GUEST + EXTENTS * EXTENT_BLOCKS;
 }
 
+/**
+ * The storage-copy guest's changes (D30): which share of its commands change
+ * data, and how a deallocate splits its extent. Without a mix the guest
+ * writes and reads only, as the shared-namespace migration always did.
+ */
+export interface ChangeMix {
+  /** the share of commands that change data, 0 to 1; the rest read */
+  rate: number;
+  /** ranges a deallocate names, 1 to 4, each its own log entry (gaps between them) */
+  dsmRanges: number;
+}
+
+/** Of the changes: writes, then Write Zeroes, the rest deallocates. */
+const WRITE_SHARE = 0.6;
+const ZEROES_SHARE = 0.2;
+
 export class Workload {
   /** workload commands not yet submitted */
   remaining: number;
@@ -40,6 +56,7 @@ export class Workload {
     readonly guest: Guest,
     private readonly rng: Rng,
     count: number,
+    private readonly mix?: ChangeMix,
   ) {
     this.remaining = count;
     guest.onIoCompletion = (rec, data) => this.completed(rec, data);
@@ -81,12 +98,7 @@ export class Workload {
     const dropped = this.guest.recover();
     for (const rec of dropped) {
       this.busy.delete(rec.slba);
-      if (rec.kind === 'write') {
-        for (let i = 0; i < rec.blocks; i++) {
-          const lba = rec.slba + i;
-          this.uncertain.set(lba, [...(this.uncertain.get(lba) ?? []), rec.generation]);
-        }
-      }
+      for (const lba of changedBlocks(rec)) this.uncertain.set(lba, [...(this.uncertain.get(lba) ?? []), rec.generation]);
     }
     this.onReset?.(dropped);
   }
@@ -129,19 +141,39 @@ export class Workload {
   private submitOne(phase: 'workload'): boolean {
     const slba = this.freeExtent();
     if (slba === undefined) return false;
-    const write = this.rng.next() < 0.6 || !this.written.has(slba);
-    if (!write) return this.submitRead(phase, slba);
+    const kind = this.mix ? this.changeKind() : this.rng.next() < 0.6 || !this.written.has(slba) ? 'write' : 'read';
+    if (kind === 'read') return this.submitRead(phase, slba);
     const i = this.queueWithRoom();
     if (i === undefined) return false;
-    const blocks = this.rng.between(1, EXTENT_BLOCKS);
-    const generation = this.nextGeneration++;
-    const data = new Uint8Array(blocks * BLOCK_SIZE);
-    for (let b = 0; b < blocks; b++) stampBlock(data, b * BLOCK_SIZE, this.guest.fn, slba + b, generation);
-    const rec = this.guest.submitIo(i, 'write', phase, slba, blocks, generation, this.rng.next() < 0.5, data);
+    const rec = kind === 'write' ? this.submitWrite(i, phase, slba) : this.submitClear(i, kind, phase, slba);
     if (!rec) return false;
     this.busy.add(slba);
     this.written.add(slba);
     return true;
+  }
+
+  private changeKind(): IoKind {
+    const mix = this.mix!;
+    if (this.rng.next() >= mix.rate) return 'read';
+    const r = this.rng.next();
+    return r < WRITE_SHARE ? 'write' : r < WRITE_SHARE + ZEROES_SHARE ? 'zeroes' : 'deallocate';
+  }
+
+  private submitWrite(i: number, phase: 'workload', slba: number): IoRecord | undefined {
+    const blocks = this.rng.between(1, EXTENT_BLOCKS);
+    const generation = this.nextGeneration++;
+    const data = new Uint8Array(blocks * BLOCK_SIZE);
+    for (let b = 0; b < blocks; b++) stampBlock(data, b * BLOCK_SIZE, this.guest.fn, slba + b, generation);
+    return this.guest.submitIo(i, 'write', phase, slba, blocks, generation, this.rng.next() < 0.5, data);
+  }
+
+  /** Write Zeroes of part of the extent, or a deallocate of `dsmRanges` ranges with a gap between each (so each is its own entry, D30). */
+  private submitClear(i: number, kind: 'zeroes' | 'deallocate', phase: 'workload', slba: number): IoRecord | undefined {
+    if (kind === 'zeroes') return this.guest.submitIo(i, 'zeroes', phase, slba, this.rng.between(1, EXTENT_BLOCKS), 0, false);
+    const n = Math.min(4, Math.max(1, this.mix!.dsmRanges));
+    const step = EXTENT_BLOCKS / n;
+    const ranges: BlockRange[] = Array.from({ length: n }, (_, j) => ({ slba: slba + j * step, blocks: this.rng.between(1, n === 1 ? EXTENT_BLOCKS : step - 1) }));
+    return this.guest.submitIo(i, 'deallocate', phase, slba, EXTENT_BLOCKS, 0, this.rng.next() < 0.5, undefined, ranges);
   }
 
   private submitRead(phase: 'workload' | 'verify', slba: number): boolean {
@@ -178,10 +210,10 @@ export class Workload {
       this.ledger.dataError(`${rec.kind} of LBA ${rec.slba} on VF ${rec.fn} queue ${rec.qid} completed with SCT ${rec.status?.sct} SC 0x${rec.status?.sc.toString(16)}`);
       return;
     }
-    if (rec.kind === 'write') {
-      for (let b = 0; b < rec.blocks; b++) {
-        this.generation.set(rec.slba + b, rec.generation);
-        this.uncertain.delete(rec.slba + b);
+    if (rec.kind !== 'read') {
+      for (const lba of changedBlocks(rec)) {
+        this.generation.set(lba, rec.generation);
+        this.uncertain.delete(lba);
       }
       return;
     }

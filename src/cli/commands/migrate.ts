@@ -18,6 +18,7 @@ interface MigrateCliOptions {
   json: boolean;
   storage: string;
   maxRounds: string;
+  writeRate: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -35,8 +36,10 @@ async function storageCopy(opts: MigrateCliOptions, options: MigrateOptions): Pr
   if (opts.matrix || options.faults.length > 0) throw new Error('--storage copy runs without --fault and --matrix for now; the fault matrix covers --storage shared');
   if (!/^[1-9][0-9]*$/.test(opts.maxRounds)) throw new Error(`--max-rounds "${opts.maxRounds}" is not a whole number from 1`);
   const { simulateStorageCopy, formatStorageCopy, storageCopyJson } = await import('../../migrate/storageCopy.ts');
-  const r = await simulateStorageCopy(options, { maxRounds: Number(opts.maxRounds) });
-  console.log(opts.json ? JSON.stringify(storageCopyJson(r)) : formatStorageCopy(r, options));
+  if (!/^(0|[1-9][0-9]*)$/.test(opts.writeRate)) throw new Error(`--write-rate "${opts.writeRate}" is not a whole percent from 0 to 100`);
+  const writeRate = Number(opts.writeRate);
+  const r = await simulateStorageCopy(options, { maxRounds: Number(opts.maxRounds), writeRate });
+  console.log(opts.json ? JSON.stringify(storageCopyJson(r)) : formatStorageCopy(r, options, writeRate));
   process.exitCode = r.ok ? 0 : 1;
 }
 
@@ -62,6 +65,7 @@ export function registerMigrate(program: Command): void {
     .option('--profile <profile>', 'device profile: lm, no-lm, reserved, foreign, or tp4159 (the host driver then sends the standard\'s commands: Suspend, Get/Set Controller State, Resume, after the D21 guard)', MIGRATE_DEFAULTS.profile)
     .option('--storage <mode>', 'shared: both devices reach one namespace (D15); copy: each has its own, and the data moves with the user data migration queue (needs --profile tp4159)', 'shared')
     .option('--max-rounds <n>', 'with --storage copy: copy rounds from the log after the bulk copy, at most', '8')
+    .option('--write-rate <percent>', 'with --storage copy: percent of the guest\'s commands that change data (writes, Write Zeroes, deallocates; the rest read)', '60')
     .option('--matrix', 'run every fault at every arc where it can strike (on the --profile device; faults that do not apply to it are left out) and print the table (markdown, or JSON with --json)', false)
     .option('--json', 'print {"migrated","ioSubmitted","ioCompleted","lost","duplicated","dataErrors","savedBytes","downtimeUs","faults"}', false)
     .addHelpText(
