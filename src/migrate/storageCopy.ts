@@ -19,6 +19,7 @@ import { resolveMigrateOptions, type MigrateOptions } from './options.ts';
 import { Rng } from './rng.ts';
 import { Side } from './side.ts';
 import { BLOCK_SIZE } from './stamp.ts';
+import { STORAGE_FAULTS, storageFaultRow, type StorageFaultName, type StorageFaultRow } from './storageFaults.ts';
 import { guestSliceEnd, Workload } from './workload.ts';
 
 const GUEST_BASE = 0x4000_0000;
@@ -37,6 +38,11 @@ export interface CopyOptions {
   writeRate: number;
   /** ranges each deallocate names (1 to 4) */
   dsmRanges: number;
+  /** a fault that strikes during pre-copy (storageFaults.ts) */
+  fault?: StorageFaultName;
+  /** set by the fault */
+  releaseLate?: boolean;
+  failOneWrite?: boolean;
 }
 
 export const COPY_DEFAULTS: Readonly<CopyOptions> = { maxRounds: 8, dirtyTarget: 64, logEntries: 128, writeRate: 60, dsmRanges: 1 };
@@ -75,6 +81,10 @@ export interface StorageCopyReport {
   /** the log ended with ESA 7 and the host copied everything again */
   logFilled: boolean;
   changes: ChangeCounts;
+  /** guest writes that failed as the write-fail fault meant them to */
+  failedWrites: { slba: number; sct: number; sc: number }[];
+  /** the fault's row: its required outcome and what happened */
+  fault?: StorageFaultRow;
   savedBytes: number;
   downtimeUs: number;
   /** VFs no guest uses whose state changed (D14 says none may) */
@@ -87,10 +97,11 @@ export interface StorageCopyReport {
 export async function simulateStorageCopy(partial: Partial<MigrateOptions> = {}, copy: Partial<CopyOptions> = {}): Promise<StorageCopyReport> {
   const o = resolveMigrateOptions({ ...partial, profile: 'tp4159' });
   if (o.faults.length > 0) throw new Error('--storage copy runs without --fault for now: the fault matrix covers the shared-namespace migration');
-  const c = { ...COPY_DEFAULTS, ...copy };
+  const c: CopyOptions = { ...COPY_DEFAULTS, ...copy, ...(copy.fault ? STORAGE_FAULTS[copy.fault].setup : {}) };
   if (!Number.isInteger(c.writeRate) || c.writeRate < 0 || c.writeRate > 100) throw new Error(`--write-rate ${c.writeRate} is out of range: give a whole percent from 0 to 100`);
   if (!Number.isInteger(c.dsmRanges) || c.dsmRanges < 1 || c.dsmRanges > 4) throw new Error(`a deallocate names 1 to 4 ranges, got ${c.dsmRanges}`);
-  return new StorageCopyRun(o, c).run();
+  const r = await new StorageCopyRun(o, c).run();
+  return c.fault ? { ...r, fault: storageFaultRow(c.fault, r) } : r;
 }
 
 class StorageCopyRun {
@@ -134,6 +145,8 @@ class StorageCopyRun {
     const pre = await srcVf.setState('PRE_COPY');
     const log = pre.stream && 'dirtyLog' in pre.stream ? pre.stream.dirtyLog : undefined;
     if (!log) throw new Error('the tp4159 driver opened PRE_COPY without a user data log; storage copy needs one (tp4159 section 6)');
+    log.releaseLate = this.c.releaseLate === true;
+    if (this.c.failOneWrite) this.work.failOneWrite();
     await this.bulkCopy(log);
     await this.copyRounds(log);
     this.guestRuns(o.queues); // in flight at Suspend: D22 completes the fetched ones before Suspend does
@@ -215,7 +228,7 @@ class StorageCopyRun {
     const ok = migrated && counters.lost === 0 && counters.duplicated === 0 && counters.dataErrors === 0 && blocksDiffering === 0 && workload.submitted === this.o.io && idleChanged.length === 0;
     return {
       migrated, ioSubmitted: workload.submitted, ioCompleted: workload.completed, lost: counters.lost, duplicated: counters.duplicated, dataErrors: counters.dataErrors,
-      blocksDiffering, namespaceBlocks: this.blocks, blocksCopied: this.rounds.reduce((a, r) => a + r.blocks, 0), rounds: this.rounds, logFilled: this.logFilled, changes: this.changes(),
+      blocksDiffering, namespaceBlocks: this.blocks, blocksCopied: this.rounds.reduce((a, r) => a + r.blocks, 0), rounds: this.rounds, logFilled: this.logFilled, changes: this.changes(), failedWrites: [...this.work.failedAsMeant],
       savedBytes, downtimeUs, idleChanged, counters, ok,
     };
   }
@@ -276,6 +289,7 @@ export function formatStorageCopy(r: StorageCopyReport, o: { vf: number; queues:
   row('I/O', `${r.ioSubmitted} submitted, ${r.ioCompleted} completed, ${r.lost} lost, ${r.duplicated} duplicated, ${r.dataErrors} data errors`);
   row('other VFs', r.idleChanged.length ? `CHANGED: ${r.idleChanged.join(', ')} (D14)` : 'unchanged on both devices (D14)');
   row('namespaces', r.blocksDiffering === 0 ? `equal at Suspend: every one of ${r.namespaceBlocks} blocks compared (I10)` : `${r.blocksDiffering} block(s) DIFFER at Suspend (I10)`);
-  lines.push(r.ok ? 'result: every check held' : 'result: FAILED, see above');
+  if (r.fault) row('fault', `${r.fault.fault}: expected ${r.fault.expected} (${r.fault.rule}); observed ${r.fault.observed}${r.fault.ok ? '' : ' — FAILED'}`);
+  lines.push(r.ok && (r.fault?.ok ?? true) ? 'result: every check held' : 'result: FAILED, see above');
   return lines.join('\n');
 }

@@ -49,6 +49,10 @@ export class Workload {
   private readonly uncertain = new Map<number, number[]>();
   private readonly busy = new Set<number>();
   private readonly written = new Set<number>();
+  /** a write that must fail (write-fail): armed, then its ledger position until it completes */
+  private failing: 'armed' | number | undefined;
+  /** writes that failed as the fault meant them to, with their status */
+  readonly failedAsMeant: { slba: number; sct: number; sc: number }[] = [];
   /** called with the I/O dropped when the guest finds its controller reset */
   onReset: ((dropped: IoRecord[]) => void) | undefined;
 
@@ -147,6 +151,7 @@ export class Workload {
     if (i === undefined) return false;
     const rec = kind === 'write' ? this.submitWrite(i, phase, slba) : this.submitClear(i, kind, phase, slba);
     if (!rec) return false;
+    if (rec.seq === this.failing) return true; // past the slice: nothing to read back
     this.busy.add(slba);
     this.written.add(slba);
     return true;
@@ -159,12 +164,25 @@ export class Workload {
     return r < WRITE_SHARE ? 'write' : r < WRITE_SHARE + ZEROES_SHARE ? 'zeroes' : 'deallocate';
   }
 
-  private submitWrite(i: number, phase: 'workload', slba: number): IoRecord | undefined {
-    const blocks = this.rng.between(1, EXTENT_BLOCKS);
+  /**
+   * The next write runs past the end of the guest's slice: on a namespace
+   * that ends there (storage copy), it fails with LBA Out of Range and changes
+   * nothing (D30: a failed command need not be logged).
+   */
+  failOneWrite(): void {
+    this.failing = 'armed';
+  }
+
+  private submitWrite(i: number, phase: 'workload', extent: number): IoRecord | undefined {
+    const past = this.failing === 'armed';
+    const slba = past ? this.firstLba + EXTENTS * EXTENT_BLOCKS - EXTENT_BLOCKS / 2 : extent;
+    const blocks = past ? EXTENT_BLOCKS : this.rng.between(1, EXTENT_BLOCKS);
     const generation = this.nextGeneration++;
     const data = new Uint8Array(blocks * BLOCK_SIZE);
     for (let b = 0; b < blocks; b++) stampBlock(data, b * BLOCK_SIZE, this.guest.fn, slba + b, generation);
-    return this.guest.submitIo(i, 'write', phase, slba, blocks, generation, this.rng.next() < 0.5, data);
+    const rec = this.guest.submitIo(i, 'write', phase, slba, blocks, generation, this.rng.next() < 0.5, data);
+    if (rec && past) this.failing = rec.seq;
+    return rec;
   }
 
   /** Write Zeroes of part of the extent, or a deallocate of `dsmRanges` ranges with a gap between each (so each is its own entry, D30). */
@@ -206,6 +224,11 @@ export class Workload {
   private completed(rec: IoRecord, data: Uint8Array | undefined): void {
     this.busy.delete(rec.slba);
     const ok = rec.status !== undefined && rec.status.sct === 0 && rec.status.sc === 0;
+    if (rec.seq === this.failing && !ok) {
+      this.failedAsMeant.push({ slba: rec.slba, sct: rec.status!.sct, sc: rec.status!.sc });
+      this.failing = undefined;
+      return;
+    }
     if (!ok) {
       this.ledger.dataError(`${rec.kind} of LBA ${rec.slba} on VF ${rec.fn} queue ${rec.qid} completed with SCT ${rec.status?.sct} SC 0x${rec.status?.sc.toString(16)}`);
       return;
