@@ -20,7 +20,7 @@ import { Rng } from './rng.ts';
 import { Side } from './side.ts';
 import { BLOCK_SIZE } from './stamp.ts';
 import { STORAGE_FAULTS, storageFaultRow, type StorageFaultName, type StorageFaultRow } from './storageFaults.ts';
-import { guestSliceEnd, Workload } from './workload.ts';
+import { GUEST_EXTENTS, guestSliceEnd, Workload } from './workload.ts';
 
 const GUEST_BASE = 0x4000_0000;
 const GUEST_REGION = 0x400_0000;
@@ -38,6 +38,10 @@ export interface CopyOptions {
   writeRate: number;
   /** ranges each deallocate names (1 to 4) */
   dsmRanges: number;
+  /** the 8-block extents of its slice the guest works on (1 to 1024) */
+  workingSet: number;
+  /** the bulk copy's order: from LBA 0 up, or from the end down (the guest's slice, at the end, first) */
+  bulkOrder: 'ascending' | 'descending';
   /** a fault that strikes during pre-copy (storageFaults.ts) */
   fault?: StorageFaultName;
   /** set by the fault */
@@ -45,7 +49,7 @@ export interface CopyOptions {
   failOneWrite?: boolean;
 }
 
-export const COPY_DEFAULTS: Readonly<CopyOptions> = { maxRounds: 8, dirtyTarget: 64, logEntries: 128, writeRate: 60, dsmRanges: 1 };
+export const COPY_DEFAULTS: Readonly<CopyOptions> = { maxRounds: 8, dirtyTarget: 64, logEntries: 128, writeRate: 60, dsmRanges: 1, workingSet: GUEST_EXTENTS, bulkOrder: 'ascending' };
 
 /** What the guest changed and what the log reported, by kind (D30). */
 export interface ChangeCounts {
@@ -99,6 +103,7 @@ export async function simulateStorageCopy(partial: Partial<MigrateOptions> = {},
   if (o.faults.length > 0) throw new Error('--storage copy runs without --fault for now: the fault matrix covers the shared-namespace migration');
   const c: CopyOptions = { ...COPY_DEFAULTS, ...copy, ...(copy.fault ? STORAGE_FAULTS[copy.fault].setup : {}) };
   if (!Number.isInteger(c.writeRate) || c.writeRate < 0 || c.writeRate > 100) throw new Error(`--write-rate ${c.writeRate} is out of range: give a whole percent from 0 to 100`);
+  if (!Number.isInteger(c.workingSet) || c.workingSet < 1 || c.workingSet > GUEST_EXTENTS) throw new Error(`the guest's working set is 1 to ${GUEST_EXTENTS} extents, got ${c.workingSet}`);
   if (!Number.isInteger(c.dsmRanges) || c.dsmRanges < 1 || c.dsmRanges > 4) throw new Error(`a deallocate names 1 to 4 ranges, got ${c.dsmRanges}`);
   const r = await new StorageCopyRun(o, c).run();
   return c.fault ? { ...r, fault: storageFaultRow(c.fault, r) } : r;
@@ -130,7 +135,7 @@ class StorageCopyRun {
     this.src = new Side('source', { vfs: o.vfs, profile: 'tp4159', maxIoQueuesPerVf: MAX_IO_QUEUES, namespace: this.srcNs, mutant: o.knobs?.sourceMutant });
     this.dst = new Side('destination', { vfs: o.vfs, profile: 'tp4159', maxIoQueuesPerVf: MAX_IO_QUEUES, namespace: this.dstNs, mutant: o.knobs?.destinationMutant });
     this.guest = new Guest(this.src.dev, o.vf, GUEST_BASE + (o.vf - 1) * GUEST_REGION, GUEST_REGION, new Ledger());
-    this.work = new Workload(this.guest, new Rng(o.seed).fork(1), o.io, { rate: c.writeRate / 100, dsmRanges: c.dsmRanges });
+    this.work = new Workload(this.guest, new Rng(o.seed).fork(1), o.io, { rate: c.writeRate / 100, dsmRanges: c.dsmRanges, extents: c.workingSet });
   }
 
   async run(): Promise<StorageCopyReport> {
@@ -181,7 +186,8 @@ class StorageCopyRun {
   private async bulkCopy(log: UserDataLog): Promise<void> {
     const perStep = Math.max(1, Math.round(this.o.io / 2 / Math.ceil(this.blocks / BULK_STEP)));
     let bulk: CopyRound = { kind: 'bulk', ranges: 0, blocks: 0, bytes: 0 };
-    for (let at = 0; at < this.blocks; at += BULK_STEP) {
+    const steps = Array.from({ length: Math.ceil(this.blocks / BULK_STEP) }, (_, i) => i * BULK_STEP);
+    for (const at of this.c.bulkOrder === 'descending' ? steps.reverse() : steps) {
       const r = copyInto('bulk', this.srcNs, this.dstNs, [{ slba: BigInt(at), blocks: Math.min(BULK_STEP, this.blocks - at), deallocated: false }]);
       bulk = { kind: 'bulk', ranges: bulk.ranges + 1, blocks: bulk.blocks + r.blocks, bytes: bulk.bytes + r.bytes };
       this.guestRuns(perStep);
@@ -212,7 +218,7 @@ class StorageCopyRun {
   private take(d: Drained, into: LoggedRange[]): LoggedRange[] {
     if (d.end === 'full') this.logFilled = true;
     for (const r of d.ranges) r.deallocated ? this.loggedDeallocated++ : this.loggedData++;
-    into.push(...d.ranges);
+    into.push(...(this.o.knobs?.releaseBeforeCopy ? d.ranges.slice(0, -1) : d.ranges));
     return into;
   }
 
@@ -247,24 +253,17 @@ function copyInto(kind: CopyRound['kind'], from: RamNamespace, to: RamNamespace,
   return { kind, ranges: ranges.length, blocks, bytes: blocks * BLOCK_SIZE };
 }
 
-/** Blocks whose bytes differ, every block compared (I10). */
+/** Blocks whose bytes differ, every block compared (I10); a step that is equal as a whole is compared at once (native memcmp). */
 function differingBlocks(a: RamNamespace, b: RamNamespace, blocks: number): number {
   let n = 0;
-  const x = new Uint8Array(BULK_STEP * BLOCK_SIZE);
-  const y = new Uint8Array(BULK_STEP * BLOCK_SIZE);
+  const x = Buffer.alloc(BULK_STEP * BLOCK_SIZE);
+  const y = Buffer.alloc(BULK_STEP * BLOCK_SIZE);
   for (let at = 0; at < blocks; at += BULK_STEP) {
     const count = Math.min(BULK_STEP, blocks - at);
     a.read(at, count, x);
     b.read(at, count, y);
-    for (let i = 0; i < count; i++) {
-      const o = i * BLOCK_SIZE;
-      for (let j = 0; j < BLOCK_SIZE; j++) {
-        if (x[o + j] !== y[o + j]) {
-          n++;
-          break;
-        }
-      }
-    }
+    if (x.equals(y)) continue;
+    for (let i = 0; i < count; i++) if (x.compare(y, i * BLOCK_SIZE, (i + 1) * BLOCK_SIZE, i * BLOCK_SIZE, (i + 1) * BLOCK_SIZE) !== 0) n++;
   }
   return n;
 }

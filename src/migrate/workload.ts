@@ -19,6 +19,9 @@ const EXTENTS = 1024;
 const LBAS_PER_GUEST = 65536;
 
 /** The first LBA past VF `fn`'s slice: a namespace this long holds its guest's I/O. */
+/** Extents of a guest's slice. */
+export const GUEST_EXTENTS = EXTENTS;
+
 export function guestSliceEnd(fn: number): number {
   return fn * LBAS_PER_GUEST + EXTENTS * EXTENT_BLOCKS;
 }
@@ -33,6 +36,8 @@ export interface ChangeMix {
   rate: number;
   /** ranges a deallocate names, 1 to 4, each its own log entry (gaps between them) */
   dsmRanges: number;
+  /** the extents the guest works on, the first of its slice (1 to 1024): a small set makes changes hit data written before */
+  extents: number;
 }
 
 /** Of the changes: writes, then Write Zeroes, the rest deallocates. */
@@ -189,7 +194,7 @@ export class Workload {
   private submitClear(i: number, kind: 'zeroes' | 'deallocate', phase: 'workload', slba: number): IoRecord | undefined {
     if (kind === 'zeroes') return this.guest.submitIo(i, 'zeroes', phase, slba, this.rng.between(1, EXTENT_BLOCKS), 0, false);
     const n = Math.min(4, Math.max(1, this.mix!.dsmRanges));
-    const step = EXTENT_BLOCKS / n;
+    const step = Math.floor(EXTENT_BLOCKS / n);
     const ranges: BlockRange[] = Array.from({ length: n }, (_, j) => ({ slba: slba + j * step, blocks: this.rng.between(1, n === 1 ? EXTENT_BLOCKS : step - 1) }));
     return this.guest.submitIo(i, 'deallocate', phase, slba, EXTENT_BLOCKS, 0, this.rng.next() < 0.5, undefined, ranges);
   }
@@ -205,7 +210,7 @@ export class Workload {
 
   private freeExtent(): number | undefined {
     for (let tries = 0; tries < 8; tries++) {
-      const slba = this.firstLba + this.rng.int(EXTENTS) * EXTENT_BLOCKS;
+      const slba = this.firstLba + this.rng.int(this.mix?.extents ?? EXTENTS) * EXTENT_BLOCKS;
       if (!this.busy.has(slba)) return slba;
     }
     return undefined;
