@@ -12,6 +12,7 @@ import { RamNamespace } from '../emulator/namespace.ts';
 import { MAX_IO_QUEUES } from '../emulator/options.ts';
 import { NvmeLmHost } from '../host/driver.ts';
 import type { Drained, LoggedRange, UserDataLog } from '../host/userDataLog.ts';
+import type { VfioMigration } from '../host/vfio/migration.ts';
 import { MIG_PRE_COPY, MIG_STOP_COPY } from '../host/vfio/states.ts';
 import { Guest } from './guest.ts';
 import { Ledger, type IoCounters, type IoKind } from './ledger.ts';
@@ -40,6 +41,8 @@ export interface CopyOptions {
   dsmRanges: number;
   /** the 8-block extents of its slice the guest works on (1 to 1024) */
   workingSet: number;
+  /** pre-copy: bulk copy and log rounds while the guest runs; stop-and-copy: no log, the whole namespace copied after Suspend (the 2025 RFC's way) */
+  mode: 'pre-copy' | 'stop-and-copy';
   /** the bulk copy's order: from LBA 0 up, or from the end down (the guest's slice, at the end, first) */
   bulkOrder: 'ascending' | 'descending';
   /** a fault that strikes during pre-copy (storageFaults.ts) */
@@ -49,7 +52,7 @@ export interface CopyOptions {
   failOneWrite?: boolean;
 }
 
-export const COPY_DEFAULTS: Readonly<CopyOptions> = { maxRounds: 8, dirtyTarget: 64, logEntries: 128, writeRate: 60, dsmRanges: 1, workingSet: GUEST_EXTENTS, bulkOrder: 'ascending' };
+export const COPY_DEFAULTS: Readonly<CopyOptions> = { maxRounds: 8, dirtyTarget: 64, logEntries: 128, writeRate: 60, dsmRanges: 1, workingSet: GUEST_EXTENTS, bulkOrder: 'ascending', mode: 'pre-copy' };
 
 /** What the guest changed and what the log reported, by kind (D30). */
 export interface ChangeCounts {
@@ -142,23 +145,20 @@ class StorageCopyRun {
     const o = this.o;
     this.guest.init(o.queues);
     const idle = [this.src.idleHashes([o.vf]), this.dst.idleHashes([o.vf])] as const;
-    const flags = MIG_STOP_COPY | MIG_PRE_COPY;
+    const preCopy = this.c.mode === 'pre-copy';
+    const flags = preCopy ? MIG_STOP_COPY | MIG_PRE_COPY : MIG_STOP_COPY;
     const srcVf = (await NvmeLmHost.attach(this.src.host, { profile: 'tp4159', flags, logEntries: this.c.logEntries })).vf(o.vf - 1);
     const dstVf = (await NvmeLmHost.attach(this.dst.host, { profile: 'tp4159', flags })).vf(o.vf - 1);
     // the guest's pace: an eighth of its I/O before pre-copy, half during the bulk copy, a few per round, the rest on the destination
     this.guestRuns(Math.ceil(o.io / 8));
-    const pre = await srcVf.setState('PRE_COPY');
-    const log = pre.stream && 'dirtyLog' in pre.stream ? pre.stream.dirtyLog : undefined;
-    if (!log) throw new Error('the tp4159 driver opened PRE_COPY without a user data log; storage copy needs one (tp4159 section 6)');
-    log.releaseLate = this.c.releaseLate === true;
-    if (this.c.failOneWrite) this.work.failOneWrite();
-    await this.bulkCopy(log);
-    await this.copyRounds(log);
+    const log = preCopy ? await this.preCopy(srcVf) : undefined;
+    if (!log) this.guestRuns(Math.ceil(o.io / 2)); // stop-and-copy: the same I/O runs while nothing is copied
     this.guestRuns(o.queues); // in flight at Suspend: D22 completes the fetched ones before Suspend does
     const t0 = process.hrtime.bigint();
     await srcVf.setState('STOP_COPY');
     this.work.submit(o.queues); // latched doorbells, fetched on the destination (D11, D12)
-    await this.finalCopy(log);
+    if (log) await this.finalCopy(log);
+    else this.rounds.push(copyInto('full', this.srcNs, this.dstNs, [{ slba: 0n, blocks: this.blocks, deallocated: false }]));
     const tc = process.hrtime.bigint();
     const blocksDiffering = differingBlocks(this.srcNs, this.dstNs, this.blocks);
     const checkNs = process.hrtime.bigint() - tc; // the comparison is the check's, not the migration's: off the clock
@@ -175,6 +175,18 @@ class StorageCopyRun {
     this.work.verify(this.dst.dev);
     const idleChanged = ([this.src, this.dst] as const).flatMap((side, i) => [...idle[i]].filter(([fn, h]) => side.dev.functionHash(fn) !== h).map(([fn]) => `${side.name} VF ${fn}`));
     return this.report(migrated, blocksDiffering, saved.length, downtimeUs, idleChanged);
+  }
+
+  /** RUNNING -> PRE_COPY (a UDMQ logs the VF's changes), the bulk copy and the rounds; the log, for the final copy. */
+  private async preCopy(srcVf: VfioMigration): Promise<UserDataLog> {
+    const pre = await srcVf.setState('PRE_COPY');
+    const log = pre.stream && 'dirtyLog' in pre.stream ? pre.stream.dirtyLog : undefined;
+    if (!log) throw new Error('the tp4159 driver opened PRE_COPY without a user data log; storage copy needs one (tp4159 section 6)');
+    log.releaseLate = this.c.releaseLate === true;
+    if (this.c.failOneWrite) this.work.failOneWrite();
+    await this.bulkCopy(log);
+    await this.copyRounds(log);
+    return log;
   }
 
   private guestRuns(n: number): void {
