@@ -156,7 +156,7 @@ class StorageCopyRun {
     this.guestRuns(o.queues); // in flight at Suspend: D22 completes the fetched ones before Suspend does
     const t0 = process.hrtime.bigint();
     await srcVf.setState('STOP_COPY');
-    this.work.submit(o.queues); // latched doorbells, fetched on the destination (D11, D12)
+    // no guest doorbell now: the hypervisor stops the vCPUs before PRE_COPY -> STOP_COPY, whose Get State already holds every tail (a doorbell rung after it would be lost)
     if (log) await this.finalCopy(log);
     else this.rounds.push(copyInto('full', this.srcNs, this.dstNs, [{ slba: 0n, blocks: this.blocks, deallocated: false }]));
     const tc = process.hrtime.bigint();
