@@ -6,6 +6,7 @@ import { explorerBenches, type ExplorerConfig } from './explorer.ts';
 import { currentClock, loadAverage, machineInfo, type BenchReport, type BenchResult } from './harness.ts';
 import { migrateBenches, type MigrateConfig } from './migrate.ts';
 import { pathsBenches, type PathsConfig } from './paths.ts';
+import { storageBenches, type StorageConfig } from './storageCopy.ts';
 import { verifyBenches, type VerifyConfig } from './verify.ts';
 
 /** The entries every run must produce, in this order. */
@@ -19,6 +20,8 @@ export const REQUIRED_ENTRIES = [
   'emulator.io_cmds_per_s',
   'emulator.save_load.bytes_per_s',
   'migrate.downtime_us',
+  'storage.downtime_us',
+  'storage.bytes_copied',
   'verify.exec_steps_per_s',
   'check.cpu_s',
   'cli.help_cpu_s',
@@ -29,6 +32,7 @@ interface BenchConfig {
   paths: PathsConfig;
   emulator: EmulatorConfig;
   migrate: MigrateConfig;
+  storage: StorageConfig;
   verify: VerifyConfig;
   check: CheckConfig;
 }
@@ -39,6 +43,7 @@ export const FULL: BenchConfig = {
   paths: { rounds: 3, warmupPaths: 40 },
   emulator: { warmup: 2, rounds: 7, adminCommands: 600_000, ioCommands: 200_000, saveLoads: 20_000 },
   migrate: { warmup: 1, rounds: 5, queues: 64, io: 4096 },
+  storage: { rounds: 3, io: 1024, rates: [10, 50, 90] },
   // every lm and no-lm path over the process boundary (the full replay the tests sample)
   verify: { rounds: 1, profiles: ['lm', 'no-lm'], suites: [] },
   check: { rounds: 1, helpRounds: 3, check: ['check'], baseline: ['check', '--no-suites'] },
@@ -49,13 +54,14 @@ export const SMOKE: BenchConfig = {
   paths: { rounds: 1, warmupPaths: 2, suiteLimit: 2, pathLimit: 20 },
   emulator: { warmup: 1, rounds: 1, adminCommands: 300, ioCommands: 100, saveLoads: 10 },
   migrate: { warmup: 0, rounds: 1, queues: 4, io: 64 },
+  storage: { rounds: 1, io: 64, rates: [10, 50, 90] },
   verify: { rounds: 1, profiles: ['no-lm'], suites: ['pfAcceptance'] },
   // the shape of the measurement only: a whole check takes many seconds
   check: { rounds: 1, helpRounds: 1, check: ['check', '--help'], baseline: ['--version'] },
 };
 
-export type Group = 'explorer' | 'paths' | 'emulator' | 'migrate' | 'verify' | 'check';
-export const GROUPS: readonly Group[] = ['explorer', 'paths', 'emulator', 'migrate', 'verify', 'check'];
+export type Group = 'explorer' | 'paths' | 'emulator' | 'migrate' | 'storage' | 'verify' | 'check';
+export const GROUPS: readonly Group[] = ['explorer', 'paths', 'emulator', 'migrate', 'storage', 'verify', 'check'];
 
 export async function runBenches(config: BenchConfig, o: { smoke: boolean; groups?: readonly Group[]; log?: (line: string) => void }): Promise<BenchReport> {
   const groups = o.groups ?? GROUPS;
@@ -73,6 +79,7 @@ export async function runBenches(config: BenchConfig, o: { smoke: boolean; group
   await step('paths', () => pathsBenches(config.paths));
   await step('emulator', () => emulatorBenches(config.emulator));
   await step('migrate', () => migrateBenches(config.migrate));
+  await step('storage', () => storageBenches(config.storage));
   await step('verify', () => verifyBenches(config.verify));
   await step('check', () => checkBenches(config.check));
   return { machine: machineInfo(), smoke: o.smoke, clock: currentClock(), loadAverage: { start: loadAtStart, end: loadAverage() }, results };

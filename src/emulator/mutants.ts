@@ -6,7 +6,7 @@
 // (queues.ts POST_COMPLETION) or the admin executor of every profile. Only
 // suites proving they catch bugs ask for these (`--mutant`).
 import type { Controller } from './controller.ts';
-import { CONTROLLER_MUTANTS, TP4159_MUTANTS, type ControllerMutant, type DeviceConfig, type LmMutant, type Mutant, type Tp4159Mutant } from './options.ts';
+import { CONTROLLER_MUTANTS, STORAGE_MUTANTS, TP4159_MUTANTS, type ControllerMutant, type DeviceConfig, type LmMutant, type Mutant, type StorageMutant, type Tp4159Mutant } from './options.ts';
 import type { PostCompletion } from './context.ts';
 import type { ProfileExecutors } from './executors.ts';
 import { ADMIN } from '../wire/opcodes.ts';
@@ -69,8 +69,9 @@ export function mutateLmSteps(s: LmSteps, mutant: LmMutant): LmSteps {
   return BREAK[mutant](s);
 }
 
-export function isTp4159Mutant(m: Mutant): m is Tp4159Mutant {
-  return (TP4159_MUTANTS as readonly string[]).includes(m);
+/** A mutant of the standard profile's steps: a tp4159 one, or a storage one (STORAGE_MUTANTS). */
+export function isTp4159Mutant(m: Mutant): m is Tp4159Mutant | StorageMutant {
+  return (TP4159_MUTANTS as readonly string[]).includes(m) || (STORAGE_MUTANTS as readonly string[]).includes(m);
 }
 
 export function isControllerMutant(m: Mutant): m is ControllerMutant {
@@ -136,7 +137,7 @@ function flipCapabilityByte(c: Controller, prp1: number, prp2: number): void {
 }
 
 /** The standard profile's steps broken as `mutant` says (hmlmMutants.ts). */
-export function mutateHmlmSteps(s: HmlmSteps, mutant: Tp4159Mutant): HmlmSteps {
+export function mutateHmlmSteps(s: HmlmSteps, mutant: Tp4159Mutant | StorageMutant): HmlmSteps {
   return HMLM_BREAK[mutant](s);
 }
 
@@ -167,7 +168,7 @@ function tearDownBeforeChecking(vf: Controller): void {
 }
 
 // The standard profile's broken variants (tp4159), each wrapping one of its steps (hmlmExec.ts).
-const HMLM_BREAK: Readonly<Record<Tp4159Mutant, (s: HmlmSteps) => HmlmSteps>> = {
+const HMLM_BREAK: Readonly<Record<Tp4159Mutant | StorageMutant, (s: HmlmSteps) => HmlmSteps>> = {
   // D26, I11: a Set State whose data fails a check has already created the CQs it names.
   partialSetState: (s) => ({
     ...s,
@@ -199,6 +200,11 @@ const HMLM_BREAK: Readonly<Record<Tp4159Mutant, (s: HmlmSteps) => HmlmSteps>> = 
   crossVfLog: (s) => ({
     ...s,
     log: (pf, fn, e) => s.log(pf, fn === 1 && e.esa === 0 && pf.hmlm.loggingFor(2) ? 2 : fn, e),
+  }),
+  // D30, I10: a deallocated range (DLBA) is never logged; the namespace changes all the same.
+  unloggedDeallocate: (s) => ({
+    ...s,
+    log: (pf, fn, e) => (e.dlba ? false : s.log(pf, fn, e)),
   }),
   // D29: Track Send start on a suspended VF's queue is accepted as if the VF ran.
   trackWhileSuspended: (s) => ({

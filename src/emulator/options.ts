@@ -24,7 +24,14 @@ export const MUTANTS = [...LM_MUTANTS, ...TP4159_MUTANTS, ...CONTROLLER_MUTANTS]
 export type LmMutant = (typeof LM_MUTANTS)[number];
 export type Tp4159Mutant = (typeof TP4159_MUTANTS)[number];
 export type ControllerMutant = (typeof CONTROLLER_MUTANTS)[number];
-export type Mutant = (typeof MUTANTS)[number];
+/**
+ * Broken logging only the storage-copy property test asks for
+ * (test/migrate/storageProperty.test.ts): no generated suite sends Dataset
+ * Management, so serve and verify do not offer them.
+ */
+export const STORAGE_MUTANTS = ['unloggedDeallocate'] as const;
+export type StorageMutant = (typeof STORAGE_MUTANTS)[number];
+export type Mutant = (typeof MUTANTS)[number] | StorageMutant;
 
 /** The bug each mutant plants and the rules it breaks: `serve --help`, the README's table and the tests' names read it here. */
 export const MUTANT_BUGS: Readonly<Record<Mutant, { bug: string; breaks: string }>> = {
@@ -39,6 +46,7 @@ export const MUTANT_BUGS: Readonly<Record<Mutant, { bug: string; breaks: string 
   crossVfLog: { bug: "VF 1's writes are logged into VF 2's user data migration queue", breaks: 'I13' },
   trackWhileSuspended: { bug: 'Track Send start is accepted while the VF is suspended', breaks: 'D29' },
   cdqForPf: { bug: "a Controller Data Queue is created for the PF's own CNTLID", breaks: 'D20, D28' },
+  unloggedDeallocate: { bug: 'a Dataset Management deallocate changes the namespace but posts no user data migration queue entry', breaks: 'D30, I10' },
   staleSqHead: { bug: 'every completion reports the SQ head from before its command was fetched', breaks: "NVMe's SQ head pointer, I2" },
   noPhaseInvert: { bug: 'the phase tag is never inverted when a CQ wraps', breaks: "NVMe's phase tag, I2" },
   duplicateCompletion: { bug: "every completion on the PF's admin queue is posted twice", breaks: 'I2' },
@@ -98,7 +106,8 @@ export function resolveOptions(o: DeviceOptions): DeviceConfig {
   if (policy !== 'reject' && policy !== 'drop') throw new RangeError(`vfQueuePolicy "${policy}": use "reject" or "drop"`);
   const io = o.ioCompletion ?? 'immediate';
   if (io !== 'immediate' && io !== 'deferred') throw new RangeError(`ioCompletion "${io}": use "immediate" or "deferred"`);
-  if (o.mutant !== undefined && !MUTANTS.includes(o.mutant)) throw new RangeError(`unknown mutant "${o.mutant}": use one of ${MUTANTS.join(', ')}`);
+  const known: readonly Mutant[] = [...MUTANTS, ...STORAGE_MUTANTS];
+  if (o.mutant !== undefined && !known.includes(o.mutant)) throw new RangeError(`unknown mutant "${o.mutant}": use one of ${known.join(', ')}`);
   return {
     vfs,
     profile: PROFILE_INFO[profile],

@@ -36,6 +36,16 @@ export interface Drained {
 export class UserDataLog {
   private head = 0;
   private phase = 1;
+  /** the head the controller was last told (Set Features 21h HP) */
+  private releasedHead = 0;
+  /** the head at the end of the previous drain */
+  private previousHead = 0;
+  /**
+   * A slow host (fault late-release): each drain releases only the slots the
+   * previous drain took, so the controller sees fewer free slots (D31 says it
+   * must still never write into an unreleased one).
+   */
+  releaseLate = false;
   private ended: LogEnd | undefined;
   private deleted = false;
   /** ranges the driver drained (settle, close) that the host has not taken yet */
@@ -97,7 +107,12 @@ export class UserDataLog {
         this.phase ^= 1;
       }
     }
-    if (taken > 0) await send(this.channel, (cid) => cmd.setCdq(cid, this.cdqid, this.head, { etpt: false, tpt: 0 }));
+    const release = this.releaseLate ? this.previousHead : this.head;
+    this.previousHead = this.head;
+    if (release !== this.releasedHead) {
+      this.releasedHead = release;
+      await send(this.channel, (cid) => cmd.setCdq(cid, this.cdqid, release, { etpt: false, tpt: 0 }));
+    }
     return { ranges, ...(this.ended ? { end: this.ended } : {}) };
   }
 

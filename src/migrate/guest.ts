@@ -7,7 +7,7 @@
 // memory contents, which is the whole point of the exercise. The queue
 // arithmetic (tail, head, phase, wrap) is src/target/ring.ts's.
 import { decodeCqe, CQE_SIZE, type Cqe } from '../wire/cqe.ts';
-import { sqeFor } from '../wire/adminCommands.ts';
+import { dsmRanges, sqeFor } from '../wire/adminCommands.ts';
 import { CC_ENABLE, cqHeadDoorbell, CSTS_FIELDS, REG, sqTailDoorbell, bitsOf } from '../wire/registers.ts';
 import { SQE_SIZE } from '../wire/sqe.ts';
 import { isSuccess } from '../wire/status.ts';
@@ -15,7 +15,7 @@ import { PAGE_SIZE } from '../wire/page.ts';
 import { PageBump } from '../target/pageBump.ts';
 import { cqTake, newCq, newSq, sqeCid, sqPush, type CqRing, type SqRing } from '../target/ring.ts';
 import type { HostileCommand } from './hostile.ts';
-import type { IoKind, IoPhase, IoRecord, Ledger } from './ledger.ts';
+import type { BlockRange, IoKind, IoPhase, IoRecord, Ledger } from './ledger.ts';
 import { BLOCK_SIZE } from './stamp.ts';
 
 /** What a guest reaches of a device: its VF's registers and guest-physical memory. */
@@ -184,9 +184,11 @@ export class Guest {
 
   /**
    * Submit one I/O command on queue index `i`: a write of the given blocks
-   * (already stamped in `data`) or a read. Returns undefined when the queue is full.
+   * (already stamped in `data`), a read, a Write Zeroes, or a deallocate of
+   * `ranges` (Dataset Management, its range list in the data buffer).
+   * Returns undefined when the queue is full.
    */
-  submitIo(i: number, kind: IoKind, phase: IoPhase, slba: number, blocks: number, generation: number, startMidPage: boolean, data?: Uint8Array): IoRecord | undefined {
+  submitIo(i: number, kind: IoKind, phase: IoPhase, slba: number, blocks: number, generation: number, startMidPage: boolean, data?: Uint8Array, ranges?: readonly BlockRange[]): IoRecord | undefined {
     const q = this.queues[i];
     if (!this.hasRoom(i)) return undefined;
     const buffer = this.freeBuffers.pop() ?? this.alloc(BUFFER_BYTES);
@@ -195,11 +197,15 @@ export class Guest {
       if (!data || data.length !== blocks * BLOCK_SIZE) throw new RangeError(`a write of ${blocks} blocks needs ${blocks * BLOCK_SIZE} bytes of data`);
       this.dev.memory.write(buffer + offset, data);
     }
+    if (kind === 'deallocate') {
+      if (!ranges || ranges.length === 0 || ranges.length > 256) throw new RangeError(`a deallocate names 1 to 256 ranges, got ${ranges?.length ?? 0}`);
+      this.dev.memory.write(buffer + offset, dsmRanges(ranges));
+    }
     const cid = this.nextCid(q);
     const prp1 = BigInt(buffer + offset);
     const prp2 = BigInt(buffer + PAGE_SIZE);
-    const sqe = kind === 'write' ? sqeFor.write(cid, 1, BigInt(slba), blocks, prp1, prp2) : sqeFor.read(cid, 1, BigInt(slba), blocks, prp1, prp2);
-    const rec = this.ledger.open({ fn: this.fn, qid: q.qid, cid, kind, phase, slba, blocks, generation, buffer, offset });
+    const sqe = ioSqe(kind, cid, BigInt(slba), blocks, prp1, prp2, ranges?.length ?? 0);
+    const rec = this.ledger.open({ fn: this.fn, qid: q.qid, cid, kind, phase, slba, blocks, generation, buffer, offset, ...(ranges ? { ranges } : {}) });
     q.outstanding.set(cid, rec);
     this.post(q, q.qid, sqe);
     return rec;
@@ -320,4 +326,11 @@ export class Guest {
     this.cids.set(0, cid);
     return cid;
   }
+}
+
+function ioSqe(kind: IoKind, cid: number, slba: bigint, blocks: number, prp1: bigint, prp2: bigint, ranges: number): Uint8Array {
+  if (kind === 'write') return sqeFor.write(cid, 1, slba, blocks, prp1, prp2);
+  if (kind === 'read') return sqeFor.read(cid, 1, slba, blocks, prp1, prp2);
+  if (kind === 'zeroes') return sqeFor.writeZeroes(cid, 1, slba, blocks);
+  return sqeFor.deallocate(cid, 1, ranges, prp1, prp2);
 }

@@ -5,9 +5,14 @@
 // counted apart from the ones that were really lost.
 import type { Cqe } from '../wire/cqe.ts';
 
-export type IoKind = 'write' | 'read';
+/** write: stamped data; zeroes: Write Zeroes; deallocate: Dataset Management with AD (the storage-copy workload's changes, D30) */
+export type IoKind = 'write' | 'read' | 'zeroes' | 'deallocate';
 /** workload: the commands --io counts; verify: the read-back after the workload */
 export type IoPhase = 'workload' | 'verify';
+export interface BlockRange {
+  slba: number;
+  blocks: number;
+}
 type IoState = 'outstanding' | 'completed' | 'dropped';
 
 export interface IoRecord {
@@ -20,8 +25,10 @@ export interface IoRecord {
   phase: IoPhase;
   slba: number;
   blocks: number;
-  /** the write's generation; 0 for reads */
+  /** the write's generation; 0 for reads, Write Zeroes and deallocate (the blocks then read as zeros) */
   generation: number;
+  /** deallocate: the ranges it names (all inside slba..slba+blocks) */
+  ranges?: readonly BlockRange[];
   /** guest-physical address of the 2-page data buffer, and where the data starts in it */
   buffer: number;
   offset: number;
@@ -94,4 +101,11 @@ export class Ledger {
     }
     return c;
   }
+}
+
+/** The blocks a command changes: none for a read. */
+export function changedBlocks(rec: Pick<IoRecord, 'kind' | 'slba' | 'blocks' | 'ranges'>): number[] {
+  if (rec.kind === 'read') return [];
+  const ranges = rec.kind === 'deallocate' ? (rec.ranges ?? []) : [{ slba: rec.slba, blocks: rec.blocks }];
+  return ranges.flatMap((r) => Array.from({ length: r.blocks }, (_, i) => r.slba + i));
 }

@@ -28,6 +28,8 @@ export interface MigrateOptions {
     skipMemoryCopy?: boolean;
     /** storage copy: a host that does not copy the ranges the log reported after Suspend */
     skipFinalCopy?: boolean;
+    /** storage copy: a host that releases each drain's last entry before copying its range, so the controller reuses the slot and the range is never copied */
+    releaseBeforeCopy?: boolean;
   };
 }
 

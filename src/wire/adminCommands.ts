@@ -1,7 +1,7 @@
 // Command-specific fields of the standard admin and NVM I/O commands the
 // emulator serves, as layout tables over the 64-byte SQE.
 import { getUint, setUint, WireError, type Field, type Layout } from './layout.ts';
-import { ADMIN, ASYNC_EVENT_REQUEST, NVM } from './opcodes.ts';
+import { ADMIN, ASYNC_EVENT_REQUEST, NVM, NVM_DATASET_MANAGEMENT, NVM_WRITE_ZEROES } from './opcodes.ts';
 import { SQE_LAYOUT, SQE_SIZE } from './sqe.ts';
 
 const head: readonly Field[] = SQE_LAYOUT.fields.filter((f) => ['opc', 'fuse', 'psdt', 'cid', 'nsid', 'prp1', 'prp2'].includes(f.name));
@@ -51,6 +51,14 @@ export const READ_WRITE_LAYOUT = cmd('Read/Write', [
 ]);
 
 export const FLUSH_LAYOUT = cmd('Flush', []);
+
+/** Dataset Management: the range list (16 bytes a range) is in the data buffer. */
+export const DSM_LAYOUT = cmd('Dataset Management', [
+  { name: 'nr', offset: 40, width: 1, doc: 'CDW10 7:0 number of ranges, zero-based' },
+  { name: 'ad', offset: 44, width: 1, bits: [2, 2], doc: 'CDW11 bit 2 AD: deallocate the ranges' },
+]);
+/** Bytes of one Dataset Management range: context attributes, length in blocks, starting LBA. */
+export const DSM_RANGE_SIZE = 16;
 
 export const ADMIN_LAYOUTS: Record<number, Layout> = {
   [ADMIN.IDENTIFY]: IDENTIFY_LAYOUT,
@@ -110,4 +118,20 @@ export const sqeFor = {
   read: (cid: number, nsid: number, slba: bigint, blocks: number, prp1: bigint, prp2 = 0n): Uint8Array =>
     encodeCommand(READ_WRITE_LAYOUT, { opc: NVM.READ, cid, nsid, slba, nlb: blocks - 1, prp1, prp2 }),
   flush: (cid: number, nsid: number): Uint8Array => encodeCommand(FLUSH_LAYOUT, { opc: NVM.FLUSH, cid, nsid }),
+  writeZeroes: (cid: number, nsid: number, slba: bigint, blocks: number): Uint8Array =>
+    encodeCommand(READ_WRITE_LAYOUT, { opc: NVM_WRITE_ZEROES, cid, nsid, slba, nlb: blocks - 1 }),
+  /** Dataset Management with AD: `ranges` range descriptors (dsmRanges) at prp1/prp2. */
+  deallocate: (cid: number, nsid: number, ranges: number, prp1: bigint, prp2 = 0n): Uint8Array =>
+    encodeCommand(DSM_LAYOUT, { opc: NVM_DATASET_MANAGEMENT, cid, nsid, nr: ranges - 1, ad: 1, prp1, prp2 }),
 };
+
+/** The range list of a Dataset Management command. */
+export function dsmRanges(ranges: readonly { slba: number; blocks: number }[]): Uint8Array {
+  const out = new Uint8Array(ranges.length * DSM_RANGE_SIZE);
+  const v = new DataView(out.buffer);
+  ranges.forEach((r, i) => {
+    v.setUint32(i * DSM_RANGE_SIZE + 4, r.blocks, true);
+    v.setBigUint64(i * DSM_RANGE_SIZE + 8, BigInt(r.slba), true);
+  });
+  return out;
+}

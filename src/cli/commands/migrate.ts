@@ -4,7 +4,7 @@
 // D13-D15, D18, I7). `--matrix` runs every fault at every arc.
 import type { Command } from 'commander';
 import { ARCS, FAULT_ARCS, FAULT_NAMES } from '../../migrate/faults.ts';
-import { MIGRATE_DEFAULTS, parseMigrateArgs, type MigrateOptions } from '../../migrate/options.ts';
+import { MIGRATE_DEFAULTS, parseMigrateArgs } from '../../migrate/options.ts';
 import { asksCross, runCross, type CrossCliOptions } from './migrateCross.ts';
 
 interface MigrateCliOptions extends CrossCliOptions {
@@ -19,6 +19,7 @@ interface MigrateCliOptions extends CrossCliOptions {
   json: boolean;
   storage: string;
   maxRounds: string;
+  writeRate: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -30,15 +31,21 @@ function faultHelp(): string {
 }
 
 /** `--storage copy`: the scenario loads only now. */
-async function storageCopy(opts: MigrateCliOptions, options: MigrateOptions): Promise<void> {
+async function storageCopy(opts: MigrateCliOptions): Promise<void> {
   if (opts.storage !== 'copy') throw new Error(`--storage "${opts.storage}" is not a mode: use shared or copy`);
+  const options = parseMigrateArgs({ ...opts, fault: [] });
   if (options.profile !== 'tp4159') throw new Error('--storage copy needs --profile tp4159: only the standard\'s user data migration queue reports the changed ranges to copy');
-  if (opts.matrix || options.faults.length > 0) throw new Error('--storage copy runs without --fault and --matrix for now; the fault matrix covers --storage shared');
+  if (opts.matrix) throw new Error('--storage copy runs without --matrix; its faults are run one at a time with --fault (their table is in the README)');
+  if (opts.fault.length > 1) throw new Error('--storage copy takes one --fault at a time');
+  const { parseStorageFault } = await import('../../migrate/storageFaults.ts');
+  const fault = opts.fault.length === 1 ? parseStorageFault(opts.fault[0]) : undefined;
   if (!/^[1-9][0-9]*$/.test(opts.maxRounds)) throw new Error(`--max-rounds "${opts.maxRounds}" is not a whole number from 1`);
   const { simulateStorageCopy, formatStorageCopy, storageCopyJson } = await import('../../migrate/storageCopy.ts');
-  const r = await simulateStorageCopy(options, { maxRounds: Number(opts.maxRounds) });
-  console.log(opts.json ? JSON.stringify(storageCopyJson(r)) : formatStorageCopy(r, options));
-  process.exitCode = r.ok ? 0 : 1;
+  if (!/^(0|[1-9][0-9]*)$/.test(opts.writeRate)) throw new Error(`--write-rate "${opts.writeRate}" is not a whole percent from 0 to 100`);
+  const writeRate = Number(opts.writeRate);
+  const r = await simulateStorageCopy(options, { maxRounds: Number(opts.maxRounds), writeRate, ...(fault ? { fault } : {}) });
+  console.log(opts.json ? JSON.stringify(storageCopyJson(r)) : formatStorageCopy(r, options, writeRate));
+  process.exitCode = r.ok && (r.fault?.ok ?? true) ? 0 : 1;
 }
 
 export function registerMigrate(program: Command): void {
@@ -59,13 +66,14 @@ export function registerMigrate(program: Command): void {
     .option('--queues <q>', 'I/O queue pairs the guest uses (1-64)', String(MIGRATE_DEFAULTS.queues))
     .option('--io <count>', 'I/O commands in the guest\'s workload', String(MIGRATE_DEFAULTS.io))
     .option('--seed <s>', 'seed of the workload and the faults (timings aside, a seed gives the same run)', String(MIGRATE_DEFAULTS.seed))
-    .option('--fault <name@arc>', 'inject a fault, repeatable (list below); one fault is also checked against the outcome the spec requires', collect, [])
+    .option('--fault <name@arc>', 'inject a fault, repeatable (list below); one fault is also checked against the outcome the spec requires. With --storage copy: one of udmq-full, late-release, dsm-ranges, write-fail (during pre-copy)', collect, [])
     .option('--profile <profile>', 'device profile: lm, no-lm, reserved, foreign, or tp4159 (the host driver then sends the standard\'s commands: Suspend, Get/Set Controller State, Resume, after the D21 guard)', MIGRATE_DEFAULTS.profile)
     .option('--storage <mode>', 'shared: both devices reach one namespace (D15); copy: each has its own, and the data moves with the user data migration queue (needs --profile tp4159)', 'shared')
     .option('--max-rounds <n>', 'with --storage copy: copy rounds from the log after the bulk copy, at most', '8')
     .option('--from <impl>', 'with --profile tp4159: the source implementation, emulator or qemu (I15: Get State on one, Set State on the other)')
     .option('--to <impl>', 'with --profile tp4159: the destination implementation, emulator or qemu')
     .option('--qemu-binary <path>', 'the QEMU of a qemu end, built with host-managed live migration (default: $NVME_LM_QEMU)')
+    .option('--write-rate <percent>', 'with --storage copy: percent of the guest\'s commands that change data (writes, Write Zeroes, deallocates; the rest read)', '60')
     .option('--matrix', 'run every fault at every arc where it can strike (on the --profile device; faults that do not apply to it are left out) and print the table (markdown, or JSON with --json)', false)
     .option('--json', 'print {"migrated","ioSubmitted","ioCompleted","lost","duplicated","dataErrors","savedBytes","downtimeUs","faults"}', false)
     .addHelpText(
@@ -79,19 +87,20 @@ export function registerMigrate(program: Command): void {
         '  $ nvme-lm migrate --profile foreign\n' +
         '  $ nvme-lm migrate --profile tp4159 --fault wrong-version@dst.load\n' +
         '  $ nvme-lm migrate --profile tp4159 --storage copy --json\n' +
+        '  $ nvme-lm migrate --profile tp4159 --storage copy --write-rate 90 --fault udmq-full\n' +
         '  $ nvme-lm migrate --profile tp4159 --from qemu --to emulator --qemu-binary ./qemu-system-x86_64 --vfs 2\n' +
         '  $ nvme-lm migrate --matrix',
     )
     .action(async (opts: MigrateCliOptions, cmd: Command) => {
-      const options = parseMigrateArgs(opts);
       if (asksCross(opts)) {
-        await runCross(opts, options, { matrix: opts.matrix, storage: opts.storage, ioGiven: cmd.getOptionValueSource('io') !== 'default' });
+        await runCross(opts, parseMigrateArgs(opts), { matrix: opts.matrix, storage: opts.storage, ioGiven: cmd.getOptionValueSource('io') !== 'default' });
         return;
       }
       if (opts.storage !== 'shared') {
-        await storageCopy(opts, options);
+        await storageCopy(opts);
         return;
       }
+      const options = parseMigrateArgs(opts);
       if (opts.matrix) {
         if (options.faults.length > 0) throw new Error('--matrix runs every fault at every arc; leave out --fault');
         const { matrixMarkdown, runFaultMatrix } = await import('../../migrate/matrix.ts');

@@ -1,9 +1,9 @@
 // One scenario per tp4159 mutant (options.ts TP4159_MUTANTS): what the
 // correct device gives, and that the mutant gives something else. Used by
 // ../mutants.test.ts with the vendor profiles' scenarios.
-import type { Tp4159Mutant, Mutant } from '../../../src/emulator/options.ts';
+import type { StorageMutant, Tp4159Mutant, Mutant } from '../../../src/emulator/options.ts';
 import { status } from '../helpers.ts';
-import { sqeFor } from '../../../src/wire/adminCommands.ts';
+import { dsmRanges, sqeFor } from '../../../src/wire/adminCommands.ts';
 import { decodeControllerState, encodeControllerState } from '../../../src/wire/tp4159/state.ts';
 import { SC_HMLM } from '../../../src/wire/status.ts';
 import { cs, invalidField, tpSetup } from './tpHost.ts';
@@ -14,7 +14,21 @@ interface Scenario {
   correct: unknown;
 }
 
-export const TP4159_SCENARIOS: Record<Tp4159Mutant, Scenario> = {
+export const TP4159_SCENARIOS: Record<Tp4159Mutant | StorageMutant, Scenario> = {
+  unloggedDeallocate: {
+    spec: 'D30: a deallocate of two ranges on a logged VF posts two entries with DLBA set',
+    run: (mutant) => {
+      const { host, tp } = tpSetup({ mutant });
+      const q = tp.createUdmq(1, 8);
+      tp.track(q.cdqid, 1);
+      host.createIoPair(1, 1, 4);
+      const list = host.alloc(4096);
+      host.dev.memory.write(list, dsmRanges([{ slba: 8, blocks: 2 }, { slba: 16, blocks: 3 }]));
+      host.submit(1, 1, sqeFor.deallocate(host.nextCid(), 1, 2, BigInt(list)));
+      return tp.udmq(q.base, 8).filter((e) => e.phase === 1 && e.dlba).map((e) => [Number(e.slba), e.nlb + 1]);
+    },
+    correct: [[8, 2], [16, 3]],
+  },
   partialSetState: {
     spec: 'D26, I11: a Set State failing a check (an SQ naming no CQ) leaves the VF without queues',
     run: (mutant) => {
