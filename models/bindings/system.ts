@@ -28,7 +28,7 @@ import type { Adapter, ResetOptions } from '../../src/target/adapter.ts';
 import type { Implementation } from '../../src/paths/trie.ts';
 import type { PathStep } from '../../src/paths/path.ts';
 import { describePosted, type DriverState, type Posted } from '../host/guest.ts';
-import { checkRdy, expectOwn, nextState, SizeTable, SUCCESS_STATUS, suiteBranchPaths, suitePaths, type ExpectedStatus } from '../engine/observe.ts';
+import { checkRdy, expectOwn, machineSuite, nextState, SizeTable, SUCCESS_STATUS, type ExpectedStatus } from '../engine/observe.ts';
 import { PfHost, type Sent } from '../host/pfHost.ts';
 import { Mismatch, type Suite } from '../engine/suite.ts';
 import { VfGuest, type VfGuestState } from '../host/vfGuest.ts';
@@ -278,15 +278,6 @@ export function systemSuites(options: BindingOptions = {}): Suite[] {
   return (['reject', 'drop'] as const).map((policy) => {
     const spec = systemSpec(SYSTEM_SUITE_VFS, { vfQueuePolicy: policy });
     const reset: ResetOptions = { vfs: SYSTEM_SUITE_VFS, profile: 'lm', vfQueuePolicy: policy, ioCompletion: 'deferred' };
-    return {
-      id: spec.id,
-      profile: 'lm' as const,
-      reset,
-      spec,
-      requires: { deferredIo: true },
-      paths: () => suitePaths(spec.id, spec),
-      branchPaths: () => suiteBranchPaths(spec.id, spec),
-      implementation: (adapter: Adapter) => new SystemBinding(adapter, spec, reset, options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-    };
+    return machineSuite(spec, reset, { deferredIo: true }, (adapter: Adapter) => new SystemBinding(adapter, spec, reset, options.timeoutMs ?? DEFAULT_TIMEOUT_MS));
   });
 }

@@ -38,7 +38,7 @@ import { migrationBuffers, prpListBytes, prpsFor, udmqRing } from '../host/hostP
 import { describePosted, isOk, type Posted } from '../host/guest.ts';
 import { GET_STATE_BYTES } from '../host/tp4159Host.ts';
 import { TARGET_VF, TpAcceptanceHost, type TpAcceptanceHostState } from '../host/tp4159AcceptanceHost.ts';
-import { expectOwn, nextState, SUCCESS_STATUS, suiteBranchPaths, suitePaths } from '../engine/observe.ts';
+import { expectOwn, machineSuite, nextState, SUCCESS_STATUS } from '../engine/observe.ts';
 import { completionWait, DEFAULT_TIMEOUT_MS } from '../engine/completionWait.ts';
 import { deviceSnapshots, type DeviceSnapshot } from '../engine/snapshots.ts';
 import { Mismatch, type Suite } from '../engine/suite.ts';
@@ -270,15 +270,6 @@ export function tpAcceptanceSuites(options: TpBindingOptions = {}): Suite[] {
   return TP_ACCEPTANCE_OPTION_SETS.map((o) => {
     const reset = resetFor(o);
     const spec = tpAcceptanceSpec(o);
-    return {
-      id: spec.id,
-      profile: 'tp4159' as const,
-      reset,
-      spec,
-      requires: {},
-      paths: () => suitePaths(spec.id, spec),
-      branchPaths: () => suiteBranchPaths(spec.id, spec),
-      implementation: (adapter: Adapter) => new TpAcceptanceBinding(adapter, spec, o, reset, options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-    };
+    return machineSuite(spec, reset, {}, (adapter: Adapter) => new TpAcceptanceBinding(adapter, spec, o, reset, options.timeoutMs ?? DEFAULT_TIMEOUT_MS));
   });
 }

@@ -23,7 +23,7 @@ import {
   type TpLifecycleOptions,
 } from '../../machines/tp4159Lifecycle.ts';
 import type { TpCompletion } from '../../machines/tp4159/status.ts';
-import { checkRdy, expectOwn, nextState, suiteBranchPaths, suitePaths } from '../engine/observe.ts';
+import { checkRdy, expectOwn, machineSuite, nextState } from '../engine/observe.ts';
 import { describePosted, type DriverState, type Posted, type QueueDepths } from '../host/guest.ts';
 import { VfGuest, type VfGuestState } from '../host/vfGuest.ts';
 import { realise } from '../realisers/realiser.ts';
@@ -196,15 +196,6 @@ export function tpLifecycleSuites(options: TpBindingOptions = {}): Suite[] {
   return TP_LIFECYCLE_OPTION_SETS.map((o) => {
     const spec = tpLifecycleSpec(o);
     const reset: ResetOptions = { vfs: 1, profile: 'tp4159', ioCompletion: 'deferred', ...(o.seqind === 'whole-only' ? { tp4159: { seqind: 'whole-only' } } : {}) };
-    return {
-      id: spec.id,
-      profile: 'tp4159' as const,
-      reset,
-      spec,
-      requires: { deferredIo: true },
-      paths: () => suitePaths(spec.id, spec),
-      branchPaths: () => suiteBranchPaths(spec.id, spec),
-      implementation: (adapter: Adapter) => new TpLifecycleBinding(adapter, spec, o, reset, options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-    };
+    return machineSuite(spec, reset, { deferredIo: true }, (adapter: Adapter) => new TpLifecycleBinding(adapter, spec, o, reset, options.timeoutMs ?? DEFAULT_TIMEOUT_MS));
   });
 }

@@ -26,7 +26,7 @@ import type { PathStep } from '../../src/paths/path.ts';
 import { CNS_CONTROLLER, decodeIdentifyController } from '../../src/wire/identify.ts';
 import { decodeCdqCreateDw0 } from '../../src/wire/tp4159/completions.ts';
 import { encodeTp4159 } from '../../src/wire/tp4159/commandCodec.ts';
-import { checkRdy, expectOwn, nextState, SUCCESS_STATUS, suiteBranchPaths, suitePaths } from '../engine/observe.ts';
+import { checkRdy, expectOwn, machineSuite, nextState, SUCCESS_STATUS } from '../engine/observe.ts';
 import { describePosted, isOk, type DriverState, type Posted } from '../host/guest.ts';
 import { udmqRing } from '../host/hostPlan.ts';
 import { stateWritten, TpHost } from '../host/tp4159Host.ts';
@@ -299,15 +299,6 @@ export function tpSystemSuites(options: TpBindingOptions = {}): Suite[] {
   const spec = tpSystemSpec(TP_SYSTEM_SUITE_VFS);
   const reset: ResetOptions = { vfs: TP_SYSTEM_SUITE_VFS, profile: 'tp4159', ioCompletion: 'immediate' };
   return [
-    {
-      id: spec.id,
-      profile: 'tp4159' as const,
-      reset,
-      spec,
-      requires: {},
-      paths: () => suitePaths(spec.id, spec),
-      branchPaths: () => suiteBranchPaths(spec.id, spec),
-      implementation: (adapter: Adapter) => new TpSystemBinding(adapter, spec, reset, options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-    },
+    machineSuite(spec, reset, {}, (adapter: Adapter) => new TpSystemBinding(adapter, spec, reset, options.timeoutMs ?? DEFAULT_TIMEOUT_MS)),
   ];
 }

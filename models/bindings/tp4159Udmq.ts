@@ -19,7 +19,7 @@ import { sqeFor } from '../../src/wire/adminCommands.ts';
 import { decodeUdmqEntries, UDMQ_ENTRY_SIZE, UDMQ_LBACIR } from '../../src/wire/tp4159/udmq.ts';
 import { ESA, UDMQ_OPTION_SETS, udmqSpec, type UdmqContext, type UdmqOptions } from '../../machines/tp4159Udmq.ts';
 import type { TpCompletion } from '../../machines/tp4159/status.ts';
-import { checkRdy, expectOwn, nextState, suiteBranchPaths, suitePaths } from '../engine/observe.ts';
+import { checkRdy, expectOwn, machineSuite, nextState } from '../engine/observe.ts';
 import { describePosted, isOk, NSID, type DriverState, type Posted, type QueueDepths, VF_DEPTHS } from '../host/guest.ts';
 import { VfGuest, type VfGuestState } from '../host/vfGuest.ts';
 import { udmqRing } from '../host/hostPlan.ts';
@@ -243,15 +243,6 @@ export function tpUdmqSuites(options: TpBindingOptions = {}): Suite[] {
   return UDMQ_OPTION_SETS.map((o) => {
     const spec = udmqSpec(o);
     const reset: ResetOptions = { vfs: 1, profile: 'tp4159', ioCompletion: 'immediate' };
-    return {
-      id: spec.id,
-      profile: 'tp4159' as const,
-      reset,
-      spec,
-      requires: {},
-      paths: () => suitePaths(spec.id, spec),
-      branchPaths: () => suiteBranchPaths(spec.id, spec),
-      implementation: (adapter: Adapter) => new TpUdmqBinding(adapter, spec, o, reset, options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-    };
+    return machineSuite(spec, reset, {}, (adapter: Adapter) => new TpUdmqBinding(adapter, spec, o, reset, options.timeoutMs ?? DEFAULT_TIMEOUT_MS));
   });
 }

@@ -11,7 +11,9 @@ import { branchCover } from '../../src/paths/branchCover.ts';
 import type { Path } from '../../src/paths/path.ts';
 import { describeStatus } from '../../src/wire/status.ts';
 import { describePosted, postedDetail, type FunctionDriver, type Posted } from '../host/guest.ts';
-import { Mismatch } from './suite.ts';
+import { Mismatch, type Requirements, type Suite } from './suite.ts';
+import type { Adapter, ResetOptions } from '../../src/target/adapter.ts';
+import type { Implementation } from '../../src/paths/trie.ts';
 import { decisionNamedIn } from './mismatchDetail.ts';
 
 /** A completion as a machine predicts it (machines/ define their own status constants). */
@@ -97,6 +99,20 @@ export function suitePaths(suiteId: string, spec: MachineSpec): Path[] {
 /** One path per reachable transition (branchCover) of the spec explored without symmetry, memoised per suite id. */
 export function suiteBranchPaths(suiteId: string, spec: MachineSpec): Path[] {
   return memoPaths('branches', suiteId, () => branchCover(exploreShared(spec)));
+}
+
+/** The suite of one machine spec: its id the spec's, its profile the reset's, both path sets memoised. */
+export function machineSuite(spec: MachineSpec, reset: ResetOptions, requires: Requirements, implementation: (adapter: Adapter) => Implementation): Suite {
+  return {
+    id: spec.id,
+    profile: reset.profile,
+    reset,
+    spec,
+    requires,
+    paths: () => suitePaths(spec.id, spec),
+    branchPaths: () => suiteBranchPaths(spec.id, spec),
+    implementation,
+  };
 }
 
 /**

@@ -7,34 +7,37 @@
 // answer a waiting command stay with the tracker for the binding's reap.
 //
 // A binding's host driver takes its tracker from hostQueueTracker(); while a
-// suite runs (runSuite) the tracker joins that run's watch. Bindings make
-// their drivers in reset() (a reset is a new device), so the watch forgets
-// the trackers it had at each reset: an old tracker would read the new
-// device's queues with the old one's account. Suites run one at a time.
+// suite runs (runSuite) on an adapter, a tracker made on that adapter joins
+// that run's watch (keyed by the adapter, so runs on other adapters at the
+// same time keep their own). Bindings make their drivers in reset() (a reset
+// is a new device), so the watch forgets the trackers it had at each reset:
+// an old tracker would read the new device's queues with the old one's
+// account.
 import { QueueTracker, type QueueTrackerOptions } from '../../src/target/queueTracker.ts';
 import type { BatchOps } from '../../src/target/batch.ts';
 import type { Implementation } from '../../src/paths/trie.ts';
 
-let active: QueueWatch | undefined;
+const watching = new WeakMap<BatchOps, QueueWatch>();
 
-/** A queue tracker for a binding's host driver, watched by the suite run in progress (if any). */
+/** A queue tracker for a binding's host driver, watched by the suite run in progress on `raw` (if any). */
 export function hostQueueTracker(raw: BatchOps, options?: QueueTrackerOptions): QueueTracker {
   const t = new QueueTracker(raw, options);
-  active?.trackers.add(t);
+  watching.get(raw)?.trackers.add(t);
   return t;
 }
 
 export class QueueWatch {
   readonly trackers = new Set<QueueTracker>();
 
-  /** Run `body` with this watch taking every tracker made meanwhile. */
-  async during<T>(body: () => Promise<T>): Promise<T> {
-    const outer = active;
-    active = this;
+  /** Run `body` with this watch taking every tracker made on `adapter` meanwhile. */
+  async during<T>(adapter: BatchOps, body: () => Promise<T>): Promise<T> {
+    const outer = watching.get(adapter);
+    watching.set(adapter, this);
     try {
       return await body();
     } finally {
-      active = outer;
+      if (outer === undefined) watching.delete(adapter);
+      else watching.set(adapter, outer);
     }
   }
 

@@ -20,6 +20,7 @@ import { resolveMigrateOptions, type MigrateOptions } from './options.ts';
 import { Rng } from './rng.ts';
 import { Side } from './side.ts';
 import { BLOCK_SIZE } from './stamp.ts';
+import type { MigrationReport } from './report.ts';
 import { STORAGE_FAULTS, storageFaultRow, type StorageFaultName, type StorageFaultRow } from './storageFaults.ts';
 import { GUEST_EXTENTS, guestSliceEnd, Workload } from './workload.ts';
 
@@ -73,13 +74,8 @@ export interface CopyRound {
   bytes: number;
 }
 
-export interface StorageCopyReport {
-  migrated: boolean;
-  ioSubmitted: number;
-  ioCompleted: number;
-  lost: number;
-  duplicated: number;
-  dataErrors: number;
+/** The I/O ledger's counts as the shared-namespace report has them, and the copy's own. */
+export interface StorageCopyReport extends Pick<MigrationReport, 'migrated' | 'ioSubmitted' | 'ioCompleted' | 'lost' | 'duplicated' | 'dataErrors' | 'savedBytes'> {
   /** blocks whose bytes differ between the two namespaces at the moment of suspend, after the last copy */
   blocksDiffering: number;
   namespaceBlocks: number;
@@ -92,7 +88,6 @@ export interface StorageCopyReport {
   failedWrites: { slba: number; sct: number; sc: number }[];
   /** the fault's row: its required outcome and what happened */
   fault?: StorageFaultRow;
-  savedBytes: number;
   downtimeUs: number;
   /** VFs no guest uses whose state changed (D14 says none may) */
   idleChanged: string[];

@@ -1,6 +1,7 @@
 // Host-side steps the QEMU tests share: enable a controller on an admin queue
 // in low guest memory, create an I/O queue pair, decode completions.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { findQemu } from '../../../src/verify/qemu/qemuProcess.ts';
 import type { Adapter } from '../../../src/target/adapter.ts';
 import { sqeFor } from '../../../src/wire/adminCommands.ts';
@@ -69,4 +70,14 @@ export function nvmeLm(args: string[]): Promise<CliRun> {
     p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     p.on('exit', (status) => resolve({ status, stdout, stderr }));
   });
+}
+
+/** A process counts as gone when /proc has no entry for it or it is a zombie waiting to be reaped. */
+export function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
 }

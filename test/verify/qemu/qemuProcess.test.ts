@@ -5,20 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { QemuAdapter } from '../../../src/verify/qemu/qemuAdapter.ts';
 import { findQemu, livePids, QemuProcess } from '../../../src/verify/qemu/qemuProcess.ts';
-import { hasQemu } from './helpers.ts';
+import { hasQemu, isAlive } from './helpers.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const projectRoot = join(here, '..', '..', '..');
-
-/** A process counts as gone when /proc has no entry for it or it is a zombie waiting to be reaped. */
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 /** Pids of live processes whose command line mentions `text`. */
 function processesMentioning(text: string): number[] {

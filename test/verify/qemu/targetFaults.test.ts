@@ -4,7 +4,6 @@
 // QEMU is gone afterwards, and the next reset starts a fresh one. The fake
 // QEMU (fixtures/fakeQemu.mjs) misbehaves on purpose; the real QEMU is
 // killed from outside where it is installed.
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -13,18 +12,9 @@ import { livePids, QemuProcess } from '../../../src/verify/qemu/qemuProcess.ts';
 import { TargetFault } from '../../../src/target/errors.ts';
 import { sqeFor } from '../../../src/wire/adminCommands.ts';
 import { REG } from '../../../src/wire/registers.ts';
-import { enableController, hasQemu } from './helpers.ts';
+import { enableController, hasQemu, isAlive } from './helpers.ts';
 
 const FAKE_QEMU = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'fakeQemu.mjs');
-
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 /** Start the fake QEMU in `mode`, answering `answers` requests first. */
 async function startFake(mode: 'abort' | 'exit' | 'hang', answers = 0, answerTimeoutMs?: number): Promise<QemuProcess> {
