@@ -44,6 +44,8 @@ export class AdminQueue {
   private cq: CqRing;
   /** completions whose command had already timed out, kept for diagnosis */
   readonly lateCompletions: Cqe[] = [];
+  /** commands posted without waiting (an Asynchronous Event Request, held until an event): their completion once taken */
+  private readonly posted = new Map<number, Cqe | undefined>();
 
   private constructor(
     private readonly bus: RegisterAccess,
@@ -88,14 +90,7 @@ export class AdminQueue {
 
   /** Submit an SQE (its CID already set) and wait for the completion with that CID; null on timeout. */
   async submit(sqe: Uint8Array): Promise<Cqe | null> {
-    if (sqFull(this.sq)) {
-      throw new HostError('EIO', `the admin SQ is full (${this.sq.size - 1} commands without completions); reset the PF (FLR)`);
-    }
-    if (sqe.length !== SQE_SIZE) throw new RangeError(`an SQE is ${SQE_SIZE} bytes, got ${sqe.length}`);
-    const cid = sqeCid(sqe);
-    await this.bus.memWrite(this.memory.asq + BigInt(this.sq.tail * SQE_SIZE), sqe);
-    this.sq = sqPush(this.sq);
-    await this.bus.regWrite(sqTailDoorbell(0, this.dstrd), 4, BigInt(this.sq.tail));
+    const cid = await this.ring(sqe);
     let mine: Cqe | null = null;
     await this.wait.until(async () => {
       for (let cqe = await this.take(); cqe; cqe = await this.take()) {
@@ -103,11 +98,43 @@ export class AdminQueue {
           mine = cqe;
           return true;
         }
-        this.lateCompletions.push(cqe);
+        this.file(cqe);
       }
       return false;
     });
     return mine;
+  }
+
+  /** Submit an SQE (its CID already set) whose completion comes later, if ever (an AER, D33); collect it with completion(). */
+  async post(sqe: Uint8Array): Promise<void> {
+    const cid = await this.ring(sqe);
+    this.posted.set(cid, undefined);
+  }
+
+  /** The completion of a posted command once the controller posted it (taken now or while waiting for another); undefined until then. */
+  async completion(cid: number): Promise<Cqe | undefined> {
+    for (let cqe = await this.take(); cqe; cqe = await this.take()) this.file(cqe);
+    const cqe = this.posted.get(cid);
+    if (cqe) this.posted.delete(cid);
+    return cqe;
+  }
+
+  /** Write the SQE at the tail and ring the doorbell; its CID. */
+  private async ring(sqe: Uint8Array): Promise<number> {
+    if (sqFull(this.sq)) {
+      throw new HostError('EIO', `the admin SQ is full (${this.sq.size - 1} commands without completions); reset the PF (FLR)`);
+    }
+    if (sqe.length !== SQE_SIZE) throw new RangeError(`an SQE is ${SQE_SIZE} bytes, got ${sqe.length}`);
+    await this.bus.memWrite(this.memory.asq + BigInt(this.sq.tail * SQE_SIZE), sqe);
+    this.sq = sqPush(this.sq);
+    await this.bus.regWrite(sqTailDoorbell(0, this.dstrd), 4, BigInt(this.sq.tail));
+    return sqeCid(sqe);
+  }
+
+  /** A completion that is not the one waited for: a posted command's, or a late one. */
+  private file(cqe: Cqe): void {
+    if (this.posted.has(cqe.cid)) this.posted.set(cqe.cid, cqe);
+    else this.lateCompletions.push(cqe);
   }
 
   /** Consume the CQE at the head if the controller has posted it. */

@@ -55,6 +55,8 @@ export class AdminChannel {
   private nextCid = 1;
   private permit: LmPermit | undefined;
   private hmlmPermit: HmlmPermit | undefined;
+  /** posted commands whose completion has not come (post) */
+  private readonly waiting = new Map<number, CommandLogEntry>();
 
   constructor(readonly device: HostDevice) {}
 
@@ -91,6 +93,49 @@ export class AdminChannel {
    * error status or a missing completion, HostError EPERM if the guard refuses.
    */
   async submit(sqe: Uint8Array): Promise<Cqe> {
+    const { out, entry } = this.prepare(sqe);
+    const cqe = await this.device.adminCommand(out);
+    if (cqe === null) {
+      entry.outcome = 'timeout';
+      throw new NvmeCommandError(entry.opcode, entry.cid, undefined, entry.vfIndex);
+    }
+    return this.finish(entry, cqe);
+  }
+
+  /** Whether the device can hold a command without the driver waiting for it (post). */
+  get canPost(): boolean {
+    return this.device.postAdminCommand !== undefined && this.device.postedCompletion !== undefined;
+  }
+
+  /**
+   * Send a command that completes later, if ever (an Asynchronous Event
+   * Request, D33): guarded and logged as submit; its CID, for posted().
+   */
+  async post(sqe: Uint8Array): Promise<number> {
+    if (!this.device.postAdminCommand) throw new HostError('EINVAL', 'this device cannot hold an admin command without the driver waiting for it; poll instead');
+    const { out, entry } = this.prepare(sqe);
+    this.waiting.set(entry.cid, entry);
+    await this.device.postAdminCommand(out);
+    return entry.cid;
+  }
+
+  /** The completion of a posted command, once it came; throws NvmeCommandError on an error status. */
+  async posted(cid: number): Promise<Cqe | undefined> {
+    const entry = this.waiting.get(cid);
+    if (!entry) throw new HostError('EINVAL', `CID ${cid} names no posted command still waiting`);
+    const cqe = await this.device.postedCompletion?.(cid);
+    if (!cqe) return undefined;
+    this.waiting.delete(cid);
+    return this.finish(entry, cqe);
+  }
+
+  /** Forget posted commands a PF reset dropped (D18): no completion will come. */
+  dropPosted(): void {
+    this.waiting.clear();
+  }
+
+  /** Check the guards, number the command and log it. */
+  private prepare(sqe: Uint8Array): { out: Uint8Array; entry: CommandLogEntry } {
     if (sqe.length !== SQE_SIZE) throw new RangeError(`an SQE is ${SQE_SIZE} bytes, got ${sqe.length}`);
     const opcode = sqe[0];
     if (inLmOpcodeRange(opcode) && !this.permit) {
@@ -116,17 +161,17 @@ export class AdminChannel {
     if (inLmOpcodeRange(opcode)) entry.vfIndex = out[40] | (out[41] << 8);
     if (HMLM_OPCODES.has(opcode)) entry.cntlid = out[44] | (out[45] << 8);
     this.log.push(entry);
-    const cqe = await this.device.adminCommand(out);
-    if (cqe === null) {
-      entry.outcome = 'timeout';
-      throw new NvmeCommandError(opcode, cid, undefined, entry.vfIndex);
-    }
+    return { out, entry };
+  }
+
+  /** Record the outcome; the completion on success, else NvmeCommandError. */
+  private finish(entry: CommandLogEntry, cqe: Cqe): Cqe {
     const status: Status = { sct: cqe.sct, sc: cqe.sc, dnr: cqe.dnr };
     entry.outcome = { status, dw0: cqe.dw0 };
-    if (cqe.cid !== cid) {
-      throw new HostError('EIO', `completion for CID ${cqe.cid} arrived while waiting for CID ${cid} (${entry.name}); the device mixed up completions, reset the PF`);
+    if (cqe.cid !== entry.cid) {
+      throw new HostError('EIO', `completion for CID ${cqe.cid} arrived while waiting for CID ${entry.cid} (${entry.name}); the device mixed up completions, reset the PF`);
     }
-    if (!isSuccess(cqe)) throw new NvmeCommandError(opcode, cid, status, entry.vfIndex);
+    if (!isSuccess(cqe)) throw new NvmeCommandError(entry.opcode, entry.cid, status, entry.vfIndex);
     return cqe;
   }
 }

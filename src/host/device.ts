@@ -27,6 +27,14 @@ export interface HostDevice {
    */
   adminCommand(sqe: Uint8Array): Promise<Cqe | null>;
   /**
+   * Submit one SQE on the PF's admin queue without waiting: a command the
+   * controller holds until something happens (an Asynchronous Event Request,
+   * D33). Absent where the device cannot; the driver then polls instead.
+   */
+  postAdminCommand?(sqe: Uint8Array): Promise<void>;
+  /** The completion of a posted command with CID `cid` once the controller posted it; undefined until then (and after a PF reset dropped it). */
+  postedCompletion?(cid: number): Promise<Cqe | undefined>;
+  /**
    * Allocate page-aligned, zeroed host memory for DMA (zeroed so the pages
    * exist for the device and no stale data leaks into a transfer); throws
    * HostError ENOMEM when the region is exhausted.

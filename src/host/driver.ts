@@ -3,6 +3,7 @@
 // all kept in step with resets (D13, D18). This is what `nvme-lm migrate`
 // builds on: attach to a source and a destination PF, then drive each VF's
 // VFIO state.
+import { AsyncEvents } from './asyncEvents.ts';
 import { AdminChannel } from './channel.ts';
 import type { HostDevice } from './device.ts';
 import { HostError } from './errors.ts';
@@ -54,6 +55,8 @@ async function guard(channel: AdminChannel, options: AttachOptions): Promise<{ r
 export class NvmeLmHost {
   private readonly vfs = new Map<number, VfioMigration>();
   private readonly unsubscribe: () => void;
+  /** the PF's asynchronous events: one AER outstanding while a pre-copy log waits on them (D33) */
+  readonly events: AsyncEvents;
 
   private constructor(
     readonly channel: AdminChannel,
@@ -62,7 +65,9 @@ export class NvmeLmHost {
     /** what the arcs of every VF send (the profile) */
     readonly commands: ArcCommands,
   ) {
+    this.events = new AsyncEvents(channel);
     this.unsubscribe = channel.device.onReset((notice) => {
+      if (notice.kind === 'pf') this.events.handlePfReset();
       if (notice.kind === 'pf') for (const m of this.vfs.values()) m.handleReset(true);
       else this.vfs.get(notice.vfId)?.handleReset();
     });
@@ -80,7 +85,7 @@ export class NvmeLmHost {
   vf(vfId: number): VfioMigration {
     let m = this.vfs.get(vfId);
     if (!m) {
-      m = new VfioMigration(this.channel, vfId, this.flags, this.commands);
+      m = new VfioMigration(this.channel, vfId, this.flags, this.commands, this.events);
       this.vfs.set(vfId, m);
     }
     return m;

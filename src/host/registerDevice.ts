@@ -80,6 +80,15 @@ export class RegisterHostDevice implements HostDevice {
     return q.submit(sqe);
   }
 
+  async postAdminCommand(sqe: Uint8Array): Promise<void> {
+    const q = this.queue ?? (await this.bringUp());
+    await q.post(sqe);
+  }
+
+  async postedCompletion(cid: number): Promise<Cqe | undefined> {
+    return this.queue?.completion(cid); // a PF reset dropped the queue and every posted command with it
+  }
+
   /** The admin queue in use (brought up on first use), for inspection. */
   get adminQueue(): AdminQueue | undefined {
     return this.queue;

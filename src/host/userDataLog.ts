@@ -4,7 +4,12 @@
 // each wrap, I14), release them through Set Features 21h (the controller
 // never writes into an unreleased slot, D31), and notice the entry that ends
 // the log: ESA 2 stopped, ESA 3 suspended (D32), ESA 7 full (D31: every later
-// change is unlogged, so the host must copy everything again).
+// change is unlogged, so the host must copy everything again). Where the PF
+// can hold an Asynchronous Event Request, the host arms the tail-pointer
+// trigger (Features 21h ETPT, TPT an eighth of the queue past its head) and
+// drains when the One-Shot event says so (D33); it polls only when no event
+// came for a while (a lost or late event: the fallback), and at the points
+// where it must read the whole log anyway (a round's end, Suspend).
 import { encodeTp4159, type Tp4159Command } from '../wire/tp4159/commandCodec.ts';
 import { decodeCdqCreateDw0 } from '../wire/tp4159/completions.ts';
 import { tp4159Commands as cmd } from '../wire/tp4159/hostCommands.ts';
@@ -33,6 +38,24 @@ export interface Drained {
   end?: LogEnd;
 }
 
+/** Why the host drains during pre-copy: a One-Shot event for the queue came, or it polls (no events, or none came for a while). */
+export type DrainCause = 'event' | 'poll';
+
+/** How the host learnt there was something to drain (D33). */
+export interface LogWatchStats {
+  /** drains an event asked for */
+  events: number;
+  /** of those, drains that found nothing new: the event came late, after a poll had taken its entries */
+  stale: number;
+  /** drains by polling, with events armed: no event came for PATIENCE steps */
+  polls: number;
+  /** polls that found at least the trigger's worth of entries: the event was due and never came (lost, or late) */
+  missed: number;
+}
+
+/** Steps of the host's own work without an event after which it polls the log (the fallback for a lost or late event). */
+export const PATIENCE = 12;
+
 export class UserDataLog {
   private head = 0;
   private phase = 1;
@@ -50,6 +73,13 @@ export class UserDataLog {
   private deleted = false;
   /** ranges the driver drained (settle, close) that the host has not taken yet */
   private readonly pending: LoggedRange[] = [];
+  /** entries past the head at which the controller raises its tail-pointer event; undefined: no events, the host polls */
+  private trigger: number | undefined;
+  /** the TPT the controller was last told */
+  private armedTpt = -1;
+  /** steps since the last drain (due) */
+  private idle = 0;
+  readonly stats: LogWatchStats = { events: 0, stale: 0, polls: 0, missed: 0 };
 
   private constructor(
     private readonly channel: ArcIo,
@@ -66,12 +96,37 @@ export class UserDataLog {
     try {
       const cqe = await send(channel, (cid) => cmd.cdqCreate(cid, cntlid, ring.base, entries));
       const log = new UserDataLog(channel, cntlid, decodeCdqCreateDw0(cqe.dw0).cdqid, entries, ring);
+      if (channel.events?.available) await log.armTrigger();
       await send(channel, (cid) => cmd.track(cid, log.cdqid, 1));
       return log;
     } catch (e) {
       ring.free();
       throw e;
     }
+  }
+
+  /** D33: the tail-pointer trigger an eighth of the queue past the head, and an AER outstanding for its event. */
+  private async armTrigger(): Promise<void> {
+    this.trigger = Math.max(1, Math.floor(this.entries / 8));
+    await this.release(0);
+    await this.channel.events!.arm();
+  }
+
+  /** Whether the host learns of new entries by event (D33); false: it polls. */
+  get eventDriven(): boolean {
+    return this.trigger !== undefined;
+  }
+
+  /**
+   * Section 6, D33: whether to drain now, asked once per step of the host's
+   * own work during pre-copy: a One-Shot event for this queue came (its tail
+   * reached the trigger, or it filled); or none came for PATIENCE steps, and
+   * the host polls in case one was lost or is late. Without events every step polls.
+   */
+  async due(): Promise<DrainCause | undefined> {
+    if (this.trigger === undefined || this.final) return this.final ? undefined : 'poll';
+    if ((await this.channel.events!.take(this.cdqid)).length > 0) return 'event';
+    return ++this.idle >= PATIENCE ? 'poll' : undefined;
   }
 
   /** How the log ended, once its last entry was drained. */
@@ -90,7 +145,7 @@ export class UserDataLog {
    * 21h HP). ESA 3 ends the log only until a Resume posts ESA 1 again (D32);
    * ESA 2 and 7 end it for good.
    */
-  async drain(): Promise<Drained> {
+  async drain(cause?: DrainCause): Promise<Drained> {
     const ranges = this.pending.splice(0);
     const slots = decodeUdmqEntries(await this.ring.read(0, this.entries * UDMQ_ENTRY_SIZE));
     let taken = 0;
@@ -109,11 +164,34 @@ export class UserDataLog {
     }
     const release = this.releaseLate ? this.previousHead : this.head;
     this.previousHead = this.head;
-    if (release !== this.releasedHead) {
-      this.releasedHead = release;
-      await send(this.channel, (cid) => cmd.setCdq(cid, this.cdqid, release, { etpt: false, tpt: 0 }));
-    }
+    await this.release(release);
+    await this.account(cause, taken);
     return { ranges, ...(this.ended ? { end: this.ended } : {}) };
+  }
+
+  /** Set Features 21h: release the slots before `hp` (D31) and move the trigger an eighth of the queue past the head (D33); sent only when either changed. */
+  private async release(hp: number): Promise<void> {
+    const tpt = this.trigger === undefined ? 0 : (this.head + this.trigger) % this.entries;
+    if (hp === this.releasedHead && tpt === this.armedTpt) return;
+    this.releasedHead = hp;
+    this.armedTpt = tpt;
+    await send(this.channel, (cid) => cmd.setCdq(cid, this.cdqid, hp, { etpt: this.trigger !== undefined, tpt }));
+  }
+
+  /** What the drain says about the events (D33): an event that found nothing came late; a poll that found the trigger's worth means an event never came, so one more AER is posted. */
+  private async account(cause: DrainCause | undefined, taken: number): Promise<void> {
+    this.idle = 0;
+    if (this.trigger === undefined || cause === undefined) return;
+    if (cause === 'event') {
+      this.stats.events++;
+      if (taken === 0) this.stats.stale++;
+      return;
+    }
+    this.stats.polls++;
+    if (taken >= this.trigger) {
+      this.stats.missed++;
+      await this.channel.events!.rearm();
+    }
   }
 
   /**
@@ -159,6 +237,7 @@ export class UserDataLog {
   forget(): void {
     if (this.deleted) return;
     this.deleted = true;
+    this.channel.events?.discard(this.cdqid);
     this.ring.free();
   }
 
@@ -166,6 +245,7 @@ export class UserDataLog {
   async deleteVia(channel: ArcIo): Promise<void> {
     if (this.deleted) return;
     this.deleted = true;
+    this.channel.events?.discard(this.cdqid); // its CDQID may name the next queue: its events are not that queue's
     try {
       await send(channel, (cid) => cmd.cdqDelete(cid, this.cdqid));
     } finally {

@@ -6,6 +6,7 @@
 import type { Cqe } from '../../wire/cqe.ts';
 import { encodeLmCommand } from '../../wire/lmCommands.ts';
 import { LM } from '../../wire/opcodes.ts';
+import type { AsyncEvents } from '../asyncEvents.ts';
 import type { HostDevice } from '../device.ts';
 import type { DmaBuffer } from '../prp.ts';
 import type { UserDataLog } from '../userDataLog.ts';
@@ -14,6 +15,8 @@ import type { UserDataLog } from '../userDataLog.ts';
 export interface ArcIo {
   submit(sqe: Uint8Array): Promise<Cqe>;
   readonly device: HostDevice;
+  /** the PF's asynchronous events (D33), where the driver keeps an AER outstanding; absent: logs poll */
+  readonly events?: AsyncEvents;
 }
 
 /** A profile's commands for the steps of an arc; `vfIndex` is the 1-based VF number (the kernel's VF id + 1). */

@@ -5,6 +5,7 @@
 // channel. A failed command fails the arc and the state
 // stays where the last good arc left it (D16); a VF or PF reset puts the
 // state at RUNNING and disables the streams (D13, D18).
+import type { AsyncEvents } from '../asyncEvents.ts';
 import type { AdminChannel } from '../channel.ts';
 import { DriverBugError, HostError } from '../errors.ts';
 import { DmaBuffer } from '../prp.ts';
@@ -91,6 +92,8 @@ export class VfioMigration {
     readonly flags: number = MIG_STOP_COPY,
     /** what each step of an arc sends: the profile (default the vendor profile lm) */
     readonly commands: ArcCommands = LM_ARC_COMMANDS,
+    /** the PF's asynchronous events, which a pre-copy log waits on (D33); without, it polls */
+    private readonly events?: AsyncEvents,
   ) {
     assertFlags(flags);
     if (!Number.isInteger(vfId) || vfId < 0 || vfId > 0xfffe) throw new RangeError(`VF id ${vfId} must be an integer 0..65534 (the NVMe VF index is id + 1)`);
@@ -269,6 +272,7 @@ export class VfioMigration {
   private io(gen: number): ArcIo {
     return {
       device: this.channel.device,
+      ...(this.events ? { events: this.events } : {}),
       submit: async (sqe) => {
         this.checkNotReset(gen);
         const cqe = await this.channel.submit(sqe);

@@ -54,7 +54,7 @@ export const ASYNC_EVENT_LAYOUT: Layout = {
   ],
 };
 
-const ASYNC_EVENT_TYPE_ONE_SHOT = 0x4;
+export const ASYNC_EVENT_TYPE_ONE_SHOT = 0x4;
 export const ONE_SHOT_INFO = { TAIL_POINTER_TRIGGER: 0, CDQ_FULL: 1 } as const;
 
 export function encodeGetStateDw0(csup: boolean): number {
