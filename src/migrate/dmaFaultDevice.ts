@@ -33,6 +33,15 @@ export class DmaFaultDevice implements HostDevice {
     return this.inner.adminCommand(sqe);
   }
 
+  async postAdminCommand(sqe: Uint8Array): Promise<void> {
+    if (!this.inner.postAdminCommand) throw new Error('the device under the DMA fault cannot post commands');
+    await this.inner.postAdminCommand(sqe);
+  }
+
+  async postedCompletion(cid: number): Promise<Cqe | undefined> {
+    return this.inner.postedCompletion?.(cid);
+  }
+
   async alloc(bytes: number): Promise<bigint> {
     if (!this.armed) return this.inner.alloc(bytes);
     this.armed = false;

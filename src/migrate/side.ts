@@ -10,6 +10,7 @@ import { HMLM } from '../wire/opcodes.ts';
 import { REG } from '../wire/registers.ts';
 import { RegisterHostDevice, type RawNvmeBus } from '../host/registerDevice.ts';
 import { DmaFaultDevice } from './dmaFaultDevice.ts';
+import { EventFaultDevice } from './eventFaultDevice.ts';
 
 /** The host driver's register-level view of an emulated device (its PCI functions, BAR0s and host memory). */
 export function emulatorBus(dev: EmulatedDevice): RawNvmeBus {
@@ -34,8 +35,10 @@ interface SideOptions {
 export class Side {
   readonly dev: EmulatedDevice;
   readonly raw: RegisterHostDevice;
-  /** what the host driver is given: the register-level device, with the DMA fault switch */
+  /** what the host driver is given: the register-level device, with the DMA and event fault switches */
   readonly host: DmaFaultDevice;
+  /** the switch that loses or delays the PF's next asynchronous event */
+  readonly events: EventFaultDevice;
   /** every command the PF's admin queue executed, in order: what reached the device */
   readonly pfLog: CommandTrace[] = [];
 
@@ -58,7 +61,8 @@ export class Side {
     // While the driver waits for a completion, the device keeps working: it completes the fetched I/O
     // of every VF, so a SAVE held until its VF's I/O has drained (D12) gets its completion.
     this.raw = new RegisterHostDevice(bus, { idle: () => this.backgroundWork() });
-    this.host = new DmaFaultDevice(this.raw);
+    this.events = new EventFaultDevice(this.raw);
+    this.host = new DmaFaultDevice(this.events);
   }
 
   private async backgroundWork(): Promise<void> {

@@ -7,27 +7,36 @@
 // copies the last ranges (everything again if the log filled, D31), compares
 // every block of the two namespaces, and the destination loads the state and
 // resumes the guest. The host reads and writes the namespaces directly: it
-// stands for the host's copy through each PF's own I/O queues.
+// stands for the host's copy through each PF's own I/O queues. During the
+// bulk copy the host drains the log when the controller's One-Shot event says
+// its tail reached the trigger (D33), polling only when none came for a while.
+// A reset during pre-copy ends the log (D34): the host starts pre-copy again
+// with a new log and a full copy. A destination that refuses the state calls
+// the migration off: the source resumes and its guest carries on there.
 import { RamNamespace } from '../emulator/namespace.ts';
 import { MAX_IO_QUEUES } from '../emulator/options.ts';
 import { NvmeLmHost } from '../host/driver.ts';
-import type { Drained, LoggedRange, UserDataLog } from '../host/userDataLog.ts';
+import { HostError } from '../host/errors.ts';
+import type { Drained, LoggedRange, LogWatchStats, UserDataLog } from '../host/userDataLog.ts';
 import type { VfioMigration } from '../host/vfio/migration.ts';
 import { MIG_PRE_COPY, MIG_STOP_COPY } from '../host/vfio/states.ts';
 import { Guest } from './guest.ts';
 import { Ledger, type IoCounters, type IoKind } from './ledger.ts';
 import { resolveMigrateOptions, type MigrateOptions } from './options.ts';
 import { Rng } from './rng.ts';
+import { BULK_STEP, copyInto, differingBlocks, type CopyRound } from './namespaceCopy.ts';
 import { Side } from './side.ts';
-import { BLOCK_SIZE } from './stamp.ts';
+import type { EventFault } from './eventFaultDevice.ts';
 import type { MigrationReport } from './report.ts';
 import { STORAGE_FAULTS, storageFaultRow, type StorageFaultName, type StorageFaultRow } from './storageFaults.ts';
 import { GUEST_EXTENTS, guestSliceEnd, Workload } from './workload.ts';
 
 const GUEST_BASE = 0x4000_0000;
 const GUEST_REGION = 0x400_0000;
-/** Blocks per bulk-copy step; the guest runs between steps. */
-const BULK_STEP = 2048;
+/** Pre-copy starts again after a reset at most this often; then the migration fails with a message. */
+const MAX_RESTARTS = 2;
+
+export type { CopyRound } from './namespaceCopy.ts';
 
 export interface CopyOptions {
   /** copy rounds after the bulk copy, at most */
@@ -51,6 +60,12 @@ export interface CopyOptions {
   /** set by the fault */
   releaseLate?: boolean;
   failOneWrite?: boolean;
+  /** a reset of the migrating VF (FLR) or of the source PF halfway through the bulk copy (D34) */
+  reset?: 'vf' | 'pf';
+  /** the destination VF allows one I/O queue fewer than the guest uses, so it refuses the state (D26) */
+  refuseState?: boolean;
+  /** the PF's first One-Shot event during pre-copy never reaches the host, or reaches it late (D33) */
+  eventFault?: EventFault;
 }
 
 export const COPY_DEFAULTS: Readonly<CopyOptions> = { maxRounds: 8, dirtyTarget: 64, logEntries: 128, writeRate: 60, dsmRanges: 1, workingSet: GUEST_EXTENTS, bulkOrder: 'ascending', mode: 'pre-copy' };
@@ -66,12 +81,22 @@ export interface ChangeCounts {
   loggedDeallocated: number;
 }
 
-export interface CopyRound {
-  /** what the round copied: 'bulk', 'log' (ranges the log reported), 'full' (everything again: the log filled, D31), 'final' (after Suspend) */
-  kind: 'bulk' | 'log' | 'full' | 'final';
-  ranges: number;
-  blocks: number;
-  bytes: number;
+/** How the host learnt of new log entries (D33), over every log of the run, and what the event fault did. */
+export interface EventCounts extends LogWatchStats {
+  /** the PF held an AER and the host armed the tail-pointer trigger; false: it polled every step */
+  eventDriven: boolean;
+  /** events the event-lost fault dropped, and the event-late fault delivered late */
+  dropped: number;
+  delayed: number;
+}
+
+/** The migration was called off after Suspend: why, and what the source and destination show. */
+export interface CalledOff {
+  reason: string;
+  /** the source VF resumed (STOP_COPY -> RUNNING) and its guest carried on there (D6) */
+  sourceResumed: boolean;
+  /** the failed Set State left the destination VF as it was (D26) */
+  destinationUnchanged: boolean;
 }
 
 /** The I/O ledger's counts as the shared-namespace report has them, and the copy's own. */
@@ -83,6 +108,11 @@ export interface StorageCopyReport extends Pick<MigrationReport, 'migrated' | 'i
   rounds: CopyRound[];
   /** the log ended with ESA 7 and the host copied everything again */
   logFilled: boolean;
+  /** pre-copy started again after a reset ended its log (D34) */
+  restarts: number;
+  events: EventCounts;
+  /** set when the destination refused the state and the source carried on */
+  calledOff?: CalledOff;
   changes: ChangeCounts;
   /** guest writes that failed as the write-fail fault meant them to */
   failedWrites: { slba: number; sct: number; sc: number }[];
@@ -103,6 +133,8 @@ export async function simulateStorageCopy(partial: Partial<MigrateOptions> = {},
   if (!Number.isInteger(c.writeRate) || c.writeRate < 0 || c.writeRate > 100) throw new Error(`--write-rate ${c.writeRate} is out of range: give a whole percent from 0 to 100`);
   if (!Number.isInteger(c.workingSet) || c.workingSet < 1 || c.workingSet > GUEST_EXTENTS) throw new Error(`the guest's working set is 1 to ${GUEST_EXTENTS} extents, got ${c.workingSet}`);
   if (!Number.isInteger(c.dsmRanges) || c.dsmRanges < 1 || c.dsmRanges > 4) throw new Error(`a deallocate names 1 to 4 ranges, got ${c.dsmRanges}`);
+  if (c.refuseState && o.queues < 2) throw new Error('the destination refuses the state by allowing one I/O queue fewer than the guest uses: give --queues 2 or more');
+  if ((c.reset || c.eventFault) && c.mode !== 'pre-copy') throw new Error('resets and event faults strike during pre-copy: they need the pre-copy mode');
   const r = await new StorageCopyRun(o, c).run();
   return c.fault ? { ...r, fault: storageFaultRow(c.fault, r) } : r;
 }
@@ -122,6 +154,12 @@ class StorageCopyRun {
   private logFilled = false;
   private loggedData = 0;
   private loggedDeallocated = 0;
+  private restarts = 0;
+  /** the fault's reset struck already */
+  private resetDone = false;
+  /** the event counts of logs a reset ended */
+  private readonly watched: LogWatchStats = { events: 0, stale: 0, polls: 0, missed: 0 };
+  private eventDriven = false;
 
   constructor(
     private readonly o: MigrateOptions,
@@ -131,7 +169,7 @@ class StorageCopyRun {
     this.srcNs = new RamNamespace(this.blocks);
     this.dstNs = new RamNamespace(this.blocks);
     this.src = new Side('source', { vfs: o.vfs, profile: 'tp4159', maxIoQueuesPerVf: MAX_IO_QUEUES, namespace: this.srcNs, mutant: o.knobs?.sourceMutant });
-    this.dst = new Side('destination', { vfs: o.vfs, profile: 'tp4159', maxIoQueuesPerVf: MAX_IO_QUEUES, namespace: this.dstNs, mutant: o.knobs?.destinationMutant });
+    this.dst = new Side('destination', { vfs: o.vfs, profile: 'tp4159', maxIoQueuesPerVf: c.refuseState ? o.queues - 1 : MAX_IO_QUEUES, namespace: this.dstNs, mutant: o.knobs?.destinationMutant });
     this.guest = new Guest(this.src.dev, o.vf, GUEST_BASE + (o.vf - 1) * GUEST_REGION, GUEST_REGION, new Ledger());
     this.work = new Workload(this.guest, new Rng(o.seed).fork(1), o.io, { rate: c.writeRate / 100, dsmRanges: c.dsmRanges, extents: c.workingSet });
   }
@@ -159,59 +197,130 @@ class StorageCopyRun {
     const checkNs = process.hrtime.bigint() - tc; // the comparison is the check's, not the migration's: off the clock
     const saved = await srcVf.saveStream!.readAll();
     this.guest.copyMemory(this.src.dev.memory, this.dst.dev.memory);
-    await dstVf.setState('RESUMING');
-    await dstVf.resumeStream!.write(saved);
-    await dstVf.setState('RUNNING');
+    const calledOff = await this.land(dstVf, srcVf, saved);
     const downtimeUs = Number((process.hrtime.bigint() - t0 - checkNs) / 1000n);
-    const migrated = dstVf.state === 'RUNNING' && this.dst.dev.inspect(o.vf).lmState === 'running';
-    this.guest.moveTo(this.dst.dev);
-    await srcVf.setState('STOP');
-    this.work.finish(this.dst.dev);
-    this.work.verify(this.dst.dev);
-    const idleChanged = ([this.src, this.dst] as const).flatMap((side, i) => [...idle[i]].filter(([fn, h]) => side.dev.functionHash(fn) !== h).map(([fn]) => `${side.name} VF ${fn}`));
-    return this.report(migrated, blocksDiffering, saved.length, downtimeUs, idleChanged);
+    const migrated = !calledOff && dstVf.state === 'RUNNING' && this.dst.dev.inspect(o.vf).lmState === 'running';
+    const runsOn = calledOff ? this.src : this.dst;
+    if (!calledOff) {
+      this.guest.moveTo(this.dst.dev);
+      await srcVf.setState('STOP');
+    }
+    this.work.finish(runsOn.dev);
+    this.work.verify(runsOn.dev);
+    // D18: a PF reset resets every VF of that PF, idle ones too
+    const expectedReset = this.c.reset === 'pf' ? [this.src] : [];
+    const idleChanged = ([this.src, this.dst] as const).flatMap((side, i) => (expectedReset.includes(side) ? [] : [...idle[i]].filter(([fn, h]) => side.dev.functionHash(fn) !== h).map(([fn]) => `${side.name} VF ${fn}`)));
+    return this.report(migrated, calledOff, blocksDiffering, saved.length, downtimeUs, idleChanged, log);
   }
 
-  /** RUNNING -> PRE_COPY (a UDMQ logs the VF's changes), the bulk copy and the rounds; the log, for the final copy. */
+  /**
+   * The destination loads the state and resumes the guest. When it refuses
+   * the state (D26), the migration is called off: the destination VF is reset
+   * (what reached it is dropped, D16), the source VF resumes and its guest
+   * carries on there (D6).
+   */
+  private async land(dstVf: VfioMigration, srcVf: VfioMigration, saved: Uint8Array): Promise<CalledOff | undefined> {
+    await dstVf.setState('RESUMING');
+    await dstVf.resumeStream!.write(saved);
+    const before = this.dst.dev.functionHash(this.o.vf);
+    try {
+      await dstVf.setState('RUNNING');
+      return undefined;
+    } catch (e) {
+      if (!(e instanceof HostError)) throw e;
+      const destinationUnchanged = this.dst.dev.functionHash(this.o.vf) === before;
+      await this.dst.flrVf(this.o.vf);
+      await srcVf.setState('RUNNING');
+      return { reason: e.message, sourceResumed: srcVf.state === 'RUNNING' && this.src.dev.inspect(this.o.vf).lmState === 'running', destinationUnchanged };
+    }
+  }
+
+  /**
+   * RUNNING -> PRE_COPY (a UDMQ logs the VF's changes), the bulk copy and the
+   * rounds; the log, for the final copy. A reset during pre-copy ends the log
+   * (D34: the driver reports RUNNING, logging stopped, after a PF reset the
+   * queue is gone): changes since then are unlogged, so pre-copy starts again
+   * with a new log and the whole namespace copied again.
+   */
   private async preCopy(srcVf: VfioMigration): Promise<UserDataLog> {
+    if (this.c.failOneWrite) this.work.failOneWrite();
+    if (this.c.eventFault) this.src.events.arm(this.c.eventFault);
+    for (;;) {
+      const log = await this.openLog(srcVf);
+      if ((await this.bulkCopy(srcVf, log)) && (await this.copyRounds(srcVf, log))) return log;
+      if (++this.restarts > MAX_RESTARTS) throw new Error(`the source VF was reset ${this.restarts} times during pre-copy (D34); migrate it once it stops being reset`);
+      this.addWatch(log);
+      this.pending.length = 0; // the full copy covers them
+      this.logFilled = false;
+    }
+  }
+
+  private async openLog(srcVf: VfioMigration): Promise<UserDataLog> {
     const pre = await srcVf.setState('PRE_COPY');
     const log = pre.stream && 'dirtyLog' in pre.stream ? pre.stream.dirtyLog : undefined;
     if (!log) throw new Error('the tp4159 driver opened PRE_COPY without a user data log; storage copy needs one (tp4159 section 6)');
     log.releaseLate = this.c.releaseLate === true;
-    if (this.c.failOneWrite) this.work.failOneWrite();
-    await this.bulkCopy(log);
-    await this.copyRounds(log);
+    this.eventDriven = log.eventDriven;
     return log;
   }
 
+  /** The guest runs `n` commands' worth; a guest that finds its VF reset brings it up again first (D13). */
   private guestRuns(n: number): void {
+    this.work.recoverIfReset();
     this.work.submit(n);
     this.work.progress(this.src.dev);
   }
 
-  /** The whole namespace, a step at a time while the guest writes; the log is drained as the copy runs so it does not fill. */
-  private async bulkCopy(log: UserDataLog): Promise<void> {
+  /** D34: the driver reports the VF back in RUNNING: a reset ended the pre-copy stream and its log. */
+  private static wasReset(srcVf: VfioMigration): boolean {
+    return srcVf.state !== 'PRE_COPY';
+  }
+
+  /** The fault's reset, once, halfway through the first bulk copy: an FLR of the migrating VF, or a controller reset of the source PF. */
+  private async strike(): Promise<void> {
+    this.resetDone = true;
+    if (this.c.reset === 'vf') await this.src.flrVf(this.o.vf);
+    else this.src.resetPf();
+  }
+
+  /**
+   * The whole namespace, a step at a time while the guest writes; the log is
+   * drained when its event comes (or the host polls) so it does not fill.
+   * False when a reset ended the log.
+   */
+  private async bulkCopy(srcVf: VfioMigration, log: UserDataLog): Promise<boolean> {
     const perStep = Math.max(1, Math.round(this.o.io / 2 / Math.ceil(this.blocks / BULK_STEP)));
     let bulk: CopyRound = { kind: 'bulk', ranges: 0, blocks: 0, bytes: 0 };
     const steps = Array.from({ length: Math.ceil(this.blocks / BULK_STEP) }, (_, i) => i * BULK_STEP);
-    for (const at of this.c.bulkOrder === 'descending' ? steps.reverse() : steps) {
+    const ordered = this.c.bulkOrder === 'descending' ? steps.reverse() : steps;
+    for (const [i, at] of ordered.entries()) {
       const r = copyInto('bulk', this.srcNs, this.dstNs, [{ slba: BigInt(at), blocks: Math.min(BULK_STEP, this.blocks - at), deallocated: false }]);
       bulk = { kind: 'bulk', ranges: bulk.ranges + 1, blocks: bulk.blocks + r.blocks, bytes: bulk.bytes + r.bytes };
+      if (this.c.reset && !this.resetDone && i === Math.floor(ordered.length / 2)) await this.strike();
       this.guestRuns(perStep);
-      this.take(await log.drain(), this.pending);
+      if (StorageCopyRun.wasReset(srcVf)) {
+        this.rounds.push(bulk);
+        return false;
+      }
+      const cause = await log.due();
+      if (cause) this.take(await log.drain(cause), this.pending);
     }
     this.rounds.push(bulk);
+    return true;
   }
 
-  /** Rounds from the log until one finds at most the target of dirty blocks; none once the log filled (nothing is logged any more, D31). */
-  private async copyRounds(log: UserDataLog): Promise<void> {
+  /** Rounds from the log until one finds at most the target of dirty blocks; none once the log filled (nothing is logged any more, D31). False when a reset ended the log. */
+  private async copyRounds(srcVf: VfioMigration, log: UserDataLog): Promise<boolean> {
     for (let round = 0; round < this.c.maxRounds && !this.logFilled; round++) {
+      // a round's end is where the host reads the whole log: the dirty set decides whether to go on
       const ranges = this.take(await log.drain(), this.pending.splice(0));
-      if (this.logFilled) return;
+      if (this.logFilled) return true;
       this.rounds.push(copyInto('log', this.srcNs, this.dstNs, ranges));
-      if (this.rounds[this.rounds.length - 1].blocks <= this.c.dirtyTarget) return;
+      if (this.rounds[this.rounds.length - 1].blocks <= this.c.dirtyTarget) return true;
       this.guestRuns(Math.max(1, this.o.queues));
+      if (StorageCopyRun.wasReset(srcVf)) return false;
     }
+    return true;
   }
 
   /** After Suspend (the log drained to ESA 3 by the driver): the last ranges, or everything again if the log filled. */
@@ -229,73 +338,32 @@ class StorageCopyRun {
     return into;
   }
 
+  private addWatch(log: UserDataLog): void {
+    for (const k of ['events', 'stale', 'polls', 'missed'] as const) this.watched[k] += log.stats[k];
+  }
+
+  private events(log: UserDataLog | undefined): EventCounts {
+    if (log) this.addWatch(log);
+    return { eventDriven: this.eventDriven, ...this.watched, dropped: this.src.events.lost, delayed: this.src.events.delayed };
+  }
+
   private changes(): ChangeCounts {
     const done = this.guest.ledger.records.filter((r) => r.phase === 'workload' && r.status?.sct === 0 && r.status.sc === 0);
     const count = (kind: IoKind) => done.filter((r) => r.kind === kind).length;
     return { writes: count('write'), zeroes: count('zeroes'), deallocates: count('deallocate'), loggedData: this.loggedData, loggedDeallocated: this.loggedDeallocated };
   }
 
-  private report(migrated: boolean, blocksDiffering: number, savedBytes: number, downtimeUs: number, idleChanged: string[]): StorageCopyReport {
+  private report(migrated: boolean, calledOff: CalledOff | undefined, blocksDiffering: number, savedBytes: number, downtimeUs: number, idleChanged: string[], log: UserDataLog | undefined): StorageCopyReport {
     const counters = this.guest.ledger.counters();
     const workload = this.guest.ledger.counters('workload');
-    const ok = migrated && counters.lost === 0 && counters.duplicated === 0 && counters.dataErrors === 0 && blocksDiffering === 0 && workload.submitted === this.o.io && idleChanged.length === 0;
+    // a refused state (the refuse-state fault) lands the guest back on the source: that is the run's success; anywhere else a call-off fails it
+    const landed = migrated || (this.c.refuseState === true && calledOff !== undefined && calledOff.sourceResumed && calledOff.destinationUnchanged);
+    const ok = landed && counters.lost === 0 && counters.duplicated === 0 && counters.dataErrors === 0 && blocksDiffering === 0 && workload.submitted === this.o.io && idleChanged.length === 0;
     return {
       migrated, ioSubmitted: workload.submitted, ioCompleted: workload.completed, lost: counters.lost, duplicated: counters.duplicated, dataErrors: counters.dataErrors,
-      blocksDiffering, namespaceBlocks: this.blocks, blocksCopied: this.rounds.reduce((a, r) => a + r.blocks, 0), rounds: this.rounds, logFilled: this.logFilled, changes: this.changes(), failedWrites: [...this.work.failedAsMeant],
+      blocksDiffering, namespaceBlocks: this.blocks, blocksCopied: this.rounds.reduce((a, r) => a + r.blocks, 0), rounds: this.rounds, logFilled: this.logFilled,
+      restarts: this.restarts, events: this.events(log), ...(calledOff ? { calledOff } : {}), changes: this.changes(), failedWrites: [...this.work.failedAsMeant],
       savedBytes, downtimeUs, idleChanged, counters, ok,
     };
   }
-}
-
-/** Copy `ranges` from `from` to `to` (a deallocated range reads as zeros, so copying it zeroes the destination). */
-function copyInto(kind: CopyRound['kind'], from: RamNamespace, to: RamNamespace, ranges: readonly LoggedRange[]): CopyRound {
-  let blocks = 0;
-  for (const r of ranges) {
-    const slba = Number(r.slba);
-    const buf = new Uint8Array(r.blocks * BLOCK_SIZE);
-    from.read(slba, r.blocks, buf);
-    to.write(slba, r.blocks, buf);
-    blocks += r.blocks;
-  }
-  return { kind, ranges: ranges.length, blocks, bytes: blocks * BLOCK_SIZE };
-}
-
-/** Blocks whose bytes differ, every block compared (I10); a step that is equal as a whole is compared at once (native memcmp). */
-function differingBlocks(a: RamNamespace, b: RamNamespace, blocks: number): number {
-  let n = 0;
-  const x = Buffer.alloc(BULK_STEP * BLOCK_SIZE);
-  const y = Buffer.alloc(BULK_STEP * BLOCK_SIZE);
-  for (let at = 0; at < blocks; at += BULK_STEP) {
-    const count = Math.min(BULK_STEP, blocks - at);
-    a.read(at, count, x);
-    b.read(at, count, y);
-    if (x.equals(y)) continue;
-    for (let i = 0; i < count; i++) if (x.compare(y, i * BLOCK_SIZE, (i + 1) * BLOCK_SIZE, i * BLOCK_SIZE, (i + 1) * BLOCK_SIZE) !== 0) n++;
-  }
-  return n;
-}
-
-/** What `--storage copy --json` prints. */
-export function storageCopyJson(r: StorageCopyReport) {
-  const { counters: _counters, ...rest } = r;
-  return rest;
-}
-
-export function formatStorageCopy(r: StorageCopyReport, o: { vf: number; queues: number; io: number; seed: number }, writeRate = COPY_DEFAULTS.writeRate): string {
-  const MiB = (b: number) => `${(b / (1 << 20)).toFixed(2)} MiB`;
-  const lines = [`nvme-lm migrate --storage copy: VF ${o.vf}, ${o.queues} I/O queue pair(s), ${o.io} I/O (${writeRate}% change data), seed ${o.seed}, profile tp4159`];
-  const row = (label: string, text: string) => lines.push(`  ${label.padEnd(18)}${text}`);
-  row('migrated', r.migrated ? 'yes' : 'no');
-  row('downtime', `${r.downtimeUs} µs from Suspend on the source to Resume on the destination`);
-  r.rounds.forEach((c, i) => row(i === 0 ? 'copy rounds' : '', `${c.kind.padEnd(6)} ${String(c.ranges).padStart(5)} range(s) ${String(c.blocks).padStart(8)} blocks ${MiB(c.bytes).padStart(11)}`));
-  row('blocks copied', `${r.blocksCopied} of a ${r.namespaceBlocks}-block namespace (${(r.blocksCopied / r.namespaceBlocks).toFixed(3)}x)${r.logFilled ? '; the log filled (ESA 7, D31): everything copied again' : ''}`);
-  const ch = r.changes;
-  row('guest changes', `${ch.writes} writes, ${ch.zeroes} Write Zeroes, ${ch.deallocates} deallocates; the log reported ${ch.loggedData} data and ${ch.loggedDeallocated} deallocated range(s) (D30)`);
-  row('saved state', `${r.savedBytes} bytes`);
-  row('I/O', `${r.ioSubmitted} submitted, ${r.ioCompleted} completed, ${r.lost} lost, ${r.duplicated} duplicated, ${r.dataErrors} data errors`);
-  row('other VFs', r.idleChanged.length ? `CHANGED: ${r.idleChanged.join(', ')} (D14)` : 'unchanged on both devices (D14)');
-  row('namespaces', r.blocksDiffering === 0 ? `equal at Suspend: every one of ${r.namespaceBlocks} blocks compared (I10)` : `${r.blocksDiffering} block(s) DIFFER at Suspend (I10)`);
-  if (r.fault) row('fault', `${r.fault.fault}: expected ${r.fault.expected} (${r.fault.rule}); observed ${r.fault.observed}${r.fault.ok ? '' : ' — FAILED'}`);
-  lines.push(r.ok && (r.fault?.ok ?? true) ? 'result: every check held' : 'result: FAILED, see above');
-  return lines.join('\n');
 }

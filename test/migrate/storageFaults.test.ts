@@ -36,6 +36,25 @@ describe('storage-copy faults are checked, not assumed', () => {
     expect(storageFaultRow('write-fail', plain)).toMatchObject({ ok: false, observed: expect.stringMatching(/^0 write\(s\) failed/) });
   });
 
+  it('D33, D34, D26: a run without the fault fails the rows of the event, reset and refusal faults: no event lost, no restart, migrated', async () => {
+    const plain = await simulateStorageCopy({});
+    expect(plain.events).toMatchObject({ eventDriven: true, polls: 0, missed: 0, dropped: 0 }); // events alone drove the drains
+    expect(plain.events.events).toBeGreaterThan(0);
+    expect(storageFaultRow('event-lost', plain)).toMatchObject({ ok: false, observed: expect.stringMatching(/^0 event\(s\) lost/) });
+    expect(storageFaultRow('vf-flr', plain)).toMatchObject({ ok: false, observed: expect.stringMatching(/^0 restart\(s\)/) });
+    expect(storageFaultRow('dst-refuses', plain)).toMatchObject({ ok: false, observed: expect.stringMatching(/^migrated/) });
+  });
+
+  it('D34, D18: a PF reset during pre-copy: the old log is gone, a second whole bulk copy follows, and the I/O the reset dropped is counted apart, not lost', async () => {
+    const r = await simulateStorageCopy({}, { fault: 'pf-reset' });
+    const bulks = r.rounds.filter((c) => c.kind === 'bulk');
+    expect(bulks).toHaveLength(2);
+    expect(bulks[1].blocks).toBe(r.namespaceBlocks);
+    expect(bulks[0].blocks).toBeLessThan(r.namespaceBlocks); // the reset struck halfway through the first
+    expect(r.counters.droppedByReset + r.ioCompleted).toBe(r.ioSubmitted);
+    expect(r).toMatchObject({ migrated: true, restarts: 1, blocksDiffering: 0, lost: 0, duplicated: 0, dataErrors: 0 });
+  });
+
   it('an unknown storage fault is a one-line error naming the ones there are', () => {
     expect(() => parseStorageFault('nope')).toThrow(/udmq-full, late-release, dsm-ranges, write-fail/);
     expect(parseStorageFault('udmq-full@pre-copy')).toBe('udmq-full');

@@ -40,7 +40,8 @@ async function storageCopy(opts: MigrateCliOptions): Promise<void> {
   const { parseStorageFault } = await import('../../migrate/storageFaults.ts');
   const fault = opts.fault.length === 1 ? parseStorageFault(opts.fault[0]) : undefined;
   if (!/^[1-9][0-9]*$/.test(opts.maxRounds)) throw new Error(`--max-rounds "${opts.maxRounds}" is not a whole number from 1`);
-  const { simulateStorageCopy, formatStorageCopy, storageCopyJson } = await import('../../migrate/storageCopy.ts');
+  const { simulateStorageCopy } = await import('../../migrate/storageCopy.ts');
+  const { formatStorageCopy, storageCopyJson } = await import('../../migrate/storageCopyFormat.ts');
   if (!/^(0|[1-9][0-9]*)$/.test(opts.writeRate)) throw new Error(`--write-rate "${opts.writeRate}" is not a whole percent from 0 to 100`);
   const writeRate = Number(opts.writeRate);
   const r = await simulateStorageCopy(options, { maxRounds: Number(opts.maxRounds), writeRate, ...(fault ? { fault } : {}) });
@@ -66,7 +67,7 @@ export function registerMigrate(program: Command): void {
     .option('--queues <q>', 'I/O queue pairs the guest uses (1-64)', String(MIGRATE_DEFAULTS.queues))
     .option('--io <count>', 'I/O commands in the guest\'s workload', String(MIGRATE_DEFAULTS.io))
     .option('--seed <s>', 'seed of the workload and the faults (timings aside, a seed gives the same run)', String(MIGRATE_DEFAULTS.seed))
-    .option('--fault <name@arc>', 'inject a fault, repeatable (list below); one fault is also checked against the outcome the spec requires. With --storage copy: one of udmq-full, late-release, dsm-ranges, write-fail (during pre-copy)', collect, [])
+    .option('--fault <name@arc>', 'inject a fault, repeatable (list below); one fault is also checked against the outcome the spec requires. With --storage copy: one of udmq-full, late-release, dsm-ranges, write-fail, event-lost, event-late, vf-flr, pf-reset (during pre-copy), dst-refuses', collect, [])
     .option('--profile <profile>', 'device profile: lm, no-lm, reserved, foreign, or tp4159 (the host driver then sends the standard\'s commands: Suspend, Get/Set Controller State, Resume, after the D21 guard)', MIGRATE_DEFAULTS.profile)
     .option('--storage <mode>', 'shared: both devices reach one namespace (D15); copy: each has its own, and the data moves with the user data migration queue (needs --profile tp4159)', 'shared')
     .option('--max-rounds <n>', 'with --storage copy: copy rounds from the log after the bulk copy, at most', '8')
