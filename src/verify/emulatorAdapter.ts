@@ -14,6 +14,8 @@ interface EmulatorAdapterOptions {
   mutant?: Mutant;
   /** I/O queue pairs each VF may have (geometry limit, D7) */
   maxIoQueuesPerVf?: number;
+  /** the namespace's size in 512-byte blocks (default 1 GiB): a run that copies every block wants a small one */
+  namespaceBlocks?: number;
 }
 
 export class EmulatorAdapter implements Adapter {
@@ -45,7 +47,7 @@ export class EmulatorAdapter implements Adapter {
       tp4159: o.tp4159,
       mutant: this.options.mutant,
       maxIoQueuesPerVf: this.options.maxIoQueuesPerVf,
-      namespace: new RamNamespace(),
+      namespace: new RamNamespace(this.options.namespaceBlocks),
     });
     this.tracker.forgetAll();
     // every command a doorbell write lets the controller fetch completes within that write

@@ -13,6 +13,7 @@ import { HostError } from '../../host/errors.ts';
 import { NvmeLmHost } from '../../host/driver.ts';
 import type { VfioMigration } from '../../host/vfio/migration.ts';
 import { PROFILE_INFO } from '../../emulator/profiles.ts';
+import { MIG_STOP_COPY } from '../../host/vfio/states.ts';
 import { REG } from '../../wire/registers.ts';
 import { AdapterGuest, IO_ENTRIES } from './adapterGuest.ts';
 import { AdapterHostDevice } from './adapterHost.ts';
@@ -29,7 +30,7 @@ export interface CrossSide {
 }
 
 /** What the host driver reads as the PF's PCI ID (an Adapter has none to ask): the emulator's tp4159 profile, QEMU's NVMe controller. */
-const PCI_IDS: Readonly<Record<Implementation, PciId>> = {
+export const PCI_IDS: Readonly<Record<Implementation, PciId>> = {
   emulator: { vendor: PROFILE_INFO.tp4159.vendor, device: PROFILE_INFO.tp4159.device },
   qemu: { vendor: 0x1b36, device: 0x0010 },
 };
@@ -75,10 +76,10 @@ export interface CrossReport {
 }
 
 /** Guest memory of VF k, and the host driver's region: both inside QEMU's 512 MiB of RAM. */
-const GUEST_BASE = 0x0400_0000n;
-const GUEST_REGION = 0x0010_0000n;
-const HOST_BASE = 0x1000_0000n;
-const HOST_BYTES = 16 * 1024 * 1024;
+export const GUEST_BASE = 0x0400_0000n;
+export const GUEST_REGION = 0x0010_0000n;
+export const HOST_BASE = 0x1000_0000n;
+export const HOST_BYTES = 16 * 1024 * 1024;
 
 const STORAGE_NOTE =
   'not copied: the two sides share no namespace and the UDMQ storage copy (storageCopy.ts) drives two emulated devices directly, so writes completed on the source stay there; the check is their completions, and a read-back of every write completed on the destination';
@@ -127,13 +128,7 @@ class CrossRun {
   async run(): Promise<CrossReport> {
     const { from, to, vfs } = this.o;
     for (const s of [from, to]) await s.target.reset({ vfs, profile: 'tp4159', ...(s.tp4159 ? { tp4159: s.tp4159 } : {}) });
-    let [src, dst] = await Promise.all([this.attach(from), this.attach(to)]);
-    const vendor = vendorOf(src) && vendorOf(dst);
-    if (!vendor && (vendorOf(src) || vendorOf(dst))) {
-      src.detach();
-      dst.detach();
-      [src, dst] = await Promise.all([this.attach(from, true), this.attach(to, true)]);
-    }
+    const { src, dst, vendor } = await attachHosts(from, to);
     this.r.format = vendor ? '0000h + vendor section' : '0000h';
     this.r.adminQueue = vendor
       ? 'carried in the vendor section (D25): the guest admin queue carries on'
@@ -151,12 +146,6 @@ class CrossRun {
     }
     this.tally();
     return this.r;
-  }
-
-  private attach(side: CrossSide, standardStateOnly = false): Promise<NvmeLmHost> {
-    // QEMU's build leaves CQE DW0 at 0 (docs/qemu-tp4159-deviations.md, D24-NO-CSUP): the host reads CSATTR there and says so
-    const csattrFallback = side.implementation === 'qemu';
-    return NvmeLmHost.attach(new AdapterHostDevice(side.target, PCI_IDS[side.implementation], HOST_BASE, HOST_BYTES), { profile: 'tp4159', standardStateOnly, csattrFallback });
   }
 
   private async move(srcVf: VfioMigration, dstVf: VfioMigration, vendor: boolean): Promise<void> {
@@ -241,7 +230,30 @@ class CrossRun {
   }
 }
 
-function csupDisagreements(host: NvmeLmHost): number {
+/**
+ * The host driver on both PFs, profile tp4159 (`flags`: the VFIO migration
+ * features). The vendor state section travels only when both PFs list its
+ * UUID (D25); else both drivers move format 0000h alone.
+ */
+export async function attachHosts(from: CrossSide, to: CrossSide, flags = MIG_STOP_COPY): Promise<{ src: NvmeLmHost; dst: NvmeLmHost; vendor: boolean }> {
+  let [src, dst] = await Promise.all([attachHost(from, flags), attachHost(to, flags)]);
+  const vendor = vendorOf(src) && vendorOf(dst);
+  if (!vendor && (vendorOf(src) || vendorOf(dst))) {
+    src.detach();
+    dst.detach();
+    [src, dst] = await Promise.all([attachHost(from, flags, true), attachHost(to, flags, true)]);
+  }
+  return { src, dst, vendor };
+}
+
+function attachHost(side: CrossSide, flags: number, standardStateOnly = false): Promise<NvmeLmHost> {
+  // QEMU's build leaves CQE DW0 at 0 (docs/qemu-tp4159-deviations.md, D24-NO-CSUP): the host reads CSATTR there and says so
+  const csattrFallback = side.implementation === 'qemu';
+  return NvmeLmHost.attach(new AdapterHostDevice(side.target, PCI_IDS[side.implementation], HOST_BASE, HOST_BYTES), { profile: 'tp4159', flags, standardStateOnly, csattrFallback });
+}
+
+/** D24: Get States whose CQE said CSUP = 0 while the header said suspended (QEMU), which the driver took by CSATTR. */
+export function csupDisagreements(host: NvmeLmHost): number {
   return 'csupDisagreements' in host.commands && typeof host.commands.csupDisagreements === 'number' ? host.commands.csupDisagreements : 0;
 }
 
