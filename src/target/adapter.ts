@@ -81,6 +81,13 @@ export interface Adapter {
    */
   submit(fn: number, qid: number, sqe: Uint8Array): Promise<Uint8Array | null>;
   /**
+   * Optional: the completions on `fn`'s queues that came after submit stopped
+   * waiting for them (an Asynchronous Event Request the controller held until
+   * an event, D33; a command latched while suspended, D11), each handed over
+   * once. A host that keeps an AER outstanding collects its event here.
+   */
+  reap?(fn: number): Promise<Uint8Array[]>;
+  /**
    * Optional: perform raw operations in order and answer each (one answer
    * per request, of its kind), throwing at the first that fails. The host
    * queue driver sends the runs that need no answer in between this way

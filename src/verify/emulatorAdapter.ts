@@ -83,6 +83,11 @@ export class EmulatorAdapter implements Adapter {
     return this.tracker.submit(fn, qid, sqe);
   }
 
+  async reap(fn: number): Promise<Uint8Array[]> {
+    this.checkFn(fn);
+    return this.tracker.reap(fn);
+  }
+
   async flr(fn: number): Promise<void> {
     this.checkFn(fn);
     this.dev().flr(fn);

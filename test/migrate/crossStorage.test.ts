@@ -19,6 +19,10 @@ describe('storage copy through the PFs\' I/O queues (adapters)', () => {
     expect(r.loggedRanges).toBeGreaterThan(0); // the guest wrote into blocks the bulk copy had taken
     expect(r.readBack.checked).toBe(r.writes);
     expect(r.readBack.failed).toBe(0);
+    // D33: the adapter holds the host's AER, and the tail-pointer events alone drive the drains during the bulk copy
+    expect(r.logWatch).toBe('events');
+    expect(r.watch.events).toBeGreaterThan(0);
+    expect(r.watch).toMatchObject({ polls: 0, missed: 0 });
   });
 
   it('I10: a host that leaves out the ranges logged up to Suspend is caught: blocks differ, and the destination\'s guest reads back writes that were lost', async () => {

@@ -69,7 +69,7 @@ export function registerMigrate(program: Command): void {
     .option('--seed <s>', 'seed of the workload and the faults (timings aside, a seed gives the same run)', String(MIGRATE_DEFAULTS.seed))
     .option('--fault <name@arc>', 'inject a fault, repeatable (list below); one fault is also checked against the outcome the spec requires. With --storage copy: one of udmq-full, late-release, dsm-ranges, write-fail, event-lost, event-late, vf-flr, pf-reset (during pre-copy), dst-refuses', collect, [])
     .option('--profile <profile>', 'device profile: lm, no-lm, reserved, foreign, or tp4159 (the host driver then sends the standard\'s commands: Suspend, Get/Set Controller State, Resume, after the D21 guard)', MIGRATE_DEFAULTS.profile)
-    .option('--storage <mode>', 'shared: both devices reach one namespace (D15); copy: each has its own, and the data moves with the user data migration queue (needs --profile tp4159)', 'shared')
+    .option('--storage <mode>', 'shared: both devices reach one namespace (D15); copy: each has its own, and the data moves with the user data migration queue (needs --profile tp4159; with --from/--to through each PF\'s I/O queues)', 'shared')
     .option('--max-rounds <n>', 'with --storage copy: copy rounds from the log after the bulk copy, at most', '8')
     .option('--from <impl>', 'with --profile tp4159: the source implementation, emulator or qemu (I15: Get State on one, Set State on the other)')
     .option('--to <impl>', 'with --profile tp4159: the destination implementation, emulator or qemu')
@@ -90,6 +90,7 @@ export function registerMigrate(program: Command): void {
         '  $ nvme-lm migrate --profile tp4159 --storage copy --json\n' +
         '  $ nvme-lm migrate --profile tp4159 --storage copy --write-rate 90 --fault udmq-full\n' +
         '  $ nvme-lm migrate --profile tp4159 --from qemu --to emulator --qemu-binary ./qemu-system-x86_64 --vfs 2\n' +
+        '  $ nvme-lm migrate --profile tp4159 --storage copy --from qemu --to qemu --qemu-binary ./qemu-system-x86_64\n' +
         '  $ nvme-lm migrate --matrix',
     )
     .action(async (opts: MigrateCliOptions, cmd: Command) => {

@@ -1,7 +1,10 @@
 // The host driver's view of a PF behind an Adapter (the emulator, QEMU over
 // qtest): it enables the PF on an admin queue of its own and submits through
 // the adapter, so a target that tracks its queues (QEMU's bring-up sends
-// Virtualization Management on that same queue) never sees two writers.
+// Virtualization Management on that same queue) never sees two writers. A
+// target that hands over late completions (Adapter.reap) can hold the
+// driver's Asynchronous Event Request: it is submitted like any command (the
+// adapter stops waiting after its timeout) and its event reaped later (D33).
 import type { Adapter } from '../../target/adapter.ts';
 import { decodeCqe, type Cqe } from '../../wire/cqe.ts';
 import { CC_ENABLE, REG } from '../../wire/registers.ts';
@@ -17,6 +20,10 @@ export class AdapterHostDevice implements HostDevice {
   private readonly asq: bigint;
   private readonly acq: bigint;
   private up = false;
+  /** completions of posted commands, reaped and not yet asked for */
+  private readonly reaped = new Map<number, Cqe>();
+  readonly postAdminCommand?: (sqe: Uint8Array) => Promise<void>;
+  readonly postedCompletion?: (cid: number) => Promise<Cqe | undefined>;
 
   /** `base`..`base + bytes`: the host memory this driver owns (inside the target's RAM). */
   constructor(
@@ -28,6 +35,22 @@ export class AdapterHostDevice implements HostDevice {
     this.memory = new PageAllocator(base + 2n * PAGE, bytes - 2 * Number(PAGE));
     this.asq = base;
     this.acq = base + PAGE;
+    const reap = target.reap?.bind(target);
+    if (reap) {
+      this.postAdminCommand = async (sqe) => {
+        const cqe = await this.adminCommand(sqe); // null: the controller holds it
+        if (cqe) this.reaped.set(cqe.cid, cqe);
+      };
+      this.postedCompletion = async (cid) => {
+        for (const bytes of await reap(0)) {
+          const cqe = decodeCqe(bytes);
+          this.reaped.set(cqe.cid, cqe);
+        }
+        const cqe = this.reaped.get(cid);
+        this.reaped.delete(cid);
+        return cqe;
+      };
+    }
   }
 
   pciId(): PciId {

@@ -5,8 +5,9 @@
 // State, and resumed; the guest carries on there. Format 0000h alone when
 // either PF lacks this project's vendor UUID (D25): the guest's admin queue
 // then restarts at slot 0 and only its I/O queues carry on. The two sides
-// share no storage and no storage copy runs: the data check is every write
-// completed exactly once, and every write done on the destination read back.
+// share no storage and this run copies none (crossStorageCopy.ts does): the
+// data check is every write completed exactly once, and every write done on
+// the destination read back.
 import type { Adapter, Tp4159Capabilities } from '../../target/adapter.ts';
 import type { PciId } from '../../host/device.ts';
 import { HostError } from '../../host/errors.ts';
@@ -82,7 +83,7 @@ export const HOST_BASE = 0x1000_0000n;
 export const HOST_BYTES = 16 * 1024 * 1024;
 
 const STORAGE_NOTE =
-  'not copied: the two sides share no namespace and the UDMQ storage copy (storageCopy.ts) drives two emulated devices directly, so writes completed on the source stay there; the check is their completions, and a read-back of every write completed on the destination';
+  'not copied: the two sides share no namespace and this run moves the state alone (--storage copy moves the data too, through the UDMQ log and each PF\'s I/O queues), so writes completed on the source stay there; the check is their completions, and a read-back of every write completed on the destination';
 
 export async function crossMigrate(o: CrossOptions): Promise<CrossReport> {
   const run = new CrossRun(o);
@@ -235,21 +236,18 @@ class CrossRun {
  * features). The vendor state section travels only when both PFs list its
  * UUID (D25); else both drivers move format 0000h alone.
  */
-export async function attachHosts(from: CrossSide, to: CrossSide, flags = MIG_STOP_COPY): Promise<{ src: NvmeLmHost; dst: NvmeLmHost; vendor: boolean }> {
-  let [src, dst] = await Promise.all([attachHost(from, flags), attachHost(to, flags)]);
+export async function attachHosts(from: CrossSide, to: CrossSide, flags = MIG_STOP_COPY, logEntries?: number): Promise<{ src: NvmeLmHost; dst: NvmeLmHost; vendor: boolean }> {
+  const attachHost = (side: CrossSide, standardStateOnly = false): Promise<NvmeLmHost> =>
+    // QEMU's build leaves CQE DW0 at 0 (docs/qemu-tp4159-deviations.md, D24-NO-CSUP): the host reads CSATTR there and says so
+    NvmeLmHost.attach(new AdapterHostDevice(side.target, PCI_IDS[side.implementation], HOST_BASE, HOST_BYTES), { profile: 'tp4159', flags, logEntries, standardStateOnly, csattrFallback: side.implementation === 'qemu' });
+  let [src, dst] = await Promise.all([attachHost(from), attachHost(to)]);
   const vendor = vendorOf(src) && vendorOf(dst);
   if (!vendor && (vendorOf(src) || vendorOf(dst))) {
     src.detach();
     dst.detach();
-    [src, dst] = await Promise.all([attachHost(from, flags, true), attachHost(to, flags, true)]);
+    [src, dst] = await Promise.all([attachHost(from, true), attachHost(to, true)]);
   }
   return { src, dst, vendor };
-}
-
-function attachHost(side: CrossSide, flags: number, standardStateOnly = false): Promise<NvmeLmHost> {
-  // QEMU's build leaves CQE DW0 at 0 (docs/qemu-tp4159-deviations.md, D24-NO-CSUP): the host reads CSATTR there and says so
-  const csattrFallback = side.implementation === 'qemu';
-  return NvmeLmHost.attach(new AdapterHostDevice(side.target, PCI_IDS[side.implementation], HOST_BASE, HOST_BYTES), { profile: 'tp4159', flags, standardStateOnly, csattrFallback });
 }
 
 /** D24: Get States whose CQE said CSUP = 0 while the header said suspended (QEMU), which the driver took by CSATTR. */

@@ -159,6 +159,12 @@ export class QemuAdapter implements Adapter {
     return this.guard(s, () => s.tracker.submit(fn, qid, sqe), { fn, qid, cid: sqe[2] | (sqe[3] << 8), sqe: Buffer.from(sqe).toString('hex') });
   }
 
+  async reap(fn: number): Promise<Uint8Array[]> {
+    const s = this.live();
+    functionOf(s, fn);
+    return this.guard(s, () => s.tracker.reap(fn));
+  }
+
   async flr(fn: number): Promise<void> {
     const s = this.live();
     await this.guard(s, () => flrAndRestore(s, fn));
