@@ -17,13 +17,14 @@ import { RamNamespace } from '../emulator/namespace.ts';
 import { MAX_IO_QUEUES } from '../emulator/options.ts';
 import { NvmeLmHost } from '../host/driver.ts';
 import { HostError } from '../host/errors.ts';
-import type { Drained, LoggedRange, LogWatchStats, UserDataLog } from '../host/userDataLog.ts';
+import type { LogWatchStats, UserDataLog } from '../host/userDataLog.ts';
 import type { VfioMigration } from '../host/vfio/migration.ts';
 import { MIG_PRE_COPY, MIG_STOP_COPY } from '../host/vfio/states.ts';
 import { Guest } from './guest.ts';
 import { Ledger, type IoCounters, type IoKind } from './ledger.ts';
 import { resolveMigrateOptions, type MigrateOptions } from './options.ts';
 import { Rng } from './rng.ts';
+import { LogRounds, type CopyPort } from './logRounds.ts';
 import { BULK_STEP, copyInto, differingBlocks, type CopyRound } from './namespaceCopy.ts';
 import { Side } from './side.ts';
 import type { EventFault } from './eventFaultDevice.ts';
@@ -149,11 +150,8 @@ class StorageCopyRun {
   private readonly guest: Guest;
   private readonly work: Workload;
   private readonly rounds: CopyRound[] = [];
-  /** ranges drained during the bulk copy, copied by the first round */
-  private readonly pending: LoggedRange[] = [];
-  private logFilled = false;
-  private loggedData = 0;
-  private loggedDeallocated = 0;
+  /** what the drains took, and the rounds after the bulk copy */
+  private readonly schedule: LogRounds;
   private restarts = 0;
   /** the fault's reset struck already */
   private resetDone = false;
@@ -172,6 +170,7 @@ class StorageCopyRun {
     this.dst = new Side('destination', { vfs: o.vfs, profile: 'tp4159', maxIoQueuesPerVf: c.refuseState ? o.queues - 1 : MAX_IO_QUEUES, namespace: this.dstNs, mutant: o.knobs?.destinationMutant });
     this.guest = new Guest(this.src.dev, o.vf, GUEST_BASE + (o.vf - 1) * GUEST_REGION, GUEST_REGION, new Ledger());
     this.work = new Workload(this.guest, new Rng(o.seed).fork(1), o.io, { rate: c.writeRate / 100, dsmRanges: c.dsmRanges, extents: c.workingSet });
+    this.schedule = new LogRounds({ releaseBeforeCopy: o.knobs?.releaseBeforeCopy, skipFinalCopy: o.knobs?.skipFinalCopy });
   }
 
   async run(): Promise<StorageCopyReport> {
@@ -190,7 +189,7 @@ class StorageCopyRun {
     const t0 = process.hrtime.bigint();
     await srcVf.setState('STOP_COPY');
     // no guest doorbell now: the hypervisor stops the vCPUs before PRE_COPY -> STOP_COPY, whose Get State already holds every tail (a doorbell rung after it would be lost)
-    if (log) await this.finalCopy(log);
+    if (log) await this.schedule.final(log, this.port(srcVf));
     else this.rounds.push(copyInto('full', this.srcNs, this.dstNs, [{ slba: 0n, blocks: this.blocks, deallocated: false }]));
     const tc = process.hrtime.bigint();
     const blocksDiffering = differingBlocks(this.srcNs, this.dstNs, this.blocks);
@@ -247,11 +246,10 @@ class StorageCopyRun {
     if (this.c.eventFault) this.src.events.arm(this.c.eventFault);
     for (;;) {
       const log = await this.openLog(srcVf);
-      if ((await this.bulkCopy(srcVf, log)) && (await this.copyRounds(srcVf, log))) return log;
+      if ((await this.bulkCopy(srcVf, log)) && (await this.schedule.rounds(log, this.port(srcVf), this.c))) return log;
       if (++this.restarts > MAX_RESTARTS) throw new Error(`the source VF was reset ${this.restarts} times during pre-copy (D34); migrate it once it stops being reset`);
       this.addWatch(log);
-      this.pending.length = 0; // the full copy covers them
-      this.logFilled = false;
+      this.schedule.restart();
     }
   }
 
@@ -303,39 +301,24 @@ class StorageCopyRun {
         return false;
       }
       const cause = await log.due();
-      if (cause) this.take(await log.drain(cause), this.pending);
+      if (cause) this.schedule.keep(await log.drain(cause));
     }
     this.rounds.push(bulk);
     return true;
   }
 
-  /** Rounds from the log until one finds at most the target of dirty blocks; none once the log filled (nothing is logged any more, D31). False when a reset ended the log. */
-  private async copyRounds(srcVf: VfioMigration, log: UserDataLog): Promise<boolean> {
-    for (let round = 0; round < this.c.maxRounds && !this.logFilled; round++) {
-      // a round's end is where the host reads the whole log: the dirty set decides whether to go on
-      const ranges = this.take(await log.drain(), this.pending.splice(0));
-      if (this.logFilled) return true;
-      this.rounds.push(copyInto('log', this.srcNs, this.dstNs, ranges));
-      if (this.rounds[this.rounds.length - 1].blocks <= this.c.dirtyTarget) return true;
-      this.guestRuns(Math.max(1, this.o.queues));
-      if (StorageCopyRun.wasReset(srcVf)) return false;
-    }
-    return true;
-  }
-
-  /** After Suspend (the log drained to ESA 3 by the driver): the last ranges, or everything again if the log filled. */
-  private async finalCopy(log: UserDataLog): Promise<void> {
-    const ranges = this.take(await log.drain(), this.pending.splice(0));
-    if (this.logFilled) this.rounds.push(copyInto('full', this.srcNs, this.dstNs, [{ slba: 0n, blocks: this.blocks, deallocated: false }]));
-    else this.rounds.push(copyInto('final', this.srcNs, this.dstNs, this.o.knobs?.skipFinalCopy ? [] : ranges));
-  }
-
-  /** Add a drain's ranges to `into` and note a full log. */
-  private take(d: Drained, into: LoggedRange[]): LoggedRange[] {
-    if (d.end === 'full') this.logFilled = true;
-    for (const r of d.ranges) r.deallocated ? this.loggedDeallocated++ : this.loggedData++;
-    into.push(...(this.o.knobs?.releaseBeforeCopy ? d.ranges.slice(0, -1) : d.ranges));
-    return into;
+  /** The schedule's view of this run: copy between the two RAM namespaces, the guest's few commands between rounds, the driver's state. */
+  private port(srcVf: VfioMigration): CopyPort {
+    return {
+      namespaceBlocks: this.blocks,
+      copy: async (kind, ranges) => {
+        const r = copyInto(kind, this.srcNs, this.dstNs, ranges);
+        this.rounds.push(r);
+        return r;
+      },
+      guestRuns: async () => this.guestRuns(Math.max(1, this.o.queues)),
+      wasReset: () => StorageCopyRun.wasReset(srcVf),
+    };
   }
 
   private addWatch(log: UserDataLog): void {
@@ -350,7 +333,7 @@ class StorageCopyRun {
   private changes(): ChangeCounts {
     const done = this.guest.ledger.records.filter((r) => r.phase === 'workload' && r.status?.sct === 0 && r.status.sc === 0);
     const count = (kind: IoKind) => done.filter((r) => r.kind === kind).length;
-    return { writes: count('write'), zeroes: count('zeroes'), deallocates: count('deallocate'), loggedData: this.loggedData, loggedDeallocated: this.loggedDeallocated };
+    return { writes: count('write'), zeroes: count('zeroes'), deallocates: count('deallocate'), loggedData: this.schedule.loggedData, loggedDeallocated: this.schedule.loggedDeallocated };
   }
 
   private report(migrated: boolean, calledOff: CalledOff | undefined, blocksDiffering: number, savedBytes: number, downtimeUs: number, idleChanged: string[], log: UserDataLog | undefined): StorageCopyReport {
@@ -361,7 +344,7 @@ class StorageCopyRun {
     const ok = landed && counters.lost === 0 && counters.duplicated === 0 && counters.dataErrors === 0 && blocksDiffering === 0 && workload.submitted === this.o.io && idleChanged.length === 0;
     return {
       migrated, ioSubmitted: workload.submitted, ioCompleted: workload.completed, lost: counters.lost, duplicated: counters.duplicated, dataErrors: counters.dataErrors,
-      blocksDiffering, namespaceBlocks: this.blocks, blocksCopied: this.rounds.reduce((a, r) => a + r.blocks, 0), rounds: this.rounds, logFilled: this.logFilled,
+      blocksDiffering, namespaceBlocks: this.blocks, blocksCopied: this.rounds.reduce((a, r) => a + r.blocks, 0), rounds: this.rounds, logFilled: this.schedule.logFilled,
       restarts: this.restarts, events: this.events(log), ...(calledOff ? { calledOff } : {}), changes: this.changes(), failedWrites: [...this.work.failedAsMeant],
       savedBytes, downtimeUs, idleChanged, counters, ok,
     };

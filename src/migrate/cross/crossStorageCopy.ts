@@ -9,8 +9,9 @@
 // and moves the state (format 0000h, D25). On the destination the guest reads
 // back every write it ever completed: the data moved with the VF.
 import { MIG_PRE_COPY, MIG_STOP_COPY } from '../../host/vfio/states.ts';
-import type { Drained, LoggedRange, LogWatchStats, UserDataLog } from '../../host/userDataLog.ts';
+import type { LoggedRange, LogWatchStats, UserDataLog } from '../../host/userDataLog.ts';
 import type { VfioMigration } from '../../host/vfio/migration.ts';
+import { LogRounds, type CopyPort } from '../logRounds.ts';
 import type { CopyRound } from '../namespaceCopy.ts';
 import { AdapterGuest, IO_ENTRIES } from './adapterGuest.ts';
 import { attachHosts, csupDisagreements, GUEST_BASE, GUEST_REGION, type CrossSide, type Implementation } from './crossMigrate.ts';
@@ -80,9 +81,11 @@ class CrossCopyRun {
   private readonly r: CrossCopyReport;
   private srcIo!: PfIo;
   private dstIo!: PfIo;
+  private readonly schedule: LogRounds;
 
   constructor(private readonly o: CrossCopyOptions) {
     this.guest = new AdapterGuest(o.from.target, 'source', o.vf, GUEST_BASE + BigInt(o.vf - 1) * GUEST_REGION);
+    this.schedule = new LogRounds({ skipFinalCopy: o.skipFinalCopy });
     this.r = {
       from: o.from.implementation, to: o.to.implementation, vf: o.vf, migrated: false, namespaceBlocks: 0, blockBytes: 0, rounds: [], blocksCopied: 0, blocksDiffering: -1,
       logFilled: false, loggedRanges: 0, logWatch: 'polling', watch: { events: 0, stale: 0, polls: 0, missed: 0 }, writes: 0, lost: 0, duplicated: 0, readBack: { checked: 0, failed: 0 }, downtimeMs: 0, knownDeviations: [], ok: false,
@@ -123,15 +126,15 @@ class CrossCopyRun {
     await this.writes(burst);
     const log = await this.step('source PRE_COPY', () => this.openLog(srcVf));
     this.r.logWatch = log.eventDriven ? 'events' : 'polling';
-    const pending = await this.step('bulk copy', () => this.bulkCopy(log, this.o.io - 3 * burst));
-    await this.step('copy rounds', () => this.copyRounds(log, pending, burst));
+    await this.step('bulk copy', () => this.bulkCopy(log, this.o.io - 3 * burst));
+    await this.step('copy rounds', () => this.schedule.rounds(log, this.port(burst), this.o));
     this.r.watch = { ...log.stats };
     // in flight at Suspend: rung, and what the controller fetched completes before Suspend does (D22)
     await g.queueWrites(burst);
     await g.ringIo();
     const t0 = Date.now();
     await this.step('source Suspend, drain to ESA 3, Get State', () => srcVf.setState('STOP_COPY'));
-    await this.step('final copy', () => this.finalCopy(log));
+    await this.step('final copy', () => this.schedule.final(log, this.port(burst)));
     const tc = Date.now();
     this.r.blocksDiffering = await this.step('compare', () => this.compare());
     const checkMs = Date.now() - tc;
@@ -179,8 +182,7 @@ class CrossCopyRun {
    * writes `io` blocks in bursts a little larger than the trigger (so its
    * event, not the host's patience, marks them); the log drained when it says (due).
    */
-  private async bulkCopy(log: UserDataLog, io: number): Promise<LoggedRange[]> {
-    const pending: LoggedRange[] = [];
+  private async bulkCopy(log: UserDataLog, io: number): Promise<void> {
     const chunk = this.srcIo.chunkBlocks;
     const steps = Math.ceil(this.r.namespaceBlocks / chunk);
     const burst = Math.min(io, Math.floor(this.o.logEntries / 8) + 1);
@@ -196,34 +198,14 @@ class CrossCopyRun {
         written += n;
       }
       const cause = await log.due();
-      if (cause) pending.push(...this.take(await log.drain(cause)));
+      if (cause) this.schedule.keep(await log.drain(cause));
     }
     this.r.rounds.push(bulk);
-    return pending;
   }
 
-  /** Rounds from the log until one finds at most the target of dirty blocks; none once the log filled (D31). */
-  private async copyRounds(log: UserDataLog, pending: LoggedRange[], burst: number): Promise<void> {
-    for (let round = 0; round < this.o.maxRounds && !this.r.logFilled; round++) {
-      const ranges = [...pending.splice(0), ...this.take(await log.drain())];
-      if (this.r.logFilled) return;
-      const r = await this.copy('log', ranges);
-      if (r.blocks <= this.o.dirtyTarget) return;
-      await this.writes(burst);
-    }
-  }
-
-  /** After Suspend (the driver drained the log to ESA 3): the last ranges, or everything again after ESA 7. */
-  private async finalCopy(log: UserDataLog): Promise<void> {
-    const ranges = this.take(await log.drain());
-    if (this.r.logFilled) await this.copy('full', [{ slba: 0n, blocks: this.r.namespaceBlocks, deallocated: false }]);
-    else await this.copy('final', this.o.skipFinalCopy ? [] : ranges);
-  }
-
-  private take(d: Drained): LoggedRange[] {
-    if (d.end === 'full') this.r.logFilled = true;
-    this.r.loggedRanges += d.ranges.length;
-    return d.ranges;
+  /** The schedule's view of this run: copy through the PFs' I/O queues, a burst of guest writes between rounds; no reset strikes here. */
+  private port(burst: number): CopyPort {
+    return { namespaceBlocks: this.r.namespaceBlocks, copy: (kind, ranges) => this.copy(kind, ranges), guestRuns: () => this.writes(burst), wasReset: () => false };
   }
 
   /** Copy `ranges` from the source's namespace to the destination's, a chunk at most per command. */
@@ -270,6 +252,8 @@ class CrossCopyRun {
     this.r.lost = w.filter((x) => x.completions === 0).length;
     this.r.duplicated = w.filter((x) => x.completions > 1).length + this.guest.strays.length;
     this.r.blocksCopied = this.r.rounds.reduce((a, r) => a + r.blocks, 0);
+    this.r.logFilled = this.schedule.logFilled;
+    this.r.loggedRanges = this.schedule.loggedRanges;
     this.r.ok = !this.r.failure && this.r.migrated && this.r.blocksDiffering === 0 && this.r.lost === 0 && this.r.duplicated === 0 && this.r.readBack.failed === 0 && this.r.readBack.checked > 0;
   }
 }
