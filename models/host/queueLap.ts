@@ -36,20 +36,18 @@ export interface LapOptions {
 
 /** Run SQ `qid` of `fn` (a fresh one, and its CQ) round with no-ops, each of which must succeed, until `o.until`. */
 export async function lapQueue(tracker: QueueTracker, fn: number, qid: number, o: LapOptions): Promise<void> {
-  const first = tracker.view(fn);
-  const sq = first.sq.find((q) => q.qid === qid);
-  const cqOf = (): { head: number; phase: 0 | 1; size: number } | undefined => tracker.view(fn).cq.find((q) => q.qid === sq?.cqid);
-  const cq = cqOf();
-  if (sq === undefined || cq === undefined) throw new Error(`binding bug: ${o.label}: function ${fn} has no SQ ${qid} to run round (set it up first)`);
+  const cqid = tracker.view(fn).sq.find((q) => q.qid === qid)?.cqid;
+  const cq = () => tracker.view(fn).cq.find((q) => q.qid === cqid);
+  const size = cq()?.size;
+  if (size === undefined) throw new Error(`binding bug: ${o.label}: function ${fn} has no SQ ${qid} with its CQ to run round (set them up first)`);
+  const done = (c = cq()): boolean => c !== undefined && c.phase === 0 && c.head >= (o.until === 'checked' ? 1 : 0);
   // a pass of the CQ and one slot more, at most
-  for (let n = 0; n <= cq.size + 1; n++) {
-    const now = cqOf() ?? cq;
-    if (now.phase === 0 && now.head >= (o.until === 'checked' ? 1 : 0)) return;
+  for (let n = 0; n <= size + 1 && !done(); n++) {
     const { sqe, what } = noOp(qid, o.cid(), o.nsid);
     const raw = (await tracker.submit(fn, qid, sqe)) ?? (await o.release?.(qid, sqeCid(sqe))) ?? null;
     if (raw === null || !isSuccess(decodeCqe(raw))) {
       throw new Mismatch(`${o.label}: ${what} on function ${fn} SQ ${qid} (a no-op running the new queue round)`, 'Successful Completion', raw === null ? 'no completion' : describeStatus(decodeCqe(raw)));
     }
   }
-  throw new Error(`binding bug: ${o.label}: function ${fn} CQ ${sq.cqid} did not wrap after ${cq.size + 2} no-ops on SQ ${qid} (another SQ shares it?)`);
+  if (!done()) throw new Error(`binding bug: ${o.label}: function ${fn} CQ ${cqid} did not wrap after ${size + 2} no-ops on SQ ${qid} (does another SQ share it?)`);
 }
