@@ -189,10 +189,15 @@ class AcceptanceBinding {
     this.host = new AcceptanceHost(this.adapter, completionWait(await this.adapter.reset(this.resetOptions), this.timeoutMs));
     this.events = [];
     await this.host.enable(0);
+    // a path sends a queue here one command or none (each VF's, the PF's without LM), fewer than wrap it:
+    // the bring-up runs each round once and a command past (the runner shares it among the paths)
     for (let vf = 1; vf <= this.options.vfs; vf++) {
       await this.host.enable(vf);
       await this.host.createIoPair(vf, 1);
+      await this.host.lap(vf, 0, `reset: VF ${vf}'s admin queue`, 'checked');
+      await this.host.lap(vf, 1, `reset: VF ${vf}'s I/O queue 1`, 'checked');
     }
+    if (!EXECUTES_LM[this.options.profile]) await this.host.lap(0, 0, 'reset: the PF\'s admin queue', 'checked');
   }
 
   private async step(event: EventObject, expected: PathStep): Promise<void> {

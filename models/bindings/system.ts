@@ -194,6 +194,9 @@ export class SystemBinding implements Implementation<DeviceSnapshot<Saved>> {
     const { cqes } = await g.createPair();
     cqes.forEach((c) => expectOwn(`${label}: bring-up of VF ${g.fn}: Create I/O queue pair 1`, SUCCESS_STATUS, c));
     if (!images) return;
+    // the admin queue is deep for the drop policy's commands that never complete, deeper than a path's VF admin traffic: run it round
+    // (at PF_ENABLE only: enough for every path from there to see it wrapped, and a VF's FLR re-enables it rarely)
+    await g.driver.lap(0, `${label}: bring-up of VF ${g.fn}`, 'checked');
     const h = this.hosts[g.fn - 1];
     const ok = (what: string, s: Sent): void => expectOwn(`${label}: image of VF ${g.fn}: ${what}`, SUCCESS_STATUS, s.cqe);
     ok('SUSPEND', await this.pf.lm('SUSPEND', g.fn));

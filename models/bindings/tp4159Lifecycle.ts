@@ -25,6 +25,7 @@ import {
 import type { TpCompletion } from '../../machines/tp4159/status.ts';
 import { checkRdy, expectOwn, machineSuite, nextState } from '../engine/observe.ts';
 import { describePosted, type DriverState, type Posted, type QueueDepths } from '../host/guest.ts';
+import type { LapEnd } from '../host/queueLap.ts';
 import { VfGuest, type VfGuestState } from '../host/vfGuest.ts';
 import { realise } from '../realisers/realiser.ts';
 import { TP4159_REALISERS, type TpBookView, type TpObserved, type TpStep } from '../realisers/tp4159.ts';
@@ -40,6 +41,8 @@ const VF = 1;
 
 /** Small enough to wrap on a path: two commands per admin operation wrap the admin queue every two; three I/O entries hold two in flight. */
 export const TP_DEPTHS: QueueDepths = { admin: TP_ADMIN_DEPTH, io: 3 };
+/** A path writes only a few blocks, alternating over the pairs: each new pair is run round once and a command past, so it wraps (vfGuest.ts QueueLaps). */
+const TP_LAPS: LapEnd = 'checked';
 
 interface Book {
   held: Uint8Array | null;
@@ -77,7 +80,7 @@ export class TpLifecycleBinding implements Implementation<DeviceSnapshot<Saved>>
     private readonly timeoutMs: number,
   ) {
     this.host = new TpHost(adapter, timeoutMs);
-    this.vf = new VfGuest(adapter, VF, timeoutMs, o.maxIoQueues, TP_DEPTHS);
+    this.vf = new VfGuest(adapter, VF, timeoutMs, o.maxIoQueues, TP_DEPTHS, TP_LAPS);
     this.machine = initialTransition(spec.machine)[0];
     ({ snapshot: this.snapshot, restore: this.restore } = deviceSnapshots(adapter, {
       save: (): Saved => ({ machine: this.machine, host: this.host.driver.save(), vf: this.vf.save(), book: structuredClone(this.book) }),
@@ -94,7 +97,7 @@ export class TpLifecycleBinding implements Implementation<DeviceSnapshot<Saved>>
   async reset(): Promise<void> {
     const wait = completionWait(await this.adapter.reset(this.resetOptions), this.timeoutMs);
     this.host = new TpHost(this.adapter, wait);
-    this.vf = new VfGuest(this.adapter, VF, wait, this.o.maxIoQueues, TP_DEPTHS);
+    this.vf = new VfGuest(this.adapter, VF, wait, this.o.maxIoQueues, TP_DEPTHS, TP_LAPS);
     this.book = freshBook();
     this.machine = initialTransition(this.spec.machine)[0];
     await this.host.driver.enable();

@@ -27,7 +27,7 @@ import { CNS_CONTROLLER, decodeIdentifyController } from '../../src/wire/identif
 import { decodeCdqCreateDw0 } from '../../src/wire/tp4159/completions.ts';
 import { encodeTp4159 } from '../../src/wire/tp4159/commandCodec.ts';
 import { checkRdy, expectOwn, machineSuite, nextState, SUCCESS_STATUS } from '../engine/observe.ts';
-import { describePosted, isOk, type DriverState, type Posted } from '../host/guest.ts';
+import { describePosted, isOk, type DriverState, type Posted, type QueueDepths } from '../host/guest.ts';
 import { udmqRing } from '../host/hostPlan.ts';
 import { stateWritten, TpHost } from '../host/tp4159Host.ts';
 import { decodeGot } from './tp4159State.ts';
@@ -41,6 +41,14 @@ import type { TpBindingOptions } from './tp4159Lifecycle.ts';
 import { checkRing, freshRing, postedBy, SYSTEM_RING_ENTRIES, type RingBook } from './tp4159SystemLog.ts';
 
 export const TP_SYSTEM_SUITE_VFS = 2;
+/**
+ * The guests' queues: every VF admin command here completes at once (no
+ * drop policy), and a WRITE's pair carries its one Write (D26: the pair is
+ * deleted again, so Set State finds none): 2 entries each, the admin queue
+ * wrapping on a WRITE's four commands; each new pair is run round with two
+ * Flushes first, so the Write's completion comes after its CQ wrapped.
+ */
+const GUEST_DEPTHS: QueueDepths = { admin: 2, io: 2 };
 
 /** What the host keeps per VF. */
 interface VfBook {
@@ -106,7 +114,7 @@ export class TpSystemBinding implements Implementation<DeviceSnapshot<Saved>> {
   }
 
   private newGuests(): VfGuest[] {
-    return Array.from({ length: TP_SYSTEM_SUITE_VFS }, (_, i) => new VfGuest(this.adapter, i + 1, this.wait, 1));
+    return Array.from({ length: TP_SYSTEM_SUITE_VFS }, (_, i) => new VfGuest(this.adapter, i + 1, this.wait, 1, GUEST_DEPTHS, 'wrapped'));
   }
 
   /** Power-on: every controller disabled (the machine starts with the PF disabled). */

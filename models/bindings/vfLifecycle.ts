@@ -27,7 +27,8 @@ import {
 } from '../../machines/vfLifecycle.ts';
 import { checkRdy, expectOwn, nextState, SizeTable, suiteBranchPaths, suitePaths } from '../engine/observe.ts';
 import { PfHost } from '../host/pfHost.ts';
-import { describePosted, isOk, type DriverState, type Posted } from '../host/guest.ts';
+import { describePosted, isOk, VF_DEPTHS, type DriverState, type Posted } from '../host/guest.ts';
+import type { LapEnd } from '../host/queueLap.ts';
 import { VfGuest, type VfGuestState } from '../host/vfGuest.ts';
 import { realise } from '../realisers/realiser.ts';
 import { LM_REALISATION, savedImage, type VfBookView, type VfDrivers, type VfImage, type VfObserved, type VfRealisation, type VfStep } from '../realisers/vf.ts';
@@ -37,6 +38,14 @@ import { deviceSnapshots, type DeviceSnapshot } from '../engine/snapshots.ts';
 
 /** The VF the suites drive (VF index 1, function 1). */
 const VF = 1;
+/**
+ * Writes alternate over the I/O queues and a path writes only a few (some
+ * none on a pair they create): each new pair is run round once and one
+ * command past, so its CQ wraps on every path that creates it while the VF
+ * fetches, and the path's own completions carry the inverted phase tag (the
+ * admin queue wraps on the paths).
+ */
+const IO_LAPS: LapEnd = 'checked';
 
 export interface BindingOptions {
   /**
@@ -91,7 +100,7 @@ export class VfLifecycleBinding implements Implementation<DeviceSnapshot<Saved>>
     private readonly realisation: VfRealisation = LM_REALISATION,
   ) {
     this.pf = new PfHost(adapter, timeoutMs);
-    this.vf = new VfGuest(adapter, VF, timeoutMs, o.maxIoQueues);
+    this.vf = new VfGuest(adapter, VF, timeoutMs, o.maxIoQueues, VF_DEPTHS, IO_LAPS);
     this.machine = initialTransition(spec.machine)[0];
     ({ snapshot: this.snapshot, restore: this.restore } = deviceSnapshots(adapter, {
       save: (): Saved => ({ machine: this.machine, pf: this.pf.driver.save(), vf: this.vf.save(), book: structuredClone(this.book) }),
@@ -108,7 +117,7 @@ export class VfLifecycleBinding implements Implementation<DeviceSnapshot<Saved>>
   async reset(): Promise<void> {
     const wait = completionWait(await this.adapter.reset(this.resetOptions), this.timeoutMs);
     this.pf = new PfHost(this.adapter, wait);
-    this.vf = new VfGuest(this.adapter, VF, wait, this.o.maxIoQueues);
+    this.vf = new VfGuest(this.adapter, VF, wait, this.o.maxIoQueues, VF_DEPTHS, IO_LAPS);
     this.book = freshBook();
     this.machine = initialTransition(this.spec.machine)[0];
     await this.pf.driver.enable();

@@ -21,6 +21,7 @@ import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
 import { Mismatch } from '../engine/suite.ts';
 import { decisionNamedIn, statusDifferences, SUCCESSFUL, type CommandInfo, type MismatchDetail, type StatusExpectation } from '../engine/mismatchDetail.ts';
 import { sqeCid } from '../../src/target/ring.ts';
+import { lapQueue, type LapEnd, type ReleaseHeld } from './queueLap.ts';
 
 /** How long CSTS.RDY may take to follow CC.EN at most (a target with a timeout of 0 answers at once). */
 const READY_TIMEOUT_MS = 2000;
@@ -165,6 +166,11 @@ export class FunctionDriver {
   /** Completions posted since, that no submit claimed. */
   async reap(): Promise<Posted[]> {
     return (await this.tracker.reap(this.fn)).map((raw) => posted(raw));
+  }
+
+  /** Run fresh queue `qid` round with no-ops until its CQ wrapped, or one completion past (queueLap.ts); `release` completes a held one. */
+  async lap(qid: number, label: string, until: LapEnd, release?: ReleaseHeld): Promise<void> {
+    await lapQueue(this.tracker, this.fn, qid, { cid: () => this.cid(), nsid: NSID, label, until, ...(release ? { release } : {}) });
   }
 
   /** The function was reset behind the tracker's back (FLR, or a PF reset taking its VFs along: D18). */

@@ -17,13 +17,15 @@ import { ACCEPTANCE_PLAN, BUFFER_BYTES, bulkQueuePair, functionPlan, MAX_BULK_QU
 import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
 import { withFormatDefect, type SavedFormat } from './savedFormat.ts';
 import { Mismatch, NotRealisable } from '../engine/suite.ts';
+import { lapQueue, type LapEnd } from './queueLap.ts';
 
 /** The PF's admin queue: small, so it wraps (the QEMU target's own commands after CC.EN = 1 leave it as fresh: see enable). */
 const PF_ADMIN_ENTRIES = 4;
 /**
- * A VF's queues: 2 entries, so they wrap on the paths: the admin queue on the
- * VF's bring-up alone (Create I/O CQ, then SQ), an I/O queue on two commands
- * (a path keeps one at a time outstanding there).
+ * A VF's queues: 2 entries (a path keeps one command at a time outstanding
+ * there), run round at bring-up (pfAcceptance.ts reset) so they wrap with
+ * the fewest no-ops: the admin queue's Create I/O CQ and SQ already take a
+ * pass.
  */
 const VF_ADMIN_ENTRIES = 2;
 const IO_ENTRIES = 2;
@@ -121,6 +123,11 @@ export class AcceptanceHost {
       throw new Error(`bring-up: creating I/O queue ${qid} on function ${fn} failed with ${statusOf(cqe)}; the VF must accept one I/O queue pair`);
     }
     return true;
+  }
+
+  /** Run fresh queue `qid` of `fn` round with no-ops (queueLap.ts). */
+  async lap(fn: number, qid: number, label: string, until: LapEnd): Promise<void> {
+    await lapQueue(this.tracker, fn, qid, { cid: () => this.nextCid(), nsid: 1, label, until });
   }
 
   // ---- LM commands the binding sends to set up and to observe ----

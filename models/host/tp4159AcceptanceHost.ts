@@ -30,7 +30,7 @@ export const TARGET_VF = 1;
 export const BYSTANDER_VF = 2;
 /** Entries of every UDMQ the binding creates: a page holds 128; 8 make CDQSIZE 64 dwords. */
 export const UDMQ_ENTRIES = 8;
-/** The VFs' admin queues: 2 entries, so the few admin commands a path sends a VF wrap them. */
+/** The VFs' admin queues: 2 entries, run round at bring-up (VF 1's), so the few admin commands a path sends carry the inverted phase tag. */
 const VF_DRIVER_DEPTHS: QueueDepths = { ...DEFAULT_DEPTHS, admin: 2 };
 /** Bits of CAP (CAP_FIELDS gives [hi, lo]). */
 const capField = (cap: bigint, [hi, lo]: readonly [number, number]): number => Number((cap >> BigInt(lo)) & ((1n << BigInt(hi - lo + 1)) - 1n));
@@ -124,6 +124,8 @@ export class TpAcceptanceHost {
       if (!list.some((c) => c.vfn === fn && c.online)) throw new Mismatch('reset: the Secondary Controller List (D20)', `VF ${fn} online`, list.map((c) => `VF ${c.vfn} ${c.online ? 'online' : 'offline'}`).join(', ') || 'empty');
       await this.vf(fn).enable();
     }
+    // a path sends VF 1 a few admin commands, fewer than a pass: it starts them in the second pass
+    await this.vf(TARGET_VF).lap(0, 'reset: VF 1\'s admin queue', 'wrapped');
   }
 
   /**

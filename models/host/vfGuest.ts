@@ -11,6 +11,7 @@ import { claimCompletion, sqeCid } from '../../src/target/ring.ts';
 import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
 import { checkReadBack, describePosted, FunctionDriver, isOk, lbaOf, postedDetail, readCommand, writeCommand, type DriverState, type Posted, type QueueDepths, VF_DEPTHS } from './guest.ts';
 import { Mismatch } from '../engine/suite.ts';
+import type { LapEnd } from './queueLap.ts';
 
 export interface IoRecord {
   cid: number;
@@ -82,6 +83,13 @@ export class VfGuest {
     /** queue ids the guest may create (the VM's memory a migration carries covers them) */
     readonly maxQueues: number,
     depths: QueueDepths = VF_DEPTHS,
+    /**
+     * How far the guest runs each I/O queue pair round once it is created
+     * (queueLap.ts), when the Create completed while the VF held no I/O of
+     * the guest's; none by default. For a binding whose paths use a pair for
+     * fewer commands than it has slots.
+     */
+    private readonly ioLap?: LapEnd,
   ) {
     this.driver = new FunctionDriver(adapter, fn, timeoutMs, depths);
   }
@@ -127,8 +135,26 @@ export class VfGuest {
       throw new Mismatch(what, 'both commands completed, or neither (latched)', `${a === null ? 'no completion' : describePosted(a)} then ${b === null ? 'no completion' : describePosted(b)}`);
     }
     if (a === null) this.book.pair = { op, qid, sqes };
-    else if (isOk(a) && b !== null && isOk(b)) this.book.queues += op === 'create' ? 1 : -1;
+    else if (isOk(a) && b !== null && isOk(b)) {
+      this.book.queues += op === 'create' ? 1 : -1;
+      if (op === 'create' && this.ioLap && this.inFlight === 0) await this.driver.lap(qid, `${what} (set-up)`, this.ioLap, (sqid, cid) => this.releaseHeld(sqid, cid));
+    }
     return [a, b];
+  }
+
+  /**
+   * A no-op held in flight (deferred I/O) on a VF holding nothing else of
+   * the guest's: completeIo releases it, the oldest; its completion must be
+   * the only one.
+   */
+  private async releaseHeld(sqid: number, cid: number): Promise<Uint8Array | null> {
+    if (!this.adapter.completeIo || (await this.adapter.completeIo(this.fn, 1)) !== 1) return null;
+    const got = await this.driver.reap();
+    const other = got.filter((c) => c.sqid !== sqid || c.cid !== cid);
+    if (other.length > 0 || got.length !== 1) {
+      throw new Mismatch(`VF ${this.fn}: completeIo of the held no-op CID ${cid} on SQ ${sqid}`, 'its completion alone', got.length === 0 ? 'no completion' : got.map(describePosted).join('; '));
+    }
+    return got[0].raw;
   }
 
   /** Write the next block on queue 1 + seq mod queues. The caller files it (completed, fetched or latched). */

@@ -1,0 +1,64 @@
+// A lap runs a fresh queue round with no-ops at set-up (queueLap.ts): to
+// the CQ's wrap, or one completion past it; a target that never inverts the
+// phase tag fails it; a Flush held by deferred I/O is released with
+// completeIo.
+import { describe, expect, it } from 'vitest';
+import { lapQueue, type LapEnd } from '../../models/host/queueLap.ts';
+import { VfGuest } from '../../models/host/vfGuest.ts';
+import { functionPlan } from '../../models/host/hostPlan.ts';
+import type { Mutant } from '../../src/emulator/options.ts';
+import type { Adapter, ResetOptions } from '../../src/target/adapter.ts';
+import { QueueTracker } from '../../src/target/queueTracker.ts';
+import { CC_ENABLE, REG } from '../../src/wire/registers.ts';
+import { EmulatorAdapter } from '../../src/verify/emulatorAdapter.ts';
+import { DoorbellWatch } from './doorbellWatch.ts';
+
+/** A device with the PF's admin queue of 2 entries enabled through a queue driver of our own. */
+async function pfQueue(o: Partial<ResetOptions> = {}, mutant?: Mutant): Promise<{ adapter: Adapter; watch: DoorbellWatch; tracker: QueueTracker }> {
+  const watch = new DoorbellWatch();
+  const adapter = watch.adapter(new EmulatorAdapter(mutant ? { mutant } : {}));
+  await adapter.reset({ vfs: 1, profile: 'lm', ...o });
+  const tracker = new QueueTracker(adapter, { timeoutMs: 0 });
+  await tracker.regWrite(0, REG.AQA, 4, 0x0001_0001n);
+  await tracker.regWrite(0, REG.ASQ, 8, ASQ);
+  await tracker.regWrite(0, REG.ACQ, 8, ACQ);
+  await tracker.regWrite(0, REG.CC, 4, CC_ENABLE);
+  return { adapter, watch, tracker };
+}
+
+const { asq: ASQ, acq: ACQ } = functionPlan(0);
+let cids = 0;
+const lap = (tracker: QueueTracker, until: LapEnd) => lapQueue(tracker, 0, 0, { cid: () => ++cids, nsid: 1, label: 'set-up of the PF', until });
+const cq0 = (tracker: QueueTracker) => {
+  const { head, phase } = tracker.view(0).cq[0];
+  return { head, phase };
+};
+
+describe('queue laps: a fresh queue run round at set-up', () => {
+  it("NVMe phase tag: 'wrapped' stops where the next completion carries the inverted tag, 'checked' one completion later", async () => {
+    const { watch, tracker } = await pfQueue();
+    await lap(tracker, 'wrapped');
+    expect(cq0(tracker)).toEqual({ head: 0, phase: 0 });
+    expect(watch.wrapped.has('function 0 CQ 0')).toBe(false);
+    await lap(tracker, 'checked');
+    expect(cq0(tracker)).toEqual({ head: 1, phase: 0 });
+    expect(watch.wrapped.has('function 0 CQ 0')).toBe(true);
+  });
+
+  it('NVMe phase tag: with noPhaseInvert the lap fails at the no-op after the wrap', async () => {
+    const { tracker } = await pfQueue({}, 'noPhaseInvert');
+    await expect(lap(tracker, 'checked')).rejects.toThrow(/previous pass's phase tag/);
+    expect(cq0(tracker)).toEqual({ head: 0, phase: 0 });
+  });
+
+  it('D11, D12: with deferred I/O the guest releases each held Flush with completeIo, and its new pair wraps', async () => {
+    const { adapter, watch } = await pfQueue({ ioCompletion: 'deferred' });
+    const g = new VfGuest(adapter, 1, 0, 1, { admin: 4, io: 3 }, 'checked');
+    await g.enable();
+    const { cqes } = await g.createPair();
+    expect(cqes.every((c) => c !== null && c.sct === 0 && c.sc === 0)).toBe(true);
+    expect(watch.wrapped.has('function 1 CQ 1')).toBe(true);
+    expect(watch.wrapped.has('function 1 SQ 1')).toBe(true);
+    expect(await g.driver.reap()).toEqual([]);
+  });
+});
