@@ -36,7 +36,7 @@ import { realise } from '../realisers/realiser.ts';
 import { LM_REALISATION, queryBeforeSave, savedImage, type VfBookView, type VfImage, type VfRealisation, type VfStep } from '../realisers/vf.ts';
 import type { BindingOptions } from './vfLifecycle.ts';
 import { completionWait, DEFAULT_TIMEOUT_MS } from '../engine/completionWait.ts';
-import { deviceSnapshots, type DeviceSnapshot } from '../engine/snapshots.ts';
+import { copyBook, deviceSnapshots, type DeviceSnapshot } from '../engine/snapshots.ts';
 
 export const SYSTEM_SUITE_VFS = 2;
 
@@ -97,12 +97,12 @@ export class SystemBinding implements Implementation<DeviceSnapshot<Saved>> {
     this.hosts = this.vfs.map(freshHost);
     this.machine = initialTransition(this.spec.machine)[0];
     ({ snapshot: this.snapshot, restore: this.restore } = deviceSnapshots(adapter, {
-      save: (): Saved => ({ machine: this.machine, pf: this.pf.driver.save(), vfs: this.vfs.map((v) => v.save()), hosts: structuredClone(this.hosts) }),
+      save: (): Saved => ({ machine: this.machine, pf: this.pf.driver.save(), vfs: this.vfs.map((v) => v.save()), hosts: this.hosts.map(copyBook) }),
       restore: (s: Saved) => {
         this.machine = s.machine;
         this.pf.driver.restore(s.pf);
         s.vfs.forEach((v, i) => this.vfs[i].restore(v));
-        this.hosts = structuredClone(s.hosts);
+        this.hosts = s.hosts.map(copyBook);
       },
     }));
   }

@@ -33,7 +33,7 @@ import { TP_ADMIN_DEPTH } from './tp4159State.ts';
 import { Mismatch, type Suite } from '../engine/suite.ts';
 import { requireVendorOffer } from './tp4159VendorOffer.ts';
 import { completionWait, DEFAULT_TIMEOUT_MS } from '../engine/completionWait.ts';
-import { deviceSnapshots, type DeviceSnapshot } from '../engine/snapshots.ts';
+import { copyBook, deviceSnapshots, type DeviceSnapshot } from '../engine/snapshots.ts';
 
 /** The VF the suites drive (VF 1). */
 const VF = 1;
@@ -80,12 +80,12 @@ export class TpLifecycleBinding implements Implementation<DeviceSnapshot<Saved>>
     this.vf = new VfGuest(adapter, VF, timeoutMs, o.maxIoQueues, TP_DEPTHS);
     this.machine = initialTransition(spec.machine)[0];
     ({ snapshot: this.snapshot, restore: this.restore } = deviceSnapshots(adapter, {
-      save: (): Saved => ({ machine: this.machine, host: this.host.driver.save(), vf: this.vf.save(), book: structuredClone(this.book) }),
+      save: (): Saved => ({ machine: this.machine, host: this.host.driver.save(), vf: this.vf.save(), book: copyBook(this.book) }),
       restore: (s: Saved) => {
         this.machine = s.machine;
         this.host.driver.restore(s.host);
         this.vf.restore(s.vf);
-        this.book = structuredClone(s.book);
+        this.book = copyBook(s.book);
       },
     }));
   }

@@ -36,7 +36,7 @@ import { realise } from '../realisers/realiser.ts';
 import { TP4159_REALISERS, type TpStep } from '../realisers/tp4159.ts';
 import { Mismatch, type Suite } from '../engine/suite.ts';
 import { completionWait, DEFAULT_TIMEOUT_MS } from '../engine/completionWait.ts';
-import { deviceSnapshots, type DeviceSnapshot } from '../engine/snapshots.ts';
+import { copyBook, deviceSnapshots, type DeviceSnapshot } from '../engine/snapshots.ts';
 import type { TpBindingOptions } from './tp4159Lifecycle.ts';
 import { checkRing, freshRing, postedBy, SYSTEM_RING_ENTRIES, type RingBook } from './tp4159SystemLog.ts';
 
@@ -94,12 +94,12 @@ export class TpSystemBinding implements Implementation<DeviceSnapshot<Saved>> {
     this.books = this.vfs.map(freshBook);
     this.machine = initialTransition(spec.machine)[0];
     ({ snapshot: this.snapshot, restore: this.restore } = deviceSnapshots(adapter, {
-      save: (): Saved => ({ machine: this.machine, pf: this.host.driver.save(), vfs: this.vfs.map((v) => v.save()), books: structuredClone(this.books), pfCntlid: this.pfCntlid }),
+      save: (): Saved => ({ machine: this.machine, pf: this.host.driver.save(), vfs: this.vfs.map((v) => v.save()), books: this.books.map(copyBook), pfCntlid: this.pfCntlid }),
       restore: (s: Saved) => {
         this.machine = s.machine;
         this.host.driver.restore(s.pf);
         s.vfs.forEach((v, i) => this.vfs[i].restore(v));
-        this.books = structuredClone(s.books);
+        this.books = s.books.map(copyBook);
         this.pfCntlid = s.pfCntlid;
       },
     }));

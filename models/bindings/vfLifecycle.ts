@@ -33,7 +33,7 @@ import { realise } from '../realisers/realiser.ts';
 import { LM_REALISATION, savedImage, type VfBookView, type VfDrivers, type VfImage, type VfObserved, type VfRealisation, type VfStep } from '../realisers/vf.ts';
 import { Mismatch, type Suite } from '../engine/suite.ts';
 import { completionWait, DEFAULT_TIMEOUT_MS } from '../engine/completionWait.ts';
-import { deviceSnapshots, type DeviceSnapshot } from '../engine/snapshots.ts';
+import { copyBook, deviceSnapshots, type DeviceSnapshot } from '../engine/snapshots.ts';
 
 /** The VF the suites drive (VF index 1, function 1). */
 const VF = 1;
@@ -94,12 +94,12 @@ export class VfLifecycleBinding implements Implementation<DeviceSnapshot<Saved>>
     this.vf = new VfGuest(adapter, VF, timeoutMs, o.maxIoQueues);
     this.machine = initialTransition(spec.machine)[0];
     ({ snapshot: this.snapshot, restore: this.restore } = deviceSnapshots(adapter, {
-      save: (): Saved => ({ machine: this.machine, pf: this.pf.driver.save(), vf: this.vf.save(), book: structuredClone(this.book) }),
+      save: (): Saved => ({ machine: this.machine, pf: this.pf.driver.save(), vf: this.vf.save(), book: copyBook(this.book) }),
       restore: (s: Saved) => {
         this.machine = s.machine;
         this.pf.driver.restore(s.pf);
         this.vf.restore(s.vf);
-        this.book = structuredClone(s.book);
+        this.book = copyBook(s.book);
       },
     }));
   }
