@@ -12,7 +12,8 @@
 // the VF idle, and again with one Write latched), as a destination receives
 // an image from elsewhere. A successful LOAD hands the VM over: its memory
 // and the guest's beliefs are those of the image.
-import { initialTransition, type AnyMachineSnapshot, type EventObject } from 'xstate';
+import { type AnyMachineSnapshot, type EventObject } from 'xstate';
+import { machineInitial } from '../../src/check/machineStep.ts';
 import {
   pfEnabled,
   systemLast,
@@ -95,7 +96,7 @@ export class SystemBinding implements Implementation<DeviceSnapshot<Saved>> {
     this.pf = new PfHost(adapter, timeoutMs);
     this.vfs = this.newGuests();
     this.hosts = this.vfs.map(freshHost);
-    this.machine = initialTransition(this.spec.machine)[0];
+    this.machine = machineInitial(this.spec.machine);
     ({ snapshot: this.snapshot, restore: this.restore } = deviceSnapshots(adapter, {
       save: (): Saved => ({ machine: this.machine, pf: this.pf.driver.save(), vfs: this.vfs.map((v) => v.save()), hosts: this.hosts.map(copyBook) }),
       restore: (s: Saved) => {
@@ -117,7 +118,7 @@ export class SystemBinding implements Implementation<DeviceSnapshot<Saved>> {
     this.pf = new PfHost(this.adapter, this.wait);
     this.vfs = this.newGuests();
     this.hosts = this.vfs.map(freshHost);
-    this.machine = initialTransition(this.spec.machine)[0];
+    this.machine = machineInitial(this.spec.machine);
   }
 
   async step(event: EventObject, expected: PathStep): Promise<void> {

@@ -15,7 +15,8 @@
 // WRITE creates a queue pair, writes one block, deletes the pair, so a
 // suspended VF can take a state (D26: only a VF without I/O queues). SET_STATE
 // sets the VF's own state, taken (format 0, suspended) just before.
-import { initialTransition, type AnyMachineSnapshot, type EventObject } from 'xstate';
+import { type AnyMachineSnapshot, type EventObject } from 'xstate';
+import { machineInitial } from '../../src/check/machineStep.ts';
 import { tpPfEnabled, tpSystemLast, tpSystemSpec, tpVfLocals } from '../../machines/tp4159System.ts';
 import type { TpLifecycleEventType, TpObservation } from '../../machines/tp4159Lifecycle.ts';
 import { tpCompletion, type TpCompletion } from '../../machines/tp4159/status.ts';
@@ -92,7 +93,7 @@ export class TpSystemBinding implements Implementation<DeviceSnapshot<Saved>> {
     this.host = new TpHost(adapter, timeoutMs);
     this.vfs = this.newGuests();
     this.books = this.vfs.map(freshBook);
-    this.machine = initialTransition(spec.machine)[0];
+    this.machine = machineInitial(spec.machine);
     ({ snapshot: this.snapshot, restore: this.restore } = deviceSnapshots(adapter, {
       save: (): Saved => ({ machine: this.machine, pf: this.host.driver.save(), vfs: this.vfs.map((v) => v.save()), books: this.books.map(copyBook), pfCntlid: this.pfCntlid }),
       restore: (s: Saved) => {
@@ -115,7 +116,7 @@ export class TpSystemBinding implements Implementation<DeviceSnapshot<Saved>> {
     this.host = new TpHost(this.adapter, this.wait);
     this.vfs = this.newGuests();
     this.books = this.vfs.map(freshBook);
-    this.machine = initialTransition(this.spec.machine)[0];
+    this.machine = machineInitial(this.spec.machine);
   }
 
   async step(event: EventObject, expected: PathStep): Promise<void> {

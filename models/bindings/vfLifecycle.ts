@@ -11,7 +11,8 @@
 //   D17);
 // - the binding's book against the machine's state (images, queues, I/O);
 // - every block the guest wrote reads back (D15).
-import { initialTransition, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
+import { type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
+import { machineInitial } from '../../src/check/machineStep.ts';
 import type { Adapter, Profile, ResetOptions } from '../../src/target/adapter.ts';
 import type { Implementation } from '../../src/paths/trie.ts';
 import type { PathStep } from '../../src/paths/path.ts';
@@ -92,7 +93,7 @@ export class VfLifecycleBinding implements Implementation<DeviceSnapshot<Saved>>
   ) {
     this.pf = new PfHost(adapter, timeoutMs);
     this.vf = new VfGuest(adapter, VF, timeoutMs, o.maxIoQueues);
-    this.machine = initialTransition(spec.machine)[0];
+    this.machine = machineInitial(spec.machine);
     ({ snapshot: this.snapshot, restore: this.restore } = deviceSnapshots(adapter, {
       save: (): Saved => ({ machine: this.machine, pf: this.pf.driver.save(), vf: this.vf.save(), book: copyBook(this.book) }),
       restore: (s: Saved) => {
@@ -110,7 +111,7 @@ export class VfLifecycleBinding implements Implementation<DeviceSnapshot<Saved>>
     this.pf = new PfHost(this.adapter, wait);
     this.vf = new VfGuest(this.adapter, VF, wait, this.o.maxIoQueues);
     this.book = freshBook();
-    this.machine = initialTransition(this.spec.machine)[0];
+    this.machine = machineInitial(this.spec.machine);
     await this.pf.driver.enable();
     await checkRdy('reset: PF', this.pf.driver, true);
     await this.realisation.checkPfCapability('reset', this.pf.driver, this.o.lm);

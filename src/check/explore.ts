@@ -97,7 +97,7 @@ export function explore(spec: MachineSpec, options: ExploreOptions = {}): StateG
       if (afterKey !== fromKey || edges.length > 0) {
         tIndex = transitions.length;
         to = index.get(afterKey) ?? addState(afterKey, after, from, tIndex);
-        const t: Transition = { from, event: e, to, edges };
+        const t: Transition = { from, event: e, to, edges, after };
         transitions.push(t);
         out[from].push(tIndex);
       }

@@ -15,6 +15,8 @@ export interface Transition {
   to: number;
   /** definition edge ids XState took (see edges.ts) */
   edges: string[];
+  /** the snapshot XState returned for this step from `snapshots[from]` (it may differ from `snapshots[to]` outside the key: the observation) */
+  after: AnyMachineSnapshot;
 }
 
 export interface StateGraph {

@@ -37,7 +37,19 @@ export function machineStep(machine: AnyStateMachine, snapshot: AnyMachineSnapsh
   return machine.transition(snapshot, event, inertScope(machine));
 }
 
-/** The machine's initial snapshot (XState's `initialTransition(machine)[0]`). */
+const initials = new WeakMap<AnyStateMachine, AnyMachineSnapshot>();
+
+/**
+ * The machine's initial snapshot (XState's `initialTransition(machine)[0]`),
+ * made once per machine: snapshots are values nobody changes, and one shared
+ * object lets a binding that starts from it find its steps in the explored
+ * graph by identity (PathStep.from, models/engine/observe.ts).
+ */
 export function machineInitial(machine: AnyStateMachine): AnyMachineSnapshot {
-  return machine.getInitialSnapshot(inertScope(machine), undefined);
+  let initial = initials.get(machine);
+  if (initial === undefined) {
+    initial = machine.getInitialSnapshot(inertScope(machine), undefined);
+    initials.set(machine, initial);
+  }
+  return initial;
 }

@@ -13,6 +13,13 @@ export interface PathStep {
   snapshot: AnyMachineSnapshot;
   /** definition edge ids taken */
   edges: string[];
+  /**
+   * Where the explorer took this step: the snapshot it stepped from and the
+   * very one XState returned. A runner whose machine is `from` (the same
+   * object) has its next snapshot in `after` without stepping XState again.
+   */
+  from?: AnyMachineSnapshot;
+  after?: AnyMachineSnapshot;
 }
 
 export interface Path {
@@ -34,7 +41,7 @@ export function requireConcrete(graph: StateGraph, what: string): void {
 export function pathOf(graph: StateGraph, transitions: number[]): Path {
   const steps = transitions.map((ti): PathStep => {
     const t = graph.transitions[ti];
-    return { event: graph.events[t.event], state: graph.keys[t.to], snapshot: graph.snapshots[t.to], edges: t.edges };
+    return { event: graph.events[t.event], state: graph.keys[t.to], snapshot: graph.snapshots[t.to], edges: t.edges, from: graph.snapshots[t.from], after: t.after };
   });
   const events = steps.map((s) => s.event);
   return { name: events.map(eventLabel).join(PATH_SEPARATOR), events, steps };
