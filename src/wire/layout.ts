@@ -28,7 +28,15 @@ export class WireError extends Error {
   }
 }
 
+/** Up to 6 bytes as a Number (exact below 2^53): the common widths need no BigInt per byte. */
+function readSmallLE(buf: Uint8Array, offset: number, width: number): number {
+  let v = 0;
+  for (let i = width - 1; i >= 0; i--) v = v * 256 + buf[offset + i];
+  return v;
+}
+
 function readUintLE(buf: Uint8Array, offset: number, width: number): bigint {
+  if (width <= 6) return BigInt(readSmallLE(buf, offset, width));
   let v = 0n;
   for (let i = width - 1; i >= 0; i--) v = (v << 8n) | BigInt(buf[offset + i]);
   return v;
@@ -42,9 +50,25 @@ function writeUintLE(buf: Uint8Array, offset: number, width: number, value: bigi
   }
 }
 
-function fieldMask(f: Field): { shift: bigint; mask: bigint } {
-  const [hi, lo] = f.bits ?? [f.width * 8 - 1, 0];
-  return { shift: BigInt(lo), mask: (1n << BigInt(hi - lo + 1)) - 1n };
+interface FieldMask {
+  shift: bigint;
+  mask: bigint;
+  /** the same as Numbers: bits lo..hi are floor(v / 2^lo) mod 2^(hi-lo+1) */
+  lo: number;
+  span: number;
+}
+
+/** Made once per field: every codec call reads the same table rows. */
+const masks = new WeakMap<Field, FieldMask>();
+
+function fieldMask(f: Field): FieldMask {
+  let m = masks.get(f);
+  if (m === undefined) {
+    const [hi, lo] = f.bits ?? [f.width * 8 - 1, 0];
+    m = { shift: BigInt(lo), mask: (1n << BigInt(hi - lo + 1)) - 1n, lo: 2 ** lo, span: 2 ** (hi - lo + 1) };
+    masks.set(f, m);
+  }
+  return m;
 }
 
 export function fieldByName(layout: Layout, name: string): Field {
@@ -55,8 +79,9 @@ export function fieldByName(layout: Layout, name: string): Field {
 
 /** Read an unsigned field. */
 export function getUint(buf: Uint8Array, f: Field): bigint {
-  const { shift, mask } = fieldMask(f);
-  return (readUintLE(buf, f.offset, f.width) >> shift) & mask;
+  const m = fieldMask(f);
+  if (f.width <= 6) return BigInt(Math.floor(readSmallLE(buf, f.offset, f.width) / m.lo) % m.span);
+  return (readUintLE(buf, f.offset, f.width) >> m.shift) & m.mask;
 }
 
 /** Write an unsigned field, leaving the other bits of its bytes alone. Throws if the value does not fit. */
@@ -65,6 +90,14 @@ export function setUint(buf: Uint8Array, f: Field, value: bigint | number): void
   const { shift, mask } = fieldMask(f);
   if (v < 0n || v > mask) {
     throw new WireError(`field ${f.name}: value ${v} does not fit in ${f.bits ? `bits ${f.bits[0]}:${f.bits[1]}` : `${f.width} bytes`}`);
+  }
+  if (f.width <= 6) {
+    const { lo, span } = fieldMask(f);
+    const old = readSmallLE(buf, f.offset, f.width);
+    // the bits below the field, the field, and the bits above it
+    let next = (old % lo) + Number(v) * lo + (old - (old % (lo * span)));
+    for (let i = 0; i < f.width; i++, next = Math.floor(next / 256)) buf[f.offset + i] = next % 256;
+    return;
   }
   const old = readUintLE(buf, f.offset, f.width);
   writeUintLE(buf, f.offset, f.width, (old & ~(mask << shift)) | (v << shift));
