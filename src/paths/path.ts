@@ -41,7 +41,7 @@ export function requireConcrete(graph: StateGraph, what: string): void {
 export function pathOf(graph: StateGraph, transitions: number[]): Path {
   const steps = transitions.map((ti): PathStep => {
     const t = graph.transitions[ti];
-    return { event: graph.events[t.event], state: graph.keys[t.to], snapshot: graph.snapshots[t.to], edges: t.edges, from: graph.snapshots[t.from], after: t.after };
+    return { event: graph.events[t.event], state: graph.keys[t.to], snapshot: graph.snapshots[t.to], edges: t.edges, from: graph.snapshots[t.from], after: graph.afters[ti] };
   });
   const events = steps.map((s) => s.event);
   return { name: events.map(eventLabel).join(PATH_SEPARATOR), events, steps };
