@@ -71,8 +71,17 @@ function fieldMask(f: Field): FieldMask {
   return m;
 }
 
+const byName = new WeakMap<Layout, Map<string, Field>>();
+
 export function fieldByName(layout: Layout, name: string): Field {
-  const f = layout.fields.find((x) => x.name === name);
+  let fields = byName.get(layout);
+  if (fields === undefined) {
+    // the first row of a name, as find() gave; made once per layout (encodeUints looks up every field it writes)
+    fields = new Map();
+    for (const x of layout.fields) if (!fields.has(x.name)) fields.set(x.name, x);
+    byName.set(layout, fields);
+  }
+  const f = fields.get(name);
   if (!f) throw new WireError(`${layout.name} has no field "${name}"; fields: ${layout.fields.map((x) => x.name).join(', ')}`);
   return f;
 }
@@ -118,8 +127,20 @@ export function setAscii(buf: Uint8Array, f: Field, text: string): void {
 export function decodeUints(layout: Layout, buf: Uint8Array): Record<string, bigint> {
   assertLength(layout, buf);
   const out: Record<string, bigint> = {};
-  for (const f of layout.fields) if ((f.kind ?? 'uint') === 'uint') out[f.name] = getUint(buf, f);
+  for (const f of uintFields(layout)) out[f.name] = getUint(buf, f);
   return out;
+}
+
+const uintLists = new WeakMap<Layout, readonly Field[]>();
+
+/** A layout's uint fields, listed once per layout (every SQE and CQE decode reads them). */
+function uintFields(layout: Layout): readonly Field[] {
+  let list = uintLists.get(layout);
+  if (list === undefined) {
+    list = layout.fields.filter((f) => (f.kind ?? 'uint') === 'uint');
+    uintLists.set(layout, list);
+  }
+  return list;
 }
 
 /** Encode uint fields by name; unknown names throw. */
