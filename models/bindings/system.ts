@@ -12,7 +12,8 @@
 // the VF idle, and again with one Write latched), as a destination receives
 // an image from elsewhere. A successful LOAD hands the VM over: its memory
 // and the guest's beliefs are those of the image.
-import { initialTransition, type AnyMachineSnapshot, type EventObject } from 'xstate';
+import { type AnyMachineSnapshot, type EventObject } from 'xstate';
+import { machineInitial } from '../../src/check/machineStep.ts';
 import {
   pfEnabled,
   systemLast,
@@ -36,7 +37,7 @@ import { realise } from '../realisers/realiser.ts';
 import { LM_REALISATION, queryBeforeSave, savedImage, type VfBookView, type VfImage, type VfRealisation, type VfStep } from '../realisers/vf.ts';
 import type { BindingOptions } from './vfLifecycle.ts';
 import { completionWait, DEFAULT_TIMEOUT_MS } from '../engine/completionWait.ts';
-import { deviceSnapshots, type DeviceSnapshot } from '../engine/snapshots.ts';
+import { copyBook, deviceSnapshots, type DeviceSnapshot } from '../engine/snapshots.ts';
 
 export const SYSTEM_SUITE_VFS = 2;
 
@@ -95,14 +96,14 @@ export class SystemBinding implements Implementation<DeviceSnapshot<Saved>> {
     this.pf = new PfHost(adapter, timeoutMs);
     this.vfs = this.newGuests();
     this.hosts = this.vfs.map(freshHost);
-    this.machine = initialTransition(this.spec.machine)[0];
+    this.machine = machineInitial(this.spec.machine);
     ({ snapshot: this.snapshot, restore: this.restore } = deviceSnapshots(adapter, {
-      save: (): Saved => ({ machine: this.machine, pf: this.pf.driver.save(), vfs: this.vfs.map((v) => v.save()), hosts: structuredClone(this.hosts) }),
+      save: (): Saved => ({ machine: this.machine, pf: this.pf.driver.save(), vfs: this.vfs.map((v) => v.save()), hosts: this.hosts.map(copyBook) }),
       restore: (s: Saved) => {
         this.machine = s.machine;
         this.pf.driver.restore(s.pf);
         s.vfs.forEach((v, i) => this.vfs[i].restore(v));
-        this.hosts = structuredClone(s.hosts);
+        this.hosts = s.hosts.map(copyBook);
       },
     }));
   }
@@ -117,7 +118,7 @@ export class SystemBinding implements Implementation<DeviceSnapshot<Saved>> {
     this.pf = new PfHost(this.adapter, this.wait);
     this.vfs = this.newGuests();
     this.hosts = this.vfs.map(freshHost);
-    this.machine = initialTransition(this.spec.machine)[0];
+    this.machine = machineInitial(this.spec.machine);
   }
 
   async step(event: EventObject, expected: PathStep): Promise<void> {

@@ -16,7 +16,8 @@
 //   the state applied (D26), the UDMQ created, deleted, its head or its
 //   first entry (D28, D29, D31).
 import type { EventObject } from 'xstate';
-import { initialTransition, type AnyMachineSnapshot } from 'xstate';
+import { type AnyMachineSnapshot } from 'xstate';
+import { machineInitial } from '../../src/check/machineStep.ts';
 import {
   TP_ACCEPTANCE_OPTION_SETS,
   TP_FINALS,
@@ -75,7 +76,7 @@ class TpAcceptanceBinding implements Implementation<DeviceSnapshot<Saved>> {
     private readonly timeoutMs: number,
   ) {
     this.host = new TpAcceptanceHost(adapter, timeoutMs);
-    this.machine = initialTransition(spec.machine)[0];
+    this.machine = machineInitial(spec.machine);
     ({ snapshot: this.snapshot, restore: this.restore } = deviceSnapshots(adapter, {
       save: (): Saved => ({ machine: this.machine, events: [...this.events], host: this.host.save() }),
       restore: (s: Saved) => {
@@ -90,7 +91,7 @@ class TpAcceptanceBinding implements Implementation<DeviceSnapshot<Saved>> {
     const wait = completionWait(await this.adapter.reset(this.resetOptions), this.timeoutMs);
     this.host = new TpAcceptanceHost(this.adapter, wait);
     this.events = [];
-    this.machine = initialTransition(this.spec.machine)[0];
+    this.machine = machineInitial(this.spec.machine);
     await this.host.bringUp();
     const offer = this.host.offer;
     requireVendorOffer(this.spec.id, this.o.vendorState, offer.csuuidi !== 0);

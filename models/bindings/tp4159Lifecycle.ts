@@ -10,7 +10,8 @@
 // - the binding's book against the machine's state.
 // The guest's queues are small (a 4-entry admin queue, 3-entry I/O queues)
 // so they wrap on the paths: states are taken with a CQ tail back at 0.
-import { initialTransition, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
+import { type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
+import { machineInitial } from '../../src/check/machineStep.ts';
 import type { Adapter, ResetOptions } from '../../src/target/adapter.ts';
 import type { Implementation } from '../../src/paths/trie.ts';
 import type { PathStep } from '../../src/paths/path.ts';
@@ -34,7 +35,7 @@ import { TP_ADMIN_DEPTH } from './tp4159State.ts';
 import { Mismatch, type Suite } from '../engine/suite.ts';
 import { requireVendorOffer } from './tp4159VendorOffer.ts';
 import { completionWait, DEFAULT_TIMEOUT_MS } from '../engine/completionWait.ts';
-import { deviceSnapshots, type DeviceSnapshot } from '../engine/snapshots.ts';
+import { copyBook, deviceSnapshots, type DeviceSnapshot } from '../engine/snapshots.ts';
 
 /** The VF the suites drive (VF 1). */
 const VF = 1;
@@ -81,14 +82,14 @@ export class TpLifecycleBinding implements Implementation<DeviceSnapshot<Saved>>
   ) {
     this.host = new TpHost(adapter, timeoutMs);
     this.vf = new VfGuest(adapter, VF, timeoutMs, o.maxIoQueues, TP_DEPTHS, TP_LAPS);
-    this.machine = initialTransition(spec.machine)[0];
+    this.machine = machineInitial(spec.machine);
     ({ snapshot: this.snapshot, restore: this.restore } = deviceSnapshots(adapter, {
-      save: (): Saved => ({ machine: this.machine, host: this.host.driver.save(), vf: this.vf.save(), book: structuredClone(this.book) }),
+      save: (): Saved => ({ machine: this.machine, host: this.host.driver.save(), vf: this.vf.save(), book: copyBook(this.book) }),
       restore: (s: Saved) => {
         this.machine = s.machine;
         this.host.driver.restore(s.host);
         this.vf.restore(s.vf);
-        this.book = structuredClone(s.book);
+        this.book = copyBook(s.book);
       },
     }));
   }
@@ -99,7 +100,7 @@ export class TpLifecycleBinding implements Implementation<DeviceSnapshot<Saved>>
     this.host = new TpHost(this.adapter, wait);
     this.vf = new VfGuest(this.adapter, VF, wait, this.o.maxIoQueues, TP_DEPTHS, TP_LAPS);
     this.book = freshBook();
-    this.machine = initialTransition(this.spec.machine)[0];
+    this.machine = machineInitial(this.spec.machine);
     await this.host.driver.enable();
     await checkRdy('reset: PF', this.host.driver, true);
     const offer = await this.host.learn('reset');

@@ -15,7 +15,8 @@
 // WRITE creates a queue pair, writes one block, deletes the pair, so a
 // suspended VF can take a state (D26: only a VF without I/O queues). SET_STATE
 // sets the VF's own state, taken (format 0, suspended) just before.
-import { initialTransition, type AnyMachineSnapshot, type EventObject } from 'xstate';
+import { type AnyMachineSnapshot, type EventObject } from 'xstate';
+import { machineInitial } from '../../src/check/machineStep.ts';
 import { tpPfEnabled, tpSystemLast, tpSystemSpec, tpVfLocals } from '../../machines/tp4159System.ts';
 import type { TpLifecycleEventType, TpObservation } from '../../machines/tp4159Lifecycle.ts';
 import { tpCompletion, type TpCompletion } from '../../machines/tp4159/status.ts';
@@ -36,7 +37,7 @@ import { realise } from '../realisers/realiser.ts';
 import { TP4159_REALISERS, type TpStep } from '../realisers/tp4159.ts';
 import { Mismatch, type Suite } from '../engine/suite.ts';
 import { completionWait, DEFAULT_TIMEOUT_MS } from '../engine/completionWait.ts';
-import { deviceSnapshots, type DeviceSnapshot } from '../engine/snapshots.ts';
+import { copyBook, deviceSnapshots, type DeviceSnapshot } from '../engine/snapshots.ts';
 import type { TpBindingOptions } from './tp4159Lifecycle.ts';
 import { checkRing, freshRing, postedBy, SYSTEM_RING_ENTRIES, type RingBook } from './tp4159SystemLog.ts';
 
@@ -100,14 +101,14 @@ export class TpSystemBinding implements Implementation<DeviceSnapshot<Saved>> {
     this.host = new TpHost(adapter, timeoutMs);
     this.vfs = this.newGuests();
     this.books = this.vfs.map(freshBook);
-    this.machine = initialTransition(spec.machine)[0];
+    this.machine = machineInitial(spec.machine);
     ({ snapshot: this.snapshot, restore: this.restore } = deviceSnapshots(adapter, {
-      save: (): Saved => ({ machine: this.machine, pf: this.host.driver.save(), vfs: this.vfs.map((v) => v.save()), books: structuredClone(this.books), pfCntlid: this.pfCntlid }),
+      save: (): Saved => ({ machine: this.machine, pf: this.host.driver.save(), vfs: this.vfs.map((v) => v.save()), books: this.books.map(copyBook), pfCntlid: this.pfCntlid }),
       restore: (s: Saved) => {
         this.machine = s.machine;
         this.host.driver.restore(s.pf);
         s.vfs.forEach((v, i) => this.vfs[i].restore(v));
-        this.books = structuredClone(s.books);
+        this.books = s.books.map(copyBook);
         this.pfCntlid = s.pfCntlid;
       },
     }));
@@ -123,7 +124,7 @@ export class TpSystemBinding implements Implementation<DeviceSnapshot<Saved>> {
     this.host = new TpHost(this.adapter, this.wait);
     this.vfs = this.newGuests();
     this.books = this.vfs.map(freshBook);
-    this.machine = initialTransition(this.spec.machine)[0];
+    this.machine = machineInitial(this.spec.machine);
   }
 
   async step(event: EventObject, expected: PathStep): Promise<void> {

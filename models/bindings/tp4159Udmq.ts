@@ -10,7 +10,8 @@
 // - every slot's phase tag as the machine has it: nothing written where the
 //   host has not released (D31, I14);
 // - HOST_RELEASE: the phase the host finds at its head (D31).
-import { initialTransition, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
+import { type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
+import { machineInitial } from '../../src/check/machineStep.ts';
 import type { Adapter, ResetOptions } from '../../src/target/adapter.ts';
 import type { Implementation } from '../../src/paths/trie.ts';
 import type { PathStep } from '../../src/paths/path.ts';
@@ -68,7 +69,7 @@ export class TpUdmqBinding implements Implementation<DeviceSnapshot<Saved>> {
   ) {
     this.host = new TpHost(adapter, timeoutMs);
     this.vf = new VfGuest(adapter, VF, timeoutMs, 1, UDMQ_DEPTHS);
-    this.machine = initialTransition(spec.machine)[0];
+    this.machine = machineInitial(spec.machine);
     ({ snapshot: this.snapshot, restore: this.restore } = deviceSnapshots(adapter, {
       save: (): Saved => ({ machine: this.machine, host: this.host.driver.save(), vf: this.vf.save(), book: { ...this.book, aers: [...this.book.aers], waiting: [...this.book.waiting] } }),
       restore: (s: Saved) => {
@@ -86,7 +87,7 @@ export class TpUdmqBinding implements Implementation<DeviceSnapshot<Saved>> {
     this.host = new TpHost(this.adapter, wait);
     this.vf = new VfGuest(this.adapter, VF, wait, 1, UDMQ_DEPTHS);
     this.book = { cdqid: null, aers: [], waiting: [], lastLba: null };
-    this.machine = initialTransition(this.spec.machine)[0];
+    this.machine = machineInitial(this.spec.machine);
     await this.host.driver.enable();
     await this.host.learn('reset');
     await this.guestUp('reset');

@@ -11,7 +11,8 @@
 //   D17);
 // - the binding's book against the machine's state (images, queues, I/O);
 // - every block the guest wrote reads back (D15).
-import { initialTransition, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
+import { type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
+import { machineInitial } from '../../src/check/machineStep.ts';
 import type { Adapter, Profile, ResetOptions } from '../../src/target/adapter.ts';
 import type { Implementation } from '../../src/paths/trie.ts';
 import type { PathStep } from '../../src/paths/path.ts';
@@ -34,7 +35,7 @@ import { realise } from '../realisers/realiser.ts';
 import { LM_REALISATION, savedImage, type VfBookView, type VfDrivers, type VfImage, type VfObserved, type VfRealisation, type VfStep } from '../realisers/vf.ts';
 import { Mismatch, type Suite } from '../engine/suite.ts';
 import { completionWait, DEFAULT_TIMEOUT_MS } from '../engine/completionWait.ts';
-import { deviceSnapshots, type DeviceSnapshot } from '../engine/snapshots.ts';
+import { copyBook, deviceSnapshots, type DeviceSnapshot } from '../engine/snapshots.ts';
 
 /** The VF the suites drive (VF index 1, function 1). */
 const VF = 1;
@@ -101,14 +102,14 @@ export class VfLifecycleBinding implements Implementation<DeviceSnapshot<Saved>>
   ) {
     this.pf = new PfHost(adapter, timeoutMs);
     this.vf = new VfGuest(adapter, VF, timeoutMs, o.maxIoQueues, VF_DEPTHS, IO_LAPS);
-    this.machine = initialTransition(spec.machine)[0];
+    this.machine = machineInitial(spec.machine);
     ({ snapshot: this.snapshot, restore: this.restore } = deviceSnapshots(adapter, {
-      save: (): Saved => ({ machine: this.machine, pf: this.pf.driver.save(), vf: this.vf.save(), book: structuredClone(this.book) }),
+      save: (): Saved => ({ machine: this.machine, pf: this.pf.driver.save(), vf: this.vf.save(), book: copyBook(this.book) }),
       restore: (s: Saved) => {
         this.machine = s.machine;
         this.pf.driver.restore(s.pf);
         this.vf.restore(s.vf);
-        this.book = structuredClone(s.book);
+        this.book = copyBook(s.book);
       },
     }));
   }
@@ -119,7 +120,7 @@ export class VfLifecycleBinding implements Implementation<DeviceSnapshot<Saved>>
     this.pf = new PfHost(this.adapter, wait);
     this.vf = new VfGuest(this.adapter, VF, wait, this.o.maxIoQueues, VF_DEPTHS, IO_LAPS);
     this.book = freshBook();
-    this.machine = initialTransition(this.spec.machine)[0];
+    this.machine = machineInitial(this.spec.machine);
     await this.pf.driver.enable();
     await checkRdy('reset: PF', this.pf.driver, true);
     await this.realisation.checkPfCapability('reset', this.pf.driver, this.o.lm);

@@ -119,8 +119,13 @@ export function machineSuite(spec: MachineSpec, reset: ResetOptions, requires: R
  * The machine's state after `event`, stepped from the binding's own copy:
  * a path step carries its target state's snapshot, and the observation in it
  * may belong to another edge into that state. The target must agree.
+ * Where the binding's copy is the very snapshot the explorer stepped from
+ * (bindings start from machineInitial and keep what this returns), the
+ * explorer's own result is the step: XState is deterministic, and the graph
+ * led it to `expected.state`. Stepping XState again was a fifth of the check.
  */
 export function nextState(spec: Pick<MachineSpec, 'machine' | 'key'>, before: AnyMachineSnapshot, event: EventObject, expected: PathStep): AnyMachineSnapshot {
+  if (expected.after !== undefined && expected.from === before) return expected.after;
   const after = machineStep(spec.machine, before, event);
   const key = spec.key ?? ((s: AnyMachineSnapshot) => JSON.stringify([s.value, s.context]));
   if (after === before || key(after) !== expected.state) {

@@ -4,7 +4,7 @@
 import { type Adapter } from '../../src/target/adapter.ts';
 import { runPaths, type PathResult, type RunStats } from '../../src/paths/trie.ts';
 import type { Path } from '../../src/paths/path.ts';
-import { initialStateKey, transitionKey } from '../../src/check/transitionKey.ts';
+import { initialStateKey, TransitionSet } from '../../src/check/transitionKey.ts';
 import { eventName, Mismatch, NotRealisable, type Suite } from './suite.ts';
 import { ProtocolError, TargetFault, UnsupportedProfileError, type TargetFaultKind } from '../../src/target/errors.ts';
 import { unmetRequirement } from './requirements.ts';
@@ -178,19 +178,22 @@ export async function runSuite(suite: Suite, adapter: Adapter, options: RunSuite
   if (protocolFault) throw protocolFault.error;
 
   const covered = new Set<string>();
-  const transitions = new Set<string>();
+  /** edge lists already counted: every path through one transition shares its list */
+  const edgeLists = new Set<readonly string[]>();
+  const transitions = new TransitionSet();
   const notRealisable: SuiteRun['notRealisable'] = [];
   const failures: PathFailure[] = [];
   let passed = 0;
   const initial = initialStateKey(suite.spec);
   for (const r of results) {
-    const upTo = r.ok ? r.path.steps.length : Math.max(0, r.failedStep ?? 0);
-    let from = initial;
-    for (const s of r.path.steps.slice(0, upTo)) {
-      for (const e of s.edges) covered.add(e);
-      transitions.add(transitionKey(from, s.event, s.state));
-      from = s.state;
+    const upTo = r.ok ? r.path.steps.length : Math.min(r.path.steps.length, Math.max(0, r.failedStep ?? 0));
+    for (let i = 0; i < upTo; i++) {
+      const edges = r.path.steps[i].edges;
+      if (edgeLists.has(edges)) continue;
+      edgeLists.add(edges);
+      for (const e of edges) covered.add(e);
     }
+    transitions.addSteps(initial, r.path.steps, upTo);
     if (r.ok) passed++;
     else if (r.error instanceof NotRealisable) notRealisable.push({ path: r.path.name, reason: r.error.message });
     else failures.push(failureOf(suite, r));
@@ -203,7 +206,7 @@ export async function runSuite(suite: Suite, adapter: Adapter, options: RunSuite
     notRealisable,
     failures,
     coveredEdges: [...covered].sort(),
-    coveredTransitions: transitions.size,
+    coveredTransitions: transitions.keys.size,
     stats,
   };
 }

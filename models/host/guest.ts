@@ -36,6 +36,24 @@ export function posted(raw: Uint8Array, command?: CommandInfo): Posted {
   return { ...decodeCqe(raw), raw, ...(command ? { command } : {}) };
 }
 
+/**
+ * The command a completion answers, its SQE spelled in hex only when read (a
+ * failure report, JSON): most commands never are, and spelling every one
+ * was 2% of the check. The bytes are copied, so the spelling is of the SQE
+ * as submitted.
+ */
+function commandInfo(fn: number, qid: number, sqe: Uint8Array): CommandInfo {
+  const bytes = sqe.slice();
+  return {
+    fn,
+    qid,
+    cid: sqeCid(sqe),
+    get sqe(): string {
+      return toHex(bytes);
+    },
+  };
+}
+
 /** e.g. `Invalid Command Opcode (SCT 0, SC 0x01, DNR), CID 7 on SQ 0 [cqe 00000000...]` */
 export function describePosted(c: Posted): string {
   return `${describeStatus(c)}, CID ${c.cid} on SQ ${c.sqid} [cqe ${toHex(c.raw)}]`;
@@ -49,7 +67,16 @@ export function describePosted(c: Posted): string {
 export function postedDetail(what: string, c: Posted, expected: StatusExpectation = SUCCESSFUL): MismatchDetail {
   const decision = decisionNamedIn(what);
   const differences = statusDifferences(expected, c);
-  return { ...(differences.length > 0 ? { differences } : {}), ...(decision ? { decision } : {}), ...(c.command ? { command: c.command } : {}), cqe: toHex(c.raw) };
+  const raw = c.raw;
+  return {
+    ...(differences.length > 0 ? { differences } : {}),
+    ...(decision ? { decision } : {}),
+    ...(c.command ? { command: c.command } : {}),
+    // spelled when a failure is reported: expectOwn asks for the differences of every completion
+    get cqe(): string {
+      return toHex(raw);
+    },
+  };
 }
 
 export function isOk(c: Posted): boolean {
@@ -160,7 +187,7 @@ export class FunctionDriver {
   /** Submit on queue `qid`; the completion, or null when none came (latched, in flight, dropped). */
   async submit(qid: number, sqe: Uint8Array): Promise<Posted | null> {
     const raw = await this.tracker.submit(this.fn, qid, sqe);
-    return raw === null ? null : posted(raw, { fn: this.fn, qid, cid: sqeCid(sqe), sqe: toHex(sqe) });
+    return raw === null ? null : posted(raw, commandInfo(this.fn, qid, sqe));
   }
 
   /** Completions posted since, that no submit claimed. */

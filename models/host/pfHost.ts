@@ -18,6 +18,23 @@ export function canaryByte(i: number): number {
   return (i * 0x3b + 0xa7) & 0xff;
 }
 
+const fills = new Map<number, Uint8Array>();
+
+/**
+ * The first `length` canary bytes, a fresh copy each call (the caller hands
+ * it on). Made once per length: Uint8Array.from with a function per byte, on
+ * every Get State of the tp4159 acceptance suites, was 3% of the check.
+ */
+export function canaryFill(length: number): Uint8Array {
+  let fill = fills.get(length);
+  if (fill === undefined) {
+    fill = new Uint8Array(length);
+    for (let i = 0; i < length; i++) fill[i] = canaryByte(i);
+    fills.set(length, fill);
+  }
+  return fill.slice();
+}
+
 export interface Sent {
   cid: number;
   cqe: Posted | null;
@@ -53,9 +70,7 @@ export class PfHost {
   /** SAVE of `vf` into its buffer, described for `size` bytes (QUERY's answer), canary beyond. */
   async save(vf: number, size: number): Promise<Sent> {
     const { save } = migrationBuffers(vf);
-    const fill = new Uint8Array(Math.min(size + CANARY_TAIL, save.capacity));
-    for (let i = 0; i < fill.length; i++) fill[i] = canaryByte(i);
-    await this.adapter.memWrite(save.start, fill);
+    await this.adapter.memWrite(save.start, canaryFill(Math.min(size + CANARY_TAIL, save.capacity)));
     return this.lm('SAVE', vf, await this.place(save, size));
   }
 

@@ -21,7 +21,7 @@ import { describeStatus } from '../../src/wire/status.ts';
 import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
 import { DEFAULT_DEPTHS, describePosted, FunctionDriver, isOk, type DriverState, type Posted, type QueueDepths } from './guest.ts';
 import { bulkQueuePair, migrationBuffers, prpListBytes, prpsFor, udmqRing } from './hostPlan.ts';
-import { canaryByte, CANARY_TAIL } from './pfHost.ts';
+import { canaryByte, canaryFill, CANARY_TAIL } from './pfHost.ts';
 import { GET_STATE_BYTES, TpHost, type TpOffer } from './tp4159Host.ts';
 import { Mismatch, NotRealisable } from '../engine/suite.ts';
 
@@ -185,7 +185,7 @@ export class TpAcceptanceHost {
   /** A Get State into VF `fn`'s save buffer, canary beyond; the bytes written up to the state's own length. */
   async getState(fn: number, a: GetStateArgs): Promise<{ cqe: Posted | null; bytes: Uint8Array }> {
     const { save } = migrationBuffers(fn);
-    await this.adapter.memWrite(save.start, Uint8Array.from({ length: GET_STATE_BYTES + CANARY_TAIL }, (_, i) => canaryByte(i)));
+    await this.adapter.memWrite(save.start, canaryFill(GET_STATE_BYTES + CANARY_TAIL));
     const p = prpsFor(save, GET_STATE_BYTES);
     if (p.listEntries.length > 0) throw new Error('binding bug: a Get State needs no PRP list');
     const { cqe } = await this.pf.send((cid) => ({

@@ -66,11 +66,21 @@ export interface VfSettlement {
   ioCompleted: number;
 }
 
-const EMPTY_BOOK: VfBook = { seq: 0, enabled: false, queues: 0, fetched: [], latched: [], pair: null };
+const emptyBook = (seq: number): VfBook => ({ seq, enabled: false, queues: 0, fetched: [], latched: [], pair: null });
+
+/**
+ * A copy of a book that shares nothing changed in place: only the two lists
+ * are; their records, the latched pair and its SQEs are replaced whole. (The
+ * runner saves and restores books at every branch: structuredClone was a
+ * large part of the check's time, issue 17.)
+ */
+function copyVfBook(b: VfBook): VfBook {
+  return { ...b, fetched: [...b.fetched], latched: [...b.latched] };
+}
 
 export class VfGuest {
   readonly driver: FunctionDriver;
-  book: VfBook = structuredClone(EMPTY_BOOK);
+  book: VfBook = emptyBook(0);
   /** LBAs whose Write completed and that were not read back yet (the namespace is shared storage: no migration rolls it back) */
   unverified: number[] = [];
   /** LBAs written and read back since */
@@ -101,7 +111,7 @@ export class VfGuest {
   /** The VF was reset (FLR, CC.EN 1->0, a PF reset): every queue and command is gone (D13, D18). */
   powerOn(trackerKnows: boolean): void {
     if (!trackerKnows) this.driver.forget();
-    this.book = { ...structuredClone(EMPTY_BOOK), seq: this.book.seq };
+    this.book = emptyBook(this.book.seq);
   }
 
   async enable(): Promise<void> {
@@ -264,11 +274,11 @@ export class VfGuest {
   }
 
   save(): VfGuestState {
-    return { book: structuredClone(this.book), driver: this.driver.save(), unverified: [...this.unverified], written: [...this.written] };
+    return { book: copyVfBook(this.book), driver: this.driver.save(), unverified: [...this.unverified], written: [...this.written] };
   }
 
   restore(s: VfGuestState): void {
-    this.book = structuredClone(s.book);
+    this.book = copyVfBook(s.book);
     this.driver.restore(s.driver);
     this.unverified = [...s.unverified];
     this.written = [...s.written];
@@ -280,13 +290,13 @@ export class VfGuest {
     const addrs = this.driver.plan.guestPages(this.maxQueues);
     const read = await runBatch(this.adapter, addrs.map((addr) => ({ op: 'memRead' as const, addr, len: PAGE })));
     const pages = addrs.map((addr, i): [bigint, Uint8Array] => [addr, read[i].data]);
-    return { book: structuredClone(this.book), driver: this.driver.save(), pages };
+    return { book: copyVfBook(this.book), driver: this.driver.save(), pages };
   }
 
   /** LOAD succeeded: the VM continues from the image (its memory and its beliefs; the namespace is shared and stays). */
   async handOver(vm: VmImage): Promise<void> {
     await runBatch(this.adapter, vm.pages.map(([addr, data]) => ({ op: 'memWrite' as const, addr, data })));
-    this.book = structuredClone(vm.book);
+    this.book = copyVfBook(vm.book);
     this.driver.restore(vm.driver);
   }
 }

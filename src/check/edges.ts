@@ -53,7 +53,11 @@ export function definitionEdges(machine: AnyStateMachine): DefinitionEdge[] {
 
 /** Ids of the definition edges XState selects for `event` in `snapshot` (one per parallel region at most). */
 export function takenEdgeIds(machine: AnyStateMachine, snapshot: AnyMachineSnapshot, event: EventObject): string[] {
-  const taken = machine.getTransitionData(snapshot, event);
+  return edgeIdsOf(machine.getTransitionData(snapshot, event));
+}
+
+/** Ids of the definition edges of transitions XState selected (machine.getTransitionData). */
+export function edgeIdsOf(taken: ReturnType<AnyStateMachine['getTransitionData']>): string[] {
   return taken.map((t) => {
     const candidates = t.source.transitions.get(t.eventType) ?? [];
     return edgeId(t.source.id, t.eventType, candidates.indexOf(t));

@@ -2,10 +2,10 @@
 // initialTransition / transition (never actors): every event of the alphabet
 // in every reachable state. An event that changes nothing and takes no
 // definition edge is not a transition.
-import { machineInitial, machineStep } from './machineStep.ts';
+import { machineInitial, machineStepSelected } from './machineStep.ts';
 import type { AnyMachineSnapshot } from 'xstate';
 import type { MachineSpec } from '../../machines/spec.ts';
-import { takenEdgeIds } from './edges.ts';
+import { edgeIdsOf } from './edges.ts';
 import { stateKeyFunction } from './graph.ts';
 import type { StateGraph, StepHook, Transition } from './graph.ts';
 
@@ -55,6 +55,7 @@ export function explore(spec: MachineSpec, options: ExploreOptions = {}): StateG
     depth: [0],
     parent: [-1],
     transitions: [],
+    afters: [],
     out: [[]],
     deadlocks: [],
     tried: 0,
@@ -87,8 +88,9 @@ export function explore(spec: MachineSpec, options: ExploreOptions = {}): StateG
     const fromKey = keys[from];
     for (let e = 0; e < events.length; e++) {
       const event = events[e];
-      const after = machineStep(machine, before, event);
-      const edges = takenEdgeIds(machine, before, event);
+      const selected = machine.getTransitionData(before, event);
+      const after = machineStepSelected(machine, before, event, selected);
+      const edges = edgeIdsOf(selected);
       // XState hands back the very snapshot when no transition is enabled: its key is known
       const afterKey = after === before ? fromKey : keyOf(after);
       graph.tried++;
@@ -99,6 +101,7 @@ export function explore(spec: MachineSpec, options: ExploreOptions = {}): StateG
         to = index.get(afterKey) ?? addState(afterKey, after, from, tIndex);
         const t: Transition = { from, event: e, to, edges };
         transitions.push(t);
+        graph.afters.push(after);
         out[from].push(tIndex);
       }
       for (const hook of hooks) hook({ before, event, after }, { from, event: e, to, transition: tIndex, afterKey });

@@ -35,6 +35,8 @@ export interface StateGraph {
   /** state index -> transition index that first reached it (-1 for the initial state) */
   parent: number[];
   transitions: Transition[];
+  /** transition index -> the snapshot XState returned for it from `snapshots[from]` (outside the key, e.g. the observation, it may differ from `snapshots[to]`) */
+  afters: AnyMachineSnapshot[];
   /** state index -> its outgoing transition indices, in alphabet order */
   out: number[][];
   /** non-final states with no outgoing transition */

@@ -19,6 +19,37 @@ export function initialStateKey(spec: MachineSpec): string {
   return stateKeyFunction(spec, false)(machineInitial(spec.machine));
 }
 
+/**
+ * The keys of a set of transitions gathered step by step, each key made once:
+ * paths share their prefixes, so one transition comes by many times (the
+ * check's 466,493 path steps take about 50,000), and making its key string
+ * every time was a large part of counting coverage. State keys are the
+ * graph's own strings, so looking them up is cheap.
+ */
+export class TransitionSet {
+  readonly keys = new Set<string>();
+  private readonly seen = new Map<string, Map<EventObject, Set<string>>>();
+
+  add(from: string, event: EventObject, to: string): void {
+    let byEvent = this.seen.get(from);
+    if (byEvent === undefined) this.seen.set(from, (byEvent = new Map()));
+    let tos = byEvent.get(event);
+    if (tos === undefined) byEvent.set(event, (tos = new Set()));
+    if (tos.has(to)) return;
+    tos.add(to);
+    this.keys.add(transitionKey(from, event, to));
+  }
+
+  /** The transitions of `steps[0..upTo)`, from the initial state. */
+  addSteps(initialKey: string, steps: ReadonlyArray<{ event: EventObject; state: string }>, upTo = steps.length): void {
+    let from = initialKey;
+    for (let i = 0; i < Math.min(upTo, steps.length); i++) {
+      this.add(from, steps[i].event, steps[i].state);
+      from = steps[i].state;
+    }
+  }
+}
+
 /** The keys of the transitions a path's steps take, in order, from the initial state. */
 export function stepTransitionKeys(initialKey: string, steps: ReadonlyArray<{ event: EventObject; state: string }>): string[] {
   let from = initialKey;

@@ -304,7 +304,8 @@ export class Controller {
       const addr = sq.base + sq.head * SQE_SIZE;
       sq.head = sq.head + 1 === sq.size ? 0 : sq.head + 1;
       cq.reserved++;
-      const page = mem.pageAt(addr);
+      // writable: the command may write its own SQ's page, and execute reads the SQE again after it
+      const page = mem.writablePageAt(addr);
       if (!page) {
         this.regs.csts |= CSTS_CFS;
         return;

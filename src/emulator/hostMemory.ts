@@ -20,6 +20,16 @@ function newPage(): Page {
   return { bytes, view: new DataView(bytes.buffer) };
 }
 
+/**
+ * Pages that more than one memory holds (a snapshot and the memory it was
+ * taken from or restored into): copied on their first write. A restore then
+ * copies only the pages the next steps write, not every page (the runner
+ * restores a snapshot at every branch of its trie). So a Page handed out
+ * (pageAt) is this memory's only until the next clone() or restoreFrom():
+ * hold none across one (a MemoryWatch watches a memory nobody snapshots).
+ */
+const shared = new WeakSet<Page>();
+
 /** Convert an address to a number; throws with a helpful message if it is not a usable address. */
 export function toAddress(addr: Address, what = 'address'): number {
   const n = typeof addr === 'bigint' ? Number(addr) : addr;
@@ -52,7 +62,7 @@ export class HostMemory {
     const off = a % PAGE_SIZE;
     if (off + data.length <= PAGE_SIZE) {
       // Fast path: one page (queue entries never cross one).
-      const page = this.pages.get(Math.floor(a / PAGE_SIZE));
+      const page = this.writable(Math.floor(a / PAGE_SIZE));
       if (page) {
         page.bytes.set(data, off);
         return;
@@ -93,9 +103,23 @@ export class HostMemory {
     return true;
   }
 
-  /** The page holding `addr`, or undefined if it does not exist (hot path: queue entries never cross a page). */
+  /** The page holding `addr`, or undefined if it does not exist (hot path: queue entries never cross a page). For reading only: writers take writablePageAt. */
   pageAt(addr: number): Page | undefined {
     return this.pages.get(Math.floor(addr / PAGE_SIZE));
+  }
+
+  /** pageAt for a caller that writes the page's bytes (a page shared with a snapshot is copied first). */
+  writablePageAt(addr: number): Page | undefined {
+    return this.writable(Math.floor(addr / PAGE_SIZE));
+  }
+
+  private writable(n: number): Page | undefined {
+    const page = this.pages.get(n);
+    if (page === undefined || !shared.has(page)) return page;
+    const own = newPage();
+    own.bytes.set(page.bytes);
+    this.pages.set(n, own);
+    return own;
   }
 
   /** Device read into `into[at..]`; false (and nothing copied) if any byte is unmapped. */
@@ -125,7 +149,7 @@ export class HostMemory {
       const x = addr + done;
       const off = x % PAGE_SIZE;
       const n = Math.min(len - done, PAGE_SIZE - off);
-      this.pages.get(Math.floor(x / PAGE_SIZE))!.bytes.set(from.subarray(at + done, at + done + n), off);
+      this.writable(Math.floor(x / PAGE_SIZE))!.bytes.set(from.subarray(at + done, at + done + n), off);
       done += n;
     }
   }
@@ -139,23 +163,18 @@ export class HostMemory {
   clone(): HostMemory {
     const m = new HostMemory();
     for (const [n, p] of this.pages) {
-      const q = newPage();
-      q.bytes.set(p.bytes);
-      m.pages.set(n, q);
+      shared.add(p);
+      m.pages.set(n, p);
     }
     return m;
   }
 
   /** Make this memory equal to `other` in place, so holders of this object see the restored contents. */
   restoreFrom(other: HostMemory): void {
-    for (const n of [...this.pages.keys()]) if (!other.pages.has(n)) this.pages.delete(n);
+    this.pages.clear();
     for (const [n, p] of other.pages) {
-      let q = this.pages.get(n);
-      if (!q) {
-        q = newPage();
-        this.pages.set(n, q);
-      }
-      q.bytes.set(p.bytes);
+      shared.add(p);
+      this.pages.set(n, p);
     }
   }
 }

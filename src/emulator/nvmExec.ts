@@ -65,7 +65,7 @@ export function runNvm(c: Controller, v: DataView, o: number): Outcome {
     // One segment (the transfer fits PRP1's page, mapped: the walk checked it):
     // the namespace copies straight to or from host memory, no bounce buffer.
     const addr = walk.segments[0];
-    const page = mem.pageAt(addr)!;
+    const page = (opc === NVM.WRITE ? mem.pageAt(addr) : mem.writablePageAt(addr))!;
     if (opc === NVM.WRITE) ns.write(slba, blocks, page.bytes, addr % PAGE_SIZE);
     else ns.read(slba, blocks, page.bytes, addr % PAGE_SIZE);
   } else if (opc === NVM.WRITE) {

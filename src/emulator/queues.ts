@@ -84,7 +84,7 @@ export class CompletionQueue {
  */
 export function postCompletion(mem: HostMemory, cq: CompletionQueue, dw0: number, sqhd: number, sqid: number, cid: number, status: number, dw1 = 0): boolean {
   const addr = cq.base + cq.tail * CQE_SIZE;
-  const page = mem.pageAt(addr);
+  const page = mem.writablePageAt(addr);
   cq.reserved--;
   if (!page) return false;
   const v = page.view;

@@ -13,6 +13,13 @@ export interface PathStep {
   snapshot: AnyMachineSnapshot;
   /** definition edge ids taken */
   edges: string[];
+  /**
+   * Where the explorer took this step: the snapshot it stepped from and the
+   * very one XState returned. A runner whose machine is `from` (the same
+   * object) has its next snapshot in `after` without stepping XState again.
+   */
+  from?: AnyMachineSnapshot;
+  after?: AnyMachineSnapshot;
 }
 
 export interface Path {
@@ -30,12 +37,24 @@ export function requireConcrete(graph: StateGraph, what: string): void {
   }
 }
 
+/** graph -> transition index -> its step, made once: paths share their prefixes (the check's 43,696 paths hold 466,493 steps of about 50,000 transitions), and a step is a value nobody changes. */
+const stepsOf = new WeakMap<StateGraph, PathStep[]>();
+
+function stepOf(graph: StateGraph, ti: number): PathStep {
+  let steps = stepsOf.get(graph);
+  if (steps === undefined) stepsOf.set(graph, (steps = new Array<PathStep>(graph.transitions.length)));
+  let step = steps[ti];
+  if (step === undefined) {
+    const t = graph.transitions[ti];
+    step = { event: graph.events[t.event], state: graph.keys[t.to], snapshot: graph.snapshots[t.to], edges: t.edges, from: graph.snapshots[t.from], after: graph.afters[ti] };
+    steps[ti] = step;
+  }
+  return step;
+}
+
 /** The path that follows graph transitions `transitions` from the initial state. */
 export function pathOf(graph: StateGraph, transitions: number[]): Path {
-  const steps = transitions.map((ti): PathStep => {
-    const t = graph.transitions[ti];
-    return { event: graph.events[t.event], state: graph.keys[t.to], snapshot: graph.snapshots[t.to], edges: t.edges };
-  });
+  const steps = transitions.map((ti) => stepOf(graph, ti));
   const events = steps.map((s) => s.event);
   return { name: events.map(eventLabel).join(PATH_SEPARATOR), events, steps };
 }

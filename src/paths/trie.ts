@@ -60,12 +60,19 @@ export interface TrieNode<S = unknown> {
 export function buildTrie<S = unknown>(paths: readonly Path[]): TrieNode<S> {
   const root: TrieNode<S> = { parent: null, step: null, depth: 0, children: [], ends: [], waiting: 0 };
   const index = new Map<TrieNode<S>, Map<string, TrieNode<S>>>();
+  // paths made from one graph share its event objects: each is spelled once
+  const spelled = new Map<EventObject, string>();
+  const keyOf = (event: EventObject): string => {
+    let key = spelled.get(event);
+    if (key === undefined) spelled.set(event, (key = canonicalJson(event)));
+    return key;
+  };
   paths.forEach((path, p) => {
     let node = root;
     for (const step of path.steps) {
       let byEvent = index.get(node);
       if (!byEvent) index.set(node, (byEvent = new Map()));
-      const key = canonicalJson(step.event);
+      const key = keyOf(step.event);
       let child = byEvent.get(key);
       if (!child) {
         child = { parent: node, step, depth: node.depth + 1, children: [], ends: [], waiting: 0 };

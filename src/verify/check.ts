@@ -69,7 +69,11 @@ export function runCheck(o: RunCheckOptions = {}): Promise<CheckResult> {
 async function checkAll(o: RunCheckOptions): Promise<CheckResult> {
   const t0 = performance.now();
   const suites = o.suites ?? [];
-  const specs = byId([...(o.specs ?? machineSpecs()), ...suites.map((s) => s.spec)]);
+  // a suite's own spec object stands for its id (in the catalog's order): its
+  // binding then starts from the explored graph's very initial snapshot and
+  // takes its steps from the graph (models/engine/observe.ts nextState)
+  const suiteSpecs = new Map(byId(suites.map((s) => s.spec)).map((s) => [s.id, s]));
+  const specs = byId([...(o.specs ?? machineSpecs()).map((s) => suiteSpecs.get(s.id) ?? s), ...suites.map((s) => s.spec)]);
 
   // 1. Exploration, invariants, liveness
   const total = specs.length + suites.length;

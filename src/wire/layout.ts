@@ -28,7 +28,15 @@ export class WireError extends Error {
   }
 }
 
+/** Up to 6 bytes as a Number (exact below 2^53): the common widths need no BigInt per byte. */
+function readSmallLE(buf: Uint8Array, offset: number, width: number): number {
+  let v = 0;
+  for (let i = width - 1; i >= 0; i--) v = v * 256 + buf[offset + i];
+  return v;
+}
+
 function readUintLE(buf: Uint8Array, offset: number, width: number): bigint {
+  if (width <= 6) return BigInt(readSmallLE(buf, offset, width));
   let v = 0n;
   for (let i = width - 1; i >= 0; i--) v = (v << 8n) | BigInt(buf[offset + i]);
   return v;
@@ -42,21 +50,47 @@ function writeUintLE(buf: Uint8Array, offset: number, width: number, value: bigi
   }
 }
 
-function fieldMask(f: Field): { shift: bigint; mask: bigint } {
-  const [hi, lo] = f.bits ?? [f.width * 8 - 1, 0];
-  return { shift: BigInt(lo), mask: (1n << BigInt(hi - lo + 1)) - 1n };
+interface FieldMask {
+  shift: bigint;
+  mask: bigint;
+  /** the same as Numbers: bits lo..hi are floor(v / 2^lo) mod 2^(hi-lo+1) */
+  lo: number;
+  span: number;
 }
 
+/** Made once per field: every codec call reads the same table rows. */
+const masks = new WeakMap<Field, FieldMask>();
+
+function fieldMask(f: Field): FieldMask {
+  let m = masks.get(f);
+  if (m === undefined) {
+    const [hi, lo] = f.bits ?? [f.width * 8 - 1, 0];
+    m = { shift: BigInt(lo), mask: (1n << BigInt(hi - lo + 1)) - 1n, lo: 2 ** lo, span: 2 ** (hi - lo + 1) };
+    masks.set(f, m);
+  }
+  return m;
+}
+
+const byName = new WeakMap<Layout, Map<string, Field>>();
+
 export function fieldByName(layout: Layout, name: string): Field {
-  const f = layout.fields.find((x) => x.name === name);
+  let fields = byName.get(layout);
+  if (fields === undefined) {
+    // the first row of a name, as find() gave; made once per layout (encodeUints looks up every field it writes)
+    fields = new Map();
+    for (const x of layout.fields) if (!fields.has(x.name)) fields.set(x.name, x);
+    byName.set(layout, fields);
+  }
+  const f = fields.get(name);
   if (!f) throw new WireError(`${layout.name} has no field "${name}"; fields: ${layout.fields.map((x) => x.name).join(', ')}`);
   return f;
 }
 
 /** Read an unsigned field. */
 export function getUint(buf: Uint8Array, f: Field): bigint {
-  const { shift, mask } = fieldMask(f);
-  return (readUintLE(buf, f.offset, f.width) >> shift) & mask;
+  const m = fieldMask(f);
+  if (f.width <= 6) return BigInt(Math.floor(readSmallLE(buf, f.offset, f.width) / m.lo) % m.span);
+  return (readUintLE(buf, f.offset, f.width) >> m.shift) & m.mask;
 }
 
 /** Write an unsigned field, leaving the other bits of its bytes alone. Throws if the value does not fit. */
@@ -65,6 +99,14 @@ export function setUint(buf: Uint8Array, f: Field, value: bigint | number): void
   const { shift, mask } = fieldMask(f);
   if (v < 0n || v > mask) {
     throw new WireError(`field ${f.name}: value ${v} does not fit in ${f.bits ? `bits ${f.bits[0]}:${f.bits[1]}` : `${f.width} bytes`}`);
+  }
+  if (f.width <= 6) {
+    const { lo, span } = fieldMask(f);
+    const old = readSmallLE(buf, f.offset, f.width);
+    // the bits below the field, the field, and the bits above it
+    let next = (old % lo) + Number(v) * lo + (old - (old % (lo * span)));
+    for (let i = 0; i < f.width; i++, next = Math.floor(next / 256)) buf[f.offset + i] = next % 256;
+    return;
   }
   const old = readUintLE(buf, f.offset, f.width);
   writeUintLE(buf, f.offset, f.width, (old & ~(mask << shift)) | (v << shift));
@@ -85,8 +127,20 @@ export function setAscii(buf: Uint8Array, f: Field, text: string): void {
 export function decodeUints(layout: Layout, buf: Uint8Array): Record<string, bigint> {
   assertLength(layout, buf);
   const out: Record<string, bigint> = {};
-  for (const f of layout.fields) if ((f.kind ?? 'uint') === 'uint') out[f.name] = getUint(buf, f);
+  for (const f of uintFields(layout)) out[f.name] = getUint(buf, f);
   return out;
+}
+
+const uintLists = new WeakMap<Layout, readonly Field[]>();
+
+/** A layout's uint fields, listed once per layout (every SQE and CQE decode reads them). */
+function uintFields(layout: Layout): readonly Field[] {
+  let list = uintLists.get(layout);
+  if (list === undefined) {
+    list = layout.fields.filter((f) => (f.kind ?? 'uint') === 'uint');
+    uintLists.set(layout, list);
+  }
+  return list;
 }
 
 /** Encode uint fields by name; unknown names throw. */
