@@ -121,13 +121,26 @@ export function batchedRequest(r: RawRequest): BatchedRequest {
   }
 }
 
+/** The driver's answer to a raw operation as the answer inside a batch (rawAnswer's inverse). */
+export function batchedAnswer(a: RawAnswer): BatchedResponse {
+  switch (a.op) {
+    case 'regWrite':
+    case 'memWrite':
+      return { ok: true };
+    case 'regRead':
+      return { value: hexNumber(a.value) };
+    case 'memRead':
+      return { data: toHex(a.data) };
+  }
+}
+
 /**
  * A successful answer inside a batch as the driver's answer to `r`, or
  * undefined when it is not the kind of answer `r` gets (an answer missing or
  * out of order shifts the others onto requests of another kind), or when a
  * memRead answer is not `r.len` bytes.
  */
-export function rawAnswer(r: RawRequest, a: Exclude<BatchedResponse, { error: string }>): RawAnswer | undefined {
+export function rawAnswer(r: RawRequest | BatchedRequest, a: Exclude<BatchedResponse, { error: string }>): RawAnswer | undefined {
   switch (r.op) {
     case 'regWrite':
     case 'memWrite':
