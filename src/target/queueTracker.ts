@@ -19,7 +19,7 @@ import { PAGE_MASK } from '../wire/page.ts';
 import { toHex } from '../wire/hex.ts';
 import { queueChange } from './queueCommands.ts';
 import { TargetFault } from './errors.ts';
-import { runBatch, type BatchOps, type RawRequest } from './batch.ts';
+import { runBatch, together, type BatchOps, type RawRequest } from './batch.ts';
 import { claimCompletion, completionId, cqTake, sqeCid, sqFull, sqHeadFrom, sqPush, sqSkipToHead } from './ring.ts';
 import { judgeCompletion, rememberSlot, stalePhaseFault } from './completionCheck.ts';
 import { applyQueueChange, copyState, newFunctionState, newTrackedCq, newTrackedSq, type CompletionQueue, type FunctionState, type SubmissionQueue, type TrackerState } from './queueState.ts';
@@ -239,7 +239,8 @@ export class QueueTracker {
    * CompletionFault) and kept for the submitter's reap.
    */
   async sweep(): Promise<void> {
-    for (const fn of [...this.functions.keys()]) await this.look(fn, false);
+    // asked for together: a batch target answers every function's look in one round trip
+    await together([...this.functions.keys()].map((fn) => this.look(fn, false)));
   }
 
   /**

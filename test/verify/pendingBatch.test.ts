@@ -1,7 +1,8 @@
-// Writes held back for a batch target (src/verify/heldWrites.ts): a write
-// needs no answer, so it rides in the round trip of the next request that
-// does, in order; it still reaches the target when verify waits on a timer
-// instead; and a held write that fails is reported as it would be alone.
+// Raw operations gathered for a batch target (src/verify/pendingBatch.ts):
+// a write needs no answer, so it rides in the round trip of the next request
+// that does, in order; reads asked for together go together; writes still
+// reach the target when verify waits on a timer instead; and an operation
+// that fails is reported as it would be alone.
 import { describe, expect, it } from 'vitest';
 import { ProcessAdapter } from '../../src/verify/processAdapter.ts';
 import { ProtocolError } from '../../src/target/errors.ts';
@@ -85,16 +86,25 @@ describe('writes held for a batch target', () => {
     });
   });
 
-  it('the writes at the end of a batch are held; the ones before its last read go with it', async () => {
+  it('a batch of writes alone is held; one with a read goes with the reads asked for at the same time, in the order asked', async () => {
     await withTarget(true, async (a) => {
-      const answers = await a.batch([
+      await a.batch([
         { op: 'memWrite', addr: 0x1000n, data: new Uint8Array([1]) },
-        { op: 'regRead', fn: 0, offset: 4, width: 4 },
         { op: 'regWrite', fn: 0, offset: 0x1004, width: 4, value: 1n },
       ]);
-      expect(answers).toEqual([{ op: 'memWrite' }, { op: 'regRead', value: 2n }, { op: 'regWrite' }]);
-      expect(await a.regRead(0, 0, 4)).toBe(4n); // memWrite, regRead, the held regWrite, this read
-      expect(await a.regRead(0, 4, 4)).toBe(4n); // reset, the batch, the held write with the read before, this read
+      const [first, second] = await Promise.all([a.batch([{ op: 'memWrite', addr: 0x1000n, data: new Uint8Array([1]) }, { op: 'regRead', fn: 0, offset: 0, width: 4 }]), a.regRead(0, 4, 4)]);
+      expect(first).toEqual([{ op: 'memWrite' }, { op: 'regRead', value: 4n }]);
+      expect(second).toBe(2n); // reset, then one line for all five operations
+    });
+  });
+
+  it('reads asked for together whose batch stops at an error: the failing one gets its own error, the ones after it that error too (they did not run)', async () => {
+    await withTarget(true, async (a) => {
+      const [before, failing, after] = await Promise.allSettled([a.regRead(0, 0, 4), a.batch([{ op: 'regWrite', fn: 0, offset: 0xbad, width: 4, value: 1n }, { op: 'regRead', fn: 0, offset: 0, width: 4 }]), a.regRead(0, 0, 4)]);
+      expect(before).toEqual({ status: 'fulfilled', value: 1n });
+      expect(failing).toMatchObject({ status: 'rejected', reason: { message: 'regWrite failed (request 1 of a batch): no such register' } });
+      expect(after).toMatchObject({ status: 'rejected', reason: { message: 'regWrite failed (request 1 of a batch): no such register' } });
+      expect(await a.regRead(0, 0, 4)).toBe(3n); // the first read, the failed write, this read
     });
   });
 });
