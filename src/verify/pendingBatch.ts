@@ -9,6 +9,13 @@
 // goes on at once. The target performs the operations in the order they
 // were asked for, exactly as one request at a time.
 //
+// A synchronous target (reset's claim) changes host memory only while it
+// performs a request: so a memory read asked for again with nothing sent
+// since that can change memory (a register write, a memory write over it,
+// reset, submit, flr, completeIo) is answered with what it read before,
+// without a round trip (the sweep after a step that wrote nothing reads
+// the queues the step's own checks read a moment before).
+//
 // Errors: a batch ends at its first error answer. The caller that asked for
 // the failing operation gets the error it would have got alone (a held
 // write's goes to the next caller, as it would have stopped it); the callers
@@ -20,6 +27,9 @@ import type { RawAnswer } from '../target/batch.ts';
 
 /** More requests than this go without waiting for the process to be idle. */
 const MAX_BATCH = 256;
+
+/** Memory reads remembered at most (a step reads a few queues and buffers). */
+const MAX_REMEMBERED = 64;
 
 /** How one request-answer exchange is made, and how a broken answer ends the session. */
 export interface Transport {
@@ -43,6 +53,13 @@ export class PendingBatch {
   /** a held write's error that no caller has heard yet */
   private failed: Error | undefined;
 
+  /** exchanges sent and not yet answered */
+  private sending = 0;
+  /** memory reads answered since the last request that could change memory (synchronous targets only) */
+  private readonly remembered = new Map<string, { addr: bigint; len: number; answer: RawAnswer & { op: 'memRead' } }>();
+  /** the target is synchronous: memory reads may be remembered */
+  remember = false;
+
   constructor(private readonly transport: Transport) {}
 
   /** Hold writes; they go with what is asked for next. A failure nobody heard of yet is thrown here. */
@@ -54,12 +71,15 @@ export class PendingBatch {
   /** Operations whose answers the caller waits for (with any writes among them), sent with everything else asked for meanwhile. */
   ask(requests: BatchedRequest[]): Promise<RawAnswer[]> {
     this.throwFailure();
+    const known = this.recall(requests);
+    if (known) return Promise.resolve(known);
     return new Promise((resolve, reject) => this.add({ requests, done: { resolve, reject } }));
   }
 
   /** Send what is pending and wait for every answer (before a request a batch cannot carry); throws a failure nobody heard of. */
   async flush(): Promise<void> {
     this.sendNow();
+    this.remembered.clear(); // the request after this may change memory
     await this.inFlight;
     this.throwFailure();
   }
@@ -70,6 +90,36 @@ export class PendingBatch {
     this.timer = undefined;
     this.units = [];
     this.count = 0;
+    this.remembered.clear();
+  }
+
+  /** The answers to memory reads alone, each remembered, when nothing is pending or on its way; else undefined. */
+  private recall(requests: BatchedRequest[]): RawAnswer[] | undefined {
+    if (!this.remember || this.units.length > 0 || this.sending > 0) return undefined;
+    const out: RawAnswer[] = [];
+    for (const r of requests) {
+      const known = r.op === 'memRead' ? this.remembered.get(`${r.addr} ${r.len}`) : undefined;
+      if (!known) return undefined;
+      out.push({ op: 'memRead', data: known.answer.data.slice() });
+    }
+    return out;
+  }
+
+  /** Keep what `sent` read and forget what it may have changed, in order (`answers`: the ones performed). */
+  private learn(sent: BatchedRequest[], answers: readonly RawAnswer[]): void {
+    if (!this.remember) return;
+    for (const [i, r] of sent.entries()) {
+      const a = answers[i];
+      if (r.op === 'regWrite' || a === undefined) this.remembered.clear();
+      else if (r.op === 'memWrite') {
+        const lo = BigInt(r.addr);
+        const hi = lo + BigInt(r.data.length / 2);
+        for (const [k, m] of this.remembered) if (m.addr < hi && lo < m.addr + BigInt(m.len)) this.remembered.delete(k);
+      } else if (r.op === 'memRead' && a.op === 'memRead') {
+        if (this.remembered.size >= MAX_REMEMBERED) this.remembered.clear();
+        this.remembered.set(`${r.addr} ${r.len}`, { addr: BigInt(r.addr), len: r.len, answer: { op: 'memRead', data: a.data.slice() } });
+      }
+    }
   }
 
   private throwFailure(): void {
@@ -92,6 +142,7 @@ export class PendingBatch {
     const units = this.units;
     this.units = [];
     this.count = 0;
+    this.sending++;
     this.inFlight = this.inFlight.then(() => this.exchange(units));
   }
 
@@ -102,8 +153,16 @@ export class PendingBatch {
     try {
       answers = await this.answersTo(sent);
     } catch (e) {
+      this.sending--;
+      this.remembered.clear();
       return this.rejectFrom(units, 0, e instanceof Error ? e : new Error(String(e)));
     }
+    // answered: before any caller hears of it (one may ask again at once)
+    this.sending--;
+    this.learn(
+      sent,
+      answers.map((a, i) => ('error' in a ? undefined : rawAnswer(sent[i], a))).filter((a): a is RawAnswer => a !== undefined),
+    );
     let at = 0;
     for (const [k, u] of units.entries()) {
       const mine = answers.slice(at, at + u.requests.length);

@@ -138,7 +138,9 @@ export class ProcessAdapter implements Adapter {
     if ('error' in res) throw new UnsupportedProfileError(o.profile, res.error);
     if (!('ok' in res)) throw this.fail(`answer to reset is not {"ok":true}: ${JSON.stringify(res)}`);
     this.batches = 'batch' in res && res.batch === true;
-    return { synchronous: 'synchronous' in res && res.synchronous === true, batch: this.batches };
+    const synchronous = 'synchronous' in res && res.synchronous === true;
+    this.pending.remember = synchronous;
+    return { synchronous, batch: this.batches };
   }
 
   async regWrite(fn: number, offset: number, width: 4 | 8, value: bigint): Promise<void> {

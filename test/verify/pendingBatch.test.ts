@@ -14,7 +14,7 @@ const node = JSON.stringify(process.execPath);
  * answers how many operations it performed, offset 4 how many lines it got
  * (round trips); a regWrite at offset 0xbad fails.
  */
-const counting = (batch: boolean): string =>
+const counting = (batch: boolean, synchronous = false): string =>
   `${node} -e ${JSON.stringify(oneLine`
 let ops = 0, lines = 0;
 const one = (q) => {
@@ -28,7 +28,7 @@ require('readline').createInterface({ input: process.stdin }).on('line', (l) => 
   lines++;
   const r = JSON.parse(l);
   let a;
-  if (r.op === 'reset') a = { ok: true, batch: ${batch} };
+  if (r.op === 'reset') a = { ok: true, batch: ${batch}, synchronous: ${synchronous} };
   else if (r.op === 'batch') { const answers = []; for (const q of r.requests) { answers.push(one(q)); if (answers.at(-1).error) break; } a = { answers }; }
   else a = one(r);
   console.log(JSON.stringify(a));
@@ -39,8 +39,8 @@ function oneLine(parts: TemplateStringsArray, ...values: unknown[]): string {
   return String.raw({ raw: parts }, ...values).replace(/\n\s*/g, ' ');
 }
 
-async function withTarget(batch: boolean, body: (a: ProcessAdapter) => Promise<void>): Promise<void> {
-  const a = new ProcessAdapter(counting(batch), { timeoutMs: 10_000 });
+async function withTarget(batch: boolean, body: (a: ProcessAdapter) => Promise<void>, synchronous = false): Promise<void> {
+  const a = new ProcessAdapter(counting(batch, synchronous), { timeoutMs: 10_000 });
   try {
     await a.reset({ vfs: 1, profile: 'lm' });
     await body(a);
@@ -105,6 +105,35 @@ describe('writes held for a batch target', () => {
       expect(failing).toMatchObject({ status: 'rejected', reason: { message: 'regWrite failed (request 1 of a batch): no such register' } });
       expect(after).toMatchObject({ status: 'rejected', reason: { message: 'regWrite failed (request 1 of a batch): no such register' } });
       expect(await a.regRead(0, 0, 4)).toBe(3n); // the first read, the failed write, this read
+    });
+  });
+
+  it('a synchronous target: a memory read asked again with nothing sent since that can change memory is answered from the last read; a register write or a write over it sends it again', async () => {
+    await withTarget(
+      true,
+      async (a) => {
+        await a.memRead(0x1000n, 16);
+        await a.memRead(0x1000n, 16);
+        expect(await a.regRead(0, 4, 4)).toBe(3n); // reset, the first read, this one
+        await a.memWrite(0x2000n, new Uint8Array(1)); // not over it
+        await a.memRead(0x1000n, 16); // goes with the write, answered again
+        await a.memRead(0x1000n, 16);
+        expect(await a.regRead(0, 4, 4)).toBe(5n);
+        await a.memWrite(0x100fn, new Uint8Array(1)); // over its last byte
+        await a.memRead(0x1000n, 16);
+        await a.regWrite(0, 0x1000, 4, 1n);
+        await a.memRead(0x1000n, 16);
+        expect(await a.regRead(0, 4, 4)).toBe(8n);
+      },
+      true,
+    );
+  });
+
+  it('a target that is not synchronous gets every memory read', async () => {
+    await withTarget(true, async (a) => {
+      await a.memRead(0x1000n, 16);
+      await a.memRead(0x1000n, 16);
+      expect(await a.regRead(0, 4, 4)).toBe(4n);
     });
   });
 });
