@@ -85,7 +85,10 @@ export class QueueTracker {
     const dwords: Array<[number, number]> = [[offset, Number(value & 0xffffffffn)]];
     if (width === 8) dwords.push([offset + 4, Number((value >> 32n) & 0xffffffffn)]);
     const ccWrite = dwords.find(([off]) => off === Dword.CC);
-    const enBefore = ccWrite ? (await this.raw.regRead(fn, Dword.CC, 4)) & 1n : 0n;
+    // an enable is followed by a look at the new queues, which needs the doorbell stride: read CAP with CC (one round trip on a batch target)
+    const wantsCap = ccWrite !== undefined && (ccWrite[1] & 1) === 1 && !this.dstrd.has(fn);
+    const [cc] = ccWrite ? await together([this.raw.regRead(fn, Dword.CC, 4), wantsCap ? this.doorbellStride(fn) : Promise.resolve(0)]) : [0n];
+    const enBefore = cc & 1n;
     const starting = ccWrite !== undefined && enBefore === 0n && (ccWrite[1] & 1) === 1;
     // the queue memory is cleared before the write that lets the device post to it, in the same batch
     await runBatch(this.raw, [...(starting ? this.clearAdminQueues(fn) : []), { op: 'regWrite', fn, offset, width, value }]);
