@@ -84,10 +84,11 @@ export class PendingBatch {
     this.throwFailure();
   }
 
-  /** Forget what is pending (the target is being closed: nothing reads what it would do). */
-  discard(): void {
+  /** Forget what is pending (the target is being closed: nothing reads what it would do); a caller still waiting hears `why`. */
+  discard(why: Error): void {
     if (this.timer !== undefined) clearImmediate(this.timer);
     this.timer = undefined;
+    for (const u of this.units) u.done?.reject(why);
     this.units = [];
     this.count = 0;
     this.remembered.clear();

@@ -213,7 +213,7 @@ export class ProcessAdapter implements Adapter {
   /** End the program: stdin closed, a short grace to exit, then its whole group killed. Safe to call twice. */
   async close(): Promise<void> {
     this.closing ??= (async () => {
-      this.pending.discard();
+      this.pending.discard(new ProtocolError(`implementation "${this.command}" was closed before it answered`));
       if (!this.exited) {
         this.stdin.end();
         await new Promise<void>((resolve) => {

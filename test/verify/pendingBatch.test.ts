@@ -136,4 +136,14 @@ describe('writes held for a batch target', () => {
       expect(await a.regRead(0, 4, 4)).toBe(4n);
     });
   });
+
+  it('a read still gathering when the target is closed fails as a protocol error instead of waiting for ever', async () => {
+    const a = new ProcessAdapter(counting(true), { timeoutMs: 10_000 });
+    await a.reset({ vfs: 1, profile: 'lm' });
+    const read = a.regRead(0, 0, 4);
+    await a.close();
+    const err = await read.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProtocolError);
+    expect((err as Error).message).toMatch(/closed before it answered/);
+  });
 });
