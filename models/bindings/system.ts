@@ -26,10 +26,11 @@ import {
 import { VF_STATUS } from '../../machines/vfLifecycle.ts';
 import type { MachineSpec } from '../../machines/spec.ts';
 import type { Adapter, ResetOptions } from '../../src/target/adapter.ts';
+import { together } from '../../src/target/batch.ts';
 import type { Implementation } from '../../src/paths/trie.ts';
 import type { PathStep } from '../../src/paths/path.ts';
 import { describePosted, type DriverState, type Posted } from '../host/guest.ts';
-import { checkRdy, expectOwn, machineSuite, nextState, SizeTable, SUCCESS_STATUS, type ExpectedStatus } from '../engine/observe.ts';
+import { expectOwn, expectRdy, machineSuite, nextState, SizeTable, SUCCESS_STATUS, type ExpectedStatus } from '../engine/observe.ts';
 import { PfHost, type Sent } from '../host/pfHost.ts';
 import { Mismatch, type Suite } from '../engine/suite.ts';
 import { VfGuest, type VfGuestState } from '../host/vfGuest.ts';
@@ -135,18 +136,24 @@ export class SystemBinding implements Implementation<DeviceSnapshot<Saved>> {
     else await this.vfEvent(event.type, label, vf, was, now[vf - 1], expectedOf(last));
 
     // Completions after the step: only the aimed VF's RESUME fetches latched I/O, and its IO_COMPLETE completes one; no other VF may see any (D14).
-    for (const g of this.vfs) {
+    // read together (one round trip on a batch target), judged in this order
+    const [reaped, stray, csts, pfCsts] = await together([
+      together(this.vfs.map((g) => g.driver.reap())),
+      pfEnabled(next) ? this.pf.driver.reap() : Promise.resolve([]),
+      together(this.vfs.map((g) => g.driver.csts())),
+      this.pf.driver.csts(),
+    ]);
+    for (const [i, g] of this.vfs.entries()) {
       const aimed = g.fn === vf;
       const fetched = aimed && event.type === 'LM_RESUME' && !isRunning(was) ? g.book.latched.length : 0;
-      g.settle(label, await g.driver.reap(), { admin: 'none', ioFetched: fetched, ioCompleted: aimed && event.type === 'IO_COMPLETE' ? 1 : 0 });
+      g.settle(label, reaped[i], { admin: 'none', ioFetched: fetched, ioCompleted: aimed && event.type === 'IO_COMPLETE' ? 1 : 0 });
     }
-    const stray = pfEnabled(next) ? await this.pf.driver.reap() : [];
     if (stray.length > 0) throw new Mismatch(`${label}: completions on the PF admin queue`, 'no others', `unexpected ${stray.map(describePosted).join('; ')}`);
 
     this.checkBook(label, next);
-    for (const g of this.vfs) await checkRdy(`${label}: VF ${g.fn} (${g.fn === vf ? 'D13' : 'D14, D18'})`, g.driver, pfEnabled(next));
+    for (const [i, g] of this.vfs.entries()) expectRdy(`${label}: VF ${g.fn} (${g.fn === vf ? 'D13' : 'D14, D18'})`, csts[i], pfEnabled(next));
     if (pfEnabled(next)) {
-      await checkRdy(`${label}: PF`, this.pf.driver, true);
+      expectRdy(`${label}: PF`, pfCsts, true);
       for (const g of this.vfs) {
         if (!isRunning(now[g.fn - 1])) continue;
         await g.verify(true);
@@ -161,7 +168,7 @@ export class SystemBinding implements Implementation<DeviceSnapshot<Saved>> {
         }
       }
     } else {
-      await checkRdy(`${label}: PF (D18)`, this.pf.driver, false);
+      expectRdy(`${label}: PF (D18)`, pfCsts, false);
     }
     this.machine = next;
   }

@@ -14,6 +14,7 @@
 import { type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
 import { machineInitial } from '../../src/check/machineStep.ts';
 import type { Adapter, Profile, ResetOptions } from '../../src/target/adapter.ts';
+import { together } from '../../src/target/batch.ts';
 import type { Implementation } from '../../src/paths/trie.ts';
 import type { PathStep } from '../../src/paths/path.ts';
 import {
@@ -26,7 +27,7 @@ import {
   type VfEventType,
   type VfLifecycleOptions,
 } from '../../machines/vfLifecycle.ts';
-import { checkRdy, expectOwn, nextState, SizeTable, suiteBranchPaths, suitePaths } from '../engine/observe.ts';
+import { checkRdy, expectOwn, expectRdy, nextState, SizeTable, suiteBranchPaths, suitePaths } from '../engine/observe.ts';
 import { PfHost } from '../host/pfHost.ts';
 import { describePosted, isOk, VF_DEPTHS, type DriverState, type Posted } from '../host/guest.ts';
 import type { LapEnd } from '../host/queueLap.ts';
@@ -135,10 +136,12 @@ export class VfLifecycleBinding implements Implementation<DeviceSnapshot<Saved>>
 
     this.record(await realise(this.realisation.realisers, type, this.stepOf(type, after), 'vfLifecycle'));
 
-    this.vf.settle(type, await this.vf.driver.reap(), { admin: seen.adminCompleted, ioFetched: seen.ioFetched, ioCompleted: seen.ioCompleted });
-    await this.settlePf(type, await this.pf.driver.reap(), after);
+    // read together (one round trip on a batch target), judged in this order
+    const [vfGot, pfGot, csts] = await together([this.vf.driver.reap(), this.pf.driver.reap(), this.vf.driver.csts()]);
+    this.vf.settle(type, vfGot, { admin: seen.adminCompleted, ioFetched: seen.ioFetched, ioCompleted: seen.ioCompleted });
+    await this.settlePf(type, pfGot, after);
     this.checkBook(type, after);
-    await checkRdy(`${type}: VF ${VF} (D13)`, this.vf.driver, seen.rdy);
+    expectRdy(`${type}: VF ${VF} (D13)`, csts, seen.rdy);
     if (lmStateOf(next) === 'running' && after.enabled) await this.vf.verify(this.o.ioCompletion === 'deferred');
     this.machine = next;
   }

@@ -46,7 +46,11 @@ export function expectOwn(what: string, expected: ExpectedStatus | 'none', got: 
 
 /** CSTS.RDY as expected and no fatal status (CFS). */
 export async function checkRdy(what: string, d: FunctionDriver, rdy: boolean): Promise<void> {
-  const csts = await d.csts();
+  expectRdy(what, await d.csts(), rdy);
+}
+
+/** checkRdy on a CSTS value read already (with other reads, in one batch). */
+export function expectRdy(what: string, csts: number, rdy: boolean): void {
   if ((csts & 1) !== (rdy ? 1 : 0) || (csts & 2) !== 0) {
     throw new Mismatch(`${what}: CSTS`, `RDY ${rdy ? 1 : 0}, CFS 0`, `0x${csts.toString(16)} (RDY ${csts & 1}, CFS ${(csts >> 1) & 1})`);
   }

@@ -14,7 +14,7 @@
 // an old tracker would read the new device's queues with the old one's
 // account.
 import { QueueTracker, type QueueTrackerOptions } from '../../src/target/queueTracker.ts';
-import type { BatchOps } from '../../src/target/batch.ts';
+import { together, type BatchOps } from '../../src/target/batch.ts';
 import type { Implementation } from '../../src/paths/trie.ts';
 
 const watching = new WeakMap<BatchOps, QueueWatch>();
@@ -63,6 +63,7 @@ export class QueueWatch {
   }
 
   private async sweep(): Promise<void> {
-    for (const t of this.trackers) await t.sweep();
+    // asked for together: a batch target answers every tracker's looks in one round trip
+    await together([...this.trackers].map((t) => t.sweep()));
   }
 }

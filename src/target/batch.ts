@@ -84,3 +84,16 @@ export function batchMismatch(requests: readonly RawRequest[], answers: readonly
   if (answers.length > requests.length) return `${answers.length} answers to ${requests.length} requests (answer ${requests.length} answers nothing)`;
   return undefined;
 }
+
+/**
+ * The values of operations started together (so a batch target, which
+ * gathers what is asked for until the process is idle, answers them in one
+ * round trip), in the order given; the first failure in that order is
+ * thrown, as running them one after another would throw it.
+ */
+export async function together<const T extends readonly unknown[]>(runs: { readonly [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(runs);
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}

@@ -19,7 +19,7 @@ import { PAGE_MASK } from '../wire/page.ts';
 import { toHex } from '../wire/hex.ts';
 import { queueChange } from './queueCommands.ts';
 import { TargetFault } from './errors.ts';
-import { runBatch, type BatchOps, type RawRequest } from './batch.ts';
+import { runBatch, together, type BatchOps, type RawAnswer, type RawRequest } from './batch.ts';
 import { claimCompletion, completionId, cqTake, sqeCid, sqFull, sqHeadFrom, sqPush, sqSkipToHead } from './ring.ts';
 import { judgeCompletion, rememberSlot, stalePhaseFault } from './completionCheck.ts';
 import { applyQueueChange, copyState, newFunctionState, newTrackedCq, newTrackedSq, type CompletionQueue, type FunctionState, type SubmissionQueue, type TrackerState } from './queueState.ts';
@@ -85,7 +85,10 @@ export class QueueTracker {
     const dwords: Array<[number, number]> = [[offset, Number(value & 0xffffffffn)]];
     if (width === 8) dwords.push([offset + 4, Number((value >> 32n) & 0xffffffffn)]);
     const ccWrite = dwords.find(([off]) => off === Dword.CC);
-    const enBefore = ccWrite ? (await this.raw.regRead(fn, Dword.CC, 4)) & 1n : 0n;
+    // an enable is followed by a look at the new queues, which needs the doorbell stride: read CAP with CC (one round trip on a batch target)
+    const wantsCap = ccWrite !== undefined && (ccWrite[1] & 1) === 1 && !this.dstrd.has(fn);
+    const [cc] = ccWrite ? await together([this.raw.regRead(fn, Dword.CC, 4), wantsCap ? this.doorbellStride(fn) : Promise.resolve(0)]) : [0n];
+    const enBefore = cc & 1n;
     const starting = ccWrite !== undefined && enBefore === 0n && (ccWrite[1] & 1) === 1;
     // the queue memory is cleared before the write that lets the device post to it, in the same batch
     await runBatch(this.raw, [...(starting ? this.clearAdminQueues(fn) : []), { op: 'regWrite', fn, offset, width, value }]);
@@ -199,14 +202,15 @@ export class QueueTracker {
     const cid = sqeCid(sqe);
     const pushed = { ...sqPush(sq), pushed: sq.pushed + 1, waiting: [...sq.waiting, { cid, seq: sq.pushed, sqe: sqe.slice() }] };
     // the first look at the CQ rides with the doorbell: a synchronous target has posted by then
-    const [, , firstLook] = await runBatch(this.raw, [
+    const reads = cqReadRequests(cq);
+    const answers = await runBatch(this.raw, [
       { op: 'memWrite', addr: sq.base + BigInt(sq.tail * SQE_SIZE), data: sqe },
       { op: 'regWrite', fn, offset: sqTailDoorbell(qid, dstrd), width: 4, value: BigInt(pushed.tail) },
-      cqReadRequest(cq),
+      ...reads,
     ]);
     state.sqs.set(qid, pushed);
 
-    const headDoorbell = await this.consume(fn, sq.cqid, dstrd, firstLook.data);
+    const headDoorbell = await this.consume(fn, sq.cqid, dstrd, joined(answers.slice(2)));
     const early = this.claim(fn, qid, cid);
     if (early) {
       // the CQ head doorbell and what the completion makes the host do next (clear a new CQ) go together
@@ -239,7 +243,8 @@ export class QueueTracker {
    * CompletionFault) and kept for the submitter's reap.
    */
   async sweep(): Promise<void> {
-    for (const fn of [...this.functions.keys()]) await this.look(fn, false);
+    // asked for together: a batch target answers every function's look in one round trip
+    await together([...this.functions.keys()].map((fn) => this.look(fn, false)));
   }
 
   /**
@@ -251,9 +256,15 @@ export class QueueTracker {
     if (!state || state.cqs.size === 0) return;
     const dstrd = await this.doorbellStride(fn);
     const cqs = [...state.cqs];
-    const looks = await runBatch(this.raw, cqs.map(([, cq]) => cqReadRequest(cq)));
+    // from the head to the ring's end at most: a look finds a completion there far less often than a submit does
+    const reads = cqs.map(([, cq]) => cqReadRequests(cq).slice(0, 1));
+    const looks = await runBatch(this.raw, reads.flat());
     const doorbells: RawRequest[] = [];
-    for (const [i, [cqid]] of cqs.entries()) doorbells.push(...(await this.consume(fn, cqid, dstrd, looks[i].data, foreign)));
+    let at = 0;
+    for (const [i, [cqid]] of cqs.entries()) {
+      const mine = looks.slice(at, (at += reads[i].length));
+      doorbells.push(...(await this.consume(fn, cqid, dstrd, joined(mine), foreign)));
+    }
     await runBatch(this.raw, doorbells);
   }
 
@@ -276,7 +287,7 @@ export class QueueTracker {
     let consumed = 0;
     for (let slots = looked; ; slots = undefined) {
       // several slots per read; read again only when every slot read was new
-      slots ??= await this.raw.memRead(cq.base + BigInt(cq.head * CQE_SIZE), cqReadSlots(cq) * CQE_SIZE);
+      slots ??= joined(await runBatch(this.raw, cqReadRequests(cq)));
       let taken = 0;
       for (; taken * CQE_SIZE < slots.length; taken++) {
         const bytes = slots.slice(taken * CQE_SIZE, (taken + 1) * CQE_SIZE);
@@ -440,11 +451,28 @@ export class QueueTracker {
   }
 }
 
-/** How many CQ slots one read covers from the head: up to CQ_READ_SLOTS, never past the ring's end. */
-function cqReadSlots(cq: CompletionQueue): number {
-  return Math.min(CQ_READ_SLOTS, cq.size - cq.head);
+/**
+ * The reads of up to CQ_READ_SLOTS slots from a CQ's head, in ring order:
+ * past the ring's end they go on at slot 0 (a second read in the same
+ * batch), so a completion at the last slot does not cost a read of its own
+ * for the slot after it. Never back round to the head itself.
+ */
+function cqReadRequests(cq: CompletionQueue): Array<RawRequest & { op: 'memRead' }> {
+  const toEnd = Math.min(CQ_READ_SLOTS, cq.size - cq.head);
+  const wrapped = Math.min(CQ_READ_SLOTS - toEnd, cq.head);
+  const first = { op: 'memRead' as const, addr: cq.base + BigInt(cq.head * CQE_SIZE), len: toEnd * CQE_SIZE };
+  return wrapped > 0 ? [first, { op: 'memRead', addr: cq.base, len: wrapped * CQE_SIZE }] : [first];
 }
 
-function cqReadRequest(cq: CompletionQueue): RawRequest & { op: 'memRead' } {
-  return { op: 'memRead', addr: cq.base + BigInt(cq.head * CQE_SIZE), len: cqReadSlots(cq) * CQE_SIZE };
+/** The bytes of CQ reads (cqReadRequests' answers) as one run of slots in ring order. */
+function joined(answers: readonly RawAnswer[]): Uint8Array {
+  const parts = answers.map((a) => (a.op === 'memRead' ? a.data : new Uint8Array(0)));
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

@@ -5,16 +5,19 @@
 // and the end of verify kill the whole group, so neither the program nor
 // anything it forked is left holding the pipe. When the program's reset says
 // `"batch": true`, the queue driver's runs of register and memory operations
-// go as one `batch` request each; otherwise one request per operation.
+// go as `batch` requests, gathered until this process is idle
+// (pendingBatch.ts): writes ride with the next read, and reads asked for
+// together go together; otherwise one request per operation.
 import { delimiter } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { createInterface, type Interface } from 'node:readline';
 import { type Adapter, type ResetInfo, type ResetOptions } from '../target/adapter.ts';
-import { batchedRequest, parseResponse, rawAnswer, type Request, type Response } from './protocol.ts';
+import { batchedRequest, parseResponse, type Request, type Response } from './protocol.ts';
+import { PendingBatch } from './pendingBatch.ts';
 import { runEach, type RawAnswer, type RawRequest } from '../target/batch.ts';
-import { fromHex, hexNumber, toHex } from '../wire/hex.ts';
+import { checkedHexBytes, fromHex, hexNumber, toHex } from '../wire/hex.ts';
 import { ProtocolError, UnsupportedProfileError } from '../target/errors.ts';
 import { reap, spawnGroup } from './children.ts';
 
@@ -43,12 +46,15 @@ export class ProcessAdapter implements Adapter {
   private closing: Promise<void> | undefined;
   /** the program's last reset answer announced `batch` */
   private batches = false;
+  /** raw operations not sent yet (batch targets only) */
+  private readonly pending: PendingBatch;
 
   constructor(
     readonly command: string,
     options: ProcessAdapterOptions = {},
   ) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.pending = new PendingBatch({ request: (r) => this.request(r), fail: (m) => this.fail(m) });
     const given = { ...process.env, ...options.env };
     const env = { ...given, PATH: `${NVME_LM_BIN}${delimiter}${given.PATH ?? ''}` };
     this.child = spawnGroup(command, [], { shell: true, stdio: ['pipe', 'pipe', 'pipe'], env });
@@ -127,72 +133,79 @@ export class ProcessAdapter implements Adapter {
   }
 
   async reset(o: ResetOptions): Promise<ResetInfo> {
+    await this.pending.flush();
     const res = await this.request({ op: 'reset', vfs: o.vfs, profile: o.profile, strict: o.strict, vfQueuePolicy: o.vfQueuePolicy, ioCompletion: o.ioCompletion, ...(o.tp4159 ? { tp4159: o.tp4159 } : {}) });
     if ('error' in res) throw new UnsupportedProfileError(o.profile, res.error);
     if (!('ok' in res)) throw this.fail(`answer to reset is not {"ok":true}: ${JSON.stringify(res)}`);
     this.batches = 'batch' in res && res.batch === true;
-    return { synchronous: 'synchronous' in res && res.synchronous === true, batch: this.batches };
+    const synchronous = 'synchronous' in res && res.synchronous === true;
+    this.pending.remember = synchronous;
+    return { synchronous, batch: this.batches };
   }
 
   async regWrite(fn: number, offset: number, width: 4 | 8, value: bigint): Promise<void> {
+    if (this.batches) return this.pending.hold([{ op: 'regWrite', fn, offset, width, value: hexNumber(value) }]);
     await this.expect({ op: 'regWrite', fn, offset, width, value: hexNumber(value) }, 'ok');
   }
 
   async regRead(fn: number, offset: number, width: 4 | 8): Promise<bigint> {
+    if (this.batches) {
+      const [a] = await this.pending.ask([{ op: 'regRead', fn, offset, width }]);
+      return (a as RawAnswer & { op: 'regRead' }).value;
+    }
     const r = await this.expect({ op: 'regRead', fn, offset, width }, 'value');
     return BigInt(r.value as string);
   }
 
   async memWrite(addr: bigint, data: Uint8Array): Promise<void> {
+    if (this.batches) return this.pending.hold([{ op: 'memWrite', addr: hexNumber(addr), data: toHex(data) }]);
     await this.expect({ op: 'memWrite', addr: hexNumber(addr), data: toHex(data) }, 'ok');
   }
 
   async memRead(addr: bigint, len: number): Promise<Uint8Array> {
+    if (this.batches) {
+      const [a] = await this.pending.ask([{ op: 'memRead', addr: hexNumber(addr), len }]);
+      return (a as RawAnswer & { op: 'memRead' }).data;
+    }
     const r = await this.expect({ op: 'memRead', addr: hexNumber(addr), len }, 'data');
-    const data = r.data as string;
-    const bytes = data.length === 0 ? new Uint8Array(0) : fromHex(data, 'memRead data');
+    return this.bytesOf(r.data as string, len);
+  }
+
+  private bytesOf(data: string, len: number): Uint8Array {
+    // the answer schema checked the digits
+    const bytes = checkedHexBytes(data);
     if (bytes.length !== len) throw this.fail(`memRead asked for ${len} bytes, got ${bytes.length}`);
     return bytes;
   }
 
   async submit(fn: number, qid: number, sqe: Uint8Array): Promise<Uint8Array | null> {
+    await this.pending.flush();
     const r = await this.expect({ op: 'submit', fn, qid, sqe: toHex(sqe) }, 'cqe');
     return r.cqe === null ? null : fromHex(r.cqe as string, 'cqe', 16);
   }
 
   /**
-   * One `batch` request when the program announced it, else the requests one
-   * by one. An answer list that does not fit the requests (one missing, too
-   * many, out of order) is a protocol error naming the request it went
-   * wrong at; an error answer fails that request as it would alone.
+   * Batch targets: the requests go with whatever else is asked for until
+   * this process is idle (pendingBatch.ts); a run of writes alone is held.
+   * Other targets: the requests one by one.
    */
   async batch(requests: readonly RawRequest[]): Promise<RawAnswer[]> {
     if (!this.batches) return runEach(this, requests);
-    const res = await this.request({ op: 'batch', requests: requests.map(batchedRequest) });
-    if ('error' in res) throw new Error(`batch failed: ${res.error}`);
-    if (!('answers' in res)) throw this.fail(`answer to batch lacks "answers": ${JSON.stringify(res).slice(0, 200)}`);
-    const out: RawAnswer[] = [];
-    for (const [i, a] of res.answers.entries()) {
-      const r = requests.at(i);
-      if (!r) throw this.fail(`batch of ${requests.length} requests got ${res.answers.length} answers: answer ${i} answers no request`);
-      if ('error' in a) {
-        if (i < res.answers.length - 1) throw this.fail(`batch request ${i} (${r.op}) failed, yet ${res.answers.length - 1 - i} answers follow it: a batch ends at its first error`);
-        throw new Error(`${r.op} failed (request ${i} of a batch): ${a.error}`);
-      }
-      const raw = rawAnswer(r, a);
-      if (!raw) throw this.fail(`batch request ${i} (${r.op}) got ${JSON.stringify(a).slice(0, 80)}, not its answer: an answer is missing or out of order`);
-      out.push(raw);
+    const sent = requests.map(batchedRequest);
+    if (requests.every((r) => r.op === 'regWrite' || r.op === 'memWrite')) {
+      this.pending.hold(sent);
+      return requests.map((r) => ({ op: r.op }) as RawAnswer);
     }
-    const missing = requests.at(out.length);
-    if (missing) throw this.fail(`batch request ${out.length} (${missing.op}) got no answer: ${res.answers.length} answers to ${requests.length} requests`);
-    return out;
+    return this.pending.ask(sent);
   }
 
   async flr(fn: number): Promise<void> {
+    await this.pending.flush();
     await this.expect({ op: 'flr', fn }, 'ok');
   }
 
   async completeIo(fn: number, count?: number): Promise<number> {
+    await this.pending.flush();
     const r = await this.expect({ op: 'completeIo', fn, count }, 'completed');
     return r.completed as number;
   }
@@ -200,6 +213,7 @@ export class ProcessAdapter implements Adapter {
   /** End the program: stdin closed, a short grace to exit, then its whole group killed. Safe to call twice. */
   async close(): Promise<void> {
     this.closing ??= (async () => {
+      this.pending.discard(new ProtocolError(`implementation "${this.command}" was closed before it answered`));
       if (!this.exited) {
         this.stdin.end();
         await new Promise<void>((resolve) => {

@@ -4,7 +4,8 @@
 import { z } from 'zod';
 import { PROFILES } from '../target/adapter.ts';
 import type { RawAnswer, RawRequest } from '../target/batch.ts';
-import { fromHex, hexNumber, toHex } from '../wire/hex.ts';
+import { checkedHexBytes, hexNumber, toHex } from '../wire/hex.ts';
+import { quickRequest, quickResponse } from './quickParse.ts';
 
 const hexValue = z.string().regex(/^0x[0-9a-f]+$/, 'a 0x-prefixed lower-case hex number');
 const hexData = z.string().regex(/^([0-9a-f]{2})*$/, 'lower-case hex bytes, no separators');
@@ -90,6 +91,8 @@ export function parseRequest(line: string): Request {
   } catch (e) {
     throw new Error(`not JSON: ${(e as Error).message}`);
   }
+  const quick = quickRequest(raw);
+  if (quick !== undefined) return quick;
   const r = RequestSchema.safeParse(raw);
   if (!r.success) throw new Error(`bad request: ${z.prettifyError(r.error).replace(/\n/g, '; ')}`);
   return r.data;
@@ -102,6 +105,8 @@ export function parseResponse(line: string): Response {
   } catch (e) {
     throw new Error(`not JSON: ${(e as Error).message}`);
   }
+  const quick = quickResponse(raw);
+  if (quick !== undefined) return quick;
   const r = ResponseSchema.safeParse(raw);
   if (!r.success) throw new Error(`bad response: ${z.prettifyError(r.error).replace(/\n/g, '; ')}`);
   return r.data;
@@ -121,13 +126,26 @@ export function batchedRequest(r: RawRequest): BatchedRequest {
   }
 }
 
+/** The driver's answer to a raw operation as the answer inside a batch (rawAnswer's inverse). */
+export function batchedAnswer(a: RawAnswer): BatchedResponse {
+  switch (a.op) {
+    case 'regWrite':
+    case 'memWrite':
+      return { ok: true };
+    case 'regRead':
+      return { value: hexNumber(a.value) };
+    case 'memRead':
+      return { data: toHex(a.data) };
+  }
+}
+
 /**
  * A successful answer inside a batch as the driver's answer to `r`, or
  * undefined when it is not the kind of answer `r` gets (an answer missing or
  * out of order shifts the others onto requests of another kind), or when a
  * memRead answer is not `r.len` bytes.
  */
-export function rawAnswer(r: RawRequest, a: Exclude<BatchedResponse, { error: string }>): RawAnswer | undefined {
+export function rawAnswer(r: RawRequest | BatchedRequest, a: Exclude<BatchedResponse, { error: string }>): RawAnswer | undefined {
   switch (r.op) {
     case 'regWrite':
     case 'memWrite':
@@ -136,7 +154,7 @@ export function rawAnswer(r: RawRequest, a: Exclude<BatchedResponse, { error: st
       return 'value' in a ? { op: 'regRead', value: BigInt(a.value) } : undefined;
     case 'memRead': {
       if (!('data' in a) || a.data.length !== r.len * 2) return undefined;
-      return { op: 'memRead', data: a.data.length === 0 ? new Uint8Array(0) : fromHex(a.data, 'memRead data') };
+      return { op: 'memRead', data: checkedHexBytes(a.data) };
     }
   }
 }

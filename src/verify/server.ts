@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { type Adapter } from '../target/adapter.ts';
 import { parseRequest, type BatchedRequest, type BatchedResponse, type Request, type Response } from './protocol.ts';
-import { fromHex, hexNumber, toHex } from '../wire/hex.ts';
+import { checkedHexBytes, fromHex, hexNumber, toHex } from '../wire/hex.ts';
 import { UnsupportedProfileError } from '../target/errors.ts';
 
 export interface ServeOptions {
@@ -52,7 +52,7 @@ async function handleRaw(adapter: Adapter, req: BatchedRequest): Promise<Batched
     case 'regRead':
       return { value: hexNumber(await adapter.regRead(req.fn, req.offset, req.width)) };
     case 'memWrite':
-      await adapter.memWrite(BigInt(req.addr), req.data.length === 0 ? new Uint8Array(0) : fromHex(req.data, 'data'));
+      await adapter.memWrite(BigInt(req.addr), checkedHexBytes(req.data));
       return { ok: true };
     case 'memRead':
       return { data: toHex(await adapter.memRead(BigInt(req.addr), req.len)) };

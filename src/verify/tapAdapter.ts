@@ -7,7 +7,7 @@
 // that happened.
 import type { Adapter, ResetInfo } from '../target/adapter.ts';
 import { hexNumber, toHex } from '../wire/hex.ts';
-import type { Request, Response } from './protocol.ts';
+import { batchedAnswer, batchedRequest, type Request, type Response } from './protocol.ts';
 
 export type OnExchange = (request: Request, response: Response) => void;
 
@@ -39,6 +39,11 @@ export function tapAdapter(inner: Adapter, onExchange: OnExchange): Adapter {
     flr: (fn) => call({ op: 'flr', fn }, () => inner.flr(fn), ok),
     close: () => inner.close(),
   };
+  const batch = inner.batch?.bind(inner);
+  if (batch) {
+    // a batch is one request with its answers, as the target got it
+    tapped.batch = (requests) => call({ op: 'batch', requests: requests.map(batchedRequest) }, () => batch(requests), (answers) => ({ answers: answers.map(batchedAnswer) }));
+  }
   const completeIo = inner.completeIo?.bind(inner);
   if (completeIo) {
     tapped.completeIo = (fn, count) => call({ op: 'completeIo', fn, ...(count !== undefined ? { count } : {}) }, () => completeIo(fn, count), (n) => ({ completed: n }));

@@ -8,6 +8,7 @@ import type { Request, Response } from '../../src/verify/protocol.ts';
 import { encodeCqe } from '../../src/wire/cqe.ts';
 import { toHex } from '../../src/wire/hex.ts';
 import { REG } from '../../src/wire/registers.ts';
+import { runEach, type RawRequest } from '../../src/target/batch.ts';
 
 describe('tapAdapter', () => {
   it('reports each operation once, in order, with its answer; a refused one as an error and still throws', async () => {
@@ -23,6 +24,27 @@ describe('tapAdapter', () => {
     expect(seen[2]).toEqual([{ op: 'memWrite', addr: '0x1000', data: '0102' }, { ok: true }]);
     expect(seen[3][1]).toEqual({ data: '0102' });
     expect(seen[4][1]).toEqual({ value: '0x0' });
+    await a.close();
+  });
+});
+
+describe('tapAdapter and batches', () => {
+  it('a batch is reported as one request with its answers, as a batch target gets it (verify --record, --replay)', async () => {
+    const seen: Array<[Request, Response]> = [];
+    const inner = new EmulatorAdapter();
+    const batched = Object.assign(inner, { batch: (rs: readonly RawRequest[]) => runEach(inner, rs) });
+    const a = tapAdapter(batched, (q, r) => seen.push([q, r]));
+    await a.reset({ vfs: 1, profile: 'lm' });
+    await a.batch?.([
+      { op: 'memWrite', addr: 0x1000n, data: new Uint8Array([1, 2]) },
+      { op: 'memRead', addr: 0x1000n, len: 2 },
+      { op: 'regRead', fn: 0, offset: REG.CSTS, width: 4 },
+    ]);
+    expect(seen[1]).toEqual([
+      { op: 'batch', requests: [{ op: 'memWrite', addr: '0x1000', data: '0102' }, { op: 'memRead', addr: '0x1000', len: 2 }, { op: 'regRead', fn: 0, offset: REG.CSTS, width: 4 }] },
+      { answers: [{ ok: true }, { data: '0102' }, { value: '0x0' }] },
+    ]);
+    expect(tapAdapter(new EmulatorAdapter(), () => undefined).batch).toBeUndefined();
     await a.close();
   });
 });

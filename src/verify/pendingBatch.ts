@@ -1,0 +1,223 @@
+// The raw operations (register and memory reads and writes) a batch target
+// gets, gathered into one `batch` request per round trip (processAdapter.ts).
+// Nothing is sent until this process has nothing else to do (setImmediate)
+// or a request a batch cannot carry (reset, submit, flr, completeIo) must
+// go: so every run of operations that needs no answer in between goes as
+// one, whoever asked: the writes before a read (a doorbell, a queue clear,
+// a head doorbell), and reads asked for together (the sweep of every queue
+// after a step, the checks after it). A write needs no answer: its caller
+// goes on at once. The target performs the operations in the order they
+// were asked for, exactly as one request at a time.
+//
+// A synchronous target (reset's claim) changes host memory only while it
+// performs a request: so a memory read asked for again with nothing sent
+// since that can change memory (a register write, a memory write over it,
+// reset, submit, flr, completeIo) is answered with what it read before,
+// without a round trip (the sweep after a step that wrote nothing reads
+// the queues the step's own checks read a moment before).
+//
+// Errors: a batch ends at its first error answer. The caller that asked for
+// the failing operation gets the error it would have got alone (a held
+// write's goes to the next caller, as it would have stopped it); the callers
+// after it in the same batch get it too (their operations did not run). An
+// answer list that does not fit (one missing, one too many, out of order) is
+// a protocol error naming the request (its index in the batch and its op).
+import { rawAnswer, type BatchedRequest, type BatchedResponse, type Request, type Response } from './protocol.ts';
+import type { RawAnswer } from '../target/batch.ts';
+
+/** More requests than this go without waiting for the process to be idle. */
+const MAX_BATCH = 256;
+
+/** Memory reads remembered at most (a step reads a few queues and buffers). */
+const MAX_REMEMBERED = 64;
+
+/** How one request-answer exchange is made, and how a broken answer ends the session. */
+export interface Transport {
+  request(req: Request): Promise<Response>;
+  /** a protocol error (the target is closed) */
+  fail(message: string): Error;
+}
+
+/** One caller's operations: a lone read or write, or a batch; `done` is absent for a write whose caller went on. */
+interface Unit {
+  requests: BatchedRequest[];
+  done?: { resolve(answers: RawAnswer[]): void; reject(e: Error): void };
+}
+
+export class PendingBatch {
+  private units: Unit[] = [];
+  private count = 0;
+  private timer: NodeJS.Immediate | undefined;
+  /** the exchange on its way: the next one waits for it (one request at a time on the pipe) */
+  private inFlight: Promise<void> = Promise.resolve();
+  /** a held write's error that no caller has heard yet */
+  private failed: Error | undefined;
+
+  /** exchanges sent and not yet answered */
+  private sending = 0;
+  /** memory reads answered since the last request that could change memory (synchronous targets only) */
+  private readonly remembered = new Map<string, { addr: bigint; len: number; answer: RawAnswer & { op: 'memRead' } }>();
+  /** the target is synchronous: memory reads may be remembered */
+  remember = false;
+
+  constructor(private readonly transport: Transport) {}
+
+  /** Hold writes; they go with what is asked for next. A failure nobody heard of yet is thrown here. */
+  hold(writes: BatchedRequest[]): void {
+    this.throwFailure();
+    this.add({ requests: writes });
+  }
+
+  /** Operations whose answers the caller waits for (with any writes among them), sent with everything else asked for meanwhile. */
+  ask(requests: BatchedRequest[]): Promise<RawAnswer[]> {
+    this.throwFailure();
+    const known = this.recall(requests);
+    if (known) return Promise.resolve(known);
+    return new Promise((resolve, reject) => this.add({ requests, done: { resolve, reject } }));
+  }
+
+  /** Send what is pending and wait for every answer (before a request a batch cannot carry); throws a failure nobody heard of. */
+  async flush(): Promise<void> {
+    this.sendNow();
+    this.remembered.clear(); // the request after this may change memory
+    await this.inFlight;
+    this.throwFailure();
+  }
+
+  /** Forget what is pending (the target is being closed: nothing reads what it would do); a caller still waiting hears `why`. */
+  discard(why: Error): void {
+    if (this.timer !== undefined) clearImmediate(this.timer);
+    this.timer = undefined;
+    for (const u of this.units) u.done?.reject(why);
+    this.units = [];
+    this.count = 0;
+    this.remembered.clear();
+  }
+
+  /** The answers to memory reads alone, each remembered, when nothing is pending or on its way; else undefined. */
+  private recall(requests: BatchedRequest[]): RawAnswer[] | undefined {
+    if (!this.remember || this.units.length > 0 || this.sending > 0) return undefined;
+    const out: RawAnswer[] = [];
+    for (const r of requests) {
+      const known = r.op === 'memRead' ? this.remembered.get(`${r.addr} ${r.len}`) : undefined;
+      if (!known) return undefined;
+      out.push({ op: 'memRead', data: known.answer.data.slice() });
+    }
+    return out;
+  }
+
+  /** Keep what `sent` read and forget what it may have changed, in order (`answers`: the ones performed). */
+  private learn(sent: BatchedRequest[], answers: readonly RawAnswer[]): void {
+    if (!this.remember) return;
+    for (const [i, r] of sent.entries()) {
+      const a = answers[i];
+      if (r.op === 'regWrite' || a === undefined) this.remembered.clear();
+      else if (r.op === 'memWrite') {
+        const lo = BigInt(r.addr);
+        const hi = lo + BigInt(r.data.length / 2);
+        for (const [k, m] of this.remembered) if (m.addr < hi && lo < m.addr + BigInt(m.len)) this.remembered.delete(k);
+      } else if (r.op === 'memRead' && a.op === 'memRead') {
+        if (this.remembered.size >= MAX_REMEMBERED) this.remembered.clear();
+        this.remembered.set(`${r.addr} ${r.len}`, { addr: BigInt(r.addr), len: r.len, answer: { op: 'memRead', data: a.data.slice() } });
+      }
+    }
+  }
+
+  private throwFailure(): void {
+    const e = this.failed;
+    this.failed = undefined;
+    if (e) throw e;
+  }
+
+  private add(u: Unit): void {
+    this.units.push(u);
+    this.count += u.requests.length;
+    if (this.count >= MAX_BATCH) this.sendNow();
+    else this.timer ??= setImmediate(() => this.sendNow());
+  }
+
+  private sendNow(): void {
+    if (this.timer !== undefined) clearImmediate(this.timer);
+    this.timer = undefined;
+    if (this.units.length === 0) return;
+    const units = this.units;
+    this.units = [];
+    this.count = 0;
+    this.sending++;
+    this.inFlight = this.inFlight.then(() => this.exchange(units));
+  }
+
+  /** One round trip for `units`; every caller is answered or rejected, nothing throws. */
+  private async exchange(units: Unit[]): Promise<void> {
+    const sent = units.flatMap((u) => u.requests);
+    let answers: BatchedResponse[];
+    try {
+      answers = await this.answersTo(sent);
+    } catch (e) {
+      this.sending--;
+      this.remembered.clear();
+      return this.rejectFrom(units, 0, e instanceof Error ? e : new Error(String(e)));
+    }
+    // answered: before any caller hears of it (one may ask again at once)
+    this.sending--;
+    this.learn(
+      sent,
+      answers.map((a, i) => ('error' in a ? undefined : rawAnswer(sent[i], a))).filter((a): a is RawAnswer => a !== undefined),
+    );
+    let at = 0;
+    for (const [k, u] of units.entries()) {
+      const mine = answers.slice(at, at + u.requests.length);
+      const bad = mine.findIndex((a) => 'error' in a);
+      if (bad >= 0) {
+        const r = u.requests[bad];
+        const why = (mine[bad] as { error: string }).error;
+        const e = new Error(u.requests.length === 1 ? `${r.op} failed: ${why}` : `${r.op} failed (request ${at + bad} of a batch): ${why}`);
+        return this.rejectFrom(units, k, e);
+      }
+      u.done?.resolve(mine.map((a, i) => rawAnswer(u.requests[i], a as Exclude<BatchedResponse, { error: string }>) as RawAnswer));
+      at += u.requests.length;
+    }
+  }
+
+  /** `e` for unit k and every unit after it (their operations did not run); kept for the next caller when none of them waits. */
+  private rejectFrom(units: Unit[], k: number, e: Error): void {
+    let heard = false;
+    for (const u of units.slice(k)) {
+      if (u.done) {
+        u.done.reject(e);
+        heard = true;
+      }
+    }
+    if (!heard) this.failed ??= e;
+  }
+
+  /**
+   * The answers to `sent`, one per request up to and including the first
+   * error, each of its request's kind; anything else is a protocol error.
+   * A lone operation goes as itself (no envelope).
+   */
+  private async answersTo(sent: BatchedRequest[]): Promise<BatchedResponse[]> {
+    const { request, fail } = this.transport;
+    if (sent.length === 1) {
+      const res = await request(sent[0]);
+      const a = 'answers' in res ? undefined : (res as BatchedResponse);
+      if (a === undefined || (!('error' in a) && rawAnswer(sent[0], a) === undefined)) throw fail(`answer to ${sent[0].op} is not its answer: ${JSON.stringify(res).slice(0, 200)}`);
+      return [a];
+    }
+    const res = await request({ op: 'batch', requests: sent });
+    if ('error' in res) throw new Error(`batch failed: ${res.error}`);
+    if (!('answers' in res)) throw fail(`answer to batch lacks "answers": ${JSON.stringify(res).slice(0, 200)}`);
+    for (const [i, a] of res.answers.entries()) {
+      const r = sent.at(i);
+      if (!r) throw fail(`batch of ${sent.length} requests got ${res.answers.length} answers: answer ${i} answers no request`);
+      if ('error' in a) {
+        if (i < res.answers.length - 1) throw fail(`batch request ${i} (${r.op}) failed, yet ${res.answers.length - 1 - i} answers follow it: a batch ends at its first error`);
+        return res.answers;
+      }
+      if (!rawAnswer(r, a)) throw fail(`batch request ${i} (${r.op}) got ${JSON.stringify(a).slice(0, 80)}, not its answer: an answer is missing or out of order`);
+    }
+    const missing = sent.at(res.answers.length);
+    if (missing) throw fail(`batch request ${res.answers.length} (${missing.op}) got no answer: ${res.answers.length} answers to ${sent.length} requests`);
+    return res.answers;
+  }
+}
