@@ -43,6 +43,11 @@ describe.skipIf(!hasQemu)('QemuAdapter resets on QEMU', () => {
     expect((await mustComplete(a.submit(1, 0, sqeFor.identify(5, 1, DATA)))).sc).toBe(0);
   });
 
+  it('D18: reset says the VFs are offline while the PF is disabled, and why (suites report those VF states not realisable)', async () => {
+    const info = await a.reset({ vfs: 1, profile: 'no-lm' });
+    expect(info?.vfsOfflineWhilePfDisabled).toMatch(/offline on any PF reset.*Virtualization Management.*PF enabled/);
+  });
+
   it('D18: PF FLR resets every VF and leaves the PF disabled, the VFs offline until the tester enables it; config space is restored and the namespace survives', async () => {
     await a.reset({ vfs: 2, profile: 'no-lm' });
     for (const fn of [0, 1, 2]) await enableController(a, fn);
