@@ -5,7 +5,9 @@
 // after each step the machine's observation checked, plus isolation (I13,
 // D14, D20) on every VF:
 // - no completion but the event's own, on the PF or any VF (I2);
-// - CSTS.RDY of the PF and of every VF: up while the PF is enabled (D34);
+// - CSTS.RDY of the PF and of every VF: up while the PF is enabled (D34; a
+//   target whose VFs are offline while it is disabled cannot show their
+//   power-on CSTS then: not realisable there, models/engine/offlineVfs.ts);
 // - every VF's UDMQ holds exactly the entries its own controller posted
 //   (tp4159SystemLog.ts): a VF's write in another VF's queue is caught there;
 // - Get Controller State (with the vendor section: queues, CC, admin queue)
@@ -21,7 +23,7 @@ import { tpPfEnabled, tpSystemLast, tpSystemSpec, tpVfLocals } from '../../machi
 import type { TpLifecycleEventType, TpObservation } from '../../machines/tp4159Lifecycle.ts';
 import { tpCompletion, type TpCompletion } from '../../machines/tp4159/status.ts';
 import type { MachineSpec } from '../../machines/spec.ts';
-import type { Adapter, ResetOptions } from '../../src/target/adapter.ts';
+import type { Adapter, ResetInfo, ResetOptions } from '../../src/target/adapter.ts';
 import type { Implementation } from '../../src/paths/trie.ts';
 import type { PathStep } from '../../src/paths/path.ts';
 import { CNS_CONTROLLER, decodeIdentifyController } from '../../src/wire/identify.ts';
@@ -38,6 +40,7 @@ import { TP4159_REALISERS, type TpStep } from '../realisers/tp4159.ts';
 import { Mismatch, type Suite } from '../engine/suite.ts';
 import { completionWait, DEFAULT_TIMEOUT_MS } from '../engine/completionWait.ts';
 import { copyBook, deviceSnapshots, type DeviceSnapshot } from '../engine/snapshots.ts';
+import { checkVfsWhilePfDisabled } from '../engine/offlineVfs.ts';
 import type { TpBindingOptions } from './tp4159Lifecycle.ts';
 import { checkRing, freshRing, postedBy, SYSTEM_RING_ENTRIES, type RingBook } from './tp4159SystemLog.ts';
 
@@ -87,6 +90,8 @@ export class TpSystemBinding implements Implementation<DeviceSnapshot<Saved>> {
   private books: VfBook[] = [];
   private wait: number;
   private pfCntlid = 0;
+  /** what the last reset told of the target (VFs offline while the PF is disabled) */
+  private info: ResetInfo | void = undefined;
   private machine: AnyMachineSnapshot;
   readonly snapshot?: () => Promise<DeviceSnapshot<Saved>>;
   readonly restore?: (s: DeviceSnapshot<Saved>) => Promise<void>;
@@ -120,7 +125,8 @@ export class TpSystemBinding implements Implementation<DeviceSnapshot<Saved>> {
 
   /** Power-on: every controller disabled (the machine starts with the PF disabled). */
   async reset(): Promise<void> {
-    this.wait = completionWait(await this.adapter.reset(this.reset_), this.timeoutMs);
+    this.info = await this.adapter.reset(this.reset_);
+    this.wait = completionWait(this.info, this.timeoutMs);
     this.host = new TpHost(this.adapter, this.wait);
     this.vfs = this.newGuests();
     this.books = this.vfs.map(freshBook);
@@ -141,7 +147,9 @@ export class TpSystemBinding implements Implementation<DeviceSnapshot<Saved>> {
     if (strays.length > 0) throw new Mismatch(`${label}: completions`, 'none but the event\'s own (I2, I13)', strays.map(describePosted).join('; '));
     const up = tpPfEnabled(next);
     await checkRdy(`${label}: PF${up ? '' : ' (D34)'}`, this.host.driver, up);
-    for (const g of this.vfs) await checkRdy(`${label}: VF ${g.fn} (${g.fn === vf ? 'D34' : 'I13'})`, g.driver, up);
+    const vfWhat = (fn: number): string => `${label}: VF ${fn} (${fn === vf ? 'D34' : 'I13'})`;
+    if (up) for (const g of this.vfs) await checkRdy(vfWhat(g.fn), g.driver, true);
+    else await checkVfsWhilePfDisabled(label, this.vfs.map((g) => g.driver), vfWhat, this.info);
     if (up) await this.isolation(label, event.type, vf, before, next);
     this.machine = next;
   }

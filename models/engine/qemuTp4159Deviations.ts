@@ -5,6 +5,7 @@
 // QEMU whose nvme device has hmlms (reset refuses any other QEMU, and the
 // suites are then unsupported), so QEMU 7.2's no-lm results never meet them.
 import type { Deviation } from './deviations.ts';
+import { QEMU_TP4159_ACCEPTANCE_DEVIATIONS } from './qemuTp4159AcceptanceDeviations.ts';
 
 const UDMQ = 'tp4159Udmq';
 const SYSTEM = 'tp4159System';
@@ -112,4 +113,5 @@ export const QEMU_TP4159_DEVIATIONS: readonly Deviation[] = [
     specification: 'D24: Get Controller State\'s CQE DW0 bit 0 (CSUP) says whether the VF was suspended',
     implementation: 'nvme_mrc_get_ctrl_state sets CSATTR in the header but leaves CQE DW0 at 0',
   },
+  ...QEMU_TP4159_ACCEPTANCE_DEVIATIONS,
 ];

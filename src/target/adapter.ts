@@ -59,6 +59,15 @@ export interface ResetInfo {
    * a process boundary gains from it; the driver then uses `Adapter.batch`.
    */
   batch?: boolean;
+  /**
+   * Set by a target whose VFs cannot be in their power-on state (CC.EN 0,
+   * CSTS 0) while the PF is disabled, saying why: secondary controllers that
+   * go offline on any PF reset (CSTS.CFS 1) and come back online only through
+   * the enabled PF's admin queue (Virtualization Management), as QEMU's.
+   * Suites report a VF observation made while the PF is disabled as not
+   * realisable on such a target, never as passed.
+   */
+  vfsOfflineWhilePfDisabled?: string;
 }
 
 /**

@@ -18,6 +18,10 @@
 // queue (Virtualization Management), as a host's PF driver would. A tester's
 // CC.EN 1->0 on the PF is passed through: the VFs go offline until the PF is
 // enabled again, which is what QEMU does (D18 asks for a VF reset there).
+// A PF FLR likewise leaves the PF disabled (config space restored, as a host
+// does) and the VFs offline until the tester enables the PF. `reset` says so
+// (ResetInfo.vfsOfflineWhilePfDisabled): while the PF is disabled no host can
+// bring a VF online, so a VF's power-on CSTS (RDY 0, CFS 0) is not realisable.
 //
 // No `batch`: verify drives this adapter in its own process, and each qtest
 // command is a socket round trip of its own (qtest has no batch), so a loop
@@ -26,7 +30,7 @@
 // saves the JSON-lines round trips a verify --exec client would make.
 import { truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { asksTp4159Choices, type Adapter, type ResetOptions } from '../../target/adapter.ts';
+import { type Adapter, type ResetInfo, type ResetOptions } from '../../target/adapter.ts';
 import { QueueTracker, type RawDeviceOps } from '../../target/queueTracker.ts';
 import { bitsOf, CC_ENABLE, CSTS_FIELDS, REG } from '../../wire/registers.ts';
 import {
@@ -44,7 +48,7 @@ import { MAX_VFS, NAMESPACE_BYTES, qemuArgs, VI_PER_VF, VQ_PER_VF } from './qemu
 import { QemuProcess, resolveQemu } from './qemuProcess.ts';
 import { provisionVfs, rewindAdminQueue, type AdminChannel } from './virtMgmt.ts';
 import { TargetFault, UnsupportedProfileError, type FaultCommand } from '../../target/errors.ts';
-import { HMLMS_PROPERTY, identifiesHmlms, nvmeDeviceProperties } from './qemuFeatures.ts';
+import { choicesQemuLacks, HMLMS_PROPERTY, identifiesHmlms, nvmeDeviceProperties, QEMU_TP4159_CHOICES } from './qemuFeatures.ts';
 import { sqeFor } from '../../wire/adminCommands.ts';
 import { CQE_SIZE, decodeCqe } from '../../wire/cqe.ts';
 import { SQE_SIZE } from '../../wire/sqe.ts';
@@ -75,6 +79,12 @@ interface Session {
   pfOwner: PfOwner;
 }
 
+/** Why no VF of this target is in its power-on state while the PF is disabled (ResetInfo). */
+const VFS_OFFLINE_WHILE_PF_DISABLED =
+  'QEMU takes every VF (secondary controller) offline on any PF reset, CC.EN 1->0 or FLR: it reads CSTS.CFS 1 and ignores CC ' +
+  'until Virtualization Management brings it online, which goes through the PF\'s admin queue and so needs the PF enabled; ' +
+  'the target does that at every PF enable, as a host\'s PF driver does';
+
 /** How long a controller may take to set or clear CSTS.RDY (QEMU does it at once). */
 const READY_TIMEOUT_MS = 500;
 
@@ -85,7 +95,7 @@ export class QemuAdapter implements Adapter {
 
   constructor(private readonly options: QemuAdapterOptions = {}) {}
 
-  async reset(options: ResetOptions): Promise<void> {
+  async reset(options: ResetOptions): Promise<ResetInfo> {
     checkResetOptions(options);
     await this.close();
     this.fault = null;
@@ -114,6 +124,7 @@ export class QemuAdapter implements Adapter {
       await enablePfForTarget(session);
       if (tp4159) await requireHmlmsIdentified(session);
       this.session = session;
+      return { vfsOfflineWhilePfDisabled: VFS_OFFLINE_WHILE_PF_DISABLED };
     } catch (err) {
       const fault = proc ? await proc.fault(err) : null;
       if (proc) await proc.stop();
@@ -218,10 +229,12 @@ export class QemuAdapter implements Adapter {
 async function flrAndRestore(s: Session, fn: number): Promise<void> {
   await functionLevelReset(s.cfg, functionOf(s, fn));
   if (fn === 0) {
-    // A PF FLR destroys the VFs and their controllers: rebuild as at reset.
+    // A PF FLR destroys the VFs and their controllers: a host restores the
+    // PF's and the VFs' config space, and the PF stays disabled (D18, D34),
+    // its VFs offline until the PF is enabled again, as after CC.EN 1->0.
     for (let k = 0; k <= s.vfs; k++) s.tracker.forgetFunction(k);
     await restorePf(s.cfg, s.topo);
-    await enablePfForTarget(s);
+    s.pfOwner = 'tester';
   } else {
     s.tracker.forgetFunction(fn);
     await restoreVf(s.cfg, fn);
@@ -244,8 +257,12 @@ function checkResetOptions(options: ResetOptions): void {
   if (options.vfQueuePolicy === 'drop') {
     throw new UnsupportedProfileError(`${profile} (vfQueuePolicy drop)`, 'QEMU completes every command, it never drops one (D1)');
   }
-  if (asksTp4159Choices(options.tp4159)) {
-    throw new UnsupportedProfileError(`${profile} (capability choices)`, `QEMU's device is what it is: it cannot be asked for ${JSON.stringify(options.tp4159)} at reset`);
+  const lacks = choicesQemuLacks(options.tp4159);
+  if (lacks.length > 0) {
+    throw new UnsupportedProfileError(
+      `${profile} (capability choices)`,
+      `QEMU's device is what it is (${JSON.stringify(QEMU_TP4159_CHOICES)}): it cannot be asked for ${lacks.join(', ')} at reset`,
+    );
   }
   if (options.ioCompletion === 'deferred') {
     throw new UnsupportedProfileError(

@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { IDENTIFY_CONTROLLER_LAYOUT } from '../../wire/identify.ts';
 import { getUint } from '../../wire/layout.ts';
+import type { Tp4159Capabilities } from '../../target/adapter.ts';
 
 /** The device property that turns on TP4159 on QEMU's NVMe PF. */
 export const HMLMS_PROPERTY = 'hmlms';
@@ -45,4 +46,21 @@ const oacsHmlms = IDENTIFY_CONTROLLER_LAYOUT.fields.find((f) => f.name === 'oacs
 /** OACS bit 11 (HMLMS, D21) of an Identify Controller data structure. */
 export function identifiesHmlms(identify: Uint8Array): boolean {
   return getUint(identify, oacsHmlms) === 1n;
+}
+
+/**
+ * The choices the standard leaves a device (D25, D26, D28), as the hmlms
+ * build makes them: Identify CNS 20h lists format 0000h alone (no vendor
+ * state UUID), Set Controller State takes SEQIND 3 only (others are refused),
+ * and Controller Data Queue Create takes PC = 0 (docs/qemu-tp4159-deviations.md
+ * says what it then does). A suite asking for exactly these choices runs.
+ */
+export const QEMU_TP4159_CHOICES: Required<Tp4159Capabilities> = { vendorState: false, seqind: 'whole-only', nonContiguousCdq: true };
+
+/** The choices `asked` names that this build does not make, as `name asked (QEMU: its own)`; empty when it can be what is asked. */
+export function choicesQemuLacks(asked: Tp4159Capabilities | undefined): string[] {
+  if (asked === undefined) return [];
+  return (Object.keys(QEMU_TP4159_CHOICES) as Array<keyof Tp4159Capabilities>)
+    .filter((k) => asked[k] !== undefined && asked[k] !== QEMU_TP4159_CHOICES[k])
+    .map((k) => `${k} ${String(asked[k])} (QEMU: ${String(QEMU_TP4159_CHOICES[k])})`);
 }

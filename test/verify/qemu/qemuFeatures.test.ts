@@ -6,7 +6,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { identifiesHmlms, nvmeDeviceProperties, parseDeviceHelp } from '../../../src/verify/qemu/qemuFeatures.ts';
+import { choicesQemuLacks, identifiesHmlms, nvmeDeviceProperties, parseDeviceHelp } from '../../../src/verify/qemu/qemuFeatures.ts';
 import { qemuArgs } from '../../../src/verify/qemu/qemuArgs.ts';
 import { QemuAdapter } from '../../../src/verify/qemu/qemuAdapter.ts';
 import { findQemu, livePids } from '../../../src/verify/qemu/qemuProcess.ts';
@@ -47,6 +47,21 @@ describe('what a QEMU binary offers', () => {
     const pf = (args: string[]): string => args.find((a) => a.startsWith('nvme,id=nvme0')) ?? '';
     expect(pf(qemuArgs('img', { hmlms: true }))).toMatch(/,hmlms=on,/);
     expect(qemuArgs('img').join(' ')).not.toMatch(/hmlms/);
+  });
+
+  it('D25, D26, D28: a reset may ask for the choices the hmlms build makes (no vendor UUID, SEQIND 3 only, PC = 0 taken); any other is named', () => {
+    expect(choicesQemuLacks(undefined)).toEqual([]);
+    expect(choicesQemuLacks({ vendorState: false, seqind: 'whole-only', nonContiguousCdq: true })).toEqual([]);
+    expect(choicesQemuLacks({ seqind: 'whole-only' })).toEqual([]);
+    expect(choicesQemuLacks({ vendorState: false, seqind: 'parts', nonContiguousCdq: false })).toEqual(['seqind parts (QEMU: whole-only)', 'nonContiguousCdq false (QEMU: true)']);
+  });
+
+  it('D25: asking reset for a vendor state section is refused before starting anything, naming what QEMU is', async () => {
+    const binary = fakeHelpBinary('choices', HELP_WITH_HMLMS);
+    const err = await new QemuAdapter({ binary }).reset({ vfs: 1, profile: 'tp4159', tp4159: { vendorState: true } }).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(UnsupportedProfileError);
+    expect((err as Error).message).toMatch(/capability choices.*vendorState true \(QEMU: false\)/);
+    expect(livePids()).toEqual([]);
   });
 
   it('D17: a QEMU without hmlms refuses tp4159 in reset before starting anything', async () => {

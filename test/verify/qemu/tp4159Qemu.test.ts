@@ -47,6 +47,29 @@ describe.skipIf(qemuTp4159 === undefined)('verify --qemu --profile tp4159 on a Q
     expect(livePids()).toEqual([]);
   }, 60_000);
 
+  it('D19-D29: tp4159Acceptance runs with the choices this build makes (no vendor section, SEQIND 3 only, PC = 0 taken); every failure is a known deviation, crashes counted', async () => {
+    const run = await nvmeLm(['verify', '--qemu', '--qemu-binary', binary, '--profile', 'tp4159', '--suite', 'tp4159Acceptance', '--vfs', '2', '--json']);
+    const r = JSON.parse(run.stdout) as VerifyResult;
+    const byId = new Map(r.suites.map((s) => [s.suite, s]));
+    expect(byId.get('tp4159Acceptance')?.unsupported).toMatch(/vendor/);
+    const s = byId.get('tp4159Acceptance:no-vendor:whole-only:pc0');
+    expect(s?.unsupported).toBeUndefined();
+    expect((s?.passed ?? 0) + (s?.failed ?? 0) + (s?.knownDeviations ?? 0) + (s?.notRealisable.length ?? 0)).toBe(s?.paths);
+    expect(r.failures.filter((f) => !f.deviation).map((f) => `${f.pathId}: ${f.what ?? f.event}: expected ${f.expected}, observed ${f.observed}`)).toEqual([]);
+    expect(r.crashed).toBe(r.failures.filter((f) => f.fault?.kind === 'crash').length);
+    expect(run.status, run.stderr).toBe(0);
+    expect(processesMentioning(binary)).toEqual([]);
+  }, 600_000);
+
+  it('D18, D34: after PF_DISABLE the VFs are offline on QEMU: the path is not realisable with the reason, never passed or failed', async () => {
+    const run = await nvmeLm(['verify', '--qemu', '--qemu-binary', binary, '--profile', 'tp4159', '--vfs', '2', '--replay', 'tp4159System:2', '4', '--json']);
+    const r = JSON.parse(run.stdout) as { ok: boolean; notRun?: string; failure?: unknown };
+    expect(r.ok).toBe(false);
+    expect(r.failure).toBeUndefined();
+    expect(r.notRun).toMatch(/^PF_DISABLE: VF 1 and VF 2 read CSTS.CFS 1 while the PF is disabled.*not realisable on this target: QEMU takes every VF/);
+    expect(processesMentioning(binary)).toEqual([]);
+  }, 120_000);
+
   /** One run of tp4159Udmq through the CLI, shared by the tests below (a run takes minutes). */
   let udmq: Promise<CliRun> | undefined;
   const udmqRun = (): Promise<CliRun> => (udmq ??= nvmeLm(['verify', '--qemu', '--qemu-binary', binary, '--profile', 'tp4159', '--suite', 'tp4159Udmq', '--vfs', '2', '--json']));
