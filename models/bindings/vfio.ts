@@ -24,7 +24,8 @@ import type { Cqe } from '../../src/wire/cqe.ts';
 import { adminOpcodeName, LM } from '../../src/wire/opcodes.ts';
 import { describeStatus } from '../../src/wire/status.ts';
 import { CC_ENABLE, REG } from '../../src/wire/registers.ts';
-import type { HostDevice, PciId, ResetListener } from '../../src/host/device.ts';
+import type { PciId } from '../../src/host/device.ts';
+import { ForwardingDevice } from '../../src/host/forwardingDevice.ts';
 import { NvmeLmHost, LmRefusedError } from '../../src/host/driver.ts';
 import { HostError } from '../../src/host/errors.ts';
 import { DEFAULT_ALLOWLIST } from '../../src/host/probe.ts';
@@ -85,16 +86,10 @@ export function vfioSuite(flags: number, binding: VfioBindingOptions = {}): Suit
 }
 
 /** The driver's HostDevice with one fault switch: corrupt the next admin command's FUSE field. */
-class FaultInjector implements HostDevice {
+class FaultInjector extends ForwardingDevice<RegisterHostDevice> {
   corruptNext = false;
 
-  constructor(readonly inner: RegisterHostDevice) {}
-
-  pciId(): Promise<PciId> {
-    return this.inner.pciId();
-  }
-
-  adminCommand(sqe: Uint8Array): Promise<Cqe | null> {
+  override adminCommand(sqe: Uint8Array): Promise<Cqe | null> {
     if (!this.corruptNext) return this.inner.adminCommand(sqe);
     this.corruptNext = false;
     const bad = new Uint8Array(sqe);
@@ -102,25 +97,6 @@ class FaultInjector implements HostDevice {
     return this.inner.adminCommand(bad);
   }
 
-  alloc(bytes: number): Promise<bigint> {
-    return this.inner.alloc(bytes);
-  }
-
-  free(addr: bigint): void {
-    this.inner.free(addr);
-  }
-
-  read(addr: bigint, len: number): Promise<Uint8Array> {
-    return this.inner.read(addr, len);
-  }
-
-  write(addr: bigint, data: Uint8Array): Promise<void> {
-    return this.inner.write(addr, data);
-  }
-
-  onReset(listener: ResetListener): () => void {
-    return this.inner.onReset(listener);
-  }
 }
 
 const hex = (n: bigint): string => `0x${n.toString(16)}`;

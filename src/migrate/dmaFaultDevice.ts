@@ -5,32 +5,22 @@
 // device's PRP walk finds unmapped memory (Data Transfer Error, D7).
 import type { Cqe } from '../wire/cqe.ts';
 import { PAGE_MASK, PAGE_SIZE } from '../wire/page.ts';
-import type { HostDevice, PciId, ResetListener } from '../host/device.ts';
+import { ForwardingDevice } from '../host/forwardingDevice.ts';
 
 /** Far above the driver's region and every guest's memory; nothing maps it. */
 const UNMAPPED_WINDOW = 0x7_0000_0000n;
 const WINDOW_BYTES = 0x1000_0000n;
 
-export class DmaFaultDevice implements HostDevice {
+export class DmaFaultDevice extends ForwardingDevice {
   private armed = false;
   private holes = new Set<bigint>();
   private nextHole = UNMAPPED_WINDOW;
   /** how many buffers were handed out unmapped */
   unmappedBuffers = 0;
 
-  constructor(private readonly inner: HostDevice) {}
-
   /** The next allocation returns a buffer the device cannot reach. */
   armUnmappedBuffer(): void {
     this.armed = true;
-  }
-
-  pciId(): PciId | Promise<PciId> {
-    return this.inner.pciId();
-  }
-
-  adminCommand(sqe: Uint8Array): Promise<Cqe | null> {
-    return this.inner.adminCommand(sqe);
   }
 
   async postAdminCommand(sqe: Uint8Array): Promise<void> {
@@ -42,7 +32,7 @@ export class DmaFaultDevice implements HostDevice {
     return this.inner.postedCompletion?.(cid);
   }
 
-  async alloc(bytes: number): Promise<bigint> {
+  override async alloc(bytes: number): Promise<bigint> {
     if (!this.armed) return this.inner.alloc(bytes);
     this.armed = false;
     const at = this.nextHole;
@@ -53,21 +43,17 @@ export class DmaFaultDevice implements HostDevice {
     return at;
   }
 
-  free(addr: bigint): void {
+  override free(addr: bigint): void {
     if (this.holes.delete(addr)) return;
     this.inner.free(addr);
   }
 
-  async read(addr: bigint, len: number): Promise<Uint8Array> {
+  override async read(addr: bigint, len: number): Promise<Uint8Array> {
     return this.inWindow(addr) ? new Uint8Array(len) : this.inner.read(addr, len);
   }
 
-  async write(addr: bigint, data: Uint8Array): Promise<void> {
+  override async write(addr: bigint, data: Uint8Array): Promise<void> {
     if (!this.inWindow(addr)) await this.inner.write(addr, data);
-  }
-
-  onReset(listener: ResetListener): () => void {
-    return this.inner.onReset(listener);
   }
 
   private inWindow(addr: bigint): boolean {

@@ -8,7 +8,7 @@
 import type { Cqe } from '../wire/cqe.ts';
 import { ASYNC_EVENT_REQUEST } from '../wire/opcodes.ts';
 import { sqeCid } from '../target/ring.ts';
-import type { HostDevice, PciId, ResetListener } from '../host/device.ts';
+import { ForwardingDevice } from '../host/forwardingDevice.ts';
 import { PATIENCE } from '../host/userDataLog.ts';
 
 export type EventFault = 'lost' | 'late';
@@ -16,7 +16,7 @@ export type EventFault = 'lost' | 'late';
 /** Looks for a late event before it is handed over: more than the driver's patience (PATIENCE), so it polls first. */
 export const LATE_BY = PATIENCE + 4;
 
-export class EventFaultDevice implements HostDevice {
+export class EventFaultDevice extends ForwardingDevice {
   private fault: EventFault | undefined;
   private readonly aers = new Set<number>();
   /** the completion being held back, and how many more looks until it is handed over */
@@ -25,19 +25,9 @@ export class EventFaultDevice implements HostDevice {
   lost = 0;
   delayed = 0;
 
-  constructor(private readonly inner: HostDevice) {}
-
   /** The next event is lost, or late. */
   arm(fault: EventFault): void {
     this.fault = fault;
-  }
-
-  pciId(): PciId | Promise<PciId> {
-    return this.inner.pciId();
-  }
-
-  adminCommand(sqe: Uint8Array): Promise<Cqe | null> {
-    return this.inner.adminCommand(sqe);
   }
 
   async postAdminCommand(sqe: Uint8Array): Promise<void> {
@@ -58,26 +48,6 @@ export class EventFaultDevice implements HostDevice {
     }
     this.held = { cid, cqe, looks: LATE_BY };
     return undefined;
-  }
-
-  alloc(bytes: number): Promise<bigint> {
-    return this.inner.alloc(bytes);
-  }
-
-  free(addr: bigint): void {
-    this.inner.free(addr);
-  }
-
-  read(addr: bigint, len: number): Promise<Uint8Array> {
-    return this.inner.read(addr, len);
-  }
-
-  write(addr: bigint, data: Uint8Array): Promise<void> {
-    return this.inner.write(addr, data);
-  }
-
-  onReset(listener: ResetListener): () => void {
-    return this.inner.onReset(listener);
   }
 
   private release(): Cqe {

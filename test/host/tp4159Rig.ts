@@ -6,7 +6,7 @@
 import type { Cqe } from '../../src/wire/cqe.ts';
 import { EmulatedDevice } from '../../src/emulator/device.ts';
 import type { DeviceOptions } from '../../src/emulator/options.ts';
-import type { HostDevice, PciId, ResetListener } from '../../src/host/device.ts';
+import { ForwardingDevice } from '../../src/host/forwardingDevice.ts';
 import { RegisterHostDevice } from '../../src/host/registerDevice.ts';
 import { emulatorBus } from '../../src/migrate/side.ts';
 import { decodeTp4159 } from '../../src/wire/tp4159/commandCodec.ts';
@@ -14,34 +14,14 @@ import { decodeTp4159 } from '../../src/wire/tp4159/commandCodec.ts';
 /** After a command: return another completion (or the same), possibly after rewriting host memory. */
 type AfterHook = (sqe: Uint8Array, cqe: Cqe | null, dev: RegisterHostDevice) => Promise<Cqe | null> | Cqe | null;
 
-export class RecordingDevice implements HostDevice {
+export class RecordingDevice extends ForwardingDevice<RegisterHostDevice> {
   readonly sqes: Uint8Array[] = [];
   after: AfterHook | undefined;
 
-  constructor(readonly inner: RegisterHostDevice) {}
-
-  pciId(): Promise<PciId> {
-    return this.inner.pciId();
-  }
-  async adminCommand(sqe: Uint8Array): Promise<Cqe | null> {
+  override async adminCommand(sqe: Uint8Array): Promise<Cqe | null> {
     this.sqes.push(new Uint8Array(sqe));
     const cqe = await this.inner.adminCommand(sqe);
     return this.after ? this.after(sqe, cqe, this.inner) : cqe;
-  }
-  alloc(bytes: number): Promise<bigint> {
-    return this.inner.alloc(bytes);
-  }
-  free(addr: bigint): void {
-    this.inner.free(addr);
-  }
-  read(addr: bigint, len: number): Promise<Uint8Array> {
-    return this.inner.read(addr, len);
-  }
-  write(addr: bigint, data: Uint8Array): Promise<void> {
-    return this.inner.write(addr, data);
-  }
-  onReset(listener: ResetListener): () => void {
-    return this.inner.onReset(listener);
   }
 
   /** What the device received since SQE `from`, one word each: the tp4159 kind, or "identify CNS xxh", or the opcode. */
