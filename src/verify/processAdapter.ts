@@ -14,10 +14,10 @@ import type { ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { createInterface, type Interface } from 'node:readline';
 import { type Adapter, type ResetInfo, type ResetOptions } from '../target/adapter.ts';
-import { batchedRequest, parseResponse, type Request, type Response } from './protocol.ts';
+import { batchedRequest, parseResponse, rawAnswer, type BatchedRequest, type Request, type Response } from './protocol.ts';
 import { PendingBatch } from './pendingBatch.ts';
 import { runEach, type RawAnswer, type RawRequest } from '../target/batch.ts';
-import { checkedHexBytes, fromHex, hexNumber, toHex } from '../wire/hex.ts';
+import { fromHex, hexNumber, toHex } from '../wire/hex.ts';
 import { ProtocolError, UnsupportedProfileError } from '../target/errors.ts';
 import { reap, spawnGroup } from './children.ts';
 
@@ -46,6 +46,8 @@ export class ProcessAdapter implements Adapter {
   private closing: Promise<void> | undefined;
   /** the program's last reset answer announced `batch` */
   private batches = false;
+  /** the program's last reset answer announced `zeroTail`: memory data goes without its trailing zero bytes */
+  private zeroTail = false;
   /** raw operations not sent yet (batch targets only) */
   private readonly pending: PendingBatch;
 
@@ -138,9 +140,15 @@ export class ProcessAdapter implements Adapter {
     if ('error' in res) throw new UnsupportedProfileError(o.profile, res.error);
     if (!('ok' in res)) throw this.fail(`answer to reset is not {"ok":true}: ${JSON.stringify(res)}`);
     this.batches = 'batch' in res && res.batch === true;
+    this.zeroTail = 'zeroTail' in res && res.zeroTail === true;
     const synchronous = 'synchronous' in res && res.synchronous === true;
     this.pending.remember = synchronous;
     return { synchronous, batch: this.batches };
+  }
+
+  /** `r` as the program's request: without trailing zero bytes when it announced `zeroTail`. */
+  private wire(r: RawRequest): BatchedRequest {
+    return batchedRequest(r, this.zeroTail);
   }
 
   async regWrite(fn: number, offset: number, width: 4 | 8, value: bigint): Promise<void> {
@@ -158,24 +166,22 @@ export class ProcessAdapter implements Adapter {
   }
 
   async memWrite(addr: bigint, data: Uint8Array): Promise<void> {
-    if (this.batches) return this.pending.hold([{ op: 'memWrite', addr: hexNumber(addr), data: toHex(data) }]);
-    await this.expect({ op: 'memWrite', addr: hexNumber(addr), data: toHex(data) }, 'ok');
+    const req = this.wire({ op: 'memWrite', addr, data });
+    if (this.batches) return this.pending.hold([req]);
+    await this.expect(req, 'ok');
   }
 
   async memRead(addr: bigint, len: number): Promise<Uint8Array> {
+    const req = this.wire({ op: 'memRead', addr, len });
     if (this.batches) {
-      const [a] = await this.pending.ask([{ op: 'memRead', addr: hexNumber(addr), len }]);
+      const [a] = await this.pending.ask([req]);
       return (a as RawAnswer & { op: 'memRead' }).data;
     }
-    const r = await this.expect({ op: 'memRead', addr: hexNumber(addr), len }, 'data');
-    return this.bytesOf(r.data as string, len);
-  }
-
-  private bytesOf(data: string, len: number): Uint8Array {
-    // the answer schema checked the digits
-    const bytes = checkedHexBytes(data);
-    if (bytes.length !== len) throw this.fail(`memRead asked for ${len} bytes, got ${bytes.length}`);
-    return bytes;
+    const r = await this.expect(req, 'data');
+    // the answer schema checked the digits; their count is checked here
+    const a = rawAnswer(req, { data: r.data as string });
+    if (a?.op !== 'memRead') throw this.fail(`memRead asked for ${len} bytes, got ${(r.data as string).length / 2}`);
+    return a.data;
   }
 
   async submit(fn: number, qid: number, sqe: Uint8Array): Promise<Uint8Array | null> {
@@ -191,7 +197,7 @@ export class ProcessAdapter implements Adapter {
    */
   async batch(requests: readonly RawRequest[]): Promise<RawAnswer[]> {
     if (!this.batches) return runEach(this, requests);
-    const sent = requests.map(batchedRequest);
+    const sent = requests.map((r) => this.wire(r));
     if (requests.every((r) => r.op === 'regWrite' || r.op === 'memWrite')) {
       this.pending.hold(sent);
       return requests.map((r) => ({ op: r.op }) as RawAnswer);
