@@ -5,13 +5,13 @@
 // unless told not to (`serve --no-batch`: a target as it was before batches).
 // Likewise memory data without its trailing zeros (`zeroTail`, zeroTail.ts;
 // `serve --no-zero-tail` does not take it).
-import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { type Adapter } from '../target/adapter.ts';
 import { parseRequest, type BatchedRequest, type BatchedResponse, type Request, type Response } from './protocol.ts';
 import { fromHex, hexNumber, toHex } from '../wire/hex.ts';
 import { memWriteBytes, withoutZeroTail } from './zeroTail.ts';
 import { UnsupportedProfileError } from '../target/errors.ts';
+import { eachLine } from './lines.ts';
 
 export interface ServeOptions {
   /** Answer `batch` and announce it in reset (default true). */
@@ -84,20 +84,29 @@ async function handleBatch(adapter: Adapter, requests: readonly BatchedRequest[]
   return answers;
 }
 
-/** Answer requests line by line until input ends; one answer per request, in order. */
+/** Answer requests line by line until input ends; one answer per request, in order (each performed after the one before it is answered). */
 export async function serve(adapter: Adapter, input: Readable, output: Writable, options: ServeOptions = {}): Promise<void> {
-  const rl = createInterface({ input, crlfDelay: Infinity });
-  try {
-    for await (const line of rl) {
-      if (line.trim() === '') continue;
-      let res: Response;
-      try {
-        res = await handleRequest(adapter, parseRequest(line), options);
-      } catch (e) {
-        res = { error: e instanceof UnsupportedProfileError ? e.message : (e as Error).message };
-      }
-      output.write(`${JSON.stringify(res)}\n`);
+  let queue = Promise.resolve();
+  const answer = async (line: string): Promise<void> => {
+    let res: Response;
+    try {
+      res = await handleRequest(adapter, parseRequest(line), options);
+    } catch (e) {
+      res = { error: e instanceof UnsupportedProfileError ? e.message : (e as Error).message };
     }
+    output.write(`${JSON.stringify(res)}\n`);
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      input.once('error', reject);
+      eachLine(input, {
+        line: (line) => {
+          if (line.trim() !== '') queue = queue.then(() => answer(line));
+        },
+        end: () => resolve(),
+      });
+    });
+    await queue;
   } finally {
     await adapter.close();
   }
