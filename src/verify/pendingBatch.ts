@@ -38,6 +38,9 @@ export interface Transport {
   fail(message: string): Error;
 }
 
+/** A decoded answer, or the error answer that ended a batch. */
+type Answer = RawAnswer | { error: string };
+
 /** One caller's operations: a lone read or write, or a batch; `done` is absent for a write whose caller went on. */
 interface Unit {
   requests: BatchedRequest[];
@@ -106,15 +109,15 @@ export class PendingBatch {
     return out;
   }
 
-  /** Keep what `sent` read and forget what it may have changed, in order (`answers`: the ones performed). */
-  private learn(sent: BatchedRequest[], answers: readonly RawAnswer[]): void {
+  /** Keep what `sent` read and forget what it may have changed, in order (`answers`: the ones performed, an error answer last). */
+  private learn(sent: BatchedRequest[], answers: readonly Answer[]): void {
     if (!this.remember) return;
     for (const [i, r] of sent.entries()) {
-      const a = answers[i];
-      if (r.op === 'regWrite' || a === undefined) this.remembered.clear();
+      const a = answers.at(i);
+      if (r.op === 'regWrite' || a === undefined || 'error' in a) this.remembered.clear();
       else if (r.op === 'memWrite') {
         const lo = BigInt(r.addr);
-        const hi = lo + BigInt(r.data.length / 2);
+        const hi = lo + BigInt(r.len ?? r.data.length / 2);
         for (const [k, m] of this.remembered) if (m.addr < hi && lo < m.addr + BigInt(m.len)) this.remembered.delete(k);
       } else if (r.op === 'memRead' && a.op === 'memRead') {
         if (this.remembered.size >= MAX_REMEMBERED) this.remembered.clear();
@@ -150,7 +153,7 @@ export class PendingBatch {
   /** One round trip for `units`; every caller is answered or rejected, nothing throws. */
   private async exchange(units: Unit[]): Promise<void> {
     const sent = units.flatMap((u) => u.requests);
-    let answers: BatchedResponse[];
+    let answers: Answer[];
     try {
       answers = await this.answersTo(sent);
     } catch (e) {
@@ -160,10 +163,7 @@ export class PendingBatch {
     }
     // answered: before any caller hears of it (one may ask again at once)
     this.sending--;
-    this.learn(
-      sent,
-      answers.map((a, i) => ('error' in a ? undefined : rawAnswer(sent[i], a))).filter((a): a is RawAnswer => a !== undefined),
-    );
+    this.learn(sent, answers);
     let at = 0;
     for (const [k, u] of units.entries()) {
       const mine = answers.slice(at, at + u.requests.length);
@@ -174,7 +174,7 @@ export class PendingBatch {
         const e = new Error(u.requests.length === 1 ? `${r.op} failed: ${why}` : `${r.op} failed (request ${at + bad} of a batch): ${why}`);
         return this.rejectFrom(units, k, e);
       }
-      u.done?.resolve(mine.map((a, i) => rawAnswer(u.requests[i], a as Exclude<BatchedResponse, { error: string }>) as RawAnswer));
+      u.done?.resolve(mine as RawAnswer[]);
       at += u.requests.length;
     }
   }
@@ -193,31 +193,36 @@ export class PendingBatch {
 
   /**
    * The answers to `sent`, one per request up to and including the first
-   * error, each of its request's kind; anything else is a protocol error.
-   * A lone operation goes as itself (no envelope).
+   * error, each of its request's kind (decoded once, here); anything else
+   * is a protocol error. A lone operation goes as itself (no envelope).
    */
-  private async answersTo(sent: BatchedRequest[]): Promise<BatchedResponse[]> {
+  private async answersTo(sent: BatchedRequest[]): Promise<Answer[]> {
     const { request, fail } = this.transport;
     if (sent.length === 1) {
       const res = await request(sent[0]);
       const a = 'answers' in res ? undefined : (res as BatchedResponse);
-      if (a === undefined || (!('error' in a) && rawAnswer(sent[0], a) === undefined)) throw fail(`answer to ${sent[0].op} is not its answer: ${JSON.stringify(res).slice(0, 200)}`);
-      return [a];
+      const raw = a === undefined || 'error' in a ? a : rawAnswer(sent[0], a);
+      if (raw === undefined) throw fail(`answer to ${sent[0].op} is not its answer: ${JSON.stringify(res).slice(0, 200)}`);
+      return [raw];
     }
     const res = await request({ op: 'batch', requests: sent });
     if ('error' in res) throw new Error(`batch failed: ${res.error}`);
     if (!('answers' in res)) throw fail(`answer to batch lacks "answers": ${JSON.stringify(res).slice(0, 200)}`);
+    const out: Answer[] = [];
     for (const [i, a] of res.answers.entries()) {
       const r = sent.at(i);
       if (!r) throw fail(`batch of ${sent.length} requests got ${res.answers.length} answers: answer ${i} answers no request`);
       if ('error' in a) {
         if (i < res.answers.length - 1) throw fail(`batch request ${i} (${r.op}) failed, yet ${res.answers.length - 1 - i} answers follow it: a batch ends at its first error`);
-        return res.answers;
+        out.push(a);
+        return out;
       }
-      if (!rawAnswer(r, a)) throw fail(`batch request ${i} (${r.op}) got ${JSON.stringify(a).slice(0, 80)}, not its answer: an answer is missing or out of order`);
+      const raw = rawAnswer(r, a);
+      if (!raw) throw fail(`batch request ${i} (${r.op}) got ${JSON.stringify(a).slice(0, 80)}, not its answer: an answer is missing or out of order`);
+      out.push(raw);
     }
     const missing = sent.at(res.answers.length);
     if (missing) throw fail(`batch request ${res.answers.length} (${missing.op}) got no answer: ${res.answers.length} answers to ${sent.length} requests`);
-    return res.answers;
+    return out;
   }
 }

@@ -12,14 +12,14 @@ import { delimiter } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { createInterface, type Interface } from 'node:readline';
 import { type Adapter, type ResetInfo, type ResetOptions } from '../target/adapter.ts';
-import { batchedRequest, parseResponse, type Request, type Response } from './protocol.ts';
+import { batchedRequest, parseResponse, rawAnswer, type BatchedRequest, type Request, type Response } from './protocol.ts';
 import { PendingBatch } from './pendingBatch.ts';
 import { runEach, type RawAnswer, type RawRequest } from '../target/batch.ts';
-import { checkedHexBytes, fromHex, hexNumber, toHex } from '../wire/hex.ts';
+import { fromHex, hexNumber, toHex } from '../wire/hex.ts';
 import { ProtocolError, UnsupportedProfileError } from '../target/errors.ts';
 import { reap, spawnGroup } from './children.ts';
+import { eachLine } from './lines.ts';
 
 /** bin/, holding `nvme-lm`: first on the program's PATH, so `--exec "nvme-lm serve"` is this checkout's CLI however verify was started. */
 const NVME_LM_BIN = fileURLToPath(new URL('../../bin/', import.meta.url));
@@ -37,8 +37,11 @@ export interface ProcessAdapterOptions {
 export class ProcessAdapter implements Adapter {
   private child: ChildProcess;
   private stdin: Writable;
-  private lines: Interface;
-  private waiting: Array<{ resolve: (line: string) => void; reject: (e: Error) => void }> = [];
+  /** stops reading the program's answers */
+  private readonly stopLines: () => void;
+  /** answers awaited, oldest first: the request and when it was sent */
+  private waiting: Array<{ resolve: (line: string) => void; reject: (e: Error) => void; req: Request; since: number }> = [];
+  private watchdog: NodeJS.Timeout | undefined;
   private buffered: string[] = [];
   private exited: string | undefined;
   private stderrTail = '';
@@ -46,6 +49,8 @@ export class ProcessAdapter implements Adapter {
   private closing: Promise<void> | undefined;
   /** the program's last reset answer announced `batch` */
   private batches = false;
+  /** the program's last reset answer announced `zeroTail`: memory data goes without its trailing zero bytes */
+  private zeroTail = false;
   /** raw operations not sent yet (batch targets only) */
   private readonly pending: PendingBatch;
 
@@ -63,11 +68,12 @@ export class ProcessAdapter implements Adapter {
     stderr.on('data', (d: Buffer) => {
       this.stderrTail = (this.stderrTail + d.toString()).slice(-2000);
     });
-    this.lines = createInterface({ input: stdout, crlfDelay: Infinity });
-    this.lines.on('line', (line) => {
-      const w = this.waiting.shift();
-      if (w) w.resolve(line);
-      else this.buffered.push(line);
+    this.stopLines = eachLine(stdout, {
+      line: (line) => {
+        const w = this.waiting.shift();
+        if (w) w.resolve(line);
+        else this.buffered.push(line);
+      },
     });
     const onGone = (why: string): void => {
       this.exited ??= why;
@@ -95,23 +101,31 @@ export class ProcessAdapter implements Adapter {
     if (early !== undefined) return Promise.resolve(early);
     if (this.exited) return Promise.reject(new ProtocolError(this.crashMessage()));
     return new Promise((resolve, reject) => {
-      const entry = {
-        resolve: (l: string) => {
-          clearTimeout(timer);
-          resolve(l);
-        },
-        reject: (e: Error) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      };
-      const timer = setTimeout(() => {
-        const i = this.waiting.indexOf(entry);
-        if (i >= 0) this.waiting.splice(i, 1);
-        reject(this.fail(`timeout: no answer to ${JSON.stringify(req).slice(0, 120)} within ${this.timeoutMs} ms from "${this.command}"`));
-      }, this.timeoutMs);
-      this.waiting.push(entry);
+      this.waiting.push({ resolve, reject, req, since: performance.now() });
+      this.armWatchdog();
     });
+  }
+
+  /**
+   * One timer for every answer awaited, due when the oldest is (a timer set
+   * and cleared per request was a visible share of each round trip): when
+   * it fires early (that answer came) it is set again for the oldest one
+   * still awaited. Unreferenced: the pipe keeps the process alive while an
+   * answer is awaited, and nothing should once none is.
+   */
+  private armWatchdog(): void {
+    const oldest = this.waiting[0];
+    if (this.watchdog !== undefined || oldest === undefined) return;
+    this.watchdog = setTimeout(() => {
+      this.watchdog = undefined;
+      const due = this.waiting[0];
+      if (due && performance.now() - due.since >= this.timeoutMs) {
+        this.waiting.shift();
+        due.reject(this.fail(`timeout: no answer to ${JSON.stringify(due.req).slice(0, 120)} within ${this.timeoutMs} ms from "${this.command}"`));
+        return;
+      }
+      this.armWatchdog();
+    }, Math.max(0, oldest.since + this.timeoutMs - performance.now())).unref();
   }
 
   async request(req: Request): Promise<Response> {
@@ -138,9 +152,15 @@ export class ProcessAdapter implements Adapter {
     if ('error' in res) throw new UnsupportedProfileError(o.profile, res.error);
     if (!('ok' in res)) throw this.fail(`answer to reset is not {"ok":true}: ${JSON.stringify(res)}`);
     this.batches = 'batch' in res && res.batch === true;
+    this.zeroTail = 'zeroTail' in res && res.zeroTail === true;
     const synchronous = 'synchronous' in res && res.synchronous === true;
     this.pending.remember = synchronous;
     return { synchronous, batch: this.batches };
+  }
+
+  /** `r` as the program's request: without trailing zero bytes when it announced `zeroTail`. */
+  private wire(r: RawRequest): BatchedRequest {
+    return batchedRequest(r, this.zeroTail);
   }
 
   async regWrite(fn: number, offset: number, width: 4 | 8, value: bigint): Promise<void> {
@@ -158,24 +178,22 @@ export class ProcessAdapter implements Adapter {
   }
 
   async memWrite(addr: bigint, data: Uint8Array): Promise<void> {
-    if (this.batches) return this.pending.hold([{ op: 'memWrite', addr: hexNumber(addr), data: toHex(data) }]);
-    await this.expect({ op: 'memWrite', addr: hexNumber(addr), data: toHex(data) }, 'ok');
+    const req = this.wire({ op: 'memWrite', addr, data });
+    if (this.batches) return this.pending.hold([req]);
+    await this.expect(req, 'ok');
   }
 
   async memRead(addr: bigint, len: number): Promise<Uint8Array> {
+    const req = this.wire({ op: 'memRead', addr, len });
     if (this.batches) {
-      const [a] = await this.pending.ask([{ op: 'memRead', addr: hexNumber(addr), len }]);
+      const [a] = await this.pending.ask([req]);
       return (a as RawAnswer & { op: 'memRead' }).data;
     }
-    const r = await this.expect({ op: 'memRead', addr: hexNumber(addr), len }, 'data');
-    return this.bytesOf(r.data as string, len);
-  }
-
-  private bytesOf(data: string, len: number): Uint8Array {
-    // the answer schema checked the digits
-    const bytes = checkedHexBytes(data);
-    if (bytes.length !== len) throw this.fail(`memRead asked for ${len} bytes, got ${bytes.length}`);
-    return bytes;
+    const r = await this.expect(req, 'data');
+    // the answer schema checked the digits; their count is checked here
+    const a = rawAnswer(req, { data: r.data as string });
+    if (a?.op !== 'memRead') throw this.fail(`memRead asked for ${len} bytes, got ${(r.data as string).length / 2}`);
+    return a.data;
   }
 
   async submit(fn: number, qid: number, sqe: Uint8Array): Promise<Uint8Array | null> {
@@ -191,7 +209,7 @@ export class ProcessAdapter implements Adapter {
    */
   async batch(requests: readonly RawRequest[]): Promise<RawAnswer[]> {
     if (!this.batches) return runEach(this, requests);
-    const sent = requests.map(batchedRequest);
+    const sent = requests.map((r) => this.wire(r));
     if (requests.every((r) => r.op === 'regWrite' || r.op === 'memWrite')) {
       this.pending.hold(sent);
       return requests.map((r) => ({ op: r.op }) as RawAnswer);
@@ -214,6 +232,8 @@ export class ProcessAdapter implements Adapter {
   async close(): Promise<void> {
     this.closing ??= (async () => {
       this.pending.discard(new ProtocolError(`implementation "${this.command}" was closed before it answered`));
+      clearTimeout(this.watchdog);
+      this.watchdog = undefined;
       if (!this.exited) {
         this.stdin.end();
         await new Promise<void>((resolve) => {
@@ -225,7 +245,7 @@ export class ProcessAdapter implements Adapter {
         });
       }
       await reap(this.child);
-      this.lines.close();
+      this.stopLines();
     })();
     return this.closing;
   }

@@ -6,6 +6,7 @@ import { PROFILES } from '../target/adapter.ts';
 import type { RawAnswer, RawRequest } from '../target/batch.ts';
 import { checkedHexBytes, hexNumber, toHex } from '../wire/hex.ts';
 import { quickRequest, quickResponse } from './quickParse.ts';
+import { withoutZeroTail, zeroPadded } from './zeroTail.ts';
 
 const hexValue = z.string().regex(/^0x[0-9a-f]+$/, 'a 0x-prefixed lower-case hex number');
 const hexData = z.string().regex(/^([0-9a-f]{2})*$/, 'lower-case hex bytes, no separators');
@@ -13,8 +14,23 @@ const fn = z.number().int().min(0).max(255).describe('function: 0 is the PF, k i
 
 const regWrite = z.object({ op: z.literal('regWrite'), fn, offset: z.number().int().min(0), width: z.union([z.literal(4), z.literal(8)]), value: hexValue }).describe('Write a BAR0 register (doorbells included).');
 const regRead = z.object({ op: z.literal('regRead'), fn, offset: z.number().int().min(0), width: z.union([z.literal(4), z.literal(8)]) }).describe('Read a BAR0 register.');
-const memWrite = z.object({ op: z.literal('memWrite'), addr: hexValue, data: hexData }).describe('Write host memory (queues, PRP buffers).');
-const memRead = z.object({ op: z.literal('memRead'), addr: hexValue, len: z.number().int().min(0).max(1 << 24) }).describe('Read host memory.');
+const memLen = z.number().int().min(0).max(1 << 24);
+const memWrite = z
+  .object({
+    op: z.literal('memWrite'),
+    addr: hexValue,
+    data: hexData,
+    len: memLen.optional().describe('only to a target whose reset announced "zeroTail": how many bytes to write, data the first of them and zero bytes the rest'),
+  })
+  .describe('Write host memory (queues, PRP buffers).');
+const memRead = z
+  .object({
+    op: z.literal('memRead'),
+    addr: hexValue,
+    len: memLen,
+    zeroTail: z.boolean().optional().describe('only to a target whose reset announced "zeroTail": true lets the answer leave out the trailing zero bytes'),
+  })
+  .describe('Read host memory.');
 
 /** What a batch may hold: the raw operations (src/target/batch.ts), never another batch. */
 export const BatchedRequestSchema = z.discriminatedUnion('op', [regWrite, regRead, memWrite, memRead]);
@@ -55,6 +71,10 @@ const ok = z
       .optional()
       .describe('reset only, optional: true when every completion a register write causes is in host memory before that write is answered; verify then never waits for a completion that should not come'),
     batch: z.boolean().optional().describe('reset only, optional: true when the implementation answers the batch request; verify then sends runs of register and memory operations as one'),
+    zeroTail: z
+      .boolean()
+      .optional()
+      .describe('reset only, optional: true when the implementation takes memWrite\'s "len" and memRead\'s "zeroTail"; verify then leaves trailing zero bytes out of the memory data it sends and asks the same of the answers'),
   })
   .strict();
 const value = z.object({ value: hexValue }).strict();
@@ -112,17 +132,23 @@ export function parseResponse(line: string): Response {
   return r.data;
 }
 
-/** A raw operation of the host queue driver as a request inside a batch. */
-export function batchedRequest(r: RawRequest): BatchedRequest {
+/**
+ * A raw operation of the host queue driver as a request inside a batch (or
+ * alone). `zeroTail`: the target announced it, so memory data goes without
+ * its trailing zero bytes, both ways.
+ */
+export function batchedRequest(r: RawRequest, zeroTail = false): BatchedRequest {
   switch (r.op) {
     case 'regWrite':
       return { op: 'regWrite', fn: r.fn, offset: r.offset, width: r.width, value: hexNumber(r.value) };
     case 'regRead':
       return { op: 'regRead', fn: r.fn, offset: r.offset, width: r.width };
-    case 'memWrite':
-      return { op: 'memWrite', addr: hexNumber(r.addr), data: toHex(r.data) };
+    case 'memWrite': {
+      const sent = zeroTail ? withoutZeroTail(r.data) : r.data;
+      return sent.length === r.data.length ? { op: 'memWrite', addr: hexNumber(r.addr), data: toHex(r.data) } : { op: 'memWrite', addr: hexNumber(r.addr), data: toHex(sent), len: r.data.length };
+    }
     case 'memRead':
-      return { op: 'memRead', addr: hexNumber(r.addr), len: r.len };
+      return zeroTail ? { op: 'memRead', addr: hexNumber(r.addr), len: r.len, zeroTail: true } : { op: 'memRead', addr: hexNumber(r.addr), len: r.len };
   }
 }
 
@@ -143,7 +169,8 @@ export function batchedAnswer(a: RawAnswer): BatchedResponse {
  * A successful answer inside a batch as the driver's answer to `r`, or
  * undefined when it is not the kind of answer `r` gets (an answer missing or
  * out of order shifts the others onto requests of another kind), or when a
- * memRead answer is not `r.len` bytes.
+ * memRead answer is not `r.len` bytes (at most `r.len` when the request let
+ * it leave out its trailing zeros, which are then put back).
  */
 export function rawAnswer(r: RawRequest | BatchedRequest, a: Exclude<BatchedResponse, { error: string }>): RawAnswer | undefined {
   switch (r.op) {
@@ -153,8 +180,10 @@ export function rawAnswer(r: RawRequest | BatchedRequest, a: Exclude<BatchedResp
     case 'regRead':
       return 'value' in a ? { op: 'regRead', value: BigInt(a.value) } : undefined;
     case 'memRead': {
-      if (!('data' in a) || a.data.length !== r.len * 2) return undefined;
-      return { op: 'memRead', data: checkedHexBytes(a.data) };
+      if (!('data' in a)) return undefined;
+      // the trailing zeros may be left out only when the request said so
+      const data = a.data.length === r.len * 2 ? checkedHexBytes(a.data) : 'zeroTail' in r && r.zeroTail === true ? zeroPadded(a.data, r.len) : undefined;
+      return data === undefined ? undefined : { op: 'memRead', data };
     }
   }
 }

@@ -30,9 +30,13 @@ function quickBatched(o: unknown): BatchedRequest | undefined {
     case 'regRead':
       return isInt(o.fn, 0, 255) && isInt(o.offset, 0) && isWidth(o.width) ? { op: 'regRead', fn: o.fn, offset: o.offset, width: o.width } : undefined;
     case 'memWrite':
-      return isHexValue(o.addr) && isHexData(o.data) ? { op: 'memWrite', addr: o.addr, data: o.data } : undefined;
+      if (!isHexValue(o.addr) || !isHexData(o.data)) return undefined;
+      if (o.len === undefined) return { op: 'memWrite', addr: o.addr, data: o.data };
+      return isInt(o.len, 0, 1 << 24) ? { op: 'memWrite', addr: o.addr, data: o.data, len: o.len } : undefined;
     case 'memRead':
-      return isHexValue(o.addr) && isInt(o.len, 0, 1 << 24) ? { op: 'memRead', addr: o.addr, len: o.len } : undefined;
+      if (!isHexValue(o.addr) || !isInt(o.len, 0, 1 << 24)) return undefined;
+      if (o.zeroTail === undefined) return { op: 'memRead', addr: o.addr, len: o.len };
+      return typeof o.zeroTail === 'boolean' ? { op: 'memRead', addr: o.addr, len: o.len, zeroTail: o.zeroTail } : undefined;
     default:
       return undefined;
   }

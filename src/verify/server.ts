@@ -3,30 +3,36 @@
 // `batch` for any adapter (it performs the requests one by one in its own
 // process, which is where the round trips were), so every reset says so
 // unless told not to (`serve --no-batch`: a target as it was before batches).
-import { createInterface } from 'node:readline';
+// Likewise memory data without its trailing zeros (`zeroTail`, zeroTail.ts;
+// `serve --no-zero-tail` does not take it).
 import type { Readable, Writable } from 'node:stream';
 import { type Adapter } from '../target/adapter.ts';
 import { parseRequest, type BatchedRequest, type BatchedResponse, type Request, type Response } from './protocol.ts';
-import { checkedHexBytes, fromHex, hexNumber, toHex } from '../wire/hex.ts';
+import { fromHex, hexNumber, toHex } from '../wire/hex.ts';
+import { memWriteBytes, withoutZeroTail } from './zeroTail.ts';
 import { UnsupportedProfileError } from '../target/errors.ts';
+import { eachLine } from './lines.ts';
 
 export interface ServeOptions {
   /** Answer `batch` and announce it in reset (default true). */
   batch?: boolean;
+  /** Take memory data without its trailing zeros (memWrite `len`, memRead `zeroTail`) and announce it in reset (default true). */
+  zeroTail?: boolean;
 }
 
 export async function handleRequest(adapter: Adapter, req: Request, options: ServeOptions = {}): Promise<Response> {
   const batch = options.batch ?? true;
+  const zeroTail = options.zeroTail ?? true;
   switch (req.op) {
     case 'reset': {
       const info = await adapter.reset({ vfs: req.vfs, profile: req.profile, strict: req.strict, vfQueuePolicy: req.vfQueuePolicy, ioCompletion: req.ioCompletion, tp4159: req.tp4159 });
-      return { ok: true, ...(info?.synchronous === true ? { synchronous: true } : {}), ...(batch ? { batch: true } : {}) };
+      return { ok: true, ...(info?.synchronous === true ? { synchronous: true } : {}), ...(batch ? { batch: true } : {}), ...(zeroTail ? { zeroTail: true } : {}) };
     }
     case 'regWrite':
     case 'regRead':
     case 'memWrite':
     case 'memRead':
-      return handleRaw(adapter, req);
+      return handleRaw(adapter, req, zeroTail);
     case 'submit': {
       const cqe = await adapter.submit(req.fn, req.qid, fromHex(req.sqe, 'sqe', 64));
       return { cqe: cqe === null ? null : toHex(cqe) };
@@ -39,12 +45,15 @@ export async function handleRequest(adapter: Adapter, req: Request, options: Ser
       return { completed: await adapter.completeIo(req.fn, req.count) };
     case 'batch':
       if (!batch) return { error: 'batch is not served here (serve --no-batch): send the requests one by one' };
-      return { answers: await handleBatch(adapter, req.requests) };
+      return { answers: await handleBatch(adapter, req.requests, zeroTail) };
   }
 }
 
 /** The raw register and memory operations: alone or inside a batch. */
-async function handleRaw(adapter: Adapter, req: BatchedRequest): Promise<BatchedResponse> {
+async function handleRaw(adapter: Adapter, req: BatchedRequest, zeroTail: boolean): Promise<BatchedResponse> {
+  if (!zeroTail && ((req.op === 'memWrite' && req.len !== undefined) || (req.op === 'memRead' && req.zeroTail !== undefined))) {
+    return { error: `${req.op} with "${req.op === 'memWrite' ? 'len' : 'zeroTail'}" is not served here (serve --no-zero-tail): send the whole data` };
+  }
   switch (req.op) {
     case 'regWrite':
       await adapter.regWrite(req.fn, req.offset, req.width, BigInt(req.value));
@@ -52,19 +61,21 @@ async function handleRaw(adapter: Adapter, req: BatchedRequest): Promise<Batched
     case 'regRead':
       return { value: hexNumber(await adapter.regRead(req.fn, req.offset, req.width)) };
     case 'memWrite':
-      await adapter.memWrite(BigInt(req.addr), checkedHexBytes(req.data));
+      await adapter.memWrite(BigInt(req.addr), memWriteBytes(req));
       return { ok: true };
-    case 'memRead':
-      return { data: toHex(await adapter.memRead(BigInt(req.addr), req.len)) };
+    case 'memRead': {
+      const bytes = await adapter.memRead(BigInt(req.addr), req.len);
+      return { data: toHex(req.zeroTail === true ? withoutZeroTail(bytes) : bytes) };
+    }
   }
 }
 
 /** One answer per request, in order; the first error answer ends the batch (the requests after it do not run). */
-async function handleBatch(adapter: Adapter, requests: readonly BatchedRequest[]): Promise<BatchedResponse[]> {
+async function handleBatch(adapter: Adapter, requests: readonly BatchedRequest[], zeroTail: boolean): Promise<BatchedResponse[]> {
   const answers: BatchedResponse[] = [];
   for (const r of requests) {
     try {
-      answers.push(await handleRaw(adapter, r));
+      answers.push(await handleRaw(adapter, r, zeroTail));
     } catch (e) {
       answers.push({ error: (e as Error).message });
       break;
@@ -73,20 +84,29 @@ async function handleBatch(adapter: Adapter, requests: readonly BatchedRequest[]
   return answers;
 }
 
-/** Answer requests line by line until input ends; one answer per request, in order. */
+/** Answer requests line by line until input ends; one answer per request, in order (each performed after the one before it is answered). */
 export async function serve(adapter: Adapter, input: Readable, output: Writable, options: ServeOptions = {}): Promise<void> {
-  const rl = createInterface({ input, crlfDelay: Infinity });
-  try {
-    for await (const line of rl) {
-      if (line.trim() === '') continue;
-      let res: Response;
-      try {
-        res = await handleRequest(adapter, parseRequest(line), options);
-      } catch (e) {
-        res = { error: e instanceof UnsupportedProfileError ? e.message : (e as Error).message };
-      }
-      output.write(`${JSON.stringify(res)}\n`);
+  let queue = Promise.resolve();
+  const answer = async (line: string): Promise<void> => {
+    let res: Response;
+    try {
+      res = await handleRequest(adapter, parseRequest(line), options);
+    } catch (e) {
+      res = { error: e instanceof UnsupportedProfileError ? e.message : (e as Error).message };
     }
+    output.write(`${JSON.stringify(res)}\n`);
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      input.once('error', reject);
+      eachLine(input, {
+        line: (line) => {
+          if (line.trim() !== '') queue = queue.then(() => answer(line));
+        },
+        end: () => resolve(),
+      });
+    });
+    await queue;
   } finally {
     await adapter.close();
   }

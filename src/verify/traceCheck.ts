@@ -16,6 +16,7 @@ import { readFile } from 'node:fs/promises';
 import { decodeCqe, type Cqe } from '../wire/cqe.ts';
 import { isSuccess } from '../wire/status.ts';
 import { fromHex } from '../wire/hex.ts';
+import { memWriteBytes, zeroPadded } from './zeroTail.ts';
 import { REG } from '../wire/registers.ts';
 import { parseRequest, parseResponse, type Request, type Response } from './protocol.ts';
 import { describeCommand, observedOf, TraceJudge, type Judgement } from './traceJudge.ts';
@@ -223,10 +224,10 @@ class TraceChecker {
       case 'regRead':
         return 'value' in res ? this.notices(line, this.queues.regRead(req.fn, req.offset, req.width, BigInt(res.value))) : false;
       case 'memWrite':
-        this.queues.memWrite(BigInt(req.addr), fromHex(req.data, 'data'));
+        this.queues.memWrite(BigInt(req.addr), req.len === undefined ? fromHex(req.data, 'data') : memWriteBytes(req));
         return false;
       case 'memRead':
-        return 'data' in res ? this.notices(line, this.queues.memRead(BigInt(req.addr), fromHex(res.data, 'data'))) : false;
+        return 'data' in res ? this.notices(line, this.queues.memRead(BigInt(req.addr), memReadBytes(req, res.data))) : false;
       case 'regWrite': {
         const value = BigInt(req.value);
         if (!this.queues.isHeadDoorbell(req.fn, req.offset) && this.settle()) return true;
@@ -341,4 +342,9 @@ export function formatTraceCheck(r: TraceCheckResult): string {
     `  after: ${v.events.join(' > ') || '(nothing)'}`,
     ...notes,
   ].join('\n');
+}
+
+/** A memRead answer's bytes: with its trailing zeros put back when the request let it leave them out (a session with a zeroTail target). */
+function memReadBytes(req: { len: number; zeroTail?: boolean }, data: string): Uint8Array {
+  return (req.zeroTail === true ? zeroPadded(data, req.len) : undefined) ?? fromHex(data, 'data');
 }

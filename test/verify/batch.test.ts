@@ -59,7 +59,7 @@ describe('the batch request', () => {
       '{"op":"batch","requests":[{"op":"memWrite","addr":"0x1000","data":"0304"},{"op":"regRead","fn":9,"offset":0,"width":4},{"op":"memWrite","addr":"0x1000","data":"0506"}]}',
       '{"op":"memRead","addr":"0x1000","len":2}',
     ]);
-    expect(answers[0]).toEqual({ ok: true, synchronous: true, batch: true });
+    expect(answers[0]).toEqual({ ok: true, synchronous: true, batch: true, zeroTail: true });
     expect(answers[1]).toEqual({ answers: [{ ok: true }, { data: '0102' }, { value: '0x0' }] });
     expect(answers[2]).toEqual({ answers: [{ ok: true }, { error: expect.stringMatching(/function 9 does not exist/) }] });
     expect(answers[3]).toEqual({ data: '0304' }); // the write after the error did not run
@@ -67,7 +67,7 @@ describe('the batch request', () => {
 
   it('serve --no-batch neither announces nor answers batch', async () => {
     const answers = await serveLines(new EmulatorAdapter(), ['{"op":"reset","vfs":1,"profile":"lm"}', '{"op":"batch","requests":[{"op":"memRead","addr":"0x1000","len":2}]}'], false);
-    expect(answers[0]).toEqual({ ok: true, synchronous: true });
+    expect(answers[0]).toEqual({ ok: true, synchronous: true, zeroTail: true });
     expect(answers[1]).toEqual({ error: expect.stringMatching(/--no-batch/) });
   });
 
@@ -126,15 +126,17 @@ describe('a target that announces batch and one that does not pass the same suit
     return out;
   }
 
-  it('D1, D4, D5, D11, D13, D17: the same paths pass in process, over serve with batch and over serve --no-batch; only the first gets batches', async () => {
+  it('D1, D4, D5, D11, D13, D17: the same paths pass in process, over serve with batch, over serve --no-batch and over serve --no-batch --no-zero-tail; only the first gets batches, only the last no memory data without its trailing zeros', async () => {
     const inProcess = await outcomes(new EmulatorAdapter());
     expect(inProcess.filter((o) => !o.endsWith(': ok'))).toEqual([]);
-    for (const [flags, batches] of [['', true], [' --no-batch', false]] as const) {
+    for (const [flags, batches, zeroTail] of [['', true, true], [' --no-batch', false, true], [' --no-batch --no-zero-tail', false, false]] as const) {
       const a = new ProcessAdapter(`${node} bin/nvme-lm.mjs serve${flags}`, { timeoutMs: 30_000 });
       const sent = vi.spyOn(a, 'request');
       try {
         expect(await outcomes(a), `serve${flags}`).toEqual(inProcess);
         expect(sent.mock.calls.some(([r]) => r.op === 'batch'), `serve${flags} got batches`).toBe(batches);
+        const trimmed = sent.mock.calls.flatMap(([r]) => (r.op === 'batch' ? r.requests : [r])).some((r) => (r.op === 'memWrite' && r.len !== undefined) || (r.op === 'memRead' && r.zeroTail === true));
+        expect(trimmed, `serve${flags} got memory data without its trailing zeros`).toBe(zeroTail);
       } finally {
         await a.close();
       }

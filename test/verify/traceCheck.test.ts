@@ -117,3 +117,32 @@ describe('verify --trace', () => {
     expect(formatTraceCheck(stray)).toMatch(/1 requests not interpreted: 1 regWrite \(tail doorbell/);
   });
 });
+
+describe('verify --trace of a session with memory data without its trailing zeros (zeroTail)', () => {
+  /** SUSPEND VF 1 through the PF's admin queue by raw operations; `zeroTail`: as verify sends them to a target that announced it. */
+  const rawSession = (zeroTail: boolean): Request[] => {
+    const mem = (addr: number, bytes: Uint8Array): Request => {
+      let end = bytes.length;
+      while (zeroTail && end > 0 && bytes[end - 1] === 0) end--;
+      return { op: 'memWrite', addr: `0x${addr.toString(16)}`, data: toHex(bytes.subarray(0, end)), ...(end < bytes.length ? { len: bytes.length } : {}) };
+    };
+    return [
+      { op: 'reset', vfs: 2, profile: 'lm' },
+      mem(0x100000, new Uint8Array(4096)),
+      mem(0x101000, new Uint8Array(4096)),
+      ...enable(0, 0x100000),
+      mem(0x100000, encodeLmCommand({ opcode: 0xc8, vfIndex: 1, cid: 1 })),
+      { op: 'regWrite', fn: 0, offset: 0x1000, width: 4, value: '0x1' },
+      { op: 'memRead', addr: '0x101000', len: 16, ...(zeroTail ? { zeroTail: true } : {}) },
+    ];
+  };
+
+  it('a SUSPEND driven by raw queue operations is followed and judged the same whether the zeros were left out or not', async () => {
+    const whole = checkTrace(await record(rawSession(false)));
+    const trimmed = await record(rawSession(true));
+    expect(trimmed).toMatch(/"len":4096/);
+    const r = checkTrace(trimmed);
+    expect(whole.ok && whole.checked >= 1).toBe(true);
+    expect({ ok: r.ok, checked: r.checked, violation: r.violation }).toEqual({ ok: whole.ok, checked: whole.checked, violation: whole.violation });
+  });
+});

@@ -15,6 +15,8 @@ export interface ServeOptions {
   mutant?: Mutant;
   /** false with --no-batch */
   batch: boolean;
+  /** false with --no-zero-tail */
+  zeroTail: boolean;
 }
 
 /**
@@ -99,6 +101,7 @@ export function registerServe(program: Command): void {
     .addOption(new Option('--vf-queue-policy <policy>', 'LM opcode on a VF admin queue: reject or drop (D1)').choices(['reject', 'drop']))
     .option('--qemu', 'serve QEMU\'s NVMe controller with SR-IOV VFs through qtest (no-lm profile only)')
     .option('--no-batch', 'do not announce or answer the batch request (a target as it was before batches, to try a client against)')
+    .option('--no-zero-tail', 'do not announce or take memory data without its trailing zeros (memWrite "len", memRead "zeroTail"), to try a client against')
     .addOption(new Option('--mutant <name>', 'serve a deliberately broken emulator, to see the suites catch it (each listed below)').choices([...MUTANTS]))
     .addHelpText(
       'after',
@@ -114,6 +117,6 @@ export function registerServe(program: Command): void {
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
-      await serve(adapter, process.stdin, process.stdout, { batch: o.batch });
+      await serve(adapter, process.stdin, process.stdout, { batch: o.batch, zeroTail: o.zeroTail });
     });
 }

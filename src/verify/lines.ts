@@ -1,0 +1,45 @@
+// The lines of a JSON-lines stream, split by hand: node's readline runs a
+// regular expression over every chunk and an event (or, for `for await`,
+// a promise) per line, a visible share of each of the tens of thousands of
+// round trips a verify run makes, on both sides of the pipe. The lines are
+// the ones readline gives with crlfDelay Infinity: "\n", "\r\n" and a lone
+// "\r" end a line; a last line without an end is a line too.
+import type { Readable } from 'node:stream';
+
+export interface LineHandlers {
+  line(text: string): void;
+  /** the stream ended (after its last line) */
+  end?(): void;
+}
+
+/** Hand every line of `input` to `on.line`, in order; returns a function that stops listening. */
+export function eachLine(input: Readable, on: LineHandlers): () => void {
+  let rest = '';
+  const emit = (text: string): void => {
+    // a lone "\r" ends a line too (readline's rule); "\r\n" was split at the "\n"
+    const cr = text.endsWith('\r') ? text.slice(0, -1) : text;
+    if (!cr.includes('\r')) return on.line(cr);
+    for (const part of cr.split('\r')) on.line(part);
+  };
+  const onData = (chunk: string): void => {
+    const text = rest + chunk;
+    let at = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', at)) {
+      emit(text.slice(at, nl));
+      at = nl + 1;
+    }
+    rest = text.slice(at);
+  };
+  const onEnd = (): void => {
+    if (rest !== '') emit(rest);
+    rest = '';
+    on.end?.();
+  };
+  input.setEncoding('utf8');
+  input.on('data', onData);
+  input.once('end', onEnd);
+  return () => {
+    input.off('data', onData);
+    input.off('end', onEnd);
+  };
+}

@@ -1,0 +1,35 @@
+// Trailing zero bytes left out of the protocol's memory data, between verify
+// and a target that announces `"zeroTail": true` in its reset answer
+// (docs/protocol.md): most pages verify writes are zeroed queues and
+// buffers, and most it reads back (a VM's queue pages, a read buffer) end in
+// zeros, so their hex was most of the bytes on the pipe and most of the
+// encoding and parsing on both sides of it.
+import { checkedHexBytes } from '../wire/hex.ts';
+
+/** `bytes` without its trailing zero bytes (a view of them, not a copy). */
+export function withoutZeroTail(bytes: Uint8Array): Uint8Array {
+  let end = bytes.length;
+  while (end > 0 && bytes[end - 1] === 0) end--;
+  return bytes.subarray(0, end);
+}
+
+/**
+ * The bytes of checked hex `data` followed by zero bytes up to `len`, or
+ * undefined when the data is longer than `len`.
+ */
+export function zeroPadded(data: string, len: number): Uint8Array | undefined {
+  const n = data.length / 2;
+  if (n === len) return checkedHexBytes(data);
+  if (n > len) return undefined;
+  const out = Buffer.alloc(len);
+  out.write(data, 'hex');
+  return new Uint8Array(out.buffer, out.byteOffset, len);
+}
+
+/** What a memWrite request writes: its data, then zeros up to its `len` when it has one. */
+export function memWriteBytes(req: { data: string; len?: number }): Uint8Array {
+  if (req.len === undefined) return checkedHexBytes(req.data);
+  const bytes = zeroPadded(req.data, req.len);
+  if (bytes === undefined) throw new Error(`memWrite: "len" ${req.len} is less than the ${req.data.length / 2} bytes of its data: give len at least the data's length, or leave it out`);
+  return bytes;
+}
