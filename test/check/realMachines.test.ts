@@ -40,10 +40,18 @@ function viaXStateGraph(spec: MachineSpec): { states: Set<string>; transitions: 
   return { states, transitions };
 }
 
+/** One check per machine, read by both of its tests. */
+const checked = new Map<MachineSpec, ReturnType<typeof check>>();
+function checkOnce(spec: MachineSpec): ReturnType<typeof check> {
+  let c = checked.get(spec);
+  if (c === undefined) checked.set(spec, (c = check(spec)));
+  return c;
+}
+
 describe('the project machines', () => {
   for (const spec of specs) {
     it(`${spec.id}: every invariant holds, no deadlock, and the graph agrees with @xstate/graph`, () => {
-      const { report, graph } = check(spec);
+      const { report, graph } = checkOnce(spec);
       expect(report.invariants.filter((i) => !i.holds).map((i) => i.counterexample)).toEqual([]);
       expect(report.liveness.filter((l) => !l.holds).map((l) => l.lasso)).toEqual([]);
       expect(report.deadlocks.count).toBe(0);
@@ -53,7 +61,7 @@ describe('the project machines', () => {
     });
 
     it(`${spec.id}: the transition cover takes every reachable definition edge, and its paths replay to the states they name`, () => {
-      const { graph } = check(spec);
+      const { graph } = checkOnce(spec);
       const paths = transitionCover(graph);
       const cov = pathCoverage(spec.machine, paths);
       expect(cov.uncovered.map((e) => e.id)).toEqual(reachableCoverage(spec.machine, graph).unreachable.map((e) => e.id));

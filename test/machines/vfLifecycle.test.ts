@@ -17,6 +17,18 @@ import {
 import { definitionEdges, takenEdgeIds } from '../../src/check/edges.ts';
 import { bfs, run } from './vfLifecycleBfs.ts';
 
+/** The breadth-first search of one option set's machine, once per file: four tests read it. */
+const searched = new Map<string, ReturnType<typeof bfs>>();
+function bfsOf(o: VfLifecycleOptionsInput): ReturnType<typeof bfs> {
+  const id = JSON.stringify(normalizeVfOptions(o));
+  let g = searched.get(id);
+  if (g === undefined) {
+    const spec = vfLifecycleSpec(o);
+    searched.set(id, (g = bfs(spec.machine, spec.events, vfStateKey)));
+  }
+  return g;
+}
+
 const last = (s: AnyMachineSnapshot): VfObservation => vfContextOf(s).last;
 const status = (s: AnyMachineSnapshot): string => {
   const c = last(s).completion;
@@ -149,7 +161,7 @@ describe('vfLifecycle: decisions', () => {
   it('D8: QUERY reports the I/O queue count its size depends on, and a SAVE writes exactly that size', () => {
     for (const o of VF_LIFECYCLE_OPTION_SETS) {
       const spec = vfLifecycleSpec(o);
-      const g = bfs(spec.machine, spec.events, vfStateKey);
+      const g = bfsOf(o);
       let compared = 0;
       for (const s of g.snapshots) {
         const q = transition(spec.machine, s, { type: 'LM_QUERY' })[0];
@@ -242,7 +254,7 @@ describe('vfLifecycle: the alphabet and its coverage', () => {
     'every definition edge of %s is taken by some reachable step',
     (_id, o) => {
       const spec = vfLifecycleSpec(o);
-      const g = bfs(spec.machine, spec.events, vfStateKey);
+      const g = bfsOf(o);
       const taken = new Set(g.steps.flatMap((st) => takenEdgeIds(spec.machine, st.before, st.event)));
       const never = definitionEdges(spec.machine).filter((e) => !taken.has(e.id)).map((e) => e.id);
       expect(never).toEqual([]);
@@ -250,10 +262,7 @@ describe('vfLifecycle: the alphabet and its coverage', () => {
   );
 
   it('reachable states: 272 (immediate) and 602 (deferred) with the default bounds; 2,702 deferred with 3 queue pairs and 3 in flight', () => {
-    const count = (o: VfLifecycleOptionsInput): number => {
-      const spec = vfLifecycleSpec(o);
-      return bfs(spec.machine, spec.events, vfStateKey).snapshots.length;
-    };
+    const count = (o: VfLifecycleOptionsInput): number => bfsOf(o).snapshots.length;
     expect(count({})).toBe(272);
     expect(count({ ioCompletion: 'deferred' })).toBe(602);
     expect(count({ vfQueuePolicy: 'drop' })).toBe(272);
@@ -268,8 +277,7 @@ describe('vfLifecycle: the alphabet and its coverage', () => {
 
   it('every reachable state takes some event (no deadlock), and every step records its own event in `last`', () => {
     for (const o of VF_LIFECYCLE_OPTION_SETS) {
-      const spec = vfLifecycleSpec(o);
-      const g = bfs(spec.machine, spec.events, vfStateKey);
+      const g = bfsOf(o);
       const hasOut = new Set(g.steps.map((st) => st.from));
       expect(g.snapshots.every((_, i) => hasOut.has(i))).toBe(true);
       expect(g.steps.every((st) => last(st.after).event === st.event.type)).toBe(true);

@@ -17,11 +17,9 @@ import { NVME_LM, verify } from '../cli/verifyProcess.ts';
 const SUITES = suitesFor(['tp4159']);
 
 /**
- * Where each is first caught (catalog order, each suite stopped at its first
- * failing path): the suite and the event of the failing step. crossVfLog and
- * cdqForPf are left to any tp4159 suite until the suites that play two VFs
- * logging (tp4159System) and a CDQ for the PF (tp4159Acceptance) are in the
- * catalog; then pin them here.
+ * Where each is caught (each suite stopped at its first failing path): the
+ * suite and the event of the failing step. crossVfLog needs two VFs logging
+ * (tp4159System), cdqForPf a CDQ created for the PF (tp4159Acceptance).
  */
 const CAUGHT_AT: Record<Tp4159Mutant, { suite: RegExp; event: RegExp }> = {
   partialSetState: { suite: /^tp4159Lifecycle$/, event: /^SET_STATE/ },
@@ -29,17 +27,25 @@ const CAUGHT_AT: Record<Tp4159Mutant, { suite: RegExp; event: RegExp }> = {
   stateDropsLatchedTail: { suite: /^tp4159Lifecycle$/, event: /^GET_STATE$/ },
   crossVfLog: { suite: /^tp4159System:2$/, event: /^WRITE/ },
   trackWhileSuspended: { suite: /^tp4159Udmq$/, event: /^TRACK_START$/ },
-  cdqForPf: { suite: /^tp4159/, event: /./ },
+  cdqForPf: { suite: /^tp4159Acceptance/, event: /^CNTLID_PF$/ },
 };
 
 const firstCatches = new Map<Tp4159Mutant, Promise<PathFailure | undefined>>();
 
-/** The failing path that fails soonest among the first ones found, or undefined when every path passes; once per mutant. */
+/**
+ * The failing path that fails soonest among the first ones found, or undefined
+ * when every path passes; once per mutant. The suites CAUGHT_AT names are
+ * played first (the others only when those pass, so a mutant caught elsewhere
+ * fails the test naming that suite): the large suites before them in the
+ * catalog would take seconds to pass for nothing.
+ */
 function firstCatch(mutant: Tp4159Mutant): Promise<PathFailure | undefined> {
   let found = firstCatches.get(mutant);
   if (found === undefined) {
+    const pinned = (id: string): boolean => CAUGHT_AT[mutant].suite.test(id);
+    const order = [...SUITES.filter((s) => pinned(s.id)), ...SUITES.filter((s) => !pinned(s.id))];
     found = (async () => {
-      for (const s of SUITES) {
+      for (const s of order) {
         const run = await runSuite(s, new EmulatorAdapter({ mutant }), { stopAtFirstFailure: true });
         if (run.failures.length > 0) return run.failures.reduce((a, b) => (b.step < a.step ? b : a));
       }
