@@ -41,6 +41,13 @@ export function toAddress(addr: Address, what = 'address'): number {
 
 export class HostMemory {
   private pages = new Map<number, Page>();
+  /**
+   * Pages this memory held alone and a restore dropped: the next copies on
+   * write reuse them instead of allocating (a restore drops every page the
+   * steps since wrote, at each of the runner's branches; allocating their
+   * copies anew was most of the emulator's garbage).
+   */
+  private readonly spare: Page[] = [];
 
   /** Number of pages that exist. */
   get pageCount(): number {
@@ -116,7 +123,7 @@ export class HostMemory {
   private writable(n: number): Page | undefined {
     const page = this.pages.get(n);
     if (page === undefined || !shared.has(page)) return page;
-    const own = newPage();
+    const own = this.spare.pop() ?? newPage();
     own.bytes.set(page.bytes);
     this.pages.set(n, own);
     return own;
@@ -171,6 +178,7 @@ export class HostMemory {
 
   /** Make this memory equal to `other` in place, so holders of this object see the restored contents. */
   restoreFrom(other: HostMemory): void {
+    for (const p of this.pages.values()) if (!shared.has(p)) this.spare.push(p);
     this.pages.clear();
     for (const [n, p] of other.pages) {
       shared.add(p);
