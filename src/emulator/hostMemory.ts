@@ -48,6 +48,8 @@ export class HostMemory {
    * copies anew was most of the emulator's garbage).
    */
   private readonly spare: Page[] = [];
+  /** every page here is in `shared` (a snapshot's, or a memory just restored): a restore from it copies the map and marks nothing */
+  private sharedOnly = true;
 
   /** Number of pages that exist. */
   get pageCount(): number {
@@ -59,7 +61,10 @@ export class HostMemory {
     const a = toAddress(addr);
     if (len <= 0) return;
     for (let p = Math.floor(a / PAGE_SIZE); p <= Math.floor((a + len - 1) / PAGE_SIZE); p++) {
-      if (!this.pages.has(p)) this.pages.set(p, newPage());
+      if (!this.pages.has(p)) {
+        this.pages.set(p, newPage());
+        this.sharedOnly = false;
+      }
     }
   }
 
@@ -126,6 +131,7 @@ export class HostMemory {
     const own = this.spare.pop() ?? newPage();
     own.bytes.set(page.bytes);
     this.pages.set(n, own);
+    this.sharedOnly = false;
     return own;
   }
 
@@ -169,20 +175,24 @@ export class HostMemory {
   /** An independent copy (for snapshots and for a migration destination's copy of guest memory). */
   clone(): HostMemory {
     const m = new HostMemory();
-    for (const [n, p] of this.pages) {
-      shared.add(p);
-      m.pages.set(n, p);
-    }
+    this.share();
+    m.pages = new Map(this.pages);
     return m;
+  }
+
+  /** Mark every page of this memory as held by more than one. */
+  private share(): void {
+    if (this.sharedOnly) return;
+    for (const p of this.pages.values()) shared.add(p);
+    this.sharedOnly = true;
   }
 
   /** Make this memory equal to `other` in place, so holders of this object see the restored contents. */
   restoreFrom(other: HostMemory): void {
-    for (const p of this.pages.values()) if (!shared.has(p)) this.spare.push(p);
-    this.pages.clear();
-    for (const [n, p] of other.pages) {
-      shared.add(p);
-      this.pages.set(n, p);
-    }
+    if (other === this) return;
+    if (!this.sharedOnly) for (const p of this.pages.values()) if (!shared.has(p)) this.spare.push(p);
+    other.share();
+    this.pages = new Map(other.pages);
+    this.sharedOnly = true;
   }
 }
