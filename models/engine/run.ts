@@ -155,8 +155,9 @@ export async function runSuite(suite: Suite, adapter: Adapter, options: RunSuite
     return { suite: suite.id, unsupported: why, paths: paths.length, passed: 0, failed: 0, notRealisable: [], failures: [], coveredEdges: [], coveredTransitions: 0, stats: empty };
   }
   const watch = new QueueWatch();
-  const played = await watch.during(adapter, async () => {
-    const impl = watch.watch(suite.implementation(adapter));
+  const observed = watch.observe(adapter);
+  const played = await watch.during(observed, async () => {
+    const impl = watch.watch(suite.implementation(observed));
     try {
       await impl.reset();
     } catch (e) {

@@ -33,7 +33,10 @@ export interface Posted extends Cqe {
 }
 
 export function posted(raw: Uint8Array, command?: CommandInfo): Posted {
-  return { ...decodeCqe(raw), raw, ...(command ? { command } : {}) };
+  // the decoded fields' own object, not a spread copy of it: every completion of every step passes here
+  const p: Posted = Object.assign(decodeCqe(raw), { raw });
+  if (command) p.command = command;
+  return p;
 }
 
 /**

@@ -373,8 +373,9 @@ export class Controller {
   clone(ctx: DeviceContext): Controller {
     const c = new Controller(ctx, this.fn, this.maxIoQueues);
     c.regs = this.regs.clone();
-    c.sqs = this.sqs.map((q) => q?.clone());
-    c.cqs = this.cqs.map((q) => q?.clone());
+    // into the arrays the constructor made (as long as these): a restore clones every controller
+    for (let i = 0; i < this.sqs.length; i++) if (this.sqs[i] !== undefined) c.sqs[i] = this.sqs[i]!.clone();
+    for (let i = 0; i < this.cqs.length; i++) if (this.cqs[i] !== undefined) c.cqs[i] = this.cqs[i]!.clone();
     c.lmState = this.lmState;
     c.heldSave = this.heldSave && { ...this.heldSave, segments: [...this.heldSave.segments] };
     c.inFlight = this.inFlight.map((f) => ({ sqid: f.sqid, cid: f.cid, sqe: new DataView(f.sqe.buffer.slice(0)) }));

@@ -41,6 +41,15 @@ export function toAddress(addr: Address, what = 'address'): number {
 
 export class HostMemory {
   private pages = new Map<number, Page>();
+  /**
+   * Pages this memory held alone and a restore dropped: the next copies on
+   * write reuse them instead of allocating (a restore drops every page the
+   * steps since wrote, at each of the runner's branches; allocating their
+   * copies anew was most of the emulator's garbage).
+   */
+  private readonly spare: Page[] = [];
+  /** every page here is in `shared` (a snapshot's, or a memory just restored): a restore from it copies the map and marks nothing */
+  private sharedOnly = true;
 
   /** Number of pages that exist. */
   get pageCount(): number {
@@ -52,7 +61,10 @@ export class HostMemory {
     const a = toAddress(addr);
     if (len <= 0) return;
     for (let p = Math.floor(a / PAGE_SIZE); p <= Math.floor((a + len - 1) / PAGE_SIZE); p++) {
-      if (!this.pages.has(p)) this.pages.set(p, newPage());
+      if (!this.pages.has(p)) {
+        this.pages.set(p, newPage());
+        this.sharedOnly = false;
+      }
     }
   }
 
@@ -116,9 +128,10 @@ export class HostMemory {
   private writable(n: number): Page | undefined {
     const page = this.pages.get(n);
     if (page === undefined || !shared.has(page)) return page;
-    const own = newPage();
+    const own = this.spare.pop() ?? newPage();
     own.bytes.set(page.bytes);
     this.pages.set(n, own);
+    this.sharedOnly = false;
     return own;
   }
 
@@ -162,19 +175,24 @@ export class HostMemory {
   /** An independent copy (for snapshots and for a migration destination's copy of guest memory). */
   clone(): HostMemory {
     const m = new HostMemory();
-    for (const [n, p] of this.pages) {
-      shared.add(p);
-      m.pages.set(n, p);
-    }
+    this.share();
+    m.pages = new Map(this.pages);
     return m;
+  }
+
+  /** Mark every page of this memory as held by more than one. */
+  private share(): void {
+    if (this.sharedOnly) return;
+    for (const p of this.pages.values()) shared.add(p);
+    this.sharedOnly = true;
   }
 
   /** Make this memory equal to `other` in place, so holders of this object see the restored contents. */
   restoreFrom(other: HostMemory): void {
-    this.pages.clear();
-    for (const [n, p] of other.pages) {
-      shared.add(p);
-      this.pages.set(n, p);
-    }
+    if (other === this) return;
+    if (!this.sharedOnly) for (const p of this.pages.values()) if (!shared.has(p)) this.spare.push(p);
+    other.share();
+    this.pages = new Map(other.pages);
+    this.sharedOnly = true;
   }
 }

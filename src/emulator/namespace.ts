@@ -11,6 +11,14 @@ const LBAS_PER_CHUNK = CHUNK_SIZE / LBA_SIZE;
 /** Default capacity: 1 GiB (2^21 LBAs), sparse, so it costs nothing until written. */
 export const DEFAULT_NAMESPACE_LBAS = 1 << 21;
 
+/**
+ * Chunks that more than one namespace holds (a snapshot and the namespace it
+ * was taken from or restored into): copied on their first write, so a
+ * snapshot or a restore copies no block (the runner restores at every branch
+ * of its trie), as host memory does (hostMemory.ts).
+ */
+const shared = new WeakSet<Uint8Array>();
+
 export class RamNamespace {
   readonly lbaCount: number;
   private chunks = new Map<number, Uint8Array>();
@@ -58,6 +66,9 @@ export class RamNamespace {
       if (!chunk) {
         chunk = new Uint8Array(CHUNK_SIZE);
         this.chunks.set(key, chunk);
+      } else if (shared.has(chunk)) {
+        chunk = chunk.slice();
+        this.chunks.set(key, chunk);
       }
       chunk.set(from.subarray(src, src + bytes), first * LBA_SIZE);
       lba += n;
@@ -94,7 +105,10 @@ export class RamNamespace {
 
   clone(): RamNamespace {
     const ns = new RamNamespace(this.lbaCount);
-    for (const [k, c] of this.chunks) ns.chunks.set(k, c.slice());
+    for (const [k, c] of this.chunks) {
+      shared.add(c);
+      ns.chunks.set(k, c);
+    }
     return ns;
   }
 
@@ -104,7 +118,10 @@ export class RamNamespace {
       throw new RangeError(`cannot restore a ${other.lbaCount}-LBA namespace into a ${this.lbaCount}-LBA one`);
     }
     this.chunks.clear();
-    for (const [k, c] of other.chunks) this.chunks.set(k, c.slice());
+    for (const [k, c] of other.chunks) {
+      shared.add(c);
+      this.chunks.set(k, c);
+    }
   }
 
   private check(slba: number, count: number): void {

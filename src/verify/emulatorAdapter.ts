@@ -8,6 +8,7 @@ import type { Adapter, Profile, ResetInfo, ResetOptions } from '../target/adapte
 import { PROFILES as EMULATOR_PROFILES, type Profile as EmulatorProfile } from '../emulator/profiles.ts';
 import { UnsupportedProfileError } from '../target/errors.ts';
 import { QueueTracker } from '../target/queueTracker.ts';
+import { DOORBELL_BASE } from '../wire/registers.ts';
 
 interface EmulatorAdapterOptions {
   /** a deliberately broken variant (to show the suites catch it) */
@@ -29,6 +30,21 @@ export class EmulatorAdapter implements Adapter {
   };
   /** the emulator answers synchronously: one poll decides whether a completion came */
   private readonly tracker = new QueueTracker(this.raw, { timeoutMs: 0 });
+  /**
+   * The tracker's state as last saved or restored, while nothing has changed
+   * it since (undefined once something may have): a snapshot then hands out
+   * the same saved state again, and restoring that state changes nothing.
+   * The suites drive queues with trackers of their own, so this one changes
+   * only at a controller enable or reset, not at each of the runner's
+   * snapshots and restores.
+   */
+  private trackerSaved: unknown;
+
+  /** The tracker, about to be told something that may change what it remembers. */
+  private changing(): QueueTracker {
+    this.trackerSaved = undefined;
+    return this.tracker;
+  }
 
   constructor(private readonly options: EmulatorAdapterOptions = {}) {}
 
@@ -49,7 +65,7 @@ export class EmulatorAdapter implements Adapter {
       maxIoQueuesPerVf: this.options.maxIoQueuesPerVf,
       namespace: new RamNamespace(this.options.namespaceBlocks),
     });
-    this.tracker.forgetAll();
+    this.changing().forgetAll();
     // every command a doorbell write lets the controller fetch completes within that write
     return { synchronous: true };
   }
@@ -61,8 +77,11 @@ export class EmulatorAdapter implements Adapter {
 
   async regWrite(fn: number, offset: number, width: 4 | 8, value: bigint): Promise<void> {
     this.checkFn(fn);
+    // a doorbell teaches the tracker nothing (it learns the queues from the
+    // controller registers and its own submits): straight to the device
+    if (offset >= DOORBELL_BASE) return this.dev().regWrite(fn, offset, width, value);
     // through the tracker, so `submit` knows the queues the register writes set up
-    await this.tracker.regWrite(fn, offset, width, value);
+    await this.changing().regWrite(fn, offset, width, value);
   }
 
   async regRead(fn: number, offset: number, width: 4 | 8): Promise<bigint> {
@@ -80,19 +99,19 @@ export class EmulatorAdapter implements Adapter {
 
   async submit(fn: number, qid: number, sqe: Uint8Array): Promise<Uint8Array | null> {
     this.checkFn(fn);
-    return this.tracker.submit(fn, qid, sqe);
+    return this.changing().submit(fn, qid, sqe);
   }
 
   async reap(fn: number): Promise<Uint8Array[]> {
     this.checkFn(fn);
-    return this.tracker.reap(fn);
+    return this.changing().reap(fn);
   }
 
   async flr(fn: number): Promise<void> {
     this.checkFn(fn);
     this.dev().flr(fn);
-    if (fn === 0) this.tracker.forgetAll();
-    else this.tracker.forgetFunction(fn);
+    if (fn === 0) this.changing().forgetAll();
+    else this.changing().forgetFunction(fn);
   }
 
   async completeIo(fn: number, count?: number): Promise<number> {
@@ -102,13 +121,17 @@ export class EmulatorAdapter implements Adapter {
 
   /** Cheap copies for the prefix-sharing runner (replay from a snapshot instead of from reset). */
   async snapshot(): Promise<unknown> {
-    return { device: this.dev().snapshot(), tracker: this.tracker.saveState() };
+    const device = this.dev().snapshot();
+    this.trackerSaved ??= this.tracker.saveState();
+    return { device, tracker: this.trackerSaved };
   }
 
   async restore(s: unknown): Promise<void> {
     const snap = s as { device: DeviceSnapshot; tracker: unknown };
     this.dev().restore(snap.device);
+    if (snap.tracker === this.trackerSaved) return;
     this.tracker.restoreState(snap.tracker);
+    this.trackerSaved = snap.tracker;
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 // The 16-byte completion queue entry (NVMe Base, "Completion Queue Entry").
-import { assertLength, decodeUints, encodeUints, type Layout } from './layout.ts';
+import { assertLength, encodeUints, fieldsByName, getSmallUint, type Layout } from './layout.ts';
 
 export const CQE_SIZE = 16;
 
@@ -35,21 +35,22 @@ export interface Cqe {
   dnr: boolean;
 }
 
+const F = fieldsByName(CQE_LAYOUT, ['dw0', 'dw1', 'sqhd', 'sqid', 'cid', 'phase', 'sc', 'sct', 'crd', 'more', 'dnr']);
+
 export function decodeCqe(bytes: Uint8Array): Cqe {
   assertLength(CQE_LAYOUT, bytes);
-  const v = decodeUints(CQE_LAYOUT, bytes);
   return {
-    dw0: Number(v.dw0),
-    dw1: Number(v.dw1),
-    sqhd: Number(v.sqhd),
-    sqid: Number(v.sqid),
-    cid: Number(v.cid),
-    phase: Number(v.phase),
-    sc: Number(v.sc),
-    sct: Number(v.sct),
-    crd: Number(v.crd),
-    more: v.more === 1n,
-    dnr: v.dnr === 1n,
+    dw0: getSmallUint(bytes, F.dw0),
+    dw1: getSmallUint(bytes, F.dw1),
+    sqhd: getSmallUint(bytes, F.sqhd),
+    sqid: getSmallUint(bytes, F.sqid),
+    cid: getSmallUint(bytes, F.cid),
+    phase: getSmallUint(bytes, F.phase),
+    sc: getSmallUint(bytes, F.sc),
+    sct: getSmallUint(bytes, F.sct),
+    crd: getSmallUint(bytes, F.crd),
+    more: getSmallUint(bytes, F.more) === 1,
+    dnr: getSmallUint(bytes, F.dnr) === 1,
   };
 }
 

@@ -88,28 +88,53 @@ export function fieldByName(layout: Layout, name: string): Field {
 
 /** Read an unsigned field. */
 export function getUint(buf: Uint8Array, f: Field): bigint {
+  if (f.width <= 6) return BigInt(getSmallUint(buf, f));
   const m = fieldMask(f);
-  if (f.width <= 6) return BigInt(Math.floor(readSmallLE(buf, f.offset, f.width) / m.lo) % m.span);
   return (readUintLE(buf, f.offset, f.width) >> m.shift) & m.mask;
+}
+
+/**
+ * Read an unsigned field of at most 6 bytes as a Number (exact): the decoders
+ * of the entries every step reads (CQE, SQE) make no BigInt per field.
+ */
+export function getSmallUint(buf: Uint8Array, f: Field): number {
+  if (f.width > 6) throw new WireError(`field ${f.name} is ${f.width} bytes wide: read it with getUint (a bigint)`);
+  const m = fieldMask(f);
+  return Math.floor(readSmallLE(buf, f.offset, f.width) / m.lo) % m.span;
+}
+
+/** A layout's fields by name, for a decoder that reads each by its row. */
+export function fieldsByName<K extends string>(layout: Layout, names: readonly K[]): Record<K, Field> {
+  return Object.fromEntries(names.map((n) => [n, fieldByName(layout, n)])) as Record<K, Field>;
 }
 
 /** Write an unsigned field, leaving the other bits of its bytes alone. Throws if the value does not fit. */
 export function setUint(buf: Uint8Array, f: Field, value: bigint | number): void {
+  if (f.width <= 6 && Number.isSafeInteger(value)) {
+    setSmallUint(buf, f, value as number);
+    return;
+  }
   const v = BigInt(value);
   const { shift, mask } = fieldMask(f);
   if (v < 0n || v > mask) {
     throw new WireError(`field ${f.name}: value ${v} does not fit in ${f.bits ? `bits ${f.bits[0]}:${f.bits[1]}` : `${f.width} bytes`}`);
   }
   if (f.width <= 6) {
-    const { lo, span } = fieldMask(f);
-    const old = readSmallLE(buf, f.offset, f.width);
-    // the bits below the field, the field, and the bits above it
-    let next = (old % lo) + Number(v) * lo + (old - (old % (lo * span)));
-    for (let i = 0; i < f.width; i++, next = Math.floor(next / 256)) buf[f.offset + i] = next % 256;
+    setSmallUint(buf, f, Number(v));
     return;
   }
   const old = readUintLE(buf, f.offset, f.width);
   writeUintLE(buf, f.offset, f.width, (old & ~(mask << shift)) | (v << shift));
+}
+
+/** setUint of a whole Number into a field of at most 6 bytes, with no BigInt (most fields every encoder writes). */
+function setSmallUint(buf: Uint8Array, f: Field, v: number): void {
+  const { lo, span } = fieldMask(f);
+  if (v < 0 || v >= span) throw new WireError(`field ${f.name}: value ${v} does not fit in ${f.bits ? `bits ${f.bits[0]}:${f.bits[1]}` : `${f.width} bytes`}`);
+  const old = readSmallLE(buf, f.offset, f.width);
+  // the bits below the field, the field, and the bits above it
+  let next = (old % lo) + v * lo + (old - (old % (lo * span)));
+  for (let i = 0; i < f.width; i++, next = Math.floor(next / 256)) buf[f.offset + i] = next % 256;
 }
 
 export function getAscii(buf: Uint8Array, f: Field): string {

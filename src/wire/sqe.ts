@@ -1,5 +1,5 @@
 // The 64-byte submission queue entry (NVMe Base, "Common Command Format").
-import { assertLength, decodeUints, encodeUints, type Layout } from './layout.ts';
+import { assertLength, encodeUints, fieldsByName, getSmallUint, getUint, type Field, type Layout } from './layout.ts';
 
 export const SQE_SIZE = 64;
 
@@ -47,28 +47,29 @@ interface Sqe {
   cdw15: number;
 }
 
+const F = fieldsByName(SQE_LAYOUT, ['opc', 'fuse', 'cdw0Reserved', 'psdt', 'cid', 'nsid', 'cdw2', 'cdw3', 'mptr', 'prp1', 'prp2', 'cdw10', 'cdw11', 'cdw12', 'cdw13', 'cdw14', 'cdw15']);
+
 export function decodeSqe(bytes: Uint8Array): Sqe {
   assertLength(SQE_LAYOUT, bytes);
-  const v = decodeUints(SQE_LAYOUT, bytes);
-  const n = (k: string): number => Number(v[k]);
+  const n = (f: Field): number => getSmallUint(bytes, f);
   return {
-    opc: n('opc'),
-    fuse: n('fuse'),
-    cdw0Reserved: n('cdw0Reserved'),
-    psdt: n('psdt'),
-    cid: n('cid'),
-    nsid: n('nsid'),
-    cdw2: n('cdw2'),
-    cdw3: n('cdw3'),
-    mptr: v.mptr,
-    prp1: v.prp1,
-    prp2: v.prp2,
-    cdw10: n('cdw10'),
-    cdw11: n('cdw11'),
-    cdw12: n('cdw12'),
-    cdw13: n('cdw13'),
-    cdw14: n('cdw14'),
-    cdw15: n('cdw15'),
+    opc: n(F.opc),
+    fuse: n(F.fuse),
+    cdw0Reserved: n(F.cdw0Reserved),
+    psdt: n(F.psdt),
+    cid: n(F.cid),
+    nsid: n(F.nsid),
+    cdw2: n(F.cdw2),
+    cdw3: n(F.cdw3),
+    mptr: getUint(bytes, F.mptr),
+    prp1: getUint(bytes, F.prp1),
+    prp2: getUint(bytes, F.prp2),
+    cdw10: n(F.cdw10),
+    cdw11: n(F.cdw11),
+    cdw12: n(F.cdw12),
+    cdw13: n(F.cdw13),
+    cdw14: n(F.cdw14),
+    cdw15: n(F.cdw15),
   };
 }
 

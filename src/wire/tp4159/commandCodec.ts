@@ -2,7 +2,7 @@
 // layout tables in commands.ts. A typed command names exactly the layout's
 // fields (minus the head fields it does not use, written as 0); one-bit flags
 // are booleans, 64-bit fields bigints, everything else a number.
-import { decodeUints, encodeUints, fieldByName, WireError, type Field } from '../layout.ts';
+import { decodeUints, encodeUints, fieldByName, setUint, WireError, type Field } from '../layout.ts';
 import { ADMIN, FEATURE_CONTROLLER_DATA_QUEUE, HMLM } from '../opcodes.ts';
 import { SQE_SIZE } from '../sqe.ts';
 import {
@@ -117,14 +117,17 @@ export function tp4159FieldType(f: Field): 'boolean' | 'bigint' | 'number' {
 /** Encode one command into a fresh 64-byte SQE; unused and reserved bits are 0. Throws WireError if a value does not fit. */
 export function encodeTp4159(c: Tp4159Command): Uint8Array {
   const { layout, fields } = TP4159_KINDS[c.kind];
-  const values: Record<string, bigint | number> = { ...layout.fixed, cid: c.cid };
   const record = c as unknown as Record<string, bigint | number | boolean>;
+  for (const name of fields) if (record[name] === undefined) throw new WireError(`${layout.name}: ${name} is missing`);
+  // written in place, the fixed rows first (a row written again is replaced
+  // whole): a record of every value per command was the most of an encode
+  const sqe = encodeUints(layout, layout.fixed);
+  if (c.cid !== undefined) setUint(sqe, fieldByName(layout, 'cid'), c.cid);
   for (const name of fields) {
     const v = record[name];
-    if (v === undefined) throw new WireError(`${layout.name}: ${name} is missing`);
-    values[name] = typeof v === 'boolean' ? (v ? 1 : 0) : v;
+    setUint(sqe, fieldByName(layout, name), typeof v === 'boolean' ? (v ? 1 : 0) : (v as bigint | number));
   }
-  return encodeUints(layout, values);
+  return sqe;
 }
 
 /** Which layout an SQE is, by opcode and SEL (or FID for Set/Get Features); undefined if not a tp4159 command. */

@@ -2,7 +2,7 @@
 // tp4159 section 3): 32 bytes, one logged LBA range or a sequence marker
 // (D29-D32). The host zeroes the queue; the controller's first pass writes
 // phase tag 1 and inverts it on every wrap (I14).
-import { decodeUints, encodeUints, WireError, type Layout } from '../layout.ts';
+import { assertLength, encodeUints, fieldsByName, getSmallUint, getUint, WireError, type Field, type Layout } from '../layout.ts';
 
 export const UDMQ_ENTRY_LAYOUT: Layout = {
   name: 'UDMQ entry (LBA migration queue entry type 0)',
@@ -21,6 +21,8 @@ export const UDMQ_ENTRY_LAYOUT: Layout = {
 };
 
 export const UDMQ_ENTRY_SIZE = UDMQ_ENTRY_LAYOUT.size;
+
+const F = fieldsByName(UDMQ_ENTRY_LAYOUT, ['nsid', 'nlb', 'slba', 'phase', 'esa', 'dlba', 'lbacir']);
 
 /** ESA: where an entry stands in the log (D29, D31, D32). */
 export const UDMQ_ESA = {
@@ -54,8 +56,9 @@ export function encodeUdmqEntry(e: UdmqEntry): Uint8Array {
 }
 
 export function decodeUdmqEntry(b: Uint8Array): UdmqEntry {
-  const v = decodeUints(UDMQ_ENTRY_LAYOUT, b);
-  return { nsid: Number(v.nsid), nlb: Number(v.nlb), slba: v.slba, phase: Number(v.phase), esa: Number(v.esa), dlba: v.dlba === 1n, lbacir: Number(v.lbacir) };
+  assertLength(UDMQ_ENTRY_LAYOUT, b);
+  const n = (f: Field): number => getSmallUint(b, f);
+  return { nsid: n(F.nsid), nlb: n(F.nlb), slba: getUint(b, F.slba), phase: n(F.phase), esa: n(F.esa), dlba: n(F.dlba) === 1, lbacir: n(F.lbacir) };
 }
 
 /** Split a queue's bytes into its entries; a length that is not whole entries is a WireError. */
