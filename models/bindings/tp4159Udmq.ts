@@ -9,7 +9,9 @@
 //   the guest wrote (D29-D32);
 // - every slot's phase tag as the machine has it: nothing written where the
 //   host has not released (D31, I14);
-// - HOST_RELEASE: the phase the host finds at its head (D31).
+// - HOST_RELEASE: the phase the host finds at its head (D31);
+// - then the One-Shot events those entries raised, on the outstanding AER
+//   (D33), the two of one entry in either order.
 import { type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
 import { machineInitial } from '../../src/check/machineStep.ts';
 import type { Adapter, ResetOptions } from '../../src/target/adapter.ts';
@@ -121,11 +123,12 @@ export class TpUdmqBinding implements Implementation<DeviceSnapshot<Saved>> {
     // an outstanding AER completes when an event is raised: the only completions a step may bring besides its own
     const pf = await this.host.driver.reap();
     const events = pf.filter((c) => this.book.aers.includes(c.cid));
+    // the entries first, then the events they raise: an entry written where none is due names its own rule (D29-D32)
+    await this.checkRing(type, before, after);
     if (type !== 'AER') this.checkEvents(type, after, events);
     this.book.aers = this.book.aers.filter((cid) => !events.some((c) => c.cid === cid));
     const strays = [...pf.filter((c) => !events.includes(c)), ...(await this.vf.driver.reap())];
     if (strays.length > 0) throw new Mismatch(`${type}: completions`, 'none but the event\'s own', strays.map(describePosted).join('; '));
-    await this.checkRing(type, before, after);
     this.machine = next;
   }
 
