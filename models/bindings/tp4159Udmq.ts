@@ -50,6 +50,20 @@ interface Book {
   pairFirst: OneShot | null;
   /** an AER completed with a One-Shot event since the PF's last reset */
   reportedBefore: boolean;
+  /** the queue filled (ESA 7) with ETPT 0 since the PF's last reset: D33 raises no event then */
+  filledUntriggered: boolean;
+  /** what ended the log the machine has off, as a failure names it (null: logging on, or never started) */
+  logEnd: string | null;
+}
+
+/** What ended logging in this step, if it did (the history a later failure names: D31's full queue, D34's reset). */
+function logEndOf(type: string, before: UdmqContext, after: UdmqContext, prev: string | null): string | null {
+  if (after.logging) return null;
+  if (!before.logging) return prev;
+  if (after.last.posted.includes('full')) return 'a full queue (D31)';
+  if (type === 'FLR') return 'a VF reset (D34)';
+  if (type === 'PF_RESET') return 'a PF reset (D34)';
+  return type === 'TRACK_STOP' ? 'Track Send stop (D29)' : 'the queue\'s deletion (D32)';
 }
 
 interface Saved {
@@ -62,7 +76,7 @@ interface Saved {
 export class TpUdmqBinding implements Implementation<DeviceSnapshot<Saved>> {
   private host: TpHost;
   private vf: VfGuest;
-  private book: Book = { cdqid: null, aers: [], waiting: [], lastLba: null, pairFirst: null, reportedBefore: false };
+  private book: Book = { cdqid: null, aers: [], waiting: [], lastLba: null, pairFirst: null, reportedBefore: false, filledUntriggered: false, logEnd: null };
   private machine: AnyMachineSnapshot;
   readonly snapshot?: () => Promise<DeviceSnapshot<Saved>>;
   readonly restore?: (s: DeviceSnapshot<Saved>) => Promise<void>;
@@ -93,7 +107,7 @@ export class TpUdmqBinding implements Implementation<DeviceSnapshot<Saved>> {
     const wait = completionWait(await this.adapter.reset(this.resetOptions), this.timeoutMs);
     this.host = new TpHost(this.adapter, wait);
     this.vf = new VfGuest(this.adapter, VF, wait, 1, UDMQ_DEPTHS);
-    this.book = { cdqid: null, aers: [], waiting: [], lastLba: null, pairFirst: null, reportedBefore: false };
+    this.book = { cdqid: null, aers: [], waiting: [], lastLba: null, pairFirst: null, reportedBefore: false, filledUntriggered: false, logEnd: null };
     this.machine = machineInitial(this.spec.machine);
     await this.host.driver.enable();
     await this.host.learn('reset');
@@ -125,10 +139,12 @@ export class TpUdmqBinding implements Implementation<DeviceSnapshot<Saved>> {
     const events = pf.filter((c) => this.book.aers.includes(c.cid));
     // the entries first, then the events they raise: an entry written where none is due names its own rule (D29-D32)
     await this.checkRing(type, before, after);
+    this.book.filledUntriggered ||= after.last.posted.includes('full') && !before.etpt;
     if (type !== 'AER') this.checkEvents(type, after, events);
     this.book.aers = this.book.aers.filter((cid) => !events.some((c) => c.cid === cid));
     const strays = [...pf.filter((c) => !events.includes(c)), ...(await this.vf.driver.reap())];
     if (strays.length > 0) throw new Mismatch(`${type}: completions`, 'none but the event\'s own', strays.map(describePosted).join('; '));
+    this.book.logEnd = logEndOf(type, before, after, this.book.logEnd);
     this.machine = next;
   }
 
@@ -192,6 +208,7 @@ export class TpUdmqBinding implements Implementation<DeviceSnapshot<Saved>> {
         this.book.waiting = [];
         this.book.pairFirst = null;
         this.book.reportedBefore = false;
+        this.book.filledUntriggered = false;
 
         await this.host.driver.enable();
         await this.guestUp(`${type}: the guest brings its VF up again`);
@@ -228,7 +245,8 @@ export class TpUdmqBinding implements Implementation<DeviceSnapshot<Saved>> {
     const show = (ws: Array<{ dw0: number[]; dw1: number }>): string => ws.map((w) => `DW0 ${w.dw0.map((d) => `0x${d.toString(16)}`).join(' or ')} DW1 ${w.dw1}`).join(', ') || 'none';
     if (seen.length !== want.length || seen.some((c, i) => !c.ok || !want[i].dw0.includes(c.dw0[0]) || c.dw1 !== want[i].dw1)) {
       // an earlier report matters to a controller that masks One-Shot events after the first (D33 says never)
-      const earlier = this.book.reportedBefore ? ', after an earlier One-Shot event was reported' : '';
+      const earlier =
+        (this.book.reportedBefore ? ', after an earlier One-Shot event was reported' : '') + (this.book.filledUntriggered ? ', after the queue filled with ETPT 0' : '');
       throw new Mismatch(`${type}: Asynchronous Event Request completions, One-Shot (D33)${earlier}`, show(want), show(seen));
     }
     if (seen.length > 0) this.book.reportedBefore = true;
@@ -259,7 +277,10 @@ export class TpUdmqBinding implements Implementation<DeviceSnapshot<Saved>> {
     }
     if (!after.cdq) return;
     const phases = ring.map((e) => e.phase).join('');
-    if (phases !== after.slots.join('')) throw new Mismatch(`${type}: phase tags of the UDMQ's slots (D31: nothing written the host did not release)`, after.slots.join(''), phases);
+    if (phases !== after.slots.join('')) {
+      const ended = this.book.logEnd === null ? '' : `; logging ended by ${this.book.logEnd}`;
+      throw new Mismatch(`${type}: phase tags of the UDMQ's slots (D31: nothing written the host did not release)${ended}`, after.slots.join(''), phases);
+    }
   }
 }
 
