@@ -9,16 +9,18 @@
 //   the guest wrote (D29-D32);
 // - every slot's phase tag as the machine has it: nothing written where the
 //   host has not released (D31, I14);
-// - HOST_RELEASE: the phase the host finds at its head (D31).
+// - HOST_RELEASE: the phase the host finds at its head (D31);
+// - then the One-Shot events those entries raised, on the outstanding AER
+//   (D33), the two of one entry in either order.
 import { type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
 import { machineInitial } from '../../src/check/machineStep.ts';
 import type { Adapter, ResetOptions } from '../../src/target/adapter.ts';
 import type { Implementation } from '../../src/paths/trie.ts';
 import type { PathStep } from '../../src/paths/path.ts';
-import { decodeCdqCreateDw0, encodeOneShotEvent, ONE_SHOT_INFO } from '../../src/wire/tp4159/completions.ts';
+import { decodeCdqCreateDw0 } from '../../src/wire/tp4159/completions.ts';
 import { sqeFor } from '../../src/wire/adminCommands.ts';
 import { decodeUdmqEntries, UDMQ_ENTRY_SIZE, UDMQ_LBACIR } from '../../src/wire/tp4159/udmq.ts';
-import { ESA, UDMQ_OPTION_SETS, udmqSpec, type UdmqContext, type UdmqOptions } from '../../machines/tp4159Udmq.ts';
+import { ESA, UDMQ_OPTION_SETS, udmqSpec, type OneShot, type UdmqContext, type UdmqOptions } from '../../machines/tp4159Udmq.ts';
 import type { TpCompletion } from '../../machines/tp4159/status.ts';
 import { checkRdy, expectOwn, machineSuite, nextState } from '../engine/observe.ts';
 import { describePosted, isOk, NSID, type DriverState, type Posted, type QueueDepths, VF_DEPTHS } from '../host/guest.ts';
@@ -26,6 +28,7 @@ import { VfGuest, type VfGuestState } from '../host/vfGuest.ts';
 import { udmqRing } from '../host/hostPlan.ts';
 import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
 import { TpHost } from '../host/tp4159Host.ts';
+import { wantedEvent } from './tp4159UdmqEvents.ts';
 import { Mismatch, type Suite } from '../engine/suite.ts';
 import { completionWait, DEFAULT_TIMEOUT_MS } from '../engine/completionWait.ts';
 import { deviceSnapshots, type DeviceSnapshot } from '../engine/snapshots.ts';
@@ -43,6 +46,24 @@ interface Book {
   waiting: number[];
   /** the LBA of the last change the guest completed (a range entry logs it, D30) */
   lastLba: number | null;
+  /** of the two events one entry raised (D33, order the controller's): the one it reported first */
+  pairFirst: OneShot | null;
+  /** an AER completed with a One-Shot event since the PF's last reset */
+  reportedBefore: boolean;
+  /** the queue filled (ESA 7) with ETPT 0 since the PF's last reset: D33 raises no event then */
+  filledUntriggered: boolean;
+  /** what ended the log the machine has off, as a failure names it (null: logging on, or never started) */
+  logEnd: string | null;
+}
+
+/** What ended logging in this step, if it did (the history a later failure names: D31's full queue, D34's reset). */
+function logEndOf(type: string, before: UdmqContext, after: UdmqContext, prev: string | null): string | null {
+  if (after.logging) return null;
+  if (!before.logging) return prev;
+  if (after.last.posted.includes('full')) return 'a full queue (D31)';
+  if (type === 'FLR') return 'a VF reset (D34)';
+  if (type === 'PF_RESET') return 'a PF reset (D34)';
+  return type === 'TRACK_STOP' ? 'Track Send stop (D29)' : 'the queue\'s deletion (D32)';
 }
 
 interface Saved {
@@ -55,7 +76,7 @@ interface Saved {
 export class TpUdmqBinding implements Implementation<DeviceSnapshot<Saved>> {
   private host: TpHost;
   private vf: VfGuest;
-  private book: Book = { cdqid: null, aers: [], waiting: [], lastLba: null };
+  private book: Book = { cdqid: null, aers: [], waiting: [], lastLba: null, pairFirst: null, reportedBefore: false, filledUntriggered: false, logEnd: null };
   private machine: AnyMachineSnapshot;
   readonly snapshot?: () => Promise<DeviceSnapshot<Saved>>;
   readonly restore?: (s: DeviceSnapshot<Saved>) => Promise<void>;
@@ -86,7 +107,7 @@ export class TpUdmqBinding implements Implementation<DeviceSnapshot<Saved>> {
     const wait = completionWait(await this.adapter.reset(this.resetOptions), this.timeoutMs);
     this.host = new TpHost(this.adapter, wait);
     this.vf = new VfGuest(this.adapter, VF, wait, 1, UDMQ_DEPTHS);
-    this.book = { cdqid: null, aers: [], waiting: [], lastLba: null };
+    this.book = { cdqid: null, aers: [], waiting: [], lastLba: null, pairFirst: null, reportedBefore: false, filledUntriggered: false, logEnd: null };
     this.machine = machineInitial(this.spec.machine);
     await this.host.driver.enable();
     await this.host.learn('reset');
@@ -116,11 +137,14 @@ export class TpUdmqBinding implements Implementation<DeviceSnapshot<Saved>> {
     // an outstanding AER completes when an event is raised: the only completions a step may bring besides its own
     const pf = await this.host.driver.reap();
     const events = pf.filter((c) => this.book.aers.includes(c.cid));
+    // the entries first, then the events they raise: an entry written where none is due names its own rule (D29-D32)
+    await this.checkRing(type, before, after);
+    this.book.filledUntriggered ||= after.last.posted.includes('full') && !before.etpt;
     if (type !== 'AER') this.checkEvents(type, after, events);
     this.book.aers = this.book.aers.filter((cid) => !events.some((c) => c.cid === cid));
     const strays = [...pf.filter((c) => !events.includes(c)), ...(await this.vf.driver.reap())];
     if (strays.length > 0) throw new Mismatch(`${type}: completions`, 'none but the event\'s own', strays.map(describePosted).join('; '));
-    await this.checkRing(type, before, after);
+    this.book.logEnd = logEndOf(type, before, after, this.book.logEnd);
     this.machine = next;
   }
 
@@ -182,6 +206,9 @@ export class TpUdmqBinding implements Implementation<DeviceSnapshot<Saved>> {
         this.book.cdqid = null;
         this.book.aers = []; // a controller reset ends every outstanding command, and the events waiting for one
         this.book.waiting = [];
+        this.book.pairFirst = null;
+        this.book.reportedBefore = false;
+        this.book.filledUntriggered = false;
 
         await this.host.driver.enable();
         await this.guestUp(`${type}: the guest brings its VF up again`);
@@ -202,15 +229,27 @@ export class TpUdmqBinding implements Implementation<DeviceSnapshot<Saved>> {
     }
   }
 
-  /** The AER completions of this step against the events the machine reported, in order: One-Shot, its information and the CDQID (D33). */
+  /**
+   * The AER completions of this step against the events the machine reported,
+   * in order: One-Shot, its information and the CDQID (D33; the two events of
+   * one entry in either order, tp4159UdmqEvents.ts).
+   */
   private checkEvents(type: string, after: UdmqContext, got: Posted[]): void {
     const ids = this.book.waiting.splice(0, after.last.reported.length);
-    const want = after.last.reported.map((e, i) => encodeOneShotEvent(e === 'tail' ? ONE_SHOT_INFO.TAIL_POINTER_TRIGGER : ONE_SHOT_INFO.CDQ_FULL, ids[i]));
-    const show = (ws: Array<{ dw0: number; dw1: number }>): string => ws.map((w) => `DW0 0x${(w.dw0 >>> 0).toString(16)} DW1 ${w.dw1}`).join(', ') || 'none';
-    const seen = got.map((c) => ({ dw0: c.dw0, dw1: c.dw1, ok: isOk(c) }));
-    if (seen.length !== want.length || seen.some((c, i) => !c.ok || (c.dw0 >>> 0) !== (want[i].dw0 >>> 0) || c.dw1 !== want[i].dw1)) {
-      throw new Mismatch(`${type}: Asynchronous Event Request completions, One-Shot (D33)`, show(want), show(seen));
+    const seen = got.map((c) => ({ dw0: [c.dw0 >>> 0], dw1: c.dw1, ok: isOk(c) }));
+    const want = after.last.reported.map((e, i) => {
+      const w = wantedEvent(e, ids[i], seen[i]?.dw0[0], this.book.pairFirst);
+      this.book.pairFirst = w.pairFirst;
+      return w;
+    });
+    const show = (ws: Array<{ dw0: number[]; dw1: number }>): string => ws.map((w) => `DW0 ${w.dw0.map((d) => `0x${d.toString(16)}`).join(' or ')} DW1 ${w.dw1}`).join(', ') || 'none';
+    if (seen.length !== want.length || seen.some((c, i) => !c.ok || !want[i].dw0.includes(c.dw0[0]) || c.dw1 !== want[i].dw1)) {
+      // an earlier report matters to a controller that masks One-Shot events after the first (D33 says never)
+      const earlier =
+        (this.book.reportedBefore ? ', after an earlier One-Shot event was reported' : '') + (this.book.filledUntriggered ? ', after the queue filled with ETPT 0' : '');
+      throw new Mismatch(`${type}: Asynchronous Event Request completions, One-Shot (D33)${earlier}`, show(want), show(seen));
     }
+    if (seen.length > 0) this.book.reportedBefore = true;
   }
 
   /** The entries posted in this step (from the controller's tail before it), then every slot's phase tag. */
@@ -238,7 +277,10 @@ export class TpUdmqBinding implements Implementation<DeviceSnapshot<Saved>> {
     }
     if (!after.cdq) return;
     const phases = ring.map((e) => e.phase).join('');
-    if (phases !== after.slots.join('')) throw new Mismatch(`${type}: phase tags of the UDMQ's slots (D31: nothing written the host did not release)`, after.slots.join(''), phases);
+    if (phases !== after.slots.join('')) {
+      const ended = this.book.logEnd === null ? '' : `; logging ended by ${this.book.logEnd}`;
+      throw new Mismatch(`${type}: phase tags of the UDMQ's slots (D31: nothing written the host did not release)${ended}`, after.slots.join(''), phases);
+    }
   }
 }
 

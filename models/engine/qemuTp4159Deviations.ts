@@ -31,6 +31,10 @@ const D31_LOGS_ON: Omit<Deviation, 'event'> = {
   implementation: 'nvme_cdq_enqueue_mqudf0 marks the entry ESA 7 but leaves logging on: once the host releases slots, writes are logged and Resume posts ESA 1 again',
 };
 
+/** Track Send stop writing ESA 2 into a log the machine has ended: the cause is named by the binding. */
+const STOP_AFTER = (cause: string): RegExp => new RegExp(`phase tags of the UDMQ's slots .*; logging ended by ${cause}`);
+const EVENTS = /Asynchronous Event Request completions, One-Shot \(D33\)/;
+
 export const QEMU_TP4159_DEVIATIONS: readonly Deviation[] = [
   { ...D28, suites: [UDMQ, SYSTEM], event: 'CREATE_CDQ' },
   {
@@ -51,8 +55,38 @@ export const QEMU_TP4159_DEVIATIONS: readonly Deviation[] = [
     specification: 'D34: a VF\'s FLR or CC.EN 1->0 stops logging (as D13), so the next Track Send start posts ESA 1; D29: starting while on posts nothing',
     implementation: 'nvme_ctrl_reset of a VF leaves its logging on (only the PF\'s nvme_ctrl_reset_cdqs_rm clears it), so Track Send start after the reset is "already on" and posts no ESA 1',
   },
+  {
+    id: 'QEMU-TP4159-D34-RESET-KEEPS-LOGGING',
+    target: 'qemu',
+    suites: [UDMQ],
+    event: 'TRACK_STOP',
+    what: STOP_AFTER('a VF reset'),
+    specification: 'D34: a VF\'s FLR or CC.EN 1->0 stops logging, so a later Track Send stop posts nothing (D29: stopping while off)',
+    implementation: 'nvme_ctrl_reset of a VF leaves its logging on, so Track Send stop after the reset posts ESA 2',
+  },
   { ...D31_LOGS_ON, event: 'RESUME' },
   { ...D31_LOGS_ON, event: 'WRITE' },
+  { ...D31_LOGS_ON, event: 'TRACK_STOP', what: STOP_AFTER('a full queue') },
+  {
+    id: 'QEMU-TP4159-D33-ONE-SHOT-MASKED',
+    target: 'qemu',
+    suites: [UDMQ],
+    event: '*',
+    what: new RegExp(`${EVENTS.source}, after an earlier One-Shot event was reported`),
+    observed: /^none$/,
+    specification: 'D33: a One-Shot event has no log page, so it is never masked: each occurrence completes the next outstanding AER (L7); NVMe Base 2.1, event type 4h',
+    implementation: 'nvme_process_aers sets aer_mask for every event type it reports, One-Shot included; only nvme_clear_events (Get Log Page of SMART, Error, Notice) and a controller reset clear it, so no later One-Shot event completes an AER',
+  },
+  {
+    id: 'QEMU-TP4159-D33-FULL-WITHOUT-ETPT',
+    target: 'qemu',
+    suites: [UDMQ],
+    event: '*',
+    what: new RegExp(`${EVENTS.source}.*, after the queue filled with ETPT 0`),
+    observed: /DW0 0x104 /,
+    specification: 'D33: with ETPT set the controller raises the tail-pointer event and the queue-full event (One-Shot info 1); with ETPT 0 it raises neither',
+    implementation: 'nvme_cdq_enqueue_mqudf0 raises the queue-full event whenever the queue fills, whether ETPT is set or not',
+  },
   {
     id: 'QEMU-TP4159-D31-START-ON-FULL',
     target: 'qemu',

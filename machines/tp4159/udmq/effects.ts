@@ -7,7 +7,7 @@
 // slot the host has not released, and every log ends with exactly one entry
 // (ESA 2, 3 or 7).
 import { tpCompletion, type TpDecision, type TpStatusName } from '../status.ts';
-import type { EntryKind, OneShot, Phase, UdmqContext, UdmqEventType, UdmqObservation, UdmqOptions } from './types.ts';
+import type { EntryKind, OneShotReport, Phase, UdmqContext, UdmqEventType, UdmqObservation, UdmqOptions } from './types.ts';
 
 type Ctx = Omit<UdmqContext, 'last'>;
 
@@ -40,36 +40,38 @@ export const free = (c: Pick<Ctx, 'used' | 'slots'>): number => c.slots.length -
 
 /**
  * Report raised events to outstanding AERs, oldest first; the rest wait (D33:
- * never masked, each occurrence reported), in the order raised: one entry
- * that reaches the trigger and fills the queue raises the tail event, then
- * the full one.
+ * never masked, each occurrence reported), in the order raised.
  */
-function deliver(c: Ctx, raised: OneShot[]): { next: Ctx; reported: OneShot[] } {
+function deliver(c: Ctx, raised: OneShotReport[]): { next: Ctx; reported: OneShotReport[] } {
   const queued = [...c.queued, ...raised];
   const n = Math.min(c.aers, queued.length);
   return { next: { ...c, queued: queued.slice(n), aers: c.aers - n }, reported: queued.slice(0, n) };
 }
 
-/** Write one entry at the tail (the caller checked there is room). */
-function write(c: Ctx, kind: EntryKind): { next: Ctx; raised: OneShot[] } {
+/**
+ * Write one entry at the tail (the caller checked there is room). An entry
+ * that reaches the trigger and fills the queue raises both events at once:
+ * D33 does not order them, so they are 'either' and 'other'.
+ */
+function write(c: Ctx, kind: EntryKind): { next: Ctx; raised: OneShotReport[] } {
   const slots = c.slots.map((p, i): Phase => (i === c.tail ? c.ctrlPhase : p));
   const wrapped = c.tail + 1 === c.slots.length;
   const tail = wrapped ? 0 : c.tail + 1;
   const ctrlPhase: Phase = wrapped ? flip(c.ctrlPhase) : c.ctrlPhase;
-  const raised: OneShot[] = [];
-  if (c.etpt && tail === c.tpt) raised.push('tail');
-  if (c.etpt && kind === 'full') raised.push('full');
+  const tailEvent = c.etpt && tail === c.tpt;
+  const fullEvent = c.etpt && kind === 'full';
+  const raised: OneShotReport[] = tailEvent && fullEvent ? ['either', 'other'] : tailEvent ? ['tail'] : fullEvent ? ['full'] : [];
   return { next: { ...c, slots, tail, ctrlPhase, used: c.used + 1 }, raised };
 }
 
 /** Post an entry under D31's flow control: ESA 7 instead when only one slot is left (logging stops). */
-export function post(c: Ctx, kind: EntryKind, logging: boolean): { next: Ctx; posted: EntryKind[]; raised: OneShot[] } {
+export function post(c: Ctx, kind: EntryKind, logging: boolean): { next: Ctx; posted: EntryKind[]; raised: OneShotReport[] } {
   const actual: EntryKind = free(c) >= 2 ? kind : 'full';
   const { next, raised } = write(c, actual);
   return { next: { ...next, logging: actual === 'full' ? false : logging }, posted: [actual], raised };
 }
 
-function finish(c: Ctx, event: UdmqEventType, posted: EntryKind[], raised: OneShot[], seen: Partial<UdmqObservation>): UdmqContext {
+function finish(c: Ctx, event: UdmqEventType, posted: EntryKind[], raised: OneShotReport[], seen: Partial<UdmqObservation>): UdmqContext {
   const { next, reported } = deliver(c, raised);
   return step(next, event, { posted, reported, ...seen });
 }
@@ -130,7 +132,7 @@ export function submitAer(c: UdmqContext, event: UdmqEventType): UdmqContext {
 /** Suspend (D32): ESA 3 after every logged change; with DUDMQ the queue is then deleted. */
 export function suspend(c: UdmqContext, event: UdmqEventType, o: UdmqOptions, deleteQueue: boolean): UdmqContext {
   const base: Ctx = { ...state(c), suspended: true };
-  const logged = c.logging ? post(base, 'suspended', true) : { next: base, posted: [] as EntryKind[], raised: [] as OneShot[] };
+  const logged = c.logging ? post(base, 'suspended', true) : { next: base, posted: [] as EntryKind[], raised: [] as OneShotReport[] };
   const next = deleteQueue ? { ...logged.next, ...noQueue(o) } : logged.next;
   return finish(next, event, logged.posted, logged.raised, { completion: tpCompletion('SUCCESS', 'D32') });
 }
@@ -138,7 +140,7 @@ export function suspend(c: UdmqContext, event: UdmqEventType, o: UdmqOptions, de
 /** Resume with logging still on posts ESA 1 (D32). */
 export function resume(c: UdmqContext, event: UdmqEventType): UdmqContext {
   const base: Ctx = { ...state(c), suspended: false };
-  const logged = c.logging ? post(base, 'first', true) : { next: base, posted: [] as EntryKind[], raised: [] as OneShot[] };
+  const logged = c.logging ? post(base, 'first', true) : { next: base, posted: [] as EntryKind[], raised: [] as OneShotReport[] };
   return finish(logged.next, event, logged.posted, logged.raised, { completion: tpCompletion('SUCCESS', 'D23') });
 }
 

@@ -27,6 +27,13 @@ export type Phase = 0 | 1;
 
 /** One-Shot events (type 4h): info 0 tail reached the trigger, info 1 queue full (D33). */
 export type OneShot = 'tail' | 'full';
+/**
+ * An event as the machine queues and reports it: one of its own, or one of
+ * the two a single entry raises when it both reaches the trigger and fills
+ * the queue. D33 leaves the order of those two to the controller: 'either'
+ * is the one it reports first (tail or full), 'other' the one it did not.
+ */
+export type OneShotReport = OneShot | 'either' | 'other';
 
 export interface UdmqContext {
   cdq: boolean;
@@ -45,8 +52,8 @@ export interface UdmqContext {
   tpt: number;
   /** Asynchronous Event Requests outstanding (the host keeps at most one) */
   aers: number;
-  /** One-Shot events raised and not yet reported (an occurrence of a kind already waiting coalesces) */
-  queued: OneShot[];
+  /** One-Shot events raised and not yet reported, in the order raised (every occurrence, D33) */
+  queued: OneShotReport[];
   last: UdmqObservation;
 }
 
@@ -89,5 +96,5 @@ export interface UdmqObservation {
   /** HOST_RELEASE: the phase tag the host found in the slot at its head */
   read: Phase | null;
   /** One-Shot events reported to an AER (completing it) in this step */
-  reported: OneShot[];
+  reported: OneShotReport[];
 }

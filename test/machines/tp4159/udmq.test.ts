@@ -55,11 +55,15 @@ describe('tp4159Udmq', () => {
   it('D33: a One-Shot event completes the outstanding AER at once; without one it waits for the next AER, in the order raised', () => {
     const tail = at(['CREATE_CDQ', 'SET_TRIGGER', 'AER', 'TRACK_START'], shots);
     expect([tail.last.reported, tail.aers]).toEqual([['tail'], 0]);
-    // ESA 7 also moves the tail onto the trigger: both wait, the tail event first (the order raised)
+    // a full queue without a trigger reaching its slot raises the full event alone
+    expect(at(['CREATE_CDQ', 'SET_TRIGGER', 'TRACK_START', 'HOST_RELEASE', 'WRITE', 'WRITE', 'AER', 'AER'], shots).last.reported).toEqual(['full']);
+  });
+
+  it('D33: the two events of one entry (it reaches the trigger and fills the queue) both wait, in the order the controller chooses: either first, then the other', () => {
     const full = at(['CREATE_CDQ', 'TRACK_START', 'SET_TRIGGER', 'WRITE'], shots);
-    expect([full.last.posted, full.queued]).toEqual([['full'], ['tail', 'full']]);
-    expect(at(['CREATE_CDQ', 'TRACK_START', 'SET_TRIGGER', 'WRITE', 'AER'], shots).last.reported).toEqual(['tail']);
-    expect(at(['CREATE_CDQ', 'TRACK_START', 'SET_TRIGGER', 'WRITE', 'AER', 'AER'], shots).last.reported).toEqual(['full']);
+    expect([full.last.posted, full.queued]).toEqual([['full'], ['either', 'other']]);
+    expect(at(['CREATE_CDQ', 'TRACK_START', 'SET_TRIGGER', 'WRITE', 'AER'], shots).last.reported).toEqual(['either']);
+    expect(at(['CREATE_CDQ', 'TRACK_START', 'SET_TRIGGER', 'WRITE', 'AER', 'AER'], shots).last.reported).toEqual(['other']);
   });
 
   it('D33: every occurrence is reported: the trigger reached twice before an AER completes two AERs', () => {
