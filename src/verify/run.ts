@@ -124,9 +124,13 @@ function reachableOf(suite: Suite): Reachable {
   return r;
 }
 
-/** The suites `--suite` names: an exact id, or an id prefix ending where a colon follows. */
+/**
+ * The suites `--suite` names: an exact id, or an id prefix ending where a
+ * colon follows; `=id` names that id alone (tp4159Udmq without its
+ * tp4159Udmq:entries=3:one-shot variant).
+ */
 export function selectSuites(suites: readonly Suite[], only: readonly string[]): Suite[] {
-  const named = (id: string, p: string): boolean => id === p || id.startsWith(`${p}:`);
+  const named = (id: string, p: string): boolean => (p.startsWith('=') ? id === p.slice(1) : id === p || id.startsWith(`${p}:`));
   const unknown = only.filter((p) => !suites.some((s) => named(s.id, p)));
   if (unknown.length > 0) {
     throw new Error(`--suite ${unknown.join(' ')}: no such suite for the chosen profiles; the suites are ${suites.map((s) => s.id).join(', ')}`);

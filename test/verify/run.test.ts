@@ -27,11 +27,13 @@ describe('verify --vfs N', () => {
 });
 
 describe('verify --suite', () => {
-  it('an exact id or the part before a colon selects; an unknown name is an error that lists the suites there are', () => {
+  it('an exact id or the part before a colon selects, =id selects that id alone; an unknown name is an error that lists the suites there are', () => {
     const suites = pfAcceptanceSuites({ timeoutMs: 0 });
     expect(selectSuites(suites, ['pfAcceptance:no-lm']).map((s) => s.id)).toEqual(['pfAcceptance:no-lm']);
     expect(selectSuites(suites, ['pfAcceptance:lm']).map((s) => s.id)).toEqual(['pfAcceptance:lm', 'pfAcceptance:lm:strict', 'pfAcceptance:lm:drop']);
     expect(selectSuites(suites, ['pfAcceptance']).map((s) => s.id)).toEqual(suites.map((s) => s.id));
+    expect(selectSuites(suites, ['=pfAcceptance:lm']).map((s) => s.id)).toEqual(['pfAcceptance:lm']);
+    expect(() => selectSuites(suites, ['=pfAcceptance'])).toThrow('--suite =pfAcceptance: no such suite');
     expect(() => selectSuites(suites, ['pfAcc', 'nope'])).toThrow(`--suite pfAcc nope: no such suite for the chosen profiles; the suites are ${suites.map((s) => s.id).join(', ')}`);
   });
 });

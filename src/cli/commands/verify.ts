@@ -138,7 +138,7 @@ export function registerVerify(program: Command): void {
     .option('--vfs <n>', `VFs reset asks for, 1 to ${MAX_VERIFY_VFS}: pfAcceptance is built for n VFs, the other suites run with max(n, the VFs they drive)`)
     .option('--timeout <ms>', 'how long to wait for each answer of an --exec implementation', '10000')
     .option('--completion-timeout <ms>', `how long the suites poll for a completion before deciding none came (drop policy, latched commands); default ${DEFAULT_COMPLETION_TIMEOUT_MS}, ${QEMU_COMPLETION_TIMEOUT_MS} for --qemu`)
-    .option('--suite <id...>', 'run only these suites: an id from the table (vfLifecycle:lm:drop:deferred) or its leading part (pfAcceptance, vfLifecycle:no-lm)')
+    .option('--suite <id...>', 'run only these suites: an id from the table (vfLifecycle:lm:drop:deferred), its leading part (pfAcceptance, vfLifecycle:no-lm), or =id for that id alone (=tp4159Udmq)')
     .option('--replay <suite-and-index...>', 'play one path again from reset, printing every step, request and answer: the suite id and path index a failure prints ([pfAcceptance:lm#17] is --replay pfAcceptance:lm 17)')
     .option('--trace <file.jsonl>', 'check a recorded trace (request/answer pairs, one per line) against the machines')
     .option('--record <file.jsonl>', 'write the whole session to a trace file ({"request","response"} per line), to replay with --trace and share')
