@@ -155,7 +155,8 @@ export class ProcessAdapter implements Adapter {
     this.zeroTail = 'zeroTail' in res && res.zeroTail === true;
     const synchronous = 'synchronous' in res && res.synchronous === true;
     this.pending.remember = synchronous;
-    return { synchronous, batch: this.batches };
+    const offline = 'vfsOfflineWhilePfDisabled' in res ? res.vfsOfflineWhilePfDisabled : undefined;
+    return { synchronous, batch: this.batches, ...(offline !== undefined ? { vfsOfflineWhilePfDisabled: offline } : {}) };
   }
 
   /** `r` as the program's request: without trailing zero bytes when it announced `zeroTail`. */

@@ -75,6 +75,11 @@ const ok = z
       .boolean()
       .optional()
       .describe('reset only, optional: true when the implementation takes memWrite\'s "len" and memRead\'s "zeroTail"; verify then leaves trailing zero bytes out of the memory data it sends and asks the same of the answers'),
+    vfsOfflineWhilePfDisabled: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('reset only, optional: why no VF of this implementation is in its power-on state (CC.EN 0, CSTS 0) while the PF is disabled (its VFs go offline on every PF reset and come back only through the enabled PF); verify then reports a VF observed while the PF is disabled as not realisable, never as passed'),
   })
   .strict();
 const value = z.object({ value: hexValue }).strict();

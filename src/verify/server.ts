@@ -26,7 +26,8 @@ export async function handleRequest(adapter: Adapter, req: Request, options: Ser
   switch (req.op) {
     case 'reset': {
       const info = await adapter.reset({ vfs: req.vfs, profile: req.profile, strict: req.strict, vfQueuePolicy: req.vfQueuePolicy, ioCompletion: req.ioCompletion, tp4159: req.tp4159 });
-      return { ok: true, ...(info?.synchronous === true ? { synchronous: true } : {}), ...(batch ? { batch: true } : {}), ...(zeroTail ? { zeroTail: true } : {}) };
+      const offline = info?.vfsOfflineWhilePfDisabled;
+      return { ok: true, ...(info?.synchronous === true ? { synchronous: true } : {}), ...(batch ? { batch: true } : {}), ...(zeroTail ? { zeroTail: true } : {}), ...(offline !== undefined ? { vfsOfflineWhilePfDisabled: offline } : {}) };
     }
     case 'regWrite':
     case 'regRead':

@@ -35,6 +35,16 @@ describe('JSON-lines protocol: client side (verify --exec)', () => {
     await a.close();
   });
 
+  it('D18, D34: a target whose VFs go offline on a PF reset says why in reset, and verify hands that reason to the suites', async () => {
+    const reason = 'secondary controllers go offline on every PF reset';
+    const a = new ProcessAdapter(script(`require('readline').createInterface({input: process.stdin}).on('line', () => console.log(JSON.stringify({ok: true, vfsOfflineWhilePfDisabled: ${JSON.stringify(reason)}})))`));
+    try {
+      expect(await a.reset({ vfs: 1, profile: 'tp4159' })).toEqual({ synchronous: false, batch: false, vfsOfflineWhilePfDisabled: reason });
+    } finally {
+      await a.close();
+    }
+  });
+
   it('"nvme-lm serve" by name runs this checkout\'s CLI with no nvme-lm on the PATH it was given (however verify was started)', async () => {
     const bare = [dirname(process.execPath), '/usr/bin', '/bin'].join(delimiter);
     const a = new ProcessAdapter('nvme-lm serve', { timeoutMs: 30_000, env: { PATH: bare } });
