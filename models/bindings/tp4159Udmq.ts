@@ -245,8 +245,11 @@ export class TpUdmqBinding implements Implementation<DeviceSnapshot<Saved>> {
     const show = (ws: Array<{ dw0: number[]; dw1: number }>): string => ws.map((w) => `DW0 ${w.dw0.map((d) => `0x${d.toString(16)}`).join(' or ')} DW1 ${w.dw1}`).join(', ') || 'none';
     if (seen.length !== want.length || seen.some((c, i) => !c.ok || !want[i].dw0.includes(c.dw0[0]) || c.dw1 !== want[i].dw1)) {
       // an earlier report matters to a controller that masks One-Shot events after the first (D33 says never)
+      // and what ended a log the machine has off: a controller that keeps logging past it raises events from entries it should not post (D34)
       const earlier =
-        (this.book.reportedBefore ? ', after an earlier One-Shot event was reported' : '') + (this.book.filledUntriggered ? ', after the queue filled with ETPT 0' : '');
+        (this.book.reportedBefore ? ', after an earlier One-Shot event was reported' : '') +
+        (this.book.filledUntriggered ? ', after the queue filled with ETPT 0' : '') +
+        (this.book.logEnd === null ? '' : `; logging ended by ${this.book.logEnd}`);
       throw new Mismatch(`${type}: Asynchronous Event Request completions, One-Shot (D33)${earlier}`, show(want), show(seen));
     }
     if (seen.length > 0) this.book.reportedBefore = true;

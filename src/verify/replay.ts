@@ -4,11 +4,11 @@
 // engineer sees the bytes that led to a failure. The path is named by the
 // id a failure prints (models/engine/pathId.ts). Plain data back; the command prints.
 import { PROFILES } from '../target/adapter.ts';
-import { runSuite, type PathFailure } from '../../models/engine/run.ts';
+import { runSuite } from '../../models/engine/run.ts';
 import { pathAt, pathId } from '../../models/engine/pathId.ts';
 import { eventName, type Suite } from '../../models/engine/suite.ts';
 import { openTarget } from './targets.ts';
-import { verifySuites, type RunVerifyOptions } from './run.ts';
+import { deviationTarget, verifySuites, withDeviation, type RunVerifyOptions, type VerifyFailure } from './run.ts';
 import { tapAdapter, type OnExchange } from './tapAdapter.ts';
 
 export interface ReplayOptions extends Pick<RunVerifyOptions, 'target' | 'profiles' | 'vfs' | 'completionTimeoutMs' | 'suites'> {
@@ -27,7 +27,8 @@ export interface ReplayResult {
   ok: boolean;
   /** why the target could not play it: the profile or a capability refused, or the path is not realisable here */
   notRun?: string;
-  failure?: PathFailure;
+  /** the failure, with the documented deviation of this target it is (if any): verify's exit rule makes that no failure */
+  failure?: VerifyFailure;
 }
 
 /** The suite the id names among those verify would build for these options, or an error listing them. */
@@ -71,7 +72,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
     const base = { suite: suite.id, pathId: pathId(suite.id, o.index), path: path.name };
     if (run.unsupported !== undefined) return { ...base, ok: false, notRun: run.unsupported };
     if (run.notRealisable.length > 0) return { ...base, ok: false, notRun: run.notRealisable[0].reason };
-    return run.failures.length > 0 ? { ...base, ok: false, failure: run.failures[0] } : { ...base, ok: true };
+    return run.failures.length > 0 ? { ...base, ok: false, failure: withDeviation(deviationTarget(o.target), run.failures[0]) } : { ...base, ok: true };
   } finally {
     await adapter.close();
   }

@@ -24,6 +24,17 @@ export interface VerifyFailure extends PathFailure {
   deviation?: { id: string; specification: string; implementation: string };
 }
 
+/** `f` with the documented deviation it is on this target, if any (`target`: deviationTarget's name). */
+export function withDeviation(target: string, f: PathFailure, list: readonly Deviation[] = DEVIATIONS): VerifyFailure {
+  const d = matchDeviation(target, f, list);
+  return d ? { ...f, deviation: { id: d.id, specification: d.specification, implementation: d.implementation } } : f;
+}
+
+/** The name deviations are registered under for a target: `qemu` for any QEMU, else the target as verify names it. */
+export function deviationTarget(t: Target): string {
+  return t.kind === 'qemu' ? 'qemu' : targetName(t);
+}
+
 export interface VerifySuiteResult {
   suite: string;
   machine: string;
@@ -155,7 +166,7 @@ export function verifySuites(o: Pick<RunVerifyOptions, 'target' | 'profiles' | '
 export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
   const t0 = performance.now();
   const suites = verifySuites(o);
-  const deviationTarget = o.target.kind === 'qemu' ? 'qemu' : targetName(o.target);
+  const deviationName = deviationTarget(o.target);
   const opened = await openTarget(o.target);
   const adapter = o.record ? recordingAdapter(opened, o.record) : opened;
   const results: VerifySuiteResult[] = [];
@@ -186,9 +197,9 @@ export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
       }
       let known = 0;
       for (const f of run.failures) {
-        const d = matchDeviation(deviationTarget, f, o.deviations ?? DEVIATIONS);
-        if (d) known++;
-        failures.push(d ? { ...f, deviation: { id: d.id, specification: d.specification, implementation: d.implementation } } : f);
+        const judged = withDeviation(deviationName, f, o.deviations ?? DEVIATIONS);
+        if (judged.deviation) known++;
+        failures.push(judged);
       }
       const covered = passedTransitions(initial, paths, run);
       const key = `${family(suite.id)}|${suite.profile}`;

@@ -26,7 +26,7 @@ function matching(target: string, f: DeviationProbe): string[] {
 }
 
 describe('known deviations of QEMU with TP4159', () => {
-  it('each recorded failure matches its own deviation and no other (D19, D20, D21, D24, D26, D28, D29, D31, D32, D34)', () => {
+  it('each recorded failure matches its own deviation and no other (D19, D20, D21, D24, D26, D28, D29, D31, D32, D33, D34)', () => {
     for (const r of recorded.filter((x) => x.deviation !== null)) {
       expect(matching('qemu', r.failure), `${r.failure.suite}: ${r.failure.path}`).toEqual([r.deviation]);
       expect(matchDeviation('qemu', r.failure)?.id).toBe(r.deviation);
@@ -48,6 +48,16 @@ describe('known deviations of QEMU with TP4159', () => {
       expect(matching('exec "nvme-lm serve --profile tp4159"', r.failure)).toEqual([]);
       expect(matching('qemu', { ...r.failure, suite: 'vfLifecycle:no-lm:immediate' })).toEqual([]);
     }
+  });
+
+  it('D34: a One-Shot event at Suspend with DUDMQ is the reset-keeps-logging deviation only after a VF reset ended the log', () => {
+    const atSuspend = recorded.find((r) => r.failure.event === 'SUSPEND_DUDMQ');
+    if (!atSuspend) throw new Error('no recorded One-Shot event at SUSPEND_DUDMQ');
+    expect(matching('qemu', atSuspend.failure)).toEqual(['QEMU-TP4159-D34-RESET-KEEPS-LOGGING']);
+    const noReset = { ...atSuspend.failure, what: atSuspend.failure.what?.replace(/; logging ended by .*$/, '') };
+    expect(matching('qemu', noReset)).toEqual([]);
+    const byTrackStop = { ...atSuspend.failure, what: atSuspend.failure.what?.replace('a VF reset (D34)', 'Track Send stop (D29)') };
+    expect(matching('qemu', byTrackStop)).toEqual([]);
   });
 
   it('D31: a range in the queue-full entry is a deviation; a range in a sequence entry (D29) is not', () => {

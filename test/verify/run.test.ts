@@ -2,7 +2,7 @@
 // needed). What `--vfs N` does to each suite is in suiteVfs.test.ts, the exit
 // code the CLI derives from the result in test/cli/verifyExitCode.test.ts.
 import { describe, expect, it } from 'vitest';
-import { runVerify, selectSuites } from '../../src/verify/run.ts';
+import { deviationTarget, runVerify, selectSuites, withDeviation } from '../../src/verify/run.ts';
 import { pfAcceptanceSuites } from '../../models/bindings/pfAcceptance.ts';
 import { resets } from './fixtures/recordingAdapter.ts';
 
@@ -35,5 +35,24 @@ describe('verify --suite', () => {
     expect(selectSuites(suites, ['=pfAcceptance:lm']).map((s) => s.id)).toEqual(['pfAcceptance:lm']);
     expect(() => selectSuites(suites, ['=pfAcceptance'])).toThrow('--suite =pfAcceptance: no such suite');
     expect(() => selectSuites(suites, ['pfAcc', 'nope'])).toThrow(`--suite pfAcc nope: no such suite for the chosen profiles; the suites are ${suites.map((s) => s.id).join(', ')}`);
+  });
+});
+
+describe('known deviations of a failure', () => {
+  // a One-Shot event QEMU with TP4159 completed at Suspend with DUDMQ after a VF reset (QEMU-TP4159-D34-RESET-KEEPS-LOGGING)
+  const failure = {
+    suite: 'tp4159Udmq:entries=3:one-shot',
+    path: 'CREATE_CDQ > TRACK_START > AER > FLR > DELETE_CDQ > CREATE_CDQ > TRACK_START > FLR > SUSPEND_DUDMQ',
+    step: 9,
+    event: 'SUSPEND_DUDMQ',
+    expected: 'none',
+    observed: 'DW0 0x104 DW1 0',
+    what: 'SUSPEND_DUDMQ: Asynchronous Event Request completions, One-Shot (D33); logging ended by a VF reset (D34)',
+  };
+
+  it('D34: the same failure is a known deviation on QEMU (any binary) and a failure on any other target, for a run and a --replay alike', () => {
+    expect(deviationTarget({ kind: 'qemu', binary: './qemu-system-x86_64' })).toBe('qemu');
+    expect(withDeviation(deviationTarget({ kind: 'qemu' }), failure).deviation?.id).toBe('QEMU-TP4159-D34-RESET-KEEPS-LOGGING');
+    expect(withDeviation(deviationTarget({ kind: 'exec', command: 'nvme-lm serve --profile tp4159' }), failure).deviation).toBeUndefined();
   });
 });

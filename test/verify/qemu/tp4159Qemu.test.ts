@@ -70,6 +70,13 @@ describe.skipIf(qemuTp4159 === undefined)('verify --qemu --profile tp4159 on a Q
     expect(processesMentioning(binary)).toEqual([]);
   }, 120_000);
 
+  it('D34: --replay of a path that fails only with a registered deviation reports it as known and exits 0', async () => {
+    const run = await nvmeLm(['verify', '--qemu', '--qemu-binary', binary, '--profile', 'tp4159', '--vfs', '2', '--replay', 'tp4159Udmq:entries=3:one-shot', '84']);
+    expect(run.stdout).toMatch(/KNOWN DEVIATION QEMU-TP4159-D34-RESET-KEEPS-LOGGING in tp4159Udmq:entries=3:one-shot/);
+    expect(run.status, run.stderr).toBe(0);
+    expect(processesMentioning(binary)).toEqual([]);
+  }, 120_000);
+
   /** One run of tp4159Udmq through the CLI, shared by the tests below (a run takes minutes). */
   let udmq: Promise<CliRun> | undefined;
   const udmqRun = (): Promise<CliRun> => (udmq ??= nvmeLm(['verify', '--qemu', '--qemu-binary', binary, '--profile', 'tp4159', '--suite', 'tp4159Udmq', '--vfs', '2', '--json']));
