@@ -197,7 +197,7 @@ export class QueueTracker {
           `earlier commands got no completion; reset or re-enable the controller`,
       );
     }
-    const dstrd = await this.doorbellStride(fn);
+    const dstrd = this.dstrd.get(fn) ?? (await this.doorbellStride(fn));
     const deadline = Date.now() + this.timeoutMs;
     const cid = sqeCid(sqe);
     const pushed = { ...sqPush(sq), pushed: sq.pushed + 1, waiting: [...sq.waiting, { cid, seq: sq.pushed, sqe: sqe.slice() }] };
@@ -214,10 +214,11 @@ export class QueueTracker {
     const early = this.claim(fn, qid, cid);
     if (early) {
       // the CQ head doorbell and what the completion makes the host do next (clear a new CQ) go together
-      await runBatch(this.raw, [...headDoorbell, ...this.learnFromAdmin(state, qid, sqe, early)]);
+      const next = [...headDoorbell, ...this.learnFromAdmin(state, qid, sqe, early)];
+      if (next.length > 0) await runBatch(this.raw, next);
       return early;
     }
-    await runBatch(this.raw, headDoorbell);
+    if (headDoorbell.length > 0) await runBatch(this.raw, headDoorbell);
     const late = await this.pollCompletion(fn, sq.cqid, dstrd, qid, cid, deadline);
     if (late) await runBatch(this.raw, this.learnFromAdmin(state, qid, sqe, late));
     return late;
@@ -254,18 +255,21 @@ export class QueueTracker {
   private async look(fn: number, foreign: boolean): Promise<void> {
     const state = this.functions.get(fn);
     if (!state || state.cqs.size === 0) return;
-    const dstrd = await this.doorbellStride(fn);
-    const cqs = [...state.cqs];
+    const dstrd = this.dstrd.get(fn) ?? (await this.doorbellStride(fn));
+    const cqids: number[] = [];
     // from the head to the ring's end at most: a look finds a completion there far less often than a submit does
-    const reads = cqs.map(([, cq]) => cqReadRequests(cq).slice(0, 1));
-    const looks = await runBatch(this.raw, reads.flat());
-    const doorbells: RawRequest[] = [];
-    let at = 0;
-    for (const [i, [cqid]] of cqs.entries()) {
-      const mine = looks.slice(at, (at += reads[i].length));
-      doorbells.push(...(await this.consume(fn, cqid, dstrd, joined(mine), foreign)));
+    const reads: Array<RawRequest & { op: 'memRead' }> = [];
+    for (const [cqid, cq] of state.cqs) {
+      cqids.push(cqid);
+      reads.push(cqReadRequests(cq)[0]);
     }
-    await runBatch(this.raw, doorbells);
+    const looks = await runBatch(this.raw, reads);
+    const doorbells: RawRequest[] = [];
+    for (let i = 0; i < cqids.length; i++) {
+      doorbells.push(...(await this.consume(fn, cqids[i], dstrd, looks[i].data, foreign)));
+    }
+    // a look that consumed nothing writes no doorbell: nothing to send
+    if (doorbells.length > 0) await runBatch(this.raw, doorbells);
   }
 
   /** Consume every completion the device has posted on one CQ, in order, and write its head doorbell. */
