@@ -22,7 +22,7 @@ import { TargetFault } from './errors.ts';
 import { runBatch, together, type BatchOps, type RawAnswer, type RawRequest } from './batch.ts';
 import { claimCompletion, completionId, cqTake, sqeCid, sqFull, sqHeadFrom, sqPush, sqSkipToHead } from './ring.ts';
 import { judgeCompletion, rememberSlot, stalePhaseFault } from './completionCheck.ts';
-import { applyQueueChange, copyState, newFunctionState, newTrackedCq, newTrackedSq, type CompletionQueue, type FunctionState, type SubmissionQueue, type TrackerState } from './queueState.ts';
+import { applyQueueChange, copyFunctionState, copyState, newFunctionState, newTrackedCq, newTrackedSq, type CompletionQueue, type FunctionState, type SubmissionQueue, type TrackerState } from './queueState.ts';
 
 export type { RawDeviceOps } from './batch.ts';
 
@@ -141,12 +141,13 @@ export class QueueTracker {
   }
 
   restoreState(saved: unknown): void {
-    const s = copyState(saved as TrackerState);
+    // copied straight into this tracker's maps (copyState's maps would only be emptied into them)
+    const s = saved as TrackerState;
     this.ownSeen = new WeakSet();
     this.functions.clear();
     this.dstrd.clear();
     this.unclaimed.clear();
-    for (const [k, v] of s.functions) this.functions.set(k, v);
+    for (const [k, v] of s.functions) this.functions.set(k, copyFunctionState(v));
     for (const [k, v] of s.dstrd) this.dstrd.set(k, v);
     for (const [k, v] of s.unclaimed) this.unclaimed.set(k, v);
   }
@@ -200,7 +201,10 @@ export class QueueTracker {
     const dstrd = this.dstrd.get(fn) ?? (await this.doorbellStride(fn));
     const deadline = Date.now() + this.timeoutMs;
     const cid = sqeCid(sqe);
-    const pushed = { ...sqPush(sq), pushed: sq.pushed + 1, waiting: [...sq.waiting, { cid, seq: sq.pushed, sqe: sqe.slice() }] };
+    // a new record (sqPush copies), filled in before anything holds it
+    const pushed = sqPush(sq);
+    pushed.pushed = sq.pushed + 1;
+    pushed.waiting = [...sq.waiting, { cid, seq: sq.pushed, sqe: sqe.slice() }];
     // the first look at the CQ rides with the doorbell: a synchronous target has posted by then
     const reads = cqReadRequests(cq);
     const answers = await runBatch(this.raw, [
@@ -302,12 +306,15 @@ export class QueueTracker {
           break;
         }
         // copy on write: a saved state shares this array until the first completion after it
-        if (!this.ownSeen.has(cq.seen)) {
-          cq = { ...cq, seen: cq.seen.slice() };
-          this.ownSeen.add(cq.seen);
+        let seen = cq.seen;
+        if (!this.ownSeen.has(seen)) {
+          seen = seen.slice();
+          this.ownSeen.add(seen);
         }
-        rememberSlot(cq.seen, cq.head, bytes);
-        cq = { ...next, seen: cq.seen };
+        rememberSlot(seen, cq.head, bytes);
+        // next is a new record (cqTake copies): it takes the array written
+        next.seen = seen;
+        cq = next;
         this.collect(fn, state, cqid, bytes, foreign);
       }
       consumed += taken;
@@ -333,7 +340,10 @@ export class QueueTracker {
       const verdict = judgeCompletion(fn, cqid, bytes, sq, state.sqs, live !== undefined);
       if (!verdict.ok) throw verdict.fault;
       const waiting = (sq as SubmissionQueue).waiting.filter((w) => w !== verdict.command);
-      const next = { ...(sq as SubmissionQueue), waiting, consumed: verdict.consumed, head: verdict.consumed % (sq as SubmissionQueue).size };
+      const next = { ...(sq as SubmissionQueue) };
+      next.waiting = waiting;
+      next.consumed = verdict.consumed;
+      next.head = verdict.consumed % next.size;
       if (live) state.sqs.set(sqid, next);
       else if (waiting.length > 0) state.retired.set(sqid, next);
       else state.retired.delete(sqid);
