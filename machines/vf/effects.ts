@@ -17,9 +17,29 @@ const QUIET: Omit<VfObservation, 'event' | 'rdy'> = {
   adminDropped: 'none',
 };
 
-/** The context after a step: `next` plus the observation of `event` (fields not given are quiet). */
+/**
+ * The context after a step: `next` plus the observation of `event` (fields
+ * not given are quiet). Written as literals: on Node 20's V8 the spreads
+ * `{ ...next, last }` and `{ ...QUIET, event }` (each adds fields) cost tens
+ * of microseconds, at every transition the checker explores.
+ */
 function step(next: Omit<VfContext, 'last'>, event: VfEventType, seen: Partial<VfObservation>): VfContext {
-  return { ...next, last: { ...QUIET, event, rdy: next.enabled, ...seen } };
+  const q = QUIET;
+  const last: VfObservation = {
+    completion: q.completion,
+    sizeQueues: q.sizeQueues,
+    saveCompleted: q.saveCompleted,
+    latched: q.latched,
+    ioFetched: q.ioFetched,
+    ioCompleted: q.ioCompleted,
+    adminCompleted: q.adminCompleted,
+    ioDropped: q.ioDropped,
+    adminDropped: q.adminDropped,
+    event,
+    rdy: next.enabled,
+  };
+  Object.assign(last, seen);
+  return { enabled: next.enabled, ioQueues: next.ioQueues, outstanding: next.outstanding, latched: next.latched, adminLatched: next.adminLatched, image: next.image, last };
 }
 
 function state(ctx: VfContext): Omit<VfContext, 'last'> {

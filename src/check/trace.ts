@@ -116,13 +116,25 @@ function stateOf(s: AnyMachineSnapshot, key: (s: AnyMachineSnapshot) => string):
   return { key: key(s), value: s.value, context: s.context };
 }
 
+/**
+ * Each event's label, spelled once: an event is a value nobody changes, and
+ * paths made from one graph share its event objects (every path name and
+ * transition key of a suite spells the same few hundred events).
+ */
+const labels = new WeakMap<EventObject, string>();
+
 /** `TYPE` or `TYPE(field=value, ...)` for events with a payload. */
 export function eventLabel(event: EventObject): string {
-  const fields = Object.keys(event)
-    .filter((k) => k !== 'type')
-    .sort()
-    .map((k) => `${k}=${labelValue((event as unknown as Record<string, unknown>)[k])}`);
-  return fields.length === 0 ? event.type : `${event.type}(${fields.join(', ')})`;
+  let label = labels.get(event);
+  if (label === undefined) {
+    const fields = Object.keys(event)
+      .filter((k) => k !== 'type')
+      .sort()
+      .map((k) => `${k}=${labelValue((event as unknown as Record<string, unknown>)[k])}`);
+    label = fields.length === 0 ? event.type : `${event.type}(${fields.join(', ')})`;
+    labels.set(event, label);
+  }
+  return label;
 }
 
 function labelValue(v: unknown): string {

@@ -40,12 +40,24 @@ export class TransitionSet {
     this.keys.add(transitionKey(from, event, to));
   }
 
+  /**
+   * Per step object, the state it was last added from. Paths made from one
+   * graph share a step object per transition (src/paths/path.ts), so a step
+   * seen again from the same state is that transition again: one lookup
+   * instead of three.
+   */
+  private readonly stepFrom = new WeakMap<object, string>();
+
   /** The transitions of `steps[0..upTo)`, from the initial state. */
   addSteps(initialKey: string, steps: ReadonlyArray<{ event: EventObject; state: string }>, upTo = steps.length): void {
     let from = initialKey;
     for (let i = 0; i < Math.min(upTo, steps.length); i++) {
-      this.add(from, steps[i].event, steps[i].state);
-      from = steps[i].state;
+      const step = steps[i];
+      if (this.stepFrom.get(step) !== from) {
+        this.add(from, step.event, step.state);
+        this.stepFrom.set(step, from);
+      }
+      from = step.state;
     }
   }
 }

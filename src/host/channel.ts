@@ -4,7 +4,7 @@
 // 0xC4-0xD5 leaves it unless the probe accepted the device (D3), and no
 // tp4159 management opcode unless the tp4159 guard did (D21).
 import type { Cqe } from '../wire/cqe.ts';
-import { adminOpcodeName, HMLM } from '../wire/opcodes.ts';
+import { adminOpcodeName, HMLM_OPCODES } from '../wire/opcodes.ts';
 import { SQE_SIZE } from '../wire/sqe.ts';
 import { decodeTp4159 } from '../wire/tp4159/commandCodec.ts';
 import { isSuccess, type Status } from '../wire/status.ts';
@@ -18,8 +18,6 @@ const LM_OPCODE_LAST = 0xd5;
 function inLmOpcodeRange(opcode: number): boolean {
   return opcode >= LM_OPCODE_FIRST && opcode <= LM_OPCODE_LAST;
 }
-
-const HMLM_OPCODES: ReadonlySet<number> = new Set(Object.values(HMLM));
 
 /** What the tp4159 guard hands over when the PF is a migration management controller with a state format the driver reads (D21). */
 export interface HmlmPermit {

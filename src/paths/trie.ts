@@ -97,7 +97,11 @@ export async function runPaths<S>(paths: readonly Path[], impl: Implementation<S
   const played = new Set<number>();
   let stopped = false;
   const finish = (p: number, r: Omit<PathResult, 'path'>): void => {
-    results[p] = { path: paths[p], ...r };
+    // field by field, not { path, ...r }: on Node 20's V8 a spread into a literal costs microseconds (src/target/queueState.ts), once per path
+    const result: PathResult = { path: paths[p], ok: r.ok };
+    if ('error' in r) result.error = r.error;
+    if ('failedStep' in r) result.failedStep = r.failedStep;
+    results[p] = result;
     played.add(p);
     options.onResult?.(results[p], ++done, paths.length);
     if (options.stopWhen?.(results[p])) stopped = true;

@@ -22,7 +22,7 @@ import { TargetFault } from './errors.ts';
 import { runBatch, together, type BatchOps, type RawAnswer, type RawRequest } from './batch.ts';
 import { claimCompletion, completionId, cqTake, sqeCid, sqFull, sqHeadFrom, sqPush, sqSkipToHead } from './ring.ts';
 import { judgeCompletion, rememberSlot, stalePhaseFault } from './completionCheck.ts';
-import { applyQueueChange, copyState, newFunctionState, newTrackedCq, newTrackedSq, type CompletionQueue, type FunctionState, type SubmissionQueue, type TrackerState } from './queueState.ts';
+import { applyQueueChange, copyFunctionState, copyState, newFunctionState, newTrackedCq, newTrackedSq, type CompletionQueue, type FunctionState, type SubmissionQueue, type TrackerState } from './queueState.ts';
 
 export type { RawDeviceOps } from './batch.ts';
 
@@ -141,12 +141,13 @@ export class QueueTracker {
   }
 
   restoreState(saved: unknown): void {
-    const s = copyState(saved as TrackerState);
+    // copied straight into this tracker's maps (copyState's maps would only be emptied into them)
+    const s = saved as TrackerState;
     this.ownSeen = new WeakSet();
     this.functions.clear();
     this.dstrd.clear();
     this.unclaimed.clear();
-    for (const [k, v] of s.functions) this.functions.set(k, v);
+    for (const [k, v] of s.functions) this.functions.set(k, copyFunctionState(v));
     for (const [k, v] of s.dstrd) this.dstrd.set(k, v);
     for (const [k, v] of s.unclaimed) this.unclaimed.set(k, v);
   }
@@ -197,10 +198,13 @@ export class QueueTracker {
           `earlier commands got no completion; reset or re-enable the controller`,
       );
     }
-    const dstrd = await this.doorbellStride(fn);
+    const dstrd = this.dstrd.get(fn) ?? (await this.doorbellStride(fn));
     const deadline = Date.now() + this.timeoutMs;
     const cid = sqeCid(sqe);
-    const pushed = { ...sqPush(sq), pushed: sq.pushed + 1, waiting: [...sq.waiting, { cid, seq: sq.pushed, sqe: sqe.slice() }] };
+    // a new record (sqPush copies), filled in before anything holds it
+    const pushed = sqPush(sq);
+    pushed.pushed = sq.pushed + 1;
+    pushed.waiting = [...sq.waiting, { cid, seq: sq.pushed, sqe: sqe.slice() }];
     // the first look at the CQ rides with the doorbell: a synchronous target has posted by then
     const reads = cqReadRequests(cq);
     const answers = await runBatch(this.raw, [
@@ -214,10 +218,11 @@ export class QueueTracker {
     const early = this.claim(fn, qid, cid);
     if (early) {
       // the CQ head doorbell and what the completion makes the host do next (clear a new CQ) go together
-      await runBatch(this.raw, [...headDoorbell, ...this.learnFromAdmin(state, qid, sqe, early)]);
+      const next = [...headDoorbell, ...this.learnFromAdmin(state, qid, sqe, early)];
+      if (next.length > 0) await runBatch(this.raw, next);
       return early;
     }
-    await runBatch(this.raw, headDoorbell);
+    if (headDoorbell.length > 0) await runBatch(this.raw, headDoorbell);
     const late = await this.pollCompletion(fn, sq.cqid, dstrd, qid, cid, deadline);
     if (late) await runBatch(this.raw, this.learnFromAdmin(state, qid, sqe, late));
     return late;
@@ -254,18 +259,21 @@ export class QueueTracker {
   private async look(fn: number, foreign: boolean): Promise<void> {
     const state = this.functions.get(fn);
     if (!state || state.cqs.size === 0) return;
-    const dstrd = await this.doorbellStride(fn);
-    const cqs = [...state.cqs];
+    const dstrd = this.dstrd.get(fn) ?? (await this.doorbellStride(fn));
+    const cqids: number[] = [];
     // from the head to the ring's end at most: a look finds a completion there far less often than a submit does
-    const reads = cqs.map(([, cq]) => cqReadRequests(cq).slice(0, 1));
-    const looks = await runBatch(this.raw, reads.flat());
-    const doorbells: RawRequest[] = [];
-    let at = 0;
-    for (const [i, [cqid]] of cqs.entries()) {
-      const mine = looks.slice(at, (at += reads[i].length));
-      doorbells.push(...(await this.consume(fn, cqid, dstrd, joined(mine), foreign)));
+    const reads: Array<RawRequest & { op: 'memRead' }> = [];
+    for (const [cqid, cq] of state.cqs) {
+      cqids.push(cqid);
+      reads.push(cqReadRequests(cq)[0]);
     }
-    await runBatch(this.raw, doorbells);
+    const looks = await runBatch(this.raw, reads);
+    const doorbells: RawRequest[] = [];
+    for (let i = 0; i < cqids.length; i++) {
+      doorbells.push(...(await this.consume(fn, cqids[i], dstrd, looks[i].data, foreign)));
+    }
+    // a look that consumed nothing writes no doorbell: nothing to send
+    if (doorbells.length > 0) await runBatch(this.raw, doorbells);
   }
 
   /** Consume every completion the device has posted on one CQ, in order, and write its head doorbell. */
@@ -298,12 +306,15 @@ export class QueueTracker {
           break;
         }
         // copy on write: a saved state shares this array until the first completion after it
-        if (!this.ownSeen.has(cq.seen)) {
-          cq = { ...cq, seen: cq.seen.slice() };
-          this.ownSeen.add(cq.seen);
+        let seen = cq.seen;
+        if (!this.ownSeen.has(seen)) {
+          seen = seen.slice();
+          this.ownSeen.add(seen);
         }
-        rememberSlot(cq.seen, cq.head, bytes);
-        cq = { ...next, seen: cq.seen };
+        rememberSlot(seen, cq.head, bytes);
+        // next is a new record (cqTake copies): it takes the array written
+        next.seen = seen;
+        cq = next;
         this.collect(fn, state, cqid, bytes, foreign);
       }
       consumed += taken;
@@ -329,7 +340,10 @@ export class QueueTracker {
       const verdict = judgeCompletion(fn, cqid, bytes, sq, state.sqs, live !== undefined);
       if (!verdict.ok) throw verdict.fault;
       const waiting = (sq as SubmissionQueue).waiting.filter((w) => w !== verdict.command);
-      const next = { ...(sq as SubmissionQueue), waiting, consumed: verdict.consumed, head: verdict.consumed % (sq as SubmissionQueue).size };
+      const next = { ...(sq as SubmissionQueue) };
+      next.waiting = waiting;
+      next.consumed = verdict.consumed;
+      next.head = verdict.consumed % next.size;
       if (live) state.sqs.set(sqid, next);
       else if (waiting.length > 0) state.retired.set(sqid, next);
       else state.retired.delete(sqid);

@@ -43,6 +43,9 @@ export const HMLM = {
   CONTROLLER_DATA_QUEUE: 0x45,
 } as const;
 
+/** The HMLM opcodes as a set, for a test per command. */
+export const HMLM_OPCODES: ReadonlySet<number> = new Set(Object.values(HMLM));
+
 export type Transfer = 'none' | 'host-to-controller' | 'controller-to-host' | 'bidirectional';
 
 const LM_NAMES = ['QUERY_DATA_SIZE', 'SUSPEND', 'RESUME', 'SAVE_DATA', 'LOAD_DATA'] as const;

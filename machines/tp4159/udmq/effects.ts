@@ -13,8 +13,27 @@ type Ctx = Omit<UdmqContext, 'last'>;
 
 const QUIET: Omit<UdmqObservation, 'event'> = { completion: 'none', posted: [], changeCompleted: false, read: null, reported: [] };
 
+/** Written as literals: on Node 20's V8 a spread that adds fields (`{ ...next, last }`) costs microseconds, at every transition explored. */
 function step(next: Ctx, event: UdmqEventType, seen: Partial<UdmqObservation>): UdmqContext {
-  return { ...next, last: { ...QUIET, event, ...seen } };
+  const last: UdmqObservation = { completion: QUIET.completion, posted: QUIET.posted, changeCompleted: QUIET.changeCompleted, read: QUIET.read, reported: QUIET.reported, event };
+  Object.assign(last, seen);
+  const n = next;
+  return {
+    cdq: n.cdq,
+    slots: n.slots,
+    tail: n.tail,
+    ctrlPhase: n.ctrlPhase,
+    head: n.head,
+    hostPhase: n.hostPhase,
+    used: n.used,
+    logging: n.logging,
+    suspended: n.suspended,
+    etpt: n.etpt,
+    tpt: n.tpt,
+    aers: n.aers,
+    queued: n.queued,
+    last,
+  };
 }
 
 function state(c: UdmqContext): Ctx {

@@ -3,7 +3,7 @@
 // fields (minus the head fields it does not use, written as 0); one-bit flags
 // are booleans, 64-bit fields bigints, everything else a number.
 import { decodeUints, encodeUints, fieldByName, setUint, WireError, type Field } from '../layout.ts';
-import { ADMIN, FEATURE_CONTROLLER_DATA_QUEUE, HMLM } from '../opcodes.ts';
+import { ADMIN, FEATURE_CONTROLLER_DATA_QUEUE, HMLM_OPCODES } from '../opcodes.ts';
 import { SQE_SIZE } from '../sqe.ts';
 import {
   CDQ_CREATE_LAYOUT,
@@ -130,6 +130,9 @@ export function encodeTp4159(c: Tp4159Command): Uint8Array {
   return sqe;
 }
 
+/** The kinds with their layouts, listed once (the emulator decodes every admin command it executes). */
+const KINDS = Object.entries(TP4159_KINDS) as Array<[Tp4159Kind, (typeof TP4159_KINDS)[Tp4159Kind]]>;
+
 /** Which layout an SQE is, by opcode and SEL (or FID for Set/Get Features); undefined if not a tp4159 command. */
 function tp4159LayoutOf(sqe: Uint8Array): { kind: Tp4159Kind; layout: Tp4159Layout } | undefined {
   if (sqe.length !== SQE_SIZE) throw new WireError(`SQE must be exactly ${SQE_SIZE} bytes, got ${sqe.length}`);
@@ -137,8 +140,8 @@ function tp4159LayoutOf(sqe: Uint8Array): { kind: Tp4159Kind; layout: Tp4159Layo
   const byte40 = sqe[40];
   const isFeature = opc === ADMIN.SET_FEATURES || opc === ADMIN.GET_FEATURES;
   if (isFeature && byte40 !== FEATURE_CONTROLLER_DATA_QUEUE) return undefined;
-  if (!isFeature && !Object.values<number>(HMLM).includes(opc)) return undefined;
-  for (const [kind, spec] of Object.entries(TP4159_KINDS) as Array<[Tp4159Kind, (typeof TP4159_KINDS)[Tp4159Kind]]>) {
+  if (!isFeature && !HMLM_OPCODES.has(opc)) return undefined;
+  for (const [kind, spec] of KINDS) {
     const f = spec.layout.fixed;
     if (f.opc === opc && (f.sel === undefined || f.sel === byte40) && (f.fid === undefined || f.fid === byte40)) return { kind, layout: spec.layout };
   }
