@@ -65,7 +65,7 @@ describe('trailing zeros left out of memory data', () => {
       '{"op":"batch","requests":[{"op":"memWrite","addr":"0x1000","data":"","len":2},{"op":"memRead","addr":"0x1000","len":4,"zeroTail":true}]}',
       '{"op":"memWrite","addr":"0x1000","data":"0102","len":1}',
     ]);
-    expect(answers[0]).toEqual({ ok: true, synchronous: true, batch: true, zeroTail: true });
+    expect(answers[0]).toEqual({ ok: true, synchronous: true, batch: true, batchCompleteIo: true, zeroTail: true });
     expect(answers[3]).toEqual({ data: '01000000' }); // the ff of the first write were zeroed by len
     expect(answers[4]).toEqual({ data: '01' });
     expect(answers[5]).toEqual({ answers: [{ ok: true }, { data: '' }] });
@@ -77,7 +77,7 @@ describe('trailing zeros left out of memory data', () => {
       ['{"op":"reset","vfs":1,"profile":"lm"}', '{"op":"memWrite","addr":"0x1000","data":"01","len":4}', '{"op":"memRead","addr":"0x1000","len":4,"zeroTail":true}', '{"op":"memRead","addr":"0x1000","len":2}'],
       { zeroTail: false },
     );
-    expect(answers[0]).toEqual({ ok: true, synchronous: true, batch: true });
+    expect(answers[0]).toEqual({ ok: true, synchronous: true, batch: true, batchCompleteIo: true });
     expect(answers[1]).toEqual({ error: expect.stringMatching(/memWrite with "len" is not served here \(serve --no-zero-tail\)/) });
     expect(answers[2]).toEqual({ error: expect.stringMatching(/memRead with "zeroTail" is not served here/) });
     expect(answers[3]).toEqual({ data: '0000' }); // the refused write did not run
