@@ -256,9 +256,8 @@ export class QueueTracker {
     if (!state || state.cqs.size === 0) return;
     const dstrd = await this.doorbellStride(fn);
     const cqs = [...state.cqs];
-    // the slots after the head in ring order, past the ring's end too: a completion at the last slot
-    // (a small I/O CQ wraps every few commands) then costs no read of its own for the slot after it
-    const reads = cqs.map(([, cq]) => cqReadRequests(cq));
+    // from the head to the ring's end at most: a look finds a completion there far less often than a submit does
+    const reads = cqs.map(([, cq]) => cqReadRequests(cq).slice(0, 1));
     const looks = await runBatch(this.raw, reads.flat());
     const doorbells: RawRequest[] = [];
     let at = 0;
