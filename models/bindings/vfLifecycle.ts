@@ -123,8 +123,8 @@ export class VfLifecycleBinding implements Implementation<DeviceSnapshot<Saved>>
     this.book = freshBook();
     this.machine = machineInitial(this.spec.machine);
     await this.pf.driver.enable();
-    await checkRdy('reset: PF', this.pf.driver, true);
-    await this.realisation.checkPfCapability('reset', this.pf.driver, this.o.lm);
+    // the CSTS read goes with the Identify after it (one round trip on a batch target); a wrong CSTS is still the failure reported
+    await together([checkRdy('reset: PF', this.pf.driver, true), this.realisation.checkPfCapability('reset', this.pf.driver, this.o.lm)]);
   }
 
   async step(event: EventObject, expected: PathStep): Promise<void> {

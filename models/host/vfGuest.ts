@@ -6,7 +6,7 @@
 // machine says completed then (latched commands fetched after RESUME, D11;
 // deferred I/O completing; nothing else).
 import type { Adapter } from '../../src/target/adapter.ts';
-import { runBatch } from '../../src/target/batch.ts';
+import { runBatch, together } from '../../src/target/batch.ts';
 import { claimCompletion, sqeCid } from '../../src/target/ring.ts';
 import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
 import { checkReadBack, describePosted, FunctionDriver, isOk, lbaOf, postedDetail, readCommand, writeCommand, type DriverState, type Posted, type QueueDepths, VF_DEPTHS } from './guest.ts';
@@ -162,13 +162,26 @@ export class VfGuest {
    * the only one.
    */
   private async releaseHeld(sqid: number, cid: number): Promise<Uint8Array | null> {
-    if (!this.adapter.completeIo || (await this.adapter.completeIo(this.fn, 1)) !== 1) return null;
-    const got = await this.driver.reap();
+    const released = await this.completeOne();
+    if (released === null || released.n !== 1) return null;
+    const got = released.got;
     const other = got.filter((c) => c.sqid !== sqid || c.cid !== cid);
     if (other.length > 0 || got.length !== 1) {
       throw new Mismatch(`VF ${this.fn}: completeIo of the held no-op CID ${cid} on SQ ${sqid}`, 'its completion alone', got.length === 0 ? 'no completion' : got.map(describePosted).join('; '));
     }
     return got[0].raw;
+  }
+
+  /**
+   * completeIo of one command, and the completions on the VF's queues
+   * after it: asked for together (the reads go after completeIo, in the
+   * same round trip on a target that takes completeIo in a batch). Null
+   * when the target cannot complete I/O held in flight.
+   */
+  private async completeOne(): Promise<{ n: number; got: Posted[] } | null> {
+    if (!this.adapter.completeIo) return null;
+    const [n, got] = await together([this.adapter.completeIo(this.fn, 1), this.driver.reap()]);
+    return { n, got };
   }
 
   /** Write the next block on queue 1 + seq mod queues. The caller files it (completed, fetched or latched). */
@@ -264,9 +277,8 @@ export class VfGuest {
     const cid = this.driver.cid();
     let c = await this.driver.submit(1, await readCommand(this.driver, lba, cid));
     if (c === null && deferred) {
-      const n = (await this.adapter.completeIo?.(this.fn, 1)) ?? 0;
+      const { n, got } = (await this.completeOne()) ?? { n: 0, got: [] };
       if (n !== 1) throw new Mismatch(what, 'the Read in flight to complete (completeIo 1)', `completeIo completed ${n}`);
-      const got = await this.driver.reap();
       c = got.find((x) => x.cid === cid && x.sqid === 1) ?? null;
       const other = got.filter((x) => x !== c);
       if (other.length > 0) throw new Mismatch(what, 'only the Read to complete', `also ${other.map(describePosted).join('; ')}`);

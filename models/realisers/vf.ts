@@ -14,6 +14,7 @@
 // in the binding: a realiser reads it through VfBookView and returns what it
 // observed (VfObserved) for the binding to file.
 import type { Adapter, VfQueuePolicy } from '../../src/target/adapter.ts';
+import { together } from '../../src/target/batch.ts';
 import { LM_CAPABILITY_OFFSET } from '../../src/wire/identify.ts';
 import { encodeLmCommand } from '../../src/wire/lmCommands.ts';
 import { isOk, type FunctionDriver, type Posted } from '../host/guest.ts';
@@ -110,7 +111,8 @@ export async function queryBeforeSave(s: VfDrivers): Promise<number> {
  */
 export async function savedImage(s: VfDrivers, size: number, same: Uint8Array | null): Promise<VfImage> {
   const fn = s.guest.fn;
-  const { bytes, fault } = await s.pf.saved(fn, size);
+  // independent reads, asked for together (one round trip on a batch target)
+  const [{ bytes, fault }, vm] = await together([s.pf.saved(fn, size), s.guest.captureVm()]);
   if (fault !== null) throw new Mismatch(`${s.label}: SAVE_DATA of VF ${fn} writes exactly QUERY's size (D8)`, `${size} bytes`, fault);
   if (same !== null) {
     const i = bytes.findIndex((b, k) => same[k] !== b);
@@ -118,14 +120,14 @@ export async function savedImage(s: VfDrivers, size: number, same: Uint8Array | 
       throw new Mismatch(`${s.label}: SAVE of VF ${fn} with nothing changed since the last SAVE or LOAD (D6)`, 'the same bytes', `they differ from byte ${i < 0 ? Math.min(same.length, bytes.length) : i}`);
     }
   }
-  return { bytes, size, queues: s.guest.book.queues, vm: await s.guest.captureVm() };
+  return { bytes, size, queues: s.guest.book.queues, vm };
 }
 
 /** The guest enables its VF: CSTS.RDY 1, and its own Identify Controller byte 3072 is 0x00 (D2: a VF never advertises LM). */
 export async function enableVf(label: string, g: VfGuest): Promise<void> {
   await g.enable();
-  await checkRdy(`${label}: VF ${g.fn}`, g.driver, true);
-  const byte = await g.driver.capabilityByte();
+  // the CSTS read goes with the Identify after it (one round trip on a batch target); a wrong CSTS is still the failure reported
+  const [, byte] = await together([checkRdy(`${label}: VF ${g.fn}`, g.driver, true), g.driver.capabilityByte()]);
   if (byte !== 0) throw new Mismatch(`${label}: VF ${g.fn}'s own Identify Controller byte ${LM_CAPABILITY_OFFSET} (D2)`, '0x00', `0x${byte.toString(16)}`);
 }
 

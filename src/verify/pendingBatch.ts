@@ -22,8 +22,7 @@
 // after it in the same batch get it too (their operations did not run). An
 // answer list that does not fit (one missing, one too many, out of order) is
 // a protocol error naming the request (its index in the batch and its op).
-import { rawAnswer, type BatchedRequest, type BatchedResponse, type Request, type Response } from './protocol.ts';
-import type { RawAnswer } from '../target/batch.ts';
+import { rawAnswer, type BatchedAnswer, type BatchedRequest, type BatchedResponse, type Request, type Response } from './protocol.ts';
 
 /** More requests than this go without waiting for the process to be idle. */
 const MAX_BATCH = 256;
@@ -39,12 +38,12 @@ export interface Transport {
 }
 
 /** A decoded answer, or the error answer that ended a batch. */
-type Answer = RawAnswer | { error: string };
+type Answer = BatchedAnswer | { error: string };
 
 /** One caller's operations: a lone read or write, or a batch; `done` is absent for a write whose caller went on. */
 interface Unit {
   requests: BatchedRequest[];
-  done?: { resolve(answers: RawAnswer[]): void; reject(e: Error): void };
+  done?: { resolve(answers: BatchedAnswer[]): void; reject(e: Error): void };
 }
 
 export class PendingBatch {
@@ -59,7 +58,7 @@ export class PendingBatch {
   /** exchanges sent and not yet answered */
   private sending = 0;
   /** memory reads answered since the last request that could change memory (synchronous targets only) */
-  private readonly remembered = new Map<string, { addr: bigint; len: number; answer: RawAnswer & { op: 'memRead' } }>();
+  private readonly remembered = new Map<string, { addr: bigint; len: number; answer: BatchedAnswer & { op: 'memRead' } }>();
   /** the target is synchronous: memory reads may be remembered */
   remember = false;
 
@@ -72,7 +71,7 @@ export class PendingBatch {
   }
 
   /** Operations whose answers the caller waits for (with any writes among them), sent with everything else asked for meanwhile. */
-  ask(requests: BatchedRequest[]): Promise<RawAnswer[]> {
+  ask(requests: BatchedRequest[]): Promise<BatchedAnswer[]> {
     this.throwFailure();
     const known = this.recall(requests);
     if (known) return Promise.resolve(known);
@@ -87,6 +86,33 @@ export class PendingBatch {
     this.throwFailure();
   }
 
+  /**
+   * A request that goes alone (one a batch cannot carry), after everything
+   * asked for before it and before everything asked for after it: what is
+   * pending goes first, and the answer is awaited in the same line as the
+   * batches. Throws a held write's failure nobody heard of, as flush does.
+   */
+  alone(req: Request): Promise<Response> {
+    this.sendNow();
+    this.remembered.clear(); // it may change memory
+    this.sending++;
+    const answered = this.inFlight.then(() => {
+      this.throwFailure();
+      return this.transport.request(req);
+    });
+    this.inFlight = answered.then(
+      () => {
+        this.sending--;
+        this.remembered.clear(); // asked for meanwhile: read before it
+      },
+      () => {
+        this.sending--;
+        this.remembered.clear();
+      },
+    );
+    return answered;
+  }
+
   /** Forget what is pending (the target is being closed: nothing reads what it would do); a caller still waiting hears `why`. */
   discard(why: Error): void {
     if (this.timer !== undefined) clearImmediate(this.timer);
@@ -98,9 +124,9 @@ export class PendingBatch {
   }
 
   /** The answers to memory reads alone, each remembered, when nothing is pending or on its way; else undefined. */
-  private recall(requests: BatchedRequest[]): RawAnswer[] | undefined {
+  private recall(requests: BatchedRequest[]): BatchedAnswer[] | undefined {
     if (!this.remember || this.units.length > 0 || this.sending > 0) return undefined;
-    const out: RawAnswer[] = [];
+    const out: BatchedAnswer[] = [];
     for (const r of requests) {
       const known = r.op === 'memRead' ? this.remembered.get(`${r.addr} ${r.len}`) : undefined;
       if (!known) return undefined;
@@ -114,7 +140,7 @@ export class PendingBatch {
     if (!this.remember) return;
     for (const [i, r] of sent.entries()) {
       const a = answers.at(i);
-      if (r.op === 'regWrite' || a === undefined || 'error' in a) this.remembered.clear();
+      if (r.op === 'regWrite' || r.op === 'completeIo' || a === undefined || 'error' in a) this.remembered.clear();
       else if (r.op === 'memWrite') {
         const lo = BigInt(r.addr);
         const hi = lo + BigInt(r.len ?? r.data.length / 2);
@@ -174,7 +200,7 @@ export class PendingBatch {
         const e = new Error(u.requests.length === 1 ? `${r.op} failed: ${why}` : `${r.op} failed (request ${at + bad} of a batch): ${why}`);
         return this.rejectFrom(units, k, e);
       }
-      u.done?.resolve(mine as RawAnswer[]);
+      u.done?.resolve(mine as BatchedAnswer[]);
       at += u.requests.length;
     }
   }

@@ -49,6 +49,8 @@ export class ProcessAdapter implements Adapter {
   private closing: Promise<void> | undefined;
   /** the program's last reset answer announced `batch` */
   private batches = false;
+  /** ... and `batchCompleteIo`: completeIo goes in a batch too */
+  private batchesCompleteIo = false;
   /** the program's last reset answer announced `zeroTail`: memory data goes without its trailing zero bytes */
   private zeroTail = false;
   /** raw operations not sent yet (batch targets only) */
@@ -152,6 +154,7 @@ export class ProcessAdapter implements Adapter {
     if ('error' in res) throw new UnsupportedProfileError(o.profile, res.error);
     if (!('ok' in res)) throw this.fail(`answer to reset is not {"ok":true}: ${JSON.stringify(res)}`);
     this.batches = 'batch' in res && res.batch === true;
+    this.batchesCompleteIo = this.batches && 'batchCompleteIo' in res && res.batchCompleteIo === true;
     this.zeroTail = 'zeroTail' in res && res.zeroTail === true;
     const synchronous = 'synchronous' in res && res.synchronous === true;
     this.pending.remember = synchronous;
@@ -215,7 +218,8 @@ export class ProcessAdapter implements Adapter {
       this.pending.hold(sent);
       return requests.map((r) => ({ op: r.op }) as RawAnswer);
     }
-    return this.pending.ask(sent);
+    // raw requests get raw answers (rawAnswer checked each one's kind)
+    return (await this.pending.ask(sent)) as RawAnswer[];
   }
 
   async flr(fn: number): Promise<void> {
@@ -223,10 +227,23 @@ export class ProcessAdapter implements Adapter {
     await this.expect({ op: 'flr', fn }, 'ok');
   }
 
+  /**
+   * Batch targets: in order with everything asked for before and after it
+   * (a reap asked for with it reads after it), in a batch when the target
+   * announced `batchCompleteIo` (the reads asked for with it go in the same
+   * round trip), else alone.
+   */
   async completeIo(fn: number, count?: number): Promise<number> {
-    await this.pending.flush();
-    const r = await this.expect({ op: 'completeIo', fn, count }, 'completed');
-    return r.completed as number;
+    const req = { op: 'completeIo' as const, fn, ...(count !== undefined ? { count } : {}) };
+    if (this.batchesCompleteIo) {
+      const [a] = await this.pending.ask([req]);
+      return (a as { completed: number }).completed;
+    }
+    if (!this.batches) return (await this.expect(req, 'completed')).completed as number;
+    const res = await this.pending.alone(req);
+    if ('error' in res) throw new Error(`completeIo failed: ${res.error}`);
+    if (!('completed' in res)) throw this.fail(`answer to completeIo lacks "completed": ${JSON.stringify(res)}`);
+    return res.completed;
   }
 
   /** End the program: stdin closed, a short grace to exit, then its whole group killed. Safe to call twice. */

@@ -32,9 +32,18 @@ const memRead = z
   })
   .describe('Read host memory.');
 
-/** What a batch may hold: the raw operations (src/target/batch.ts), never another batch. */
-export const BatchedRequestSchema = z.discriminatedUnion('op', [regWrite, regRead, memWrite, memRead]);
+const completeIo = z.object({ op: z.literal('completeIo'), fn, count: z.number().int().min(1).optional() }).describe('Optional: complete in-flight I/O (ioCompletion deferred).');
+
+/**
+ * What a batch may hold: the raw operations (src/target/batch.ts), and
+ * completeIo for a target whose reset announced "batchCompleteIo"; never
+ * another batch.
+ */
+export const BatchedRequestSchema = z.discriminatedUnion('op', [regWrite, regRead, memWrite, memRead, completeIo]);
 export type BatchedRequest = z.infer<typeof BatchedRequestSchema>;
+
+/** A decoded answer inside a batch: a raw operation's, or completeIo's count. */
+export type BatchedAnswer = RawAnswer | { op: 'completeIo'; completed: number };
 
 export const RequestSchema = z.discriminatedUnion('op', [
   z
@@ -56,7 +65,7 @@ export const RequestSchema = z.discriminatedUnion('op', [
     .object({ op: z.literal('submit'), fn, qid: z.number().int().min(0).max(0xffff), sqe: z.string().regex(/^[0-9a-f]{128}$/, '128 lower-case hex digits (64 bytes)') })
     .describe('Write the SQE at the tail of queue qid of function fn, ring its doorbell, and wait for the completion.'),
   z.object({ op: z.literal('flr'), fn }).describe('Function-level reset; config space restored afterwards.'),
-  z.object({ op: z.literal('completeIo'), fn, count: z.number().int().min(1).optional() }).describe('Optional: complete in-flight I/O (ioCompletion deferred).'),
+  completeIo,
   z
     .object({ op: z.literal('batch'), requests: z.array(BatchedRequestSchema).min(1) })
     .describe('Optional (announced by reset\'s "batch": true): perform the requests in order; answer {"answers":[...]}, one answer each, ending at the first error answer.'),
@@ -71,6 +80,10 @@ const ok = z
       .optional()
       .describe('reset only, optional: true when every completion a register write causes is in host memory before that write is answered; verify then never waits for a completion that should not come'),
     batch: z.boolean().optional().describe('reset only, optional: true when the implementation answers the batch request; verify then sends runs of register and memory operations as one'),
+    batchCompleteIo: z
+      .boolean()
+      .optional()
+      .describe('reset only, optional, with batch: true when a batch may hold completeIo too; verify then sends completeIo with the reads asked for after it'),
     zeroTail: z
       .boolean()
       .optional()
@@ -84,10 +97,11 @@ const ok = z
   .strict();
 const value = z.object({ value: hexValue }).strict();
 const data = z.object({ data: hexData }).strict();
+const completed = z.object({ completed: z.number().int().min(0) }).strict();
 const error = z.object({ error: z.string() }).strict();
 
 /** What one request of a batch is answered with. */
-export const BatchedResponseSchema = z.union([z.object({ ok: z.literal(true) }).strict(), value, data, error]);
+export const BatchedResponseSchema = z.union([z.object({ ok: z.literal(true) }).strict(), value, data, completed, error]);
 export type BatchedResponse = z.infer<typeof BatchedResponseSchema>;
 
 export const ResponseSchema = z.union([
@@ -95,7 +109,7 @@ export const ResponseSchema = z.union([
   value,
   data,
   z.object({ cqe: z.string().regex(/^[0-9a-f]{32}$/, '32 lower-case hex digits (16 bytes)').nullable() }).strict(),
-  z.object({ completed: z.number().int().min(0) }).strict(),
+  completed,
   z
     .object({ answers: z.array(BatchedResponseSchema) })
     .strict()
@@ -177,8 +191,10 @@ export function batchedAnswer(a: RawAnswer): BatchedResponse {
  * memRead answer is not `r.len` bytes (at most `r.len` when the request let
  * it leave out its trailing zeros, which are then put back).
  */
-export function rawAnswer(r: RawRequest | BatchedRequest, a: Exclude<BatchedResponse, { error: string }>): RawAnswer | undefined {
+export function rawAnswer(r: RawRequest | BatchedRequest, a: Exclude<BatchedResponse, { error: string }>): BatchedAnswer | undefined {
   switch (r.op) {
+    case 'completeIo':
+      return 'completed' in a ? { op: 'completeIo', completed: a.completed } : undefined;
     case 'regWrite':
     case 'memWrite':
       return 'ok' in a ? { op: r.op } : undefined;

@@ -1,5 +1,5 @@
-// The protocol's frequent lines (raw register and memory operations, batches
-// of them, and their answers) checked by hand instead of by zod: at tens of
+// The protocol's frequent lines (raw register and memory operations and
+// completeIo, batches of them, and their answers) checked by hand instead of by zod: at tens of
 // thousands of round trips a run, the schema walk was a large share of each
 // one's cost, on both sides of the pipe. The zod schemas in protocol.ts stay
 // the definition: these accept a subset of what the schemas accept and give
@@ -37,6 +37,10 @@ function quickBatched(o: unknown): BatchedRequest | undefined {
       if (!isHexValue(o.addr) || !isInt(o.len, 0, 1 << 24)) return undefined;
       if (o.zeroTail === undefined) return { op: 'memRead', addr: o.addr, len: o.len };
       return typeof o.zeroTail === 'boolean' ? { op: 'memRead', addr: o.addr, len: o.len, zeroTail: o.zeroTail } : undefined;
+    case 'completeIo':
+      if (!isInt(o.fn, 0, 255)) return undefined;
+      if (o.count === undefined) return { op: 'completeIo', fn: o.fn };
+      return isInt(o.count, 1) ? { op: 'completeIo', fn: o.fn, count: o.count } : undefined;
     default:
       return undefined;
   }
@@ -56,12 +60,13 @@ export function quickRequest(o: unknown): Request | undefined {
   return { op: 'batch', requests };
 }
 
-/** `{"ok":true}`, `{"value"}`, `{"data"}` or `{"error"}` (a raw operation's answers), or undefined. */
+/** `{"ok":true}`, `{"value"}`, `{"data"}`, `{"completed"}` or `{"error"}` (the answers inside a batch), or undefined. */
 function quickBatchedAnswer(o: unknown): BatchedResponse | undefined {
   if (!isObject(o) || !hasKeys(o, 1)) return undefined;
   if (o.ok === true) return { ok: true };
   if (isHexValue(o.value)) return { value: o.value };
   if (isHexData(o.data)) return { data: o.data };
+  if (isInt(o.completed, 0)) return { completed: o.completed };
   if (typeof o.error === 'string') return { error: o.error };
   return undefined;
 }

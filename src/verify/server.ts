@@ -4,7 +4,9 @@
 // process, which is where the round trips were), so every reset says so
 // unless told not to (`serve --no-batch`: a target as it was before batches).
 // Likewise memory data without its trailing zeros (`zeroTail`, zeroTail.ts;
-// `serve --no-zero-tail` does not take it).
+// `serve --no-zero-tail` does not take it). A batch may hold completeIo too
+// (`batchCompleteIo`, announced with batch): the reads of the completions
+// it lets the target post go in the same round trip.
 import type { Readable, Writable } from 'node:stream';
 import { type Adapter } from '../target/adapter.ts';
 import { parseRequest, type BatchedRequest, type BatchedResponse, type Request, type Response } from './protocol.ts';
@@ -27,7 +29,7 @@ export async function handleRequest(adapter: Adapter, req: Request, options: Ser
     case 'reset': {
       const info = await adapter.reset({ vfs: req.vfs, profile: req.profile, strict: req.strict, vfQueuePolicy: req.vfQueuePolicy, ioCompletion: req.ioCompletion, tp4159: req.tp4159 });
       const offline = info?.vfsOfflineWhilePfDisabled;
-      return { ok: true, ...(info?.synchronous === true ? { synchronous: true } : {}), ...(batch ? { batch: true } : {}), ...(zeroTail ? { zeroTail: true } : {}), ...(offline !== undefined ? { vfsOfflineWhilePfDisabled: offline } : {}) };
+      return { ok: true, ...(info?.synchronous === true ? { synchronous: true } : {}), ...(batch ? { batch: true, batchCompleteIo: true } : {}), ...(zeroTail ? { zeroTail: true } : {}), ...(offline !== undefined ? { vfsOfflineWhilePfDisabled: offline } : {}) };
     }
     case 'regWrite':
     case 'regRead':
@@ -42,20 +44,26 @@ export async function handleRequest(adapter: Adapter, req: Request, options: Ser
       await adapter.flr(req.fn);
       return { ok: true };
     case 'completeIo':
-      if (!adapter.completeIo) return { error: 'completeIo is not supported by this implementation' };
-      return { completed: await adapter.completeIo(req.fn, req.count) };
+      return handleCompleteIo(adapter, req);
     case 'batch':
       if (!batch) return { error: 'batch is not served here (serve --no-batch): send the requests one by one' };
       return { answers: await handleBatch(adapter, req.requests, zeroTail) };
   }
 }
 
-/** The raw register and memory operations: alone or inside a batch. */
+async function handleCompleteIo(adapter: Adapter, req: { fn: number; count?: number }): Promise<BatchedResponse> {
+  if (!adapter.completeIo) return { error: 'completeIo is not supported by this implementation' };
+  return { completed: await adapter.completeIo(req.fn, req.count) };
+}
+
+/** The raw register and memory operations and completeIo: alone or inside a batch. */
 async function handleRaw(adapter: Adapter, req: BatchedRequest, zeroTail: boolean): Promise<BatchedResponse> {
   if (!zeroTail && ((req.op === 'memWrite' && req.len !== undefined) || (req.op === 'memRead' && req.zeroTail !== undefined))) {
     return { error: `${req.op} with "${req.op === 'memWrite' ? 'len' : 'zeroTail'}" is not served here (serve --no-zero-tail): send the whole data` };
   }
   switch (req.op) {
+    case 'completeIo':
+      return handleCompleteIo(adapter, req);
     case 'regWrite':
       await adapter.regWrite(req.fn, req.offset, req.width, BigInt(req.value));
       return { ok: true };

@@ -9,6 +9,17 @@ import { checkedHexBytes } from '../wire/hex.ts';
 /** `bytes` without its trailing zero bytes (a view of them, not a copy). */
 export function withoutZeroTail(bytes: Uint8Array): Uint8Array {
   let end = bytes.length;
+  // four bytes a step over the aligned part: a zero page was 4096 steps, on every request that carries one
+  if (bytes.byteOffset % 4 === 0) {
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset, end >>> 2);
+    const wordEnd = words.length * 4;
+    while (end > wordEnd && bytes[end - 1] === 0) end--;
+    if (end === wordEnd) {
+      let w = words.length;
+      while (w > 0 && words[w - 1] === 0) w--;
+      end = w * 4;
+    }
+  }
   while (end > 0 && bytes[end - 1] === 0) end--;
   return bytes.subarray(0, end);
 }

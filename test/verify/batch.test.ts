@@ -59,7 +59,7 @@ describe('the batch request', () => {
       '{"op":"batch","requests":[{"op":"memWrite","addr":"0x1000","data":"0304"},{"op":"regRead","fn":9,"offset":0,"width":4},{"op":"memWrite","addr":"0x1000","data":"0506"}]}',
       '{"op":"memRead","addr":"0x1000","len":2}',
     ]);
-    expect(answers[0]).toEqual({ ok: true, synchronous: true, batch: true, zeroTail: true });
+    expect(answers[0]).toEqual({ ok: true, synchronous: true, batch: true, batchCompleteIo: true, zeroTail: true });
     expect(answers[1]).toEqual({ answers: [{ ok: true }, { data: '0102' }, { value: '0x0' }] });
     expect(answers[2]).toEqual({ answers: [{ ok: true }, { error: expect.stringMatching(/function 9 does not exist/) }] });
     expect(answers[3]).toEqual({ data: '0304' }); // the write after the error did not run

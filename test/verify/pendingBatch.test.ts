@@ -6,15 +6,18 @@
 import { describe, expect, it } from 'vitest';
 import { ProcessAdapter } from '../../src/verify/processAdapter.ts';
 import { ProtocolError } from '../../src/target/errors.ts';
+import { together } from '../../src/target/batch.ts';
 
 const node = JSON.stringify(process.execPath);
 
 /**
- * A target that announces batch (or not: `batch` false). regRead offset 0
- * answers how many operations it performed, offset 4 how many lines it got
- * (round trips); a regWrite at offset 0xbad fails.
+ * A target that announces batch (or not: `batch` false), and completeIo in
+ * a batch (`batchCompleteIo`; a completeIo in a batch otherwise fails).
+ * regRead offset 0 and completeIo answer how many operations it performed,
+ * regRead offset 4 how many lines it got (round trips); a regWrite at
+ * offset 0xbad fails.
  */
-const counting = (batch: boolean, synchronous = false): string =>
+const counting = (batch: boolean, synchronous = false, batchCompleteIo = false): string =>
   `${node} -e ${JSON.stringify(oneLine`
 let ops = 0, lines = 0;
 const one = (q) => {
@@ -22,14 +25,15 @@ const one = (q) => {
   if (q.op === 'regWrite' && q.offset === 0xbad) return { error: 'no such register' };
   if (q.op === 'regRead') return { value: '0x' + (q.offset === 4 ? lines : ops).toString(16) };
   if (q.op === 'memRead') return { data: '00'.repeat(q.len) };
+  if (q.op === 'completeIo') return { completed: ops };
   return { ok: true };
 };
 require('readline').createInterface({ input: process.stdin }).on('line', (l) => {
   lines++;
   const r = JSON.parse(l);
   let a;
-  if (r.op === 'reset') a = { ok: true, batch: ${batch}, synchronous: ${synchronous} };
-  else if (r.op === 'batch') { const answers = []; for (const q of r.requests) { answers.push(one(q)); if (answers.at(-1).error) break; } a = { answers }; }
+  if (r.op === 'reset') a = { ok: true, batch: ${batch}, synchronous: ${synchronous}, batchCompleteIo: ${batchCompleteIo} };
+  else if (r.op === 'batch') { const answers = []; for (const q of r.requests) { answers.push(q.op === 'completeIo' && !${batchCompleteIo} ? { error: 'completeIo in a batch' } : one(q)); if (answers.at(-1).error) break; } a = { answers }; }
   else a = one(r);
   console.log(JSON.stringify(a));
 });`)}`;
@@ -39,8 +43,8 @@ function oneLine(parts: TemplateStringsArray, ...values: unknown[]): string {
   return String.raw({ raw: parts }, ...values).replace(/\n\s*/g, ' ');
 }
 
-async function withTarget(batch: boolean, body: (a: ProcessAdapter) => Promise<void>, synchronous = false): Promise<void> {
-  const a = new ProcessAdapter(counting(batch, synchronous), { timeoutMs: 10_000 });
+async function withTarget(batch: boolean, body: (a: ProcessAdapter) => Promise<void>, synchronous = false, batchCompleteIo = false): Promise<void> {
+  const a = new ProcessAdapter(counting(batch, synchronous, batchCompleteIo), { timeoutMs: 10_000 });
   try {
     await a.reset({ vfs: 1, profile: 'lm' });
     await body(a);
@@ -134,6 +138,27 @@ describe('writes held for a batch target', () => {
       await a.memRead(0x1000n, 16);
       await a.memRead(0x1000n, 16);
       expect(await a.regRead(0, 4, 4)).toBe(4n);
+    });
+  });
+
+  it('completeIo on a target that takes it in a batch goes with the held writes before it and the reads asked for with it, in order: one round trip', async () => {
+    await withTarget(
+      true,
+      async (a) => {
+        await a.regWrite(0, 0x1000, 4, 1n);
+        expect(await together([a.completeIo(1, 1), a.regRead(0, 0, 4)])).toEqual([2, 3n]); // after the write; the read after it
+        expect(await a.regRead(0, 4, 4)).toBe(3n); // reset, one line for the three, this read
+      },
+      false,
+      true,
+    );
+  });
+
+  it('completeIo on a batch target without batchCompleteIo goes alone: after the writes held before it, before the reads asked for with it', async () => {
+    await withTarget(true, async (a) => {
+      await a.regWrite(0, 0x1000, 4, 1n);
+      expect(await together([a.completeIo(1, 1), a.regRead(0, 0, 4)])).toEqual([2, 3n]);
+      expect(await a.regRead(0, 4, 4)).toBe(5n); // reset, the write, completeIo, the read, this read
     });
   });
 

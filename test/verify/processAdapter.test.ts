@@ -89,7 +89,7 @@ describe('JSON-lines protocol: server side (nvme-lm serve)', () => {
     );
     await done;
     const answers = chunks.join('').trim().split('\n').map((l) => JSON.parse(l));
-    expect(answers.slice(0, 4)).toEqual([{ ok: true, batch: true, zeroTail: true }, { value: '0x18' }, { data: 'abab' }, { cqe: null }]);
+    expect(answers.slice(0, 4)).toEqual([{ ok: true, batch: true, batchCompleteIo: true, zeroTail: true }, { value: '0x18' }, { data: 'abab' }, { cqe: null }]);
     expect(answers[4]).toEqual({ error: 'no such function' });
     expect(answers[5].error).toMatch(/bad request/);
     expect(answers[6].error).toMatch(/not JSON/);
@@ -119,11 +119,11 @@ describe('JSON-lines protocol: server side (nvme-lm serve)', () => {
 });
 
 describe('reset says whether the implementation is synchronous (no waiting for a completion that must not come)', () => {
-  it('nvme-lm serve answers reset with {"ok":true,"synchronous":true,"batch":true,"zeroTail":true}; the client passes on what the driver uses', async () => {
+  it('nvme-lm serve answers reset with {"ok":true,"synchronous":true,"batch":true,"batchCompleteIo":true,"zeroTail":true}; the client passes on what the driver uses', async () => {
     const a = new ProcessAdapter(`${node} bin/nvme-lm.mjs serve`, { timeoutMs: 60_000 });
     try {
       expect(await a.reset({ vfs: 1, profile: 'lm' })).toEqual({ synchronous: true, batch: true });
-      expect(await a.request({ op: 'reset', vfs: 1, profile: 'no-lm' })).toEqual({ ok: true, synchronous: true, batch: true, zeroTail: true });
+      expect(await a.request({ op: 'reset', vfs: 1, profile: 'no-lm' })).toEqual({ ok: true, synchronous: true, batch: true, batchCompleteIo: true, zeroTail: true });
     } finally {
       await a.close();
     }
@@ -144,6 +144,6 @@ describe('reset says whether the implementation is synchronous (no waiting for a
     const done = serve(fake, input, output);
     input.end('{"op":"reset","vfs":1,"profile":"lm"}\n');
     await done;
-    expect(JSON.parse(chunks.join(''))).toEqual({ ok: true, batch: true, zeroTail: true });
+    expect(JSON.parse(chunks.join(''))).toEqual({ ok: true, batch: true, batchCompleteIo: true, zeroTail: true });
   });
 });

@@ -40,6 +40,21 @@ describe('trailing zeros left out of memory data', () => {
     expect(() => memWriteBytes({ data: '0102', len: 1 })).toThrow(/"len" 1 is less than the 2 bytes of its data/);
   });
 
+  it('the trailing zeros end at the last nonzero byte wherever it is, whatever the view\'s offset into its buffer (the scan goes a word at a time where it can)', () => {
+    const buffer = new Uint8Array(64);
+    for (let offset = 0; offset < 8; offset++) {
+      for (let length = 0; length <= 40; length++) {
+        for (let last = -1; last < length; last++) {
+          buffer.fill(0);
+          const view = buffer.subarray(offset, offset + length);
+          if (last >= 0) view[last] = 0x80;
+          if (last > 0) view[0] = 1;
+          expect(withoutZeroTail(view).length, `offset ${offset}, length ${length}, last nonzero ${last}`).toBe(last + 1);
+        }
+      }
+    }
+  });
+
   it('serve announces zeroTail, writes data then zeros up to len, leaves the zeros out of a read that allows it, and refuses a len shorter than the data', async () => {
     const answers = await serveLines([
       '{"op":"reset","vfs":1,"profile":"lm"}',
@@ -50,7 +65,7 @@ describe('trailing zeros left out of memory data', () => {
       '{"op":"batch","requests":[{"op":"memWrite","addr":"0x1000","data":"","len":2},{"op":"memRead","addr":"0x1000","len":4,"zeroTail":true}]}',
       '{"op":"memWrite","addr":"0x1000","data":"0102","len":1}',
     ]);
-    expect(answers[0]).toEqual({ ok: true, synchronous: true, batch: true, zeroTail: true });
+    expect(answers[0]).toEqual({ ok: true, synchronous: true, batch: true, batchCompleteIo: true, zeroTail: true });
     expect(answers[3]).toEqual({ data: '01000000' }); // the ff of the first write were zeroed by len
     expect(answers[4]).toEqual({ data: '01' });
     expect(answers[5]).toEqual({ answers: [{ ok: true }, { data: '' }] });
@@ -62,7 +77,7 @@ describe('trailing zeros left out of memory data', () => {
       ['{"op":"reset","vfs":1,"profile":"lm"}', '{"op":"memWrite","addr":"0x1000","data":"01","len":4}', '{"op":"memRead","addr":"0x1000","len":4,"zeroTail":true}', '{"op":"memRead","addr":"0x1000","len":2}'],
       { zeroTail: false },
     );
-    expect(answers[0]).toEqual({ ok: true, synchronous: true, batch: true });
+    expect(answers[0]).toEqual({ ok: true, synchronous: true, batch: true, batchCompleteIo: true });
     expect(answers[1]).toEqual({ error: expect.stringMatching(/memWrite with "len" is not served here \(serve --no-zero-tail\)/) });
     expect(answers[2]).toEqual({ error: expect.stringMatching(/memRead with "zeroTail" is not served here/) });
     expect(answers[3]).toEqual({ data: '0000' }); // the refused write did not run
