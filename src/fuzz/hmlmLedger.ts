@@ -4,7 +4,7 @@
 // wait for its drain (D22, L5), how much host memory it may write (Get
 // Controller State, Get Features 21h), and the host memory each live UDMQ
 // owns, which the device writes whenever it logs (D29-D33).
-import { HMLM, HMLM_OPCODES, ADMIN, FEATURE_CONTROLLER_DATA_QUEUE } from '../wire/opcodes.ts';
+import { HMLM, ADMIN, FEATURE_CONTROLLER_DATA_QUEUE } from '../wire/opcodes.ts';
 export { ASYNC_EVENT_REQUEST } from '../wire/opcodes.ts';
 import { numdBytes } from '../wire/tp4159/commandCodec.ts';
 import { EFFECTS_LOG_SIZE, GET_LOG_PAGE } from '../wire/effectsLog.ts';
@@ -12,8 +12,6 @@ import { PAGE_SIZE } from '../wire/page.ts';
 import { u16 } from './bytes.ts';
 import type { UdmqCursor } from './udmqWatch.ts';
 
-/** D19: the opcodes only the PF's admin queue manages with. */
-export const HMLM_OPCODE_SET: ReadonlySet<number> = HMLM_OPCODES;
 
 const u32 = (b: Uint8Array, at: number): number => (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16)) + b[at + 3] * 0x100_0000;
 

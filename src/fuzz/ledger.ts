@@ -2,7 +2,7 @@
 // and the rule for when a command may still lack its completion (I2 and the
 // D1 drop, D11 suspension and deferred-I/O exceptions).
 import type { HostCq, HostSq } from './host.ts';
-import { HMLM_OPCODE_SET } from './hmlmLedger.ts';
+import { HMLM_OPCODES } from '../wire/opcodes.ts';
 
 export type Origin = 'host' | 'random' | 'corrupted' | 'lm';
 
@@ -60,5 +60,6 @@ export const EXECUTES_LM: Readonly<Record<string, boolean>> = { lm: true, reserv
 
 /** The opcodes a profile manages VFs with: only the PF's admin queue may run them (D1, D19). */
 export function managementOpcodes(profile: string): ReadonlySet<number> {
-  return profile === 'tp4159' ? HMLM_OPCODE_SET : LM_OPCODE_SET;
+  // D19: the opcodes only the PF's admin queue manages with
+  return profile === 'tp4159' ? HMLM_OPCODES : LM_OPCODE_SET;
 }

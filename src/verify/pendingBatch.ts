@@ -100,16 +100,11 @@ export class PendingBatch {
       this.throwFailure();
       return this.transport.request(req);
     });
-    this.inFlight = answered.then(
-      () => {
-        this.sending--;
-        this.remembered.clear(); // asked for meanwhile: read before it
-      },
-      () => {
-        this.sending--;
-        this.remembered.clear();
-      },
-    );
+    const settled = (): void => {
+      this.sending--;
+      this.remembered.clear(); // asked for meanwhile: read before it
+    };
+    this.inFlight = answered.then(settled, settled);
     return answered;
   }
 

@@ -141,8 +141,9 @@ export class ProcessAdapter implements Adapter {
     }
   }
 
-  private async expect<K extends string>(req: Request, key: K): Promise<Record<K, unknown>> {
-    const res = await this.request(req);
+  /** The answer to `req` (sent now, or already on its way: `answer`), which must carry `key`. */
+  private async expect<K extends string>(req: Request, key: K, answer: Promise<Response> = this.request(req)): Promise<Record<K, unknown>> {
+    const res = await answer;
     if ('error' in res) throw new Error(`${req.op} failed: ${res.error}`);
     if (!(key in res)) throw this.fail(`answer to ${req.op} lacks "${key}": ${JSON.stringify(res)}`);
     return res as unknown as Record<K, unknown>;
@@ -239,11 +240,7 @@ export class ProcessAdapter implements Adapter {
       const [a] = await this.pending.ask([req]);
       return (a as { completed: number }).completed;
     }
-    if (!this.batches) return (await this.expect(req, 'completed')).completed as number;
-    const res = await this.pending.alone(req);
-    if ('error' in res) throw new Error(`completeIo failed: ${res.error}`);
-    if (!('completed' in res)) throw this.fail(`answer to completeIo lacks "completed": ${JSON.stringify(res)}`);
-    return res.completed;
+    return (await this.expect(req, 'completed', this.batches ? this.pending.alone(req) : undefined)).completed as number;
   }
 
   /** End the program: stdin closed, a short grace to exit, then its whole group killed. Safe to call twice. */
