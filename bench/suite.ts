@@ -45,7 +45,7 @@ export const FULL: BenchConfig = {
   migrate: { warmup: 1, rounds: 5, queues: 64, io: 4096 },
   storage: { rounds: 3, io: 1024, rates: [10, 50, 90] },
   // every lm and no-lm path over the process boundary (the full replay the tests sample)
-  verify: { rounds: 1, profiles: ['lm', 'no-lm'], suites: [] },
+  verify: { rounds: 1, profiles: ['lm', 'no-lm'], suites: [], loneReads: 20_000 },
   check: { rounds: 1, helpRounds: 3, check: ['check'], baseline: ['check', '--no-suites'] },
 };
 
@@ -55,7 +55,7 @@ export const SMOKE: BenchConfig = {
   emulator: { warmup: 1, rounds: 1, adminCommands: 300, ioCommands: 100, saveLoads: 10 },
   migrate: { warmup: 0, rounds: 1, queues: 4, io: 64 },
   storage: { rounds: 1, io: 64, rates: [10, 50, 90] },
-  verify: { rounds: 1, profiles: ['no-lm'], suites: ['pfAcceptance'] },
+  verify: { rounds: 1, profiles: ['no-lm'], suites: ['pfAcceptance'], loneReads: 1000 },
   // the shape of the measurement only: a whole check takes many seconds
   check: { rounds: 1, helpRounds: 1, check: ['check', '--help'], baseline: ['--version'] },
 };

@@ -6,7 +6,8 @@
 // figure is steps per second of wall time (a CPU clock of this process would
 // see neither). The full run replays every path of the lm and no-lm suites:
 // the whole-suite run the tests leave to the benchmark.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { check, median, result, type BenchResult } from './harness.ts';
@@ -20,6 +21,8 @@ export interface VerifyConfig {
   profiles: string[];
   /** verify's --suite arguments; empty: every suite of the profiles */
   suites: string[];
+  /** lone register reads timed for verify.exec_round_trip_us, one answer awaited before the next request */
+  loneReads: number;
 }
 
 interface VerifyJson {
@@ -27,6 +30,35 @@ interface VerifyJson {
   failed: number;
   paths: number;
   steps: number;
+  /** requests sent to the program (exec target only) */
+  roundTrips?: number;
+}
+
+/**
+ * Microseconds of wall time per request to `nvme-lm serve` when each asks
+ * for the least (a CSTS read) and waits for its answer: what one round trip
+ * across the process boundary costs on this machine, the floor under every
+ * request verify sends.
+ */
+async function loneRoundTripUs(reads: number): Promise<number> {
+  const child = spawn(process.execPath, [...CLI, 'serve'], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+  const answers = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const ask = async (req: object): Promise<string> => {
+    child.stdin.write(`${JSON.stringify(req)}\n`);
+    const next = await answers.next();
+    check(!next.done, 'serve closed its output');
+    return next.value;
+  };
+  try {
+    check(!(await ask({ op: 'reset', vfs: 1, profile: 'lm' })).includes('error'), 'serve refused reset');
+    const csts = { op: 'regRead', fn: 0, offset: 0x1c, width: 4 };
+    for (let i = 0; i < 1000; i++) await ask(csts); // warm-up: both processes' JIT
+    const t0 = performance.now();
+    for (let i = 0; i < reads; i++) await ask(csts);
+    return ((performance.now() - t0) * 1000) / reads;
+  } finally {
+    child.stdin.end();
+  }
 }
 
 function verifyOnce(target: string[], c: VerifyConfig): Promise<{ json: VerifyJson; ms: number }> {
@@ -46,6 +78,8 @@ export async function verifyBenches(c: VerifyConfig): Promise<BenchResult[]> {
   const inProcess = ['--adapter', 'examples/adapter.ts'];
   const overPipe: number[] = [];
   const local: number[] = [];
+  const overMs: number[] = [];
+  const localMs: number[] = [];
   let sample: VerifyJson | undefined;
   for (let i = 0; i < c.rounds; i++) {
     const a = await verifyOnce(exec, c);
@@ -54,8 +88,16 @@ export async function verifyBenches(c: VerifyConfig): Promise<BenchResult[]> {
     check(a.json.steps === b.json.steps && a.json.paths === b.json.paths, `the two targets played different work (${a.json.steps} vs ${b.json.steps} steps)`);
     overPipe.push((a.json.steps * 1000) / a.ms);
     local.push((b.json.steps * 1000) / b.ms);
+    overMs.push(a.ms);
+    localMs.push(b.ms);
     sample = a.json;
   }
+  // after the runs, beside them: the cost of one round trip with nothing to do
+  const roundTripUs = await loneRoundTripUs(c.loneReads);
+  const roundTrips = sample?.roundTrips ?? 0;
+  const steps = sample?.steps ?? 0;
+  const floorS = (roundTrips * roundTripUs) / 1e6;
+  const localS = median(localMs) / 1000;
   return [
     result({
       name: 'verify.exec_steps_per_s',
@@ -66,9 +108,22 @@ export async function verifyBenches(c: VerifyConfig): Promise<BenchResult[]> {
       target: 'at least 0.5x the in-process steps per second',
       meets: (_v, ratio) => ratio >= 0.5,
       note:
-        `wall time of the whole command (start-up included), ${sample?.paths ?? 0} paths and ${sample?.steps ?? 0} steps of ` +
-        `--profile ${c.profiles.join(' ')}${c.suites.length ? ` --suite ${c.suites.join(' ')}` : ' (every suite)'}; median of ${c.rounds}`,
-      details: { paths: sample?.paths, steps: sample?.steps },
+        `wall time of the whole command (start-up included), ${sample?.paths ?? 0} paths and ${steps} steps of ` +
+        `--profile ${c.profiles.join(' ')}${c.suites.length ? ` --suite ${c.suites.join(' ')}` : ' (every suite)'}; median of ${c.rounds}. ` +
+        `The run over the pipe sent ${roundTrips} requests (${(roundTrips / Math.max(1, steps)).toFixed(2)} a step); at ${roundTripUs.toFixed(1)} us ` +
+        `a round trip (verify.exec_round_trip_us) they alone take ${floorS.toFixed(1)} s, against ${localS.toFixed(1)} s for the whole run in process`,
+      details: { paths: sample?.paths, steps, roundTrips, roundTripsPerStep: roundTrips / Math.max(1, steps), roundTripFloorS: floorS, inProcessS: localS, overPipeS: median(overMs) / 1000 },
+    }),
+    result({
+      name: 'verify.exec_round_trip_us',
+      value: roundTripUs,
+      unit: 'us',
+      better: 'lower',
+      baseline: { name: 'one step of the same suites in process (the in-process run\'s wall time over its steps)', value: (localS * 1e6) / Math.max(1, steps) },
+      note:
+        `wall time of one request to \`nvme-lm serve\` that asks for the least (a CSTS read), each answer awaited before the next, ${c.loneReads} of them after 1000 untimed; ` +
+        `the ratio (< 1) is the share of a round trip one in-process step takes: at 0.5x of in-process speed verify may spend twice the in-process time on a step, ` +
+        `round trips and its own work included`,
     }),
   ];
 }

@@ -115,6 +115,12 @@ export interface Adapter {
   snapshot?(): Promise<unknown>;
   /** Optional: go back to a state `snapshot` returned (may be restored many times). */
   restore?(snapshot: unknown): Promise<void>;
+  /**
+   * Optional: how many requests this adapter has sent to the implementation
+   * and had answered so far (a batch is one). Only a target across a process
+   * boundary has them; verify reports the count, the cost it cannot shrink.
+   */
+  roundTrips?(): number;
   /** Release every resource (processes, sockets, files). Safe to call twice. */
   close(): Promise<void>;
 }

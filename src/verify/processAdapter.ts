@@ -55,6 +55,8 @@ export class ProcessAdapter implements Adapter {
   private zeroTail = false;
   /** raw operations not sent yet (batch targets only) */
   private readonly pending: PendingBatch;
+  /** request lines sent (a batch is one) */
+  private sent = 0;
 
   constructor(
     readonly command: string,
@@ -132,6 +134,7 @@ export class ProcessAdapter implements Adapter {
 
   async request(req: Request): Promise<Response> {
     if (this.exited) throw new ProtocolError(this.crashMessage());
+    this.sent++;
     this.stdin.write(`${JSON.stringify(req)}\n`);
     const line = await this.nextLine(req);
     try {
@@ -241,6 +244,10 @@ export class ProcessAdapter implements Adapter {
       return (a as { completed: number }).completed;
     }
     return (await this.expect(req, 'completed', this.batches ? this.pending.alone(req) : undefined)).completed as number;
+  }
+
+  roundTrips(): number {
+    return this.sent;
   }
 
   /** End the program: stdin closed, a short grace to exit, then its whole group killed. Safe to call twice. */

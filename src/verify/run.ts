@@ -82,6 +82,8 @@ export interface VerifyResult {
   unsupportedProfiles: string[];
   paths: number;
   steps: number;
+  /** requests sent to an implementation across a process boundary (`--exec`), a batch counting one; absent for other targets */
+  roundTrips?: number;
   ms: number;
   suites: VerifySuiteResult[];
   notExhibited: NotExhibited[];
@@ -223,6 +225,7 @@ export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
   } finally {
     await adapter.close();
   }
+  const roundTrips = opened.roundTrips?.();
   const notExhibited = skipped.map(({ suite, reason }): NotExhibited => {
     const seen = exhibited.get(`${family(suite.id)}|${suite.profile}`) ?? { transitions: new Set<string>(), edges: new Set<string>() };
     const reachable = reachableOf(suite).transitions;
@@ -245,6 +248,7 @@ export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
     unsupportedProfiles: [...new Set(results.map((r) => r.profile))].filter((p) => !ran.has(p)),
     paths: sum((r) => (r.unsupported === undefined ? r.paths : 0)),
     steps: sum((r) => r.steps),
+    ...(roundTrips !== undefined ? { roundTrips } : {}),
     ms: Math.round(performance.now() - t0),
     suites: results,
     notExhibited,

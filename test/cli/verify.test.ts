@@ -6,6 +6,8 @@ import { NVME_LM, verify } from './verifyProcess.ts';
 interface VerifyJson {
   passed: number;
   failed: number;
+  steps: number;
+  roundTrips?: number;
   unsupportedProfiles: string[];
   failures: Array<{ suite: string; path: string; step: number; expected: string; observed: string }>;
   suites: Array<{ suite: string; paths: number; steps: number; passed: number; failed: number; notRealisable: unknown[]; transitions: { covered: number; reachable: number } }>;
@@ -32,6 +34,11 @@ describe('nvme-lm verify --exec "nvme-lm serve"', () => {
     // every path the suites hold is played, or named as not realisable on this target with its reason
     for (const s of over.suites) expect(s.passed + s.notRealisable.length, s.suite).toBe(s.paths);
     expect(over.passed).toBeGreaterThan(200);
+    // the round trips are counted for the target across the pipe only; batches keep them
+    // under 10 a step (one request per operation was about 51 a step)
+    expect(here.roundTrips).toBeUndefined();
+    expect(over.roundTrips).toBeGreaterThan(over.steps);
+    expect(over.roundTrips).toBeLessThan(over.steps * 10);
   }, 300_000);
 
   const cases: Array<{ mutant: string; profile: string; decision: string }> = [

@@ -56,8 +56,14 @@ export function formatVerify(r: VerifyResult, useColour = false): string {
   out.push(...formatFailureGroups(r.failures, r.failureGroups, { bad, warn }));
   if (r.unsupportedProfiles.length) out.push(warn(`unsupported profiles: ${r.unsupportedProfiles.join(', ')}`));
   const faults = r.crashed || r.hung ? bad(` (${r.crashed} crashed, ${r.hung} hung)`) : '';
-  out.push(`${r.failed ? bad(`${r.failed} failed`) : ok('0 failed')}${faults}, ${r.passed} passed, ${r.knownDeviations} known deviations (${r.paths} paths, ${r.steps} steps, ${(r.ms / 1000).toFixed(1)} s)`);
+  out.push(`${r.failed ? bad(`${r.failed} failed`) : ok('0 failed')}${faults}, ${r.passed} passed, ${r.knownDeviations} known deviations (${r.paths} paths, ${r.steps} steps, ${roundTripText(r)}${(r.ms / 1000).toFixed(1)} s)`);
   return out.join('\n');
+}
+
+/** `N round trips (R a step), ` for a target across a process boundary, else nothing. */
+function roundTripText(r: VerifyResult): string {
+  if (r.roundTrips === undefined) return '';
+  return `${r.roundTrips} round trips${r.steps > 0 ? ` (${(r.roundTrips / r.steps).toFixed(2)} a step)` : ''}, `;
 }
 
 /** 2 when no requested profile is supported, else 1 when a path failed (known deviations are not failures), else 0. */
