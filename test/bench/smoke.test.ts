@@ -63,6 +63,14 @@ describe('bench: smoke run of the harness', () => {
     });
   });
 
+  it('verify.exec carries the round trips the run over the pipe sent, and the floor they put under it from the lone round trip timed beside it', () => {
+    const exec = report.results.find((r) => r.name === 'verify.exec_steps_per_s')?.details as Record<string, number>;
+    const lone = report.results.find((r) => r.name === 'verify.exec_round_trip_us') as { value: number };
+    expect(exec.roundTrips).toBeGreaterThan(exec.steps);
+    expect(exec.roundTripsPerStep).toBeCloseTo(exec.roundTrips / exec.steps, 9);
+    expect(exec.roundTripFloorS).toBeCloseTo((exec.roundTrips * lone.value) / 1e6, 9);
+  });
+
   it('the printed table shows every entry and the machine', () => {
     expect(stdout).toContain(`machine: ${report.machine}`);
     for (const name of REQUIRED_ENTRIES) expect(stdout).toContain(name);
