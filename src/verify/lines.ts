@@ -12,27 +12,41 @@ export interface LineHandlers {
   end?(): void;
 }
 
-/** Hand every line of `input` to `on.line`, in order; returns a function that stops listening. */
-export function eachLine(input: Readable, on: LineHandlers): () => void {
-  let rest = '';
-  const emit = (text: string): void => {
-    // a lone "\r" ends a line too (readline's rule); "\r\n" was split at the "\n"
-    const cr = text.endsWith('\r') ? text.slice(0, -1) : text;
-    if (!cr.includes('\r')) return on.line(cr);
-    for (const part of cr.split('\r')) on.line(part);
-  };
-  const onData = (chunk: string): void => {
-    const text = rest + chunk;
+/** Text as it comes, in chunks cut anywhere, handed on as whole lines. */
+export class LineSplitter {
+  private rest = '';
+
+  /** Every line that `chunk` completes, in order. */
+  push(chunk: string, line: (text: string) => void): void {
+    const text = this.rest + chunk;
     let at = 0;
     for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', at)) {
-      emit(text.slice(at, nl));
+      emit(text.slice(at, nl), line);
       at = nl + 1;
     }
-    rest = text.slice(at);
-  };
+    this.rest = text.slice(at);
+  }
+
+  /** The stream ended: what is left is its last line. */
+  end(line: (text: string) => void): void {
+    if (this.rest !== '') emit(this.rest, line);
+    this.rest = '';
+  }
+}
+
+function emit(text: string, line: (text: string) => void): void {
+  // a lone "\r" ends a line too (readline's rule); "\r\n" was split at the "\n"
+  const cr = text.endsWith('\r') ? text.slice(0, -1) : text;
+  if (!cr.includes('\r')) return line(cr);
+  for (const part of cr.split('\r')) line(part);
+}
+
+/** Hand every line of `input` to `on.line`, in order; returns a function that stops listening. */
+export function eachLine(input: Readable, on: LineHandlers): () => void {
+  const lines = new LineSplitter();
+  const onData = (chunk: string): void => lines.push(chunk, on.line);
   const onEnd = (): void => {
-    if (rest !== '') emit(rest);
-    rest = '';
+    lines.end(on.line);
     on.end?.();
   };
   input.setEncoding('utf8');

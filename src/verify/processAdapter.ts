@@ -7,7 +7,10 @@
 // `"batch": true`, the queue driver's runs of register and memory operations
 // go as `batch` requests, gathered until this process is idle
 // (pendingBatch.ts): writes ride with the next read, and reads asked for
-// together go together; otherwise one request per operation.
+// together go together; otherwise one request per operation. Answers come
+// back on a named pipe verify reads without leaving its turn
+// (answerPipe.ts): most of a round trip was the event loop going to sleep
+// and being woken.
 import { delimiter } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
@@ -19,13 +22,16 @@ import { runEach, type RawAnswer, type RawRequest } from '../target/batch.ts';
 import { fromHex, hexNumber, toHex } from '../wire/hex.ts';
 import { ProtocolError, UnsupportedProfileError } from '../target/errors.ts';
 import { reap, spawnGroup } from './children.ts';
-import { eachLine } from './lines.ts';
+import { AnswerPipe } from './answerPipe.ts';
 
 /** bin/, holding `nvme-lm`: first on the program's PATH, so `--exec "nvme-lm serve"` is this checkout's CLI however verify was started. */
 const NVME_LM_BIN = fileURLToPath(new URL('../../bin/', import.meta.url));
 
 /** How long a program may take to exit after its stdin closes before its group is killed. */
 const EXIT_GRACE_MS = 500;
+
+/** How long to wait for a program that closed its answers to exit, so the report can say how it ended. */
+const EXIT_REPORT_MS = 1000;
 
 export interface ProcessAdapterOptions {
   /** milliseconds to wait for each answer */
@@ -37,13 +43,12 @@ export interface ProcessAdapterOptions {
 export class ProcessAdapter implements Adapter {
   private child: ChildProcess;
   private stdin: Writable;
-  /** stops reading the program's answers */
-  private readonly stopLines: () => void;
-  /** answers awaited, oldest first: the request and when it was sent */
-  private waiting: Array<{ resolve: (line: string) => void; reject: (e: Error) => void; req: Request; since: number }> = [];
-  private watchdog: NodeJS.Timeout | undefined;
-  private buffered: string[] = [];
+  /** the program's stdout */
+  private readonly answers: AnswerPipe;
+  /** the answers awaited, in the order their requests went: each is read after the one before it */
+  private reading: Promise<unknown> = Promise.resolve();
   private exited: string | undefined;
+  private readonly gone: Promise<void>;
   private stderrTail = '';
   private readonly timeoutMs: number;
   private closing: Promise<void> | undefined;
@@ -66,26 +71,26 @@ export class ProcessAdapter implements Adapter {
     this.pending = new PendingBatch({ request: (r) => this.request(r), fail: (m) => this.fail(m) });
     const given = { ...process.env, ...options.env };
     const env = { ...given, PATH: `${NVME_LM_BIN}${delimiter}${given.PATH ?? ''}` };
-    this.child = spawnGroup(command, [], { shell: true, stdio: ['pipe', 'pipe', 'pipe'], env });
-    const [stdin, stdout, stderr] = [this.child.stdin as Writable, this.child.stdout as Readable, this.child.stderr as Readable];
+    this.answers = AnswerPipe.open();
+    try {
+      this.child = spawnGroup(command, [], { shell: true, stdio: ['pipe', this.answers.writeFd, 'pipe'], env });
+    } finally {
+      this.answers.handedOver();
+    }
+    const [stdin, stderr] = [this.child.stdin as Writable, this.child.stderr as Readable];
     this.stdin = stdin;
     stderr.on('data', (d: Buffer) => {
       this.stderrTail = (this.stderrTail + d.toString()).slice(-2000);
     });
-    this.stopLines = eachLine(stdout, {
-      line: (line) => {
-        const w = this.waiting.shift();
-        if (w) w.resolve(line);
-        else this.buffered.push(line);
-      },
+    this.gone = new Promise((resolve) => {
+      const onGone = (why: string): void => {
+        this.exited ??= why;
+        resolve();
+        void this.close(); // what it forked may still be running
+      };
+      this.child.on('exit', (code, signal) => onGone(signal ? `killed by ${signal}` : `exited with code ${code}`));
+      this.child.on('error', (e) => onGone(`could not start: ${e.message}`));
     });
-    const onGone = (why: string): void => {
-      this.exited ??= why;
-      for (const w of this.waiting.splice(0)) w.reject(new ProtocolError(this.crashMessage()));
-      void this.close(); // what it forked may still be running
-    };
-    this.child.on('exit', (code, signal) => onGone(signal ? `killed by ${signal}` : `exited with code ${code}`));
-    this.child.on('error', (e) => onGone(`could not start: ${e.message}`));
     this.stdin.on('error', () => undefined); // reported through 'exit'
   }
 
@@ -97,46 +102,29 @@ export class ProcessAdapter implements Adapter {
 
   private crashMessage(): string {
     const tail = this.stderrTail.trim().split('\n').slice(-3).join(' | ');
-    return `implementation "${this.command}" ${this.exited}${tail ? ` (stderr: ${tail})` : ''}`;
+    return `implementation "${this.command}" ${this.exited ?? 'closed its stdout'}${tail ? ` (stderr: ${tail})` : ''}`;
   }
 
-  private nextLine(req: Request): Promise<string> {
-    const early = this.buffered.shift();
-    if (early !== undefined) return Promise.resolve(early);
-    if (this.exited) return Promise.reject(new ProtocolError(this.crashMessage()));
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ resolve, reject, req, since: performance.now() });
-      this.armWatchdog();
+  /** The answer line to `req`, read after the answers to every request sent before it. */
+  private answerTo(req: Request): Promise<string> {
+    const deadline = performance.now() + this.timeoutMs;
+    const line = this.reading.then(async () => {
+      const got = await this.answers.next(deadline);
+      if (typeof got === 'string') return got;
+      if ('timedOut' in got) throw this.fail(`timeout: no answer to ${JSON.stringify(req).slice(0, 120)} within ${this.timeoutMs} ms from "${this.command}"`);
+      // its answers ended: say how it ended, once it has (its stderr with it)
+      await Promise.race([this.gone, new Promise((resolve) => setTimeout(resolve, EXIT_REPORT_MS).unref())]);
+      throw this.fail(this.crashMessage());
     });
-  }
-
-  /**
-   * One timer for every answer awaited, due when the oldest is (a timer set
-   * and cleared per request was a visible share of each round trip): when
-   * it fires early (that answer came) it is set again for the oldest one
-   * still awaited. Unreferenced: the pipe keeps the process alive while an
-   * answer is awaited, and nothing should once none is.
-   */
-  private armWatchdog(): void {
-    const oldest = this.waiting[0];
-    if (this.watchdog !== undefined || oldest === undefined) return;
-    this.watchdog = setTimeout(() => {
-      this.watchdog = undefined;
-      const due = this.waiting[0];
-      if (due && performance.now() - due.since >= this.timeoutMs) {
-        this.waiting.shift();
-        due.reject(this.fail(`timeout: no answer to ${JSON.stringify(due.req).slice(0, 120)} within ${this.timeoutMs} ms from "${this.command}"`));
-        return;
-      }
-      this.armWatchdog();
-    }, Math.max(0, oldest.since + this.timeoutMs - performance.now())).unref();
+    this.reading = line.catch(() => undefined);
+    return line;
   }
 
   async request(req: Request): Promise<Response> {
     if (this.exited) throw new ProtocolError(this.crashMessage());
     this.sent++;
     this.stdin.write(`${JSON.stringify(req)}\n`);
-    const line = await this.nextLine(req);
+    const line = await this.answerTo(req);
     try {
       return parseResponse(line);
     } catch (e) {
@@ -254,8 +242,6 @@ export class ProcessAdapter implements Adapter {
   async close(): Promise<void> {
     this.closing ??= (async () => {
       this.pending.discard(new ProtocolError(`implementation "${this.command}" was closed before it answered`));
-      clearTimeout(this.watchdog);
-      this.watchdog = undefined;
       if (!this.exited) {
         this.stdin.end();
         await new Promise<void>((resolve) => {
@@ -267,7 +253,7 @@ export class ProcessAdapter implements Adapter {
         });
       }
       await reap(this.child);
-      this.stopLines();
+      this.answers.close();
     })();
     return this.closing;
   }
