@@ -6,11 +6,12 @@
 // figure is steps per second of wall time (a CPU clock of this process would
 // see neither). The full run replays every path of the lm and no-lm suites:
 // the whole-suite run the tests leave to the benchmark.
-import { execFile, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { execFile } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { check, median, result, type BenchResult } from './harness.ts';
+import { ProcessAdapter } from '../src/verify/processAdapter.ts';
+import { REG } from '../src/wire/registers.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = ['bin/nvme-lm.mjs'];
@@ -36,28 +37,24 @@ interface VerifyJson {
 
 /**
  * Microseconds of wall time per request to `nvme-lm serve` when each asks
- * for the least (a CSTS read) and waits for its answer: what one round trip
- * across the process boundary costs on this machine, the floor under every
- * request verify sends.
+ * for the least (a CSTS read) and waits for its answer, sent the way verify
+ * sends every request (its ProcessAdapter): what one round trip across the
+ * process boundary costs on this machine, the floor under every request
+ * verify sends.
  */
 async function loneRoundTripUs(reads: number): Promise<number> {
-  const child = spawn(process.execPath, [...CLI, 'serve'], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
-  const answers = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const ask = async (req: object): Promise<string> => {
-    child.stdin.write(`${JSON.stringify(req)}\n`);
-    const next = await answers.next();
-    check(!next.done, 'serve closed its output');
-    return next.value;
-  };
+  const adapter = new ProcessAdapter(`${JSON.stringify(process.execPath)} ${CLI.join(' ')} serve`, { timeoutMs: 30_000 });
   try {
-    check(!(await ask({ op: 'reset', vfs: 1, profile: 'lm' })).includes('error'), 'serve refused reset');
-    const csts = { op: 'regRead', fn: 0, offset: 0x1c, width: 4 };
-    for (let i = 0; i < 1000; i++) await ask(csts); // warm-up: both processes' JIT
+    await adapter.reset({ vfs: 1, profile: 'lm' });
+    for (let i = 0; i < 1000; i++) await adapter.regRead(0, REG.CSTS, 4); // warm-up: both processes' JIT
+    const sent = adapter.roundTrips();
     const t0 = performance.now();
-    for (let i = 0; i < reads; i++) await ask(csts);
-    return ((performance.now() - t0) * 1000) / reads;
+    for (let i = 0; i < reads; i++) await adapter.regRead(0, REG.CSTS, 4);
+    const us = ((performance.now() - t0) * 1000) / reads;
+    check(adapter.roundTrips() - sent === reads, 'each lone read was one round trip');
+    return us;
   } finally {
-    child.stdin.end();
+    await adapter.close();
   }
 }
 
@@ -121,7 +118,7 @@ export async function verifyBenches(c: VerifyConfig): Promise<BenchResult[]> {
       better: 'lower',
       baseline: { name: 'one step of the same suites in process (the in-process run\'s wall time over its steps)', value: (localS * 1e6) / Math.max(1, steps) },
       note:
-        `wall time of one request to \`nvme-lm serve\` that asks for the least (a CSTS read), each answer awaited before the next, ${c.loneReads} of them after 1000 untimed; ` +
+        `wall time of one request to \`nvme-lm serve\` that asks for the least (a CSTS read), sent as verify sends it, each answer awaited before the next, ${c.loneReads} of them after 1000 untimed; ` +
         `the ratio (< 1) is the share of a round trip one in-process step takes: at 0.5x of in-process speed verify may spend twice the in-process time on a step, ` +
         `round trips and its own work included`,
     }),
