@@ -12,13 +12,18 @@
 // removed as soon as the ends are open.
 //
 // Trying again at once costs a CPU while the answer is on its way, so it
-// lasts SPIN_MS at most; an answer slower than that is waited for the
-// ordinary way (a read that sleeps until data comes, on node's thread
-// pool, the event loop running meanwhile) until the caller's deadline, and
-// after a slow answer the next one is tried for SHORT_SPIN_MS only, so a
-// target that always takes longer costs verify no more CPU than the event
-// loop did. The end of the pipe (every writer gone: the program exited or
-// closed its stdout) is reported as such.
+// lasts SPIN_MS at most (an answer from `serve` takes 20 to 40 us; one that
+// takes longer is most often a program the scheduler has put aside for
+// other work, and spinning on would take its CPU): an answer slower than
+// that is waited for the ordinary way (a read that sleeps until data comes,
+// on node's thread pool, the event loop running meanwhile) until the
+// caller's deadline, and after a slow answer the next one is tried for
+// SHORT_SPIN_MS only, so a target that always takes longer costs verify no
+// more CPU than the event loop did. Measured with two other busy processes
+// on the two CPUs, a run took as long as with node's streams (11.4 and
+// 12.3 s against 11.2 and 12.4 s), and 6.7 s against 8.7 to 9.9 s with the
+// CPUs otherwise idle. The end of the pipe (every writer gone: the program
+// exited or closed its stdout) is reported as such.
 import { execFileSync } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, read, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,9 +32,9 @@ import { StringDecoder } from 'node:string_decoder';
 import { LineSplitter } from './lines.ts';
 
 /** How long to keep trying the pipe for an answer before waiting for it the ordinary way. */
-const SPIN_MS = 2;
+const SPIN_MS = 0.25;
 /** ... after an answer that took longer than that. */
-const SHORT_SPIN_MS = 0.1;
+const SHORT_SPIN_MS = 0.05;
 
 /** Why no line came: the pipe ended, or the deadline passed. */
 export type NoLine = { ended: true } | { timedOut: true };
