@@ -93,6 +93,7 @@ export async function verifyBenches(c: VerifyConfig): Promise<BenchResult[]> {
   const roundTripUs = await loneRoundTripUs(c.loneReads);
   const roundTrips = sample?.roundTrips ?? 0;
   const steps = sample?.steps ?? 0;
+  const perStep = roundTrips / Math.max(1, steps);
   const floorS = (roundTrips * roundTripUs) / 1e6;
   const localS = median(localMs) / 1000;
   return [
@@ -107,9 +108,9 @@ export async function verifyBenches(c: VerifyConfig): Promise<BenchResult[]> {
       note:
         `wall time of the whole command (start-up included), ${sample?.paths ?? 0} paths and ${steps} steps of ` +
         `--profile ${c.profiles.join(' ')}${c.suites.length ? ` --suite ${c.suites.join(' ')}` : ' (every suite)'}; median of ${c.rounds}. ` +
-        `The run over the pipe sent ${roundTrips} requests (${(roundTrips / Math.max(1, steps)).toFixed(2)} a step); at ${roundTripUs.toFixed(1)} us ` +
+        `The run over the pipe sent ${roundTrips} requests (${perStep.toFixed(2)} a step); at ${roundTripUs.toFixed(1)} us ` +
         `a round trip (verify.exec_round_trip_us) they alone take ${floorS.toFixed(1)} s, against ${localS.toFixed(1)} s for the whole run in process`,
-      details: { paths: sample?.paths, steps, roundTrips, roundTripsPerStep: roundTrips / Math.max(1, steps), roundTripFloorS: floorS, inProcessS: localS, overPipeS: median(overMs) / 1000 },
+      details: { paths: sample?.paths, steps, roundTrips, roundTripsPerStep: perStep, roundTripFloorS: floorS, inProcessS: localS, overPipeS: median(overMs) / 1000 },
     }),
     result({
       name: 'verify.exec_round_trip_us',
@@ -119,7 +120,7 @@ export async function verifyBenches(c: VerifyConfig): Promise<BenchResult[]> {
       baseline: { name: 'one step of the same suites in process (the in-process run\'s wall time over its steps)', value: (localS * 1e6) / Math.max(1, steps) },
       note:
         `wall time of one request to \`nvme-lm serve\` that asks for the least (a CSTS read), sent as verify sends it, each answer awaited before the next, ${c.loneReads} of them after 1000 untimed; ` +
-        `the ratio (< 1) is the share of a round trip one in-process step takes: at 0.5x of in-process speed verify may spend twice the in-process time on a step, ` +
+        `the ratio is how many such round trips one in-process step lasts: at 0.5x of in-process speed verify may spend twice the in-process time on a step, ` +
         `round trips and its own work included`,
     }),
   ];

@@ -124,9 +124,12 @@ export class AnswerPipe {
     return line;
   }
 
+  /** A whole line for `next` to take (one function for every read, not one per read). */
+  private readonly push = (line: string): void => void this.lines.push(line);
+
   /** Take in `n` bytes read into `buf` (0: the pipe ended). */
   private got(buf: Buffer, n: number): void {
-    const push = (line: string): void => void this.lines.push(line);
+    const push = this.push;
     if (n === 0) {
       this.ended = true;
       this.splitter.push(this.decoder.end(), push);
