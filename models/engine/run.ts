@@ -13,6 +13,7 @@ import type { CommandInfo, FieldDifference } from './mismatchDetail.ts';
 import { CompletionFault } from '../../src/target/completionCheck.ts';
 import { toHex } from '../../src/wire/hex.ts';
 import { QueueWatch } from './queueWatch.ts';
+import { ReplayRecord, type ReplayRecordStats } from './replayRecord.ts';
 
 export interface PathFailure {
   suite: string;
@@ -54,6 +55,8 @@ export interface SuiteRun {
   /** concrete transitions (state, event, state) exercised by steps that passed */
   coveredTransitions: number;
   stats: RunStats;
+  /** prefixes replayed from the record of their first play (replayRecord.ts) and replayed live; absent when none was replayed */
+  replays?: ReplayRecordStats;
 }
 
 export interface RunSuiteOptions {
@@ -73,6 +76,12 @@ export interface RunSuiteOptions {
    * as neither passed nor failed.
    */
   stopAtFirstFailure?: boolean;
+  /**
+   * Replay a path's prefix from the record of its first play where the
+   * target allows (replayRecord.ts: synchronous, with batch): its requests
+   * in one batch, its answers compared byte for byte. Default true.
+   */
+  replayFromRecord?: boolean;
   onPath?(done: number, total: number): void;
 }
 
@@ -155,9 +164,11 @@ export async function runSuite(suite: Suite, adapter: Adapter, options: RunSuite
     return { suite: suite.id, unsupported: why, paths: paths.length, passed: 0, failed: 0, notRealisable: [], failures: [], coveredEdges: [], coveredTransitions: 0, stats: empty };
   }
   const watch = new QueueWatch();
-  const observed = watch.observe(adapter);
+  const record = options.replayFromRecord === false ? null : new ReplayRecord(adapter);
+  const observed = watch.observe(record?.adapter ?? adapter);
   const played = await watch.during(observed, async () => {
-    const impl = watch.watch(suite.implementation(observed));
+    const watched = watch.watch(suite.implementation(observed));
+    const impl = record?.implementation(watched) ?? watched;
     try {
       await impl.reset();
     } catch (e) {
@@ -209,5 +220,6 @@ export async function runSuite(suite: Suite, adapter: Adapter, options: RunSuite
     coveredEdges: [...covered].sort(),
     coveredTransitions: transitions.keys.size,
     stats,
+    ...(record !== null && record.stats.fromRecord + record.stats.live > 0 ? { replays: { ...record.stats } } : {}),
   };
 }

@@ -15,6 +15,25 @@ export interface Implementation<S = unknown> {
   step(event: EventObject, expected: PathStep): Promise<void>;
   snapshot?(): Promise<S>;
   restore?(snapshot: S): Promise<void>;
+  /**
+   * Optional: reset, then play `steps` again, every one of which passed
+   * before on this implementation since its last reset (the runner replays a
+   * path's prefix this way when it restores no snapshot). Without it the
+   * runner calls reset() and step() for each. A failure throws ReplayFailure
+   * naming the step.
+   */
+  replay?(steps: readonly PathStep[]): Promise<void>;
+}
+
+/** What Implementation.replay throws: the error, and the index in the replayed steps of the step that met it (-1: the reset). */
+export class ReplayFailure extends Error {
+  constructor(
+    readonly index: number,
+    readonly error: unknown,
+  ) {
+    super(`replayed step ${index + 1}: ${error instanceof Error ? error.message : String(error)}`);
+    this.name = 'ReplayFailure';
+  }
 }
 
 export interface PathResult {
@@ -127,6 +146,21 @@ export async function runPaths<S>(paths: readonly Path[], impl: Implementation<S
     if (from !== null && useSnapshots && from.snapshot) {
       await (impl.restore as (s: S) => Promise<void>)(from.snapshot.value);
       stats.restores++;
+    } else if (impl.replay !== undefined) {
+      // from the root: the replayed steps are the path's steps 0..n-1, counted as if stepped one by one
+      try {
+        await impl.replay(replay.reverse().map((n) => n.step as PathStep));
+      } catch (e) {
+        if (!(e instanceof ReplayFailure)) throw e;
+        if (e.index >= 0) stats.resets++;
+        stats.steps += e.index + 1;
+        attempting = e.index;
+        throw e.error;
+      }
+      stats.resets++;
+      stats.steps += replay.length;
+      at = target;
+      return;
     } else {
       await impl.reset();
       stats.resets++;

@@ -6,6 +6,7 @@ import { PROFILES, type Profile } from '../target/adapter.ts';
 import { explore } from '../check/explore.ts';
 import { transitionKey } from '../check/transitionKey.ts';
 import { runSuite, type PathFailure, type SuiteRun } from '../../models/engine/run.ts';
+import type { ReplayRecordStats } from '../../models/engine/replayRecord.ts';
 import { suitesFor } from '../../models/catalog.ts';
 import { DEVIATIONS, matchDeviation, type Deviation } from '../../models/engine/deviations.ts';
 import type { Suite } from '../../models/engine/suite.ts';
@@ -84,6 +85,13 @@ export interface VerifyResult {
   steps: number;
   /** requests sent to an implementation across a process boundary (`--exec`), a batch counting one; absent for other targets */
   roundTrips?: number;
+  /**
+   * Path prefixes replayed from the record of their first play, their
+   * requests in one batch (models/engine/replayRecord.ts), and those replayed
+   * live instead, with the first reason; absent when no prefix was replayed
+   * (a target with snapshots, or a single path)
+   */
+  replays?: ReplayRecordStats;
   ms: number;
   suites: VerifySuiteResult[];
   notExhibited: NotExhibited[];
@@ -176,6 +184,7 @@ export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
   /** per family and profile: transitions and definition edges that suites which ran covered */
   const exhibited = new Map<string, { transitions: Set<string>; edges: Set<string> }>();
   const skipped: Array<{ suite: Suite; reason: string }> = [];
+  let replays: ReplayRecordStats | undefined;
   try {
     for (const [done, suite] of suites.entries()) {
       o.onSuite?.(suite.id, done, suites.length);
@@ -196,6 +205,12 @@ export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
         skipped.push({ suite, reason });
         results.push({ ...base, unsupported: reason, passed: 0, failed: 0, crashed: 0, hung: 0, knownDeviations: 0, edges: { covered: 0, reachable: reachableEdges.size }, transitions: { covered: 0, reachable: reachable.size }, steps: 0, ms: Math.round(performance.now() - s0) });
         continue;
+      }
+      if (run.replays) {
+        replays ??= { fromRecord: 0, live: 0 };
+        replays.fromRecord += run.replays.fromRecord;
+        replays.live += run.replays.live;
+        replays.firstLiveReason ??= run.replays.firstLiveReason;
       }
       let known = 0;
       for (const f of run.failures) {
@@ -249,6 +264,7 @@ export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
     paths: sum((r) => (r.unsupported === undefined ? r.paths : 0)),
     steps: sum((r) => r.steps),
     ...(roundTrips !== undefined ? { roundTrips } : {}),
+    ...(replays !== undefined ? { replays } : {}),
     ms: Math.round(performance.now() - t0),
     suites: results,
     notExhibited,

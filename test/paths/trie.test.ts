@@ -4,7 +4,7 @@ import { pathOf, totalSteps } from '../../src/paths/path.ts';
 import { shortestPaths } from '../../src/paths/shortest.ts';
 import { simplePaths } from '../../src/paths/simple.ts';
 import { transitionCover } from '../../src/paths/transitionCover.ts';
-import { buildTrie, runPaths } from '../../src/paths/trie.ts';
+import { buildTrie, ReplayFailure, runPaths } from '../../src/paths/trie.ts';
 import { mutexToy, vfToy } from '../check/toys.ts';
 import { machineImplementation, pathByEvents } from './helpers.ts';
 
@@ -101,6 +101,37 @@ describe('prefix-sharing runner', () => {
     // nothing fails: the run is the full one
     const clean = await runPaths(paths, machineImplementation(vfToy({ saveWhileRunning: true }), { snapshots: true }), { stopWhen: (r) => !r.ok });
     expect(clean.results.map((r) => r.ok)).toEqual(paths.map(() => true));
+  });
+
+  it('an implementation with replay is handed each prefix to replay from reset in one call; a ReplayFailure fails the path at the step it names', async () => {
+    const spec = vfToy();
+    const g = explore(spec);
+    const paths = ['ENABLE > SUSPEND > SAVE', 'ENABLE > SUSPEND > LOAD', 'ENABLE > RESET'].map((n) => pathByEvents(g, n.split(' > ')));
+    const impl = machineImplementation(spec, { snapshots: false });
+    impl.replay = async (steps) => {
+      impl.log.push(`replay ${steps.map((s) => s.event.type).join(',')}`);
+      await impl.reset();
+      for (const s of steps) await impl.step(s.event, s);
+    };
+    const { results, stats } = await runPaths(paths, impl);
+    expect(results.map((r) => r.ok)).toEqual([true, true, true]);
+    // the first reset is a replay of no step
+    expect(impl.log).toEqual(['replay ', 'reset', 'ENABLE', 'SUSPEND', 'SAVE', 'replay ENABLE,SUSPEND', 'reset', 'ENABLE', 'SUSPEND', 'LOAD', 'replay ENABLE', 'reset', 'ENABLE', 'RESET']);
+    // counted as without replay: the replayed steps are steps, each replay a reset
+    expect(stats).toMatchObject({ steps: 8, naiveSteps: 8, resets: 3 });
+
+    const failing = machineImplementation(spec, { snapshots: false });
+    failing.replay = async (steps) => {
+      if (steps.length === 0) return failing.reset();
+      throw new ReplayFailure(steps.length - 1, new Error('the target answered otherwise this time'));
+    };
+    const second = await runPaths(paths, failing);
+    // the second path fails at its replayed SUSPEND (index 1); the third replays ENABLE alone and fails there (index 0)
+    expect(second.results.map((r) => [r.ok, r.failedStep, r.error instanceof Error ? r.error.message : ''])).toEqual([
+      [true, undefined, ''],
+      [false, 1, 'the target answered otherwise this time'],
+      [false, 0, 'the target answered otherwise this time'],
+    ]);
   });
 
   it('a failing reset fails every path, reported at step -1', async () => {

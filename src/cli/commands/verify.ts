@@ -55,15 +55,23 @@ export function formatVerify(r: VerifyResult, useColour = false): string {
   }
   out.push(...formatFailureGroups(r.failures, r.failureGroups, { bad, warn }));
   if (r.unsupportedProfiles.length) out.push(warn(`unsupported profiles: ${r.unsupportedProfiles.join(', ')}`));
+  // not a failure: the target answered a prefix otherwise than the first time (or failed a request), so it was played again request by request
+  const why = r.replays?.firstLiveReason;
+  if (why !== undefined && why.includes('differs from the recorded one')) {
+    out.push(warn(`${r.replays?.live} path prefixes replayed request by request, the first because ${why}: a target that says synchronous should answer the same requests the same way after every reset`));
+  }
   const faults = r.crashed || r.hung ? bad(` (${r.crashed} crashed, ${r.hung} hung)`) : '';
   out.push(`${r.failed ? bad(`${r.failed} failed`) : ok('0 failed')}${faults}, ${r.passed} passed, ${r.knownDeviations} known deviations (${r.paths} paths, ${r.steps} steps, ${roundTripText(r)}${(r.ms / 1000).toFixed(1)} s)`);
   return out.join('\n');
 }
 
-/** `N round trips (R a step), ` for a target across a process boundary, else nothing. */
+/** `N round trips (R a step), ` for a target across a process boundary, else nothing; with the prefixes replayed in one batch each. */
 function roundTripText(r: VerifyResult): string {
   if (r.roundTrips === undefined) return '';
-  return `${r.roundTrips} round trips${r.steps > 0 ? ` (${(r.roundTrips / r.steps).toFixed(2)} a step)` : ''}, `;
+  const perStep = r.steps > 0 ? `${(r.roundTrips / r.steps).toFixed(2)} a step` : '';
+  const batched = r.replays && r.replays.fromRecord > 0 ? `${r.replays.fromRecord} path prefixes replayed in one batch each` : '';
+  const inside = [perStep, batched].filter((t) => t !== '').join(', ');
+  return `${r.roundTrips} round trips${inside ? ` (${inside})` : ''}, `;
 }
 
 /** 2 when no requested profile is supported, else 1 when a path failed (known deviations are not failures), else 0. */

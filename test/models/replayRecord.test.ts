@@ -1,0 +1,214 @@
+// A path's prefix replayed from the record of its first play
+// (models/engine/replayRecord.ts) gives the verdicts a live replay gives, on
+// a clean target, on broken ones, on one that answers otherwise from some
+// reset on, and on one that fails a request; and it takes fewer round trips.
+import { describe, expect, it } from 'vitest';
+import { allSuites } from '../../models/catalog.ts';
+import { runSuite, type SuiteRun } from '../../models/engine/run.ts';
+import { sameValue } from '../../models/engine/replayRecord.ts';
+import type { Suite } from '../../models/engine/suite.ts';
+import type { Path, PathStep } from '../../src/paths/path.ts';
+import type { Adapter, ResetInfo, ResetOptions } from '../../src/target/adapter.ts';
+import { runEach, type RawAnswer, type RawRequest } from '../../src/target/batch.ts';
+import { EmulatorAdapter } from '../../src/verify/emulatorAdapter.ts';
+import { REG } from '../../src/wire/registers.ts';
+import { CONTROLLER_MUTANTS, LM_MUTANTS, type Mutant } from '../../src/emulator/options.ts';
+
+/**
+ * The emulator as a target across a process boundary looks: synchronous,
+ * with batch, no snapshots, each call one round trip. `pick` chooses the
+ * device for the n-th reset (1-based), so a target can change its answers
+ * from some reset on; `fail` may throw instead of a call.
+ */
+class BatchTarget implements Adapter {
+  private device: EmulatorAdapter;
+  private resets = 0;
+  sent = 0;
+
+  constructor(
+    private readonly pick: (reset: number) => EmulatorAdapter = () => new EmulatorAdapter(),
+    private readonly fail: (reset: number, op: string, fn?: number, offset?: number) => string | undefined = () => undefined,
+  ) {
+    this.device = pick(1);
+  }
+
+  private go(op: string, fn?: number, offset?: number, count = true): EmulatorAdapter {
+    if (count) this.sent++;
+    const why = this.fail(this.resets, op, fn, offset);
+    if (why !== undefined) throw new Error(why);
+    return this.device;
+  }
+
+  async reset(o: ResetOptions): Promise<ResetInfo> {
+    this.resets++;
+    this.device = this.pick(this.resets);
+    await this.go('reset').reset(o);
+    return { synchronous: true, batch: true };
+  }
+  regWrite(fn: number, offset: number, width: 4 | 8, value: bigint): Promise<void> {
+    return this.go('regWrite', fn, offset).regWrite(fn, offset, width, value);
+  }
+  regRead(fn: number, offset: number, width: 4 | 8): Promise<bigint> {
+    return this.go('regRead').regRead(fn, offset, width);
+  }
+  memWrite(addr: bigint, data: Uint8Array): Promise<void> {
+    return this.go('memWrite').memWrite(addr, data);
+  }
+  memRead(addr: bigint, len: number): Promise<Uint8Array> {
+    return this.go('memRead').memRead(addr, len);
+  }
+  submit(fn: number, qid: number, sqe: Uint8Array): Promise<Uint8Array | null> {
+    return this.go('submit').submit(fn, qid, sqe);
+  }
+  /** one round trip; each operation may be refused as it would be alone */
+  async batch(requests: readonly RawRequest[]): Promise<RawAnswer[]> {
+    this.sent++;
+    const answers: RawAnswer[] = [];
+    for (const r of requests) answers.push(...(await runEach(this.go(r.op, 'fn' in r ? r.fn : undefined, 'offset' in r ? r.offset : undefined, false), [r])));
+    return answers;
+  }
+  flr(fn: number): Promise<void> {
+    return this.go('flr').flr(fn);
+  }
+  completeIo(fn: number, count?: number): Promise<number> {
+    return this.go('completeIo').completeIo(fn, count);
+  }
+  roundTrips(): number {
+    return this.sent;
+  }
+  async close(): Promise<void> {}
+}
+
+const suites = new Map(allSuites().map((s) => [s.id, s]));
+const suite = (id: string): Suite => suites.get(id) as Suite;
+const first = (s: Suite, n: number) => s.paths().slice(0, n);
+
+/** What a run concludes, without its timing. */
+function verdicts(r: SuiteRun): unknown {
+  return { passed: r.passed, failed: r.failed, notRealisable: r.notRealisable, failures: r.failures, coveredEdges: r.coveredEdges, coveredTransitions: r.coveredTransitions, steps: r.stats.steps, resets: r.stats.resets };
+}
+
+async function both(s: Suite, n: number, target: () => BatchTarget): Promise<{ withRecord: SuiteRun; live: SuiteRun; sentWith: number; sentLive: number }> {
+  const a = target();
+  const withRecord = await runSuite(s, a, { only: first(s, n) });
+  const b = target();
+  const live = await runSuite(s, b, { only: first(s, n), replayFromRecord: false });
+  return { withRecord, live, sentWith: a.sent, sentLive: b.sent };
+}
+
+describe('replaying a prefix from its record', () => {
+  it('on a clean synchronous batch target: the verdicts of a live replay, in fewer round trips, no prefix replayed live', async () => {
+    for (const [id, n] of [
+      ['vfLifecycle:lm:drop:deferred', 60],
+      ['system:2', 12],
+      ['pfAcceptance:lm', 68],
+      ['vfioMigration:p2p', 2],
+    ] as const) {
+      const r = await both(suite(id), n, () => new BatchTarget());
+      expect(verdicts(r.withRecord), id).toEqual(verdicts(r.live));
+      expect(r.withRecord.failed, id).toBe(0);
+      expect(r.withRecord.replays?.fromRecord, id).toBeGreaterThan(0);
+      expect(r.withRecord.replays?.live, id).toBe(0);
+      expect(r.sentWith, id).toBeLessThan(r.sentLive);
+    }
+  });
+
+  it('on every lm and controller mutant: the same failures, at the same steps, as a live replay', async () => {
+    let failures = 0;
+    for (const mutant of [...LM_MUTANTS, ...CONTROLLER_MUTANTS] as Mutant[]) {
+      for (const id of ['vfLifecycle:lm:reject:deferred', 'pfAcceptance:lm:strict']) {
+        const r = await both(suite(id), 50, () => new BatchTarget(() => new EmulatorAdapter({ mutant })));
+        expect(verdicts(r.withRecord), `${mutant} on ${id}`).toEqual(verdicts(r.live));
+        failures += r.live.failed;
+      }
+    }
+    expect(failures).toBeGreaterThan(0); // the comparison saw failing paths, not only passing ones
+  });
+
+  // Two paths, the second replaying a prefix it shares with the first, on a target that changes from its
+  // third reset on (the first is runSuite's, for the profile; the second starts the first path): with the
+  // record or without it, every play of the shared prefix after the first meets the changed target.
+  /** Paths A and B of `s` whose shared prefix is the longest of those `fits` (default any). */
+  function pair(s: Suite, fits: (prefix: PathStep[]) => boolean = () => true): { a: Path; b: Path; shared: number } {
+    const paths = s.paths();
+    const common = (x: Path, y: Path): number => {
+      let i = 0;
+      while (i < x.steps.length && i < y.steps.length && x.steps[i] === y.steps[i]) i++;
+      return i;
+    };
+    let best = { a: paths[0], b: paths[1], shared: -1 };
+    for (const a of paths) {
+      for (const b of paths) {
+        if (a === b) continue;
+        const n = common(a, b);
+        if (n < Math.min(a.steps.length, b.steps.length) && n > best.shared && fits(a.steps.slice(0, n))) best = { a, b, shared: n };
+      }
+    }
+    return best;
+  }
+
+  it('a target whose answers to a replayed prefix differ from the record gets that prefix replayed live: on every mutant, the verdicts of a live replay', async () => {
+    const s = suite('vfLifecycle:lm:drop:deferred');
+    const { a, b, shared } = pair(s);
+    expect(shared).toBeGreaterThanOrEqual(3);
+    let liveReplays = 0;
+    let failedPastReset = 0;
+    for (const mutant of [...LM_MUTANTS, ...CONTROLLER_MUTANTS] as Mutant[]) {
+      const target = () => new BatchTarget((n) => new EmulatorAdapter(n >= 3 ? { mutant } : {}));
+      const withRecord = await runSuite(s, target(), { only: [a, b] });
+      const live = await runSuite(s, target(), { only: [a, b], replayFromRecord: false });
+      expect(verdicts(withRecord), mutant).toEqual(verdicts(live));
+      expect(withRecord.passed + withRecord.failed + withRecord.notRealisable.length, mutant).toBe(2);
+      if (withRecord.replays?.live) {
+        liveReplays++;
+        expect(withRecord.replays.firstLiveReason, mutant).toMatch(/differs from the recorded one/);
+      }
+      failedPastReset += live.failures.filter((f) => f.step >= 1 && f.step <= shared).length;
+    }
+    // non-vacuity: some mutant changed the prefix's answers, and some failure fell inside the replayed prefix
+    expect(liveReplays).toBeGreaterThan(0);
+    expect(failedPastReset).toBeGreaterThan(0);
+  });
+
+  it('a target that fails a request of a replayed prefix gets it replayed live: the failure is reported at the same step, as a live replay reports it', async () => {
+    const s = suite('vfLifecycle:lm:drop:immediate');
+    // a prefix whose first VF enable is not its first step
+    const firstEnable = (steps: PathStep[]): number => steps.findIndex((st) => st.event.type === 'ENABLE');
+    const { a, b, shared } = pair(s, (prefix) => firstEnable(prefix) >= 1);
+    const enableAt = firstEnable(a.steps.slice(0, Math.max(0, shared)));
+    expect(enableAt).toBeGreaterThanOrEqual(1);
+    // from the third reset on, a write to VF 1's CC is refused
+    const target = () => new BatchTarget(undefined, (reset, op, fn, offset) => (reset >= 3 && op === 'regWrite' && fn === 1 && offset === REG.CC ? 'CC write refused' : undefined));
+    const withRecord = await runSuite(s, target(), { only: [a, b] });
+    const live = await runSuite(s, target(), { only: [a, b], replayFromRecord: false });
+    expect(verdicts(withRecord)).toEqual(verdicts(live));
+    expect(withRecord.failures.map((f) => [f.path, f.step])).toEqual([[b.name, enableAt + 1]]);
+    expect(withRecord.failures[0].observed).toContain('CC write refused');
+    expect(withRecord.replays?.firstLiveReason).toMatch(/the target failed a request: .*CC write refused/);
+  });
+
+  it('a target that does not say synchronous gets every prefix replayed live', async () => {
+    class NotSynchronous extends BatchTarget {
+      override async reset(o: ResetOptions): Promise<ResetInfo> {
+        await super.reset(o);
+        return { batch: true };
+      }
+    }
+    const s = suite('vfLifecycle:lm:drop:immediate');
+    const r = await runSuite(s, new NotSynchronous(), { only: first(s, 10) });
+    expect(r.failed).toBe(0);
+    expect(r.replays?.fromRecord).toBe(0);
+    expect(r.replays?.firstLiveReason).toBe('the target did not say both synchronous and batch');
+  });
+
+  it('sameValue compares bytes, bigints, arrays and objects by value, an undefined field as absent', () => {
+    expect(sameValue({ op: 'memRead', data: new Uint8Array([1, 2]) }, { op: 'memRead', data: new Uint8Array([1, 2]) })).toBe(true);
+    expect(sameValue({ op: 'memRead', data: new Uint8Array([1, 2]) }, { op: 'memRead', data: new Uint8Array([1, 3]) })).toBe(false);
+    expect(sameValue([1n, 2n], [1n, 2n])).toBe(true);
+    expect(sameValue([1n], [1n, 2n])).toBe(false);
+    expect(sameValue({ fn: 1, count: undefined }, { fn: 1 })).toBe(true);
+    expect(sameValue({ fn: 1 }, { fn: 2 })).toBe(false);
+    expect(sameValue(null, undefined)).toBe(false);
+    expect(sameValue(new Uint8Array([1]), [1])).toBe(false);
+  });
+});
