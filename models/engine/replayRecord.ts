@@ -255,8 +255,21 @@ export class ReplayRecord {
     }
     const segments = [reset, ...this.stack.slice(0, steps.length).map((e) => e.segment)];
     const calls = segments.flatMap((s) => s.calls);
-    // the binding, against the record
-    const r = (this.replaying = { calls, at: 0 } as { calls: Call[]; at: number; diverged?: string });
+    // the target performs the requests while the binding plays against the record: neither waits for the other
+    let played: string | undefined = 'the binding was not played against the record';
+    const differs = await this.send(calls, async () => {
+      played = await this.playAgainst(inner, steps, calls);
+    });
+    if (played !== undefined) return played;
+    if (differs !== undefined) return differs;
+    this.stack.length = steps.length;
+    return undefined;
+  }
+
+  /** Reset and `steps` played by `inner` against `calls`: undefined when it made exactly those calls and passed, else why not. */
+  private async playAgainst<S>(inner: Implementation<S>, steps: readonly PathStep[], calls: Call[]): Promise<string | undefined> {
+    const r: { calls: Call[]; at: number; diverged?: string } = { calls, at: 0 };
+    this.replaying = r;
     let thrown: unknown;
     try {
       await inner.reset();
@@ -269,43 +282,72 @@ export class ReplayRecord {
     if (r.diverged !== undefined) return r.diverged;
     if (thrown !== undefined) return `the binding failed against the record: ${thrown instanceof Error ? thrown.message : String(thrown)}`;
     if (r.at !== calls.length) return `the binding made ${r.at} of the ${calls.length} recorded calls`;
-    // the target, in one go
-    const differs = await this.send(calls);
-    if (differs !== undefined) return differs;
-    this.stack.length = steps.length;
     return undefined;
   }
 
   /**
    * Send `calls` to the target: each run of register and memory operations
    * between the other calls as one batch (performed in order, one round trip
-   * on a batch target), each other call alone. Undefined when every answer
-   * equals the recorded one, else what differed or failed (the live replay
-   * then meets a failure again, and reports it where a live replay does).
+   * on a batch target), each other call alone. `meanwhile` runs once, while
+   * the target works on the first batch (once this process has let it go:
+   * a batch target sends when idle). Undefined when every answer equals the
+   * recorded one, else what differed or failed (the live replay then meets
+   * a failure again, and reports it where a live replay does).
    */
-  private async send(calls: readonly Call[]): Promise<string | undefined> {
+  private async send(calls: readonly Call[], meanwhile: () => Promise<void>): Promise<string | undefined> {
     type RawCall = RawRequest | { op: 'batch'; requests: RawRequest[] };
-    let run: Array<{ i: number; r: RawCall }> = [];
+    type RunCall = RawCall | { op: 'completeIo'; fn: number; count: number | undefined };
+    let run: Array<{ i: number; r: RunCall }> = [];
+    let waiting: (() => Promise<void>) | null = meanwhile;
+    const t = this.target;
     const differs = (i: number, answer: unknown): string | undefined =>
       sameValue(answer, calls[i].answer) ? undefined : `the target's answer to call ${i} (${calls[i].request.op}) differs from the recorded one`;
+    /** The run in pieces (its register and memory calls together as one batch, each completeIo alone) and each call's answer checked. */
     const sendRun = async (): Promise<string | undefined> => {
       const these = run;
       run = [];
-      if (these.length === 0) return undefined;
-      const requests = these.flatMap(({ r }) => (r.op === 'batch' ? r.requests : [r]));
-      const t = this.target;
-      const answers = await (t.batch ? t.batch(requests) : runEach(t, requests));
-      let at = 0;
-      for (const { i, r } of these) {
-        const why = r.op === 'batch' ? differs(i, answers.slice(at, (at += r.requests.length))) : differs(i, valueOf(answers[at++]));
-        if (why !== undefined) return why;
+      const pieces: Array<Array<{ i: number; r: RunCall }>> = [];
+      for (const c of these) {
+        const last = pieces.at(-1);
+        if (c.r.op !== 'completeIo' && last !== undefined && last[0].r.op !== 'completeIo') last.push(c);
+        else pieces.push([c]);
+      }
+      const ask = (piece: Array<{ i: number; r: RunCall }>): Promise<unknown[]> => {
+        const first = piece[0].r;
+        return first.op === 'completeIo' ? this.completeIo(first).then((n) => [n]) : this.rawRun(piece.map((c) => c.r as RawCall));
+      };
+      // in call order without waiting where the target keeps that order (one round trip), else one piece after another
+      const ordered = t.keepsCallOrder === true;
+      const asked: Array<Promise<unknown[]>> = [];
+      for (const piece of pieces) {
+        if (!ordered && asked.length > 0) await asked[asked.length - 1];
+        const a = ask(piece);
+        a.catch(() => undefined); // a failure is read below, once meanwhile is done
+        asked.push(a);
+        if (!ordered && waiting !== null) await letGo();
+      }
+      if (ordered && waiting !== null && asked.length > 0) await letGo();
+      await Promise.allSettled(asked); // all done before anything goes on (a live replay's reset must come after them)
+      for (const [k, piece] of pieces.entries()) {
+        const answers = await asked[k];
+        for (const [j, c] of piece.entries()) {
+          const why = differs(c.i, answers[j]);
+          if (why !== undefined) return why;
+        }
       }
       return undefined;
+    };
+    /** Let the target have what was asked for (a batch target sends when this process is idle), then run `meanwhile` while it works. */
+    const letGo = async (): Promise<void> => {
+      const m = waiting as () => Promise<void>;
+      waiting = null;
+      await new Promise((resolve) => setImmediate(resolve)); // after the target's own (earlier) turn to send
+      await m();
     };
     try {
       for (let i = 0; i < calls.length; i++) {
         const r = calls[i].request;
-        if (r.op === 'batch' || r.op === 'regWrite' || r.op === 'regRead' || r.op === 'memWrite' || r.op === 'memRead') {
+        if (r.op === 'batch' || r.op === 'regWrite' || r.op === 'regRead' || r.op === 'memWrite' || r.op === 'memRead' || r.op === 'completeIo') {
           run.push({ i, r });
           continue;
         }
@@ -317,17 +359,32 @@ export class ReplayRecord {
       return await sendRun();
     } catch (e) {
       return `the target failed a request: ${e instanceof Error ? e.message : String(e)}`;
+    } finally {
+      // played in any case: the result asks for it
+      if (waiting !== null) await (waiting as () => Promise<void>)();
     }
   }
 
+  /** Register and memory calls (and recorded batches) as one batch; what each call's own method would have returned. */
+  private async rawRun(run: ReadonlyArray<RawRequest | { op: 'batch'; requests: RawRequest[] }>): Promise<unknown[]> {
+    const t = this.target;
+    const requests = run.flatMap((r) => (r.op === 'batch' ? r.requests : [r]));
+    const answers = await (t.batch ? t.batch(requests) : runEach(t, requests));
+    let at = 0;
+    return run.map((r) => (r.op === 'batch' ? answers.slice(at, (at += r.requests.length)) : valueOf(answers[at++])));
+  }
+
+  private completeIo(r: { fn: number; count: number | undefined }): Promise<number> {
+    const t = this.target;
+    return t.completeIo ? t.completeIo(r.fn, r.count) : Promise.reject(new Error('completeIo: the target has none'));
+  }
+
   /** A call that goes alone. */
-  private issue(r: Exclude<Request, RawRequest | { op: 'batch' }>): Promise<unknown> {
+  private issue(r: Exclude<Request, RawRequest | { op: 'batch' } | { op: 'completeIo' }>): Promise<unknown> {
     const t = this.target;
     switch (r.op) {
       case 'reset':
         return t.reset(r.options);
-      case 'completeIo':
-        return t.completeIo ? t.completeIo(r.fn, r.count) : Promise.reject(new Error('completeIo: the target has none'));
       case 'flr':
         return t.flr(r.fn);
       case 'submit':

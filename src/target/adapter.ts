@@ -104,6 +104,14 @@ export interface Adapter {
    * operation at a time.
    */
   batch?(requests: readonly RawRequest[]): Promise<RawAnswer[]>;
+  /**
+   * Optional: true when this adapter performs register and memory
+   * operations, batches and completeIo in the order they are called, even
+   * when one is called before the one before it has answered (a JSON-lines
+   * target: its requests go in order on one pipe). An adapter that waits
+   * inside a call before it acts leaves this unset.
+   */
+  readonly keepsCallOrder?: boolean;
   /** Function-level reset of function `fn` (0 = the PF); config space is restored afterwards, as a host does. */
   flr(fn: number): Promise<void>;
   /**

@@ -41,6 +41,8 @@ export interface ProcessAdapterOptions {
 }
 
 export class ProcessAdapter implements Adapter {
+  /** every operation and completeIo is queued in call order (pendingBatch.ts) and the answers come in that order */
+  readonly keepsCallOrder = true;
   private child: ChildProcess;
   private stdin: Writable;
   /** the program's stdout */
