@@ -152,8 +152,12 @@ export function suitePaths(suite: Suite): Path[] {
  */
 export function choosePaths(suite: Suite, adapter: Adapter, options: RunSuiteOptions = {}): Path[] {
   if (options.only !== undefined) return [...options.only];
-  const snapshots = options.useSnapshots !== false && adapter.snapshot !== undefined && adapter.restore !== undefined;
-  return options.pathSet === 'branches' && snapshots && suite.branchPaths ? suite.branchPaths() : suite.paths();
+  return options.pathSet === 'branches' && restoresSnapshots(adapter, options) && suite.branchPaths ? suite.branchPaths() : suite.paths();
+}
+
+/** The runner goes back up its trie by restoring the adapter's snapshots (else it replays from reset). */
+function restoresSnapshots(adapter: Adapter, options: RunSuiteOptions): boolean {
+  return options.useSnapshots !== false && adapter.snapshot !== undefined && adapter.restore !== undefined;
 }
 
 export async function runSuite(suite: Suite, adapter: Adapter, options: RunSuiteOptions = {}): Promise<SuiteRun> {
@@ -164,7 +168,8 @@ export async function runSuite(suite: Suite, adapter: Adapter, options: RunSuite
     return { suite: suite.id, unsupported: why, paths: paths.length, passed: 0, failed: 0, notRealisable: [], failures: [], coveredEdges: [], coveredTransitions: 0, stats: empty };
   }
   const watch = new QueueWatch();
-  const record = options.replayFromRecord === false ? null : new ReplayRecord(adapter);
+  // only a target that takes batches gains (one across a process boundary), and one with snapshots restores instead of replaying
+  const record = options.replayFromRecord === false || adapter.batch === undefined || restoresSnapshots(adapter, options) ? null : new ReplayRecord(adapter);
   const observed = watch.observe(record?.adapter ?? adapter);
   const played = await watch.during(observed, async () => {
     const watched = watch.watch(suite.implementation(observed));
