@@ -2,12 +2,15 @@
 // and each deliberately broken variant served the same way is caught.
 import { describe, expect, it } from 'vitest';
 import { NVME_LM, verify } from './verifyProcess.ts';
+import { formatVerify } from '../../src/cli/commands/verify.ts';
+import type { VerifyResult } from '../../src/verify/run.ts';
 
 interface VerifyJson {
   passed: number;
   failed: number;
   steps: number;
   roundTrips?: number;
+  replays?: { fromRecord: number; live: number; firstLiveReason?: string };
   unsupportedProfiles: string[];
   failures: Array<{ suite: string; path: string; step: number; expected: string; observed: string }>;
   suites: Array<{ suite: string; paths: number; steps: number; passed: number; failed: number; notRealisable: unknown[]; transitions: { covered: number; reachable: number } }>;
@@ -39,7 +42,21 @@ describe('nvme-lm verify --exec "nvme-lm serve"', () => {
     expect(here.roundTrips).toBeUndefined();
     expect(over.roundTrips).toBeGreaterThan(over.steps);
     expect(over.roundTrips).toBeLessThan(over.steps * 10);
+    // the served emulator answers every replayed prefix as the first time: each went in one batch, none request by request
+    expect(over.replays?.fromRecord).toBeGreaterThan(0);
+    expect(over.replays?.live).toBe(0);
+    expect(here.replays).toBeUndefined();
   }, 300_000);
+
+  it('the summary says how many path prefixes went in one batch each, and warns when a target answered the same requests otherwise', () => {
+    const base: VerifyResult = { target: 'exec "x"', passed: 10, failed: 0, crashed: 0, hung: 0, knownDeviations: 0, unsupportedProfiles: [], paths: 10, steps: 100, roundTrips: 150, ms: 1000, suites: [], notExhibited: [], failures: [], failureGroups: [] };
+    expect(formatVerify({ ...base, replays: { fromRecord: 9, live: 0 } })).toMatch(/150 round trips \(1\.50 a step, 9 path prefixes replayed in one batch each\)/);
+    const changed = formatVerify({ ...base, replays: { fromRecord: 5, live: 4, firstLiveReason: "the target's answer to call 10 (regRead) differs from the recorded one" } });
+    expect(changed).toMatch(/4 path prefixes replayed request by request, the first because the target's answer to call 10 \(regRead\) differs from the recorded one/);
+    // a target that never offered replays is not warned about
+    expect(formatVerify({ ...base, replays: { fromRecord: 0, live: 9, firstLiveReason: 'the target did not say both synchronous and batch' } })).not.toMatch(/request by request/);
+    expect(formatVerify(base)).toMatch(/150 round trips \(1\.50 a step\)/);
+  });
 
   const cases: Array<{ mutant: string; profile: string; decision: string }> = [
     { mutant: 'acceptLmOnVfQueue', profile: 'lm', decision: 'D1' },
