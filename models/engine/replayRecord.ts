@@ -141,7 +141,8 @@ export class ReplayRecord {
       return Promise.resolve(want.answer);
     }
     const answer = send();
-    const seg = this.recording;
+    // nothing is kept for a target that cannot be replayed from it (its reset is, to learn whether it can)
+    const seg = this.usable || request.op === 'reset' ? this.recording : null;
     if (seg !== null) {
       const c: Call = { request: recorded(request), answered: false };
       seg.calls.push(c);
