@@ -23,7 +23,8 @@ describe('nvme-lm verify --exec "nvme-lm serve"', () => {
   // A sample of the suites over the process boundary, played beside the same
   // suites in process: the full replay of every path is `npm run bench`'s
   // verify entry; the generated suites play every path in process.
-  const sample = ['--profile', 'lm', 'no-lm', '--suite', 'pfAcceptance:lm', 'pfAcceptance:no-lm', 'vfLifecycle:no-lm:immediate', ...fast];
+  // (vfLifecycle:no-lm:deferred holds I/O in flight: its replayed prefixes carry completeIo in their batch)
+  const sample = ['--profile', 'lm', 'no-lm', '--suite', 'pfAcceptance:lm', 'pfAcceptance:no-lm', 'vfLifecycle:no-lm:immediate', 'vfLifecycle:no-lm:deferred', ...fast];
   it('the built-in emulator served over JSON lines plays exactly the paths it plays in process, and passes them all (exit 0)', async () => {
     const [served, local] = await Promise.all([verify(['--exec', `${NVME_LM} serve`, ...sample]), verify(['--adapter', 'examples/adapter.ts', ...sample])]);
     expect(served.status, served.stderr).toBe(0);
@@ -32,7 +33,7 @@ describe('nvme-lm verify --exec "nvme-lm serve"', () => {
     const here = JSON.parse(local.stdout) as VerifyJson;
     const played = (j: VerifyJson) => j.suites.map((s) => ({ suite: s.suite, paths: s.paths, steps: s.steps, passed: s.passed, failed: s.failed, transitions: s.transitions }));
     expect(played(over)).toEqual(played(here));
-    expect(over.suites.map((s) => s.suite).sort()).toEqual(['pfAcceptance:lm', 'pfAcceptance:lm:drop', 'pfAcceptance:lm:strict', 'pfAcceptance:no-lm', 'vfLifecycle:no-lm:immediate']);
+    expect(over.suites.map((s) => s.suite).sort()).toEqual(['pfAcceptance:lm', 'pfAcceptance:lm:drop', 'pfAcceptance:lm:strict', 'pfAcceptance:no-lm', 'vfLifecycle:no-lm:deferred', 'vfLifecycle:no-lm:immediate']);
     expect(over.failed).toBe(0);
     // every path the suites hold is played, or named as not realisable on this target with its reason
     for (const s of over.suites) expect(s.passed + s.notRealisable.length, s.suite).toBe(s.paths);

@@ -12,6 +12,8 @@ import type { Adapter, ResetInfo, ResetOptions } from '../../src/target/adapter.
 import { runEach, type RawAnswer, type RawRequest } from '../../src/target/batch.ts';
 import { EmulatorAdapter } from '../../src/verify/emulatorAdapter.ts';
 import { REG } from '../../src/wire/registers.ts';
+import { ProcessAdapter } from '../../src/verify/processAdapter.ts';
+import { NVME_LM } from '../cli/verifyProcess.ts';
 import { CONTROLLER_MUTANTS, LM_MUTANTS, type Mutant } from '../../src/emulator/options.ts';
 
 /**
@@ -211,4 +213,31 @@ describe('replaying a prefix from its record', () => {
     expect(sameValue(null, undefined)).toBe(false);
     expect(sameValue(new Uint8Array([1]), [1])).toBe(false);
   });
+});
+
+describe('replaying a prefix from its record over JSON lines (a target that keeps call order: completeIo rides in the batch)', () => {
+  it('on the served emulator, clean and broken (partialLoad, duplicateCompletion), the verdicts of a live replay on system:2, whose bring-up completes held I/O', async () => {
+    const s = suite('system:2');
+    const only = first(s, 12);
+    let failures = 0;
+    for (const mutant of ['', 'partialLoad', 'duplicateCompletion']) {
+      const command = `${NVME_LM} serve${mutant ? ` --mutant ${mutant}` : ''}`;
+      const runs: SuiteRun[] = [];
+      const sent: number[] = [];
+      for (const replayFromRecord of [true, false]) {
+        const target = new ProcessAdapter(command, { timeoutMs: 30_000 });
+        try {
+          runs.push(await runSuite(s, target, { only, replayFromRecord }));
+          sent.push(target.roundTrips());
+        } finally {
+          await target.close();
+        }
+      }
+      expect(verdicts(runs[0]), mutant || 'clean').toEqual(verdicts(runs[1]));
+      expect(sent[0], mutant || 'clean').toBeLessThanOrEqual(sent[1]);
+      failures += runs[1].failed;
+      if (mutant === '') expect(runs[0].replays).toMatchObject({ live: 0 });
+    }
+    expect(failures).toBeGreaterThan(0);
+  }, 120_000);
 });

@@ -55,7 +55,7 @@ export function formatVerify(r: VerifyResult, useColour = false): string {
   }
   out.push(...formatFailureGroups(r.failures, r.failureGroups, { bad, warn }));
   if (r.unsupportedProfiles.length) out.push(warn(`unsupported profiles: ${r.unsupportedProfiles.join(', ')}`));
-  // not a failure: the target answered a prefix otherwise than the first time (or failed a request), so it was played again request by request
+  // not a failure: the target answered a replayed prefix otherwise than the first time, so it was played again request by request
   const why = r.replays?.firstLiveReason;
   if (why !== undefined && why.includes('differs from the recorded one')) {
     out.push(warn(`${r.replays?.live} path prefixes replayed request by request, the first because ${why}: a target that says synchronous should answer the same requests the same way after every reset`));
