@@ -5,6 +5,12 @@
 // `batch` request, docs/protocol.md); any other target is driven one
 // operation at a time, exactly as without batches.
 
+/**
+ * Requests verify puts in one batch at most (more go in several): a target
+ * need not take longer lines than the queue driver's own runs make.
+ */
+export const MAX_BATCH_REQUESTS = 256;
+
 /** The four raw operations every target offers (Adapter has them; so does a qtest or emulator back end). */
 export interface RawDeviceOps {
   regWrite(fn: number, offset: number, width: 4 | 8, value: bigint): Promise<void>;

@@ -22,10 +22,11 @@
 // after it in the same batch get it too (their operations did not run). An
 // answer list that does not fit (one missing, one too many, out of order) is
 // a protocol error naming the request (its index in the batch and its op).
+import { MAX_BATCH_REQUESTS } from '../target/batch.ts';
 import { rawAnswer, type BatchedAnswer, type BatchedRequest, type BatchedResponse, type Request, type Response } from './protocol.ts';
 
 /** More requests than this go without waiting for the process to be idle. */
-const MAX_BATCH = 256;
+const MAX_BATCH = MAX_BATCH_REQUESTS;
 
 /** Memory reads remembered at most (a step reads a few queues and buffers). */
 const MAX_REMEMBERED = 64;

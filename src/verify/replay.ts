@@ -68,7 +68,8 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
   const path = pathAt(suite, o.index);
   const adapter = await openTarget(o.target);
   try {
-    const run = await runSuite(announcing(suite, o.onStep), tapAdapter(adapter, o.onExchange), { only: [path], useSnapshots: false });
+    // every request shown as the path sends it: nothing replayed from a record
+    const run = await runSuite(announcing(suite, o.onStep), tapAdapter(adapter, o.onExchange), { only: [path], useSnapshots: false, replayFromRecord: false });
     const base = { suite: suite.id, pathId: pathId(suite.id, o.index), path: path.name };
     if (run.unsupported !== undefined) return { ...base, ok: false, notRun: run.unsupported };
     if (run.notRealisable.length > 0) return { ...base, ok: false, notRun: run.notRealisable[0].reason };

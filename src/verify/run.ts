@@ -86,10 +86,10 @@ export interface VerifyResult {
   /** requests sent to an implementation across a process boundary (`--exec`), a batch counting one; absent for other targets */
   roundTrips?: number;
   /**
-   * Path prefixes replayed from the record of their first play, their
-   * requests in one batch (models/engine/replayRecord.ts), and those replayed
-   * live instead, with the first reason; absent when no prefix was replayed
-   * (a target with snapshots, or a single path)
+   * Path prefixes (a reset alone included) replayed from the record of their
+   * first play, their requests in one batch (models/engine/replayRecord.ts),
+   * and those replayed live instead, with the first reason; absent for a
+   * target without batch or with snapshots
    */
   replays?: ReplayRecordStats;
   ms: number;
@@ -207,9 +207,10 @@ export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
         continue;
       }
       if (run.replays) {
-        replays ??= { fromRecord: 0, live: 0 };
+        replays ??= { fromRecord: 0, live: 0, differed: 0 };
         replays.fromRecord += run.replays.fromRecord;
         replays.live += run.replays.live;
+        replays.differed += run.replays.differed;
         replays.firstLiveReason ??= run.replays.firstLiveReason;
       }
       let known = 0;

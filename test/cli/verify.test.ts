@@ -10,7 +10,7 @@ interface VerifyJson {
   failed: number;
   steps: number;
   roundTrips?: number;
-  replays?: { fromRecord: number; live: number; firstLiveReason?: string };
+  replays?: { fromRecord: number; live: number; differed: number; firstLiveReason?: string };
   unsupportedProfiles: string[];
   failures: Array<{ suite: string; path: string; step: number; expected: string; observed: string }>;
   suites: Array<{ suite: string; paths: number; steps: number; passed: number; failed: number; notRealisable: unknown[]; transitions: { covered: number; reachable: number } }>;
@@ -51,11 +51,11 @@ describe('nvme-lm verify --exec "nvme-lm serve"', () => {
 
   it('the summary says how many path prefixes went in one batch each, and warns when a target answered the same requests otherwise', () => {
     const base: VerifyResult = { target: 'exec "x"', passed: 10, failed: 0, crashed: 0, hung: 0, knownDeviations: 0, unsupportedProfiles: [], paths: 10, steps: 100, roundTrips: 150, ms: 1000, suites: [], notExhibited: [], failures: [], failureGroups: [] };
-    expect(formatVerify({ ...base, replays: { fromRecord: 9, live: 0 } })).toMatch(/150 round trips \(1\.50 a step, 9 path prefixes replayed in one batch each\)/);
-    const changed = formatVerify({ ...base, replays: { fromRecord: 5, live: 4, firstLiveReason: "the target's answer to call 10 (regRead) differs from the recorded one" } });
-    expect(changed).toMatch(/4 path prefixes replayed request by request, the first because the target's answer to call 10 \(regRead\) differs from the recorded one/);
+    expect(formatVerify({ ...base, replays: { fromRecord: 9, live: 0, differed: 0 } })).toMatch(/150 round trips \(1\.50 a step, 9 path prefixes replayed in one batch each\)/);
+    const changed = formatVerify({ ...base, replays: { fromRecord: 5, live: 4, differed: 3, firstLiveReason: "the target's answer to call 10 (regRead) differs from the recorded one" } });
+    expect(changed).toMatch(/3 path prefixes replayed request by request because the target answered the same requests otherwise than the first time \(the first: the target's answer to call 10 \(regRead\) differs from the recorded one\)/);
     // a target that never offered replays is not warned about
-    expect(formatVerify({ ...base, replays: { fromRecord: 0, live: 9, firstLiveReason: 'the target did not say both synchronous and batch' } })).not.toMatch(/request by request/);
+    expect(formatVerify({ ...base, replays: { fromRecord: 0, live: 9, differed: 0, firstLiveReason: 'the target did not say both synchronous and batch' } })).not.toMatch(/request by request/);
     expect(formatVerify(base)).toMatch(/150 round trips \(1\.50 a step\)/);
   });
 

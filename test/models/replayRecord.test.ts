@@ -5,20 +5,24 @@
 import { describe, expect, it } from 'vitest';
 import { allSuites } from '../../models/catalog.ts';
 import { runSuite, type SuiteRun } from '../../models/engine/run.ts';
-import { sameValue } from '../../models/engine/replayRecord.ts';
+import { ReplayRecord } from '../../models/engine/replayRecord.ts';
+import { sameValue } from '../../models/engine/recordedCalls.ts';
+import { runPaths, type Implementation } from '../../src/paths/trie.ts';
 import type { Suite } from '../../models/engine/suite.ts';
 import type { Path, PathStep } from '../../src/paths/path.ts';
 import type { Adapter, ResetInfo, ResetOptions } from '../../src/target/adapter.ts';
 import { runEach, type RawAnswer, type RawRequest } from '../../src/target/batch.ts';
 import { EmulatorAdapter } from '../../src/verify/emulatorAdapter.ts';
 import { REG } from '../../src/wire/registers.ts';
+import { ProtocolError } from '../../src/target/errors.ts';
 import { ProcessAdapter } from '../../src/verify/processAdapter.ts';
 import { NVME_LM } from '../cli/verifyProcess.ts';
 import { CONTROLLER_MUTANTS, LM_MUTANTS, type Mutant } from '../../src/emulator/options.ts';
 
 /**
  * The emulator as a target across a process boundary looks: synchronous,
- * with batch, no snapshots, each call one round trip. `pick` chooses the
+ * with batch, no snapshots, each call one round trip, calls acting in the
+ * order made. `pick` chooses the
  * device for the n-th reset (1-based), so a target can change its answers
  * from some reset on; `fail` may throw instead of a call.
  */
@@ -26,12 +30,21 @@ class BatchTarget implements Adapter {
   private device: EmulatorAdapter;
   private resets = 0;
   sent = 0;
+  /** each call starts after the one before it ended, so calls made without waiting still act in call order */
+  private last: Promise<unknown> = Promise.resolve();
+  readonly keepsCallOrder: boolean = true;
 
   constructor(
     private readonly pick: (reset: number) => EmulatorAdapter = () => new EmulatorAdapter(),
     private readonly fail: (reset: number, op: string, fn?: number, offset?: number) => string | undefined = () => undefined,
   ) {
     this.device = pick(1);
+  }
+
+  private inOrder<T>(act: () => Promise<T>): Promise<T> {
+    const p = this.last.then(act);
+    this.last = p.catch(() => undefined);
+    return p;
   }
 
   private go(op: string, fn?: number, offset?: number, count = true): EmulatorAdapter {
@@ -41,39 +54,43 @@ class BatchTarget implements Adapter {
     return this.device;
   }
 
-  async reset(o: ResetOptions): Promise<ResetInfo> {
-    this.resets++;
-    this.device = this.pick(this.resets);
-    await this.go('reset').reset(o);
-    return { synchronous: true, batch: true };
+  reset(o: ResetOptions): Promise<ResetInfo> {
+    return this.inOrder(async () => {
+      this.resets++;
+      this.device = this.pick(this.resets);
+      await this.go('reset').reset(o);
+      return { synchronous: true, batch: true };
+    });
   }
   regWrite(fn: number, offset: number, width: 4 | 8, value: bigint): Promise<void> {
-    return this.go('regWrite', fn, offset).regWrite(fn, offset, width, value);
+    return this.inOrder(() => this.go('regWrite', fn, offset).regWrite(fn, offset, width, value));
   }
   regRead(fn: number, offset: number, width: 4 | 8): Promise<bigint> {
-    return this.go('regRead').regRead(fn, offset, width);
+    return this.inOrder(() => this.go('regRead').regRead(fn, offset, width));
   }
   memWrite(addr: bigint, data: Uint8Array): Promise<void> {
-    return this.go('memWrite').memWrite(addr, data);
+    return this.inOrder(() => this.go('memWrite').memWrite(addr, data));
   }
   memRead(addr: bigint, len: number): Promise<Uint8Array> {
-    return this.go('memRead').memRead(addr, len);
+    return this.inOrder(() => this.go('memRead').memRead(addr, len));
   }
   submit(fn: number, qid: number, sqe: Uint8Array): Promise<Uint8Array | null> {
-    return this.go('submit').submit(fn, qid, sqe);
+    return this.inOrder(() => this.go('submit').submit(fn, qid, sqe));
   }
   /** one round trip; each operation may be refused as it would be alone */
-  async batch(requests: readonly RawRequest[]): Promise<RawAnswer[]> {
-    this.sent++;
-    const answers: RawAnswer[] = [];
-    for (const r of requests) answers.push(...(await runEach(this.go(r.op, 'fn' in r ? r.fn : undefined, 'offset' in r ? r.offset : undefined, false), [r])));
-    return answers;
+  batch(requests: readonly RawRequest[]): Promise<RawAnswer[]> {
+    return this.inOrder(async () => {
+      this.sent++;
+      const answers: RawAnswer[] = [];
+      for (const r of requests) answers.push(...(await runEach(this.go(r.op, 'fn' in r ? r.fn : undefined, 'offset' in r ? r.offset : undefined, false), [r])));
+      return answers;
+    });
   }
   flr(fn: number): Promise<void> {
-    return this.go('flr').flr(fn);
+    return this.inOrder(() => this.go('flr').flr(fn));
   }
   completeIo(fn: number, count?: number): Promise<number> {
-    return this.go('completeIo').completeIo(fn, count);
+    return this.inOrder(() => this.go('completeIo').completeIo(fn, count));
   }
   roundTrips(): number {
     return this.sent;
@@ -187,6 +204,76 @@ describe('replaying a prefix from its record', () => {
     expect(withRecord.failures.map((f) => [f.path, f.step])).toEqual([[b.name, enableAt + 1]]);
     expect(withRecord.failures[0].observed).toContain('CC write refused');
     expect(withRecord.replays?.firstLiveReason).toMatch(/the target failed a request: .*CC write refused/);
+  });
+
+  it('a binding that changes an answer in place gets the verdicts of a live replay (the record hands out copies)', async () => {
+    // memory at 0 holds [1, 2]; step A swaps the bytes in place and keeps the first, B2 wants 1: a live replay fails B2
+    const target: Adapter = {
+      reset: async () => ({ synchronous: true, batch: true }),
+      regWrite: async () => undefined,
+      regRead: async () => 0n,
+      memWrite: async () => undefined,
+      memRead: async () => new Uint8Array([1, 2]),
+      submit: async () => null,
+      flr: async () => undefined,
+      close: async () => undefined,
+      batch: async (rs) => runEach(target, rs),
+      keepsCallOrder: true,
+    };
+    const stepOf = (t: string): PathStep => ({ event: { type: t }, state: t, snapshot: {} as PathStep['snapshot'], edges: [] });
+    const [A, B1, B2] = ['A', 'B1', 'B2'].map(stepOf);
+    const paths: Path[] = [[A, B1], [A, B2]].map((st) => ({ name: st.map((x) => x.event.type).join(' > '), events: st.map((x) => x.event), steps: st }));
+    const binding = (adapter: Adapter): Implementation => {
+      let kept = -1;
+      return {
+        reset: async () => {
+          await adapter.reset({ vfs: 0, profile: 'lm' });
+          kept = -1;
+        },
+        step: async (e) => {
+          if (e.type === 'A') kept = (await adapter.memRead(0n, 2)).reverse()[0];
+          if (e.type === 'B2' && kept !== 1) throw new Error(`B2: kept ${kept}, want 1`);
+        },
+      };
+    };
+    const verdict = (r: Awaited<ReturnType<typeof runPaths>>) => r.results.map((x) => [x.path.name, x.ok, x.failedStep, x.error instanceof Error ? x.error.message : '']);
+    const live = await runPaths(paths, binding(target), { useSnapshots: false });
+    const record = new ReplayRecord(target);
+    const played = await runPaths(paths, record.implementation(binding(record.adapter)), { useSnapshots: false });
+    expect(verdict(played)).toEqual(verdict(live));
+    expect(verdict(live)).toEqual([
+      ['A > B1', true, undefined, ''],
+      ['A > B2', false, 1, 'B2: kept 2, want 1'],
+    ]);
+    expect(record.stats.fromRecord).toBeGreaterThan(0);
+  });
+
+  it('calls that overlap on a target that does not keep call order are never replayed from the record: those prefixes go live', async () => {
+    class Unordered extends BatchTarget {
+      override readonly keepsCallOrder = false;
+    }
+    // the deferred suite completes held I/O and reads the queues after it, asked for together
+    const r = await both(suite('vfLifecycle:lm:drop:deferred'), 40, () => new Unordered());
+    expect(verdicts(r.withRecord)).toEqual(verdicts(r.live));
+    expect(r.withRecord.replays?.live).toBeGreaterThan(0);
+    expect(r.withRecord.replays?.firstLiveReason).toMatch(/no complete record/);
+  });
+
+  it('a target that breaks the protocol while it performs a replayed prefix ends the run with that error, as live', async () => {
+    // from the third reset on, every batch is a protocol error (the target is gone)
+    class Breaking extends BatchTarget {
+      private n = 0;
+      override reset(o: ResetOptions): Promise<ResetInfo> {
+        this.n++;
+        return super.reset(o);
+      }
+      override batch(requests: readonly RawRequest[]): Promise<RawAnswer[]> {
+        return this.n >= 3 ? Promise.reject(new ProtocolError('the target is gone')) : super.batch(requests);
+      }
+    }
+    const s = suite('vfLifecycle:lm:drop:immediate');
+    await expect(runSuite(s, new Breaking(), { only: first(s, 5) })).rejects.toThrow('the target is gone');
+    await expect(runSuite(s, new Breaking(), { only: first(s, 5), replayFromRecord: false })).rejects.toThrow('the target is gone');
   });
 
   it('a target that does not say synchronous gets every prefix replayed live', async () => {

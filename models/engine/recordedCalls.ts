@@ -1,0 +1,190 @@
+// Calls to an adapter as data, as the replay record keeps them
+// (replayRecord.ts), and how they are sent to the target again: each run of
+// register and memory calls between the others as batches, in order, and
+// every answer compared with the recorded one.
+import type { Adapter, ResetOptions } from '../../src/target/adapter.ts';
+import { MAX_BATCH_REQUESTS, runEach, type RawAnswer, type RawRequest } from '../../src/target/batch.ts';
+import { ProtocolError } from '../../src/target/errors.ts';
+
+/** A call to the adapter as data. */
+export type RecordedRequest =
+  | RawRequest
+  | { op: 'batch'; requests: RawRequest[] }
+  | { op: 'reset'; options: ResetOptions }
+  | { op: 'completeIo'; fn: number; count: number | undefined }
+  | { op: 'flr'; fn: number }
+  | { op: 'submit'; fn: number; qid: number; sqe: Uint8Array }
+  | { op: 'reap'; fn: number };
+
+/** Calls the adapter performs alone: everything before them first, nothing after them until they are answered. */
+export const ALONE: ReadonlySet<RecordedRequest['op']> = new Set(['reset', 'flr', 'submit', 'reap']);
+
+export interface RecordedCall {
+  request: RecordedRequest;
+  /** set once answered */
+  answered: boolean;
+  /** a copy nobody else holds (copied() hands out copies of it) */
+  answer?: unknown;
+}
+
+/** `a` and `b` hold the same values: numbers, bigints, strings, booleans, null/undefined, bytes, arrays and plain objects. */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a instanceof Uint8Array) return b instanceof Uint8Array && a.length === b.length && Buffer.compare(a, b) === 0;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || b instanceof Uint8Array || Array.isArray(b)) return false;
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  return ka.length === kb.length && ka.every((k) => sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** A deep copy of `v` (bytes, arrays, plain objects): what a caller does to it does not reach the original. */
+export function copied<T>(v: T): T {
+  if (v instanceof Uint8Array) return v.slice() as T;
+  if (Array.isArray(v)) return v.map(copied) as T;
+  if (typeof v === 'object' && v !== null) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v)) out[k] = copied((v as Record<string, unknown>)[k]);
+    return out as T;
+  }
+  return v;
+}
+
+type RawCall = RawRequest | { op: 'batch'; requests: RawRequest[] };
+type RunCall = RawCall | { op: 'completeIo'; fn: number; count: number | undefined };
+
+const isRunCall = (r: RecordedRequest): r is RunCall => !ALONE.has(r.op);
+
+/**
+ * Send `calls` to `target` again. A run of calls between the ones that go
+ * alone goes in pieces (its register and memory calls as batches of at most
+ * MAX_BATCH_REQUESTS, each completeIo by itself), all asked for at once
+ * where the target keeps call order (one round trip on a batch target),
+ * else one piece after another. `meanwhile` runs once, while the target
+ * works on the first run. Undefined when every answer equals the recorded
+ * one, else what differed or failed. A protocol error (the target is gone)
+ * is thrown: nothing can be replayed on it.
+ */
+export async function sendRecorded(target: Adapter, calls: readonly RecordedCall[], meanwhile: () => Promise<void>): Promise<string | undefined> {
+  let waiting: (() => Promise<void>) | null = meanwhile;
+  const letGo = async (): Promise<void> => {
+    const m = waiting as () => Promise<void>;
+    waiting = null;
+    await new Promise((resolve) => setImmediate(resolve)); // after the target's own (earlier) turn to send: a batch target sends when idle
+    await m();
+  };
+  let run: Array<{ i: number; r: RunCall }> = [];
+  const sendRun = async (): Promise<string | undefined> => {
+    const these = run;
+    run = [];
+    const pieces = piecesOf(these);
+    const ordered = target.keepsCallOrder === true;
+    const asked: Array<Promise<unknown[]>> = [];
+    for (const piece of pieces) {
+      // one after another: a piece that failed ends the run (the live run stopped there too)
+      if (!ordered && asked.length > 0 && (await asked[asked.length - 1].then(() => false, () => true))) break;
+      const a = ask(target, piece.map((c) => c.r));
+      a.catch(() => undefined); // read below, once meanwhile is done
+      asked.push(a);
+      if (!ordered && waiting !== null) await letGo();
+    }
+    if (ordered && waiting !== null && asked.length > 0) await letGo();
+    // every request done before anything else goes (a live replay's reset must come after them)
+    const settled = await Promise.allSettled(asked);
+    for (const [k, s] of settled.entries()) {
+      const piece = pieces[k];
+      if (s.status === 'rejected') {
+        if (s.reason instanceof ProtocolError) throw s.reason;
+        return `the target failed a request: ${s.reason instanceof Error ? s.reason.message : String(s.reason)}`;
+      }
+      for (const [j, c] of piece.entries()) if (!sameValue(s.value[j], calls[c.i].answer)) return differs(calls, c.i);
+    }
+    return undefined;
+  };
+  for (let i = 0; i < calls.length; i++) {
+    const r = calls[i].request;
+    if (isRunCall(r)) {
+      run.push({ i, r });
+      continue;
+    }
+    const before = await sendRun();
+    if (before !== undefined) return before;
+    let answer: unknown;
+    try {
+      answer = await alone(target, r);
+    } catch (e) {
+      if (e instanceof ProtocolError) throw e;
+      return `the target failed a request: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    if (!sameValue(answer, calls[i].answer)) return differs(calls, i);
+  }
+  const last = await sendRun();
+  if (last === undefined && waiting !== null) await letGo(); // a record of alone calls only
+  return last;
+}
+
+/** How a reason says that the target answered otherwise than the record. */
+export const DIFFERS = 'differs from the recorded one';
+
+function differs(calls: readonly RecordedCall[], i: number): string {
+  return `the target's answer to call ${i} (${calls[i].request.op}) ${DIFFERS}`;
+}
+
+/** A run in pieces: consecutive register and memory calls together, up to MAX_BATCH_REQUESTS operations a piece; each completeIo alone. */
+function piecesOf(run: ReadonlyArray<{ i: number; r: RunCall }>): Array<Array<{ i: number; r: RunCall }>> {
+  const pieces: Array<Array<{ i: number; r: RunCall }>> = [];
+  let size = 0;
+  for (const c of run) {
+    const n = c.r.op === 'batch' ? c.r.requests.length : 1;
+    const last = pieces.at(-1);
+    if (c.r.op !== 'completeIo' && last !== undefined && last[0].r.op !== 'completeIo' && size + n <= MAX_BATCH_REQUESTS) {
+      last.push(c);
+      size += n;
+    } else {
+      pieces.push([c]);
+      size = n;
+    }
+  }
+  return pieces;
+}
+
+/** One piece: a completeIo, or register and memory calls as one batch; what each call's own method would have returned. */
+async function ask(target: Adapter, piece: readonly RunCall[]): Promise<unknown[]> {
+  const first = piece[0];
+  if (first.op === 'completeIo') {
+    if (!target.completeIo) throw new Error('completeIo: the target has none');
+    return [await target.completeIo(first.fn, first.count)];
+  }
+  const raw = piece as readonly RawCall[];
+  const requests = raw.flatMap((r) => (r.op === 'batch' ? r.requests : [r]));
+  const answers = await (target.batch ? target.batch(requests) : runEach(target, requests));
+  let at = 0;
+  return raw.map((r) => (r.op === 'batch' ? answers.slice(at, (at += r.requests.length)) : valueOf(answers[at++])));
+}
+
+/** A call that goes alone. */
+function alone(t: Adapter, r: Exclude<RecordedRequest, RunCall>): Promise<unknown> {
+  switch (r.op) {
+    case 'reset':
+      return t.reset(r.options);
+    case 'flr':
+      return t.flr(r.fn);
+    case 'submit':
+      return t.submit(r.fn, r.qid, r.sqe);
+    case 'reap':
+      return t.reap ? t.reap(r.fn) : Promise.reject(new Error('reap: the target has none'));
+  }
+}
+
+/** What the adapter's own method returns for a raw operation answered `a`. */
+function valueOf(a: RawAnswer | undefined): unknown {
+  if (a === undefined) return Symbol('no answer');
+  switch (a.op) {
+    case 'regRead':
+      return a.value;
+    case 'memRead':
+      return a.data;
+    default:
+      return undefined;
+  }
+}
