@@ -33,6 +33,8 @@ interface VerifyJson {
   steps: number;
   /** requests sent to the program (exec target only) */
   roundTrips?: number;
+  /** path prefixes replayed from their record, and live (exec target only) */
+  replays?: { fromRecord: number; live: number; differed: number };
 }
 
 /**
@@ -108,9 +110,9 @@ export async function verifyBenches(c: VerifyConfig): Promise<BenchResult[]> {
       note:
         `wall time of the whole command (start-up included), ${sample?.paths ?? 0} paths and ${steps} steps of ` +
         `--profile ${c.profiles.join(' ')}${c.suites.length ? ` --suite ${c.suites.join(' ')}` : ' (every suite)'}; median of ${c.rounds}. ` +
-        `The run over the pipe sent ${roundTrips} requests (${perStep.toFixed(2)} a step); at ${roundTripUs.toFixed(1)} us ` +
+        `The run over the pipe sent ${roundTrips} requests (${perStep.toFixed(2)} a step; ${sample?.replays?.fromRecord ?? 0} path prefixes replayed from their record, ${sample?.replays?.live ?? 0} live); at ${roundTripUs.toFixed(1)} us ` +
         `a round trip (verify.exec_round_trip_us) they alone take ${floorS.toFixed(1)} s, against ${localS.toFixed(1)} s for the whole run in process`,
-      details: { paths: sample?.paths, steps, roundTrips, roundTripsPerStep: perStep, roundTripFloorS: floorS, inProcessS: localS, overPipeS: median(overMs) / 1000 },
+      details: { paths: sample?.paths, steps, roundTrips, roundTripsPerStep: perStep, roundTripFloorS: floorS, inProcessS: localS, overPipeS: median(overMs) / 1000, replays: sample?.replays },
     }),
     result({
       name: 'verify.exec_round_trip_us',
