@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { check, median, result, type BenchResult } from './harness.ts';
 import { ProcessAdapter } from '../src/verify/processAdapter.ts';
 import { REG } from '../src/wire/registers.ts';
+import type { ReplayRecordStats } from '../models/engine/replayRecord.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = ['bin/nvme-lm.mjs'];
@@ -34,7 +35,7 @@ interface VerifyJson {
   /** requests sent to the program (exec target only) */
   roundTrips?: number;
   /** path prefixes replayed from their record, and live (exec target only) */
-  replays?: { fromRecord: number; live: number; differed: number };
+  replays?: ReplayRecordStats;
 }
 
 /**

@@ -124,8 +124,11 @@ export class ReplayRecord {
       if (alone) this.outstandingAlone--;
     };
     const answer = send();
-    const c: RecordedCall | null = seg === null ? null : { request: recorded(request), answered: false };
-    if (seg !== null && c !== null) seg.calls.push(c);
+    let c: RecordedCall | null = null;
+    if (seg !== null) {
+      c = { request: recorded(request), answered: false };
+      seg.calls.push(c);
+    }
     answer.then(
       (v) => {
         settled();
@@ -249,16 +252,14 @@ export class ReplayRecord {
     } catch (e) {
       thrown = e;
     }
-    if (thrown !== undefined || r.diverged !== undefined) {
+    const why = r.diverged ?? (thrown === undefined ? undefined : `the binding failed against the record: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
+    if (why !== undefined) {
       // what the binding still runs after the failure (the rest of a Promise.all) is refused, not sent to the target
-      r.diverged ??= 'the binding failed';
+      r.diverged = why;
       await new Promise((resolve) => setImmediate(resolve));
     }
     this.replaying = null;
-    if (thrown !== undefined && r.diverged === 'the binding failed') return `the binding failed against the record: ${thrown instanceof Error ? thrown.message : String(thrown)}`;
-    if (r.diverged !== undefined) return r.diverged;
-    if (r.at !== calls.length) return `the binding made ${r.at} of the ${calls.length} recorded calls`;
-    return undefined;
+    return why ?? (r.at === calls.length ? undefined : `the binding made ${r.at} of the ${calls.length} recorded calls`);
   }
 }
 

@@ -25,9 +25,6 @@
 import { MAX_BATCH_REQUESTS } from '../target/batch.ts';
 import { rawAnswer, type BatchedAnswer, type BatchedRequest, type BatchedResponse, type Request, type Response } from './protocol.ts';
 
-/** More requests than this go without waiting for the process to be idle. */
-const MAX_BATCH = MAX_BATCH_REQUESTS;
-
 /** Memory reads remembered at most (a step reads a few queues and buffers). */
 const MAX_REMEMBERED = 64;
 
@@ -157,7 +154,8 @@ export class PendingBatch {
   private add(u: Unit): void {
     this.units.push(u);
     this.count += u.requests.length;
-    if (this.count >= MAX_BATCH) this.sendNow();
+    // more requests than a batch holds go without waiting for the process to be idle
+    if (this.count >= MAX_BATCH_REQUESTS) this.sendNow();
     else this.timer ??= setImmediate(() => this.sendNow());
   }
 
