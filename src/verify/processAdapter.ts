@@ -7,10 +7,10 @@
 // `"batch": true`, the queue driver's runs of register and memory operations
 // go as `batch` requests, gathered until this process is idle
 // (pendingBatch.ts): writes ride with the next read, and reads asked for
-// together go together; otherwise one request per operation. Answers come
-// back on a named pipe verify reads without leaving its turn
-// (answerPipe.ts): most of a round trip was the event loop going to sleep
-// and being woken.
+// together go together; otherwise one request per operation. Requests go
+// and answers come back on named pipes (requestPipe.ts, answerPipe.ts) that
+// each side may read without leaving its turn: most of a round trip was an
+// event loop going to sleep and being woken.
 import { delimiter } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
@@ -23,6 +23,7 @@ import { fromHex, hexNumber, toHex } from '../wire/hex.ts';
 import { ProtocolError, UnsupportedProfileError } from '../target/errors.ts';
 import { reap, spawnGroup } from './children.ts';
 import { AnswerPipe } from './answerPipe.ts';
+import { RequestPipe } from './requestPipe.ts';
 
 /** bin/, holding `nvme-lm`: first on the program's PATH, so `--exec "nvme-lm serve"` is this checkout's CLI however verify was started. */
 const NVME_LM_BIN = fileURLToPath(new URL('../../bin/', import.meta.url));
@@ -74,13 +75,15 @@ export class ProcessAdapter implements Adapter {
     const given = { ...process.env, ...options.env };
     const env = { ...given, PATH: `${NVME_LM_BIN}${delimiter}${given.PATH ?? ''}` };
     this.answers = AnswerPipe.open();
+    const requests = RequestPipe.open();
     try {
-      this.child = spawnGroup(command, [], { shell: true, stdio: ['pipe', this.answers.writeFd, 'pipe'], env });
+      this.child = spawnGroup(command, [], { shell: true, stdio: [requests.readFd, this.answers.writeFd, 'pipe'], env });
     } finally {
+      requests.handedOver();
       this.answers.handedOver();
     }
-    const [stdin, stderr] = [this.child.stdin as Writable, this.child.stderr as Readable];
-    this.stdin = stdin;
+    this.stdin = requests.writer;
+    const stderr = this.child.stderr as Readable;
     stderr.on('data', (d: Buffer) => {
       this.stderrTail = (this.stderrTail + d.toString()).slice(-2000);
     });

@@ -14,6 +14,7 @@ import { fromHex, hexNumber, toHex } from '../wire/hex.ts';
 import { memWriteBytes, withoutZeroTail } from './zeroTail.ts';
 import { UnsupportedProfileError } from '../target/errors.ts';
 import { eachLine } from './lines.ts';
+import { PipeLines } from './pipeLines.ts';
 
 export interface ServeOptions {
   /** Answer `batch` and announce it in reset (default true). */
@@ -93,8 +94,12 @@ async function handleBatch(adapter: Adapter, requests: readonly BatchedRequest[]
   return answers;
 }
 
-/** Answer requests line by line until input ends; one answer per request, in order (each performed after the one before it is answered). */
-export async function serve(adapter: Adapter, input: Readable, output: Writable, options: ServeOptions = {}): Promise<void> {
+/**
+ * Answer requests line by line until input ends; one answer per request, in
+ * order (each performed after the one before it is answered). `input`: a
+ * stream, or a pipe read by trying (stdinLines.ts).
+ */
+export async function serve(adapter: Adapter, input: Readable | PipeLines, output: Writable, options: ServeOptions = {}): Promise<void> {
   let queue = Promise.resolve();
   const answer = async (line: string): Promise<void> => {
     let res: Response;
@@ -106,6 +111,13 @@ export async function serve(adapter: Adapter, input: Readable, output: Writable,
     output.write(`${JSON.stringify(res)}\n`);
   };
   try {
+    if (input instanceof PipeLines) {
+      for (let line = await input.next(); typeof line === 'string'; line = await input.next()) {
+        if (line.trim() !== '') await answer(line);
+      }
+      input.close();
+      return;
+    }
     await new Promise<void>((resolve, reject) => {
       input.once('error', reject);
       eachLine(input, {

@@ -112,11 +112,13 @@ export function registerServe(program: Command): void {
     .action(async (o: ServeOptions) => {
       const adapter = await serverAdapter(o);
       const { serve } = await import('../../verify/server.ts');
+      const { stdinPipeLines } = await import('../../verify/stdinLines.ts');
       const stop = (): void => {
         void adapter.close().finally(() => process.exit(130));
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
-      await serve(adapter, process.stdin, process.stdout, { batch: o.batch, zeroTail: o.zeroTail });
+      // process.stdin is not touched when stdin is read by trying (node would make the pipe non-blocking)
+      await serve(adapter, stdinPipeLines() ?? process.stdin, process.stdout, { batch: o.batch, zeroTail: o.zeroTail });
     });
 }

@@ -1,0 +1,144 @@
+// Lines read from a pipe by trying it again at once until they are there.
+// Both ends of verify --exec's protocol wait for every line the other sends,
+// and most of a round trip was the waiting process going to sleep and being
+// woken: measured on the project's two-core virtual machine, a line sent and
+// its answer read through node's streams took about 85 us, and read here
+// about 17 us (the line is usually there at the first or second try), with
+// less CPU per round trip. verify reads its program's answers this way
+// (answerPipe.ts), and `nvme-lm serve` its requests (stdinLines.ts).
+//
+// Trying again at once costs a CPU while the line is on its way, so it lasts
+// SPIN_MS at most (an answer from `serve` takes 20 to 40 us; a line that
+// takes longer is most often from a process the scheduler has put aside for
+// other work, and spinning on would take its CPU): a slower line is waited
+// for the ordinary way (a read that sleeps until data comes, on node's
+// thread pool, the event loop running meanwhile) until the caller's
+// deadline, and after a slow line the next one is tried for SHORT_SPIN_MS
+// only, so a peer that always takes longer costs no more CPU than the event
+// loop did. The end of the pipe (every writer gone) is reported as such.
+import { closeSync, read, readSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { LineSplitter } from './lines.ts';
+
+/** How long to keep trying the pipe for a line before waiting for it the ordinary way. */
+const SPIN_MS = 0.25;
+/** ... after a line that took longer than that. */
+const SHORT_SPIN_MS = 0.05;
+/** How soon a sleeping read is tried again when its descriptor turns out not to block. */
+const NOT_BLOCKING_RETRY_MS = 1;
+
+/** Why no line came: the pipe ended, or the deadline passed. */
+export type NoLine = { ended: true } | { timedOut: true };
+
+export class PipeLines {
+  /** what a try reads into (decoded at once, so one buffer serves every try) */
+  private readonly tryBuf = Buffer.allocUnsafe(1 << 16);
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly splitter = new LineSplitter();
+  private readonly lines: string[] = [];
+  private taken = 0;
+  private ended = false;
+  private closed = false;
+  /** the last line needed the ordinary wait */
+  private slow = false;
+  /** a sleeping read on its way (never two reads at once: the bytes would come out of order) */
+  private sleeping: Promise<void> | undefined;
+
+  constructor(
+    /** read end, never blocking: tried again and again */
+    private readonly tryFd: number,
+    /** read end, blocking: the read that sleeps until data comes (one that does not block is tried again every few ms) */
+    private readonly waitFd: number,
+    /** descriptors close() closes */
+    private readonly owned: readonly number[],
+  ) {}
+
+  /** The next line, or why none came before `deadline` (performance.now() time; Infinity: none). */
+  async next(deadline = Infinity): Promise<string | NoLine> {
+    const spinUntil = Math.min(deadline, performance.now() + (this.slow ? SHORT_SPIN_MS : SPIN_MS));
+    this.slow = false;
+    for (;;) {
+      const line = this.take();
+      if (line !== undefined) return line;
+      if (this.ended || this.closed) return { ended: true };
+      if (this.sleeping === undefined) {
+        if (this.tryRead()) continue;
+        if (performance.now() < spinUntil) continue;
+      }
+      this.slow = true;
+      const left = deadline - performance.now();
+      if (left <= 0 || !(await this.sleepingRead(left))) return { timedOut: true };
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    // a sleeping read keeps its own hold on the pipe and ends with the last writer
+    for (const fd of this.owned) closeSync(fd);
+  }
+
+  private take(): string | undefined {
+    if (this.taken === this.lines.length) return undefined;
+    const line = this.lines[this.taken++];
+    if (this.taken === this.lines.length) {
+      this.lines.length = 0;
+      this.taken = 0;
+    }
+    return line;
+  }
+
+  /** A whole line for `next` to take (one function for every read, not one per read). */
+  private readonly push = (line: string): void => void this.lines.push(line);
+
+  /** Take in `n` bytes read into `buf` (0: the pipe ended). */
+  private got(buf: Buffer, n: number): void {
+    const push = this.push;
+    if (n === 0) {
+      this.ended = true;
+      this.splitter.push(this.decoder.end(), push);
+      this.splitter.end(push);
+    } else {
+      this.splitter.push(this.decoder.write(buf.subarray(0, n)), push);
+    }
+  }
+
+  /** Read what the pipe holds now; false when it held nothing yet. */
+  private tryRead(): boolean {
+    const buf = this.tryBuf;
+    let n: number;
+    try {
+      n = readSync(this.tryFd, buf, 0, buf.length, null);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') return false;
+      throw e;
+    }
+    this.got(buf, n);
+    return true;
+  }
+
+  /** Wait up to `ms` (Infinity: no limit) for the read that sleeps until data comes (started if none is on its way); false when the time ran out first. */
+  private sleepingRead(ms: number): Promise<boolean> {
+    this.sleeping ??= new Promise<void>((done) => {
+      const buf = Buffer.allocUnsafe(1 << 16);
+      const attempt = (): void =>
+        read(this.waitFd, buf, 0, buf.length, null, (e, n) => {
+          // a descriptor someone made non-blocking answers at once that nothing is there: not the end
+          if (e?.code === 'EAGAIN' && !this.closed) return void setTimeout(attempt, NOT_BLOCKING_RETRY_MS);
+          this.sleeping = undefined;
+          if (!this.closed) this.got(buf, e ? 0 : n);
+          done();
+        });
+      attempt();
+    });
+    const sleeping = this.sleeping;
+    if (ms === Infinity) return sleeping.then(() => true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      void sleeping.then(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+}

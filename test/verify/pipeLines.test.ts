@@ -1,0 +1,65 @@
+// Both ends of verify --exec read lines by trying a pipe (src/verify/pipeLines.ts):
+// verify its program's answers, `nvme-lm serve` its requests on stdin
+// (stdinLines.ts, through the request pipe verify gives it, requestPipe.ts).
+import { spawn } from 'node:child_process';
+import { constants, openSync, writeSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PipeLines } from '../../src/verify/pipeLines.ts';
+import { withFifo } from '../../src/verify/fifo.ts';
+import { ProcessAdapter } from '../../src/verify/processAdapter.ts';
+import { REG } from '../../src/wire/registers.ts';
+
+const cli = ['bin/nvme-lm.mjs', 'serve'];
+const cleanup: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0)) await c();
+});
+
+/** `nvme-lm serve` with stdin a pipe written by `feed` (lines, with pauses), and what it answered. */
+function serveFed(feed: Array<string | number>): Promise<{ out: string[]; code: number | null }> {
+  // a node 'pipe' is a socket: a shell pipe in front makes stdin a pipe, as verify's request pipe is
+  const shell = spawn('sh', ['-c', `cat | ${JSON.stringify(process.execPath)} ${cli.join(' ')}`], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  shell.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  void (async () => {
+    for (const f of feed) {
+      if (typeof f === 'number') await new Promise((r) => setTimeout(r, f));
+      else shell.stdin.write(`${f}\n`);
+    }
+    shell.stdin.end();
+  })();
+  return new Promise((resolve) => shell.on('exit', (code) => resolve({ out: out.trim().split('\n'), code })));
+}
+
+describe('lines read by trying a pipe', () => {
+  it('a wait descriptor someone made non-blocking is tried again, not taken for the end of the pipe', async () => {
+    const fds = withFifo((path) => {
+      const tryFd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+      const writeFd = openSync(path, constants.O_WRONLY);
+      const waitFd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+      return { tryFd, writeFd, waitFd };
+    });
+    const lines = new PipeLines(fds.tryFd, fds.waitFd, [fds.tryFd, fds.waitFd, fds.writeFd]);
+    cleanup.push(() => lines.close());
+    setTimeout(() => writeSync(fds.writeFd, 'late\n'), 40);
+    expect(await lines.next(performance.now() + 5000)).toBe('late');
+  });
+
+  it('nvme-lm serve answers requests on a pipe, those slower than its spin too, and exits at the end of its stdin', async () => {
+    const reset = '{"op":"reset","vfs":1,"profile":"lm"}';
+    const vs = `{"op":"regRead","fn":0,"offset":${REG.VS},"width":4}`;
+    const { out, code } = await serveFed([reset, 30, vs, vs, 50, vs]);
+    expect(code).toBe(0);
+    expect(out).toHaveLength(4);
+    expect(JSON.parse(out[0])).toMatchObject({ ok: true, batch: true });
+    for (const line of out.slice(1)) expect(JSON.parse(line)).toEqual({ value: expect.stringMatching(/^0x[0-9a-f]+$/) });
+  });
+
+  it('verify --exec gives its program a pipe as stdin, not a socket', async () => {
+    // the program refuses to start unless its stdin is a pipe: serve behind it answers reset only when it is
+    const a = new ProcessAdapter(`sh -c 'if [ -p /dev/stdin ]; then exec nvme-lm serve; else echo "stdin is not a pipe" >&2; exit 3; fi'`, { timeoutMs: 10_000 });
+    cleanup.push(() => a.close());
+    await expect(a.reset({ vfs: 1, profile: 'lm' })).resolves.toMatchObject({ synchronous: true, batch: true });
+    expect(await a.regRead(0, REG.VS, 4)).toBeGreaterThan(0n);
+  });
+});
