@@ -56,7 +56,7 @@ export class PendingBatch {
   /** exchanges sent and not yet answered */
   private sending = 0;
   /** memory reads answered since the last request that could change memory (synchronous targets only) */
-  private readonly remembered = new Map<string, { addr: bigint; len: number; answer: BatchedAnswer & { op: 'memRead' } }>();
+  private readonly remembered = new Map<string, { addr: number; len: number; answer: BatchedAnswer & { op: 'memRead' } }>();
   /** the target is synchronous: memory reads may be remembered */
   remember = false;
 
@@ -131,16 +131,21 @@ export class PendingBatch {
   /** Keep what `sent` read and forget what it may have changed, in order (`answers`: the ones performed, an error answer last). */
   private learn(sent: BatchedRequest[], answers: readonly Answer[]): void {
     if (!this.remember) return;
-    for (const [i, r] of sent.entries()) {
-      const a = answers.at(i);
-      if (r.op === 'regWrite' || r.op === 'completeIo' || a === undefined || 'error' in a) this.remembered.clear();
+    const known = this.remembered;
+    for (let i = 0; i < sent.length; i++) {
+      const r = sent[i];
+      const a = answers[i];
+      if (r.op === 'regWrite' || r.op === 'completeIo' || a === undefined || 'error' in a) known.clear();
       else if (r.op === 'memWrite') {
-        const lo = BigInt(r.addr);
-        const hi = lo + BigInt(r.len ?? r.data.length / 2);
-        for (const [k, m] of this.remembered) if (m.addr < hi && lo < m.addr + BigInt(m.len)) this.remembered.delete(k);
+        if (known.size === 0) continue;
+        // a number costs less than a bigint on every write of a replayed prefix; an address beyond 2^53 (none of ours) forgets everything
+        const lo = Number(r.addr);
+        const hi = lo + (r.len ?? r.data.length / 2);
+        if (!Number.isSafeInteger(hi)) known.clear();
+        else for (const [k, m] of known) if (m.addr < hi && lo < m.addr + m.len) known.delete(k);
       } else if (r.op === 'memRead' && a.op === 'memRead') {
-        if (this.remembered.size >= MAX_REMEMBERED) this.remembered.clear();
-        this.remembered.set(`${r.addr} ${r.len}`, { addr: BigInt(r.addr), len: r.len, answer: { op: 'memRead', data: a.data.slice() } });
+        if (known.size >= MAX_REMEMBERED) known.clear();
+        if (Number.isSafeInteger(Number(r.addr) + r.len)) known.set(`${r.addr} ${r.len}`, { addr: Number(r.addr), len: r.len, answer: { op: 'memRead', data: a.data.slice() } });
       }
     }
   }
