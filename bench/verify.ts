@@ -75,21 +75,26 @@ function verifyOnce(target: string[], c: VerifyConfig): Promise<{ json: VerifyJs
 
 export async function verifyBenches(c: VerifyConfig): Promise<BenchResult[]> {
   const exec = ['--exec', `${JSON.stringify(process.execPath)} ${CLI.join(' ')} serve`];
+  // the same server waiting for each request asleep, as most programs do: what a target that does not poll its stdin gets
+  const execAsleep = ['--exec', `${JSON.stringify(process.execPath)} ${CLI.join(' ')} serve --no-poll`];
   const inProcess = ['--adapter', 'examples/adapter.ts'];
   const overPipe: number[] = [];
   const local: number[] = [];
   const overMs: number[] = [];
   const localMs: number[] = [];
+  const asleepMs: number[] = [];
   let sample: VerifyJson | undefined;
   for (let i = 0; i < c.rounds; i++) {
     const a = await verifyOnce(exec, c);
     const b = await verifyOnce(inProcess, c);
-    check(a.json.failed === 0 && b.json.failed === 0, 'a path failed on the built-in emulator; the figure would time failures');
-    check(a.json.steps === b.json.steps && a.json.paths === b.json.paths, `the two targets played different work (${a.json.steps} vs ${b.json.steps} steps)`);
+    const z = await verifyOnce(execAsleep, c);
+    check(a.json.failed === 0 && b.json.failed === 0 && z.json.failed === 0, 'a path failed on the built-in emulator; the figure would time failures');
+    check(a.json.steps === b.json.steps && a.json.paths === b.json.paths && z.json.steps === a.json.steps, `the targets played different work (${a.json.steps} vs ${b.json.steps} vs ${z.json.steps} steps)`);
     overPipe.push((a.json.steps * 1000) / a.ms);
     local.push((b.json.steps * 1000) / b.ms);
     overMs.push(a.ms);
     localMs.push(b.ms);
+    asleepMs.push(z.ms);
     sample = a.json;
   }
   // after the runs, beside them: the cost of one round trip with nothing to do
@@ -99,6 +104,7 @@ export async function verifyBenches(c: VerifyConfig): Promise<BenchResult[]> {
   const perStep = roundTrips / Math.max(1, steps);
   const floorS = (roundTrips * roundTripUs) / 1e6;
   const localS = median(localMs) / 1000;
+  const asleepS = median(asleepMs) / 1000;
   return [
     result({
       name: 'verify.exec_steps_per_s',
@@ -112,8 +118,10 @@ export async function verifyBenches(c: VerifyConfig): Promise<BenchResult[]> {
         `wall time of the whole command (start-up included), ${sample?.paths ?? 0} paths and ${steps} steps of ` +
         `--profile ${c.profiles.join(' ')}${c.suites.length ? ` --suite ${c.suites.join(' ')}` : ' (every suite)'}; median of ${c.rounds}. ` +
         `The run over the pipe sent ${roundTrips} requests (${perStep.toFixed(2)} a step; ${sample?.replays?.fromRecord ?? 0} path prefixes replayed from their record, ${sample?.replays?.live ?? 0} live); at ${roundTripUs.toFixed(1)} us ` +
-        `a round trip (verify.exec_round_trip_us) they alone take ${floorS.toFixed(1)} s, against ${localS.toFixed(1)} s for the whole run in process`,
-      details: { paths: sample?.paths, steps, roundTrips, roundTripsPerStep: perStep, roundTripFloorS: floorS, inProcessS: localS, overPipeS: median(overMs) / 1000, replays: sample?.replays },
+        `a round trip (verify.exec_round_trip_us) they alone take ${floorS.toFixed(1)} s, against ${localS.toFixed(1)} s for the whole run in process. ` +
+        `\`serve\` polls its stdin for a moment after each answer; \`serve --no-poll\`, asleep between requests as most programs are, took ${asleepS.toFixed(1)} s ` +
+        `(${(localS / asleepS).toFixed(2)}x of in-process speed)`,
+      details: { paths: sample?.paths, steps, roundTrips, roundTripsPerStep: perStep, roundTripFloorS: floorS, inProcessS: localS, overPipeS: median(overMs) / 1000, asleepTargetS: asleepS, asleepTargetRatio: localS / asleepS, replays: sample?.replays },
     }),
     result({
       name: 'verify.exec_round_trip_us',

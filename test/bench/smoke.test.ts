@@ -71,6 +71,12 @@ describe('bench: smoke run of the harness', () => {
     expect(exec.roundTripFloorS).toBeCloseTo((exec.roundTrips * lone.value) / 1e6, 9);
   });
 
+  it('verify.exec also times the same run against a server asleep between requests (serve --no-poll), as most programs are', () => {
+    const exec = report.results.find((r) => r.name === 'verify.exec_steps_per_s')?.details as Record<string, number>;
+    expect(exec.asleepTargetS).toBeGreaterThan(0);
+    expect(exec.asleepTargetRatio).toBeCloseTo(exec.inProcessS / exec.asleepTargetS, 9);
+  });
+
   it('the printed table shows every entry and the machine', () => {
     expect(stdout).toContain(`machine: ${report.machine}`);
     for (const name of REQUIRED_ENTRIES) expect(stdout).toContain(name);

@@ -16,9 +16,9 @@ afterEach(async () => {
 });
 
 /** `nvme-lm serve` with stdin a pipe written by `feed` (lines, with pauses), and what it answered. */
-function serveFed(feed: Array<string | number>): Promise<{ out: string[]; code: number | null }> {
+function serveFed(feed: Array<string | number>, args: string[] = []): Promise<{ out: string[]; code: number | null }> {
   // a node 'pipe' is a socket: a shell pipe in front makes stdin a pipe, as verify's request pipe is
-  const shell = spawn('sh', ['-c', `cat | ${JSON.stringify(process.execPath)} ${cli.join(' ')}`], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const shell = spawn('sh', ['-c', `cat | ${JSON.stringify(process.execPath)} ${[...cli, ...args].join(' ')}`], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   shell.stdout.on('data', (d: Buffer) => (out += d.toString()));
   void (async () => {
@@ -53,6 +53,15 @@ describe('lines read by trying a pipe', () => {
     expect(out).toHaveLength(4);
     expect(JSON.parse(out[0])).toMatchObject({ ok: true, batch: true });
     for (const line of out.slice(1)) expect(JSON.parse(line)).toEqual({ value: expect.stringMatching(/^0x[0-9a-f]+$/) });
+  });
+
+  it('serve --no-poll (asleep between requests, as most programs are) gives the same answers on the same pipe', async () => {
+    const feed = ['{"op":"reset","vfs":2,"profile":"lm"}', `{"op":"regRead","fn":2,"offset":${REG.CAP},"width":8}`, 20, `{"op":"regRead","fn":0,"offset":${REG.VS},"width":4}`];
+    const polled = await serveFed(feed);
+    const asleep = await serveFed(feed, ['--no-poll']);
+    expect(asleep.code).toBe(0);
+    expect(asleep.out).toEqual(polled.out);
+    expect(asleep.out).toHaveLength(3);
   });
 
   it('verify --exec gives its program a pipe as stdin, not a socket', async () => {

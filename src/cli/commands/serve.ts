@@ -17,6 +17,8 @@ export interface ServeOptions {
   batch: boolean;
   /** false with --no-zero-tail */
   zeroTail: boolean;
+  /** false with --no-poll */
+  poll: boolean;
 }
 
 /**
@@ -102,6 +104,7 @@ export function registerServe(program: Command): void {
     .option('--qemu', 'serve QEMU\'s NVMe controller with SR-IOV VFs through qtest (no-lm profile only)')
     .option('--no-batch', 'do not announce or answer the batch request (a target as it was before batches, to try a client against)')
     .option('--no-zero-tail', 'do not announce or take memory data without its trailing zeros (memWrite "len", memRead "zeroTail"), to try a client against')
+    .option('--no-poll', 'wait for each request asleep, as most programs do, instead of trying stdin again at once for a moment after each answer (each request then has to wake the server), to measure a client against')
     .addOption(new Option('--mutant <name>', 'serve a deliberately broken emulator, to see the suites catch it (each listed below)').choices([...MUTANTS]))
     .addHelpText(
       'after',
@@ -119,6 +122,7 @@ export function registerServe(program: Command): void {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       // process.stdin is not touched when stdin is read by trying (node would make the pipe non-blocking)
-      await serve(adapter, stdinPipeLines() ?? process.stdin, process.stdout, { batch: o.batch, zeroTail: o.zeroTail });
+      const polled = o.poll ? stdinPipeLines() : null;
+      await serve(adapter, polled ?? process.stdin, process.stdout, { batch: o.batch, zeroTail: o.zeroTail });
     });
 }
