@@ -7,25 +7,34 @@
 // less CPU per round trip. verify reads its program's answers this way
 // (answerPipe.ts), and `nvme-lm serve` its requests (stdinLines.ts).
 //
-// Trying again at once costs a CPU while the line is on its way, so it lasts
-// SPIN_MS at most (an answer from `serve` takes 20 to 40 us; a line that
-// takes longer is most often from a process the scheduler has put aside for
-// other work, and spinning on would take its CPU): a slower line is waited
-// for the ordinary way (a read that sleeps until data comes, on node's
-// thread pool, the event loop running meanwhile) until the caller's
-// deadline, and after a slow line the next one is tried for SHORT_SPIN_MS
-// only, so a peer that always takes longer costs no more CPU than the event
-// loop did. The end of the pipe (every writer gone) is reported as such.
+// Between two tries the event loop runs whatever else is due: verify plays
+// a replayed prefix's binding while its program performs the prefix's
+// requests (replayRecord.ts), which a loop of tries with no turn in between
+// held up until the answers came. Trying costs a CPU while the line is on
+// its way, so it lasts SPIN_MS at most: long enough to cover a replayed
+// prefix's batches (about 1 ms of `serve`'s work; the full lm and no-lm run
+// over JSON lines, paired (three or four runs a side) with farm-bench on the project's
+// two-core machine, took 0.87x the time of tries with no turn in between
+// for 0.25 ms, and of the windows tried with turns 2 ms was best: 0.96x of
+// 1 ms, 1 ms 0.93x of 0.25 ms). A slower line is waited for the ordinary way
+// (a read that sleeps until data comes, on node's thread pool) until the
+// caller's deadline, and after a slow line the next one is tried for
+// SHORT_SPIN_MS only, so a peer that always takes longer costs no more CPU
+// than the event loop did. The end of the pipe (every writer gone) is
+// reported as such.
 import { closeSync, read, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { LineSplitter } from './lines.ts';
 
 /** How long to keep trying the pipe for a line before waiting for it the ordinary way. */
-const SPIN_MS = 0.25;
+const SPIN_MS = 2;
 /** ... after a line that took longer than that. */
 const SHORT_SPIN_MS = 0.05;
 /** How soon a sleeping read is tried again when its descriptor turns out not to block. */
 const NOT_BLOCKING_RETRY_MS = 1;
+
+/** After what the event loop has to do now (node's setImmediate as a promise). */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Why no line came: the pipe ended, or the deadline passed. */
 export type NoLine = { ended: true } | { timedOut: true };
@@ -51,11 +60,13 @@ export class PipeLines {
     private readonly waitFd: number,
     /** descriptors close() closes */
     private readonly owned: readonly number[],
+    /** how long to keep trying (default SPIN_MS) */
+    private readonly spinMs = SPIN_MS,
   ) {}
 
   /** The next line, or why none came before `deadline` (performance.now() time; Infinity: none). */
   async next(deadline = Infinity): Promise<string | NoLine> {
-    const spinUntil = Math.min(deadline, performance.now() + (this.slow ? SHORT_SPIN_MS : SPIN_MS));
+    const spinUntil = Math.min(deadline, performance.now() + (this.slow ? SHORT_SPIN_MS : this.spinMs));
     this.slow = false;
     for (;;) {
       const line = this.take();
@@ -63,7 +74,11 @@ export class PipeLines {
       if (this.ended || this.closed) return { ended: true };
       if (this.sleeping === undefined) {
         if (this.tryRead()) continue;
-        if (performance.now() < spinUntil) continue;
+        if (performance.now() < spinUntil) {
+          // between tries the process's other work goes on (verify plays a replayed prefix's binding while the target performs it)
+          await nextTurn();
+          continue;
+        }
       }
       this.slow = true;
       const left = deadline - performance.now();

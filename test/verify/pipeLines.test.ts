@@ -45,6 +45,23 @@ describe('lines read by trying a pipe', () => {
     expect(await lines.next(performance.now() + 5000)).toBe('late');
   });
 
+  it('while a line is awaited the process does its other work between tries (verify plays a replayed prefix\'s binding meanwhile)', async () => {
+    const fds = withFifo((path) => {
+      const tryFd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+      const writeFd = openSync(path, constants.O_WRONLY);
+      return { tryFd, writeFd, waitFd: openSync(path, constants.O_RDONLY) };
+    });
+    // tries go on for the whole deadline: only work done between them can write the line in time
+    const lines = new PipeLines(fds.tryFd, fds.waitFd, [fds.tryFd, fds.waitFd, fds.writeFd], 2000);
+    cleanup.push(() => lines.close());
+    const other = (async () => {
+      for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+      writeSync(fds.writeFd, 'written meanwhile\n');
+    })();
+    expect(await lines.next(performance.now() + 2000)).toBe('written meanwhile');
+    await other;
+  });
+
   it('nvme-lm serve answers requests on a pipe, those slower than its spin too, and exits at the end of its stdin', async () => {
     const reset = '{"op":"reset","vfs":1,"profile":"lm"}';
     const vs = `{"op":"regRead","fn":0,"offset":${REG.VS},"width":4}`;
