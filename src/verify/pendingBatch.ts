@@ -132,18 +132,28 @@ export class PendingBatch {
   private learn(sent: BatchedRequest[], answers: readonly Answer[]): void {
     if (!this.remember) return;
     const known = this.remembered;
-    for (let i = 0; i < sent.length; i++) {
+    // what comes before the last request that may change anything is forgotten by it: only what follows it is learnt (a replayed prefix's batches write registers throughout)
+    let from = 0;
+    for (let i = sent.length - 1; i >= 0; i--) {
       const r = sent[i];
       const a = answers[i];
-      if (r.op === 'regWrite' || r.op === 'completeIo' || a === undefined || 'error' in a) known.clear();
-      else if (r.op === 'memWrite') {
+      if (r.op === 'regWrite' || r.op === 'completeIo' || a === undefined || 'error' in a) {
+        known.clear();
+        from = i + 1;
+        break;
+      }
+    }
+    for (let i = from; i < sent.length; i++) {
+      const r = sent[i];
+      const a = answers[i];
+      if (r.op === 'memWrite') {
         if (known.size === 0) continue;
         // a number costs less than a bigint on every write of a replayed prefix; an address beyond 2^53 (none of ours) forgets everything
         const lo = Number(r.addr);
         const hi = lo + (r.len ?? r.data.length / 2);
         if (!Number.isSafeInteger(hi)) known.clear();
         else for (const [k, m] of known) if (m.addr < hi && lo < m.addr + m.len) known.delete(k);
-      } else if (r.op === 'memRead' && a.op === 'memRead') {
+      } else if (r.op === 'memRead' && a !== undefined && 'op' in a && a.op === 'memRead') {
         if (known.size >= MAX_REMEMBERED) known.clear();
         if (Number.isSafeInteger(Number(r.addr) + r.len)) known.set(`${r.addr} ${r.len}`, { addr: Number(r.addr), len: r.len, answer: { op: 'memRead', data: a.data.slice() } });
       }

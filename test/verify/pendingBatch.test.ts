@@ -133,6 +133,24 @@ describe('writes held for a batch target', () => {
     );
   });
 
+  it('a synchronous target: of the reads in one batch, those before a register write in it are forgotten and those after it remembered', async () => {
+    await withTarget(
+      true,
+      async (a) => {
+        await a.batch!([
+          { op: 'memRead', addr: 0x1000n, len: 16 },
+          { op: 'regWrite', fn: 0, offset: 0x1000, width: 4, value: 1n },
+          { op: 'memRead', addr: 0x3000n, len: 16 },
+        ]);
+        await a.memRead(0x3000n, 16); // after the write: answered again
+        expect(await a.regRead(0, 4, 4)).toBe(3n); // reset, the batch, this one
+        await a.memRead(0x1000n, 16); // before the write: read again
+        expect(await a.regRead(0, 4, 4)).toBe(5n);
+      },
+      true,
+    );
+  });
+
   it('a target that is not synchronous gets every memory read', async () => {
     await withTarget(true, async (a) => {
       await a.memRead(0x1000n, 16);
