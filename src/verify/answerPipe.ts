@@ -3,9 +3,10 @@
 // write end as its stdout, opened the ordinary (blocking) way, and verify
 // reads the other end by trying it at once and again (pipeLines.ts): most
 // of a round trip was verify's event loop going to sleep and being woken.
-// Measured with two other busy processes on the two CPUs, a run took as
-// long as with node's streams (11.4 and 12.3 s against 11.2 and 12.4 s),
-// and 6.7 s against 8.7 to 9.9 s with the CPUs otherwise idle.
+// When that was first built (tries for 0.25 ms), two suites with two other
+// busy processes on the two CPUs took as long as with node's streams (11.4
+// and 12.3 s against 11.2 and 12.4 s), and 6.7 s against 8.7 to 9.9 s with
+// the CPUs otherwise idle.
 import { closeSync, constants, openSync } from 'node:fs';
 import { withFifo } from './fifo.ts';
 import { PipeLines, type NoLine } from './pipeLines.ts';
