@@ -141,7 +141,12 @@ export class PipeLines {
   private sleepingRead(ms: number): Promise<boolean> {
     this.sleeping ??= new Promise<void>((done) => {
       const buf = Buffer.allocUnsafe(1 << 16);
-      const attempt = (): void =>
+      const attempt = (): void => {
+        if (this.closed) {
+          // closed while a retry waited: its descriptor may belong to another pipe by now
+          this.sleeping = undefined;
+          return done();
+        }
         read(this.waitFd, buf, 0, buf.length, null, (e, n) => {
           // a descriptor someone made non-blocking answers at once that nothing is there: not the end
           if (e?.code === 'EAGAIN' && !this.closed) return void setTimeout(attempt, NOT_BLOCKING_RETRY_MS);
@@ -149,6 +154,7 @@ export class PipeLines {
           if (!this.closed) this.got(buf, e ? 0 : n);
           done();
         });
+      };
       attempt();
     });
     const sleeping = this.sleeping;

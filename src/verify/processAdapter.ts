@@ -75,9 +75,19 @@ export class ProcessAdapter implements Adapter {
     const given = { ...process.env, ...options.env };
     const env = { ...given, PATH: `${NVME_LM_BIN}${delimiter}${given.PATH ?? ''}` };
     this.answers = AnswerPipe.open();
-    const requests = RequestPipe.open();
+    let requests: RequestPipe;
+    try {
+      requests = RequestPipe.open();
+    } catch (e) {
+      this.answers.close();
+      throw e;
+    }
     try {
       this.child = spawnGroup(command, [], { shell: true, stdio: [requests.readFd, this.answers.writeFd, 'pipe'], env });
+    } catch (e) {
+      requests.writer.destroy();
+      this.answers.close();
+      throw e;
     } finally {
       requests.handedOver();
       this.answers.handedOver();
@@ -258,6 +268,8 @@ export class ProcessAdapter implements Adapter {
         });
       }
       await reap(this.child);
+      // the request pipe's write end: a program that exited on its own never saw it ended (node closed a child's own stdin itself)
+      this.stdin.destroy();
       this.answers.close();
     })();
     return this.closing;

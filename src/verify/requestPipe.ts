@@ -26,10 +26,14 @@ export class RequestPipe {
     return withFifo((path) => {
       // in this order nothing blocks: a non-blocking reader (so the writer can open), the writer, then the program's blocking reader
       const opening = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+      let writeFd: number | undefined;
       try {
-        const writeFd = openSync(path, constants.O_WRONLY);
+        writeFd = openSync(path, constants.O_WRONLY);
         const readFd = openSync(path, constants.O_RDONLY);
         return new RequestPipe(readFd, new Socket({ fd: writeFd, readable: false, writable: true }));
+      } catch (e) {
+        if (writeFd !== undefined) closeSync(writeFd);
+        throw e;
       } finally {
         closeSync(opening);
       }

@@ -2,12 +2,13 @@
 // verify its program's answers, `nvme-lm serve` its requests on stdin
 // (stdinLines.ts, through the request pipe verify gives it, requestPipe.ts).
 import { spawn } from 'node:child_process';
-import { constants, openSync, writeSync } from 'node:fs';
+import { constants, openSync, readdirSync, writeSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PipeLines } from '../../src/verify/pipeLines.ts';
 import { withFifo } from '../../src/verify/fifo.ts';
 import { ProcessAdapter } from '../../src/verify/processAdapter.ts';
 import { REG } from '../../src/wire/registers.ts';
+import { ProtocolError } from '../../src/target/errors.ts';
 
 const cli = ['bin/nvme-lm.mjs', 'serve'];
 const cleanup: Array<() => unknown> = [];
@@ -79,6 +80,19 @@ describe('lines read by trying a pipe', () => {
     expect(asleep.code).toBe(0);
     expect(asleep.out).toEqual(polled.out);
     expect(asleep.out).toHaveLength(3);
+  });
+
+  it('a program that exits on its own leaves none of its pipes open in verify (a run may start a new program after each crash)', async () => {
+    const open = (): number => readdirSync('/proc/self/fd').length;
+    const crash = async (): Promise<void> => {
+      const a = new ProcessAdapter(`sh -c 'read request; exit 3'`, { timeoutMs: 10_000 });
+      await expect(a.reset({ vfs: 1, profile: 'lm' })).rejects.toThrow(ProtocolError);
+      await a.close();
+    };
+    await crash(); // whatever the first use opens for good (node's own handles)
+    const before = open();
+    for (let i = 0; i < 5; i++) await crash();
+    expect(open()).toBe(before);
   });
 
   it('verify --exec gives its program a pipe as stdin, not a socket', async () => {
