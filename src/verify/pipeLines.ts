@@ -121,7 +121,8 @@ export class PipeLines {
   /** Read what the pipe holds now; false when it held nothing yet. */
   private tryRead(): boolean {
     const buf = this.tryBuf;
-    let n: number;
+    let n = 0;
+    let failed: Error | undefined;
     // an empty pipe is an exception here; without its stack trace a try takes half the time (about 1.8 us against 3.9 on the project's machine) and leaves less garbage
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
@@ -129,10 +130,12 @@ export class PipeLines {
       n = readSync(this.tryFd, buf, 0, buf.length, null);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EAGAIN') return false;
-      throw e; // its message names the call and the error code
+      failed = e as Error;
     } finally {
       Error.stackTraceLimit = limit;
     }
+    // any other failure is real: thrown anew, with a stack trace
+    if (failed !== undefined) throw new Error(`could not read the pipe: ${failed.message}`, { cause: failed });
     this.got(buf, n);
     return true;
   }
