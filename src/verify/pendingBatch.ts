@@ -154,8 +154,10 @@ export class PendingBatch {
         if (!Number.isSafeInteger(hi)) known.clear();
         else for (const [k, m] of known) if (m.addr < hi && lo < m.addr + m.len) known.delete(k);
       } else if (r.op === 'memRead' && a !== undefined && 'op' in a && a.op === 'memRead') {
+        // (a is defined and no error from `from` on: the test only narrows its type)
+        const addr = Number(r.addr);
         if (known.size >= MAX_REMEMBERED) known.clear();
-        if (Number.isSafeInteger(Number(r.addr) + r.len)) known.set(`${r.addr} ${r.len}`, { addr: Number(r.addr), len: r.len, answer: { op: 'memRead', data: a.data.slice() } });
+        if (Number.isSafeInteger(addr + r.len)) known.set(`${r.addr} ${r.len}`, { addr, len: r.len, answer: { op: 'memRead', data: a.data.slice() } });
       }
     }
   }

@@ -75,23 +75,19 @@ export class ProcessAdapter implements Adapter {
     const given = { ...process.env, ...options.env };
     const env = { ...given, PATH: `${NVME_LM_BIN}${delimiter}${given.PATH ?? ''}` };
     this.answers = AnswerPipe.open();
-    let requests: RequestPipe;
+    let requests: RequestPipe | undefined;
     try {
       requests = RequestPipe.open();
-    } catch (e) {
-      this.answers.close();
-      throw e;
-    }
-    try {
       this.child = spawnGroup(command, [], { shell: true, stdio: [requests.readFd, this.answers.writeFd, 'pipe'], env });
     } catch (e) {
-      requests.writer.destroy();
+      // nothing was started: every end opened here goes
+      requests?.writer.destroy();
+      requests?.handedOver();
       this.answers.close();
       throw e;
-    } finally {
-      requests.handedOver();
-      this.answers.handedOver();
     }
+    requests.handedOver();
+    this.answers.handedOver();
     this.stdin = requests.writer;
     const stderr = this.child.stderr as Readable;
     stderr.on('data', (d: Buffer) => {
