@@ -27,7 +27,7 @@ import { VF_STATUS } from '../../machines/vfLifecycle.ts';
 import type { MachineSpec } from '../../machines/spec.ts';
 import type { Adapter, ResetOptions } from '../../src/target/adapter.ts';
 import { together } from '../../src/target/batch.ts';
-import type { Implementation } from '../../src/paths/trie.ts';
+import type { HostState, Implementation } from '../../src/paths/trie.ts';
 import type { PathStep } from '../../src/paths/path.ts';
 import { describePosted, type DriverState, type Posted } from '../host/guest.ts';
 import { expectOwn, expectRdy, machineSuite, nextState, SizeTable, SUCCESS_STATUS, type ExpectedStatus } from '../engine/observe.ts';
@@ -84,6 +84,7 @@ export class SystemBinding implements Implementation<DeviceSnapshot<Saved>> {
   private readonly sizes = new SizeTable();
   readonly snapshot?: () => Promise<DeviceSnapshot<Saved>>;
   readonly restore?: (s: DeviceSnapshot<Saved>) => Promise<void>;
+  readonly hostState?: HostState;
 
   constructor(
     private readonly adapter: Adapter,
@@ -98,7 +99,7 @@ export class SystemBinding implements Implementation<DeviceSnapshot<Saved>> {
     this.vfs = this.newGuests();
     this.hosts = this.vfs.map(freshHost);
     this.machine = machineInitial(this.spec.machine);
-    ({ snapshot: this.snapshot, restore: this.restore } = deviceSnapshots(adapter, {
+    ({ snapshot: this.snapshot, restore: this.restore, hostState: this.hostState } = deviceSnapshots(adapter, {
       save: (): Saved => ({ machine: this.machine, pf: this.pf.driver.save(), vfs: this.vfs.map((v) => v.save()), hosts: this.hosts.map(copyBook) }),
       restore: (s: Saved) => {
         this.machine = s.machine;

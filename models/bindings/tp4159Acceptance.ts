@@ -28,7 +28,7 @@ import {
   type TpFinalMeta,
   type TpFinalName,
 } from '../../machines/tp4159Acceptance.ts';
-import type { Implementation } from '../../src/paths/trie.ts';
+import type { HostState, Implementation } from '../../src/paths/trie.ts';
 import type { PathStep } from '../../src/paths/path.ts';
 import { asksTp4159Choices, type Adapter, type ResetOptions } from '../../src/target/adapter.ts';
 import { decodeCdqCreateDw0, decodeGetStateDw0 } from '../../src/wire/tp4159/completions.ts';
@@ -67,6 +67,7 @@ class TpAcceptanceBinding implements Implementation<DeviceSnapshot<Saved>> {
   private machine: AnyMachineSnapshot;
   readonly snapshot?: () => Promise<DeviceSnapshot<Saved>>;
   readonly restore?: (s: DeviceSnapshot<Saved>) => Promise<void>;
+  readonly hostState?: HostState;
 
   constructor(
     private readonly adapter: Adapter,
@@ -77,7 +78,7 @@ class TpAcceptanceBinding implements Implementation<DeviceSnapshot<Saved>> {
   ) {
     this.host = new TpAcceptanceHost(adapter, timeoutMs);
     this.machine = machineInitial(spec.machine);
-    ({ snapshot: this.snapshot, restore: this.restore } = deviceSnapshots(adapter, {
+    ({ snapshot: this.snapshot, restore: this.restore, hostState: this.hostState } = deviceSnapshots(adapter, {
       save: (): Saved => ({ machine: this.machine, events: [...this.events], host: this.host.save() }),
       restore: (s: Saved) => {
         this.machine = s.machine;

@@ -13,7 +13,7 @@
 import { type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
 import { machineInitial } from '../../src/check/machineStep.ts';
 import type { Adapter, ResetOptions } from '../../src/target/adapter.ts';
-import type { Implementation } from '../../src/paths/trie.ts';
+import type { HostState, Implementation } from '../../src/paths/trie.ts';
 import type { PathStep } from '../../src/paths/path.ts';
 import {
   TP_LIFECYCLE_OPTION_SETS,
@@ -72,6 +72,7 @@ export class TpLifecycleBinding implements Implementation<DeviceSnapshot<Saved>>
   private machine: AnyMachineSnapshot;
   readonly snapshot?: () => Promise<DeviceSnapshot<Saved>>;
   readonly restore?: (s: DeviceSnapshot<Saved>) => Promise<void>;
+  readonly hostState?: HostState;
 
   constructor(
     private readonly adapter: Adapter,
@@ -83,7 +84,7 @@ export class TpLifecycleBinding implements Implementation<DeviceSnapshot<Saved>>
     this.host = new TpHost(adapter, timeoutMs);
     this.vf = new VfGuest(adapter, VF, timeoutMs, o.maxIoQueues, TP_DEPTHS, TP_LAPS);
     this.machine = machineInitial(spec.machine);
-    ({ snapshot: this.snapshot, restore: this.restore } = deviceSnapshots(adapter, {
+    ({ snapshot: this.snapshot, restore: this.restore, hostState: this.hostState } = deviceSnapshots(adapter, {
       save: (): Saved => ({ machine: this.machine, host: this.host.driver.save(), vf: this.vf.save(), book: copyBook(this.book) }),
       restore: (s: Saved) => {
         this.machine = s.machine;

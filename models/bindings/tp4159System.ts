@@ -24,7 +24,7 @@ import type { TpLifecycleEventType, TpObservation } from '../../machines/tp4159L
 import { tpCompletion, type TpCompletion } from '../../machines/tp4159/status.ts';
 import type { MachineSpec } from '../../machines/spec.ts';
 import type { Adapter, ResetInfo, ResetOptions } from '../../src/target/adapter.ts';
-import type { Implementation } from '../../src/paths/trie.ts';
+import type { HostState, Implementation } from '../../src/paths/trie.ts';
 import type { PathStep } from '../../src/paths/path.ts';
 import { CNS_CONTROLLER, decodeIdentifyController } from '../../src/wire/identify.ts';
 import { decodeCdqCreateDw0 } from '../../src/wire/tp4159/completions.ts';
@@ -95,6 +95,7 @@ export class TpSystemBinding implements Implementation<DeviceSnapshot<Saved>> {
   private machine: AnyMachineSnapshot;
   readonly snapshot?: () => Promise<DeviceSnapshot<Saved>>;
   readonly restore?: (s: DeviceSnapshot<Saved>) => Promise<void>;
+  readonly hostState?: HostState;
 
   constructor(
     private readonly adapter: Adapter,
@@ -107,7 +108,7 @@ export class TpSystemBinding implements Implementation<DeviceSnapshot<Saved>> {
     this.vfs = this.newGuests();
     this.books = this.vfs.map(freshBook);
     this.machine = machineInitial(spec.machine);
-    ({ snapshot: this.snapshot, restore: this.restore } = deviceSnapshots(adapter, {
+    ({ snapshot: this.snapshot, restore: this.restore, hostState: this.hostState } = deviceSnapshots(adapter, {
       save: (): Saved => ({ machine: this.machine, pf: this.host.driver.save(), vfs: this.vfs.map((v) => v.save()), books: this.books.map(copyBook), pfCntlid: this.pfCntlid }),
       restore: (s: Saved) => {
         this.machine = s.machine;

@@ -15,7 +15,7 @@
 import { type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
 import { machineInitial } from '../../src/check/machineStep.ts';
 import type { Adapter, ResetOptions } from '../../src/target/adapter.ts';
-import type { Implementation } from '../../src/paths/trie.ts';
+import type { HostState, Implementation } from '../../src/paths/trie.ts';
 import type { PathStep } from '../../src/paths/path.ts';
 import { decodeCdqCreateDw0 } from '../../src/wire/tp4159/completions.ts';
 import { sqeFor } from '../../src/wire/adminCommands.ts';
@@ -93,6 +93,7 @@ export class TpUdmqBinding implements Implementation<DeviceSnapshot<Saved>> {
   private machine: AnyMachineSnapshot;
   readonly snapshot?: () => Promise<DeviceSnapshot<Saved>>;
   readonly restore?: (s: DeviceSnapshot<Saved>) => Promise<void>;
+  readonly hostState?: HostState;
 
   constructor(
     private readonly adapter: Adapter,
@@ -104,7 +105,7 @@ export class TpUdmqBinding implements Implementation<DeviceSnapshot<Saved>> {
     this.host = new TpHost(adapter, timeoutMs);
     this.vf = new VfGuest(adapter, VF, timeoutMs, 1, UDMQ_DEPTHS);
     this.machine = machineInitial(spec.machine);
-    ({ snapshot: this.snapshot, restore: this.restore } = deviceSnapshots(adapter, {
+    ({ snapshot: this.snapshot, restore: this.restore, hostState: this.hostState } = deviceSnapshots(adapter, {
       save: (): Saved => ({ machine: this.machine, host: this.host.driver.save(), vf: this.vf.save(), book: copyUdmqBook(this.book) }),
       restore: (s: Saved) => {
         this.machine = s.machine;

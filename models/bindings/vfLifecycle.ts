@@ -15,7 +15,7 @@ import { type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 
 import { machineInitial } from '../../src/check/machineStep.ts';
 import type { Adapter, Profile, ResetOptions } from '../../src/target/adapter.ts';
 import { together } from '../../src/target/batch.ts';
-import type { Implementation } from '../../src/paths/trie.ts';
+import type { HostState, Implementation } from '../../src/paths/trie.ts';
 import type { PathStep } from '../../src/paths/path.ts';
 import {
   VF_LIFECYCLE_NO_LM_OPTION_SETS,
@@ -91,6 +91,7 @@ export class VfLifecycleBinding implements Implementation<DeviceSnapshot<Saved>>
   private readonly sizes = new SizeTable();
   readonly snapshot?: () => Promise<DeviceSnapshot<Saved>>;
   readonly restore?: (s: DeviceSnapshot<Saved>) => Promise<void>;
+  readonly hostState?: HostState;
 
   constructor(
     private readonly adapter: Adapter,
@@ -104,7 +105,7 @@ export class VfLifecycleBinding implements Implementation<DeviceSnapshot<Saved>>
     this.pf = new PfHost(adapter, timeoutMs);
     this.vf = new VfGuest(adapter, VF, timeoutMs, o.maxIoQueues, VF_DEPTHS, IO_LAPS);
     this.machine = machineInitial(spec.machine);
-    ({ snapshot: this.snapshot, restore: this.restore } = deviceSnapshots(adapter, {
+    ({ snapshot: this.snapshot, restore: this.restore, hostState: this.hostState } = deviceSnapshots(adapter, {
       save: (): Saved => ({ machine: this.machine, pf: this.pf.driver.save(), vf: this.vf.save(), book: copyBook(this.book) }),
       restore: (s: Saved) => {
         this.machine = s.machine;

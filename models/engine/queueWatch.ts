@@ -207,7 +207,7 @@ export class QueueWatch {
     }
   }
 
-  /** `impl` with every watched tracker swept after its reset and after each step; snapshots pass through. */
+  /** `impl` with every watched tracker swept after its reset and after each step; snapshots and its host state pass through. */
   watch<S>(impl: Implementation<S>): Implementation<S> {
     const watched: Implementation<S> = {
       reset: async () => {
@@ -220,11 +220,13 @@ export class QueueWatch {
         await this.sweep();
       },
     };
-    const { snapshot, restore } = impl;
+    const { snapshot, restore, hostState } = impl;
     if (snapshot && restore) {
       watched.snapshot = () => snapshot.call(impl);
       watched.restore = (s) => restore.call(impl, s);
     }
+    // the trackers are the binding's: its state holds theirs
+    if (hostState) watched.hostState = hostState;
     return watched;
   }
 

@@ -72,19 +72,11 @@ const isRunCall = (r: RecordedRequest): r is RunCall => !ALONE.has(r.op);
  * alone goes in pieces (its register and memory calls as batches of at most
  * MAX_BATCH_REQUESTS, each completeIo by itself), all asked for at once
  * where the target keeps call order (one round trip on a batch target),
- * else one piece after another. `meanwhile` runs once, while the target
- * works on the first run. Undefined when every answer equals the recorded
- * one, else what differed or failed. A protocol error (the target is gone)
- * is thrown: nothing can be replayed on it.
+ * else one piece after another. Undefined when every answer equals the
+ * recorded one, else what differed or failed. A protocol error (the target
+ * is gone) is thrown: nothing can be replayed on it.
  */
-export async function sendRecorded(target: Adapter, calls: readonly RecordedCall[], meanwhile: () => Promise<void>): Promise<string | undefined> {
-  let waiting: (() => Promise<void>) | null = meanwhile;
-  const letGo = async (): Promise<void> => {
-    const m = waiting as () => Promise<void>;
-    waiting = null;
-    await new Promise((resolve) => setImmediate(resolve)); // after the target's own (earlier) turn to send: a batch target sends when idle
-    await m();
-  };
+export async function sendRecorded(target: Adapter, calls: readonly RecordedCall[]): Promise<string | undefined> {
   let run: Array<{ i: number; r: RunCall }> = [];
   const sendRun = async (): Promise<string | undefined> => {
     const these = run;
@@ -96,11 +88,9 @@ export async function sendRecorded(target: Adapter, calls: readonly RecordedCall
       // one after another: a piece that failed ends the run (the live run stopped there too)
       if (!ordered && asked.length > 0 && (await asked[asked.length - 1].then(() => false, () => true))) break;
       const a = ask(target, piece.map((c) => c.r));
-      a.catch(() => undefined); // read below, once meanwhile is done
+      a.catch(() => undefined); // read below, once every piece is asked for
       asked.push(a);
-      if (!ordered && waiting !== null) await letGo();
     }
-    if (ordered && waiting !== null && asked.length > 0) await letGo();
     // every request done before anything else goes (a live replay's reset must come after them)
     const settled = await Promise.allSettled(asked);
     for (const [k, s] of settled.entries()) {
@@ -130,9 +120,7 @@ export async function sendRecorded(target: Adapter, calls: readonly RecordedCall
     }
     if (!sameValue(answer, calls[i].answer)) return differs(calls, i);
   }
-  const last = await sendRun();
-  if (last === undefined && waiting !== null) await letGo(); // a record of alone calls only
-  return last;
+  return sendRun();
 }
 
 /** How a reason says that the target answered otherwise than the record. */

@@ -2,22 +2,24 @@
 // runner plays each path from reset, so the steps before the path's new ones
 // are played again: steps that passed before, whose every request and answer
 // were seen then. On a target whose answers follow from its requests alone
-// (it says `synchronous`) and that takes a `batch`, those steps are played
-// again here against the answers recorded then (the binding, given the same
-// answers, asks the same) while their requests go to the target in one go:
-// the reset, then everything else in batches (recordedCalls.ts). The
-// target's answers must equal the recorded ones, byte for byte. When
-// anything differs (the binding asked otherwise, or the target answered
-// otherwise or failed a request), the prefix is played again live, exactly
-// as without a record; a failure the target meets is then met again, and
-// reported as ever.
+// (it says `synchronous`) and that takes a `batch`, their requests go to the
+// target again in one go: the reset, then everything else in batches
+// (recordedCalls.ts). The target's answers must equal the recorded ones,
+// byte for byte. The binding is then put where it was after the prefix's
+// last step: its own state, saved then (Implementation.hostState), is put
+// back. That is where a live replay leaves it: the binding's calls and
+// judgements are a function of the answers it gets, and it would get the
+// recorded ones. When anything differs (the target answered otherwise or
+// failed a request), the prefix is played again live, exactly as without a
+// record; a failure the target meets is then met again, and reported as
+// ever. A binding without a hostState gets every prefix replayed live.
 //
 // What is recorded must be what the target did: a step whose calls overlap
 // where the order they reach the target is not certain (one that goes alone
 // while another is outstanding; any two on an adapter that does not keep
-// call order) is never replayed from the record. Answers are kept as copies
-// and handed out as copies, so a binding that changes what it was given
-// changes neither the record nor the comparison.
+// call order) is never replayed from the record. Answers are kept as
+// copies, so a binding that changes what it was given changes neither the
+// record nor the comparison.
 //
 // Only the steps since the last reset are kept: the runner walks its trie
 // depth first, so a prefix it replays is always a prefix of the path it
@@ -26,12 +28,17 @@ import type { Adapter, ResetInfo } from '../../src/target/adapter.ts';
 import type { RawAnswer } from '../../src/target/batch.ts';
 import { ReplayFailure, type Implementation } from '../../src/paths/trie.ts';
 import type { PathStep } from '../../src/paths/path.ts';
-import { ALONE, copied, DIFFERS, sameValue, sendRecorded, type RecordedCall, type RecordedRequest } from './recordedCalls.ts';
+import { ALONE, copied, DIFFERS, sendRecorded, type RecordedCall, type RecordedRequest } from './recordedCalls.ts';
 
-/** The calls of a reset or a step, in the order made. `broken`: never replayed from here (a call failed, the step did, or calls overlapped). */
+/**
+ * The calls of a reset or a step, in the order made. `broken`: never
+ * replayed from here (a call failed, the step did, or calls overlapped).
+ * `host`: the binding's own state once it passed (its hostState).
+ */
 interface Segment {
   calls: RecordedCall[];
   broken: boolean;
+  host?: { saved: unknown };
 }
 
 /** What the record did over a run: prefixes replayed from it, those replayed live instead, how many of those the target answered otherwise, and the first reason. */
@@ -41,20 +48,6 @@ export interface ReplayRecordStats {
   /** replayed live because the target's answers differed from the record (a target that says synchronous should not) */
   differed: number;
   firstLiveReason?: string;
-}
-
-/** While the binding plays against the record: the calls it must make, in order; once it diverged, every later call is refused. */
-interface Replaying {
-  calls: RecordedCall[];
-  at: number;
-  diverged?: string;
-}
-
-class Diverged extends Error {
-  constructor(why: string) {
-    super(`replay from the record diverged: ${why}`);
-    this.name = 'Diverged';
-  }
 }
 
 export class ReplayRecord {
@@ -68,7 +61,6 @@ export class ReplayRecord {
   private stack: Array<{ step: PathStep; segment: Segment }> = [];
   /** where live calls are recorded; null: nowhere */
   private recording: Segment | null = null;
-  private replaying: Replaying | null = null;
   /** live calls not answered yet, and how many of them go alone */
   private outstanding = 0;
   private outstandingAlone = 0;
@@ -100,18 +92,8 @@ export class ReplayRecord {
     this.adapter = a;
   }
 
-  /** A call from the binding: answered from the record while replaying, else sent to the target (and recorded when a segment is open). */
+  /** A call from the binding: sent to the target, and recorded when a segment is open. */
   private call<T>(request: RecordedRequest, send: () => Promise<T>): Promise<T> {
-    const r = this.replaying;
-    if (r !== null) {
-      const want = r.diverged === undefined ? r.calls[r.at] : undefined;
-      if (want === undefined || !sameValue(want.request, request)) {
-        r.diverged ??= want === undefined ? `call ${r.at} (${request.op}) is past the ${r.calls.length} recorded` : `call ${r.at} is ${request.op} where the record has ${want.request.op}${want.request.op === request.op ? ' with other arguments' : ''}`;
-        return Promise.reject(new Diverged(r.diverged));
-      }
-      r.at++;
-      return Promise.resolve(copied(want.answer) as T);
-    }
     // nothing is kept for a target that cannot be replayed from it (its reset is, to learn whether it can)
     const seg = this.usable || request.op === 'reset' ? this.recording : null;
     const alone = ALONE.has(request.op);
@@ -157,6 +139,7 @@ export class ReplayRecord {
 
   /** `inner` recording each reset and step, and replaying a prefix from the record where it can. */
   implementation<S>(inner: Implementation<S>): Implementation<S> {
+    const host = inner.hostState;
     const recordingInto = async (seg: Segment, play: () => Promise<void>): Promise<void> => {
       this.recording = seg;
       try {
@@ -167,6 +150,8 @@ export class ReplayRecord {
       } finally {
         this.recording = null;
       }
+      // where a replay of the record up to here leaves the binding (only a record that may be replayed needs it)
+      if (host !== undefined && this.usable) seg.host = { saved: host.save() };
     };
     const reset = async (): Promise<void> => {
       this.forget();
@@ -222,6 +207,8 @@ export class ReplayRecord {
   /** Why `steps` cannot be replayed from the record, or undefined once they have been (the binding and the target both where a live replay leaves them). */
   private async fromRecord<S>(inner: Implementation<S>, steps: readonly PathStep[]): Promise<string | undefined> {
     if (!this.usable) return 'the target did not say both synchronous and batch';
+    const host = inner.hostState;
+    if (host === undefined) return 'the binding cannot save its own state (no hostState)';
     const reset = this.resetSegment;
     if (reset === null || !complete(reset)) return 'no complete record of the reset';
     if (steps.length > this.stack.length) return 'the prefix is longer than the record';
@@ -230,36 +217,14 @@ export class ReplayRecord {
       if (e.step !== steps[i]) return `step ${i + 1} is not the recorded one`;
       if (!complete(e.segment)) return `step ${i + 1} has no complete record`;
     }
-    const calls = [reset, ...this.stack.slice(0, steps.length).map((e) => e.segment)].flatMap((s) => s.calls);
-    // the target performs the requests while the binding plays against the record: neither waits for the other
-    let played: string | undefined;
-    const differs = await sendRecorded(this.target, calls, async () => {
-      played = await this.playAgainst(inner, steps, calls);
-    });
-    const why = differs ?? played;
-    if (why === undefined) this.stack.length = steps.length;
-    return why;
-  }
-
-  /** Reset and `steps` played by `inner` against `calls`: undefined when it made exactly those calls and passed, else why not. */
-  private async playAgainst<S>(inner: Implementation<S>, steps: readonly PathStep[], calls: RecordedCall[]): Promise<string | undefined> {
-    const r: Replaying = { calls, at: 0 };
-    this.replaying = r;
-    let thrown: unknown;
-    try {
-      await inner.reset();
-      for (const s of steps) await inner.step(s.event, s);
-    } catch (e) {
-      thrown = e;
-    }
-    const why = r.diverged ?? (thrown === undefined ? undefined : `the binding failed against the record: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
-    if (why !== undefined) {
-      // what the binding still runs after the failure (the rest of a Promise.all) is refused, not sent to the target
-      r.diverged = why;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    this.replaying = null;
-    return why ?? (r.at === calls.length ? undefined : `the binding made ${r.at} of the ${calls.length} recorded calls`);
+    const segments = [reset, ...this.stack.slice(0, steps.length).map((e) => e.segment)];
+    const end = segments[segments.length - 1].host;
+    if (end === undefined) return 'the record holds no saved state of the binding there';
+    const differs = await sendRecorded(this.target, segments.flatMap((s) => s.calls));
+    if (differs !== undefined) return differs;
+    host.restore(end.saved);
+    this.stack.length = steps.length;
+    return undefined;
   }
 }
 

@@ -3,18 +3,24 @@
 // the machine state it steps alongside), taken and restored together. Only
 // where the target can snapshot; elsewhere the runner replays from reset.
 import type { Adapter } from '../../src/target/adapter.ts';
-import type { Implementation } from '../../src/paths/trie.ts';
+import type { HostState, Implementation } from '../../src/paths/trie.ts';
 
 export interface DeviceSnapshot<B> {
   device: unknown;
   binding: B;
 }
 
-/** snapshot/restore for an Implementation: none when the adapter cannot snapshot. */
-export function deviceSnapshots<B>(adapter: Adapter, binding: { save(): B; restore(b: B): void }): Pick<Implementation<DeviceSnapshot<B>>, 'snapshot' | 'restore'> {
+/**
+ * snapshot/restore for an Implementation (none when the adapter cannot
+ * snapshot), and its hostState: the binding's part alone, which a target
+ * without snapshots gets back by other means (replayRecord.ts).
+ */
+export function deviceSnapshots<B>(adapter: Adapter, binding: { save(): B; restore(b: B): void }): Pick<Implementation<DeviceSnapshot<B>>, 'snapshot' | 'restore' | 'hostState'> {
+  const hostState: HostState = { save: () => binding.save(), restore: (b) => binding.restore(b as B) };
   const { snapshot, restore } = adapter;
-  if (!snapshot || !restore) return {};
+  if (!snapshot || !restore) return { hostState };
   return {
+    hostState,
     snapshot: async () => ({ device: await snapshot.call(adapter), binding: binding.save() }),
     restore: async (s) => {
       await restore.call(adapter, s.device);

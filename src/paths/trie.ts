@@ -23,6 +23,21 @@ export interface Implementation<S = unknown> {
    * naming the step.
    */
   replay?(steps: readonly PathStep[]): Promise<void>;
+  /**
+   * Optional: the implementation's own state (its drivers, books and the
+   * machine state it steps alongside; not the target's), saved after a reset
+   * or a step and put back once the target was brought to that point by
+   * other means. models/engine/replayRecord.ts sends a prefix's recorded
+   * requests to the target and, when every answer matches, puts this back
+   * instead of playing the binding again.
+   */
+  hostState?: HostState;
+}
+
+/** An implementation's own state, saved and put back (Implementation.hostState). A saved state is never changed by what follows. */
+export interface HostState {
+  save(): unknown;
+  restore(saved: unknown): void;
 }
 
 /** What Implementation.replay throws: the error, and the index in the replayed steps of the step that met it (-1: the reset). */

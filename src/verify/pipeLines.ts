@@ -7,16 +7,14 @@
 // less CPU per round trip. verify reads its program's answers this way
 // (answerPipe.ts), and `nvme-lm serve` its requests (stdinLines.ts).
 //
-// Between two tries the event loop runs whatever else is due: verify plays
-// a replayed prefix's binding while its program performs the prefix's
-// requests (replayRecord.ts), which a loop of tries with no turn in between
-// held up until the answers came. Trying costs a CPU while the line is on
-// its way, so it lasts SPIN_MS at most: long enough to cover a replayed
-// prefix's batches (about 1 ms of `serve`'s work; the full lm and no-lm run
-// over JSON lines, paired (three or four runs a side) with farm-bench on the project's
-// two-core machine, took 0.87x the time of tries with no turn in between
-// for 0.25 ms, and of the windows tried with turns 2 ms was best: 0.96x of
-// 1 ms, 1 ms 0.93x of 0.25 ms). A slower line is waited for the ordinary way
+// Between two tries the event loop runs whatever else is due (timers, the
+// program's stderr and exit), so waiting holds nothing up; the full lm and
+// no-lm run over JSON lines took the same time as with tries and no turns
+// between them (two runs each, within 1%). Trying costs a CPU while the line
+// is on its way, so it lasts SPIN_MS at most: long enough to cover a
+// replayed prefix's batches (about 0.5 ms of `serve`'s work; of the windows
+// tried, paired with farm-bench on the project's two-core machine, 2 ms was
+// best: 0.96x the time of 1 ms, 1 ms 0.93x of 0.25 ms). A slower line is waited for the ordinary way
 // (a read that sleeps until data comes, on node's thread pool) until the
 // caller's deadline, and after a slow line the next one is tried for
 // SHORT_SPIN_MS only, so a peer that always takes longer costs no more CPU
@@ -75,7 +73,7 @@ export class PipeLines {
       if (this.sleeping === undefined) {
         if (this.tryRead()) continue;
         if (performance.now() < spinUntil) {
-          // between tries the process's other work goes on (verify plays a replayed prefix's binding while the target performs it)
+          // between tries the process's other work goes on
           await nextTurn();
           continue;
         }

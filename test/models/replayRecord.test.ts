@@ -121,7 +121,6 @@ describe('replaying a prefix from its record', () => {
       ['vfLifecycle:lm:drop:deferred', 60],
       ['system:2', 12],
       ['pfAcceptance:lm', 68],
-      ['vfioMigration:p2p', 2],
     ] as const) {
       const r = await both(suite(id), n, () => new BatchTarget());
       expect(verdicts(r.withRecord), id).toEqual(verdicts(r.live));
@@ -130,6 +129,36 @@ describe('replaying a prefix from its record', () => {
       expect(r.withRecord.replays?.live, id).toBe(0);
       expect(r.sentWith, id).toBeLessThan(r.sentLive);
     }
+  });
+
+  it('a binding that cannot save its own state (vfioMigration: no hostState) gets every prefix replayed live, with the verdicts of a live replay', async () => {
+    const r = await both(suite('vfioMigration:p2p'), 2, () => new BatchTarget());
+    expect(verdicts(r.withRecord)).toEqual(verdicts(r.live));
+    expect(r.withRecord.failed).toBe(0);
+    expect(r.withRecord.replays?.fromRecord).toBe(0);
+    expect(r.withRecord.replays?.live).toBeGreaterThan(0);
+    expect(r.withRecord.replays?.firstLiveReason).toMatch(/no hostState/);
+  });
+
+  it('a binding replayed from the record plays each step once: the prefix is sent to the target, and the binding\'s own state put back', async () => {
+    const s = suite('vfLifecycle:lm:drop:deferred');
+    const paths = first(s, 60);
+    let played = 0;
+    // the suite's binding, counting the steps it plays
+    const counting: Suite = {
+      ...s,
+      implementation: (adapter) => {
+        const b = s.implementation(adapter);
+        return { ...b, reset: () => b.reset(), step: (e, x) => (played++, b.step(e, x)), ...(b.hostState ? { hostState: b.hostState } : {}) };
+      },
+    };
+    const r = await runSuite(counting, new BatchTarget(), { only: paths });
+    expect(r.failed).toBe(0);
+    expect(r.replays?.live).toBe(0);
+    // every step of the trie once: the paths' steps less those of the replayed prefixes
+    const trieSteps = new Set(paths.flatMap((p) => p.steps.map((_, i) => p.steps.slice(0, i + 1).map((st) => st.state + '|' + JSON.stringify(st.event)).join(' > ')))).size;
+    expect(played).toBe(trieSteps);
+    expect(played).toBeLessThan(r.stats.steps);
   });
 
   it('on every lm and controller mutant: the same failures, at the same steps, as a live replay', async () => {
@@ -206,7 +235,7 @@ describe('replaying a prefix from its record', () => {
     expect(withRecord.replays?.firstLiveReason).toMatch(/the target failed a request: .*CC write refused/);
   });
 
-  it('a binding that changes an answer in place gets the verdicts of a live replay (the record hands out copies)', async () => {
+  it('a binding that changes an answer in place gets the verdicts of a live replay (the record keeps copies)', async () => {
     // memory at 0 holds [1, 2]; step A swaps the bytes in place and keeps the first, B2 wants 1: a live replay fails B2
     const target: Adapter = {
       reset: async () => ({ synchronous: true, batch: true }),
@@ -234,6 +263,7 @@ describe('replaying a prefix from its record', () => {
           if (e.type === 'A') kept = (await adapter.memRead(0n, 2)).reverse()[0];
           if (e.type === 'B2' && kept !== 1) throw new Error(`B2: kept ${kept}, want 1`);
         },
+        hostState: { save: () => kept, restore: (k) => void (kept = k as number) },
       };
     };
     const verdict = (r: Awaited<ReturnType<typeof runPaths>>) => r.results.map((x) => [x.path.name, x.ok, x.failedStep, x.error instanceof Error ? x.error.message : '']);

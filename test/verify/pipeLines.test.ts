@@ -46,7 +46,7 @@ describe('lines read by trying a pipe', () => {
     expect(await lines.next(performance.now() + 5000)).toBe('late');
   });
 
-  it('while a line is awaited the process does its other work between tries (verify plays a replayed prefix\'s binding meanwhile)', async () => {
+  it('while a line is awaited the process does its other work between tries (timers, the program\'s stderr and exit)', async () => {
     const fds = withFifo((path) => {
       const tryFd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
       const writeFd = openSync(path, constants.O_WRONLY);
