@@ -6,8 +6,10 @@
 // target again in one go: the reset, then everything else in batches
 // (recordedCalls.ts). The target's answers must equal the recorded ones,
 // byte for byte. The binding is then put where it was after the prefix's
-// last step: its own state, saved then (Implementation.hostState), is put
-// back. That is where a live replay leaves it: the binding's calls and
+// last step: its own state (Implementation.hostState), saved then, is put
+// back. It is saved after every reset and where the runner says a later
+// path goes on (Implementation.branching, where a snapshot runner would
+// snapshot): a replay ends nowhere else. That is where a live replay leaves it: the binding's calls and
 // judgements are a function of the answers it gets, and it would get the
 // recorded ones. When anything differs (the target answered otherwise or
 // failed a request), the prefix is played again live, exactly as without a
@@ -140,6 +142,10 @@ export class ReplayRecord {
   /** `inner` recording each reset and step, and replaying a prefix from the record where it can. */
   implementation<S>(inner: Implementation<S>): Implementation<S> {
     const host = inner.hostState;
+    /** the binding's state after `seg`, where a replay of the record may end (only a record that may be replayed needs it) */
+    const keep = (seg: Segment | undefined | null): void => {
+      if (host !== undefined && this.usable && seg) seg.host = { saved: host.save() };
+    };
     const recordingInto = async (seg: Segment, play: () => Promise<void>): Promise<void> => {
       this.recording = seg;
       try {
@@ -150,20 +156,21 @@ export class ReplayRecord {
       } finally {
         this.recording = null;
       }
-      // where a replay of the record up to here leaves the binding (only a record that may be replayed needs it)
-      if (host !== undefined && this.usable) seg.host = { saved: host.save() };
     };
     const reset = async (): Promise<void> => {
       this.forget();
       const seg: Segment = { calls: [], broken: false };
       await recordingInto(seg, () => inner.reset());
       this.resetSegment = seg;
+      keep(seg); // every path's replay starts from a reset
+
     };
     const step = async (event: PathStep['event'], expected: PathStep): Promise<void> => {
       const seg: Segment = { calls: [], broken: false };
       this.stack.push({ step: expected, segment: seg });
       await recordingInto(seg, () => inner.step(event, expected));
     };
+    // a prefix replayed live is recorded anew: each of its steps may end a later replay (the runner calls branching only as it plays on)
     const live = async (steps: readonly PathStep[]): Promise<void> => {
       try {
         await reset();
@@ -176,11 +183,14 @@ export class ReplayRecord {
         } catch (e) {
           throw new ReplayFailure(i, e);
         }
+        keep(this.stack.at(-1)?.segment);
       }
     };
     const wrapped: Implementation<S> = {
       reset,
       step,
+      // a later path replays up to here: the binding's state is kept where a snapshot runner would snapshot
+      branching: () => keep(this.stack.length > 0 ? this.stack[this.stack.length - 1].segment : this.resetSegment),
       replay: async (steps) => {
         const why = await this.fromRecord(inner, steps);
         if (why === undefined) {

@@ -24,6 +24,12 @@ export interface Implementation<S = unknown> {
    */
   replay?(steps: readonly PathStep[]): Promise<void>;
   /**
+   * Optional, with replay: a later path goes on from where the
+   * implementation is now (after its reset or its last step), so a replay
+   * will end here. Called where the runner would take a snapshot.
+   */
+  branching?(): void;
+  /**
    * Optional: the implementation's own state (its drivers, books and the
    * machine state it steps alongside; not the target's), saved after a reset
    * or a step and put back once the target was brought to that point by
@@ -195,10 +201,11 @@ export async function runPaths<S>(paths: readonly Path[], impl: Implementation<S
 
   const prepareChildren = async (node: TrieNode<S>): Promise<void> => {
     node.waiting = node.children.length;
-    if (useSnapshots && node.children.length > 1) {
+    if (node.children.length < 2) return;
+    if (useSnapshots) {
       node.snapshot = { value: await (impl.snapshot as () => Promise<S>)() };
       stats.snapshots++;
-    }
+    } else impl.branching?.();
   };
 
   const stack: TrieNode<S>[] = [];

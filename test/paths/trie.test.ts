@@ -103,7 +103,7 @@ describe('prefix-sharing runner', () => {
     expect(clean.results.map((r) => r.ok)).toEqual(paths.map(() => true));
   });
 
-  it('an implementation with replay is handed each prefix to replay from reset in one call; a ReplayFailure fails the path at the step it names', async () => {
+  it('an implementation with replay is handed each prefix to replay from reset in one call, and told where a replay will end (branching); a ReplayFailure fails the path at the step it names', async () => {
     const spec = vfToy();
     const g = explore(spec);
     const paths = ['ENABLE > SUSPEND > SAVE', 'ENABLE > SUSPEND > LOAD', 'ENABLE > RESET'].map((n) => pathByEvents(g, n.split(' > ')));
@@ -113,10 +113,11 @@ describe('prefix-sharing runner', () => {
       await impl.reset();
       for (const s of steps) await impl.step(s.event, s);
     };
+    impl.branching = () => void impl.log.push('branching');
     const { results, stats } = await runPaths(paths, impl);
     expect(results.map((r) => r.ok)).toEqual([true, true, true]);
-    // the first reset is a replay of no step
-    expect(impl.log).toEqual(['replay ', 'reset', 'ENABLE', 'SUSPEND', 'SAVE', 'replay ENABLE,SUSPEND', 'reset', 'ENABLE', 'SUSPEND', 'LOAD', 'replay ENABLE', 'reset', 'ENABLE', 'RESET']);
+    // the first reset is a replay of no step; each replay ends where the runner said a later path goes on (after ENABLE, after SUSPEND)
+    expect(impl.log).toEqual(['replay ', 'reset', 'ENABLE', 'branching', 'SUSPEND', 'branching', 'SAVE', 'replay ENABLE,SUSPEND', 'reset', 'ENABLE', 'SUSPEND', 'LOAD', 'replay ENABLE', 'reset', 'ENABLE', 'RESET']);
     // counted as without replay: the replayed steps are steps, each replay a reset
     expect(stats).toMatchObject({ steps: 8, naiveSteps: 8, resets: 3 });
 
