@@ -46,7 +46,7 @@ export const FULL: BenchConfig = {
   migrate: { warmup: 1, rounds: 5, queues: 64, io: 4096 },
   storage: { rounds: 3, io: 1024, rates: [10, 50, 90] },
   // every lm and no-lm path over the process boundary (the full replay the tests sample)
-  verify: { rounds: 1, profiles: ['lm', 'no-lm'], suites: [], loneReads: 20_000 },
+  verify: { rounds: 3, profiles: ['lm', 'no-lm'], suites: [], loneReads: 20_000 },
   check: { rounds: 1, helpRounds: 3, check: ['check'], baseline: ['check', '--no-suites'] },
 };
 
