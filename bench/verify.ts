@@ -34,6 +34,8 @@ interface VerifyJson {
   steps: number;
   /** requests sent to the program (exec target only) */
   roundTrips?: number;
+  /** milliseconds spent waiting for the program's answers (exec target only) */
+  waitedMs?: number;
   /** path prefixes replayed from their record, and live (exec target only) */
   replays?: ReplayRecordStats;
 }
@@ -83,6 +85,7 @@ export async function verifyBenches(c: VerifyConfig): Promise<BenchResult[]> {
   const overMs: number[] = [];
   const localMs: number[] = [];
   const asleepMs: number[] = [];
+  const waitedMs: number[] = [];
   let sample: VerifyJson | undefined;
   for (let i = 0; i < c.rounds; i++) {
     const a = await verifyOnce(exec, c);
@@ -95,6 +98,7 @@ export async function verifyBenches(c: VerifyConfig): Promise<BenchResult[]> {
     overMs.push(a.ms);
     localMs.push(b.ms);
     asleepMs.push(z.ms);
+    waitedMs.push(a.json.waitedMs ?? 0);
     sample = a.json;
   }
   // after the runs, beside them: the cost of one round trip with nothing to do
@@ -105,6 +109,7 @@ export async function verifyBenches(c: VerifyConfig): Promise<BenchResult[]> {
   const floorS = (roundTrips * roundTripUs) / 1e6;
   const localS = median(localMs) / 1000;
   const asleepS = median(asleepMs) / 1000;
+  const waitedS = median(waitedMs) / 1000;
   return [
     result({
       name: 'verify.exec_steps_per_s',
@@ -119,9 +124,10 @@ export async function verifyBenches(c: VerifyConfig): Promise<BenchResult[]> {
         `--profile ${c.profiles.join(' ')}${c.suites.length ? ` --suite ${c.suites.join(' ')}` : ' (every suite)'}; median of ${c.rounds}. ` +
         `The run over the pipe sent ${roundTrips} requests (${perStep.toFixed(2)} a step; ${sample?.replays?.fromRecord ?? 0} path prefixes replayed from their record, ${sample?.replays?.live ?? 0} live); at ${roundTripUs.toFixed(1)} us ` +
         `a round trip (verify.exec_round_trip_us) they alone take ${floorS.toFixed(1)} s, against ${localS.toFixed(1)} s for the whole run in process. ` +
+        `verify waited ${waitedS.toFixed(1)} s of the run for serve's answers (serve's work and the pipes); the rest is its own work. ` +
         `\`serve\` polls its stdin for a moment after each answer; \`serve --no-poll\`, asleep between requests as most programs are, took ${asleepS.toFixed(1)} s ` +
         `(${(localS / asleepS).toFixed(2)}x of in-process speed)`,
-      details: { paths: sample?.paths, steps, roundTrips, roundTripsPerStep: perStep, roundTripFloorS: floorS, inProcessS: localS, overPipeS: median(overMs) / 1000, asleepTargetS: asleepS, asleepTargetRatio: localS / asleepS, replays: sample?.replays },
+      details: { paths: sample?.paths, steps, roundTrips, roundTripsPerStep: perStep, roundTripFloorS: floorS, inProcessS: localS, overPipeS: median(overMs) / 1000, asleepTargetS: asleepS, asleepTargetRatio: localS / asleepS, waitedS, replays: sample?.replays },
     }),
     result({
       name: 'verify.exec_round_trip_us',

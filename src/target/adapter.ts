@@ -129,6 +129,12 @@ export interface Adapter {
    * boundary has them; verify reports the count, the cost it cannot shrink.
    */
   roundTrips?(): number;
+  /**
+   * Optional, with roundTrips: milliseconds spent waiting for those answers
+   * (the implementation's work and the way there and back). verify reports
+   * it beside its own time, so a slow implementation shows as such.
+   */
+  waitedMs?(): number;
   /** Release every resource (processes, sockets, files). Safe to call twice. */
   close(): Promise<void>;
 }

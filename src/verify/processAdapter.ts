@@ -65,6 +65,8 @@ export class ProcessAdapter implements Adapter {
   private readonly pending: PendingBatch;
   /** request lines sent (a batch is one) */
   private sent = 0;
+  /** milliseconds spent waiting for answer lines */
+  private waited = 0;
 
   constructor(
     readonly command: string,
@@ -120,7 +122,9 @@ export class ProcessAdapter implements Adapter {
   private answerTo(req: Request): Promise<string> {
     const deadline = performance.now() + this.timeoutMs;
     const line = this.reading.then(async () => {
+      const t0 = performance.now();
       const got = await this.answers.next(deadline);
+      this.waited += performance.now() - t0;
       if (typeof got === 'string') return got;
       if ('timedOut' in got) throw this.fail(`timeout: no answer to ${JSON.stringify(req).slice(0, 120)} within ${this.timeoutMs} ms from "${this.command}"`);
       // its answers ended: say how it ended, once it has (its stderr with it)
@@ -247,6 +251,10 @@ export class ProcessAdapter implements Adapter {
 
   roundTrips(): number {
     return this.sent;
+  }
+
+  waitedMs(): number {
+    return this.waited;
   }
 
   /** End the program: stdin closed, a short grace to exit, then its whole group killed. Safe to call twice. */

@@ -85,6 +85,8 @@ export interface VerifyResult {
   steps: number;
   /** requests sent to an implementation across a process boundary (`--exec`), a batch counting one; absent for other targets */
   roundTrips?: number;
+  /** milliseconds of the run spent waiting for those requests' answers (the implementation's work and the pipes); absent for other targets */
+  waitedMs?: number;
   /**
    * Path prefixes (a reset alone included) replayed from the record of their
    * first play, their requests in one batch (models/engine/replayRecord.ts),
@@ -242,6 +244,7 @@ export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
     await adapter.close();
   }
   const roundTrips = opened.roundTrips?.();
+  const waited = opened.waitedMs?.();
   const notExhibited = skipped.map(({ suite, reason }): NotExhibited => {
     const seen = exhibited.get(`${family(suite.id)}|${suite.profile}`) ?? { transitions: new Set<string>(), edges: new Set<string>() };
     const reachable = reachableOf(suite).transitions;
@@ -265,6 +268,7 @@ export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
     paths: sum((r) => (r.unsupported === undefined ? r.paths : 0)),
     steps: sum((r) => r.steps),
     ...(roundTrips !== undefined ? { roundTrips } : {}),
+    ...(waited !== undefined ? { waitedMs: Math.round(waited) } : {}),
     ...(replays !== undefined ? { replays } : {}),
     ms: Math.round(performance.now() - t0),
     suites: results,

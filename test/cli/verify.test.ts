@@ -10,6 +10,8 @@ interface VerifyJson {
   failed: number;
   steps: number;
   roundTrips?: number;
+  waitedMs?: number;
+  ms: number;
   replays?: { fromRecord: number; live: number; differed: number; firstLiveReason?: string };
   unsupportedProfiles: string[];
   failures: Array<{ suite: string; path: string; step: number; expected: string; observed: string }>;
@@ -41,6 +43,10 @@ describe('nvme-lm verify --exec "nvme-lm serve"', () => {
     // the round trips are counted for the target across the pipe only; batches keep them
     // under 10 a step (one request per operation was about 51 a step)
     expect(here.roundTrips).toBeUndefined();
+    // and the time spent waiting for its answers, part of the run's
+    expect(here.waitedMs).toBeUndefined();
+    expect(over.waitedMs).toBeGreaterThan(0);
+    expect(over.waitedMs).toBeLessThan(over.ms);
     expect(over.roundTrips).toBeGreaterThan(over.steps);
     expect(over.roundTrips).toBeLessThan(over.steps * 10);
     // the served emulator answers every replayed prefix as the first time: each went in one batch, none request by request
@@ -57,6 +63,12 @@ describe('nvme-lm verify --exec "nvme-lm serve"', () => {
     // a target that never offered replays is not warned about
     expect(formatVerify({ ...base, replays: { fromRecord: 0, live: 9, differed: 0, firstLiveReason: 'the target did not say both synchronous and batch' } })).not.toMatch(/request by request/);
     expect(formatVerify(base)).toMatch(/150 round trips \(1\.50 a step\)/);
+  });
+
+  it('the summary says how much of the run went in waiting for the implementation\'s answers, for a target across a process boundary only', () => {
+    const base: VerifyResult = { target: 'exec "x"', passed: 10, failed: 0, crashed: 0, hung: 0, knownDeviations: 0, unsupportedProfiles: [], paths: 10, steps: 100, roundTrips: 150, ms: 2500, suites: [], notExhibited: [], failures: [], failureGroups: [] };
+    expect(formatVerify({ ...base, waitedMs: 1400 })).toMatch(/150 round trips \(1\.50 a step\), 2\.5 s, 1\.4 s of it waiting for the implementation's answers\)/);
+    expect(formatVerify(base)).not.toMatch(/waiting/);
   });
 
   const cases: Array<{ mutant: string; profile: string; decision: string }> = [

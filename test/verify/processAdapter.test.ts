@@ -29,6 +29,18 @@ describe('JSON-lines protocol: client side (verify --exec)', () => {
     await a.close();
   });
 
+  it('the time spent waiting for answers is counted: a program that takes 40 ms an answer shows at least that much a request, within the wall time', async () => {
+    const a = new ProcessAdapter(script(`require('readline').createInterface({input: process.stdin}).on('line', () => setTimeout(() => console.log(JSON.stringify({value: '0x1'})), 40))`), { timeoutMs: 5000 });
+    expect(a.waitedMs()).toBe(0);
+    const t0 = performance.now();
+    for (let i = 0; i < 3; i++) expect(await a.regRead(0, 0, 4)).toBe(1n);
+    const wall = performance.now() - t0;
+    expect(a.roundTrips()).toBe(3);
+    expect(a.waitedMs()).toBeGreaterThanOrEqual(3 * 39);
+    expect(a.waitedMs()).toBeLessThanOrEqual(wall);
+    await a.close();
+  });
+
   it('reset answered with an error means the profile is unsupported', async () => {
     const a = new ProcessAdapter(script(`require('readline').createInterface({input: process.stdin}).on('line', () => console.log(JSON.stringify({error: 'only no-lm'})))`));
     await expect(a.reset({ vfs: 1, profile: 'lm' })).rejects.toThrow(UnsupportedProfileError);

@@ -60,7 +60,8 @@ export function formatVerify(r: VerifyResult, useColour = false): string {
     out.push(warn(`${r.replays.differed} path prefixes replayed request by request because the target answered the same requests otherwise than the first time (the first: ${r.replays.firstLiveReason ?? '?'}): a target that says synchronous should answer them the same way after every reset`));
   }
   const faults = r.crashed || r.hung ? bad(` (${r.crashed} crashed, ${r.hung} hung)`) : '';
-  out.push(`${r.failed ? bad(`${r.failed} failed`) : ok('0 failed')}${faults}, ${r.passed} passed, ${r.knownDeviations} known deviations (${r.paths} paths, ${r.steps} steps, ${roundTripText(r)}${(r.ms / 1000).toFixed(1)} s)`);
+  const waited = r.waitedMs !== undefined ? `, ${(r.waitedMs / 1000).toFixed(1)} s of it waiting for the implementation's answers` : '';
+  out.push(`${r.failed ? bad(`${r.failed} failed`) : ok('0 failed')}${faults}, ${r.passed} passed, ${r.knownDeviations} known deviations (${r.paths} paths, ${r.steps} steps, ${roundTripText(r)}${(r.ms / 1000).toFixed(1)} s${waited})`);
   return out.join('\n');
 }
 
