@@ -25,7 +25,10 @@ class ExampleAdapter implements Adapter {
 
   async reset(o: ResetOptions): Promise<ResetInfo> {
     // power-on: a fresh controller with the VFs and profile asked for
-    this.device = new EmulatedDevice({ vfs: o.vfs, profile: emulatorProfile(o.profile), strict: o.strict, vfQueuePolicy: o.vfQueuePolicy, ioCompletion: o.ioCompletion });
+    // with the choices the suite asks the device to have made (for tp4159: whether the vendor state
+    // UUID is listed, Set State in parts or whole only, CDQs in pieces): a device that ignored them
+    // would fail the suites of the other choices
+    this.device = new EmulatedDevice({ vfs: o.vfs, profile: emulatorProfile(o.profile), strict: o.strict, vfQueuePolicy: o.vfQueuePolicy, ioCompletion: o.ioCompletion, tp4159: o.tp4159 });
     this.tracker.forgetAll();
     // This controller completes what a doorbell write fetches before the write
     // returns, so verify need not wait out a timeout for a completion that must

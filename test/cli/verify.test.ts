@@ -15,7 +15,7 @@ interface VerifyJson {
   replays?: { fromRecord: number; live: number; differed: number; firstLiveReason?: string };
   unsupportedProfiles: string[];
   failures: Array<{ suite: string; path: string; step: number; expected: string; observed: string }>;
-  suites: Array<{ suite: string; paths: number; steps: number; passed: number; failed: number; notRealisable: unknown[]; transitions: { covered: number; reachable: number } }>;
+  suites: Array<{ suite: string; unsupported?: string; paths: number; steps: number; passed: number; failed: number; notRealisable: unknown[]; transitions: { covered: number; reachable: number } }>;
 }
 
 // no --completion-timeout: serve says it is synchronous at reset, so nothing waits
@@ -123,6 +123,15 @@ describe('nvme-lm verify --exec "nvme-lm serve"', () => {
     const r = await verify(['--adapter', 'examples/adapter.ts', '--profile', 'no-lm', ...fast]);
     expect(r.status, r.stderr).toBe(0);
   });
+
+  it('D26: the README example gives its device the tp4159 choices a suite asks for, so the whole-only suite passes and the no-vendor suite runs', async () => {
+    const r = await verify(['--adapter', 'examples/adapter.ts', '--profile', 'tp4159', '--suite', 'tp4159Lifecycle:whole-only', 'tp4159Acceptance:no-vendor:whole-only:pc0', ...fast]);
+    expect(r.status, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as VerifyJson;
+    expect(j.failed).toBe(0);
+    expect(j.suites.map((x) => x.unsupported)).toEqual([undefined, undefined]);
+    expect(j.passed).toBeGreaterThan(200);
+  }, 120_000);
 
   it('--suite runs only the named suites (an id or its leading part); a name that matches none exits 2 listing the ids', async () => {
     const r = await verify(['--exec', `${NVME_LM} serve`, '--suite', 'vfLifecycle:no-lm', 'vfioMigration:p2p', ...fast]);
