@@ -124,7 +124,7 @@ export async function verifyBenches(c: VerifyConfig): Promise<BenchResult[]> {
         `--profile ${c.profiles.join(' ')}${c.suites.length ? ` --suite ${c.suites.join(' ')}` : ' (every suite)'}; median of ${c.rounds}. ` +
         `The run over the pipe sent ${roundTrips} requests (${perStep.toFixed(2)} a step; ${sample?.replays?.fromRecord ?? 0} path prefixes replayed from their record, ${sample?.replays?.live ?? 0} live); at ${roundTripUs.toFixed(1)} us ` +
         `a round trip (verify.exec_round_trip_us) they alone take ${floorS.toFixed(1)} s, against ${localS.toFixed(1)} s for the whole run in process. ` +
-        `verify waited ${waitedS.toFixed(1)} s of the run for serve's answers (serve's work and the pipes); the rest is its own work. ` +
+        `verify waited ${waitedS.toFixed(1)} s of the run for serve's answers (serve's work and the pipes); the rest is, near enough, its own work. ` +
         `\`serve\` polls its stdin for a moment after each answer; \`serve --no-poll\`, asleep between requests as most programs are, took ${asleepS.toFixed(1)} s ` +
         `(${(localS / asleepS).toFixed(2)}x of in-process speed)`,
       details: { paths: sample?.paths, steps, roundTrips, roundTripsPerStep: perStep, roundTripFloorS: floorS, inProcessS: localS, overPipeS: median(overMs) / 1000, asleepTargetS: asleepS, asleepTargetRatio: localS / asleepS, waitedS, replays: sample?.replays },

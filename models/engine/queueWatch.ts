@@ -160,7 +160,8 @@ export class QueueWatch {
   /**
    * `adapter` counting every operation that may change the device (all but
    * register and memory reads and snapshots), and learning from each reset
-   * whether the device is synchronous. Give the binding this one.
+   * whether the device is synchronous. Give the binding this one, or an
+   * adapter over it (the replay record: what it sends again is counted too).
    */
   observe(adapter: Adapter): Adapter {
     const c = this.changes;
@@ -169,6 +170,8 @@ export class QueueWatch {
       return result;
     };
     const a: Adapter = {
+      // the order calls reach the device is the adapter's (replayRecord.ts asks)
+      ...(adapter.keepsCallOrder !== undefined ? { keepsCallOrder: adapter.keepsCallOrder } : {}),
       reset: async (o) => {
         c.count++;
         c.synchronous = false;

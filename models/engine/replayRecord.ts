@@ -7,11 +7,13 @@
 // (recordedCalls.ts). The target's answers must equal the recorded ones,
 // byte for byte. The binding is then put where it was after the prefix's
 // last step: its own state (Implementation.hostState), saved then, is put
-// back. It is saved after every reset and where the runner says a later
-// path goes on (Implementation.branching, where a snapshot runner would
-// snapshot): a replay ends nowhere else. That is where a live replay leaves it: the binding's calls and
-// judgements are a function of the answers it gets, and it would get the
-// recorded ones. When anything differs (the target answered otherwise or
+// back. It is saved after every reset, where the runner says a later path
+// goes on (Implementation.branching, where a snapshot runner would
+// snapshot), and after each step of a prefix replayed live: a replay ends
+// nowhere else. That is where a live replay leaves it, as far as the saved
+// state holds all that the binding's later calls and judgements depend on
+// (as it must for snapshots too): they are a function of the answers it
+// gets, and it would get the recorded ones. When anything differs (the target answered otherwise or
 // failed a request), the prefix is played again live, exactly as without a
 // record; a failure the target meets is then met again, and reported as
 // ever. A binding without a hostState gets every prefix replayed live.
@@ -147,7 +149,8 @@ export class ReplayRecord {
       if (host !== undefined && this.usable && seg) seg.host = { saved: host.save() };
     };
     const recordingInto = async (seg: Segment, play: () => Promise<void>): Promise<void> => {
-      this.recording = seg;
+      // a binding that cannot be put back is never replayed from the record: nothing of it is kept
+      this.recording = host !== undefined ? seg : null;
       try {
         await play();
       } catch (e) {
@@ -163,7 +166,6 @@ export class ReplayRecord {
       await recordingInto(seg, () => inner.reset());
       this.resetSegment = seg;
       keep(seg); // every path's replay starts from a reset
-
     };
     const step = async (event: PathStep['event'], expected: PathStep): Promise<void> => {
       const seg: Segment = { calls: [], broken: false };

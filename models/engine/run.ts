@@ -169,8 +169,9 @@ export async function runSuite(suite: Suite, adapter: Adapter, options: RunSuite
   }
   const watch = new QueueWatch();
   // only a target that takes batches gains (one across a process boundary), and one with snapshots restores instead of replaying
-  const record = options.replayFromRecord === false || adapter.batch === undefined || restoresSnapshots(adapter, options) ? null : new ReplayRecord(adapter);
-  const observed = watch.observe(record?.adapter ?? adapter);
+  // the watch counts what may change the device below the record: a prefix the record sends again changes it too
+  const record = options.replayFromRecord === false || adapter.batch === undefined || restoresSnapshots(adapter, options) ? null : new ReplayRecord(watch.observe(adapter));
+  const observed = record?.adapter ?? watch.observe(adapter);
   const played = await watch.during(observed, async () => {
     const watched = watch.watch(suite.implementation(observed));
     const impl = record?.implementation(watched) ?? watched;

@@ -40,7 +40,11 @@ export interface Implementation<S = unknown> {
   hostState?: HostState;
 }
 
-/** An implementation's own state, saved and put back (Implementation.hostState). A saved state is never changed by what follows. */
+/**
+ * An implementation's own state, saved and put back (Implementation.hostState):
+ * everything its later calls and judgements depend on, as for a snapshot. A
+ * saved state is never changed by what follows.
+ */
 export interface HostState {
   save(): unknown;
   restore(saved: unknown): void;

@@ -17,7 +17,7 @@ import { REG } from '../../src/wire/registers.ts';
 import { ProtocolError } from '../../src/target/errors.ts';
 import { ProcessAdapter } from '../../src/verify/processAdapter.ts';
 import { NVME_LM } from '../cli/verifyProcess.ts';
-import { CONTROLLER_MUTANTS, LM_MUTANTS, type Mutant } from '../../src/emulator/options.ts';
+import { CONTROLLER_MUTANTS, LM_MUTANTS, TP4159_MUTANTS, type Mutant } from '../../src/emulator/options.ts';
 
 /**
  * The emulator as a target across a process boundary looks: synchronous,
@@ -121,6 +121,11 @@ describe('replaying a prefix from its record', () => {
       ['vfLifecycle:lm:drop:deferred', 60],
       ['system:2', 12],
       ['pfAcceptance:lm', 68],
+      // the tp4159 bindings keep the most state of their own (the host's offers, the user data log, the CDQs)
+      ['tp4159Lifecycle', 60],
+      ['tp4159System:2', 12],
+      ['tp4159Udmq', 40],
+      ['tp4159Acceptance', 40],
     ] as const) {
       const r = await both(suite(id), n, () => new BatchTarget());
       expect(verdicts(r.withRecord), id).toEqual(verdicts(r.live));
@@ -171,6 +176,18 @@ describe('replaying a prefix from its record', () => {
       }
     }
     expect(failures).toBeGreaterThan(0); // the comparison saw failing paths, not only passing ones
+  });
+
+  it('on every tp4159 and controller mutant: the same failures, at the same steps, as a live replay', async () => {
+    let failures = 0;
+    for (const mutant of [...TP4159_MUTANTS, ...CONTROLLER_MUTANTS] as Mutant[]) {
+      for (const id of ['tp4159Lifecycle', 'tp4159System:2', 'tp4159Udmq']) {
+        const r = await both(suite(id), 25, () => new BatchTarget(() => new EmulatorAdapter({ mutant })));
+        expect(verdicts(r.withRecord), `${mutant} on ${id}`).toEqual(verdicts(r.live));
+        failures += r.live.failed;
+      }
+    }
+    expect(failures).toBeGreaterThan(0);
   });
 
   // Two paths, the second replaying a prefix it shares with the first, on a target that changes from its
