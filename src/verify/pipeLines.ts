@@ -16,15 +16,15 @@
 // tried, paired with farm-bench on the project's two-core machine, 2 ms was
 // best: 0.96x the time of 1 ms, 1 ms 0.93x of 0.25 ms). A slower line is waited for the ordinary way
 // (a read that sleeps until data comes, on node's thread pool) until the
-// caller's deadline, and after a slow line the next one is tried for
-// SHORT_SPIN_MS only, so a peer that always takes longer costs no more CPU
-// than the event loop did: verify's answers from a slow target. `serve`
-// keeps the whole window after a slow request (keepWindow): its peer is
-// verify, whose pauses between requests are mostly short: with the short
-// window it slept before about one request in sixteen of the full lm and
-// no-lm run, with the whole window one in 130, and the run took 0.95x the
-// time (paired with farm-bench, four runs a side). The end of the pipe
-// (every writer gone) is reported as such.
+// caller's deadline. After a line that took longer than the whole window
+// the next one is tried for SHORT_SPIN_MS only, so a peer that always takes
+// longer (a slow target's answers) costs no more CPU than the event loop
+// did; a line that then comes within the window, though after those tries,
+// gives the next the whole window again. (Taking for slow every line that
+// outlasted its call's tries kept `serve` in short tries after one long
+// pause of verify's, asleep before one request in sixteen of the full lm
+// and no-lm run, and the run took 1.05x the time, paired with farm-bench.)
+// The end of the pipe (every writer gone) is reported as such.
 import { closeSync, read, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { LineSplitter } from './lines.ts';
@@ -51,7 +51,7 @@ export class PipeLines {
   private taken = 0;
   private ended = false;
   private closed = false;
-  /** the last line needed the ordinary wait */
+  /** the last line took longer than spinMs to come */
   private slow = false;
   /** how many times a line was waited for the ordinary way (asleep) */
   sleeps = 0;
@@ -67,17 +67,19 @@ export class PipeLines {
     private readonly owned: readonly number[],
     /** how long to keep trying (default SPIN_MS) */
     private readonly spinMs = SPIN_MS,
-    /** try for spinMs after a line that came later than that too (else SHORT_SPIN_MS) */
-    private readonly keepWindow = false,
   ) {}
 
   /** The next line, or why none came before `deadline` (performance.now() time; Infinity: none). */
   async next(deadline = Infinity): Promise<string | NoLine> {
-    const spinUntil = Math.min(deadline, performance.now() + (this.slow && !this.keepWindow ? SHORT_SPIN_MS : this.spinMs));
-    this.slow = false;
+    const start = performance.now();
+    const spinUntil = Math.min(deadline, start + (this.slow ? SHORT_SPIN_MS : this.spinMs));
     for (;;) {
       const line = this.take();
-      if (line !== undefined) return line;
+      if (line !== undefined) {
+        // slow: it took longer than the whole window, not merely longer than this call's tries
+        this.slow = performance.now() - start > this.spinMs;
+        return line;
+      }
       if (this.ended || this.closed) return { ended: true };
       if (this.sleeping === undefined) {
         if (this.tryRead()) continue;
@@ -87,7 +89,6 @@ export class PipeLines {
           continue;
         }
       }
-      this.slow = true;
       this.sleeps++;
       const left = deadline - performance.now();
       if (left <= 0 || !(await this.sleepingRead(left))) return { timedOut: true };

@@ -12,8 +12,7 @@ export function stdinPipeLines(): PipeLines | null {
   try {
     if (!fstatSync(0).isFIFO()) return null;
     const tryFd = openSync('/proc/self/fd/0', constants.O_RDONLY | constants.O_NONBLOCK);
-    // the whole window after a slow request too: verify, the peer, mostly pauses briefly between requests
-    return new PipeLines(tryFd, 0, [tryFd], undefined, true);
+    return new PipeLines(tryFd, 0, [tryFd]);
   } catch {
     return null;
   }

@@ -33,26 +33,24 @@ function serveFed(feed: Array<string | number>, args: string[] = []): Promise<{ 
 }
 
 describe('lines read by trying a pipe', () => {
-  it('after a line slower than its tries, the next is tried for a moment only, or for the whole window when asked to keep it (serve)', async () => {
-    const sleepsFor = async (keepWindow: boolean): Promise<number> => {
-      const fds = withFifo((path) => {
-        const tryFd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-        const writeFd = openSync(path, constants.O_WRONLY);
-        return { tryFd, writeFd, waitFd: openSync(path, constants.O_RDONLY) };
-      });
-      const lines = new PipeLines(fds.tryFd, fds.waitFd, [fds.tryFd, fds.waitFd, fds.writeFd], 200, keepWindow);
-      cleanup.push(() => lines.close());
-      // later than the 200 ms of tries: waited for asleep
-      setTimeout(() => writeSync(fds.writeFd, 'slow\n'), 300);
-      expect(await lines.next(performance.now() + 5000)).toBe('slow');
-      expect(lines.sleeps).toBe(1);
-      // 20 ms later: within the window, past the moment after a slow line
-      setTimeout(() => writeSync(fds.writeFd, 'soon\n'), 20);
-      expect(await lines.next(performance.now() + 5000)).toBe('soon');
-      return lines.sleeps;
+  it('after a line slower than the whole window the next is tried for a moment only; one that then comes within the window gives the next the whole window again', async () => {
+    const fds = withFifo((path) => {
+      const tryFd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+      const writeFd = openSync(path, constants.O_WRONLY);
+      return { tryFd, writeFd, waitFd: openSync(path, constants.O_RDONLY) };
+    });
+    const lines = new PipeLines(fds.tryFd, fds.waitFd, [fds.tryFd, fds.waitFd, fds.writeFd], 200);
+    cleanup.push(() => lines.close());
+    const after = async (ms: number, line: string): Promise<void> => {
+      setTimeout(() => writeSync(fds.writeFd, `${line}\n`), ms);
+      expect(await lines.next(performance.now() + 5000)).toBe(line);
     };
-    expect(await sleepsFor(false)).toBe(2);
-    expect(await sleepsFor(true)).toBe(1);
+    await after(300, 'slower than the 200 ms of tries'); // asleep
+    expect(lines.sleeps).toBe(1);
+    await after(20, 'after a moment of tries'); // asleep again, but within the window
+    expect(lines.sleeps).toBe(2);
+    await after(20, 'within the whole window'); // tried all along
+    expect(lines.sleeps).toBe(2);
   });
 
   it('a wait descriptor someone made non-blocking is tried again, not taken for the end of the pipe', async () => {
