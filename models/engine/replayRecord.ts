@@ -136,6 +136,11 @@ export class ReplayRecord {
     return answer;
   }
 
+  /** The segment of the last step since the reset, or the reset's. */
+  private last(): Segment | null {
+    return this.stack.at(-1)?.segment ?? this.resetSegment;
+  }
+
   private forget(): void {
     this.resetSegment = null;
     this.stack = [];
@@ -145,8 +150,8 @@ export class ReplayRecord {
   implementation<S>(inner: Implementation<S>): Implementation<S> {
     const host = inner.hostState;
     /** the binding's state after `seg`, where a replay of the record may end (only a record that may be replayed needs it) */
-    const keep = (seg: Segment | undefined | null): void => {
-      if (host !== undefined && this.usable && seg) seg.host = { saved: host.save() };
+    const keep = (seg: Segment | null): void => {
+      if (host !== undefined && this.usable && seg !== null) seg.host = { saved: host.save() };
     };
     const recordingInto = async (seg: Segment, play: () => Promise<void>): Promise<void> => {
       // a binding that cannot be put back is never replayed from the record: nothing of it is kept
@@ -185,14 +190,14 @@ export class ReplayRecord {
         } catch (e) {
           throw new ReplayFailure(i, e);
         }
-        keep(this.stack.at(-1)?.segment);
+        keep(this.last());
       }
     };
     const wrapped: Implementation<S> = {
       reset,
       step,
       // a later path replays up to here: the binding's state is kept where a snapshot runner would snapshot
-      branching: () => keep(this.stack.length > 0 ? this.stack[this.stack.length - 1].segment : this.resetSegment),
+      branching: () => keep(this.last()),
       replay: async (steps) => {
         const why = await this.fromRecord(inner, steps);
         if (why === undefined) {

@@ -14,9 +14,9 @@
 // is on its way, so it lasts SPIN_MS at most: long enough to cover a
 // replayed prefix's batches (about 0.5 ms of `serve`'s work; of the windows
 // tried, paired with farm-bench on the project's two-core machine, 2 ms was
-// best: 0.96x the time of 1 ms, 1 ms 0.93x of 0.25 ms). A slower line is waited for the ordinary way
-// (a read that sleeps until data comes, on node's thread pool) until the
-// caller's deadline. After a line that took longer than the whole window
+// best: 0.96x the time of 1 ms, 1 ms 0.93x of 0.25 ms). A slower line is
+// waited for the ordinary way (a read that sleeps until data comes, on
+// node's thread pool) until the caller's deadline. After a line that took longer than the whole window
 // the next one is tried for SHORT_SPIN_MS only, so a peer that always takes
 // longer (a slow target's answers) costs no more CPU than the event loop
 // did; a line that then comes within the window, though after those tries,

@@ -112,10 +112,13 @@ export async function serve(adapter: Adapter, input: Readable | PipeLines, outpu
   };
   try {
     if (input instanceof PipeLines) {
-      for (let line = await input.next(); typeof line === 'string'; line = await input.next()) {
-        if (line.trim() !== '') await answer(line);
+      try {
+        for (let line = await input.next(); typeof line === 'string'; line = await input.next()) {
+          if (line.trim() !== '') await answer(line);
+        }
+      } finally {
+        input.close();
       }
-      input.close();
       return;
     }
     await new Promise<void>((resolve, reject) => {

@@ -32,13 +32,18 @@ function serveFed(feed: Array<string | number>, args: string[] = []): Promise<{ 
   return new Promise((resolve) => shell.on('exit', (code) => resolve({ out: out.trim().split('\n'), code })));
 }
 
+/** A named pipe's ends as the answer pipe opens them: one read end to try, a writer, and the read end to wait on (with `waitFlags`). */
+function testPipe(waitFlags = 0): { tryFd: number; writeFd: number; waitFd: number } {
+  return withFifo((path) => {
+    const tryFd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const writeFd = openSync(path, constants.O_WRONLY);
+    return { tryFd, writeFd, waitFd: openSync(path, constants.O_RDONLY | waitFlags) };
+  });
+}
+
 describe('lines read by trying a pipe', () => {
   it('after a line slower than the whole window the next is tried for a moment only; one that then comes within the window gives the next the whole window again', async () => {
-    const fds = withFifo((path) => {
-      const tryFd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-      const writeFd = openSync(path, constants.O_WRONLY);
-      return { tryFd, writeFd, waitFd: openSync(path, constants.O_RDONLY) };
-    });
+    const fds = testPipe();
     const lines = new PipeLines(fds.tryFd, fds.waitFd, [fds.tryFd, fds.waitFd, fds.writeFd], 200);
     cleanup.push(() => lines.close());
     const after = async (ms: number, line: string): Promise<void> => {
@@ -54,12 +59,7 @@ describe('lines read by trying a pipe', () => {
   });
 
   it('a wait descriptor someone made non-blocking is tried again, not taken for the end of the pipe', async () => {
-    const fds = withFifo((path) => {
-      const tryFd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-      const writeFd = openSync(path, constants.O_WRONLY);
-      const waitFd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-      return { tryFd, writeFd, waitFd };
-    });
+    const fds = testPipe(constants.O_NONBLOCK);
     const lines = new PipeLines(fds.tryFd, fds.waitFd, [fds.tryFd, fds.waitFd, fds.writeFd]);
     cleanup.push(() => lines.close());
     setTimeout(() => writeSync(fds.writeFd, 'late\n'), 40);
@@ -67,11 +67,7 @@ describe('lines read by trying a pipe', () => {
   });
 
   it('while a line is awaited the process does its other work between tries (timers, the program\'s stderr and exit)', async () => {
-    const fds = withFifo((path) => {
-      const tryFd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-      const writeFd = openSync(path, constants.O_WRONLY);
-      return { tryFd, writeFd, waitFd: openSync(path, constants.O_RDONLY) };
-    });
+    const fds = testPipe();
     // tries go on for the whole deadline: only work done between them can write the line in time
     const lines = new PipeLines(fds.tryFd, fds.waitFd, [fds.tryFd, fds.waitFd, fds.writeFd], 2000);
     cleanup.push(() => lines.close());
