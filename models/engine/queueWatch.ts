@@ -187,9 +187,10 @@ export class QueueWatch {
       flr: (fn) => changing(adapter.flr(fn)),
       close: () => adapter.close(),
     };
-    const { reap, batch, completeIo, snapshot, restore } = adapter;
+    const { reap, batch, replayBatch, completeIo, snapshot, restore } = adapter;
     if (reap) a.reap = (fn) => changing(reap.call(adapter, fn));
     if (batch) a.batch = (requests) => changing(batch.call(adapter, requests));
+    if (batch && replayBatch) a.replayBatch = (requests, expected) => changing(replayBatch.call(adapter, requests, expected));
     if (completeIo) a.completeIo = (fn, count) => changing(completeIo.call(adapter, fn, count));
     if (snapshot && restore) {
       a.snapshot = () => snapshot.call(adapter);

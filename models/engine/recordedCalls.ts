@@ -2,7 +2,7 @@
 // (replayRecord.ts), and how they are sent to the target again: each run of
 // register and memory calls between the others as batches, in order, and
 // every answer compared with the recorded one.
-import type { Adapter, ResetOptions } from '../../src/target/adapter.ts';
+import type { Adapter, ReplayedAnswer, ReplayedRequest, ResetOptions } from '../../src/target/adapter.ts';
 import { MAX_BATCH_REQUESTS, runEach, type RawAnswer, type RawRequest } from '../../src/target/batch.ts';
 import { ProtocolError } from '../../src/target/errors.ts';
 
@@ -25,6 +25,8 @@ export interface RecordedCall {
   answered: boolean;
   /** a copy nobody else holds (copied() hands out copies of it) */
   answer?: unknown;
+  /** a register, memory or completeIo call's answers as Adapter.replayBatch gives them, made from `answer` when first replayed (the adapter may keep what it makes of them) */
+  expected?: ReplayedAnswer[];
 }
 
 /** `a` and `b` hold the same values: numbers, bigints, strings, booleans, null/undefined, bytes, arrays and plain objects. */
@@ -81,6 +83,17 @@ export async function sendRecorded(target: Adapter, calls: readonly RecordedCall
   const sendRun = async (): Promise<string | undefined> => {
     const these = run;
     run = [];
+    const replay = target.batch ? target.replayBatch : undefined;
+    if (replay !== undefined && these.length > 0) {
+      let at: number | undefined;
+      try {
+        at = await replayRun(replay, target, these, calls);
+      } catch (e) {
+        if (e instanceof ProtocolError) throw e;
+        return `the target failed a request: ${e instanceof Error ? e.message : String(e)}`;
+      }
+      return at === undefined ? undefined : differs(calls, at);
+    }
     const pieces = piecesOf(these);
     const ordered = target.keepsCallOrder === true;
     const asked: Array<Promise<unknown[]>> = [];
@@ -160,6 +173,54 @@ async function ask(target: Adapter, piece: readonly RunCall[]): Promise<unknown[
   const answers = await (target.batch ? target.batch(requests) : runEach(target, requests));
   let at = 0;
   return raw.map((r) => (r.op === 'batch' ? answers.slice(at, (at += r.requests.length)) : valueOf(answers[at++])));
+}
+
+/**
+ * A run on a target with replayBatch: all of it in one call, its requests
+ * and expected answers the record's own objects (made once, so the target
+ * may keep what it makes of them). Undefined when every answer is the
+ * recorded one, else the call whose answer differs.
+ */
+async function replayRun(replay: NonNullable<Adapter['replayBatch']>, target: Adapter, run: ReadonlyArray<{ i: number; r: RunCall }>, calls: readonly RecordedCall[]): Promise<number | undefined> {
+  const requests: ReplayedRequest[] = [];
+  const expected: ReplayedAnswer[] = [];
+  for (const { i, r } of run) {
+    if (r.op === 'batch') requests.push(...r.requests);
+    else requests.push(r);
+    expected.push(...expectedOf(calls[i]));
+  }
+  const got = await replay.call(target, requests, expected);
+  if (got === 'same') return undefined;
+  let at = 0;
+  for (const { i, r } of run) {
+    const n = r.op === 'batch' ? r.requests.length : 1;
+    const mine = got.slice(at, (at += n));
+    const value = r.op === 'batch' ? mine : r.op === 'completeIo' ? (mine[0] as { completed?: number } | undefined)?.completed : valueOf(mine[0] as RawAnswer | undefined);
+    if (!sameValue(value, calls[i].answer)) return i;
+  }
+  return undefined;
+}
+
+/** A recorded run call's answers as replayBatch gives them (made once). */
+function expectedOf(c: RecordedCall): ReplayedAnswer[] {
+  if (c.expected !== undefined) return c.expected;
+  const r = c.request as RunCall;
+  c.expected = r.op === 'batch' ? (c.answer as RawAnswer[]) : [answerOf(r, c.answer)];
+  return c.expected;
+}
+
+/** The answer replayBatch gives to request `r` whose own method returned `value`. */
+function answerOf(r: Exclude<RunCall, { op: 'batch' }>, value: unknown): ReplayedAnswer {
+  switch (r.op) {
+    case 'completeIo':
+      return { op: 'completeIo', completed: value as number };
+    case 'regRead':
+      return { op: 'regRead', value: value as bigint };
+    case 'memRead':
+      return { op: 'memRead', data: value as Uint8Array };
+    default:
+      return { op: r.op };
+  }
 }
 
 /** A call that goes alone. */

@@ -4,6 +4,11 @@
 // JSON-lines protocol op for op (docs/protocol.md).
 import type { RawAnswer, RawRequest } from './batch.ts';
 
+/** What replayBatch performs again: a register or memory operation, or a completeIo. */
+export type ReplayedRequest = RawRequest | { op: 'completeIo'; fn: number; count?: number };
+/** ... and the answer each got: a raw operation's, or how many I/O a completeIo completed. */
+export type ReplayedAnswer = RawAnswer | { op: 'completeIo'; completed: number };
+
 /** Device profiles (spec D17; tp4159: the standard's host-managed live migration, D19-D34). */
 export const PROFILES = ['lm', 'no-lm', 'reserved', 'foreign', 'tp4159'] as const;
 export type Profile = (typeof PROFILES)[number];
@@ -104,6 +109,18 @@ export interface Adapter {
    * operation at a time.
    */
   batch?(requests: readonly RawRequest[]): Promise<RawAnswer[]>;
+  /**
+   * Optional, with batch: perform again, in order, register and memory
+   * operations and completeIo calls that were performed before (a replayed
+   * path prefix, models/engine/replayRecord.ts), as batch and completeIo
+   * would, throwing at the first that fails; `expected` holds the answers
+   * they got then. Returns 'same' when the target's answers are, as the
+   * adapter can tell at once, exactly those (a JSON-lines target that
+   * answered with the very same text); else the answers, for the caller to
+   * compare. The same request and answer objects come again and again and
+   * never change: the adapter may keep what it makes of them.
+   */
+  replayBatch?(requests: readonly ReplayedRequest[], expected: readonly ReplayedAnswer[]): Promise<ReplayedAnswer[] | 'same'>;
   /**
    * Optional: true when this adapter performs register and memory
    * operations, batches and completeIo in the order they are called, even

@@ -36,7 +36,7 @@ export interface Transport {
 }
 
 /** A decoded answer, or the error answer that ended a batch. */
-type Answer = BatchedAnswer | { error: string };
+export type Answer = BatchedAnswer | { error: string };
 
 /** One caller's operations: a lone read or write, or a batch; `done` is absent for a write whose caller went on. */
 interface Unit {
@@ -91,12 +91,17 @@ export class PendingBatch {
    * batches. Throws a held write's failure nobody heard of, as flush does.
    */
   alone(req: Request): Promise<Response> {
+    return this.aloneWith(() => this.transport.request(req));
+  }
+
+  /** An exchange made by `exchange` (a replayed batch's line), in line as `alone` puts a request. */
+  aloneWith<T>(exchange: () => Promise<T>): Promise<T> {
     this.sendNow();
     this.remembered.clear(); // it may change memory
     this.sending++;
     const answered = this.inFlight.then(() => {
       this.throwFailure();
-      return this.transport.request(req);
+      return exchange();
     });
     const settled = (): void => {
       this.sending--;
@@ -169,6 +174,8 @@ export class PendingBatch {
   }
 
   private add(u: Unit): void {
+    // a batch holds MAX_BATCH_REQUESTS at most (docs/protocol.md): what is pending goes first when this would not fit with it
+    if (this.count > 0 && this.count + u.requests.length > MAX_BATCH_REQUESTS) this.sendNow();
     this.units.push(u);
     this.count += u.requests.length;
     // more requests than a batch holds go without waiting for the process to be idle
@@ -242,24 +249,32 @@ export class PendingBatch {
       if (raw === undefined) throw fail(`answer to ${sent[0].op} is not its answer: ${JSON.stringify(res).slice(0, 200)}`);
       return [raw];
     }
-    const res = await request({ op: 'batch', requests: sent });
-    if ('error' in res) throw new Error(`batch failed: ${res.error}`);
-    if (!('answers' in res)) throw fail(`answer to batch lacks "answers": ${JSON.stringify(res).slice(0, 200)}`);
-    const out: Answer[] = [];
-    for (const [i, a] of res.answers.entries()) {
-      const r = sent.at(i);
-      if (!r) throw fail(`batch of ${sent.length} requests got ${res.answers.length} answers: answer ${i} answers no request`);
-      if ('error' in a) {
-        if (i < res.answers.length - 1) throw fail(`batch request ${i} (${r.op}) failed, yet ${res.answers.length - 1 - i} answers follow it: a batch ends at its first error`);
-        out.push(a);
-        return out;
-      }
-      const raw = rawAnswer(r, a);
-      if (!raw) throw fail(`batch request ${i} (${r.op}) got ${JSON.stringify(a).slice(0, 80)}, not its answer: an answer is missing or out of order`);
-      out.push(raw);
-    }
-    const missing = sent.at(res.answers.length);
-    if (missing) throw fail(`batch request ${res.answers.length} (${missing.op}) got no answer: ${res.answers.length} answers to ${sent.length} requests`);
-    return out;
+    return batchAnswers(sent, await request({ op: 'batch', requests: sent }), fail);
   }
+}
+
+/**
+ * The answers to batch `sent` in its response `res`, one per request up to
+ * and including the first error, each of its request's kind (decoded once,
+ * here); anything else is a protocol error (`fail`) naming the request.
+ */
+export function batchAnswers(sent: readonly BatchedRequest[], res: Response, fail: (message: string) => Error): Answer[] {
+  if ('error' in res) throw new Error(`batch failed: ${res.error}`);
+  if (!('answers' in res)) throw fail(`answer to batch lacks "answers": ${JSON.stringify(res).slice(0, 200)}`);
+  const out: Answer[] = [];
+  for (const [i, a] of res.answers.entries()) {
+    const r = sent.at(i);
+    if (!r) throw fail(`batch of ${sent.length} requests got ${res.answers.length} answers: answer ${i} answers no request`);
+    if ('error' in a) {
+      if (i < res.answers.length - 1) throw fail(`batch request ${i} (${r.op}) failed, yet ${res.answers.length - 1 - i} answers follow it: a batch ends at its first error`);
+      out.push(a);
+      return out;
+    }
+    const raw = rawAnswer(r, a);
+    if (!raw) throw fail(`batch request ${i} (${r.op}) got ${JSON.stringify(a).slice(0, 80)}, not its answer: an answer is missing or out of order`);
+    out.push(raw);
+  }
+  const missing = sent.at(res.answers.length);
+  if (missing) throw fail(`batch request ${res.answers.length} (${missing.op}) got no answer: ${res.answers.length} answers to ${sent.length} requests`);
+  return out;
 }

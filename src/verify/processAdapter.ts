@@ -15,10 +15,10 @@ import { delimiter } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { type Adapter, type ResetInfo, type ResetOptions } from '../target/adapter.ts';
-import { batchedRequest, parseResponse, rawAnswer, type BatchedRequest, type Request, type Response } from './protocol.ts';
-import { PendingBatch } from './pendingBatch.ts';
-import { runEach, type RawAnswer, type RawRequest } from '../target/batch.ts';
+import { type Adapter, type ReplayedAnswer, type ReplayedRequest, type ResetInfo, type ResetOptions } from '../target/adapter.ts';
+import { batchedRequest, parseResponse, replayedAnswer, rawAnswer, type BatchedRequest, type Request, type Response } from './protocol.ts';
+import { batchAnswers, PendingBatch } from './pendingBatch.ts';
+import { MAX_BATCH_REQUESTS, runEach, type RawAnswer, type RawRequest } from '../target/batch.ts';
 import { fromHex, hexNumber, toHex } from '../wire/hex.ts';
 import { ProtocolError, UnsupportedProfileError } from '../target/errors.ts';
 import { reap, spawnGroup } from './children.ts';
@@ -67,6 +67,8 @@ export class ProcessAdapter implements Adapter {
   private sent = 0;
   /** milliseconds spent waiting for answer lines */
   private waited = 0;
+  /** what replayBatch made of the recorded requests and answers it was given */
+  private readonly texts = new WeakMap<object, { zeroTail: boolean; text: string }>();
 
   constructor(
     readonly command: string,
@@ -118,15 +120,15 @@ export class ProcessAdapter implements Adapter {
     return `implementation "${this.command}" ${this.exited ?? 'closed its stdout'}${tail ? ` (stderr: ${tail})` : ''}`;
   }
 
-  /** The answer line to `req`, read after the answers to every request sent before it. */
-  private answerTo(req: Request): Promise<string> {
+  /** The answer line to request line `sent` read after the answers to every request sent before it. */
+  private answerTo(sent: string): Promise<string> {
     const deadline = performance.now() + this.timeoutMs;
     const line = this.reading.then(async () => {
       const t0 = performance.now();
       const got = await this.answers.next(deadline);
       this.waited += performance.now() - t0;
       if (typeof got === 'string') return got;
-      if ('timedOut' in got) throw this.fail(`timeout: no answer to ${JSON.stringify(req).slice(0, 120)} within ${this.timeoutMs} ms from "${this.command}"`);
+      if ('timedOut' in got) throw this.fail(`timeout: no answer to ${sent.slice(0, 120)} within ${this.timeoutMs} ms from "${this.command}"`);
       // its answers ended: say how it ended, once it has (its stderr with it)
       await Promise.race([this.gone, new Promise((resolve) => setTimeout(resolve, EXIT_REPORT_MS).unref())]);
       throw this.fail(this.crashMessage());
@@ -135,11 +137,16 @@ export class ProcessAdapter implements Adapter {
     return line;
   }
 
-  async request(req: Request): Promise<Response> {
+  /** The answer line to request line `line`. */
+  private exchangeLine(line: string): Promise<string> {
     if (this.exited) throw new ProtocolError(this.crashMessage());
     this.sent++;
-    this.stdin.write(`${JSON.stringify(req)}\n`);
-    const line = await this.answerTo(req);
+    this.stdin.write(`${line}\n`);
+    return this.answerTo(line);
+  }
+
+  async request(req: Request): Promise<Response> {
+    const line = await this.exchangeLine(JSON.stringify(req));
     try {
       return parseResponse(line);
     } catch (e) {
@@ -227,6 +234,86 @@ export class ProcessAdapter implements Adapter {
     }
     // raw requests get raw answers (rawAnswer checked each one's kind)
     return (await this.pending.ask(sent)) as RawAnswer[];
+  }
+
+  /**
+   * Operations performed again (Adapter.replayBatch): batch lines of at most
+   * MAX_BATCH_REQUESTS, made of each request's text as it was made the first
+   * time (a completeIo alone when the program does not take it in a batch).
+   * When an answer line is the text of the expected answers, also made once,
+   * they are the same without being read one by one (most of a replayed
+   * prefix's cost in this process); any other answer line is read as ever.
+   */
+  async replayBatch(requests: readonly ReplayedRequest[], expected: readonly ReplayedAnswer[]): Promise<ReplayedAnswer[] | 'same'> {
+    if (!this.batches || requests.length !== expected.length) return this.performEach(requests);
+    const answers: ReplayedAnswer[] = [];
+    let same = true;
+    for (let from = 0; from < requests.length; ) {
+      const lone = requests[from].op === 'completeIo' && !this.batchesCompleteIo;
+      let to = from + 1;
+      if (!lone) while (to < requests.length && to - from < MAX_BATCH_REQUESTS && (requests[to].op !== 'completeIo' || this.batchesCompleteIo)) to++;
+      const these = requests.slice(from, to);
+      let line = lone ? '' : '{"op":"batch","requests":[';
+      let want = lone ? '' : '{"answers":[';
+      for (let i = from; i < to; i++) {
+        const sep = i === from || lone ? '' : ',';
+        line += sep + this.textOf(requests[i], () => JSON.stringify(this.replayWire(requests[i])));
+        want += sep + this.textOf(expected[i], () => JSON.stringify(replayedAnswer(expected[i], this.zeroTail)));
+      }
+      if (!lone) {
+        line += ']}';
+        want += ']}';
+      }
+      const got = await this.pending.aloneWith(() => this.exchangeLine(line));
+      if (got === want) answers.push(...expected.slice(from, to));
+      else {
+        same = false;
+        answers.push(...this.replayedAnswers(these, got, lone));
+      }
+      from = to;
+    }
+    return same ? 'same' : answers;
+  }
+
+  /** A request replayBatch sends, as the program gets it. */
+  private replayWire(r: ReplayedRequest): BatchedRequest {
+    return r.op === 'completeIo' ? { op: 'completeIo', fn: r.fn, ...(r.count !== undefined ? { count: r.count } : {}) } : this.wire(r);
+  }
+
+  /** The answers in answer line `got` to `requests` (one completeIo alone, or a batch); a failure is thrown as batch and completeIo throw it. */
+  private replayedAnswers(requests: readonly ReplayedRequest[], got: string, lone: boolean): ReplayedAnswer[] {
+    const sent = requests.map((r) => this.replayWire(r));
+    let res: Response;
+    try {
+      res = parseResponse(got);
+    } catch (e) {
+      throw this.fail(`bad answer to ${lone ? 'completeIo' : 'batch'}: ${(e as Error).message}: ${got.slice(0, 200)}`);
+    }
+    if (lone) {
+      if ('error' in res) throw new Error(`completeIo failed: ${res.error}`);
+      if (!('completed' in res)) throw this.fail(`answer to completeIo lacks "completed": ${got.slice(0, 200)}`);
+      return [{ op: 'completeIo', completed: res.completed }];
+    }
+    const answers = batchAnswers(sent, res, (m) => this.fail(m));
+    const bad = answers.findIndex((a) => 'error' in a);
+    if (bad >= 0) throw new Error(`${sent[bad].op} failed (request ${bad} of a batch): ${(answers[bad] as { error: string }).error}`);
+    return answers as ReplayedAnswer[];
+  }
+
+  /** `requests` one call after another (a program without batch). */
+  private async performEach(requests: readonly ReplayedRequest[]): Promise<ReplayedAnswer[]> {
+    const answers: ReplayedAnswer[] = [];
+    for (const r of requests) answers.push(r.op === 'completeIo' ? { op: 'completeIo', completed: await this.completeIo(r.fn, r.count) } : (await runEach(this, [r]))[0]);
+    return answers;
+  }
+
+  /** The text of a request or answer replayBatch was given, made by `make` the first time (in the zeroTail mode of then). */
+  private textOf(key: object, make: () => string): string {
+    const known = this.texts.get(key);
+    if (known !== undefined && known.zeroTail === this.zeroTail) return known.text;
+    const text = make();
+    this.texts.set(key, { zeroTail: this.zeroTail, text });
+    return text;
   }
 
   async flr(fn: number): Promise<void> {

@@ -171,8 +171,8 @@ export function batchedRequest(r: RawRequest, zeroTail = false): BatchedRequest 
   }
 }
 
-/** The driver's answer to a raw operation as the answer inside a batch (rawAnswer's inverse). */
-export function batchedAnswer(a: RawAnswer): BatchedResponse {
+/** The driver's answer to a raw operation as the answer inside a batch (rawAnswer's inverse); `zeroTail`: memory data without its trailing zero bytes, as to a memRead that asked for that. */
+export function batchedAnswer(a: RawAnswer, zeroTail = false): BatchedResponse {
   switch (a.op) {
     case 'regWrite':
     case 'memWrite':
@@ -180,8 +180,13 @@ export function batchedAnswer(a: RawAnswer): BatchedResponse {
     case 'regRead':
       return { value: hexNumber(a.value) };
     case 'memRead':
-      return { data: toHex(a.data) };
+      return { data: toHex(zeroTail ? withoutZeroTail(a.data) : a.data) };
   }
+}
+
+/** An answer replayBatch expects (a raw operation's or completeIo's) as the program gives it. */
+export function replayedAnswer(a: RawAnswer | { op: 'completeIo'; completed: number }, zeroTail: boolean): BatchedResponse {
+  return a.op === 'completeIo' ? { completed: a.completed } : batchedAnswer(a, zeroTail);
 }
 
 /**

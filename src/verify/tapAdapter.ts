@@ -42,7 +42,7 @@ export function tapAdapter(inner: Adapter, onExchange: OnExchange): Adapter {
   const batch = inner.batch?.bind(inner);
   if (batch) {
     // a batch is one request with its answers, as the target got it
-    tapped.batch = (requests) => call({ op: 'batch', requests: requests.map((r) => batchedRequest(r)) }, () => batch(requests), (answers) => ({ answers: answers.map(batchedAnswer) }));
+    tapped.batch = (requests) => call({ op: 'batch', requests: requests.map((r) => batchedRequest(r)) }, () => batch(requests), (answers) => ({ answers: answers.map((a) => batchedAnswer(a)) }));
   }
   const completeIo = inner.completeIo?.bind(inner);
   if (completeIo) {

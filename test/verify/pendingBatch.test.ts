@@ -64,6 +64,16 @@ describe('writes held for a batch target', () => {
     });
   });
 
+  it('a batch holds 256 operations at most: 200 held writes and a batch of 100 reads after them go as two, in order', async () => {
+    await withTarget(true, async (a) => {
+      for (let i = 0; i < 200; i++) await a.regWrite(0, 0x1000, 4, 1n);
+      const reads = await a.batch!(Array.from({ length: 100 }, () => ({ op: 'regRead' as const, fn: 0, offset: 0, width: 4 as const })));
+      expect(reads[0]).toEqual({ op: 'regRead', value: 201n }); // after every write
+      expect(reads[99]).toEqual({ op: 'regRead', value: 300n });
+      expect(await a.regRead(0, 4, 4)).toBe(4n); // reset, the 200 writes, the 100 reads, this one
+    });
+  });
+
   it('a target without batch gets every write as a request of its own, at once', async () => {
     await withTarget(false, async (a) => {
       await a.regWrite(0, 0x1000, 4, 1n);
