@@ -6,7 +6,10 @@
 // figure is steps per second of wall time (a CPU clock of this process would
 // see neither). The full run replays every path of the lm and no-lm suites:
 // the whole-suite run the tests leave to the benchmark.
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { check, median, result, type BenchResult } from './harness.ts';
@@ -75,8 +78,31 @@ function verifyOnce(target: string[], c: VerifyConfig): Promise<{ json: VerifyJs
   });
 }
 
+/**
+ * The conversation of one run against `serve`: its request lines (recorded
+ * on their way by tee) and serve's answers to them, made again from those
+ * requests alone, as files in `dir`.
+ */
+async function recordConversation(dir: string, serve: string, c: VerifyConfig): Promise<{ requests: string; answers: string }> {
+  const requests = join(dir, 'requests.jsonl');
+  const answers = join(dir, 'answers.jsonl');
+  const run = await verifyOnce(['--exec', `tee ${JSON.stringify(requests)} | ${serve}`], c);
+  check(run.json.failed === 0, 'a path failed while the conversation was recorded');
+  const input = openSync(requests, 'r');
+  const output = openSync(answers, 'w');
+  try {
+    const r = spawnSync(process.execPath, [...CLI, 'serve', '--no-poll'], { cwd: root, stdio: [input, output, 'pipe'] });
+    check(r.status === 0, `serve could not answer the recorded requests again: ${String(r.stderr).slice(-300)}`);
+  } finally {
+    closeSync(input);
+    closeSync(output);
+  }
+  return { requests, answers };
+}
+
 export async function verifyBenches(c: VerifyConfig): Promise<BenchResult[]> {
-  const exec = ['--exec', `${JSON.stringify(process.execPath)} ${CLI.join(' ')} serve`];
+  const serve = `${JSON.stringify(process.execPath)} ${CLI.join(' ')} serve`;
+  const exec = ['--exec', serve];
   // the same server waiting for each request asleep, as most programs do: what a target that does not poll its stdin gets
   const execAsleep = ['--exec', `${JSON.stringify(process.execPath)} ${CLI.join(' ')} serve --no-poll`];
   const inProcess = ['--adapter', 'examples/adapter.ts'];
@@ -86,20 +112,35 @@ export async function verifyBenches(c: VerifyConfig): Promise<BenchResult[]> {
   const localMs: number[] = [];
   const asleepMs: number[] = [];
   const waitedMs: number[] = [];
+  const noWorkMs: number[] = [];
+  const noWork: number[] = [];
+  const noWorkWaitedMs: number[] = [];
   let sample: VerifyJson | undefined;
-  for (let i = 0; i < c.rounds; i++) {
-    const a = await verifyOnce(exec, c);
-    const b = await verifyOnce(inProcess, c);
-    const z = await verifyOnce(execAsleep, c);
-    check(a.json.failed === 0 && b.json.failed === 0 && z.json.failed === 0, 'a path failed on the built-in emulator; the figure would time failures');
-    check(a.json.steps === b.json.steps && a.json.paths === b.json.paths && z.json.steps === a.json.steps, `the targets played different work (${a.json.steps} vs ${b.json.steps} vs ${z.json.steps} steps)`);
-    overPipe.push((a.json.steps * 1000) / a.ms);
-    local.push((b.json.steps * 1000) / b.ms);
-    overMs.push(a.ms);
-    localMs.push(b.ms);
-    asleepMs.push(z.ms);
-    waitedMs.push(a.json.waitedMs ?? 0);
-    sample = a.json;
+  const dir = mkdtempSync(join(tmpdir(), 'nvme-lm-bench-'));
+  try {
+    const recorded = await recordConversation(dir, serve, c);
+    // a program that does no work: every answer is serve's from the recorded run
+    const canned = ['--exec', `${JSON.stringify(process.execPath)} --import tsx bench/cannedTarget.ts ${JSON.stringify(recorded.requests)} ${JSON.stringify(recorded.answers)}`];
+    for (let i = 0; i < c.rounds; i++) {
+      const a = await verifyOnce(exec, c);
+      const b = await verifyOnce(inProcess, c);
+      const z = await verifyOnce(execAsleep, c);
+      const n = await verifyOnce(canned, c);
+      check(a.json.failed === 0 && b.json.failed === 0 && z.json.failed === 0 && n.json.failed === 0, 'a path failed on the built-in emulator (or strayed from the recorded conversation); the figure would time failures');
+      check(a.json.steps === b.json.steps && a.json.paths === b.json.paths && z.json.steps === a.json.steps && n.json.steps === a.json.steps, `the targets played different work (${a.json.steps} vs ${b.json.steps} vs ${z.json.steps} vs ${n.json.steps} steps)`);
+      overPipe.push((a.json.steps * 1000) / a.ms);
+      local.push((b.json.steps * 1000) / b.ms);
+      noWork.push((n.json.steps * 1000) / n.ms);
+      overMs.push(a.ms);
+      localMs.push(b.ms);
+      asleepMs.push(z.ms);
+      noWorkMs.push(n.ms);
+      waitedMs.push(a.json.waitedMs ?? 0);
+      noWorkWaitedMs.push(n.json.waitedMs ?? 0);
+      sample = a.json;
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
   // after the runs, beside them: the cost of one round trip with nothing to do
   const roundTripUs = await loneRoundTripUs(c.loneReads);
@@ -128,6 +169,18 @@ export async function verifyBenches(c: VerifyConfig): Promise<BenchResult[]> {
         `\`serve\` polls its stdin for a moment after each answer; \`serve --no-poll\`, asleep between requests as most programs are, took ${asleepS.toFixed(1)} s ` +
         `(${(localS / asleepS).toFixed(2)}x of in-process speed)`,
       details: { paths: sample?.paths, steps, roundTrips, roundTripsPerStep: perStep, roundTripFloorS: floorS, inProcessS: localS, overPipeS: median(overMs) / 1000, asleepTargetS: asleepS, asleepTargetRatio: localS / asleepS, waitedS, replays: sample?.replays },
+    }),
+    result({
+      name: 'verify.exec_no_work_steps_per_s',
+      value: median(noWork),
+      unit: 'steps/s',
+      better: 'higher',
+      baseline: { name: 'the same suites through the in-process adapter (examples/adapter.ts)', value: median(local) },
+      note:
+        `the run of verify.exec_steps_per_s against a program that does no work (bench/cannedTarget.ts): it answers every request with serve's answer to it in a run recorded before, so the time is verify's own work and the pipes, ` +
+        `the most any target could give with verify as it is (the program's start-up included); median of ${c.rounds}, timed in turn with the runs above. ` +
+        `verify waited ${(median(noWorkWaitedMs) / 1000).toFixed(1)} s of its ${(median(noWorkMs) / 1000).toFixed(1)} s for the answers`,
+      details: { noWorkS: median(noWorkMs) / 1000, waitedS: median(noWorkWaitedMs) / 1000, inProcessS: localS },
     }),
     result({
       name: 'verify.exec_round_trip_us',

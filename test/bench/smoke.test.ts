@@ -77,6 +77,14 @@ describe('bench: smoke run of the harness', () => {
     expect(exec.asleepTargetRatio).toBeCloseTo(exec.inProcessS / exec.asleepTargetS, 9);
   });
 
+  it('verify.exec_no_work times the same run against a program that answers from a recording of serve\'s answers, beside the in-process run', () => {
+    const noWork = report.results.find((r) => r.name === 'verify.exec_no_work_steps_per_s') as { value: number; details: Record<string, number> };
+    const exec = report.results.find((r) => r.name === 'verify.exec_steps_per_s')?.details as Record<string, number>;
+    expect(noWork.value).toBeGreaterThan(0);
+    expect(noWork.details.inProcessS).toBe(exec.inProcessS);
+    expect(noWork.details.noWorkS).toBeGreaterThan(0);
+  });
+
   it('the printed table shows every entry and the machine', () => {
     expect(stdout).toContain(`machine: ${report.machine}`);
     for (const name of REQUIRED_ENTRIES) expect(stdout).toContain(name);
