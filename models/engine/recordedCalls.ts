@@ -1,7 +1,8 @@
 // Calls to an adapter as data, as the replay record keeps them
 // (replayRecord.ts), and how they are sent to the target again: each run of
-// register and memory calls between the others as batches, in order, and
-// every answer compared with the recorded one.
+// register, memory and completeIo calls between the others as batches, in
+// order (Adapter.replayBatch where the target has it), and every answer
+// compared with the recorded one.
 import type { Adapter, ReplayedAnswer, ReplayedRequest, ResetOptions } from '../../src/target/adapter.ts';
 import { MAX_BATCH_REQUESTS, runEach, type RawAnswer, type RawRequest } from '../../src/target/batch.ts';
 import { ProtocolError } from '../../src/target/errors.ts';
@@ -71,12 +72,14 @@ const isRunCall = (r: RecordedRequest): r is RunCall => !ALONE.has(r.op);
 
 /**
  * Send `calls` to `target` again. A run of calls between the ones that go
- * alone goes in pieces (its register and memory calls as batches of at most
- * MAX_BATCH_REQUESTS, each completeIo by itself), all asked for at once
- * where the target keeps call order (one round trip on a batch target),
- * else one piece after another. Undefined when every answer equals the
- * recorded one, else what differed or failed. A protocol error (the target
- * is gone) is thrown: nothing can be replayed on it.
+ * alone goes to the target's replayBatch where it has one, whole, with the
+ * recorded answers (a JSON-lines target compares its answer lines with
+ * their text); else in pieces (its register and memory calls as batches of
+ * at most MAX_BATCH_REQUESTS, each completeIo by itself), all asked for at
+ * once where the target keeps call order (one round trip on a batch
+ * target), else one piece after another. Undefined when every answer equals
+ * the recorded one, else what differed or failed. A protocol error (the
+ * target is gone) is thrown: nothing can be replayed on it.
  */
 export async function sendRecorded(target: Adapter, calls: readonly RecordedCall[]): Promise<string | undefined> {
   let run: Array<{ i: number; r: RunCall }> = [];

@@ -10,7 +10,9 @@
 // together go together; otherwise one request per operation. Requests go
 // and answers come back on named pipes (requestPipe.ts, answerPipe.ts) that
 // each side may read without leaving its turn: most of a round trip was an
-// event loop going to sleep and being woken.
+// event loop going to sleep and being woken. A replayed path prefix
+// (replayBatch) goes as lines made of each request's text, made once, and
+// an answer line with the very text of the recorded answers is not read.
 import { delimiter } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
@@ -120,7 +122,7 @@ export class ProcessAdapter implements Adapter {
     return `implementation "${this.command}" ${this.exited ?? 'closed its stdout'}${tail ? ` (stderr: ${tail})` : ''}`;
   }
 
-  /** The answer line to request line `sent` read after the answers to every request sent before it. */
+  /** The answer line to request line `sent`, read after the answers to every request sent before it. */
   private answerTo(sent: string): Promise<string> {
     const deadline = performance.now() + this.timeoutMs;
     const line = this.reading.then(async () => {
