@@ -5,7 +5,7 @@
 // compared with the recorded one.
 import type { Adapter, ReplayedAnswer, ReplayedRequest, ResetOptions } from '../../src/target/adapter.ts';
 import { MAX_BATCH_REQUESTS, runEach, type RawAnswer, type RawRequest } from '../../src/target/batch.ts';
-import { ProtocolError } from '../../src/target/errors.ts';
+import { ProtocolError, ReplayedRequestFailed } from '../../src/target/errors.ts';
 
 /** A call to the adapter as data. */
 export type RecordedRequest =
@@ -192,13 +192,28 @@ async function replayRun(replay: NonNullable<Adapter['replayBatch']>, target: Ad
     else requests.push(r);
     expected.push(...expectedOf(calls[i]));
   }
-  const got = await replay.call(target, requests, expected);
+  let got: readonly ReplayedAnswer[] | 'same';
+  try {
+    got = await replay.call(target, requests, expected);
+  } catch (e) {
+    // an answer before the failure that differs is what the target did first
+    const at = e instanceof ReplayedRequestFailed ? firstDiffering(run, calls, e.answers) : undefined;
+    if (at !== undefined) return at;
+    throw e;
+  }
   if (got === 'same') return undefined;
+  if (got.length !== requests.length) throw new Error(`replayBatch gave ${got.length} answers to ${requests.length} requests`);
+  return firstDiffering(run, calls, got);
+}
+
+/** The first call of `run` whose answers, in `got` (for the calls it covers whole), differ from the recorded ones. */
+function firstDiffering(run: ReadonlyArray<{ i: number; r: RunCall }>, calls: readonly RecordedCall[], got: readonly ReplayedAnswer[]): number | undefined {
   let at = 0;
   for (const { i, r } of run) {
     const n = r.op === 'batch' ? r.requests.length : 1;
+    if (at + n > got.length) return undefined;
     const mine = got.slice(at, (at += n));
-    const value = r.op === 'batch' ? mine : r.op === 'completeIo' ? (mine[0] as { completed?: number } | undefined)?.completed : valueOf(mine[0] as RawAnswer | undefined);
+    const value = r.op === 'batch' ? mine : r.op === 'completeIo' ? (mine[0] as { completed?: number }).completed : valueOf(mine[0] as RawAnswer);
     if (!sameValue(value, calls[i].answer)) return i;
   }
   return undefined;

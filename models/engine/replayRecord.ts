@@ -246,8 +246,9 @@ export class ReplayRecord {
 }
 
 /**
- * `r` as recorded: the bytes it carries copied, so a caller reusing its
- * buffer does not change the record.
+ * `r` as recorded: the requests of a batch and the bytes they carry copied,
+ * so a caller reusing its objects or buffers does not change the record (nor
+ * what a target's replayBatch made of it).
  */
 function recorded(r: RecordedRequest): RecordedRequest {
   switch (r.op) {
@@ -256,7 +257,7 @@ function recorded(r: RecordedRequest): RecordedRequest {
     case 'submit':
       return { ...r, sqe: r.sqe.slice() };
     case 'batch':
-      return { op: 'batch', requests: r.requests.map((q) => (q.op === 'memWrite' ? { ...q, data: q.data.slice() } : q)) };
+      return { op: 'batch', requests: r.requests.map((q) => (q.op === 'memWrite' ? { ...q, data: q.data.slice() } : { ...q })) };
     default:
       return r;
   }

@@ -113,8 +113,8 @@ export interface Adapter {
    * Optional, with batch: perform again, in order, register and memory
    * operations and completeIo calls that were performed before (a replayed
    * path prefix, models/engine/replayRecord.ts), as batch and completeIo
-   * would, throwing at the first that fails; `expected` holds the answers
-   * they got then. Returns 'same' when the target's answers are, as the
+   * would, throwing at the first that fails (a ReplayedRequestFailed with
+   * the answers before it); `expected` holds the answers they got then. Returns 'same' when the target's answers are, as the
    * adapter can tell at once, exactly those (a JSON-lines target that
    * answered with the very same text); else the answers, for the caller to
    * compare. The same request and answer objects come again and again and

@@ -4,6 +4,8 @@
 // user's adapter module loads its own copy of this file (the CLI runs as a
 // bundle), and its errors must still be recognised.
 
+import type { ReplayedAnswer } from './adapter.ts';
+
 function named(v: unknown, name: string): boolean {
   return v instanceof Error && v.name === name;
 }
@@ -32,6 +34,26 @@ export class ProtocolError extends Error {
 
   static override [Symbol.hasInstance](v: unknown): boolean {
     return named(v, 'ProtocolError');
+  }
+}
+
+/**
+ * A request of a replayed run failed (Adapter.replayBatch). `answers` are the
+ * answers to the requests before it, in order, so that the caller can first
+ * compare them with the ones it expected: an earlier answer that differs
+ * says more about the target than the failure it led to.
+ */
+export class ReplayedRequestFailed extends Error {
+  constructor(
+    message: string,
+    readonly answers: readonly ReplayedAnswer[],
+  ) {
+    super(message);
+    this.name = 'ReplayedRequestFailed';
+  }
+
+  static override [Symbol.hasInstance](v: unknown): boolean {
+    return named(v, 'ReplayedRequestFailed');
   }
 }
 

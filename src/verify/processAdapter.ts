@@ -22,7 +22,7 @@ import { batchedRequest, parseResponse, replayedAnswer, rawAnswer, type BatchedR
 import { batchAnswers, PendingBatch } from './pendingBatch.ts';
 import { MAX_BATCH_REQUESTS, runEach, type RawAnswer, type RawRequest } from '../target/batch.ts';
 import { fromHex, hexNumber, toHex } from '../wire/hex.ts';
-import { ProtocolError, UnsupportedProfileError } from '../target/errors.ts';
+import { ProtocolError, ReplayedRequestFailed, UnsupportedProfileError } from '../target/errors.ts';
 import { reap, spawnGroup } from './children.ts';
 import { AnswerPipe } from './answerPipe.ts';
 import { RequestPipe } from './requestPipe.ts';
@@ -229,6 +229,12 @@ export class ProcessAdapter implements Adapter {
    */
   async batch(requests: readonly RawRequest[]): Promise<RawAnswer[]> {
     if (!this.batches) return runEach(this, requests);
+    if (requests.length > MAX_BATCH_REQUESTS) {
+      // in batches the program takes, one after another (a failure ends them, as it ends one batch)
+      const answers: RawAnswer[] = [];
+      for (let i = 0; i < requests.length; i += MAX_BATCH_REQUESTS) answers.push(...(await this.batch(requests.slice(i, i + MAX_BATCH_REQUESTS))));
+      return answers;
+    }
     const sent = requests.map((r) => this.wire(r));
     if (requests.every((r) => r.op === 'regWrite' || r.op === 'memWrite')) {
       this.pending.hold(sent);
@@ -262,7 +268,9 @@ export class ProcessAdapter implements Adapter {
       if (this.isTextOf(got, expected, from, to, lone)) answers.push(...expected.slice(from, to));
       else {
         same = false;
-        answers.push(...this.replayedAnswers(these, got, lone));
+        const read = this.replayedAnswers(these, got, lone);
+        answers.push(...read.answers);
+        if (read.failed !== undefined) throw new ReplayedRequestFailed(read.failed, answers);
       }
       from = to;
     }
@@ -274,8 +282,8 @@ export class ProcessAdapter implements Adapter {
     return r.op === 'completeIo' ? { op: 'completeIo', fn: r.fn, ...(r.count !== undefined ? { count: r.count } : {}) } : this.wire(r);
   }
 
-  /** The answers in answer line `got` to `requests` (one completeIo alone, or a batch); a failure is thrown as batch and completeIo throw it. */
-  private replayedAnswers(requests: readonly ReplayedRequest[], got: string, lone: boolean): ReplayedAnswer[] {
+  /** The answers in answer line `got` to `requests` (one completeIo alone, or a batch), up to the first that failed, and its failure worded as batch and completeIo word it. */
+  private replayedAnswers(requests: readonly ReplayedRequest[], got: string, lone: boolean): { answers: ReplayedAnswer[]; failed?: string } {
     const sent = requests.map((r) => this.replayWire(r));
     let res: Response;
     try {
@@ -284,14 +292,14 @@ export class ProcessAdapter implements Adapter {
       throw this.fail(`bad answer to ${lone ? 'completeIo' : 'batch'}: ${(e as Error).message}: ${got.slice(0, 200)}`);
     }
     if (lone) {
-      if ('error' in res) throw new Error(`completeIo failed: ${res.error}`);
+      if ('error' in res) return { answers: [], failed: `completeIo failed: ${res.error}` };
       if (!('completed' in res)) throw this.fail(`answer to completeIo lacks "completed": ${got.slice(0, 200)}`);
-      return [{ op: 'completeIo', completed: res.completed }];
+      return { answers: [{ op: 'completeIo', completed: res.completed }] };
     }
     const answers = batchAnswers(sent, res, (m) => this.fail(m));
     const bad = answers.findIndex((a) => 'error' in a);
-    if (bad >= 0) throw new Error(`${sent[bad].op} failed (request ${bad} of a batch): ${(answers[bad] as { error: string }).error}`);
-    return answers as ReplayedAnswer[];
+    if (bad < 0) return { answers: answers as ReplayedAnswer[] };
+    return { answers: answers.slice(0, bad) as ReplayedAnswer[], failed: `${sent[bad].op} failed (request ${bad} of a batch): ${(answers[bad] as { error: string }).error}` };
   }
 
   /** `requests` one call after another (a program without batch). */

@@ -55,9 +55,9 @@ describe('nvme-lm verify --exec "nvme-lm serve"', () => {
     expect(here.replays).toBeUndefined();
   }, 300_000);
 
-  it('the summary says how many path prefixes went in one batch each, and warns when a target answered the same requests otherwise', () => {
+  it('the summary says how many path prefixes were replayed from the record, and warns when a target answered the same requests otherwise', () => {
     const base: VerifyResult = { target: 'exec "x"', passed: 10, failed: 0, crashed: 0, hung: 0, knownDeviations: 0, unsupportedProfiles: [], paths: 10, steps: 100, roundTrips: 150, ms: 1000, suites: [], notExhibited: [], failures: [], failureGroups: [] };
-    expect(formatVerify({ ...base, replays: { fromRecord: 9, live: 0, differed: 0 } })).toMatch(/150 round trips \(1\.50 a step, 9 path prefixes replayed in one batch each\)/);
+    expect(formatVerify({ ...base, replays: { fromRecord: 9, live: 0, differed: 0 } })).toMatch(/150 round trips \(1\.50 a step, 9 path prefixes replayed from the record\)/);
     const changed = formatVerify({ ...base, replays: { fromRecord: 5, live: 4, differed: 3, firstLiveReason: "the target's answer to call 10 (regRead) differs from the recorded one" } });
     expect(changed).toMatch(/3 path prefixes replayed request by request because the target answered the same requests otherwise than the first time \(the first: the target's answer to call 10 \(regRead\) differs from the recorded one\)/);
     // a target that never offered replays is not warned about

@@ -6,15 +6,15 @@ import { describe, expect, it } from 'vitest';
 import { allSuites } from '../../models/catalog.ts';
 import { runSuite, type SuiteRun } from '../../models/engine/run.ts';
 import { ReplayRecord } from '../../models/engine/replayRecord.ts';
-import { sameValue } from '../../models/engine/recordedCalls.ts';
+import { DIFFERS, sameValue, sendRecorded, type RecordedCall } from '../../models/engine/recordedCalls.ts';
 import { runPaths, type Implementation } from '../../src/paths/trie.ts';
 import type { Suite } from '../../models/engine/suite.ts';
 import type { Path, PathStep } from '../../src/paths/path.ts';
-import type { Adapter, ResetInfo, ResetOptions } from '../../src/target/adapter.ts';
+import type { Adapter, ReplayedAnswer, ReplayedRequest, ResetInfo, ResetOptions } from '../../src/target/adapter.ts';
 import { runEach, type RawAnswer, type RawRequest } from '../../src/target/batch.ts';
 import { EmulatorAdapter } from '../../src/verify/emulatorAdapter.ts';
 import { REG } from '../../src/wire/registers.ts';
-import { ProtocolError } from '../../src/target/errors.ts';
+import { ProtocolError, ReplayedRequestFailed } from '../../src/target/errors.ts';
 import { ProcessAdapter } from '../../src/verify/processAdapter.ts';
 import { NVME_LM } from '../cli/verifyProcess.ts';
 import { CONTROLLER_MUTANTS, LM_MUTANTS, TP4159_MUTANTS, type Mutant } from '../../src/emulator/options.ts';
@@ -96,6 +96,26 @@ class BatchTarget implements Adapter {
     return this.sent;
   }
   async close(): Promise<void> {}
+}
+
+/**
+ * BatchTarget with replayBatch as an adapter of its own might have it: each
+ * call performed as batch and completeIo perform it, the answers handed back
+ * for the record to compare (never 'same'), a failure with the answers
+ * before it.
+ */
+class ReplayingTarget extends BatchTarget {
+  async replayBatch(requests: readonly ReplayedRequest[]): Promise<ReplayedAnswer[]> {
+    const answers: ReplayedAnswer[] = [];
+    for (const r of requests) {
+      try {
+        answers.push(r.op === 'completeIo' ? { op: 'completeIo', completed: await this.completeIo(r.fn, r.count) } : (await this.batch([r]))[0]);
+      } catch (e) {
+        throw new ReplayedRequestFailed((e as Error).message, answers);
+      }
+    }
+    return answers;
+  }
 }
 
 const suites = new Map(allSuites().map((s) => [s.id, s]));
@@ -212,14 +232,17 @@ describe('replaying a prefix from its record', () => {
     return best;
   }
 
-  it('a target whose answers to a replayed prefix differ from the record gets that prefix replayed live: on every mutant, the verdicts of a live replay', async () => {
+  it.each([
+    ['batch', BatchTarget],
+    ['replayBatch', ReplayingTarget],
+  ] as const)('a target whose answers to a replayed prefix differ from the record gets that prefix replayed live: on every mutant, the verdicts of a live replay (the target replays through %s)', async (_how, Target) => {
     const s = suite('vfLifecycle:lm:drop:deferred');
     const { a, b, shared } = pair(s);
     expect(shared).toBeGreaterThanOrEqual(3);
     let liveReplays = 0;
     let failedPastReset = 0;
     for (const mutant of [...LM_MUTANTS, ...CONTROLLER_MUTANTS] as Mutant[]) {
-      const target = () => new BatchTarget((n) => new EmulatorAdapter(n >= 3 ? { mutant } : {}));
+      const target = () => new Target((n) => new EmulatorAdapter(n >= 3 ? { mutant } : {}));
       const withRecord = await runSuite(s, target(), { only: [a, b] });
       const live = await runSuite(s, target(), { only: [a, b], replayFromRecord: false });
       expect(verdicts(withRecord), mutant).toEqual(verdicts(live));
@@ -335,6 +358,38 @@ describe('replaying a prefix from its record', () => {
     expect(r.failed).toBe(0);
     expect(r.replays?.fromRecord).toBe(0);
     expect(r.replays?.firstLiveReason).toBe('the target did not say both synchronous and batch');
+  });
+
+  describe('a run replayed through the target\'s replayBatch (sendRecorded)', () => {
+    const call = (request: RecordedCall['request'], answer: unknown): RecordedCall => ({ request, answer, answered: true });
+    const calls = [call({ op: 'regRead', fn: 0, offset: REG.CSTS, width: 4 }, 1n), call({ op: 'memRead', addr: 0x1000n, len: 2 }, new Uint8Array([1, 2]))];
+    const target = (replayBatch: NonNullable<Adapter['replayBatch']>): Adapter => {
+      const unused = (): never => {
+        throw new Error('not used to replay register and memory calls');
+      };
+      return { reset: unused, regWrite: unused, regRead: unused, memWrite: unused, memRead: unused, submit: unused, flr: unused, batch: unused, replayBatch, close: async () => undefined };
+    };
+
+    it('an answer that differs before a request that failed is what the reason names (the target answered otherwise first)', async () => {
+      const why = await sendRecorded(target(async () => { throw new ReplayedRequestFailed('memRead failed', [{ op: 'regRead', value: 9n }]); }), calls);
+      expect(why).toMatch(new RegExp(`call 0 \\(regRead\\) ${DIFFERS}`));
+    });
+
+    it('a request that failed after answers equal to the record: the failure is the reason', async () => {
+      const why = await sendRecorded(target(async () => { throw new ReplayedRequestFailed('memRead failed: no such page', [{ op: 'regRead', value: 1n }]); }), calls);
+      expect(why).toBe('the target failed a request: memRead failed: no such page');
+    });
+
+    it('fewer answers than requests is never taken for the record\'s', async () => {
+      const why = await sendRecorded(target(async () => [{ op: 'regRead', value: 1n }]), calls);
+      expect(why).toBe('the target failed a request: replayBatch gave 1 answers to 2 requests');
+    });
+
+    it('"same" is the record\'s answers; answers equal by value are too; one that differs is named', async () => {
+      expect(await sendRecorded(target(async () => 'same'), calls)).toBeUndefined();
+      expect(await sendRecorded(target(async () => [{ op: 'regRead', value: 1n }, { op: 'memRead', data: new Uint8Array([1, 2]) }]), calls)).toBeUndefined();
+      expect(await sendRecorded(target(async () => [{ op: 'regRead', value: 1n }, { op: 'memRead', data: new Uint8Array([1, 3]) }]), calls)).toMatch(/call 1 \(memRead\)/);
+    });
   });
 
   it('sameValue compares bytes, bigints, arrays and objects by value, an undefined field as absent', () => {

@@ -74,6 +74,14 @@ describe('writes held for a batch target', () => {
     });
   });
 
+  it('a batch of more than 256 operations goes as batches of 256 at most, in order', async () => {
+    await withTarget(true, async (a) => {
+      const reads = await a.batch!(Array.from({ length: 300 }, () => ({ op: 'regRead' as const, fn: 0, offset: 0, width: 4 as const })));
+      expect(reads.map((r) => (r as { value: bigint }).value)).toEqual(Array.from({ length: 300 }, (_, i) => BigInt(i + 1)));
+      expect(await a.regRead(0, 4, 4)).toBe(4n); // reset, 256, 44, this one
+    });
+  });
+
   it('a target without batch gets every write as a request of its own, at once', async () => {
     await withTarget(false, async (a) => {
       await a.regWrite(0, 0x1000, 4, 1n);

@@ -1,9 +1,11 @@
 // A replayed path prefix over JSON lines (ProcessAdapter.replayBatch, used by
 // models/engine/replayRecord.ts): its requests go as batch lines made once,
 // and an answer line with the very text of the recorded answers needs no
-// reading. Anything else is read and compared value by value, so a program
-// that words its answers otherwise, or answers otherwise, gets the verdicts
-// of a live replay.
+// reading. Anything else is read and handed back for the record to compare
+// value by value: a program that words its answers otherwise gets the
+// verdicts of a live replay here; test/models/replayRecord.test.ts plays the
+// record through replayBatch on targets that answer otherwise from some
+// reset on.
 import { describe, expect, it } from 'vitest';
 import type { ReplayedAnswer, ReplayedRequest } from '../../src/target/adapter.ts';
 import { ProcessAdapter } from '../../src/verify/processAdapter.ts';
@@ -11,6 +13,7 @@ import { allSuites } from '../../models/catalog.ts';
 import { runSuite, type SuiteRun } from '../../models/engine/run.ts';
 import type { Suite } from '../../models/engine/suite.ts';
 import { REG } from '../../src/wire/registers.ts';
+import { ReplayedRequestFailed } from '../../src/target/errors.ts';
 import { NVME_LM } from '../cli/verifyProcess.ts';
 
 const REWORDED = `${JSON.stringify(process.execPath)} test/verify/fixtures/rewordedServe.mjs`;
@@ -70,6 +73,22 @@ describe('a replayed prefix over JSON lines (replayBatch)', () => {
       const { requests, expected } = await recorded(a);
       const bad: ReplayedRequest[] = [...requests.slice(0, 2), { op: 'regRead', fn: 9, offset: REG.CSTS, width: 4 }];
       await expect(a.replayBatch(bad, [...expected.slice(0, 2), { op: 'regRead', value: 0n }])).rejects.toThrow(/regRead failed \(request 2 of a batch\)/);
+    });
+  });
+
+  it('a request refused after a line whose answers differ: the failure carries every answer before it, for the caller to compare first', async () => {
+    await withTarget(`${NVME_LM} serve`, async (a) => {
+      await a.reset({ vfs: 2, profile: 'lm' });
+      const reads: ReplayedRequest[] = Array.from({ length: 256 }, () => ({ op: 'memRead', addr: BUF, len: 16 }));
+      const requests: ReplayedRequest[] = [...reads, { op: 'regRead', fn: 0, offset: REG.CSTS, width: 4 }, { op: 'regRead', fn: 9, offset: REG.CSTS, width: 4 }];
+      const expected: ReplayedAnswer[] = [...reads.map(() => ({ op: 'memRead' as const, data: new Uint8Array(16).fill(1) })), { op: 'regRead', value: 0n }, { op: 'regRead', value: 0n }];
+      const before = a.roundTrips();
+      const failure = await a.replayBatch(requests, expected).then(() => undefined, (e: unknown) => e);
+      expect(failure).toBeInstanceOf(ReplayedRequestFailed);
+      expect((failure as ReplayedRequestFailed).message).toMatch(/regRead failed \(request 1 of a batch\)/);
+      expect((failure as ReplayedRequestFailed).answers).toHaveLength(257);
+      expect((failure as ReplayedRequestFailed).answers[0]).toEqual({ op: 'memRead', data: new Uint8Array(16) });
+      expect(a.roundTrips() - before).toBe(2); // 256 operations a line at most
     });
   });
 

@@ -65,11 +65,11 @@ export function formatVerify(r: VerifyResult, useColour = false): string {
   return out.join('\n');
 }
 
-/** `N round trips (R a step), ` for a target across a process boundary, else nothing; with the prefixes replayed in one batch each. */
+/** `N round trips (R a step), ` for a target across a process boundary, else nothing; with the prefixes replayed from the record. */
 function roundTripText(r: VerifyResult): string {
   if (r.roundTrips === undefined) return '';
   const perStep = r.steps > 0 ? `${(r.roundTrips / r.steps).toFixed(2)} a step` : '';
-  const batched = r.replays && r.replays.fromRecord > 0 ? `${r.replays.fromRecord} path prefixes replayed in one batch each` : '';
+  const batched = r.replays && r.replays.fromRecord > 0 ? `${r.replays.fromRecord} path prefixes replayed from the record` : '';
   const inside = [perStep, batched].filter((t) => t !== '').join(', ');
   return `${r.roundTrips} round trips${inside ? ` (${inside})` : ''}, `;
 }
