@@ -260,7 +260,6 @@ export class ProcessAdapter implements Adapter {
       const lone = requests[from].op === 'completeIo' && !this.batchesCompleteIo;
       let to = from + 1;
       if (!lone) while (to < requests.length && to - from < MAX_BATCH_REQUESTS && (requests[to].op !== 'completeIo' || this.batchesCompleteIo)) to++;
-      const these = requests.slice(from, to);
       let line = lone ? '' : '{"op":"batch","requests":[';
       for (let i = from; i < to; i++) line += (i === from ? '' : ',') + this.textOf(requests[i], () => JSON.stringify(this.replayWire(requests[i])));
       if (!lone) line += ']}';
@@ -268,7 +267,7 @@ export class ProcessAdapter implements Adapter {
       if (this.isTextOf(got, expected, from, to, lone)) answers.push(...expected.slice(from, to));
       else {
         same = false;
-        const read = this.replayedAnswers(these, got, lone);
+        const read = this.replayedAnswers(requests.slice(from, to), got, lone);
         answers.push(...read.answers);
         if (read.failed !== undefined) throw new ReplayedRequestFailed(read.failed, answers);
       }
