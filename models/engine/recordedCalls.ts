@@ -92,8 +92,7 @@ export async function sendRecorded(target: Adapter, calls: readonly RecordedCall
       try {
         at = await replayRun(replay, target, these, calls);
       } catch (e) {
-        if (e instanceof ProtocolError) throw e;
-        return `the target failed a request: ${e instanceof Error ? e.message : String(e)}`;
+        return failed(e);
       }
       return at === undefined ? undefined : differs(calls, at);
     }
@@ -111,10 +110,7 @@ export async function sendRecorded(target: Adapter, calls: readonly RecordedCall
     const settled = await Promise.allSettled(asked);
     for (const [k, s] of settled.entries()) {
       const piece = pieces[k];
-      if (s.status === 'rejected') {
-        if (s.reason instanceof ProtocolError) throw s.reason;
-        return `the target failed a request: ${s.reason instanceof Error ? s.reason.message : String(s.reason)}`;
-      }
+      if (s.status === 'rejected') return failed(s.reason);
       for (const [j, c] of piece.entries()) if (!sameValue(s.value[j], calls[c.i].answer)) return differs(calls, c.i);
     }
     return undefined;
@@ -131,8 +127,7 @@ export async function sendRecorded(target: Adapter, calls: readonly RecordedCall
     try {
       answer = await alone(target, r);
     } catch (e) {
-      if (e instanceof ProtocolError) throw e;
-      return `the target failed a request: ${e instanceof Error ? e.message : String(e)}`;
+      return failed(e);
     }
     if (!sameValue(answer, calls[i].answer)) return differs(calls, i);
   }
@@ -144,6 +139,12 @@ export const DIFFERS = 'differs from the recorded one';
 
 function differs(calls: readonly RecordedCall[], i: number): string {
   return `the target's answer to call ${i} (${calls[i].request.op}) ${DIFFERS}`;
+}
+
+/** The reason a request the target failed gives; a protocol error (the target is gone) is thrown on. */
+function failed(e: unknown): string {
+  if (e instanceof ProtocolError) throw e;
+  return `the target failed a request: ${e instanceof Error ? e.message : String(e)}`;
 }
 
 /** A run in pieces: consecutive register and memory calls together, up to MAX_BATCH_REQUESTS operations a piece; each completeIo alone. */
@@ -209,12 +210,10 @@ async function replayRun(replay: NonNullable<Adapter['replayBatch']>, target: Ad
 /** The first call of `run` whose answers, in `got` (for the calls it covers whole), differ from the recorded ones. */
 function firstDiffering(run: ReadonlyArray<{ i: number; r: RunCall }>, calls: readonly RecordedCall[], got: readonly ReplayedAnswer[]): number | undefined {
   let at = 0;
-  for (const { i, r } of run) {
-    const n = r.op === 'batch' ? r.requests.length : 1;
-    if (at + n > got.length) return undefined;
-    const mine = got.slice(at, (at += n));
-    const value = r.op === 'batch' ? mine : r.op === 'completeIo' ? (mine[0] as { completed?: number }).completed : valueOf(mine[0] as RawAnswer);
-    if (!sameValue(value, calls[i].answer)) return i;
+  for (const { i } of run) {
+    const want = expectedOf(calls[i]);
+    if (at + want.length > got.length) return undefined;
+    if (!sameValue(got.slice(at, (at += want.length)), want)) return i;
   }
   return undefined;
 }

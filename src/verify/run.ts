@@ -89,7 +89,7 @@ export interface VerifyResult {
   waitedMs?: number;
   /**
    * Path prefixes (a reset alone included) replayed from the record of their
-   * first play, their requests in one batch (models/engine/replayRecord.ts),
+   * first play, their requests sent again at once (models/engine/replayRecord.ts),
    * and those replayed live instead, with the first reason; absent for a
    * target without batch or with snapshots
    */
