@@ -5,8 +5,10 @@
 // `sharingExplorations` the suites read the check's graph instead of
 // exploring again. Keyed by spec id, which names one machine with one option
 // set within a run (the check already treats it so). Outside such a scope
-// nothing is kept: a test that builds a variant under an existing id still
-// explores its own machine. The scope is a plain module variable, not an
+// a graph is kept per spec object only (a spec is a value nobody changes):
+// `verify` reads a suite's graph for its paths and again for its coverage
+// row, and a test that builds a variant under an existing id still explores
+// its own machine. The scope is a plain module variable, not an
 // AsyncLocalStorage: that one installs promise hooks, and the suites await on
 // every step. Scopes that overlap in one process share the one map.
 import type { MachineSpec } from '../../machines/spec.ts';
@@ -14,6 +16,8 @@ import { explore } from './explore.ts';
 import type { StateGraph } from './graph.ts';
 
 let shared: Map<string, StateGraph> | undefined;
+/** outside a scope: the graph of each spec object explored there */
+const byObject = new WeakMap<MachineSpec, StateGraph>();
 let open = 0;
 
 /** Runs `run` (and everything it awaits) with one shared exploration per spec id. */
@@ -32,11 +36,12 @@ export function shareExploration(spec: MachineSpec, graph: StateGraph): void {
   shared?.set(spec.id, graph);
 }
 
-/** The spec's concrete graph (no symmetry, default limits): the one shared in this scope, else a fresh exploration. */
+/** The spec's concrete graph (no symmetry, default limits): the one shared in this scope (outside one: explored for this very spec object), else a fresh exploration. */
 export function exploreShared(spec: MachineSpec): StateGraph {
-  const known = shared?.get(spec.id);
+  const known = shared === undefined ? byObject.get(spec) : shared.get(spec.id);
   if (known !== undefined) return known;
   const graph = explore(spec);
-  shared?.set(spec.id, graph);
+  if (shared === undefined) byObject.set(spec, graph);
+  else shared.set(spec.id, graph);
   return graph;
 }

@@ -3,7 +3,7 @@
 // (targets.ts); what `--vfs N` does to each suite is in suiteVfs.ts. Returns
 // plain JSON-serialisable data; the command prints it.
 import { PROFILES, type Profile } from '../target/adapter.ts';
-import { explore } from '../check/explore.ts';
+import { exploreShared } from '../check/sharedExploration.ts';
 import { transitionKey } from '../check/transitionKey.ts';
 import { runSuite, type PathFailure, type SuiteRun } from '../../models/engine/run.ts';
 import type { ReplayRecordStats } from '../../models/engine/replayRecord.ts';
@@ -140,7 +140,8 @@ const reachableCache = new WeakMap<Suite['spec'], Reachable>();
 function reachableOf(suite: Suite): Reachable {
   let r = reachableCache.get(suite.spec);
   if (r === undefined) {
-    const g = explore(suite.spec);
+    // the graph the suite's paths came from (explored once: src/check/sharedExploration.ts)
+    const g = exploreShared(suite.spec);
     r = { initial: g.keys[0], transitions: new Map(g.transitions.map((t) => [transitionKey(g.keys[t.from], g.events[t.event], g.keys[t.to]), t.edges])) };
     reachableCache.set(suite.spec, r);
   }

@@ -1,7 +1,8 @@
 // One exploration per machine in a check run (issue 17): inside a scope the
-// suites' path generation reads the graph the check explored; outside, every
-// call explores its own machine (a test's variant under an existing id must
-// not see another machine's graph).
+// suites' path generation reads the graph the check explored; outside, a
+// graph is kept per spec object (verify reads a suite's graph for its paths
+// and again for its coverage row), so a test's variant under an existing id
+// never sees another machine's graph.
 import { describe, expect, it } from 'vitest';
 import { check } from '../../src/check/report.ts';
 import { explore } from '../../src/check/explore.ts';
@@ -22,12 +23,19 @@ describe('sharedExploration', () => {
     });
   });
 
-  it('outside a scope nothing is kept: each call explores afresh', async () => {
+  it('outside a scope a graph is kept per spec object only: the same spec is explored once, a variant under its id explores its own, a scope shares nothing after it', async () => {
     const spec = mutexToy(2);
-    await sharingExplorations(async () => shareExploration(spec, check(spec).graph));
+    const shared = check(spec).graph;
+    await sharingExplorations(async () => shareExploration(spec, shared));
     const a = exploreShared(spec);
-    expect(exploreShared(spec)).not.toBe(a);
+    expect(a).not.toBe(shared);
+    expect(exploreShared(spec)).toBe(a);
     expect(a.keys).toEqual(explore(spec).keys);
+    const variant = { ...mutexToy(3), id: spec.id };
+    const b = exploreShared(variant);
+    expect(b).not.toBe(a);
+    expect(b.keys).toEqual(explore(variant).keys);
+    expect(b.keys).not.toEqual(a.keys);
   });
 
   it('a graph explored under symmetry reduction cannot stand for the concrete one', async () => {
