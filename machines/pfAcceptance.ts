@@ -88,6 +88,7 @@ export function pfAcceptanceSpec(input: PfAcceptanceOptionsInput): MachineSpec {
     machine: createPfAcceptance(options),
     events: acceptanceAlphabet(options.vfs),
     key: acceptanceKey,
+    keyOmitsContext: true,
     invariants: ACCEPTANCE_INVARIANTS,
     // No liveness: every event moves to a later stage (the stages form a DAG),
     // so every run ends in a final state within 10 events; nothing can stay pending.

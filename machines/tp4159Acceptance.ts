@@ -61,6 +61,7 @@ export function tpAcceptanceSpec(input: Partial<TpAcceptanceOptions> = {}): Mach
     machine: createTpAcceptance(o),
     events: tpAcceptanceAlphabet(),
     key: tpAcceptanceKey,
+    keyOmitsContext: true,
     invariants: TP_ACCEPTANCE_INVARIANTS,
     // the stages form a DAG: every run ends in a final state, nothing stays pending
     liveness: [],

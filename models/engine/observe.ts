@@ -4,7 +4,7 @@
 import type { AnyMachineSnapshot, EventObject } from 'xstate';
 import { machineStep } from '../../src/check/machineStep.ts';
 import type { MachineSpec } from '../../machines/spec.ts';
-import type { PathStep } from '../../src/paths/path.ts';
+import { canonicalSnapshot, type PathStep } from '../../src/paths/path.ts';
 import { exploreShared } from '../../src/check/sharedExploration.ts';
 import { transitionCover } from '../../src/paths/transitionCover.ts';
 import { branchCover } from '../../src/paths/branchCover.ts';
@@ -128,9 +128,16 @@ export function machineSuite(spec: MachineSpec, reset: ResetOptions, requires: R
  * (bindings start from machineInitial and keep what this returns), the
  * explorer's own result is the step: XState is deterministic, and the graph
  * led it to `expected.state`. Stepping XState again was a fifth of the check.
+ * So is a copy the explorer made of the same state by another edge (the
+ * `after` of the step before, which is not `from` when the graph first
+ * reached that state by another edge): the explorer takes one key for one
+ * state, and test/models/canonicalSnapshot.test.ts checks on every suite's
+ * paths that XState steps such a copy to the very same value, context and
+ * status, except where the key leaves out context (`keyOmitsContext`).
+ * Those copies were 28,165 XState steps of the lm and no-lm run.
  */
-export function nextState(spec: Pick<MachineSpec, 'machine' | 'key'>, before: AnyMachineSnapshot, event: EventObject, expected: PathStep): AnyMachineSnapshot {
-  if (expected.after !== undefined && expected.from === before) return expected.after;
+export function nextState(spec: Pick<MachineSpec, 'machine' | 'key' | 'keyOmitsContext'>, before: AnyMachineSnapshot, event: EventObject, expected: PathStep): AnyMachineSnapshot {
+  if (expected.after !== undefined && (expected.from === before || (spec.keyOmitsContext !== true && canonicalSnapshot(before) === expected.from))) return expected.after;
   const after = machineStep(spec.machine, before, event);
   const key = spec.key ?? ((s: AnyMachineSnapshot) => JSON.stringify([s.value, s.context]));
   if (after === before || key(after) !== expected.state) {

@@ -37,6 +37,21 @@ export function requireConcrete(graph: StateGraph, what: string): void {
   }
 }
 
+/**
+ * The canonical snapshot (graph.snapshots[i], a path step's `from`) of the
+ * state each snapshot a path step carries stands for: a step's `after` is
+ * often another copy of its state, made by another edge than the one the
+ * explorer first reached the state by. A binding whose machine is such a
+ * copy is, for the explorer, where the step starts (nextState in
+ * models/engine/observe.ts).
+ */
+const canonical = new WeakMap<AnyMachineSnapshot, AnyMachineSnapshot>();
+
+/** The explored graph's own snapshot of the state `snapshot` is a copy of, when a path step carries it (else undefined). */
+export function canonicalSnapshot(snapshot: AnyMachineSnapshot): AnyMachineSnapshot | undefined {
+  return canonical.get(snapshot);
+}
+
 /** graph -> transition index -> its step, made once: paths share their prefixes (the check's 43,696 paths hold 466,493 steps of about 50,000 transitions), and a step is a value nobody changes. */
 const stepsOf = new WeakMap<StateGraph, PathStep[]>();
 
@@ -48,6 +63,8 @@ function stepOf(graph: StateGraph, ti: number): PathStep {
     const t = graph.transitions[ti];
     step = { event: graph.events[t.event], state: graph.keys[t.to], snapshot: graph.snapshots[t.to], edges: t.edges, from: graph.snapshots[t.from], after: graph.afters[ti] };
     steps[ti] = step;
+    canonical.set(graph.afters[ti], graph.snapshots[t.to]);
+    canonical.set(graph.snapshots[t.from], graph.snapshots[t.from]);
   }
   return step;
 }
