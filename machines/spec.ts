@@ -42,7 +42,8 @@ export interface MachineSpec {
   /**
    * The key leaves out context a later step reads (the acceptance machines
    * record the path taken beside the state): two snapshots of one state may
-   * step differently, so a binding steps its own (models/engine/observe.ts
+   * step differently, so a binding steps its own (the explored graph keeps
+   * the flag and src/paths/path.ts maps no copy; models/engine/observe.ts
    * nextState; test/models/canonicalSnapshot.test.ts finds a spec that
    * needs this and lacks it).
    */

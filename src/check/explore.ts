@@ -49,6 +49,7 @@ export function explore(spec: MachineSpec, options: ExploreOptions = {}): StateG
     machine,
     events,
     symmetry,
+    ...(spec.keyOmitsContext ? { keyOmitsContext: true as const } : {}),
     keys: [initialKey],
     snapshots: [initial],
     index: new Map([[initialKey, 0]]),

@@ -24,6 +24,8 @@ export interface StateGraph {
   events: EventObject[];
   /** true when states are symmetry classes (spec.symmetricKey) rather than concrete states */
   symmetry: boolean;
+  /** the spec's key leaves out context a later step reads (MachineSpec.keyOmitsContext): two snapshots of one state may step differently */
+  keyOmitsContext?: true;
   /** state index -> key */
   keys: string[];
   /** state index -> the snapshot first reached with that key (the class representative under symmetry) */

@@ -16,7 +16,9 @@ export interface PathStep {
   /**
    * Where the explorer took this step: the snapshot it stepped from and the
    * very one XState returned. A runner whose machine is `from` (the same
-   * object) has its next snapshot in `after` without stepping XState again.
+   * object), or the explorer's copy of that state by another edge
+   * (canonicalSnapshot), has its next snapshot in `after` without stepping
+   * XState again.
    */
   from?: AnyMachineSnapshot;
   after?: AnyMachineSnapshot;
@@ -43,7 +45,8 @@ export function requireConcrete(graph: StateGraph, what: string): void {
  * often another copy of its state, made by another edge than the one the
  * explorer first reached the state by. A binding whose machine is such a
  * copy is, for the explorer, where the step starts (nextState in
- * models/engine/observe.ts).
+ * models/engine/observe.ts). Not where the spec's key leaves out context a
+ * later step reads (keyOmitsContext): there a copy may step otherwise.
  */
 const canonical = new WeakMap<AnyMachineSnapshot, AnyMachineSnapshot>();
 
@@ -63,7 +66,7 @@ function stepOf(graph: StateGraph, ti: number): PathStep {
     const t = graph.transitions[ti];
     step = { event: graph.events[t.event], state: graph.keys[t.to], snapshot: graph.snapshots[t.to], edges: t.edges, from: graph.snapshots[t.from], after: graph.afters[ti] };
     steps[ti] = step;
-    canonical.set(graph.afters[ti], graph.snapshots[t.to]);
+    if (graph.keyOmitsContext !== true) canonical.set(graph.afters[ti], graph.snapshots[t.to]);
     canonical.set(graph.snapshots[t.from], graph.snapshots[t.from]);
   }
   return step;

@@ -140,7 +140,7 @@ const reachableCache = new WeakMap<Suite['spec'], Reachable>();
 function reachableOf(suite: Suite): Reachable {
   let r = reachableCache.get(suite.spec);
   if (r === undefined) {
-    // the graph the suite's paths came from (explored once: src/check/sharedExploration.ts)
+    // read through exploreShared, as the suite's paths are: one exploration per spec object (src/check/sharedExploration.ts)
     const g = exploreShared(suite.spec);
     r = { initial: g.keys[0], transitions: new Map(g.transitions.map((t) => [transitionKey(g.keys[t.from], g.events[t.event], g.keys[t.to]), t.edges])) };
     reachableCache.set(suite.spec, r);
