@@ -9,8 +9,7 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { check, median, result, type BenchResult } from './harness.ts';
 import { ProcessAdapter } from '../src/verify/processAdapter.ts';

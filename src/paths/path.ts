@@ -41,16 +41,16 @@ export function requireConcrete(graph: StateGraph, what: string): void {
 
 /**
  * The canonical snapshot (graph.snapshots[i], a path step's `from`) of the
- * state each snapshot a path step carries stands for: a step's `after` is
- * often another copy of its state, made by another edge than the one the
- * explorer first reached the state by. A binding whose machine is such a
- * copy is, for the explorer, where the step starts (nextState in
- * models/engine/observe.ts). Not where the spec's key leaves out context a
- * later step reads (keyOmitsContext): there a copy may step otherwise.
+ * state each step's `after` stands for: it is often another copy of its
+ * state, made by another edge than the one the explorer first reached the
+ * state by. A binding whose machine is such a copy is, for the explorer,
+ * where the next step starts (nextState in models/engine/observe.ts). Not
+ * where the spec's key leaves out context a later step reads
+ * (keyOmitsContext): there a copy may step otherwise.
  */
 const canonical = new WeakMap<AnyMachineSnapshot, AnyMachineSnapshot>();
 
-/** The explored graph's own snapshot of the state `snapshot` is a copy of, when a path step carries it (else undefined). */
+/** The explored graph's own snapshot of the state `snapshot` is a copy of, when it is a path step's `after` (else undefined). */
 export function canonicalSnapshot(snapshot: AnyMachineSnapshot): AnyMachineSnapshot | undefined {
   return canonical.get(snapshot);
 }
@@ -67,7 +67,6 @@ function stepOf(graph: StateGraph, ti: number): PathStep {
     step = { event: graph.events[t.event], state: graph.keys[t.to], snapshot: graph.snapshots[t.to], edges: t.edges, from: graph.snapshots[t.from], after: graph.afters[ti] };
     steps[ti] = step;
     if (graph.keyOmitsContext !== true) canonical.set(graph.afters[ti], graph.snapshots[t.to]);
-    canonical.set(graph.snapshots[t.from], graph.snapshots[t.from]);
   }
   return step;
 }
