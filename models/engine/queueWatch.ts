@@ -77,10 +77,10 @@ class WatchedTracker extends QueueTracker {
     this.current = undefined;
   }
 
-  override async regWrite(fn: number, offset: number, width: 4 | 8, value: bigint): Promise<void> {
+  override async regWrite(fn: number, offset: number, width: 4 | 8, value: bigint, ccBefore?: bigint): Promise<void> {
     this.learning();
     this.fns.add(fn);
-    return super.regWrite(fn, offset, width, value);
+    return super.regWrite(fn, offset, width, value, ccBefore);
   }
 
   override async submit(fn: number, qid: number, sqe: Uint8Array): Promise<Uint8Array | null> {

@@ -152,7 +152,12 @@ export class FunctionDriver {
    * device's head.
    */
   async enable(): Promise<void> {
-    if (((await this.adapter.regRead(this.fn, REG.CC, 4)) & 1n) === 1n) await this.disable();
+    // CC (with CAP, read once) for the tracker's CC write too: it need not read CC again (one round trip less)
+    let cc = await this.tracker.ccForEnable(this.fn);
+    if ((cc & 1n) === 1n) {
+      await this.disable();
+      cc = 0n;
+    }
     const zero = new Uint8Array(PAGE);
     await this.adapter.memWrite(this.plan.asq, zero);
     await this.adapter.memWrite(this.plan.acq, zero);
@@ -160,7 +165,7 @@ export class FunctionDriver {
     await this.tracker.regWrite(this.fn, REG.AQA, 4, (entries << 16n) | entries);
     await this.tracker.regWrite(this.fn, REG.ASQ, 8, this.plan.asq);
     await this.tracker.regWrite(this.fn, REG.ACQ, 8, this.plan.acq);
-    await this.tracker.regWrite(this.fn, REG.CC, 4, CC_ENABLE);
+    await this.tracker.regWrite(this.fn, REG.CC, 4, CC_ENABLE, cc);
     if (this.timeoutMs === 0) {
       // a synchronous target is ready, and has posted whatever it posts, within the CC write: the
       // look at the new admin CQ is asked with the CSTS read after it (one round trip on a batch target, the same reads in the same order)

@@ -74,9 +74,11 @@ export class AcceptanceHost {
 
   /** Like a host driver: disable a controller found enabled (a target may hand one over running), program the admin queue, enable. */
   async enable(fn: number): Promise<void> {
-    if (((await this.adapter.regRead(fn, REG.CC, 4)) & 1n) === 1n) {
+    let cc = await this.tracker.ccForEnable(fn);
+    if ((cc & 1n) === 1n) {
       await this.tracker.regWrite(fn, REG.CC, 4, 0n);
       await this.waitReady(fn, 0n);
+      cc = 0n;
     }
     const { asq, acq } = functionPlan(fn);
     await this.adapter.memWrite(asq, new Uint8Array(2 * PAGE));
@@ -84,7 +86,7 @@ export class AcceptanceHost {
     await this.tracker.regWrite(fn, REG.AQA, 4, BigInt(((entries - 1) << 16) | (entries - 1)));
     await this.tracker.regWrite(fn, REG.ASQ, 8, asq);
     await this.tracker.regWrite(fn, REG.ACQ, 8, acq);
-    await this.tracker.regWrite(fn, REG.CC, 4, CC_ENABLE);
+    await this.tracker.regWrite(fn, REG.CC, 4, CC_ENABLE, cc);
     await this.waitReady(fn, 1n);
     await this.adoptForeignEntries(fn);
   }

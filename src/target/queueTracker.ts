@@ -77,19 +77,23 @@ export class QueueTracker {
   }
 
   /**
-   * Forward a register write and learn from it. CC is read from the device
-   * first: a device may clear CC.EN on its own (a PF reset disables its VFs),
-   * so the last value written is not a reliable "before".
+   * Forward a register write and learn from it. A write that sets CC.EN
+   * reads CC from the device first (only a 0->1 starts the admin queues): a
+   * device may clear CC.EN on its own (a PF reset disables its VFs), so the
+   * last value written is not a reliable "before". A caller that read CC
+   * itself since its last write to it passes what it read (`ccBefore`; 0
+   * after its own disable): a device never sets CC.EN on its own. A write
+   * that clears CC.EN needs no read: afterwards the function has no queues,
+   * whatever it had before.
    */
-  async regWrite(fn: number, offset: number, width: 4 | 8, value: bigint): Promise<void> {
+  async regWrite(fn: number, offset: number, width: 4 | 8, value: bigint, ccBefore?: bigint): Promise<void> {
     const dwords: Array<[number, number]> = [[offset, Number(value & 0xffffffffn)]];
     if (width === 8) dwords.push([offset + 4, Number((value >> 32n) & 0xffffffffn)]);
     const ccWrite = dwords.find(([off]) => off === Dword.CC);
+    const enabling = ccWrite !== undefined && (ccWrite[1] & 1) === 1;
     // an enable is followed by a look at the new queues, which needs the doorbell stride: read CAP with CC (one round trip on a batch target)
-    const wantsCap = ccWrite !== undefined && (ccWrite[1] & 1) === 1 && !this.dstrd.has(fn);
-    const [cc] = ccWrite ? await together([this.raw.regRead(fn, Dword.CC, 4), wantsCap ? this.doorbellStride(fn) : Promise.resolve(0)]) : [0n];
-    const enBefore = cc & 1n;
-    const starting = ccWrite !== undefined && enBefore === 0n && (ccWrite[1] & 1) === 1;
+    const [cc] = enabling && ccBefore === undefined ? await together([this.raw.regRead(fn, Dword.CC, 4), this.doorbellStride(fn)]) : [ccBefore ?? 0n];
+    const starting = enabling && (cc & 1n) === 0n;
     // the queue memory is cleared before the write that lets the device post to it, in the same batch
     await runBatch(this.raw, [...(starting ? this.clearAdminQueues(fn) : []), { op: 'regWrite', fn, offset, width, value }]);
 
@@ -99,10 +103,8 @@ export class QueueTracker {
       else if (off === Dword.ASQ_LO || off === Dword.ASQ_HI) state.asq = withDword(state.asq, off === Dword.ASQ_HI, v);
       else if (off === Dword.ACQ_LO || off === Dword.ACQ_HI) state.acq = withDword(state.acq, off === Dword.ACQ_HI, v);
     }
-    if (ccWrite) {
-      if (enBefore === 1n && (ccWrite[1] & 1) === 0) this.forgetQueues(fn);
-      if (starting) this.startAdminQueue(fn);
-    }
+    if (ccWrite && !enabling) this.forgetQueues(fn);
+    if (starting) this.startAdminQueue(fn);
   }
 
   /**
@@ -452,6 +454,16 @@ export class QueueTracker {
     this.forgetQueues(fn);
     s.cqs.set(0, newTrackedCq(((s.aqa >>> 16) & 0xfff) + 1, s.acq & PAGE_MASK));
     s.sqs.set(0, newTrackedSq((s.aqa & 0xfff) + 1, s.asq & PAGE_MASK, 0));
+  }
+
+  /**
+   * CC of `fn`, for a caller about to enable it (its regWrite of CC.EN = 1
+   * then takes this value as `ccBefore`): read with CAP when the doorbell
+   * stride is not known yet, as regWrite would (one round trip on a batch target).
+   */
+  async ccForEnable(fn: number): Promise<bigint> {
+    const [cc] = await together([this.raw.regRead(fn, Dword.CC, 4), this.doorbellStride(fn)]);
+    return cc;
   }
 
   /** CAP.DSTRD (doorbell stride 4 << DSTRD), read once per function. */

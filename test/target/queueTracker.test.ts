@@ -171,6 +171,51 @@ describe('QueueTracker', () => {
     expect(dev.doorbells.at(-2)).toEqual({ fn: 2, offset: 0x1000, value: 1 });
   });
 
+  it('D13: a write that clears CC.EN forgets the queues without reading CC (no queue survives it, whatever CC was)', async () => {
+    const dev = new FakeDevice();
+    const t = new QueueTracker(dev);
+    await enable(t, 0, 4);
+    await t.submit(0, 0, sqe(0x06, 1));
+    const reads: number[] = [];
+    const read = dev.regRead.bind(dev);
+    dev.regRead = (f, offset, width) => {
+      reads.push(offset);
+      return read(f, offset, width);
+    };
+    await t.regWrite(0, 0x14, 4, 0x460000n);
+    expect(reads).toEqual([]);
+    expect(t.view(0)).toEqual({ sq: [], cq: [] });
+    // and a device that had disabled itself already (D18) leaves no stale queue either
+    await t.regWrite(0, 0x14, 4, 0x460001n);
+    dev.selfDisable(0);
+    await t.regWrite(0, 0x14, 4, 0x460000n);
+    expect(t.view(0)).toEqual({ sq: [], cq: [] });
+  });
+
+  it('I2: an enable given the CC its caller read (ccForEnable, CAP with it) reads neither again, and starts the admin queues', async () => {
+    const dev = new FakeDevice(1);
+    const t = new QueueTracker(dev);
+    const reads: number[] = [];
+    const read = dev.regRead.bind(dev);
+    dev.regRead = (f, offset, width) => {
+      reads.push(offset);
+      return read(f, offset, width);
+    };
+    const cc = await t.ccForEnable(1);
+    expect(reads.sort()).toEqual([0x0, 0x14]);
+    await t.regWrite(1, 0x24, 4, 0x0003_0003n);
+    await t.regWrite(1, 0x28, 8, BigInt(ASQ));
+    await t.regWrite(1, 0x30, 8, BigInt(ACQ));
+    await t.regWrite(1, 0x14, 4, 0x460001n, cc);
+    expect(reads).toHaveLength(2);
+    expect(cqeCid((await t.submit(1, 0, sqe(0x06, 9)))!)).toBe(9);
+    expect(dev.doorbells[0]).toEqual({ fn: 1, offset: 0x1000, value: 1 });
+    // without it, the tracker reads CC itself (CAP is known now)
+    await t.regWrite(1, 0x14, 4, 0x460000n);
+    await t.regWrite(1, 0x14, 4, 0x460001n);
+    expect(reads.slice(2)).toEqual([0x14]);
+  });
+
   it('D13: forgetFunction (FLR) drops one function and leaves the others', async () => {
     const dev = new FakeDevice();
     const t = new QueueTracker(dev);
