@@ -88,6 +88,11 @@ class WatchedTracker extends QueueTracker {
     return super.submit(fn, qid, sqe);
   }
 
+  override async submitRun(fn: number, qid: number, sqes: readonly Uint8Array[]): Promise<Array<Uint8Array | null>> {
+    this.learning();
+    return super.submitRun(fn, qid, sqes);
+  }
+
   // A look that consumes a completion writes the CQ's head doorbell, which
   // counts as a change: a look during which nothing changed consumed nothing
   // and left the tracker as it was.

@@ -205,6 +205,12 @@ export class FunctionDriver {
     return raw === null ? null : posted(raw, commandInfo(this.fn, qid, sqe));
   }
 
+  /** Submit `sqes` on queue `qid` in order (as submit each; fewer round trips on a synchronous target: QueueTracker.submitRun). */
+  async submitRun(qid: number, sqes: readonly Uint8Array[]): Promise<Array<Posted | null>> {
+    const raws = await this.tracker.submitRun(this.fn, qid, sqes);
+    return raws.map((raw, i) => (raw === null ? null : posted(raw, commandInfo(this.fn, qid, sqes[i]))));
+  }
+
   /** Completions posted since, that no submit claimed. */
   async reap(): Promise<Posted[]> {
     return (await this.tracker.reap(this.fn)).map((raw) => posted(raw));

@@ -142,8 +142,7 @@ export class VfGuest {
   }
 
   private async pair(op: 'create' | 'delete', qid: number, sqes: [Uint8Array, Uint8Array]): Promise<[Posted | null, Posted | null]> {
-    const a = await this.driver.submit(0, sqes[0]);
-    const b = await this.driver.submit(0, sqes[1]);
+    const [a, b] = await this.driver.submitRun(0, sqes);
     const what = `${op === 'create' ? 'Create' : 'Delete'} I/O queue pair ${qid} on VF ${this.fn}`;
     if ((a === null) !== (b === null)) {
       throw new Mismatch(what, 'both commands completed, or neither (latched)', `${a === null ? 'no completion' : describePosted(a)} then ${b === null ? 'no completion' : describePosted(b)}`);

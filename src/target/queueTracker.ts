@@ -20,7 +20,7 @@ import { toHex } from '../wire/hex.ts';
 import { queueChange } from './queueCommands.ts';
 import { TargetFault } from './errors.ts';
 import { runBatch, together, type BatchOps, type RawAnswer, type RawRequest } from './batch.ts';
-import { claimCompletion, completionId, cqTake, sqeCid, sqFull, sqHeadFrom, sqPush, sqSkipToHead } from './ring.ts';
+import { claimCompletion, completionId, cqPop, cqTake, nextIndex, sqeCid, sqFull, sqHeadFrom, sqOutstanding, sqPush, sqSkipToHead } from './ring.ts';
 import { judgeCompletion, rememberSlot, stalePhaseFault } from './completionCheck.ts';
 import { applyQueueChange, copyFunctionState, copyState, newFunctionState, newTrackedCq, newTrackedSq, type CompletionQueue, type FunctionState, type SubmissionQueue, type TrackerState } from './queueState.ts';
 
@@ -179,34 +179,12 @@ export class QueueTracker {
   }
 
   private async submitQueued(fn: number, qid: number, sqe: Uint8Array): Promise<Uint8Array | null> {
-    if (sqe.length !== SQE_SIZE) {
-      throw new Error(`an SQE is ${SQE_SIZE} bytes, got ${sqe.length}`);
-    }
-    const state = this.functions.get(fn);
-    const sq = state?.sqs.get(qid);
-    if (!state || !sq) {
-      throw new Error(
-        `function ${fn} has no submission queue ${qid}: enable the controller (AQA, ASQ, ACQ, then CC.EN=1) ` +
-          `for the admin queue, or create the I/O queue with Create I/O CQ/SQ submitted through this tracker`,
-      );
-    }
-    const cq = state.cqs.get(sq.cqid);
-    if (!cq) {
-      throw new Error(`function ${fn} SQ ${qid} points at completion queue ${sq.cqid}, which no longer exists`);
-    }
-    if (sqFull(sq)) {
-      throw new Error(
-        `function ${fn} SQ ${qid} is full (${sq.size} entries, head ${sq.head}): ` +
-          `earlier commands got no completion; reset or re-enable the controller`,
-      );
-    }
+    checkSqeSize(sqe);
+    const { state, sq, cq } = this.queuesOf(fn, qid);
     const dstrd = this.dstrd.get(fn) ?? (await this.doorbellStride(fn));
     const deadline = Date.now() + this.timeoutMs;
     const cid = sqeCid(sqe);
-    // a new record (sqPush copies), filled in before anything holds it
-    const pushed = sqPush(sq);
-    pushed.pushed = sq.pushed + 1;
-    pushed.waiting = [...sq.waiting, { cid, seq: sq.pushed, sqe: sqe.slice() }];
+    const pushed = pushCommand(fn, qid, sq, sqe);
     // the first look at the CQ rides with the doorbell: a synchronous target has posted by then
     const reads = cqReadRequests(cq);
     const answers = await runBatch(this.raw, [
@@ -228,6 +206,120 @@ export class QueueTracker {
     const late = await this.pollCompletion(fn, sq.cqid, dstrd, qid, cid, deadline);
     if (late) await runBatch(this.raw, this.learnFromAdmin(state, qid, sqe, late));
     return late;
+  }
+
+  /** The function, SQ `qid` and its CQ, or an error that says how to get them. */
+  private queuesOf(fn: number, qid: number): { state: FunctionState; sq: SubmissionQueue; cq: CompletionQueue } {
+    const state = this.functions.get(fn);
+    const sq = state?.sqs.get(qid);
+    if (!state || !sq) {
+      throw new Error(
+        `function ${fn} has no submission queue ${qid}: enable the controller (AQA, ASQ, ACQ, then CC.EN=1) ` +
+          `for the admin queue, or create the I/O queue with Create I/O CQ/SQ submitted through this tracker`,
+      );
+    }
+    const cq = state.cqs.get(sq.cqid);
+    if (!cq) {
+      throw new Error(`function ${fn} SQ ${qid} points at completion queue ${sq.cqid}, which no longer exists`);
+    }
+    return { state, sq, cq };
+  }
+
+  /**
+   * Submit `sqes` on SQ `qid` of `fn` in order, as submit() submits each, and
+   * give each one's completion (null: none came). On a synchronous target
+   * (timeout 0) with every command on the CQ answered, as many as the CQ
+   * holds without a head doorbell (and the SQ has room for) go as one batch:
+   * each SQE, its doorbell and a read of the CQ slots its completion takes,
+   * the slots predicted from the commands before it completing. Each is then
+   * judged as submit judges it, against its SQ as it was when its doorbell
+   * rang. After a command that got no completion the predictions no longer
+   * hold: the commands after it are looked for once more, all together.
+   * Elsewhere the commands go one by one.
+   */
+  async submitRun(fn: number, qid: number, sqes: readonly Uint8Array[]): Promise<Array<Uint8Array | null>> {
+    const out: Array<Uint8Array | null> = [];
+    for (let at = 0; at < sqes.length; ) {
+      const n = this.runRoom(fn, qid, sqes.length - at);
+      if (n < 2) {
+        out.push(await this.submit(fn, qid, sqes[at++]));
+        continue;
+      }
+      const chunk = sqes.slice(at, at + n);
+      try {
+        out.push(...(await this.submitChunk(fn, qid, chunk)));
+      } catch (e) {
+        if (e instanceof TargetFault) throw e.withCommand({ fn, qid, cid: sqeCid(chunk[0]), sqe: toHex(chunk[0]) });
+        throw e;
+      }
+      at += n;
+    }
+    return out;
+  }
+
+  /** How many of `wanted` commands on SQ `qid` of `fn` go as one batch (below 2: one by one; see submitRun). */
+  private runRoom(fn: number, qid: number, wanted: number): number {
+    const state = this.functions.get(fn);
+    const sq = state?.sqs.get(qid);
+    const cq = sq && state?.cqs.get(sq.cqid);
+    // an asynchronous target posts when it posts: each command is looked for with polls
+    if (this.timeoutMs !== 0 || !state || !sq || !cq || !this.dstrd.has(fn)) return 0;
+    // every command that posts to this CQ answered: the device's CQ head is the host's (its doorbell went first), and nothing else can come
+    for (const q of [...state.sqs.values(), ...state.retired.values()]) if (q.cqid === sq.cqid && q.waiting.length > 0) return 0;
+    return Math.min(wanted, cq.size - 1, sq.size - 1 - sqOutstanding(sq));
+  }
+
+  /** One batch of submitRun (runRoom said it fits). */
+  private async submitChunk(fn: number, qid: number, sqes: readonly Uint8Array[]): Promise<Array<Uint8Array | null>> {
+    const { state, sq, cq } = this.queuesOf(fn, qid);
+    const cqid = sq.cqid;
+    const dstrd = this.dstrd.get(fn) as number;
+    const requests: RawRequest[] = [];
+    /** each command's CQ read: where it is in the batch, and the CQ head it reads from */
+    const looks: Array<{ at: number; count: number; head: number; phase: 0 | 1 }> = [];
+    let tail = sq.tail;
+    let predicted = cq;
+    for (const sqe of sqes) {
+      checkSqeSize(sqe);
+      const next = nextIndex(tail, sq.size);
+      const reads = cqReadRequests(predicted);
+      requests.push({ op: 'memWrite', addr: sq.base + BigInt(tail * SQE_SIZE), data: sqe }, { op: 'regWrite', fn, offset: sqTailDoorbell(qid, dstrd), width: 4, value: BigInt(next) });
+      looks.push({ at: requests.length, count: reads.length, head: predicted.head, phase: predicted.phase });
+      requests.push(...reads);
+      tail = next;
+      predicted = cqPop(predicted);
+    }
+    const answers = await runBatch(this.raw, requests);
+    const out: Array<Uint8Array | null> = [];
+    let doorbell: RawRequest[] = [];
+    const after: RawRequest[] = [];
+    for (const [k, sqe] of sqes.entries()) {
+      const now = state.cqs.get(cqid);
+      const look = looks[k];
+      if (now === undefined || now.head !== look.head || now.phase !== look.phase) {
+        // a command before it got no completion: every one left waits on the SQ, then one look for them all
+        for (const rest of sqes.slice(k)) state.sqs.set(qid, pushCommand(fn, qid, this.queuesOf(fn, qid).sq, rest));
+        const db = await this.consume(fn, cqid, dstrd);
+        if (db.length > 0) doorbell = db;
+        for (const rest of sqes.slice(k)) out.push(this.claimLearning(fn, state, qid, rest, after));
+        break;
+      }
+      // judged against the SQ as it was when this command's doorbell rang
+      state.sqs.set(qid, pushCommand(fn, qid, this.queuesOf(fn, qid).sq, sqe));
+      const db = await this.consume(fn, cqid, dstrd, joined(answers.slice(look.at, look.at + look.count)));
+      if (db.length > 0) doorbell = db;
+      out.push(this.claimLearning(fn, state, qid, sqe, after));
+    }
+    const next = [...doorbell, ...after];
+    if (next.length > 0) await runBatch(this.raw, next);
+    return out;
+  }
+
+  /** claim's completion of `sqe`, and what a Create/Delete it answers makes the host do (added to `after`). */
+  private claimLearning(fn: number, state: FunctionState, qid: number, sqe: Uint8Array, after: RawRequest[]): Uint8Array | null {
+    const hit = this.claim(fn, qid, sqeCid(sqe));
+    if (hit) after.push(...this.learnFromAdmin(state, qid, sqe, hit));
+    return hit;
   }
 
   /**
@@ -392,7 +484,7 @@ export class QueueTracker {
     const change = queueChange(sqe);
     if (!change) return [];
     applyQueueChange(state, change);
-    // No SQ can point at a new CQ yet, so nothing was posted to it: clearing is safe.
+    // Nothing was posted to a new CQ yet (no command was submitted on an SQ that points at it, even one a run created with it): clearing is safe.
     return change.kind === 'create-cq' ? [{ op: 'memWrite', addr: change.base, data: new Uint8Array(change.size * CQE_SIZE) }] : [];
   }
 
@@ -475,6 +567,26 @@ export class QueueTracker {
     }
     return dstrd;
   }
+}
+
+function checkSqeSize(sqe: Uint8Array): void {
+  if (sqe.length !== SQE_SIZE) throw new Error(`an SQE is ${SQE_SIZE} bytes, got ${sqe.length}`);
+}
+
+/** SQ `sq` of `fn` with `sqe` written at its tail and waiting (a new record: sqPush copies); refused when the SQE is not 64 bytes or the SQ is full. */
+function pushCommand(fn: number, qid: number, sq: SubmissionQueue, sqe: Uint8Array): SubmissionQueue {
+  checkSqeSize(sqe);
+  if (sqFull(sq)) {
+    throw new Error(
+      `function ${fn} SQ ${qid} is full (${sq.size} entries, head ${sq.head}): ` +
+        `earlier commands got no completion; reset or re-enable the controller`,
+    );
+  }
+  // filled in before anything holds it
+  const pushed = sqPush(sq);
+  pushed.pushed = sq.pushed + 1;
+  pushed.waiting = [...sq.waiting, { cid: sqeCid(sqe), seq: sq.pushed, sqe: sqe.slice() }];
+  return pushed;
 }
 
 /**

@@ -9,6 +9,7 @@ import { functionPlan } from '../../models/host/hostPlan.ts';
 import type { Mutant } from '../../src/emulator/options.ts';
 import type { Adapter, ResetOptions } from '../../src/target/adapter.ts';
 import { QueueTracker } from '../../src/target/queueTracker.ts';
+import { runEach, type RawAnswer, type RawRequest } from '../../src/target/batch.ts';
 import { CC_ENABLE, REG } from '../../src/wire/registers.ts';
 import { EmulatorAdapter } from '../../src/verify/emulatorAdapter.ts';
 import { DoorbellWatch } from './doorbellWatch.ts';
@@ -49,6 +50,28 @@ describe('queue laps: a fresh queue run round at set-up', () => {
     const { tracker } = await pfQueue({}, 'noPhaseInvert');
     await expect(lap(tracker, 'checked')).rejects.toThrow(/previous pass's phase tag/);
     expect(cq0(tracker)).toEqual({ head: 0, phase: 0 });
+  });
+
+  it('NVMe phase tag: on a synchronous batch target, once the first no-op completed at once the rest go as runs (as many as the CQ holds), and the lap ends where it did', async () => {
+    const emulator = new EmulatorAdapter();
+    const runs: number[] = [];
+    const adapter = Object.assign(emulator, {
+      batch: (requests: readonly RawRequest[]): Promise<RawAnswer[]> => {
+        runs.push(requests.filter((r) => r.op === 'memWrite').length);
+        return runEach(emulator, requests);
+      },
+    });
+    await adapter.reset({ vfs: 1, profile: 'lm' });
+    const tracker = new QueueTracker(adapter, { timeoutMs: 0 });
+    await tracker.regWrite(0, REG.AQA, 4, 0x0007_0007n);
+    await tracker.regWrite(0, REG.ASQ, 8, ASQ);
+    await tracker.regWrite(0, REG.ACQ, 8, ACQ);
+    await tracker.regWrite(0, REG.CC, 4, CC_ENABLE);
+    runs.length = 0;
+    await lap(tracker, 'checked');
+    expect(cq0(tracker)).toEqual({ head: 1, phase: 0 });
+    // 9 no-ops: the first alone, then 7 (an 8-entry CQ holds 7 without a head doorbell), then 1
+    expect(runs.filter((n) => n > 0)).toEqual([1, 7, 1]);
   });
 
   it('D11, D12: with deferred I/O the guest releases each held Flush with completeIo, and its new pair wraps', async () => {

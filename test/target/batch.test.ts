@@ -107,3 +107,70 @@ describe('batches of raw operations (the driver\'s side of the protocol\'s batch
     await expect(runBatch(liar, reqs)).rejects.toThrow(/request 0 \(memWrite\)/);
   });
 });
+
+/** A device that reports the SQ head one entry too far in its first completion (the command behind it not even written yet). */
+class AheadDevice extends BatchingDevice {
+  private first = true;
+  override async regWrite(f: number, offset: number, width: 4 | 8, value: bigint): Promise<void> {
+    await super.regWrite(f, offset, width, value);
+    if (this.first && offset === 0x1000) {
+      // the first completion, in CQ memory at slot 0: SQHD one further
+      this.first = false;
+      this.mem[0x20000 + 8] += 1;
+    }
+  }
+}
+
+describe('a run of commands (QueueTracker.submitRun)', () => {
+  const cids = (got: ReadonlyArray<Uint8Array | null>): number[] => got.map((c) => (c === null ? -1 : cqeCid(c)));
+
+  it('I2: on a synchronous target, as many as the CQ holds without a head doorbell go as one batch, each with its own completion', async () => {
+    const dev = new BatchingDevice();
+    const t = new QueueTracker(dev, { timeoutMs: 0 });
+    await enable(t, 0); // 4 entries: 3 completions fit before a head doorbell
+    dev.batches.length = 0;
+    const got = await t.submitRun(0, 0, [1, 2, 3, 4, 5].map((cid) => sqe(0x06, cid)));
+    expect(cids(got)).toEqual([1, 2, 3, 4, 5]);
+    // 3 + 2 commands: two batches of SQE, doorbell and CQ read each (the head doorbell rides with the next)
+    const runs = dev.batches.filter((b) => b.includes('memWrite'));
+    expect(runs.map((b) => b.filter((op) => op === 'memWrite').length)).toEqual([3, 2]);
+    // the device was told every completion was consumed, and the queue goes on
+    expect(dev.fn(0).cqs.get(0)!.hostHead).toBe(5 % 4);
+    expect(cqeCid((await t.submit(0, 0, sqe(0x06, 6)))!)).toBe(6);
+  });
+
+  it('I2: each completion of a run is judged against its SQ as its own doorbell left it (an SQ head the device cannot have reached yet is a fault)', async () => {
+    const one = new QueueTracker(new AheadDevice(), { timeoutMs: 0 });
+    await enable(one, 0);
+    await expect(one.submit(0, 0, sqe(0x06, 1))).rejects.toThrow(/SQHD expected 1, got 2/);
+    const run = new QueueTracker(new AheadDevice(), { timeoutMs: 0 });
+    await enable(run, 0);
+    await expect(run.submitRun(0, 0, [sqe(0x06, 1), sqe(0x06, 2)])).rejects.toThrow(/SQHD expected 1, got 2/);
+  });
+
+  it('D1: a command of a run that gets no completion gives null, the ones after it still get theirs, and the queue goes on', async () => {
+    const dev = new BatchingDevice();
+    const t = new QueueTracker(dev, { timeoutMs: 0 });
+    await enable(t, 0);
+    expect(cids(await t.submitRun(0, 0, [sqe(0x06, 1), sqe(0xff, 2), sqe(0x06, 3)]))).toEqual([1, -1, 3]);
+    expect(cqeCid((await t.submit(0, 0, sqe(0x06, 4)))!)).toBe(4);
+    expect(await t.reap(0)).toEqual([]);
+  });
+
+  it('I2: Create I/O CQ then SQ as one run makes the pair usable, as two submits do', async () => {
+    const t = new QueueTracker(new BatchingDevice(), { timeoutMs: 0 });
+    await enable(t, 0);
+    const got = await t.submitRun(0, 0, [sqe(0x05, 1, { prp1: 0x30000, cdw10: (3 << 16) | 1, cdw11: 1 }), sqe(0x01, 2, { prp1: 0x40000, cdw10: (3 << 16) | 1, cdw11: (1 << 16) | 1 })]);
+    expect(cids(got)).toEqual([1, 2]);
+    expect(cqeCid((await t.submit(0, 1, sqe(0x02, 3)))!)).toBe(3);
+  });
+
+  it('an asynchronous target (a completion timeout) gets a run one command at a time, as submits', async () => {
+    const dev = new BatchingDevice();
+    const t = new QueueTracker(dev, { timeoutMs: 50 });
+    await enable(t, 0);
+    dev.batches.length = 0;
+    expect(cids(await t.submitRun(0, 0, [sqe(0x06, 1), sqe(0x06, 2)]))).toEqual([1, 2]);
+    expect(dev.batches.filter((b) => b.includes('memWrite'))).toHaveLength(2);
+  });
+});
