@@ -35,7 +35,7 @@ import { PfHost, type Sent } from '../host/pfHost.ts';
 import { Mismatch, type Suite } from '../engine/suite.ts';
 import { VfGuest, type VfGuestState } from '../host/vfGuest.ts';
 import { realise } from '../realisers/realiser.ts';
-import { LM_REALISATION, queryBeforeSave, savedImage, type VfBookView, type VfImage, type VfRealisation, type VfStep } from '../realisers/vf.ts';
+import { LM_REALISATION, queryBeforeSave, savedImage, savedImageReads, type VfBookView, type VfImage, type VfRealisation, type VfStep } from '../realisers/vf.ts';
 import type { BindingOptions } from './vfLifecycle.ts';
 import { completionWait, DEFAULT_TIMEOUT_MS } from '../engine/completionWait.ts';
 import { copyBook, deviceSnapshots, type DeviceSnapshot } from '../engine/snapshots.ts';
@@ -227,9 +227,9 @@ export class SystemBinding implements Implementation<DeviceSnapshot<Saved>> {
   private async saveImage(label: string, g: VfGuest): Promise<VfImage> {
     const drivers = { pf: this.pf, guest: g, sizes: this.sizes, label };
     const size = await queryBeforeSave(drivers);
-    const s = await this.pf.save(g.fn, size);
+    const s = await this.pf.save(g.fn, size, savedImageReads(drivers, size));
     expectOwn(`${label}: SAVE_DATA of VF ${g.fn} (QUERY's ${size} bytes)`, SUCCESS_STATUS, s.cqe);
-    return savedImage(drivers, size, null);
+    return savedImage(drivers, size, null, s.data);
   }
 
   /** A VF event through the lm profile's realisers, then what the host files: its images (D6), and the guest's bring-up after an FLR. */

@@ -83,9 +83,9 @@ class WatchedTracker extends QueueTracker {
     return super.regWrite(fn, offset, width, value, ccBefore);
   }
 
-  override async submit(fn: number, qid: number, sqe: Uint8Array): Promise<Uint8Array | null> {
+  override async submitReading(fn: number, qid: number, sqe: Uint8Array, reads: ReadonlyArray<{ addr: bigint; len: number }>): Promise<{ cqe: Uint8Array | null; data: Uint8Array[] | null }> {
     this.learning();
-    return super.submit(fn, qid, sqe);
+    return super.submitReading(fn, qid, sqe, reads);
   }
 
   override async submitRun(fn: number, qid: number, sqes: readonly Uint8Array[]): Promise<Array<Uint8Array | null>> {

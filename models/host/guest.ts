@@ -201,8 +201,13 @@ export class FunctionDriver {
 
   /** Submit on queue `qid`; the completion, or null when none came (latched, in flight, dropped). */
   async submit(qid: number, sqe: Uint8Array): Promise<Posted | null> {
-    const raw = await this.tracker.submit(this.fn, qid, sqe);
-    return raw === null ? null : posted(raw, commandInfo(this.fn, qid, sqe));
+    return (await this.submitReading(qid, sqe, [])).cqe;
+  }
+
+  /** submit, and the memory the command writes read right after its completion (QueueTracker.submitReading; `data` null: read it yourself). */
+  async submitReading(qid: number, sqe: Uint8Array, reads: ReadonlyArray<{ addr: bigint; len: number }>): Promise<{ cqe: Posted | null; data: Uint8Array[] | null }> {
+    const { cqe, data } = await this.tracker.submitReading(this.fn, qid, sqe, reads);
+    return { cqe: cqe === null ? null : posted(cqe, commandInfo(this.fn, qid, sqe)), data };
   }
 
   /** Submit `sqes` on queue `qid` in order (as submit each; fewer round trips on a synchronous target: QueueTracker.submitRun). */
@@ -243,9 +248,9 @@ export class FunctionDriver {
   /** Identify with CNS `cns` (4096 bytes) through this function's own admin queue; it must succeed. */
   async identify(cns: number, what = `Identify CNS ${cns.toString(16)}h`): Promise<Uint8Array> {
     await this.adapter.memWrite(this.plan.scratch, new Uint8Array(PAGE));
-    const c = await this.submit(0, sqeFor.identify(this.cid(), cns, this.plan.scratch));
+    const { cqe: c, data } = await this.submitReading(0, sqeFor.identify(this.cid(), cns, this.plan.scratch), [{ addr: this.plan.scratch, len: IDENTIFY_SIZE }]);
     if (c === null || !isOk(c)) throw new Mismatch(`${what} on function ${this.fn}`, 'Successful Completion', c === null ? 'no completion' : describePosted(c));
-    return this.adapter.memRead(this.plan.scratch, IDENTIFY_SIZE);
+    return data?.[0] ?? this.adapter.memRead(this.plan.scratch, IDENTIFY_SIZE);
   }
 
   /** Identify Controller byte 3072 (D2), read through this function's own admin queue. */
@@ -297,9 +302,14 @@ export async function readCommand(d: FunctionDriver, lba: number, cid: number): 
   return sqeFor.read(cid, NSID, BigInt(lba), 1, d.plan.readBuffer);
 }
 
-/** Compare the read buffer with `lba`'s pattern; a message naming the first differing byte, or null. */
-export async function checkReadBack(d: FunctionDriver, lba: number): Promise<string | null> {
-  const got = await d.adapter.memRead(d.plan.readBuffer, BLOCK);
+/** The read buffer's bytes as a Read leaves them (readCommand), for submitReading to read with its completion. */
+export function readBufferRead(d: FunctionDriver): { addr: bigint; len: number } {
+  return { addr: d.plan.readBuffer, len: BLOCK };
+}
+
+/** Compare the read buffer (`read`: its bytes, read with the completion; else read now) with `lba`'s pattern; a message naming the first differing byte, or null. */
+export async function checkReadBack(d: FunctionDriver, lba: number, read?: Uint8Array): Promise<string | null> {
+  const got = read ?? (await d.adapter.memRead(d.plan.readBuffer, BLOCK));
   const want = blockPattern(lba);
   const i = want.findIndex((b, k) => got[k] !== b);
   if (i < 0) return null;

@@ -38,7 +38,12 @@ export function canaryFill(length: number): Uint8Array {
 export interface Sent {
   cid: number;
   cqe: Posted | null;
+  /** the memory `reads` asked for, read with a completion that came at once (null: none came then; read it yourself) */
+  data?: Uint8Array[] | null;
 }
+
+/** Host memory read right after a command's completion (FunctionDriver.submitReading). */
+export type AfterRead = { addr: bigint; len: number };
 
 export type LmOpName = 'QUERY' | 'SUSPEND' | 'RESUME' | 'SAVE' | 'LOAD';
 
@@ -54,12 +59,14 @@ export class PfHost {
     this.driver = new FunctionDriver(adapter, 0, timeoutMs);
   }
 
-  /** One LM command on the PF admin queue. */
-  async lm(op: LmOpName, vf: number, fields: { prp1?: bigint; prp2?: bigint; size?: number } = {}): Promise<Sent> {
+  /** One LM command on the PF admin queue; `reads`: memory read with its completion (Sent.data). */
+  async lm(op: LmOpName, vf: number, fields: { prp1?: bigint; prp2?: bigint; size?: number } = {}, reads: readonly AfterRead[] = []): Promise<Sent> {
     const cid = this.driver.cid();
     // the fields named, not spread in: a spread into a literal costs microseconds on Node 20's V8 (src/target/queueState.ts); the encoder skips the absent ones
-    const cqe = await this.driver.submit(0, encodeLmCommand({ opcode: LM_OPCODE[op], cid, vfIndex: vf, prp1: fields.prp1, prp2: fields.prp2, size: fields.size }));
-    return { cid, cqe };
+    const sqe = encodeLmCommand({ opcode: LM_OPCODE[op], cid, vfIndex: vf, prp1: fields.prp1, prp2: fields.prp2, size: fields.size });
+    if (reads.length === 0) return { cid, cqe: await this.driver.submit(0, sqe) };
+    const { cqe, data } = await this.driver.submitReading(0, sqe, reads);
+    return { cid, cqe, data };
   }
 
   private async place(b: MigrationBuffer, length: number): Promise<{ prp1: bigint; prp2: bigint }> {
@@ -68,21 +75,30 @@ export class PfHost {
     return { prp1: p.prp1, prp2: p.prp2 };
   }
 
-  /** SAVE of `vf` into its buffer, described for `size` bytes (QUERY's answer), canary beyond. */
-  async save(vf: number, size: number): Promise<Sent> {
+  /** SAVE of `vf` into its buffer, described for `size` bytes (QUERY's answer), canary beyond; `reads` as for lm. */
+  async save(vf: number, size: number, reads: readonly AfterRead[] = []): Promise<Sent> {
     const { save } = migrationBuffers(vf);
     await this.adapter.memWrite(save.start, canaryFill(Math.min(size + CANARY_TAIL, save.capacity)));
-    return this.lm('SAVE', vf, await this.place(save, size));
+    return this.lm('SAVE', vf, await this.place(save, size), reads);
+  }
+
+  /** Where the bytes of a SAVE of `size` bytes are, with the canary after them: what saved() reads. */
+  savedRead(vf: number, size: number): AfterRead {
+    const { save } = migrationBuffers(vf);
+    return { addr: save.start, len: Math.min(size + CANARY_TAIL, save.capacity) };
   }
 
   /**
    * The bytes a successful SAVE of `size` bytes wrote, or why they are not
    * QUERY's size: a canary byte changed past `size` (wrote more), or the last
-   * 8 bytes before `size` are all canary (wrote less).
+   * 8 bytes before `size` are all canary (wrote less). `all`: savedRead's
+   * bytes, read with the completion; else read now.
    */
-  async saved(vf: number, size: number): Promise<{ bytes: Uint8Array; fault: string | null }> {
-    const { save } = migrationBuffers(vf);
-    const all = await this.adapter.memRead(save.start, Math.min(size + CANARY_TAIL, save.capacity));
+  async saved(vf: number, size: number, all?: Uint8Array): Promise<{ bytes: Uint8Array; fault: string | null }> {
+    if (all === undefined) {
+      const { addr, len } = this.savedRead(vf, size);
+      return this.saved(vf, size, await this.adapter.memRead(addr, len));
+    }
     const bytes = all.slice(0, size);
     for (let i = size; i < all.length; i++) {
       if (all[i] !== canaryByte(i)) {

@@ -9,7 +9,7 @@ import type { Adapter } from '../../src/target/adapter.ts';
 import { runBatch, together } from '../../src/target/batch.ts';
 import { claimCompletion, sqeCid } from '../../src/target/ring.ts';
 import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
-import { checkReadBack, describePosted, FunctionDriver, isOk, lbaOf, postedDetail, readCommand, writeCommand, type DriverState, type Posted, type QueueDepths, VF_DEPTHS } from './guest.ts';
+import { checkReadBack, describePosted, FunctionDriver, isOk, lbaOf, postedDetail, readBufferRead, readCommand, writeCommand, type DriverState, type Posted, type QueueDepths, VF_DEPTHS } from './guest.ts';
 import { Mismatch } from '../engine/suite.ts';
 import type { LapEnd } from './queueLap.ts';
 
@@ -274,7 +274,10 @@ export class VfGuest {
 
   private async readBack(what: string, lba: number, checkData: boolean, deferred: boolean): Promise<void> {
     const cid = this.driver.cid();
-    let c = await this.driver.submit(1, await readCommand(this.driver, lba, cid));
+    // the block read with the completion where it comes at once (one round trip on a synchronous batch target); held I/O completes later
+    const sent = await this.driver.submitReading(1, await readCommand(this.driver, lba, cid), checkData && !deferred ? [readBufferRead(this.driver)] : []);
+    let c = sent.cqe;
+    const block = sent.data?.[0];
     if (c === null && deferred) {
       const { n, got } = (await this.completeOne()) ?? { n: 0, got: [] };
       if (n !== 1) throw new Mismatch(what, 'the Read in flight to complete (completeIo 1)', `completeIo completed ${n}`);
@@ -284,7 +287,7 @@ export class VfGuest {
     }
     if (c === null || !isOk(c)) throw new Mismatch(what, 'Successful Completion', c === null ? 'no completion' : describePosted(c), c === null ? { differences: [{ field: 'completion', expected: 'one', observed: 'none' }] } : postedDetail(what, c));
     if (!checkData) return;
-    const wrong = await checkReadBack(this.driver, lba);
+    const wrong = await checkReadBack(this.driver, lba, block);
     if (wrong !== null) throw new Mismatch(what, 'the block the guest wrote', wrong);
   }
 
@@ -299,13 +302,17 @@ export class VfGuest {
     this.written = [...s.written];
   }
 
-  /** What a migration carries: the VM's queue and data pages, and the guest's beliefs, as SAVE captured the VF. */
-  async captureVm(): Promise<VmImage> {
+  /** The VM's pages a migration carries (captureVm reads them). */
+  vmPages(): Array<{ addr: bigint; len: number }> {
+    return this.driver.plan.guestPages(this.maxQueues).map((addr) => ({ addr, len: PAGE }));
+  }
+
+  /** What a migration carries: the VM's queue and data pages (`read`: vmPages' bytes, read with the SAVE's completion; else read now), and the guest's beliefs, as SAVE captured the VF. */
+  async captureVm(read?: readonly Uint8Array[]): Promise<VmImage> {
+    const pages = this.vmPages();
     // the pages are independent reads: one batch on a target that has it
-    const addrs = this.driver.plan.guestPages(this.maxQueues);
-    const read = await runBatch(this.adapter, addrs.map((addr) => ({ op: 'memRead' as const, addr, len: PAGE })));
-    const pages = addrs.map((addr, i): [bigint, Uint8Array] => [addr, read[i].data]);
-    return { book: copyVfBook(this.book), driver: this.driver.save(), pages };
+    const data = read ?? (await runBatch(this.adapter, pages.map(({ addr, len }) => ({ op: 'memRead' as const, addr, len })))).map((a) => a.data);
+    return { book: copyVfBook(this.book), driver: this.driver.save(), pages: pages.map(({ addr }, i): [bigint, Uint8Array] => [addr, data[i]]) };
   }
 
   /** LOAD succeeded: the VM continues from the image (its memory and its beliefs; the namespace is shared and stays). */

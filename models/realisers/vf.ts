@@ -20,7 +20,7 @@ import { encodeLmCommand } from '../../src/wire/lmCommands.ts';
 import { isOk, type FunctionDriver, type Posted } from '../host/guest.ts';
 import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
 import { checkRdy, expectOwn, SUCCESS_STATUS, type ExpectedStatus, type SizeTable } from '../engine/observe.ts';
-import { CORRUPTIONS, corruptLoad, LM_OPCODE, type LmOpName, type PfHost } from '../host/pfHost.ts';
+import { CORRUPTIONS, corruptLoad, LM_OPCODE, type AfterRead, type LmOpName, type PfHost } from '../host/pfHost.ts';
 import { Mismatch } from '../engine/suite.ts';
 import type { VfGuest, VmImage } from '../host/vfGuest.ts';
 import { guestQueuePair, holdsIo, realiser, type Realiser, type RealiserTable } from './realiser.ts';
@@ -104,15 +104,21 @@ export async function queryBeforeSave(s: VfDrivers): Promise<number> {
   return size;
 }
 
+/** What savedImage reads: the SAVE buffer, then the VM's pages (for PfHost.save to read with its completion). */
+export function savedImageReads(s: VfDrivers, size: number): AfterRead[] {
+  return [s.pf.savedRead(s.guest.fn, size), ...s.guest.vmPages()];
+}
+
 /**
  * A SAVE of `size` bytes completed successfully: the bytes, checked (exactly
  * QUERY's size, D8; the same as `same` when nothing changed the VF, D6),
- * with the VM they belong to.
+ * with the VM they belong to. `read`: savedImageReads' bytes, read with the
+ * SAVE's completion (Sent.data); else they are read now.
  */
-export async function savedImage(s: VfDrivers, size: number, same: Uint8Array | null): Promise<VfImage> {
+export async function savedImage(s: VfDrivers, size: number, same: Uint8Array | null, read?: Uint8Array[] | null): Promise<VfImage> {
   const fn = s.guest.fn;
-  // independent reads, asked for together (one round trip on a batch target)
-  const [{ bytes, fault }, vm] = await together([s.pf.saved(fn, size), s.guest.captureVm()]);
+  // independent reads, asked for together (one round trip on a batch target), unless read with the completion
+  const [{ bytes, fault }, vm] = await together([s.pf.saved(fn, size, read?.[0]), s.guest.captureVm(read?.slice(1))]);
   if (fault !== null) throw new Mismatch(`${s.label}: SAVE_DATA of VF ${fn} writes exactly QUERY's size (D8)`, `${size} bytes`, fault);
   if (same !== null) {
     const i = bytes.findIndex((b, k) => same[k] !== b);
@@ -179,11 +185,13 @@ export const VF_REALISERS: RealiserTable<VfStep, VfObserved> = {
   LM_RESUME: pfLm('RESUME'),
   LM_SAVE: realiser('LM_SAVE', 'QUERY, then SAVE_DATA into a canary-filled buffer of that size (D6, D8, D12)', async (s) => {
     const size = s.lm ? await queryBeforeSave(s) : NO_IMAGE_SIZE;
-    const { cid, cqe } = await s.pf.save(s.guest.fn, size);
+    // the image read with the completion when the machine says it succeeds at once (a draining or rejected SAVE reads nothing)
+    const succeeds = s.expected !== 'none' && s.expected.sct === 0 && s.expected.sc === 0;
+    const { cid, cqe, data } = await s.pf.save(s.guest.fn, size, succeeds ? savedImageReads(s, size) : []);
     own(s, `SAVE_DATA of QUERY's ${size} bytes`, cqe, 'SAVE drains fetched I/O first (D12)');
     if (cqe === null) return { kind: 'draining', cid, size };
     if (!isOk(cqe)) return DONE;
-    return { kind: 'saved', image: await savedImage(s, size, s.book.same) };
+    return { kind: 'saved', image: await savedImage(s, size, s.book.same, data) };
   }),
   LM_SAVE_UNMAPPED: realiser('LM_SAVE_UNMAPPED', 'SAVE_DATA whose PRPs point at memory nothing maps (D7)', async (s) => {
     own(s, 'SAVE_DATA into unmapped memory', (await s.pf.saveUnmapped(s.guest.fn)).cqe);

@@ -169,8 +169,19 @@ export class QueueTracker {
    * none arrives within the timeout.
    */
   async submit(fn: number, qid: number, sqe: Uint8Array): Promise<Uint8Array | null> {
+    return (await this.submitReading(fn, qid, sqe, [])).cqe;
+  }
+
+  /**
+   * submit(), and host memory the command writes (Identify data, a Read's
+   * block, SAVE data) read right after its completion: in the same round
+   * trip, when the completion is there at the first look (a synchronous
+   * target). `data`: the bytes of each of `reads`, or null when the
+   * completion came later or not at all (the caller reads then, if at all).
+   */
+  async submitReading(fn: number, qid: number, sqe: Uint8Array, reads: ReadonlyArray<{ addr: bigint; len: number }>): Promise<{ cqe: Uint8Array | null; data: Uint8Array[] | null }> {
     try {
-      return await this.submitQueued(fn, qid, sqe);
+      return await this.submitQueued(fn, qid, sqe, reads);
     } catch (e) {
       // a target that crashed or hung on this command: say which command it was
       if (e instanceof TargetFault) throw e.withCommand({ fn, qid, cid: sqeCid(sqe), sqe: toHex(sqe) });
@@ -178,7 +189,7 @@ export class QueueTracker {
     }
   }
 
-  private async submitQueued(fn: number, qid: number, sqe: Uint8Array): Promise<Uint8Array | null> {
+  private async submitQueued(fn: number, qid: number, sqe: Uint8Array, after: ReadonlyArray<{ addr: bigint; len: number }>): Promise<{ cqe: Uint8Array | null; data: Uint8Array[] | null }> {
     checkSqeSize(sqe);
     const { state, sq, cq } = this.queuesOf(fn, qid);
     const dstrd = this.dstrd.get(fn) ?? (await this.doorbellStride(fn));
@@ -191,21 +202,22 @@ export class QueueTracker {
       { op: 'memWrite', addr: sq.base + BigInt(sq.tail * SQE_SIZE), data: sqe },
       { op: 'regWrite', fn, offset: sqTailDoorbell(qid, dstrd), width: 4, value: BigInt(pushed.tail) },
       ...reads,
+      ...after.map(({ addr, len }) => ({ op: 'memRead' as const, addr, len })),
     ]);
     state.sqs.set(qid, pushed);
 
-    const headDoorbell = await this.consume(fn, sq.cqid, dstrd, joined(answers.slice(2)));
+    const headDoorbell = await this.consume(fn, sq.cqid, dstrd, joined(answers.slice(2, 2 + reads.length)));
     const early = this.claim(fn, qid, cid);
     if (early) {
       // the CQ head doorbell and what the completion makes the host do next (clear a new CQ) go together
       const next = [...headDoorbell, ...this.learnFromAdmin(state, qid, sqe, early)];
       if (next.length > 0) await runBatch(this.raw, next);
-      return early;
+      return { cqe: early, data: answers.slice(2 + reads.length).map((a) => (a.op === 'memRead' ? a.data : new Uint8Array(0))) };
     }
     if (headDoorbell.length > 0) await runBatch(this.raw, headDoorbell);
     const late = await this.pollCompletion(fn, sq.cqid, dstrd, qid, cid, deadline);
     if (late) await runBatch(this.raw, this.learnFromAdmin(state, qid, sqe, late));
-    return late;
+    return { cqe: late, data: null };
   }
 
   /** The function, SQ `qid` and its CQ, or an error that says how to get them. */

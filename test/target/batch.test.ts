@@ -174,3 +174,31 @@ describe('a run of commands (QueueTracker.submitRun)', () => {
     expect(dev.batches.filter((b) => b.includes('memWrite'))).toHaveLength(2);
   });
 });
+
+describe('memory read with a completion (QueueTracker.submitReading)', () => {
+  it('I2: a command\'s data is read in its own batch after its CQ read, and returned when the completion came at once', async () => {
+    const dev = new BatchingDevice();
+    const t = new QueueTracker(dev, { timeoutMs: 0 });
+    await enable(t, 0);
+    await dev.memWrite(0x50000n, Uint8Array.of(1, 2, 3, 4));
+    dev.batches.length = 0;
+    const { cqe, data } = await t.submitReading(0, 0, sqe(0x06, 1), [{ addr: 0x50000n, len: 4 }]);
+    expect(cqeCid(cqe!)).toBe(1);
+    expect(data).toEqual([Uint8Array.of(1, 2, 3, 4)]);
+    expect(dev.batches[0]).toEqual(['memWrite', 'regWrite', 'memRead', 'memRead']);
+  });
+
+  it('D1: no data when no completion came (the caller reads once it has one)', async () => {
+    const t = new QueueTracker(new BatchingDevice(), { timeoutMs: 0 });
+    await enable(t, 0);
+    expect(await t.submitReading(0, 0, sqe(0xff, 1), [{ addr: 0x50000n, len: 4 }])).toEqual({ cqe: null, data: null });
+  });
+
+  it('a completion that came later (an asynchronous device) gives no data: what was read with the doorbell may be stale', async () => {
+    const t = new QueueTracker(new BatchingDevice(0, 2), { timeoutMs: 500 });
+    await enable(t, 0);
+    const { cqe, data } = await t.submitReading(0, 0, sqe(0x06, 7), [{ addr: 0x50000n, len: 4 }]);
+    expect(cqeCid(cqe!)).toBe(7);
+    expect(data).toBeNull();
+  });
+});
