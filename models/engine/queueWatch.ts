@@ -21,7 +21,7 @@
 // reads the same bytes and judges them the same way. So the watch counts the
 // operations that may change the device (observe) and leaves out the look
 // of a tracker whose every function was reaped with nothing changed since.
-import { QueueTracker, type QueueTrackerOptions } from '../../src/target/queueTracker.ts';
+import { QueueTracker, type AfterRead, type QueueTrackerOptions } from '../../src/target/queueTracker.ts';
 import { together, type BatchOps } from '../../src/target/batch.ts';
 import type { Adapter } from '../../src/target/adapter.ts';
 import type { Implementation } from '../../src/paths/trie.ts';
@@ -83,7 +83,12 @@ class WatchedTracker extends QueueTracker {
     return super.regWrite(fn, offset, width, value, ccBefore);
   }
 
-  override async submitReading(fn: number, qid: number, sqe: Uint8Array, reads: ReadonlyArray<{ addr: bigint; len: number }>): Promise<{ cqe: Uint8Array | null; data: Uint8Array[] | null }> {
+  override async submit(fn: number, qid: number, sqe: Uint8Array): Promise<Uint8Array | null> {
+    this.learning();
+    return super.submit(fn, qid, sqe);
+  }
+
+  override async submitReading(fn: number, qid: number, sqe: Uint8Array, reads: readonly AfterRead[]): Promise<{ cqe: Uint8Array | null; data: Uint8Array[] | null }> {
     this.learning();
     return super.submitReading(fn, qid, sqe, reads);
   }

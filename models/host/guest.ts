@@ -8,7 +8,7 @@
 // restored: the prefix-sharing runner needs it, and so does a migration,
 // where the VM continues from the state its image was taken in.
 import type { Adapter } from '../../src/target/adapter.ts';
-import type { QueueTracker } from '../../src/target/queueTracker.ts';
+import type { AfterRead, QueueTracker } from '../../src/target/queueTracker.ts';
 import { together } from '../../src/target/batch.ts';
 import { hostQueueTracker } from '../engine/queueWatch.ts';
 import { decodeCqe, type Cqe } from '../../src/wire/cqe.ts';
@@ -201,11 +201,12 @@ export class FunctionDriver {
 
   /** Submit on queue `qid`; the completion, or null when none came (latched, in flight, dropped). */
   async submit(qid: number, sqe: Uint8Array): Promise<Posted | null> {
-    return (await this.submitReading(qid, sqe, [])).cqe;
+    const raw = await this.tracker.submit(this.fn, qid, sqe);
+    return raw === null ? null : posted(raw, commandInfo(this.fn, qid, sqe));
   }
 
   /** submit, and the memory the command writes read right after its completion (QueueTracker.submitReading; `data` null: read it yourself). */
-  async submitReading(qid: number, sqe: Uint8Array, reads: ReadonlyArray<{ addr: bigint; len: number }>): Promise<{ cqe: Posted | null; data: Uint8Array[] | null }> {
+  async submitReading(qid: number, sqe: Uint8Array, reads: readonly AfterRead[]): Promise<{ cqe: Posted | null; data: Uint8Array[] | null }> {
     const { cqe, data } = await this.tracker.submitReading(this.fn, qid, sqe, reads);
     return { cqe: cqe === null ? null : posted(cqe, commandInfo(this.fn, qid, sqe)), data };
   }
@@ -303,7 +304,7 @@ export async function readCommand(d: FunctionDriver, lba: number, cid: number): 
 }
 
 /** The read buffer's bytes as a Read leaves them (readCommand), for submitReading to read with its completion. */
-export function readBufferRead(d: FunctionDriver): { addr: bigint; len: number } {
+export function readBufferRead(d: FunctionDriver): AfterRead {
   return { addr: d.plan.readBuffer, len: BLOCK };
 }
 

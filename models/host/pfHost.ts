@@ -3,6 +3,7 @@
 // buffer pre-filled with a position-dependent canary, so the binding sees
 // exactly how far the device wrote (D8: SAVE writes QUERY's size, no more).
 import type { Adapter } from '../../src/target/adapter.ts';
+import type { AfterRead } from '../../src/target/queueTracker.ts';
 import { encodeLmCommand } from '../../src/wire/lmCommands.ts';
 import { LM } from '../../src/wire/opcodes.ts';
 import { toHex } from '../../src/wire/hex.ts';
@@ -41,9 +42,6 @@ export interface Sent {
   /** the memory `reads` asked for, read with a completion that came at once (null: none came then; read it yourself) */
   data?: Uint8Array[] | null;
 }
-
-/** Host memory read right after a command's completion (FunctionDriver.submitReading). */
-export type AfterRead = { addr: bigint; len: number };
 
 export type LmOpName = 'QUERY' | 'SUSPEND' | 'RESUME' | 'SAVE' | 'LOAD';
 

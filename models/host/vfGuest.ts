@@ -6,6 +6,7 @@
 // machine says completed then (latched commands fetched after RESUME, D11;
 // deferred I/O completing; nothing else).
 import type { Adapter } from '../../src/target/adapter.ts';
+import type { AfterRead } from '../../src/target/queueTracker.ts';
 import { runBatch, together } from '../../src/target/batch.ts';
 import { claimCompletion, sqeCid } from '../../src/target/ring.ts';
 import { PAGE_SIZE as PAGE } from '../../src/wire/page.ts';
@@ -303,7 +304,7 @@ export class VfGuest {
   }
 
   /** The VM's pages a migration carries (captureVm reads them). */
-  vmPages(): Array<{ addr: bigint; len: number }> {
+  vmPages(): AfterRead[] {
     return this.driver.plan.guestPages(this.maxQueues).map((addr) => ({ addr, len: PAGE }));
   }
 

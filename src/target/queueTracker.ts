@@ -169,7 +169,11 @@ export class QueueTracker {
    * none arrives within the timeout.
    */
   async submit(fn: number, qid: number, sqe: Uint8Array): Promise<Uint8Array | null> {
-    return (await this.submitReading(fn, qid, sqe, [])).cqe;
+    try {
+      return await this.submitQueued(fn, qid, sqe);
+    } catch (e) {
+      throw withCommand(e, fn, qid, sqe);
+    }
   }
 
   /**
@@ -179,17 +183,18 @@ export class QueueTracker {
    * target). `data`: the bytes of each of `reads`, or null when the
    * completion came later or not at all (the caller reads then, if at all).
    */
-  async submitReading(fn: number, qid: number, sqe: Uint8Array, reads: ReadonlyArray<{ addr: bigint; len: number }>): Promise<{ cqe: Uint8Array | null; data: Uint8Array[] | null }> {
+  async submitReading(fn: number, qid: number, sqe: Uint8Array, reads: readonly AfterRead[]): Promise<{ cqe: Uint8Array | null; data: Uint8Array[] | null }> {
+    const data: Uint8Array[] = [];
     try {
-      return await this.submitQueued(fn, qid, sqe, reads);
+      const cqe = await this.submitQueued(fn, qid, sqe, reads, data);
+      return { cqe, data: cqe !== null && data.length === reads.length ? data : null };
     } catch (e) {
-      // a target that crashed or hung on this command: say which command it was
-      if (e instanceof TargetFault) throw e.withCommand({ fn, qid, cid: sqeCid(sqe), sqe: toHex(sqe) });
-      throw e;
+      throw withCommand(e, fn, qid, sqe);
     }
   }
 
-  private async submitQueued(fn: number, qid: number, sqe: Uint8Array, after: ReadonlyArray<{ addr: bigint; len: number }>): Promise<{ cqe: Uint8Array | null; data: Uint8Array[] | null }> {
+  /** `after`: memory read after the CQ, its bytes put in `data` when the completion came at once (submitReading). */
+  private async submitQueued(fn: number, qid: number, sqe: Uint8Array, after?: readonly AfterRead[], data?: Uint8Array[]): Promise<Uint8Array | null> {
     checkSqeSize(sqe);
     const { state, sq, cq } = this.queuesOf(fn, qid);
     const dstrd = this.dstrd.get(fn) ?? (await this.doorbellStride(fn));
@@ -198,26 +203,28 @@ export class QueueTracker {
     const pushed = pushCommand(fn, qid, sq, sqe);
     // the first look at the CQ rides with the doorbell: a synchronous target has posted by then
     const reads = cqReadRequests(cq);
-    const answers = await runBatch(this.raw, [
+    const requests: RawRequest[] = [
       { op: 'memWrite', addr: sq.base + BigInt(sq.tail * SQE_SIZE), data: sqe },
       { op: 'regWrite', fn, offset: sqTailDoorbell(qid, dstrd), width: 4, value: BigInt(pushed.tail) },
       ...reads,
-      ...after.map(({ addr, len }) => ({ op: 'memRead' as const, addr, len })),
-    ]);
+    ];
+    if (after) for (const { addr, len } of after) requests.push({ op: 'memRead', addr, len });
+    const answers = await runBatch(this.raw, requests);
     state.sqs.set(qid, pushed);
 
     const headDoorbell = await this.consume(fn, sq.cqid, dstrd, joined(answers.slice(2, 2 + reads.length)));
     const early = this.claim(fn, qid, cid);
     if (early) {
+      if (data) for (const a of answers.slice(2 + reads.length)) if (a.op === 'memRead') data.push(a.data);
       // the CQ head doorbell and what the completion makes the host do next (clear a new CQ) go together
       const next = [...headDoorbell, ...this.learnFromAdmin(state, qid, sqe, early)];
       if (next.length > 0) await runBatch(this.raw, next);
-      return { cqe: early, data: answers.slice(2 + reads.length).map((a) => (a.op === 'memRead' ? a.data : new Uint8Array(0))) };
+      return early;
     }
     if (headDoorbell.length > 0) await runBatch(this.raw, headDoorbell);
     const late = await this.pollCompletion(fn, sq.cqid, dstrd, qid, cid, deadline);
     if (late) await runBatch(this.raw, this.learnFromAdmin(state, qid, sqe, late));
-    return { cqe: late, data: null };
+    return late;
   }
 
   /** The function, SQ `qid` and its CQ, or an error that says how to get them. */
@@ -240,7 +247,7 @@ export class QueueTracker {
   /**
    * Submit `sqes` on SQ `qid` of `fn` in order, as submit() submits each, and
    * give each one's completion (null: none came). On a synchronous target
-   * (timeout 0) with every command on the CQ answered, as many as the CQ
+   * (timeout 0) that takes batches, with every command on the CQ answered, as many as the CQ
    * holds without a head doorbell (and the SQ has room for) go as one batch:
    * each SQE, its doorbell and a read of the CQ slots its completion takes,
    * the slots predicted from the commands before it completing. Each is then
@@ -261,8 +268,7 @@ export class QueueTracker {
       try {
         out.push(...(await this.submitChunk(fn, qid, chunk)));
       } catch (e) {
-        if (e instanceof TargetFault) throw e.withCommand({ fn, qid, cid: sqeCid(chunk[0]), sqe: toHex(chunk[0]) });
-        throw e;
+        throw withCommand(e, fn, qid, chunk[0]);
       }
       at += n;
     }
@@ -274,8 +280,8 @@ export class QueueTracker {
     const state = this.functions.get(fn);
     const sq = state?.sqs.get(qid);
     const cq = sq && state?.cqs.get(sq.cqid);
-    // an asynchronous target posts when it posts: each command is looked for with polls
-    if (this.timeoutMs !== 0 || !state || !sq || !cq || !this.dstrd.has(fn)) return 0;
+    // an asynchronous target posts when it posts: each command is looked for with polls; one without batch saves nothing
+    if (this.timeoutMs !== 0 || this.raw.batch === undefined || !state || !sq || !cq || !this.dstrd.has(fn)) return 0;
     // every command that posts to this CQ answered: the device's CQ head is the host's (its doorbell went first), and nothing else can come
     for (const q of [...state.sqs.values(), ...state.retired.values()]) if (q.cqid === sq.cqid && q.waiting.length > 0) return 0;
     return Math.min(wanted, cq.size - 1, sq.size - 1 - sqOutstanding(sq));
@@ -579,6 +585,17 @@ export class QueueTracker {
     }
     return dstrd;
   }
+}
+
+/** Host memory read after a command's completion (submitReading). */
+export interface AfterRead {
+  addr: bigint;
+  len: number;
+}
+
+/** A target that crashed or hung on a command: the error says which command it was. */
+function withCommand(e: unknown, fn: number, qid: number, sqe: Uint8Array): unknown {
+  return e instanceof TargetFault ? e.withCommand({ fn, qid, cid: sqeCid(sqe), sqe: toHex(sqe) }) : e;
 }
 
 function checkSqeSize(sqe: Uint8Array): void {

@@ -165,6 +165,16 @@ describe('a run of commands (QueueTracker.submitRun)', () => {
     expect(cqeCid((await t.submit(0, 1, sqe(0x02, 3)))!)).toBe(3);
   });
 
+  it('a target without batch gets a run one command at a time, as submits (each completion\'s head doorbell before the next SQE)', async () => {
+    const dev = new RecordingDevice();
+    const t = new QueueTracker(dev, { timeoutMs: 0 });
+    await enable(t, 0);
+    dev.ops.length = 0;
+    expect(cids(await t.submitRun(0, 0, [sqe(0x06, 1), sqe(0x06, 2)]))).toEqual([1, 2]);
+    const doorbells = dev.ops.filter((op) => op.startsWith('regWrite 0 0x100'));
+    expect(doorbells).toEqual(['regWrite 0 0x1000=1', 'regWrite 0 0x1004=1', 'regWrite 0 0x1000=2', 'regWrite 0 0x1004=2']);
+  });
+
   it('an asynchronous target (a completion timeout) gets a run one command at a time, as submits', async () => {
     const dev = new BatchingDevice();
     const t = new QueueTracker(dev, { timeoutMs: 50 });
