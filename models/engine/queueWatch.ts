@@ -93,9 +93,9 @@ class WatchedTracker extends QueueTracker {
     return super.submitReading(fn, qid, sqe, reads);
   }
 
-  override async submitRun(fn: number, qid: number, sqes: readonly Uint8Array[]): Promise<Array<Uint8Array | null>> {
+  override async submitRun(fn: number, qid: number, sqes: readonly Uint8Array[], o?: { untilNull?: boolean }): Promise<Array<Uint8Array | null>> {
     this.learning();
-    return super.submitRun(fn, qid, sqes);
+    return super.submitRun(fn, qid, sqes, o);
   }
 
   // A look that consumes a completion writes the CQ's head doorbell, which

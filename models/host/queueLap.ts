@@ -58,8 +58,9 @@ export async function lapQueue(tracker: QueueTracker, fn: number, qid: number, o
     const c = cq();
     const left = c === undefined ? 0 : c.phase === 1 ? c.size - c.head + last : Math.max(0, last - c.head);
     const rest = Array.from({ length: Math.min(left, size + 1 - n) }, () => noOp(qid, o.cid(), o.nsid));
-    const answers = await tracker.submitRun(fn, qid, rest.map((r) => r.sqe));
-    for (const [i, r] of rest.entries()) await judge(r.sqe, r.what, answers[i]);
+    // stopping at the first that gets none: the lap fails there, as one by one
+    const answers = await tracker.submitRun(fn, qid, rest.map((r) => r.sqe), { untilNull: true });
+    for (const [i, a] of answers.entries()) await judge(rest[i].sqe, rest[i].what, a);
     break;
   }
   if (!done()) throw new Error(`binding bug: ${o.label}: function ${fn} CQ ${cqid} did not wrap after ${size + 2} no-ops on SQ ${qid} (does another SQ share it?)`);

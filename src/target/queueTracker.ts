@@ -68,6 +68,8 @@ export class QueueTracker {
   private readonly timeoutMs: number;
   /** `seen` arrays this tracker may write in place: none that a saved state shares (copy on write) */
   private ownSeen = new WeakSet<Uint32Array>();
+  /** per function, the commands of a run sent and not yet in their SQ's account (submitChunk) */
+  private readonly unaccounted = new Map<number, { qid: number; sqes: Uint8Array[] }>();
 
   constructor(
     private readonly raw: BatchOps,
@@ -91,8 +93,7 @@ export class QueueTracker {
     if (width === 8) dwords.push([offset + 4, Number((value >> 32n) & 0xffffffffn)]);
     const ccWrite = dwords.find(([off]) => off === Dword.CC);
     const enabling = ccWrite !== undefined && (ccWrite[1] & 1) === 1;
-    // an enable is followed by a look at the new queues, which needs the doorbell stride: read CAP with CC (one round trip on a batch target)
-    const [cc] = enabling && ccBefore === undefined ? await together([this.raw.regRead(fn, Dword.CC, 4), this.doorbellStride(fn)]) : [ccBefore ?? 0n];
+    const cc = enabling ? (ccBefore ?? (await this.ccForEnable(fn))) : 0n;
     const starting = enabling && (cc & 1n) === 0n;
     // the queue memory is cleared before the write that lets the device post to it, in the same batch
     await runBatch(this.raw, [...(starting ? this.clearAdminQueues(fn) : []), { op: 'regWrite', fn, offset, width, value }]);
@@ -179,9 +180,10 @@ export class QueueTracker {
   /**
    * submit(), and host memory the command writes (Identify data, a Read's
    * block, SAVE data) read right after its completion: in the same round
-   * trip, when the completion is there at the first look (a synchronous
-   * target). `data`: the bytes of each of `reads`, or null when the
-   * completion came later or not at all (the caller reads then, if at all).
+   * trip, when the completion is there at the first look on a synchronous
+   * target (timeout 0). `data`: the bytes of each of `reads`, or null when
+   * the completion came later or not at all, or the target is not
+   * synchronous (the caller reads then, if at all).
    */
   async submitReading(fn: number, qid: number, sqe: Uint8Array, reads: readonly AfterRead[]): Promise<{ cqe: Uint8Array | null; data: Uint8Array[] | null }> {
     const data: Uint8Array[] = [];
@@ -215,7 +217,8 @@ export class QueueTracker {
     const headDoorbell = await this.consume(fn, sq.cqid, dstrd, joined(answers.slice(2, 2 + reads.length)));
     const early = this.claim(fn, qid, cid);
     if (early) {
-      if (data) for (const a of answers.slice(2 + reads.length)) if (a.op === 'memRead') data.push(a.data);
+      // only a synchronous target had written it by then: another may have posted after the batch (found by a second look)
+      if (data && this.timeoutMs === 0) for (const a of answers.slice(2 + reads.length)) if (a.op === 'memRead') data.push(a.data);
       // the CQ head doorbell and what the completion makes the host do next (clear a new CQ) go together
       const next = [...headDoorbell, ...this.learnFromAdmin(state, qid, sqe, early)];
       if (next.length > 0) await runBatch(this.raw, next);
@@ -246,31 +249,32 @@ export class QueueTracker {
 
   /**
    * Submit `sqes` on SQ `qid` of `fn` in order, as submit() submits each, and
-   * give each one's completion (null: none came). On a synchronous target
-   * (timeout 0) that takes batches, with every command on the CQ answered, as many as the CQ
-   * holds without a head doorbell (and the SQ has room for) go as one batch:
-   * each SQE, its doorbell and a read of the CQ slots its completion takes,
-   * the slots predicted from the commands before it completing. Each is then
-   * judged as submit judges it, against its SQ as it was when its doorbell
-   * rang. After a command that got no completion the predictions no longer
-   * hold: the commands after it are looked for once more, all together.
-   * Elsewhere the commands go one by one.
+   * give each one's completion (null: none came). `untilNull`: stop after
+   * the first that got none (fewer answers than commands; commands of the
+   * same batch after it were sent and stay waiting, as a submit that got no
+   * completion leaves its command).
+   *
+   * On a synchronous target (timeout 0) that takes batches, with every
+   * command on the CQ answered, as many as the CQ holds without a head
+   * doorbell (and the SQ has room for) go as one batch: each SQE, its
+   * doorbell and a read of the CQ slots its completion takes, the slots
+   * predicted from the commands before it completing; a new CQ one of them
+   * creates is cleared right after that command, before the next can make
+   * the device post to it. Each completion is then judged as submit judges
+   * it, against its SQ as the doorbell of the command it answers left it.
+   * After a command that got no completion the predictions no longer hold,
+   * and the commands after it are looked for with one look. Elsewhere the
+   * commands go one by one.
    */
-  async submitRun(fn: number, qid: number, sqes: readonly Uint8Array[]): Promise<Array<Uint8Array | null>> {
+  async submitRun(fn: number, qid: number, sqes: readonly Uint8Array[], o: { untilNull?: boolean } = {}): Promise<Array<Uint8Array | null>> {
     const out: Array<Uint8Array | null> = [];
     for (let at = 0; at < sqes.length; ) {
       const n = this.runRoom(fn, qid, sqes.length - at);
-      if (n < 2) {
-        out.push(await this.submit(fn, qid, sqes[at++]));
-        continue;
-      }
-      const chunk = sqes.slice(at, at + n);
-      try {
-        out.push(...(await this.submitChunk(fn, qid, chunk)));
-      } catch (e) {
-        throw withCommand(e, fn, qid, chunk[0]);
-      }
-      at += n;
+      const got = n < 2 ? [await this.submit(fn, qid, sqes[at])] : await this.submitChunk(fn, qid, sqes.slice(at, at + n), o.untilNull === true);
+      at += got.length;
+      const missed = got.indexOf(null);
+      if (o.untilNull && missed >= 0) return [...out, ...got.slice(0, missed + 1)];
+      out.push(...got);
     }
     return out;
   }
@@ -287,8 +291,8 @@ export class QueueTracker {
     return Math.min(wanted, cq.size - 1, sq.size - 1 - sqOutstanding(sq));
   }
 
-  /** One batch of submitRun (runRoom said it fits). */
-  private async submitChunk(fn: number, qid: number, sqes: readonly Uint8Array[]): Promise<Array<Uint8Array | null>> {
+  /** One batch of submitRun (runRoom said it fits); `untilNull`: the completions of commands after one that got none are left for reap. */
+  private async submitChunk(fn: number, qid: number, sqes: readonly Uint8Array[], untilNull: boolean): Promise<Array<Uint8Array | null>> {
     const { state, sq, cq } = this.queuesOf(fn, qid);
     const cqid = sq.cqid;
     const dstrd = this.dstrd.get(fn) as number;
@@ -304,40 +308,60 @@ export class QueueTracker {
       requests.push({ op: 'memWrite', addr: sq.base + BigInt(tail * SQE_SIZE), data: sqe }, { op: 'regWrite', fn, offset: sqTailDoorbell(qid, dstrd), width: 4, value: BigInt(next) });
       looks.push({ at: requests.length, count: reads.length, head: predicted.head, phase: predicted.phase });
       requests.push(...reads);
+      // a host clears a new CQ before an SQ can point at it: right after its Create (the memory is the host's, cleared again if the Create fails)
+      const change = qid === 0 ? queueChange(sqe) : undefined;
+      if (change?.kind === 'create-cq') requests.push({ op: 'memWrite', addr: change.base, data: new Uint8Array(change.size * CQE_SIZE) });
       tail = next;
       predicted = cqPop(predicted);
     }
+    // (a target that crashes or hangs here names no command: which of the run's it was performing is not known)
     const answers = await runBatch(this.raw, requests);
+    // sent, and in the SQ account only once a completion names them (collect): each judged against its own doorbell's SQ
+    this.unaccounted.set(fn, { qid, sqes: [...sqes] });
     const out: Array<Uint8Array | null> = [];
     let doorbell: RawRequest[] = [];
-    const after: RawRequest[] = [];
-    for (const [k, sqe] of sqes.entries()) {
-      const now = state.cqs.get(cqid);
-      const look = looks[k];
-      if (now === undefined || now.head !== look.head || now.phase !== look.phase) {
-        // a command before it got no completion: every one left waits on the SQ, then one look for them all
-        for (const rest of sqes.slice(k)) state.sqs.set(qid, pushCommand(fn, qid, this.queuesOf(fn, qid).sq, rest));
-        const db = await this.consume(fn, cqid, dstrd);
+    try {
+      for (const [k, sqe] of sqes.entries()) {
+        const now = state.cqs.get(cqid);
+        const look = looks[k];
+        if (now === undefined || now.head !== look.head || now.phase !== look.phase) {
+          // a command before it got no completion: one look for every one left
+          const db = await this.consume(fn, cqid, dstrd);
+          if (db.length > 0) doorbell = db;
+          if (!untilNull) for (const rest of sqes.slice(k)) out.push(this.claimInRun(fn, state, qid, rest));
+          break;
+        }
+        const db = await this.consume(fn, cqid, dstrd, joined(answers.slice(look.at, look.at + look.count)));
         if (db.length > 0) doorbell = db;
-        for (const rest of sqes.slice(k)) out.push(this.claimLearning(fn, state, qid, rest, after));
-        break;
+        out.push(this.claimInRun(fn, state, qid, sqe));
       }
-      // judged against the SQ as it was when this command's doorbell rang
-      state.sqs.set(qid, pushCommand(fn, qid, this.queuesOf(fn, qid).sq, sqe));
-      const db = await this.consume(fn, cqid, dstrd, joined(answers.slice(look.at, look.at + look.count)));
-      if (db.length > 0) doorbell = db;
-      out.push(this.claimLearning(fn, state, qid, sqe, after));
+    } finally {
+      // the ones no completion named wait on the SQ, as a submit that got none leaves its command
+      this.accountUpTo(fn, undefined);
+      this.unaccounted.delete(fn);
     }
-    const next = [...doorbell, ...after];
-    if (next.length > 0) await runBatch(this.raw, next);
+    if (doorbell.length > 0) await runBatch(this.raw, doorbell);
     return out;
   }
 
-  /** claim's completion of `sqe`, and what a Create/Delete it answers makes the host do (added to `after`). */
-  private claimLearning(fn: number, state: FunctionState, qid: number, sqe: Uint8Array, after: RawRequest[]): Uint8Array | null {
+  /** claim's completion of `sqe` in a run; a Create/Delete it answers is learnt (the run cleared a new CQ already). */
+  private claimInRun(fn: number, state: FunctionState, qid: number, sqe: Uint8Array): Uint8Array | null {
     const hit = this.claim(fn, qid, sqeCid(sqe));
-    if (hit) after.push(...this.learnFromAdmin(state, qid, sqe, hit));
+    if (hit) this.learnFromAdmin(state, qid, sqe, hit);
     return hit;
+  }
+
+  /** Put a run's sent commands into their SQ's account, in order, up to the one with CID `cid` (undefined: all of them). */
+  private accountUpTo(fn: number, cid: number | undefined): void {
+    const run = this.unaccounted.get(fn);
+    const state = this.functions.get(fn);
+    if (!run || !state) return;
+    const upTo = cid === undefined ? run.sqes.length - 1 : run.sqes.findIndex((sqe) => sqeCid(sqe) === cid);
+    if (upTo < 0) return;
+    for (const sqe of run.sqes.splice(0, upTo + 1)) {
+      const sq = state.sqs.get(run.qid);
+      if (sq) state.sqs.set(run.qid, pushCommand(fn, run.qid, sq, sqe));
+    }
   }
 
   /**
@@ -447,6 +471,8 @@ export class QueueTracker {
       const reportedSq = state.sqs.get(sqid);
       if (reportedSq) state.sqs.set(sqid, sqHeadFrom(reportedSq, decodeCqe(bytes).sqhd));
     } else {
+      // a completion of a run's command: the commands up to it are in the account (their doorbells rang before its own)
+      if (this.unaccounted.get(fn)?.qid === sqid) this.accountUpTo(fn, completionId(bytes).cid);
       const live = state.sqs.get(sqid);
       const sq = live ?? state.retired.get(sqid);
       const verdict = judgeCompletion(fn, cqid, bytes, sq, state.sqs, live !== undefined);
@@ -569,7 +595,8 @@ export class QueueTracker {
   /**
    * CC of `fn`, for a caller about to enable it (its regWrite of CC.EN = 1
    * then takes this value as `ccBefore`): read with CAP when the doorbell
-   * stride is not known yet, as regWrite would (one round trip on a batch target).
+   * stride is not known yet (an enable is followed by a look at the new
+   * queues, which needs it: one round trip on a batch target).
    */
   async ccForEnable(fn: number): Promise<bigint> {
     const [cc] = await together([this.raw.regRead(fn, Dword.CC, 4), this.doorbellStride(fn)]);
@@ -602,9 +629,8 @@ function checkSqeSize(sqe: Uint8Array): void {
   if (sqe.length !== SQE_SIZE) throw new Error(`an SQE is ${SQE_SIZE} bytes, got ${sqe.length}`);
 }
 
-/** SQ `sq` of `fn` with `sqe` written at its tail and waiting (a new record: sqPush copies); refused when the SQE is not 64 bytes or the SQ is full. */
+/** SQ `sq` of `fn` with `sqe` written at its tail and waiting (a new record: sqPush copies); refused when the SQ is full (the caller checked the SQE's size). */
 function pushCommand(fn: number, qid: number, sq: SubmissionQueue, sqe: Uint8Array): SubmissionQueue {
-  checkSqeSize(sqe);
   if (sqFull(sq)) {
     throw new Error(
       `function ${fn} SQ ${qid} is full (${sq.size} entries, head ${sq.head}): ` +

@@ -13,6 +13,7 @@ import { runEach, type RawAnswer, type RawRequest } from '../../src/target/batch
 import { CC_ENABLE, REG } from '../../src/wire/registers.ts';
 import { EmulatorAdapter } from '../../src/verify/emulatorAdapter.ts';
 import { DoorbellWatch } from './doorbellWatch.ts';
+import { FakeDevice } from '../target/fakeQueueDevice.ts';
 
 /** A device with the PF's admin queue of 2 entries enabled through a queue driver of our own. */
 async function pfQueue(o: Partial<ResetOptions> = {}, mutant?: Mutant): Promise<{ adapter: Adapter; watch: DoorbellWatch; tracker: QueueTracker }> {
@@ -72,6 +73,27 @@ describe('queue laps: a fresh queue run round at set-up', () => {
     expect(cq0(tracker)).toEqual({ head: 1, phase: 0 });
     // 9 no-ops: the first alone, then 7 (an 8-entry CQ holds 7 without a head doorbell), then 1
     expect(runs.filter((n) => n > 0)).toEqual([1, 7, 1]);
+  });
+
+  it('a device that stops completing fails the lap at the first no-op without a completion, as one by one (the run stops there)', async () => {
+    /** completes its first command, then drops every one (an SQE written with opcode 0xFF) */
+    class StopsDevice extends FakeDevice {
+      private sqes = 0;
+      override async memWrite(addr: bigint, data: Uint8Array): Promise<void> {
+        const sqe = addr >= 0x10000n && addr < 0x11000n && data.length === 64;
+        if (sqe && this.sqes++ > 0) data = Uint8Array.from(data, (b, i) => (i === 0 ? 0xff : b));
+        return super.memWrite(addr, data);
+      }
+      async batch(requests: readonly RawRequest[]): Promise<RawAnswer[]> {
+        return runEach(this, requests);
+      }
+    }
+    const tracker = new QueueTracker(new StopsDevice(), { timeoutMs: 0 });
+    await tracker.regWrite(0, REG.AQA, 4, 0x0007_0007n);
+    await tracker.regWrite(0, REG.ASQ, 8, 0x10000n);
+    await tracker.regWrite(0, REG.ACQ, 8, 0x20000n);
+    await tracker.regWrite(0, REG.CC, 4, CC_ENABLE);
+    await expect(lap(tracker, 'checked')).rejects.toThrow(/a no-op running the new queue round\): expected Successful Completion, observed no completion/);
   });
 
   it('D11, D12: with deferred I/O the guest releases each held Flush with completeIo, and its new pair wraps', async () => {

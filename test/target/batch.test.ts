@@ -108,18 +108,40 @@ describe('batches of raw operations (the driver\'s side of the protocol\'s batch
   });
 });
 
-/** A device that reports the SQ head one entry too far in its first completion (the command behind it not even written yet). */
+/** A device that reports the SQ head one entry too far in the completion of command `cid` (on the 4-entry admin CQ of enable()). */
 class AheadDevice extends BatchingDevice {
-  private first = true;
+  private bumped = false;
+  constructor(private readonly cid = 1) {
+    super();
+  }
   override async regWrite(f: number, offset: number, width: 4 | 8, value: bigint): Promise<void> {
     await super.regWrite(f, offset, width, value);
-    if (this.first && offset === 0x1000) {
-      // the first completion, in CQ memory at slot 0: SQHD one further
-      this.first = false;
-      this.mem[0x20000 + 8] += 1;
+    for (let slot = 0; slot < 4 && !this.bumped && offset === 0x1000; slot++) {
+      const at = 0x20000 + slot * 16;
+      if ((this.mem[at + 12] | (this.mem[at + 13] << 8)) === this.cid) {
+        this.mem[at + 8] += 1;
+        this.bumped = true;
+      }
     }
   }
 }
+
+/** A device that also posts a stray completion on I/O CQ 1 when it creates an I/O SQ (CQ 1 at 0x30000, SQ id 0, CID 0x77). */
+class StrayOnNewCqDevice extends BatchingDevice {
+  override async regWrite(f: number, offset: number, width: 4 | 8, value: bigint): Promise<void> {
+    const before = this.fn(f).sqs.size;
+    await super.regWrite(f, offset, width, value);
+    if (offset === 0x1000 && this.fn(f).sqs.size > before) {
+      const dv = new DataView(this.mem.buffer, 0x30000, 16);
+      dv.setUint16(10, 0, true);
+      dv.setUint16(12, 0x77, true);
+      dv.setUint16(14, 1, true);
+    }
+  }
+}
+
+const createCq1 = (cid: number, entries = 4): Uint8Array => sqe(0x05, cid, { prp1: 0x30000, cdw10: ((entries - 1) << 16) | 1, cdw11: 1 });
+const createSq1 = (cid: number, entries = 4): Uint8Array => sqe(0x01, cid, { prp1: 0x40000, cdw10: ((entries - 1) << 16) | 1, cdw11: (1 << 16) | 1 });
 
 describe('a run of commands (QueueTracker.submitRun)', () => {
   const cids = (got: ReadonlyArray<Uint8Array | null>): number[] => got.map((c) => (c === null ? -1 : cqeCid(c)));
@@ -131,9 +153,8 @@ describe('a run of commands (QueueTracker.submitRun)', () => {
     dev.batches.length = 0;
     const got = await t.submitRun(0, 0, [1, 2, 3, 4, 5].map((cid) => sqe(0x06, cid)));
     expect(cids(got)).toEqual([1, 2, 3, 4, 5]);
-    // 3 + 2 commands: two batches of SQE, doorbell and CQ read each (the head doorbell rides with the next)
-    const runs = dev.batches.filter((b) => b.includes('memWrite'));
-    expect(runs.map((b) => b.filter((op) => op === 'memWrite').length)).toEqual([3, 2]);
+    // 3 + 2 commands: two batches of SQE, doorbell and CQ read each (the head doorbell rides with the next), and no other read
+    expect(dev.batches.map((b) => b.filter((op) => op === 'memWrite').length)).toEqual([3, 2]);
     // the device was told every completion was consumed, and the queue goes on
     expect(dev.fn(0).cqs.get(0)!.hostHead).toBe(5 % 4);
     expect(cqeCid((await t.submit(0, 0, sqe(0x06, 6)))!)).toBe(6);
@@ -146,6 +167,53 @@ describe('a run of commands (QueueTracker.submitRun)', () => {
     const run = new QueueTracker(new AheadDevice(), { timeoutMs: 0 });
     await enable(run, 0);
     await expect(run.submitRun(0, 0, [sqe(0x06, 1), sqe(0x06, 2)])).rejects.toThrow(/SQHD expected 1, got 2/);
+  });
+
+  it('I2: the second command of a run is judged against its own doorbell too (its completion read where the first one\'s left the CQ)', async () => {
+    const run = new QueueTracker(new AheadDevice(2), { timeoutMs: 0 });
+    await enable(run, 0);
+    await expect(run.submitRun(0, 0, [sqe(0x06, 1), sqe(0x06, 2), sqe(0x06, 3)])).rejects.toThrow(/SQHD expected 2, got 3/);
+  });
+
+  it('I2: after a command that got no completion, a later one is still judged against its own doorbell', async () => {
+    const one = new QueueTracker(new AheadDevice(3), { timeoutMs: 0 });
+    await enable(one, 0);
+    expect(await one.submit(0, 0, sqe(0x06, 1))).not.toBeNull();
+    expect(await one.submit(0, 0, sqe(0xff, 2))).toBeNull();
+    await expect(one.submit(0, 0, sqe(0x06, 3))).rejects.toThrow(/SQHD expected 3, got 4/);
+    const run = new QueueTracker(new AheadDevice(3), { timeoutMs: 0 });
+    await enable(run, 0);
+    await expect(run.submitRun(0, 0, [sqe(0x06, 1), sqe(0xff, 2), sqe(0x06, 3)])).rejects.toThrow(/SQHD expected 3, got 4/);
+  });
+
+  it('a run holds no more commands than the CQ takes without a head doorbell, when the CQ is the smaller queue', async () => {
+    const dev = new BatchingDevice();
+    const t = new QueueTracker(dev, { timeoutMs: 0 });
+    await enable(t, 0);
+    // I/O CQ 1 of 3 entries under an SQ of 4
+    expect(cids(await t.submitRun(0, 0, [createCq1(1, 3), createSq1(2, 4)]))).toEqual([1, 2]);
+    dev.batches.length = 0;
+    expect(cids(await t.submitRun(0, 1, [3, 4, 5, 6].map((cid) => sqe(0x02, cid))))).toEqual([3, 4, 5, 6]);
+    expect(dev.batches.filter((b) => b.includes('memWrite')).map((b) => b.filter((op) => op === 'memWrite').length)).toEqual([2, 2]);
+  });
+
+  it('I2: a new CQ is cleared right after its Create, before the Create SQ that points at it: a stale entry is never taken, a stray one is caught', async () => {
+    const dev = new RecordingBatchDevice();
+    const t = new QueueTracker(dev, { timeoutMs: 0 });
+    await enable(t, 0);
+    // a stale completion in CQ 1's memory from an earlier use, phase 1 as a new one would carry
+    new DataView(dev.mem.buffer, 0x30000, 16).setUint16(14, 1, true);
+    dev.ops.length = 0;
+    expect(cids(await t.submitRun(0, 0, [createCq1(1), createSq1(2)]))).toEqual([1, 2]);
+    const clear = dev.ops.indexOf('memWrite 0x30000+64');
+    expect(clear).toBeGreaterThan(dev.ops.indexOf('regWrite 0 0x1000=1'));
+    expect(clear).toBeLessThan(dev.ops.indexOf('regWrite 0 0x1000=2'));
+    expect(cqeCid((await t.submit(0, 1, sqe(0x02, 3)))!)).toBe(3);
+
+    const stray = new QueueTracker(new StrayOnNewCqDevice(), { timeoutMs: 0 });
+    await enable(stray, 0);
+    await stray.submitRun(0, 0, [createCq1(1), createSq1(2)]);
+    await expect(stray.sweep()).rejects.toThrow(/SQ id/);
   });
 
   it('D1: a command of a run that gets no completion gives null, the ones after it still get theirs, and the queue goes on', async () => {
@@ -163,6 +231,16 @@ describe('a run of commands (QueueTracker.submitRun)', () => {
     const got = await t.submitRun(0, 0, [sqe(0x05, 1, { prp1: 0x30000, cdw10: (3 << 16) | 1, cdw11: 1 }), sqe(0x01, 2, { prp1: 0x40000, cdw10: (3 << 16) | 1, cdw11: (1 << 16) | 1 })]);
     expect(cids(got)).toEqual([1, 2]);
     expect(cqeCid((await t.submit(0, 1, sqe(0x02, 3)))!)).toBe(3);
+  });
+
+  it('D1: untilNull stops after the first command that got no completion; the rest of its batch waits, as a submit\'s command that got none', async () => {
+    const dev = new BatchingDevice();
+    const t = new QueueTracker(dev, { timeoutMs: 0 });
+    await enable(t, 0);
+    expect(cids(await t.submitRun(0, 0, [sqe(0x06, 1), sqe(0xff, 2), sqe(0x06, 3), sqe(0x06, 4), sqe(0x06, 5)], { untilNull: true }))).toEqual([1, -1]);
+    // command 3 was in the same batch and completed: reaped, not lost; 4 and 5 were never sent
+    expect((await t.reap(0)).map((c) => cqeCid(c))).toEqual([3]);
+    expect(dev.doorbells.filter((d) => d.offset === 0x1000)).toHaveLength(3);
   });
 
   it('a target without batch gets a run one command at a time, as submits (each completion\'s head doorbell before the next SQE)', async () => {
