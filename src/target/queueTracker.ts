@@ -20,7 +20,7 @@ import { toHex } from '../wire/hex.ts';
 import { queueChange } from './queueCommands.ts';
 import { TargetFault } from './errors.ts';
 import { runBatch, together, type BatchOps, type RawAnswer, type RawRequest } from './batch.ts';
-import { claimCompletion, completionId, cqPop, cqTake, nextIndex, sqeCid, sqFull, sqHeadFrom, sqOutstanding, sqPush, sqSkipToHead } from './ring.ts';
+import { claimCompletion, completionId, cqeIsNew, cqPop, cqTake, nextIndex, sqeCid, sqFull, sqHeadFrom, sqOutstanding, sqPush, sqSkipToHead } from './ring.ts';
 import { judgeCompletion, rememberSlot, stalePhaseFault } from './completionCheck.ts';
 import { applyQueueChange, copyFunctionState, copyState, newFunctionState, newTrackedCq, newTrackedSq, type CompletionQueue, type FunctionState, type SubmissionQueue, type TrackerState } from './queueState.ts';
 
@@ -180,10 +180,10 @@ export class QueueTracker {
   /**
    * submit(), and host memory the command writes (Identify data, a Read's
    * block, SAVE data) read right after its completion: in the same round
-   * trip, when the completion is there at the first look on a synchronous
-   * target (timeout 0). `data`: the bytes of each of `reads`, or null when
-   * the completion came later or not at all, or the target is not
-   * synchronous (the caller reads then, if at all).
+   * trip, when the completion is there at the first look (on a
+   * synchronous target it always is). `data`: the bytes of each of
+   * `reads`, or null when the completion came later or not at all (the
+   * caller reads then, if at all).
    */
   async submitReading(fn: number, qid: number, sqe: Uint8Array, reads: readonly AfterRead[]): Promise<{ cqe: Uint8Array | null; data: Uint8Array[] | null }> {
     const data: Uint8Array[] = [];
@@ -214,11 +214,13 @@ export class QueueTracker {
     const answers = await runBatch(this.raw, requests);
     state.sqs.set(qid, pushed);
 
-    const headDoorbell = await this.consume(fn, sq.cqid, dstrd, joined(answers.slice(2, 2 + reads.length)));
+    const looked = joined(answers.slice(2, 2 + reads.length));
+    // the data read after the CQ read is the command's only when that read saw its completion (a device writes the data before it posts)
+    const seen = data !== undefined && completionIn(looked, cq, qid, cid);
+    const headDoorbell = await this.consume(fn, sq.cqid, dstrd, looked);
     const early = this.claim(fn, qid, cid);
     if (early) {
-      // only a synchronous target had written it by then: another may have posted after the batch (found by a second look)
-      if (data && this.timeoutMs === 0) for (const a of answers.slice(2 + reads.length)) if (a.op === 'memRead') data.push(a.data);
+      if (seen) for (const a of answers.slice(2 + reads.length)) if (a.op === 'memRead') data.push(a.data);
       // the CQ head doorbell and what the completion makes the host do next (clear a new CQ) go together
       const next = [...headDoorbell, ...this.learnFromAdmin(state, qid, sqe, early)];
       if (next.length > 0) await runBatch(this.raw, next);
@@ -612,6 +614,18 @@ export class QueueTracker {
     }
     return dstrd;
   }
+}
+
+/** Whether the completion of (sqid, cid) is among the new slots at the head of `slots` (CQ `cq`'s, read from its head). */
+function completionIn(slots: Uint8Array, cq: CompletionQueue, sqid: number, cid: number): boolean {
+  let c = cq;
+  for (let at = 0; at + CQE_SIZE <= slots.length; at += CQE_SIZE) {
+    if (!cqeIsNew(c, slots, at)) return false;
+    const id = completionId(slots.subarray(at, at + CQE_SIZE));
+    if (id.sqid === sqid && id.cid === cid) return true;
+    c = cqPop(c);
+  }
+  return false;
 }
 
 /** Host memory read after a command's completion (submitReading). */
