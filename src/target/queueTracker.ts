@@ -195,7 +195,7 @@ export class QueueTracker {
     }
   }
 
-  /** `after`: memory read after the CQ, its bytes put in `data` when the completion came at once (submitReading). */
+  /** `after`: memory read after the CQ, its bytes put in `data` when that CQ read saw the completion (submitReading). */
   private async submitQueued(fn: number, qid: number, sqe: Uint8Array, after?: readonly AfterRead[], data?: Uint8Array[]): Promise<Uint8Array | null> {
     checkSqeSize(sqe);
     const { state, sq, cq } = this.queuesOf(fn, qid);
