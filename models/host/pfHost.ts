@@ -39,7 +39,7 @@ export function canaryFill(length: number): Uint8Array {
 export interface Sent {
   cid: number;
   cqe: Posted | null;
-  /** the memory `reads` asked for, read with a completion that came at once (null: none came then; read it yourself) */
+  /** the memory `reads` asked for, read in the command's own batch after a CQ read that saw its completion (null: read it yourself) */
   data?: Uint8Array[] | null;
 }
 
@@ -89,14 +89,12 @@ export class PfHost {
   /**
    * The bytes a successful SAVE of `size` bytes wrote, or why they are not
    * QUERY's size: a canary byte changed past `size` (wrote more), or the last
-   * 8 bytes before `size` are all canary (wrote less). `all`: savedRead's
+   * 8 bytes before `size` are all canary (wrote less). `given`: savedRead's
    * bytes, read with the completion; else read now.
    */
-  async saved(vf: number, size: number, all?: Uint8Array): Promise<{ bytes: Uint8Array; fault: string | null }> {
-    if (all === undefined) {
-      const { addr, len } = this.savedRead(vf, size);
-      return this.saved(vf, size, await this.adapter.memRead(addr, len));
-    }
+  async saved(vf: number, size: number, given?: Uint8Array): Promise<{ bytes: Uint8Array; fault: string | null }> {
+    const { addr, len } = this.savedRead(vf, size);
+    const all = given ?? (await this.adapter.memRead(addr, len));
     const bytes = all.slice(0, size);
     for (let i = size; i < all.length; i++) {
       if (all[i] !== canaryByte(i)) {

@@ -468,13 +468,13 @@ export class QueueTracker {
    * (`foreign`) only teaches the head.
    */
   private collect(fn: number, state: FunctionState, cqid: number, bytes: Uint8Array, foreign: boolean): void {
-    const { sqid } = completionId(bytes);
+    const { sqid, cid } = completionId(bytes);
     if (foreign) {
       const reportedSq = state.sqs.get(sqid);
       if (reportedSq) state.sqs.set(sqid, sqHeadFrom(reportedSq, decodeCqe(bytes).sqhd));
     } else {
       // a completion of a run's command: the commands up to it are in the account (their doorbells rang before its own)
-      if (this.unaccounted.get(fn)?.qid === sqid) this.accountUpTo(fn, completionId(bytes).cid);
+      if (this.unaccounted.get(fn)?.qid === sqid) this.accountUpTo(fn, cid);
       const live = state.sqs.get(sqid);
       const sq = live ?? state.retired.get(sqid);
       const verdict = judgeCompletion(fn, cqid, bytes, sq, state.sqs, live !== undefined);
