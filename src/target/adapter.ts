@@ -129,6 +129,13 @@ export interface Adapter {
    * inside a call before it acts leaves this unset.
    */
   readonly keepsCallOrder?: boolean;
+  /**
+   * Optional: adapters for further independent controllers of the same
+   * implementation (a JSON-lines target's sessions), at most `most` - 1,
+   * resolved once it said how many it offers; verify plays other suites on
+   * them at the same time. Closing this adapter closes them.
+   */
+  sessions?(most: number): Promise<Adapter[]>;
   /** Function-level reset of function `fn` (0 = the PF); config space is restored afterwards, as a host does. */
   flr(fn: number): Promise<void>;
   /**

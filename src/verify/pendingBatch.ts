@@ -183,6 +183,11 @@ export class PendingBatch {
     else this.timer ??= setImmediate(() => this.sendNow());
   }
 
+  /** Send what is pending now, without waiting for this process to be idle (another session is about to work: program.ts). */
+  send(): void {
+    this.sendNow();
+  }
+
   private sendNow(): void {
     if (this.timer !== undefined) clearImmediate(this.timer);
     this.timer = undefined;

@@ -1,62 +1,33 @@
 // An Adapter that talks to any program speaking the JSON-lines protocol on
-// stdin/stdout (`verify --exec "<command>"`). Protocol-level misbehaviour
-// (bad JSON, timeout, crash) raises ProtocolError, which verify maps to exit 2.
-// The program runs in a process group of its own: a protocol error, close()
-// and the end of verify kill the whole group, so neither the program nor
-// anything it forked is left holding the pipe. When the program's reset says
-// `"batch": true`, the queue driver's runs of register and memory operations
-// go as `batch` requests, gathered until this process is idle
-// (pendingBatch.ts): writes ride with the next read, and reads asked for
-// together go together; otherwise one request per operation. Requests go
-// and answers come back on named pipes (requestPipe.ts, answerPipe.ts) that
-// each side may read without leaving its turn: most of a round trip was an
-// event loop going to sleep and being woken. A replayed path prefix
-// (replayBatch) goes as lines made of each request's text, made once, and
-// an answer line with the very text of the recorded answers is not read.
-import { delimiter } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { ChildProcess } from 'node:child_process';
-import type { Readable, Writable } from 'node:stream';
+// stdin/stdout (`verify --exec "<command>"`; the process and its pipes:
+// program.ts). Protocol-level misbehaviour (bad JSON, timeout, crash)
+// raises ProtocolError, which verify maps to exit 2. When the program's
+// reset says `"batch": true`, the queue driver's runs of register and
+// memory operations go as `batch` requests, gathered until this process is
+// idle (pendingBatch.ts): writes ride with the next read, and reads asked
+// for together go together; otherwise one request per operation. A
+// replayed path prefix (replayBatch) goes as lines made of each request's
+// text, made once, and an answer line with the very text of the recorded
+// answers is not read. When the program's reset says `"sessions": N`,
+// `sessions()` gives adapters for its other independent controllers on the
+// same pipes, each request naming its session: verify plays other suites
+// on them while this one waits for its answers.
 import { type Adapter, type ReplayedAnswer, type ReplayedRequest, type ResetInfo, type ResetOptions } from '../target/adapter.ts';
 import { batchedRequest, parseResponse, replayedAnswer, rawAnswer, type BatchedRequest, type Request, type Response } from './protocol.ts';
 import { batchAnswers, PendingBatch } from './pendingBatch.ts';
 import { MAX_BATCH_REQUESTS, runEach, type RawAnswer, type RawRequest } from '../target/batch.ts';
 import { fromHex, hexNumber, toHex } from '../wire/hex.ts';
 import { ProtocolError, ReplayedRequestFailed, UnsupportedProfileError } from '../target/errors.ts';
-import { reap, spawnGroup } from './children.ts';
-import { AnswerPipe } from './answerPipe.ts';
-import { RequestPipe } from './requestPipe.ts';
+import { Program, type ProgramOptions } from './program.ts';
 
-/** bin/, holding `nvme-lm`: first on the program's PATH, so `--exec "nvme-lm serve"` is this checkout's CLI however verify was started. */
-const NVME_LM_BIN = fileURLToPath(new URL('../../bin/', import.meta.url));
-
-/** How long a program may take to exit after its stdin closes before its group is killed. */
-const EXIT_GRACE_MS = 500;
-
-/** How long to wait for a program that closed its answers to exit, so the report can say how it ended. */
-const EXIT_REPORT_MS = 1000;
-
-export interface ProcessAdapterOptions {
-  /** milliseconds to wait for each answer */
-  timeoutMs?: number;
-  /** extra environment */
-  env?: NodeJS.ProcessEnv;
-}
+export type ProcessAdapterOptions = ProgramOptions;
 
 export class ProcessAdapter implements Adapter {
   /** every operation and completeIo is queued in call order (pendingBatch.ts) and the answers come in that order */
   readonly keepsCallOrder = true;
-  private child: ChildProcess;
-  private stdin: Writable;
-  /** the program's stdout */
-  private readonly answers: AnswerPipe;
-  /** the answers awaited, in the order their requests went: each is read after the one before it */
-  private reading: Promise<unknown> = Promise.resolve();
-  private exited: string | undefined;
-  private readonly gone: Promise<void>;
-  private stderrTail = '';
-  private readonly timeoutMs: number;
-  private closing: Promise<void> | undefined;
+  private readonly program: Program;
+  /** the session this adapter's requests name (0: the default, not named) */
+  private readonly session: number;
   /** the program's last reset answer announced `batch` */
   private batches = false;
   /** ... and `batchCompleteIo`: completeIo goes in a batch too */
@@ -65,86 +36,50 @@ export class ProcessAdapter implements Adapter {
   private zeroTail = false;
   /** raw operations not sent yet (batch targets only) */
   private readonly pending: PendingBatch;
-  /** request lines sent (a batch is one) */
-  private sent = 0;
-  /** milliseconds spent waiting for answer lines */
-  private waited = 0;
   /** what replayBatch made of the recorded requests and answers it was given */
   private readonly texts = new WeakMap<object, { zeroTail: boolean; text: string }>();
+  /** how many sessions the program offers, once a reset was answered ok (or it closed: 1) */
+  private readonly offered: Promise<number>;
+  private offer: (n: number) => void = () => undefined;
 
-  constructor(
-    readonly command: string,
-    options: ProcessAdapterOptions = {},
-  ) {
-    this.timeoutMs = options.timeoutMs ?? 10_000;
+  constructor(command: string, options?: ProcessAdapterOptions);
+  /** another session of a program another adapter started */
+  constructor(program: Program, session: number);
+  constructor(program: string | Program, options: ProcessAdapterOptions | number = {}) {
+    this.program = typeof program === 'string' ? new Program(program, options as ProcessAdapterOptions) : program;
+    this.session = typeof options === 'number' ? options : 0;
     this.pending = new PendingBatch({ request: (r) => this.request(r), fail: (m) => this.fail(m) });
-    const given = { ...process.env, ...options.env };
-    const env = { ...given, PATH: `${NVME_LM_BIN}${delimiter}${given.PATH ?? ''}` };
-    this.answers = AnswerPipe.open();
-    let requests: RequestPipe | undefined;
-    try {
-      requests = RequestPipe.open();
-      this.child = spawnGroup(command, [], { shell: true, stdio: [requests.readFd, this.answers.writeFd, 'pipe'], env });
-    } catch (e) {
-      // nothing was started: every end opened here goes
-      requests?.writer.destroy();
-      requests?.handedOver();
-      this.answers.close();
-      throw e;
-    }
-    requests.handedOver();
-    this.answers.handedOver();
-    this.stdin = requests.writer;
-    const stderr = this.child.stderr as Readable;
-    stderr.on('data', (d: Buffer) => {
-      this.stderrTail = (this.stderrTail + d.toString()).slice(-2000);
+    this.offered = new Promise((resolve) => (this.offer = resolve));
+    this.program.holds(() => this.pending.send());
+    this.program.whenClosed(() => {
+      this.pending.discard(new ProtocolError(`implementation "${this.program.command}" was closed before it answered`));
+      this.offer(1);
     });
-    this.gone = new Promise((resolve) => {
-      const onGone = (why: string): void => {
-        this.exited ??= why;
-        resolve();
-        void this.close(); // what it forked may still be running
-      };
-      this.child.on('exit', (code, signal) => onGone(signal ? `killed by ${signal}` : `exited with code ${code}`));
-      this.child.on('error', (e) => onGone(`could not start: ${e.message}`));
-    });
-    this.stdin.on('error', () => undefined); // reported through 'exit'
+  }
+
+  get command(): string {
+    return this.program.command;
   }
 
   /** The program broke the protocol: nothing more can be said to it, so its group goes now. */
   private fail(message: string): ProtocolError {
-    void this.close();
-    return new ProtocolError(message);
+    return this.program.fail(message);
   }
 
-  private crashMessage(): string {
-    const tail = this.stderrTail.trim().split('\n').slice(-3).join(' | ');
-    return `implementation "${this.command}" ${this.exited ?? 'closed its stdout'}${tail ? ` (stderr: ${tail})` : ''}`;
-  }
-
-  /** The answer line to request line `sent`, read after the answers to every request sent before it. */
-  private answerTo(sent: string): Promise<string> {
-    const deadline = performance.now() + this.timeoutMs;
-    const line = this.reading.then(async () => {
-      const t0 = performance.now();
-      const got = await this.answers.next(deadline);
-      this.waited += performance.now() - t0;
-      if (typeof got === 'string') return got;
-      if ('timedOut' in got) throw this.fail(`timeout: no answer to ${sent.slice(0, 120)} within ${this.timeoutMs} ms from "${this.command}"`);
-      // its answers ended: say how it ended, once it has (its stderr with it)
-      await Promise.race([this.gone, new Promise((resolve) => setTimeout(resolve, EXIT_REPORT_MS).unref())]);
-      throw this.fail(this.crashMessage());
-    });
-    this.reading = line.catch(() => undefined);
-    return line;
-  }
-
-  /** The answer line to request line `line`. */
+  /** The answer line to request line `line` (made to name this adapter's session). */
   private exchangeLine(line: string): Promise<string> {
-    if (this.exited) throw new ProtocolError(this.crashMessage());
-    this.sent++;
-    this.stdin.write(`${line}\n`);
-    return this.answerTo(line);
+    return this.program.exchange(this.session === 0 ? line : `{"session":${this.session},${line.slice(1)}`);
+  }
+
+  /**
+   * Adapters for the program's other sessions, at most `most` - 1 of them,
+   * once a reset of this session was answered and said how many there are
+   * (none when it offers one or closes first). Each plays its own suites;
+   * closing this adapter ends them all.
+   */
+  async sessions(most: number): Promise<Adapter[]> {
+    const n = Math.min(most, await this.offered);
+    return Array.from({ length: Math.max(0, n - 1) }, (_, k) => new ProcessAdapter(this.program, this.session + k + 1));
   }
 
   async request(req: Request): Promise<Response> {
@@ -172,6 +107,7 @@ export class ProcessAdapter implements Adapter {
     this.batches = 'batch' in res && res.batch === true;
     this.batchesCompleteIo = this.batches && 'batchCompleteIo' in res && res.batchCompleteIo === true;
     this.zeroTail = 'zeroTail' in res && res.zeroTail === true;
+    this.offer('sessions' in res && res.sessions !== undefined ? res.sessions : 1);
     const synchronous = 'synchronous' in res && res.synchronous === true;
     this.pending.remember = synchronous;
     const offline = 'vfsOfflineWhilePfDisabled' in res ? res.vfsOfflineWhilePfDisabled : undefined;
@@ -362,32 +298,15 @@ export class ProcessAdapter implements Adapter {
   }
 
   roundTrips(): number {
-    return this.sent;
+    return this.program.sent;
   }
 
   waitedMs(): number {
-    return this.waited;
+    return this.program.waited;
   }
 
-  /** End the program: stdin closed, a short grace to exit, then its whole group killed. Safe to call twice. */
-  async close(): Promise<void> {
-    this.closing ??= (async () => {
-      this.pending.discard(new ProtocolError(`implementation "${this.command}" was closed before it answered`));
-      if (!this.exited) {
-        this.stdin.end();
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, EXIT_GRACE_MS);
-          this.child.once('exit', () => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
-      }
-      await reap(this.child);
-      // the request pipe's write end: a program that exited on its own never saw it ended (node closed a child's own stdin itself)
-      this.stdin.destroy();
-      this.answers.close();
-    })();
-    return this.closing;
+  /** End the program, every session of it: stdin closed, a short grace to exit, then its whole group killed. Safe to call twice. */
+  close(): Promise<void> {
+    return this.program.close();
   }
 }

@@ -7,6 +7,7 @@ import type { RawAnswer, RawRequest } from '../target/batch.ts';
 import { checkedHexBytes, hexNumber, toHex } from '../wire/hex.ts';
 import { quickRequest, quickResponse } from './quickParse.ts';
 import { withoutZeroTail, zeroPadded } from './zeroTail.ts';
+import { MAX_SESSIONS } from './verifyLimits.ts';
 
 const hexValue = z.string().regex(/^0x[0-9a-f]+$/, 'a 0x-prefixed lower-case hex number');
 const hexData = z.string().regex(/^([0-9a-f]{2})*$/, 'lower-case hex bytes, no separators');
@@ -45,9 +46,21 @@ export type BatchedRequest = z.infer<typeof BatchedRequestSchema>;
 /** A decoded answer inside a batch: a raw operation's, or completeIo's count. */
 export type BatchedAnswer = RawAnswer | { op: 'completeIo'; completed: number };
 
+/** Every request but those inside a batch may name its session (docs/protocol.md, "Sessions"). */
+const inSession = {
+  session: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_SESSIONS - 1)
+    .optional()
+    .describe('optional, only to a target whose reset announced "sessions": which of its independent controllers the request is for (default 0)'),
+};
+
 export const RequestSchema = z.discriminatedUnion('op', [
   z
     .object({
+      ...inSession,
       op: z.literal('reset'),
       vfs: z.number().int().min(0).max(64),
       profile: z.enum(PROFILES),
@@ -57,17 +70,17 @@ export const RequestSchema = z.discriminatedUnion('op', [
       tp4159: z.object({ vendorState: z.boolean().optional(), seqind: z.enum(['parts', 'whole-only']).optional(), nonContiguousCdq: z.boolean().optional() }).optional(),
     })
     .describe('Power-on state: every controller disabled, N VFs enabled, namespace zeroed.'),
-  regWrite,
-  regRead,
-  memWrite,
-  memRead,
+  regWrite.extend(inSession).describe(regWrite.description ?? ''), // extend drops the description
+  regRead.extend(inSession).describe(regRead.description ?? ''), // extend drops the description
+  memWrite.extend(inSession).describe(memWrite.description ?? ''), // extend drops the description
+  memRead.extend(inSession).describe(memRead.description ?? ''), // extend drops the description
   z
-    .object({ op: z.literal('submit'), fn, qid: z.number().int().min(0).max(0xffff), sqe: z.string().regex(/^[0-9a-f]{128}$/, '128 lower-case hex digits (64 bytes)') })
+    .object({ ...inSession, op: z.literal('submit'), fn, qid: z.number().int().min(0).max(0xffff), sqe: z.string().regex(/^[0-9a-f]{128}$/, '128 lower-case hex digits (64 bytes)') })
     .describe('Write the SQE at the tail of queue qid of function fn, ring its doorbell, and wait for the completion.'),
-  z.object({ op: z.literal('flr'), fn }).describe('Function-level reset; config space restored afterwards.'),
-  completeIo,
+  z.object({ ...inSession, op: z.literal('flr'), fn }).describe('Function-level reset; config space restored afterwards.'),
+  completeIo.extend(inSession).describe(completeIo.description ?? ''), // extend drops the description
   z
-    .object({ op: z.literal('batch'), requests: z.array(BatchedRequestSchema).min(1) })
+    .object({ ...inSession, op: z.literal('batch'), requests: z.array(BatchedRequestSchema).min(1) })
     .describe('Optional (announced by reset\'s "batch": true): perform the requests in order; answer {"answers":[...]}, one answer each, ending at the first error answer.'),
 ]);
 export type Request = z.infer<typeof RequestSchema>;
@@ -88,6 +101,13 @@ const ok = z
       .boolean()
       .optional()
       .describe('reset only, optional: true when the implementation takes memWrite\'s "len" and memRead\'s "zeroTail"; verify then leaves trailing zero bytes out of the memory data it sends and asks the same of the answers'),
+    sessions: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_SESSIONS)
+      .optional()
+      .describe('reset only, optional: how many independent controllers the implementation serves at once, each its own device and host memory, named by the requests\' "session" (0 to sessions - 1); verify then plays several suites at the same time'),
     vfsOfflineWhilePfDisabled: z
       .string()
       .min(1)

@@ -7,6 +7,7 @@
 // (a rarer request, a line with a mistake) goes to zod, which decides and
 // words the error.
 import type { BatchedRequest, BatchedResponse, Request, Response } from './protocol.ts';
+import { MAX_SESSIONS } from './verifyLimits.ts';
 
 type Json = Record<string, unknown>;
 
@@ -46,13 +47,19 @@ function quickBatched(o: unknown): BatchedRequest | undefined {
   }
 }
 
-/** A raw operation or a batch of them, or undefined (zod decides). */
+/** A raw operation or a batch of them, with its session if it names one, or undefined (zod decides). */
 export function quickRequest(o: unknown): Request | undefined {
   if (!isObject(o)) return undefined;
-  if (o.op !== 'batch') return quickBatched(o);
-  if (!Array.isArray(o.requests) || o.requests.length === 0) return undefined;
+  const session = o.session;
+  if (session !== undefined && !isInt(session, 0, MAX_SESSIONS - 1)) return undefined;
+  const r = o.op === 'batch' ? quickBatch(o.requests) : quickBatched(o);
+  return r === undefined || session === undefined ? r : { ...r, session };
+}
+
+function quickBatch(list: unknown): Request | undefined {
+  if (!Array.isArray(list) || list.length === 0) return undefined;
   const requests: BatchedRequest[] = [];
-  for (const r of o.requests as unknown[]) {
+  for (const r of list as unknown[]) {
     const q = quickBatched(r);
     if (q === undefined) return undefined;
     requests.push(q);

@@ -2,7 +2,7 @@
 // not ours, through an adapter module, a JSON-lines process, or QEMU
 // (targets.ts); what `--vfs N` does to each suite is in suiteVfs.ts. Returns
 // plain JSON-serialisable data; the command prints it.
-import { PROFILES, type Profile } from '../target/adapter.ts';
+import { PROFILES, type Adapter, type Profile } from '../target/adapter.ts';
 import { exploreShared } from '../check/sharedExploration.ts';
 import { transitionKey } from '../check/transitionKey.ts';
 import { runSuite, type PathFailure, type SuiteRun } from '../../models/engine/run.ts';
@@ -18,7 +18,7 @@ import { recordingAdapter, type TraceFile } from './recordingAdapter.ts';
 import { groupFailures, type FailureGroup } from './failureGroups.ts';
 
 export { DEFAULT_COMPLETION_TIMEOUT_MS, QEMU_COMPLETION_TIMEOUT_MS } from './verifyLimits.ts';
-import { DEFAULT_COMPLETION_TIMEOUT_MS, QEMU_COMPLETION_TIMEOUT_MS } from './verifyLimits.ts';
+import { DEFAULT_COMPLETION_TIMEOUT_MS, DEFAULT_VERIFY_SESSIONS, QEMU_COMPLETION_TIMEOUT_MS } from './verifyLimits.ts';
 
 export interface VerifyFailure extends PathFailure {
   /** set when the failure is a documented deviation of the target */
@@ -117,8 +117,10 @@ export interface RunVerifyOptions {
   deviations?: readonly Deviation[];
   /** `suite` starts now, after `done` of `total` suites */
   onSuite?(suite: string, done: number, total: number): void;
-  /** write the whole session to this trace file (`--record`); closed when the run ends */
+  /** write the whole session to this trace file (`--record`); closed when the run ends; suites are then played one at a time */
   record?: TraceFile;
+  /** suites played at once on a target that offers sessions (default DEFAULT_VERIFY_SESSIONS; 1: one at a time) */
+  sessions?: number;
 }
 
 /** A refusal relayed through processes (a proxy, `serve`) repeats the profile prefix; keep the innermost one. */
@@ -176,6 +178,52 @@ export function verifySuites(o: Pick<RunVerifyOptions, 'target' | 'profiles' | '
   return suites;
 }
 
+/** A suite played on `adapter`; a profile the target refused in reset is a run that says so. */
+async function playSuite(suite: Suite, adapter: Adapter): Promise<{ run: SuiteRun; ms: number }> {
+  const s0 = performance.now();
+  let run: SuiteRun;
+  try {
+    run = await runSuite(suite, adapter);
+  } catch (e) {
+    if (!(e instanceof UnsupportedProfileError)) throw e;
+    run = { suite: suite.id, unsupported: e.message, paths: 0, passed: 0, failed: 0, notRealisable: [], failures: [], coveredEdges: [], coveredTransitions: 0, stats: { steps: 0, naiveSteps: 0, resets: 0, snapshots: 0, restores: 0, ms: 0 } };
+  }
+  return { run, ms: Math.round(performance.now() - s0) };
+}
+
+/**
+ * Every suite played, its run in suite order. On a target that offers
+ * sessions (independent controllers of one program), up to `most` suites
+ * are played at once, one per session, largest first, so one waits for its
+ * answers while another works; the sessions beyond the first start once the
+ * first reset answer said how many there are. Each suite is played exactly
+ * as alone: its own controller, from reset.
+ */
+async function playSuites(suites: readonly Suite[], adapter: Adapter, most: number, onSuite: RunVerifyOptions['onSuite']): Promise<Array<{ run: SuiteRun; ms: number }>> {
+  const played: Array<{ run: SuiteRun; ms: number }> = [];
+  const size = (s: Suite): number => s.paths().reduce((n, p) => n + p.steps.length, 0);
+  // alone, in suite order; in sessions, the longest first, so no long one is left to play alone at the end
+  const order = [...suites.keys()];
+  if (most > 1 && adapter.sessions) {
+    const sizes = suites.map(size);
+    order.sort((a, b) => sizes[b] - sizes[a] || a - b);
+  }
+  let next = 0;
+  let done = 0;
+  const lane = async (a: Adapter): Promise<void> => {
+    while (next < order.length) {
+      const i = order[next++];
+      onSuite?.(suites[i].id, done, suites.length);
+      played[i] = await playSuite(suites[i], a);
+      done++;
+    }
+  };
+  const first = lane(adapter);
+  const more = most > 1 && adapter.sessions ? await Promise.race([adapter.sessions(most), first.then(() => [])]) : [];
+  await Promise.all([first, ...more.map(lane)]);
+  return played;
+}
+
 export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
   const t0 = performance.now();
   const suites = verifySuites(o);
@@ -188,61 +236,56 @@ export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
   const exhibited = new Map<string, { transitions: Set<string>; edges: Set<string> }>();
   const skipped: Array<{ suite: Suite; reason: string }> = [];
   let replays: ReplayRecordStats | undefined;
+  /** each suite's run as it was played, in suite order, and how long it took */
+  let played: Array<{ run: SuiteRun; ms: number }>;
   try {
-    for (const [done, suite] of suites.entries()) {
-      o.onSuite?.(suite.id, done, suites.length);
-      const s0 = performance.now();
-      let run: SuiteRun;
-      try {
-        run = await runSuite(suite, adapter);
-      } catch (e) {
-        if (!(e instanceof UnsupportedProfileError)) throw e;
-        run = { suite: suite.id, unsupported: e.message, paths: 0, passed: 0, failed: 0, notRealisable: [], failures: [], coveredEdges: [], coveredTransitions: 0, stats: { steps: 0, naiveSteps: 0, resets: 0, snapshots: 0, restores: 0, ms: 0 } };
-      }
-      const paths = suite.paths();
-      const { initial, transitions: reachable } = reachableOf(suite);
-      const reachableEdges = new Set([...reachable.values()].flat());
-      const base = { suite: suite.id, machine: suite.spec.id, profile: suite.profile, vfs: suite.reset.vfs, paths: paths.length, notRealisable: run.notRealisable };
-      if (run.unsupported !== undefined) {
-        const reason = innermostReason(run.unsupported);
-        skipped.push({ suite, reason });
-        results.push({ ...base, unsupported: reason, passed: 0, failed: 0, crashed: 0, hung: 0, knownDeviations: 0, edges: { covered: 0, reachable: reachableEdges.size }, transitions: { covered: 0, reachable: reachable.size }, steps: 0, ms: Math.round(performance.now() - s0) });
-        continue;
-      }
-      if (run.replays) {
-        replays ??= { fromRecord: 0, live: 0, differed: 0 };
-        replays.fromRecord += run.replays.fromRecord;
-        replays.live += run.replays.live;
-        replays.differed += run.replays.differed;
-        replays.firstLiveReason ??= run.replays.firstLiveReason;
-      }
-      let known = 0;
-      for (const f of run.failures) {
-        const judged = withDeviation(deviationName, f, o.deviations ?? DEVIATIONS);
-        if (judged.deviation) known++;
-        failures.push(judged);
-      }
-      const covered = passedTransitions(initial, paths, run);
-      const key = `${family(suite.id)}|${suite.profile}`;
-      const seen = exhibited.get(key) ?? { transitions: new Set<string>(), edges: new Set<string>() };
-      for (const t of covered) seen.transitions.add(t);
-      for (const e of run.coveredEdges) seen.edges.add(e);
-      exhibited.set(key, seen);
-      results.push({
-        ...base,
-        passed: run.passed,
-        failed: run.failed - known,
-        crashed: run.failures.filter((f) => f.fault?.kind === 'crash').length,
-        hung: run.failures.filter((f) => f.fault?.kind === 'hang').length,
-        knownDeviations: known,
-        edges: { covered: run.coveredEdges.length, reachable: reachableEdges.size },
-        transitions: { covered: [...covered].filter((t) => reachable.has(t)).length, reachable: reachable.size },
-        steps: run.stats.steps,
-        ms: Math.round(performance.now() - s0),
-      });
-    }
+    played = await playSuites(suites, adapter, o.record ? 1 : (o.sessions ?? DEFAULT_VERIFY_SESSIONS), o.onSuite);
   } finally {
     await adapter.close();
+  }
+  for (const [i, suite] of suites.entries()) {
+    const { run, ms } = played[i];
+    const paths = suite.paths();
+    const { initial, transitions: reachable } = reachableOf(suite);
+    const reachableEdges = new Set([...reachable.values()].flat());
+    const base = { suite: suite.id, machine: suite.spec.id, profile: suite.profile, vfs: suite.reset.vfs, paths: paths.length, notRealisable: run.notRealisable };
+    if (run.unsupported !== undefined) {
+      const reason = innermostReason(run.unsupported);
+      skipped.push({ suite, reason });
+      results.push({ ...base, unsupported: reason, passed: 0, failed: 0, crashed: 0, hung: 0, knownDeviations: 0, edges: { covered: 0, reachable: reachableEdges.size }, transitions: { covered: 0, reachable: reachable.size }, steps: 0, ms });
+      continue;
+    }
+    if (run.replays) {
+      replays ??= { fromRecord: 0, live: 0, differed: 0 };
+      replays.fromRecord += run.replays.fromRecord;
+      replays.live += run.replays.live;
+      replays.differed += run.replays.differed;
+      replays.firstLiveReason ??= run.replays.firstLiveReason;
+    }
+    let known = 0;
+    for (const f of run.failures) {
+      const judged = withDeviation(deviationName, f, o.deviations ?? DEVIATIONS);
+      if (judged.deviation) known++;
+      failures.push(judged);
+    }
+    const covered = passedTransitions(initial, paths, run);
+    const key = `${family(suite.id)}|${suite.profile}`;
+    const seen = exhibited.get(key) ?? { transitions: new Set<string>(), edges: new Set<string>() };
+    for (const t of covered) seen.transitions.add(t);
+    for (const e of run.coveredEdges) seen.edges.add(e);
+    exhibited.set(key, seen);
+    results.push({
+      ...base,
+      passed: run.passed,
+      failed: run.failed - known,
+      crashed: run.failures.filter((f) => f.fault?.kind === 'crash').length,
+      hung: run.failures.filter((f) => f.fault?.kind === 'hang').length,
+      knownDeviations: known,
+      edges: { covered: run.coveredEdges.length, reachable: reachableEdges.size },
+      transitions: { covered: [...covered].filter((t) => reachable.has(t)).length, reachable: reachable.size },
+      steps: run.stats.steps,
+      ms,
+    });
   }
   const roundTrips = opened.roundTrips?.();
   const waited = opened.waitedMs?.();

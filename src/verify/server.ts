@@ -6,7 +6,9 @@
 // Likewise memory data without its trailing zeros (`zeroTail`, zeroTail.ts;
 // `serve --no-zero-tail` does not take it). A batch may hold completeIo too
 // (`batchCompleteIo`, announced with batch): the reads of the completions
-// it lets the target post go in the same round trip.
+// it lets the target post go in the same round trip. With `sessions`, it
+// serves several independent controllers at once, one per session a
+// request names, so verify can play several suites at the same time.
 import type { Readable, Writable } from 'node:stream';
 import { type Adapter } from '../target/adapter.ts';
 import { parseRequest, type BatchedRequest, type BatchedResponse, type Request, type Response } from './protocol.ts';
@@ -21,6 +23,13 @@ export interface ServeOptions {
   batch?: boolean;
   /** Take memory data without its trailing zeros (memWrite `len`, memRead `zeroTail`) and announce it in reset (default true). */
   zeroTail?: boolean;
+  /**
+   * Serve this many independent controllers (sessions, named by the
+   * requests' `session`) and announce it in reset; `open` makes each one
+   * after the first, when a request first names it. Default: one, not
+   * announced.
+   */
+  sessions?: { count: number; open(): Promise<Adapter> };
 }
 
 export async function handleRequest(adapter: Adapter, req: Request, options: ServeOptions = {}): Promise<Response> {
@@ -30,7 +39,15 @@ export async function handleRequest(adapter: Adapter, req: Request, options: Ser
     case 'reset': {
       const info = await adapter.reset({ vfs: req.vfs, profile: req.profile, strict: req.strict, vfQueuePolicy: req.vfQueuePolicy, ioCompletion: req.ioCompletion, tp4159: req.tp4159 });
       const offline = info?.vfsOfflineWhilePfDisabled;
-      return { ok: true, ...(info?.synchronous === true ? { synchronous: true } : {}), ...(batch ? { batch: true, batchCompleteIo: true } : {}), ...(zeroTail ? { zeroTail: true } : {}), ...(offline !== undefined ? { vfsOfflineWhilePfDisabled: offline } : {}) };
+      const sessions = options.sessions?.count ?? 1;
+      return {
+        ok: true,
+        ...(info?.synchronous === true ? { synchronous: true } : {}),
+        ...(batch ? { batch: true, batchCompleteIo: true } : {}),
+        ...(zeroTail ? { zeroTail: true } : {}),
+        ...(sessions > 1 ? { sessions } : {}),
+        ...(offline !== undefined ? { vfsOfflineWhilePfDisabled: offline } : {}),
+      };
     }
     case 'regWrite':
     case 'regRead':
@@ -101,10 +118,20 @@ async function handleBatch(adapter: Adapter, requests: readonly BatchedRequest[]
  */
 export async function serve(adapter: Adapter, input: Readable | PipeLines, output: Writable, options: ServeOptions = {}): Promise<void> {
   let queue = Promise.resolve();
+  /** each session's controller, made when a request first names it (0: `adapter`) */
+  const made: Adapter[] = [adapter];
+  const making: Array<Promise<Adapter>> = [];
+  const count = options.sessions?.count ?? 1;
+  const sessionOf = (k: number): Adapter | Promise<Adapter> => {
+    if (k >= count) throw new Error(count === 1 ? `session ${k}: this server serves one controller, session 0 (its reset answer offers no "sessions")` : `session ${k}: this server offers sessions 0 to ${count - 1} (its reset answer's "sessions")`);
+    return made[k] ?? (making[k] ??= (options.sessions as NonNullable<ServeOptions['sessions']>).open().then((a) => (made[k] = a)));
+  };
   const answer = async (line: string): Promise<void> => {
     let res: Response;
     try {
-      res = await handleRequest(adapter, parseRequest(line), options);
+      const req = parseRequest(line);
+      const target = sessionOf(req.session ?? 0);
+      res = await handleRequest(target instanceof Promise ? await target : target, req, options);
     } catch (e) {
       res = { error: e instanceof UnsupportedProfileError ? e.message : (e as Error).message };
     }
@@ -132,6 +159,8 @@ export async function serve(adapter: Adapter, input: Readable | PipeLines, outpu
     });
     await queue;
   } finally {
-    await adapter.close();
+    // a session whose controller is still being made is closed once it is; one that could not be made has nothing to close
+    await Promise.all(making.map((m) => m.catch(() => undefined)));
+    await Promise.all(made.map((a) => a.close()));
   }
 }

@@ -15,3 +15,9 @@ export const DEFAULT_COMPLETION_TIMEOUT_MS = DEFAULT_TIMEOUT_MS;
  * wait turned that into false failures.
  */
 export const QEMU_COMPLETION_TIMEOUT_MS = 2000;
+
+/** The most sessions a JSON-lines target may offer (reset's "sessions", docs/protocol.md). */
+export const MAX_SESSIONS = 16;
+
+/** Sessions verify plays at once when the target offers them (--sessions): two suites keep both sides of the pipe busy on two CPUs. */
+export const DEFAULT_VERIFY_SESSIONS = 2;

@@ -135,7 +135,7 @@ describe('a target that announces batch and one that does not pass the same suit
       try {
         expect(await outcomes(a), `serve${flags}`).toEqual(inProcess);
         expect(sent.mock.calls.some(([r]) => r.op === 'batch'), `serve${flags} got batches`).toBe(batches);
-        const trimmed = sent.mock.calls.flatMap(([r]) => (r.op === 'batch' ? r.requests : [r])).some((r) => (r.op === 'memWrite' && r.len !== undefined) || (r.op === 'memRead' && r.zeroTail === true));
+        const trimmed = sent.mock.calls.flatMap(([r]): readonly Request[] => (r.op === 'batch' ? r.requests : [r])).some((r) => (r.op === 'memWrite' && r.len !== undefined) || (r.op === 'memRead' && r.zeroTail === true));
         expect(trimmed, `serve${flags} got memory data without its trailing zeros`).toBe(zeroTail);
       } finally {
         await a.close();

@@ -131,11 +131,11 @@ describe('JSON-lines protocol: server side (nvme-lm serve)', () => {
 });
 
 describe('reset says whether the implementation is synchronous (no waiting for a completion that must not come)', () => {
-  it('nvme-lm serve answers reset with {"ok":true,"synchronous":true,"batch":true,"batchCompleteIo":true,"zeroTail":true}; the client passes on what the driver uses', async () => {
+  it('nvme-lm serve answers reset with {"ok":true,"synchronous":true,"batch":true,"batchCompleteIo":true,"zeroTail":true,"sessions":4}; the client passes on what the driver uses', async () => {
     const a = new ProcessAdapter(`${node} bin/nvme-lm.mjs serve`, { timeoutMs: 60_000 });
     try {
       expect(await a.reset({ vfs: 1, profile: 'lm' })).toEqual({ synchronous: true, batch: true });
-      expect(await a.request({ op: 'reset', vfs: 1, profile: 'no-lm' })).toEqual({ ok: true, synchronous: true, batch: true, batchCompleteIo: true, zeroTail: true });
+      expect(await a.request({ op: 'reset', vfs: 1, profile: 'no-lm' })).toEqual({ ok: true, synchronous: true, batch: true, batchCompleteIo: true, zeroTail: true, sessions: 4 });
     } finally {
       await a.close();
     }

@@ -91,7 +91,7 @@ describe('trailing zeros left out of memory data', () => {
         await a.reset({ vfs: 1, profile: 'lm' });
         await a.memWrite(0x10000n, page);
         expect(await a.memRead(0x10000n, 4096), `serve${flags}`).toEqual(page);
-        const mem = sent.mock.calls.flatMap(([r]) => (r.op === 'batch' ? r.requests : [r])).filter((r): r is Extract<Request, { op: 'memWrite' | 'memRead' }> => r.op === 'memWrite' || r.op === 'memRead');
+        const mem = sent.mock.calls.flatMap(([r]): readonly Request[] => (r.op === 'batch' ? r.requests : [r])).filter((r): r is Extract<Request, { op: 'memWrite' | 'memRead' }> => r.op === 'memWrite' || r.op === 'memRead');
         expect(mem.map((r) => (r.op === 'memWrite' ? [r.data.length, r.len] : [r.len, r.zeroTail])), `serve${flags}`).toEqual(
           announced ? [[4, 4096], [4096, true]] : [[8192, undefined], [4096, undefined]],
         );

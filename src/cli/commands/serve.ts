@@ -2,10 +2,11 @@
 // protocol (docs/protocol.md): the built-in emulator, or QEMU's NVMe device.
 // `nvme-lm verify --exec "nvme-lm serve"` runs the suites through a process
 // boundary exactly as it would for a controller written in another language.
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { PROFILES, type Adapter, type Profile, type ResetInfo, type ResetOptions, type VfQueuePolicy } from '../../target/adapter.ts';
 import { CONTROLLER_MUTANTS, LM_MUTANTS, MUTANT_BUGS, MUTANTS, TP4159_MUTANTS, type Mutant } from '../../emulator/options.ts';
 import { UnsupportedProfileError } from '../../target/errors.ts';
+import { MAX_SESSIONS } from '../../verify/verifyLimits.ts';
 
 export interface ServeOptions {
   profile?: Profile;
@@ -19,7 +20,12 @@ export interface ServeOptions {
   zeroTail: boolean;
   /** false with --no-poll */
   poll: boolean;
+  /** independent controllers served at once (--sessions; QEMU: 1) */
+  sessions: number;
 }
+
+/** Sessions `serve` offers unless told otherwise: more than verify plays at once by default. */
+export const DEFAULT_SERVE_SESSIONS = 4;
 
 /**
  * The server's own flags pin what it claims: a reset asking for another
@@ -79,6 +85,13 @@ export function mutantHelp(): string {
   ].join('\n');
 }
 
+/** --sessions: a whole number from 1 to MAX_SESSIONS. */
+function sessionCount(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_SESSIONS) throw new InvalidArgumentError(`give a whole number from 1 to ${MAX_SESSIONS}`);
+  return n;
+}
+
 /** The implementation to serve; it (emulator or QEMU target) loads only when the command runs. */
 export async function serverAdapter(o: ServeOptions): Promise<Adapter> {
   if (o.qemu) {
@@ -105,6 +118,11 @@ export function registerServe(program: Command): void {
     .option('--no-batch', 'do not announce or answer the batch request (a target as it was before batches, to try a client against)')
     .option('--no-zero-tail', 'do not announce or take memory data without its trailing zeros (memWrite "len", memRead "zeroTail"), to try a client against')
     .option('--no-poll', 'wait for each request asleep, as most programs do, instead of trying stdin again at once for a moment after each answer (each request then has to wake the server), to measure a client against')
+    .addOption(
+      new Option('--sessions <n>', `independent emulated controllers served at once, named by each request's "session", so verify can play several suites at the same time; 1 announces none (QEMU: always 1)`)
+        .default(DEFAULT_SERVE_SESSIONS)
+        .argParser(sessionCount),
+    )
     .addOption(new Option('--mutant <name>', 'serve a deliberately broken emulator, to see the suites catch it (each listed below)').choices([...MUTANTS]))
     .addHelpText(
       'after',
@@ -123,6 +141,8 @@ export function registerServe(program: Command): void {
       process.once('SIGTERM', stop);
       // process.stdin is not touched when stdin is read by trying (node would make the pipe non-blocking)
       const polled = o.poll ? stdinPipeLines() : null;
-      await serve(adapter, polled ?? process.stdin, process.stdout, { batch: o.batch, zeroTail: o.zeroTail });
+      // QEMU is one device: it serves one session
+      const sessions = o.qemu || o.sessions === 1 ? undefined : { count: o.sessions, open: () => serverAdapter(o) };
+      await serve(adapter, polled ?? process.stdin, process.stdout, { batch: o.batch, zeroTail: o.zeroTail, sessions });
     });
 }

@@ -5,7 +5,7 @@ import { Option, type Command } from 'commander';
 import pc from 'picocolors';
 import { PROFILES, type Profile } from '../../target/adapter.ts';
 import type { VerifyResult } from '../../verify/run.ts';
-import { DEFAULT_COMPLETION_TIMEOUT_MS, MAX_VERIFY_VFS, QEMU_COMPLETION_TIMEOUT_MS } from '../../verify/verifyLimits.ts';
+import { DEFAULT_COMPLETION_TIMEOUT_MS, DEFAULT_VERIFY_SESSIONS, MAX_SESSIONS, MAX_VERIFY_VFS, QEMU_COMPLETION_TIMEOUT_MS } from '../../verify/verifyLimits.ts';
 import type { Target } from '../../verify/targets.ts';
 import { startProgress } from '../progress.ts';
 import { UsageError } from '../usageError.ts';
@@ -29,6 +29,7 @@ export interface VerifyOptions {
   completionTimeout?: string;
   suite?: string[];
   replay?: string[];
+  sessions?: string;
 }
 
 export function formatVerify(r: VerifyResult, useColour = false): string {
@@ -157,6 +158,7 @@ export function registerVerify(program: Command): void {
     .option('--replay <suite-and-index...>', 'play one path again from reset, printing every step, request and answer: the suite id and path index a failure prints ([pfAcceptance:lm#17] is --replay pfAcceptance:lm 17)')
     .option('--trace <file.jsonl>', 'check a recorded trace (request/answer pairs, one per line) against the machines')
     .option('--record <file.jsonl>', 'write the whole session to a trace file ({"request","response"} per line), to replay with --trace and share')
+    .option('--sessions <n>', `suites played at once when an --exec implementation offers sessions (independent controllers in one program, docs/protocol.md), 1 to ${MAX_SESSIONS}; 1 plays one at a time`, String(DEFAULT_VERIFY_SESSIONS))
     .option('--json', 'print one JSON object: {"passed","failed","knownDeviations","suites","notExhibited","failures",...}')
     .addHelpText(
       'after',
@@ -180,6 +182,8 @@ export function registerVerify(program: Command): void {
       }
       const completionTimeoutMs = o.completionTimeout === undefined ? undefined : Number(o.completionTimeout);
       if (completionTimeoutMs !== undefined && !(completionTimeoutMs >= 0)) throw new UsageError(`--completion-timeout ${o.completionTimeout}: give milliseconds >= 0`);
+      const sessions = Number(o.sessions ?? DEFAULT_VERIFY_SESSIONS);
+      if (!Number.isInteger(sessions) || sessions < 1 || sessions > MAX_SESSIONS) throw new UsageError(`--sessions ${o.sessions}: give a whole number from 1 to ${MAX_SESSIONS}`);
       if (o.replay !== undefined) return replay(o, target, vfs, completionTimeoutMs);
       // before anything runs: a trace path that cannot be written is a usage error
       let record: TraceFile | undefined;
@@ -200,6 +204,7 @@ export function registerVerify(program: Command): void {
           vfs,
           completionTimeoutMs,
           only: o.suite,
+          sessions,
           onSuite: (s, done, total) => progress.update(`running ${s}`, done, total),
         });
       } catch (e) {

@@ -1,0 +1,153 @@
+// Sessions (docs/protocol.md, "Sessions"): a JSON-lines program that serves
+// several independent controllers at once, each request naming its own, so
+// verify plays several suites at the same time; what serve offers, what the
+// client does with it, and that a run in sessions gives the result of a run
+// one suite at a time.
+import { describe, expect, it, vi } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve } from '../../src/verify/server.ts';
+import { EmulatorAdapter } from '../../src/verify/emulatorAdapter.ts';
+import { ProcessAdapter } from '../../src/verify/processAdapter.ts';
+import { runVerify, type VerifyResult } from '../../src/verify/run.ts';
+import type { Adapter } from '../../src/target/adapter.ts';
+
+const node = JSON.stringify(process.execPath);
+const script = (js: string): string => `${node} -e ${JSON.stringify(js)}`;
+const CSTS = 0x1c;
+const CC = 0x14;
+
+/** The answers `serve` gives `lines`, one object per request. */
+async function served(lines: string[], sessions?: number): Promise<unknown[]> {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  const chunks: string[] = [];
+  output.on('data', (d: Buffer) => chunks.push(d.toString()));
+  let made = 0;
+  const done = serve(new EmulatorAdapter(), input, output, sessions === undefined ? {} : { sessions: { count: sessions, open: async () => (made++, new EmulatorAdapter()) } });
+  input.end(lines.map((l) => `${l}\n`).join(''));
+  await done;
+  return [...chunks.join('').trim().split('\n').map((l) => JSON.parse(l) as unknown), { made }];
+}
+
+describe('serve with sessions', () => {
+  it('each session is a controller of its own, made when a request first names it; reset announces how many there are', async () => {
+    const answers = await served(
+      [
+        '{"op":"reset","vfs":1,"profile":"lm"}',
+        '{"session":2,"op":"reset","vfs":1,"profile":"lm"}',
+        // CC.EN = 1 in session 2 only: session 0's controller stays disabled
+        `{"session":2,"op":"regWrite","fn":0,"offset":${CC},"width":4,"value":"0x460001"}`,
+        '{"session":2,"op":"memWrite","addr":"0x10000","data":"abcd"}',
+        `{"op":"regRead","fn":0,"offset":${CC},"width":4}`,
+        `{"session":2,"op":"regRead","fn":0,"offset":${CC},"width":4}`,
+        '{"op":"memRead","addr":"0x10000","len":2}',
+        '{"session":2,"op":"memRead","addr":"0x10000","len":2}',
+      ],
+      3,
+    );
+    expect(answers[0]).toMatchObject({ ok: true, sessions: 3 });
+    expect(answers[1]).toMatchObject({ ok: true, sessions: 3 });
+    expect(answers[4]).toEqual({ value: '0x0' });
+    expect(answers[5]).toEqual({ value: '0x460001' });
+    expect(answers[6]).toEqual({ data: '0000' });
+    expect(answers[7]).toEqual({ data: 'abcd' });
+    // session 1 was never named: one controller made besides the first
+    expect(answers.at(-1)).toEqual({ made: 1 });
+  });
+
+  it('a request naming a session the server does not offer is an error answer saying which there are; without sessions only 0 is served and none is announced', async () => {
+    const offered = await served(['{"session":3,"op":"reset","vfs":1,"profile":"lm"}'], 3);
+    expect(offered[0]).toEqual({ error: 'session 3: this server offers sessions 0 to 2 (its reset answer\'s "sessions")' });
+    const none = await served(['{"op":"reset","vfs":1,"profile":"lm"}', '{"session":0,"op":"regRead","fn":0,"offset":28,"width":4}', '{"session":1,"op":"reset","vfs":1,"profile":"lm"}']);
+    expect(none[0]).not.toHaveProperty('sessions');
+    expect(none[1]).toEqual({ value: '0x0' });
+    expect(none[2]).toEqual({ error: 'session 1: this server serves one controller, session 0 (its reset answer offers no "sessions")' });
+  });
+});
+
+describe('verify --exec against a program with sessions', () => {
+  it('sessions() gives adapters for the other sessions once reset said how many; each names its session and reaches its own controller', async () => {
+    const a = new ProcessAdapter(`${node} bin/nvme-lm.mjs serve --sessions 3`, { timeoutMs: 30_000 });
+    try {
+      const more = a.sessions(8);
+      await a.reset({ vfs: 1, profile: 'lm' });
+      const others = await more;
+      expect(others).toHaveLength(2);
+      const sent = vi.spyOn(others[1] as ProcessAdapter, 'request');
+      for (const o of others) await o.reset({ vfs: 1, profile: 'lm' });
+      await others[1].memWrite(0x10000n, Uint8Array.of(1, 2));
+      expect(await a.memRead(0x10000n, 2)).toEqual(Uint8Array.of(0, 0));
+      expect(await others[0].memRead(0x10000n, 2)).toEqual(Uint8Array.of(0, 0));
+      expect(await others[1].memRead(0x10000n, 2)).toEqual(Uint8Array.of(1, 2));
+      expect(sent).toHaveBeenCalled();
+      // at most `most` in all, this one included
+      expect(await a.sessions(2)).toHaveLength(1);
+    } finally {
+      await a.close();
+    }
+  }, 60_000);
+
+  it('a program that offers no sessions, or ends before any reset was answered, gives none', async () => {
+    const plain = new ProcessAdapter(script(`require('readline').createInterface({input: process.stdin}).on('line', () => console.log('{"ok":true}'))`), { timeoutMs: 5000 });
+    await plain.reset({ vfs: 1, profile: 'lm' });
+    expect(await plain.sessions(4)).toEqual([]);
+    await plain.close();
+    const gone = new ProcessAdapter(script('process.exit(0)'), { timeoutMs: 5000 });
+    expect(await gone.sessions(4)).toEqual([]);
+    await gone.close();
+  });
+
+  it('a session handed its answer sends its next request before another session works on the answer read after it', async () => {
+    // answers at once, so both answers are there when the first is read
+    const program = script(
+      `require('readline').createInterface({input: process.stdin}).on('line', (l) => { const r = JSON.parse(l); console.log(JSON.stringify(r.op === 'reset' ? { ok: true, batch: true, sessions: 2 } : { value: '0x1' })); })`,
+    );
+    const a = new ProcessAdapter(program, { timeoutMs: 5000 });
+    try {
+      await a.reset({ vfs: 1, profile: 'lm' });
+      const [b] = (await a.sessions(2)) as ProcessAdapter[];
+      await b.reset({ vfs: 1, profile: 'lm' });
+      const events: string[] = [];
+      for (const [name, x] of [['a', a], ['b', b]] as const) {
+        const request = x.request.bind(x);
+        vi.spyOn(x, 'request').mockImplementation((r) => {
+          events.push(`${name} sends`);
+          return request(r);
+        });
+      }
+      const play = async (name: string, x: Adapter): Promise<void> => {
+        for (let i = 0; i < 3; i++) {
+          await x.regRead(0, CSTS, 4);
+          events.push(`${name} works`);
+        }
+      };
+      await Promise.all([play('a', a), play('b', b)]);
+      // both first requests go together; from then on each session's next request goes before the other works
+      expect(events).toEqual(['a sends', 'b sends', 'a works', 'a sends', 'b works', 'b sends', 'a works', 'a sends', 'b works', 'b sends', 'a works', 'b works']);
+    } finally {
+      await a.close();
+    }
+  });
+
+  it('D1, D17: suites played in two sessions give the very result of one suite at a time: counts, coverage, failures, in suite order', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nvme-lm-sessions-'));
+    try {
+      const log = join(dir, 'requests.jsonl');
+      const command = (tee: boolean): string => `${tee ? `tee ${JSON.stringify(log)} | ` : ''}${node} bin/nvme-lm.mjs serve --mutant acceptLmOnVfQueue`;
+      const run = (sessions: number, tee: boolean): Promise<VerifyResult> =>
+        runVerify({ target: { kind: 'exec', command: command(tee), timeoutMs: 30_000 }, profiles: ['lm', 'no-lm'], only: ['pfAcceptance', 'vfioMigration:p2p', 'vfLifecycle:no-lm'], sessions });
+      const alone = await run(1, false);
+      const together = await run(2, true);
+      const same = (r: VerifyResult): unknown => ({ ...r, target: '', ms: 0, waitedMs: 0, suites: r.suites.map((s) => ({ ...s, ms: 0 })) });
+      expect(alone.failed).toBeGreaterThan(0);
+      expect(same(together)).toEqual(same(alone));
+      // the second session did play
+      expect(readFileSync(log, 'utf8')).toContain('{"session":1,"op":"reset"');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
