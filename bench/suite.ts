@@ -23,6 +23,7 @@ export const REQUIRED_ENTRIES = [
   'storage.downtime_us',
   'storage.bytes_copied',
   'verify.exec_steps_per_s',
+  'verify.exec_one_session_steps_per_s',
   'verify.exec_no_work_steps_per_s',
   'verify.exec_round_trip_us',
   'check.cpu_s',

@@ -65,6 +65,7 @@ async function loneRoundTripUs(reads: number): Promise<number> {
   }
 }
 
+/** One verify run against `target` (its arguments, `--sessions` among them where it matters), timed whole. */
 function verifyOnce(target: string[], c: VerifyConfig): Promise<{ json: VerifyJson; ms: number }> {
   const args = [...CLI, 'verify', ...target, '--profile', ...c.profiles, ...(c.suites.length ? ['--suite', ...c.suites] : []), '--json'];
   const t0 = performance.now();
@@ -85,7 +86,8 @@ function verifyOnce(target: string[], c: VerifyConfig): Promise<{ json: VerifyJs
 async function recordConversation(dir: string, serve: string, c: VerifyConfig): Promise<{ requests: string; answers: string }> {
   const requests = join(dir, 'requests.jsonl');
   const answers = join(dir, 'answers.jsonl');
-  const run = await verifyOnce(['--exec', `tee ${JSON.stringify(requests)} | ${serve}`], c);
+  // one suite at a time: the requests of sessions would interleave differently in every run
+  const run = await verifyOnce(['--exec', `tee ${JSON.stringify(requests)} | ${serve}`, '--sessions', '1'], c);
   check(run.json.failed === 0, 'a path failed while the conversation was recorded');
   const input = openSync(requests, 'r');
   const output = openSync(answers, 'w');
@@ -101,7 +103,10 @@ async function recordConversation(dir: string, serve: string, c: VerifyConfig): 
 
 export async function verifyBenches(c: VerifyConfig): Promise<BenchResult[]> {
   const serve = `${JSON.stringify(process.execPath)} ${CLI.join(' ')} serve`;
+  // verify's default: as many suites at once as --sessions says (2), serve offering 4
   const exec = ['--exec', serve];
+  // the same, one suite at a time: what a program that offers no sessions gets
+  const execAlone = ['--exec', serve, '--sessions', '1'];
   // the same server waiting for each request asleep, as most programs do: what a target that does not poll its stdin gets
   const execAsleep = ['--exec', `${JSON.stringify(process.execPath)} ${CLI.join(' ')} serve --no-poll`];
   const inProcess = ['--adapter', 'examples/adapter.ts'];
@@ -110,6 +115,9 @@ export async function verifyBenches(c: VerifyConfig): Promise<BenchResult[]> {
   const overMs: number[] = [];
   const localMs: number[] = [];
   const asleepMs: number[] = [];
+  const aloneMs: number[] = [];
+  const alone: number[] = [];
+  const aloneWaitedMs: number[] = [];
   const waitedMs: number[] = [];
   const noWorkMs: number[] = [];
   const noWork: number[] = [];
@@ -119,14 +127,19 @@ export async function verifyBenches(c: VerifyConfig): Promise<BenchResult[]> {
   try {
     const recorded = await recordConversation(dir, serve, c);
     // a program that does no work: every answer is serve's from the recorded run
-    const canned = ['--exec', `${JSON.stringify(process.execPath)} --import tsx bench/cannedTarget.ts ${JSON.stringify(recorded.requests)} ${JSON.stringify(recorded.answers)}`];
+    // (its recorded reset answers offer serve's sessions: they are not taken, as the conversation was one suite at a time)
+    const canned = ['--exec', `${JSON.stringify(process.execPath)} --import tsx bench/cannedTarget.ts ${JSON.stringify(recorded.requests)} ${JSON.stringify(recorded.answers)}`, '--sessions', '1'];
     for (let i = 0; i < c.rounds; i++) {
       const a = await verifyOnce(exec, c);
       const b = await verifyOnce(inProcess, c);
       const z = await verifyOnce(execAsleep, c);
       const n = await verifyOnce(canned, c);
-      check(a.json.failed === 0 && b.json.failed === 0 && z.json.failed === 0 && n.json.failed === 0, 'a path failed on the built-in emulator (or strayed from the recorded conversation); the figure would time failures');
-      check(a.json.steps === b.json.steps && a.json.paths === b.json.paths && z.json.steps === a.json.steps && n.json.steps === a.json.steps, `the targets played different work (${a.json.steps} vs ${b.json.steps} vs ${z.json.steps} vs ${n.json.steps} steps)`);
+      const o = await verifyOnce(execAlone, c);
+      check([a, b, z, n, o].every((r) => r.json.failed === 0), 'a path failed on the built-in emulator (or strayed from the recorded conversation); the figure would time failures');
+      check([b, z, n, o].every((r) => r.json.steps === a.json.steps && r.json.paths === a.json.paths), `the targets played different work (${[a, b, z, n, o].map((r) => r.json.steps).join(' vs ')} steps)`);
+      alone.push((o.json.steps * 1000) / o.ms);
+      aloneMs.push(o.ms);
+      aloneWaitedMs.push(o.json.waitedMs ?? 0);
       overPipe.push((a.json.steps * 1000) / a.ms);
       local.push((b.json.steps * 1000) / b.ms);
       noWork.push((n.json.steps * 1000) / n.ms);
@@ -162,12 +175,25 @@ export async function verifyBenches(c: VerifyConfig): Promise<BenchResult[]> {
       note:
         `wall time of the whole command (start-up included), ${sample?.paths ?? 0} paths and ${steps} steps of ` +
         `--profile ${c.profiles.join(' ')}${c.suites.length ? ` --suite ${c.suites.join(' ')}` : ' (every suite)'}; median of ${c.rounds}. ` +
+        `verify plays two suites at once in serve's sessions (its default --sessions 2; one suite at a time: verify.exec_one_session_steps_per_s). ` +
         `The run over the pipe sent ${roundTrips} requests (${perStep.toFixed(2)} a step; ${sample?.replays?.fromRecord ?? 0} path prefixes replayed from their record, ${sample?.replays?.live ?? 0} live); at ${roundTripUs.toFixed(1)} us ` +
-        `a round trip (verify.exec_round_trip_us) they alone take ${floorS.toFixed(1)} s, against ${localS.toFixed(1)} s for the whole run in process. ` +
-        `verify waited ${waitedS.toFixed(1)} s of the run for serve's answers (serve's work and the pipes); the rest is, near enough, its own work. ` +
+        `a round trip awaited one after another (verify.exec_round_trip_us) they would take ${floorS.toFixed(1)} s, against ${localS.toFixed(1)} s for the whole run in process. ` +
+        `verify waited ${waitedS.toFixed(1)} s of the run with every session's answer on its way (serve's work and the pipes); the rest is, near enough, its own work. ` +
         `\`serve\` polls its stdin for a moment after each answer; \`serve --no-poll\`, asleep between requests as most programs are, took ${asleepS.toFixed(1)} s ` +
-        `(${(localS / asleepS).toFixed(2)}x of in-process speed)`,
+        `(${(localS / asleepS).toFixed(2)}x of in-process speed), also in two sessions`,
       details: { paths: sample?.paths, steps, roundTrips, roundTripsPerStep: perStep, roundTripFloorS: floorS, inProcessS: localS, overPipeS: median(overMs) / 1000, asleepTargetS: asleepS, asleepTargetRatio: localS / asleepS, waitedS, replays: sample?.replays },
+    }),
+    result({
+      name: 'verify.exec_one_session_steps_per_s',
+      value: median(alone),
+      unit: 'steps/s',
+      better: 'higher',
+      baseline: { name: 'the same suites through the in-process adapter (examples/adapter.ts)', value: median(local) },
+      note:
+        `the run of verify.exec_steps_per_s with --sessions 1: one suite at a time, as against a program that offers no sessions; median of ${c.rounds}, timed in turn with the runs above. ` +
+        `verify waited ${(median(aloneWaitedMs) / 1000).toFixed(1)} s of its ${(median(aloneMs) / 1000).toFixed(1)} s for the answers; ` +
+        `two sessions took ${(median(overMs) / median(aloneMs)).toFixed(2)}x its time`,
+      details: { oneSessionS: median(aloneMs) / 1000, waitedS: median(aloneWaitedMs) / 1000, inProcessS: localS, sessionsRatio: median(overMs) / median(aloneMs) },
     }),
     result({
       name: 'verify.exec_no_work_steps_per_s',
@@ -176,8 +202,8 @@ export async function verifyBenches(c: VerifyConfig): Promise<BenchResult[]> {
       better: 'higher',
       baseline: { name: 'the same suites through the in-process adapter (examples/adapter.ts)', value: median(local) },
       note:
-        `the run of verify.exec_steps_per_s against a program that does no work (bench/cannedTarget.ts): it answers every request with serve's answer to it in a run recorded before, so the time is verify's own work and the pipes, ` +
-        `the most any target could give with verify as it is (the program's start-up included); median of ${c.rounds}, timed in turn with the runs above. ` +
+        `the run of verify.exec_steps_per_s against a program that does no work (bench/cannedTarget.ts), one suite at a time (it offers no sessions): it answers every request with serve's answer to it in a run recorded before, so the time is verify's own work and the pipes, ` +
+        `the most any target without sessions could give with verify as it is (the program's start-up included); median of ${c.rounds}, timed in turn with the runs above. ` +
         `verify waited ${(median(noWorkWaitedMs) / 1000).toFixed(1)} s of its ${(median(noWorkMs) / 1000).toFixed(1)} s for the answers`,
       details: { noWorkS: median(noWorkMs) / 1000, waitedS: median(noWorkWaitedMs) / 1000, inProcessS: localS },
     }),

@@ -86,6 +86,13 @@ describe('bench: smoke run of the harness', () => {
     expect(noWork.details.waitedS).toBeLessThan(noWork.details.noWorkS);
   });
 
+  it('verify.exec_one_session times the same run one suite at a time (--sessions 1), beside the run in sessions', () => {
+    const alone = report.results.find((r) => r.name === 'verify.exec_one_session_steps_per_s') as { value: number; details: Record<string, number> };
+    const exec = report.results.find((r) => r.name === 'verify.exec_steps_per_s')?.details as Record<string, number>;
+    expect(alone.value * alone.details.oneSessionS).toBeCloseTo(exec.steps, 6);
+    expect(alone.details.sessionsRatio).toBeCloseTo(exec.overPipeS / alone.details.oneSessionS, 9);
+  });
+
   it('the printed table shows every entry and the machine', () => {
     expect(stdout).toContain(`machine: ${report.machine}`);
     for (const name of REQUIRED_ENTRIES) expect(stdout).toContain(name);
