@@ -41,6 +41,8 @@ export class ProcessAdapter implements Adapter {
   /** how many sessions the program offers, once a reset was answered ok (or it closed: 1) */
   private readonly offered: Promise<number>;
   private offer: (n: number) => void = () => undefined;
+  /** the adapters of sessions 1, 2, ... made so far (session 0's adapter only) */
+  private readonly others: ProcessAdapter[] = [];
 
   constructor(command: string, options?: ProcessAdapterOptions);
   /** another session of a program another adapter started */
@@ -68,18 +70,23 @@ export class ProcessAdapter implements Adapter {
 
   /** The answer line to request line `line` (made to name this adapter's session). */
   private exchangeLine(line: string): Promise<string> {
-    return this.program.exchange(this.session === 0 ? line : `{"session":${this.session},${line.slice(1)}`);
+    return this.program.exchange(this.session === 0 ? line : `{"session":${this.session},${line.slice(1)}`, this.session);
   }
 
   /**
    * Adapters for the program's other sessions, at most `most` - 1 of them,
-   * once a reset of this session was answered and said how many there are
-   * (none when it offers one or closes first). Each plays its own suites;
-   * closing this adapter ends them all.
+   * once a reset of this session was answered and said how many there are:
+   * none when the program offers one, is not synchronous (a completion's
+   * wait is timed there, and another session's work would eat into it), or
+   * ends first, and none for an adapter of another session than 0. The same
+   * adapters each time. Each plays its own suites; closing any of them ends
+   * the program.
    */
   async sessions(most: number): Promise<Adapter[]> {
+    if (this.session !== 0) return [];
     const n = Math.min(most, await this.offered);
-    return Array.from({ length: Math.max(0, n - 1) }, (_, k) => new ProcessAdapter(this.program, this.session + k + 1));
+    for (let k = this.others.length + 1; k < n; k++) this.others.push(new ProcessAdapter(this.program, k));
+    return this.others.slice(0, Math.max(0, n - 1));
   }
 
   async request(req: Request): Promise<Response> {
@@ -107,8 +114,8 @@ export class ProcessAdapter implements Adapter {
     this.batches = 'batch' in res && res.batch === true;
     this.batchesCompleteIo = this.batches && 'batchCompleteIo' in res && res.batchCompleteIo === true;
     this.zeroTail = 'zeroTail' in res && res.zeroTail === true;
-    this.offer('sessions' in res && res.sessions !== undefined ? res.sessions : 1);
     const synchronous = 'synchronous' in res && res.synchronous === true;
+    this.offer(synchronous && 'sessions' in res && res.sessions !== undefined ? res.sessions : 1);
     this.pending.remember = synchronous;
     const offline = 'vfsOfflineWhilePfDisabled' in res ? res.vfsOfflineWhilePfDisabled : undefined;
     return { synchronous, batch: this.batches, ...(offline !== undefined ? { vfsOfflineWhilePfDisabled: offline } : {}) };

@@ -49,6 +49,8 @@ export class Program {
   private readonly held: Array<() => void> = [];
   /** requests sent whose answers have not been read */
   private onTheirWay = 0;
+  /** the session of the last request sent */
+  private lastSession = 0;
   /** what close() does first (the sessions forget what they had not sent) */
   private readonly onClose: Array<() => void> = [];
   /** request lines sent (a batch is one) */
@@ -119,14 +121,20 @@ export class Program {
    * So this read waits one turn of the event loop, in which the other
    * session works, and sends what every session holds before it reads: each
    * request goes as soon as its session's work is done, and the program
-   * performs it while verify works on another.
+   * performs it while verify works on another. (When the program answers
+   * before verify turns to another session, nothing is on its way behind
+   * and there is no waiting to hide: each session's request then goes when
+   * this process is idle, and a session that waits for its answer lets the
+   * others' go in the turns it waits.)
    */
-  exchange(line: string): Promise<string> {
+  exchange(line: string, session = 0): Promise<string> {
     if (this.exited) throw new ProtocolError(this.crashMessage());
     this.sent++;
     this.stdin.write(`${line}\n`);
     const deadline = performance.now() + this.timeoutMs;
-    const behindAnother = this.onTheirWay++ > 0;
+    // behind another session's request (one of the same session needs no turn: nothing of its own is held meanwhile)
+    const behindAnother = this.onTheirWay++ > 0 && this.lastSession !== session;
+    this.lastSession = session;
     const answer = this.reading.then(async () => {
       if (behindAnother) {
         await nextTurn();

@@ -13,6 +13,7 @@ import { EmulatorAdapter } from '../../src/verify/emulatorAdapter.ts';
 import { ProcessAdapter } from '../../src/verify/processAdapter.ts';
 import { runVerify, type VerifyResult } from '../../src/verify/run.ts';
 import type { Adapter } from '../../src/target/adapter.ts';
+import { serveSessions } from '../../src/cli/commands/serve.ts';
 
 const node = JSON.stringify(process.execPath);
 const script = (js: string): string => `${node} -e ${JSON.stringify(js)}`;
@@ -76,34 +77,35 @@ describe('verify --exec against a program with sessions', () => {
       await a.reset({ vfs: 1, profile: 'lm' });
       const others = await more;
       expect(others).toHaveLength(2);
-      const sent = vi.spyOn(others[1] as ProcessAdapter, 'request');
       for (const o of others) await o.reset({ vfs: 1, profile: 'lm' });
       await others[1].memWrite(0x10000n, Uint8Array.of(1, 2));
       expect(await a.memRead(0x10000n, 2)).toEqual(Uint8Array.of(0, 0));
       expect(await others[0].memRead(0x10000n, 2)).toEqual(Uint8Array.of(0, 0));
       expect(await others[1].memRead(0x10000n, 2)).toEqual(Uint8Array.of(1, 2));
-      expect(sent).toHaveBeenCalled();
-      // at most `most` in all, this one included
-      expect(await a.sessions(2)).toHaveLength(1);
+      // at most `most` in all, this one included, the same adapters each time; another session's adapter gives none
+      expect(await a.sessions(2)).toEqual([others[0]]);
+      expect(await others[0].sessions?.(8)).toEqual([]);
     } finally {
       await a.close();
     }
   }, 60_000);
 
-  it('a program that offers no sessions, or ends before any reset was answered, gives none', async () => {
-    const plain = new ProcessAdapter(script(`require('readline').createInterface({input: process.stdin}).on('line', () => console.log('{"ok":true}'))`), { timeoutMs: 5000 });
-    await plain.reset({ vfs: 1, profile: 'lm' });
-    expect(await plain.sessions(4)).toEqual([]);
-    await plain.close();
+  it('a program that offers no sessions, offers them without being synchronous, or ends before any reset was answered, gives none', async () => {
+    for (const answer of ['{"ok":true}', '{"ok":true,"sessions":4}', '{"ok":true,"synchronous":true,"sessions":1}']) {
+      const plain = new ProcessAdapter(script(`require('readline').createInterface({input: process.stdin}).on('line', () => console.log(${JSON.stringify(answer)}))`), { timeoutMs: 5000 });
+      await plain.reset({ vfs: 1, profile: 'lm' });
+      expect(await plain.sessions(4), answer).toEqual([]);
+      await plain.close();
+    }
     const gone = new ProcessAdapter(script('process.exit(0)'), { timeoutMs: 5000 });
     expect(await gone.sessions(4)).toEqual([]);
     await gone.close();
   });
 
   it('a session handed its answer sends its next request before another session works on the answer read after it', async () => {
-    // answers at once, so both answers are there when the first is read
+    // answers reads in pairs, when both sessions' have come: both answers are there when the first is read, however busy the machine
     const program = script(
-      `require('readline').createInterface({input: process.stdin}).on('line', (l) => { const r = JSON.parse(l); console.log(JSON.stringify(r.op === 'reset' ? { ok: true, batch: true, sessions: 2 } : { value: '0x1' })); })`,
+      `let held = 0; require('readline').createInterface({input: process.stdin}).on('line', (l) => { const r = JSON.parse(l); if (r.op === 'reset') return console.log(JSON.stringify({ ok: true, synchronous: true, batch: true, sessions: 2 })); if (++held === 2) { held = 0; console.log('{"value":"0x1"}\\n{"value":"0x1"}'); } })`,
     );
     const a = new ProcessAdapter(program, { timeoutMs: 5000 });
     try {
@@ -140,7 +142,20 @@ describe('verify --exec against a program with sessions', () => {
       const run = (sessions: number, tee: boolean): Promise<VerifyResult> =>
         runVerify({ target: { kind: 'exec', command: command(tee), timeoutMs: 30_000 }, profiles: ['lm', 'no-lm'], only: ['pfAcceptance', 'vfioMigration:p2p', 'vfLifecycle:no-lm'], sessions });
       const alone = await run(1, false);
-      const together = await run(2, true);
+      const started: string[] = [];
+      const together = await runVerify({
+        target: { kind: 'exec', command: command(true), timeoutMs: 30_000 },
+        profiles: ['lm', 'no-lm'],
+        only: ['pfAcceptance', 'vfioMigration:p2p', 'vfLifecycle:no-lm'],
+        sessions: 2,
+        onSuite: (suite, done, total) => {
+          expect(total).toBe(alone.suites.length);
+          expect(done).toBeLessThanOrEqual(started.length);
+          started.push(suite);
+        },
+      });
+      // each suite started once, whatever the order the sessions took them in
+      expect([...started].sort()).toEqual(alone.suites.map((x) => x.suite).sort());
       const same = (r: VerifyResult): unknown => ({ ...r, target: '', ms: 0, waitedMs: 0, suites: r.suites.map((s) => ({ ...s, ms: 0 })) });
       expect(alone.failed).toBeGreaterThan(0);
       expect(same(together)).toEqual(same(alone));
@@ -150,4 +165,38 @@ describe('verify --exec against a program with sessions', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it('a protocol error in one session ends the whole run with it: nothing hangs, the program is closed', async () => {
+    // serve behind a filter that breaks the first answer to session 1's batches
+    const breaker = `${node} -e ${JSON.stringify(
+      `const { spawn } = require('child_process'); const s = spawn(process.execPath, ['bin/nvme-lm.mjs', 'serve'], { stdio: ['pipe', 'pipe', 'inherit'] }); const rl = require('readline'); const sent = []; rl.createInterface({ input: process.stdin }).on('line', (l) => { sent.push(l.startsWith('{"session":1,"op":"batch"')); s.stdin.write(l + '\\n'); }); let broke = false; rl.createInterface({ input: s.stdout }).on('line', (l) => { const one = sent.shift(); if (one && !broke) { broke = true; console.log('not json'); } else console.log(l); }); process.stdin.on('end', () => s.stdin.end());`,
+    )}`;
+    const t0 = performance.now();
+    await expect(runVerify({ target: { kind: 'exec', command: breaker, timeoutMs: 30_000 }, profiles: ['lm'], only: ['pfAcceptance:lm'], sessions: 2 })).rejects.toThrow(/bad answer|not JSON/);
+    expect(performance.now() - t0).toBeLessThan(20_000);
+  }, 60_000);
+
+  it('--record plays one suite at a time: the trace names no session', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nvme-lm-sessions-'));
+    try {
+      const trace = join(dir, 'trace.jsonl');
+      const { TraceFile } = await import('../../src/verify/recordingAdapter.ts');
+      const record = new TraceFile(trace);
+      const r = await runVerify({ target: { kind: 'exec', command: `${node} bin/nvme-lm.mjs serve`, timeoutMs: 30_000 }, profiles: ['lm', 'no-lm'], only: ['pfAcceptance:no-lm', 'vfioMigration:p2p'], sessions: 2, record });
+      record.close();
+      expect(r.failed).toBe(0);
+      const text = readFileSync(trace, 'utf8');
+      expect(text).toContain('"op":"reset"');
+      expect(text).not.toContain('"session"');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('serve offers sessions for the emulator only: QEMU is one device, and --sessions 1 offers none', () => {
+    const open = async (): Promise<Adapter> => new EmulatorAdapter();
+    expect(serveSessions({ qemu: false, sessions: 4 }, open)?.count).toBe(4);
+    expect(serveSessions({ qemu: true, sessions: 4 }, open)).toBeUndefined();
+    expect(serveSessions({ qemu: false, sessions: 1 }, open)).toBeUndefined();
+  });
 });

@@ -7,6 +7,7 @@ import { PROFILES, type Adapter, type Profile, type ResetInfo, type ResetOptions
 import { CONTROLLER_MUTANTS, LM_MUTANTS, MUTANT_BUGS, MUTANTS, TP4159_MUTANTS, type Mutant } from '../../emulator/options.ts';
 import { UnsupportedProfileError } from '../../target/errors.ts';
 import { MAX_SESSIONS } from '../../verify/verifyLimits.ts';
+import { UsageError } from '../usageError.ts';
 
 export interface ServeOptions {
   profile?: Profile;
@@ -92,6 +93,11 @@ function sessionCount(v: string): number {
   return n;
 }
 
+/** The sessions serve offers, each further controller made by `open`: none for QEMU (one device) or --sessions 1. */
+export function serveSessions(o: Pick<ServeOptions, 'qemu' | 'sessions'>, open: () => Promise<Adapter>): { count: number; open(): Promise<Adapter> } | undefined {
+  return o.qemu || o.sessions <= 1 ? undefined : { count: o.sessions, open };
+}
+
 /** The implementation to serve; it (emulator or QEMU target) loads only when the command runs. */
 export async function serverAdapter(o: ServeOptions): Promise<Adapter> {
   if (o.qemu) {
@@ -130,19 +136,24 @@ export function registerServe(program: Command): void {
         '  nvme-lm verify --exec "nvme-lm serve --profile tp4159 --mutant partialSetState" --profile tp4159 --suite tp4159Lifecycle\n\n' +
         mutantHelp(),
     )
-    .action(async (o: ServeOptions) => {
+    .action(async (o: ServeOptions, command: Command) => {
+      if (o.qemu && o.sessions > 1 && command.getOptionValueSource('sessions') === 'cli') throw new UsageError('--sessions: QEMU is one device and is served as one session; leave --sessions out with --qemu');
       const adapter = await serverAdapter(o);
+      const opened = [adapter];
       const { serve } = await import('../../verify/server.ts');
       const { stdinPipeLines } = await import('../../verify/stdinLines.ts');
       const stop = (): void => {
-        void adapter.close().finally(() => process.exit(130));
+        void Promise.all(opened.map((a) => a.close())).finally(() => process.exit(130));
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       // process.stdin is not touched when stdin is read by trying (node would make the pipe non-blocking)
       const polled = o.poll ? stdinPipeLines() : null;
-      // QEMU is one device: it serves one session
-      const sessions = o.qemu || o.sessions === 1 ? undefined : { count: o.sessions, open: () => serverAdapter(o) };
+      const sessions = serveSessions(o, async () => {
+        const a = await serverAdapter(o);
+        opened.push(a);
+        return a;
+      });
       await serve(adapter, polled ?? process.stdin, process.stdout, { batch: o.batch, zeroTail: o.zeroTail, sessions });
     });
 }
