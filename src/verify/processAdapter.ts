@@ -54,7 +54,7 @@ export class ProcessAdapter implements Adapter {
     this.offered = new Promise((resolve) => (this.offer = resolve));
     this.program.holds(() => this.pending.send());
     this.program.whenClosed(() => {
-      this.pending.discard(new ProtocolError(`implementation "${this.program.command}" was closed before it answered`));
+      this.pending.discard(this.program.unanswerable());
       this.offer(1);
     });
   }

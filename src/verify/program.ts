@@ -45,6 +45,8 @@ export class Program {
   private stderrTail = '';
   private readonly timeoutMs: number;
   private closing: Promise<void> | undefined;
+  /** the first protocol failure (fail) */
+  private failure: ProtocolError | undefined;
   /** what each session holds to send (holds) */
   private readonly held: Array<() => void> = [];
   /** requests sent whose answers have not been read */
@@ -96,10 +98,20 @@ export class Program {
     this.stdin.on('error', () => undefined); // reported through 'exit'
   }
 
-  /** The program broke the protocol: nothing more can be said to it, so its group goes now. */
+  /**
+   * The program broke the protocol: nothing more can be said to it, so its
+   * group goes now. Every request after it, of any session, fails with this
+   * first failure, not with what the closing did to them.
+   */
   fail(message: string): ProtocolError {
+    this.failure ??= new ProtocolError(message);
     void this.close();
-    return new ProtocolError(message);
+    return this.failure;
+  }
+
+  /** Why requests can no longer be answered: the first failure, else the program's end. */
+  unanswerable(): ProtocolError {
+    return this.failure ?? new ProtocolError(this.exited !== undefined ? this.crashMessage() : `implementation "${this.command}" was closed before it answered`);
   }
 
   private crashMessage(): string {
@@ -128,7 +140,7 @@ export class Program {
    * others' go in the turns it waits.)
    */
   exchange(line: string, session = 0): Promise<string> {
-    if (this.exited) throw new ProtocolError(this.crashMessage());
+    if (this.failure !== undefined || this.exited !== undefined) throw this.unanswerable();
     this.sent++;
     this.stdin.write(`${line}\n`);
     const deadline = performance.now() + this.timeoutMs;

@@ -176,6 +176,23 @@ describe('verify --exec against a program with sessions', () => {
     expect(performance.now() - t0).toBeLessThan(20_000);
   }, 60_000);
 
+  it('after a protocol error in one session, every session fails with that error, not with what closing the program did to it', async () => {
+    const program = script(
+      `require('readline').createInterface({input: process.stdin}).on('line', (l) => { const r = JSON.parse(l); console.log(r.op === 'reset' ? '{"ok":true,"synchronous":true,"batch":true,"sessions":2}' : r.session === 1 ? 'not json' : '{"value":"0x1"}'); })`,
+    );
+    const a = new ProcessAdapter(program, { timeoutMs: 5000 });
+    try {
+      await a.reset({ vfs: 1, profile: 'lm' });
+      const [b] = await a.sessions(2);
+      await b.reset({ vfs: 1, profile: 'lm' });
+      expect(await a.regRead(0, CSTS, 4)).toBe(1n);
+      await expect(b.regRead(0, CSTS, 4)).rejects.toThrow(/bad answer to regRead: not JSON/);
+      await expect(a.regRead(0, CSTS, 4)).rejects.toThrow(/bad answer to regRead: not JSON/);
+    } finally {
+      await a.close();
+    }
+  });
+
   it('--record plays one suite at a time: the trace names no session', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nvme-lm-sessions-'));
     try {
