@@ -1,6 +1,7 @@
 // verify end to end: the built-in emulator served over JSON lines passes,
 // and each deliberately broken variant served the same way is caught.
 import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { NVME_LM, verify } from './verifyProcess.ts';
 import { formatVerify } from '../../src/cli/commands/verify.ts';
 import type { VerifyResult } from '../../src/verify/run.ts';
@@ -146,5 +147,26 @@ describe('nvme-lm verify --exec "nvme-lm serve"', () => {
   it('usage errors exit 2: no target, two targets', async () => {
     expect((await verify([])).status).toBe(2);
     expect((await verify(['--qemu', '--exec', 'x'])).status).toBe(2);
+  });
+
+  it('usage errors exit 2 and say what to give: verify --sessions outside 1 to 16, serve --sessions outside it, serve --qemu with --sessions', async () => {
+    for (const n of ['0', '17', '1.5', 'two']) {
+      const r = await verify(['--exec', 'x', '--sessions', n]);
+      expect(r.status, n).toBe(2);
+      expect(r.stderr, n).toContain(`--sessions ${n}: give a whole number from 1 to 16`);
+    }
+    const serve = (args: string[]): Promise<{ status: number | null; stderr: string }> =>
+      new Promise((resolve) => {
+        const p = spawn(process.execPath, ['bin/nvme-lm.mjs', 'serve', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        p.on('exit', (status) => resolve({ status, stderr }));
+      });
+    const many = await serve(['--sessions', '17']);
+    expect(many.status).toBe(2);
+    expect(many.stderr).toContain('give a whole number from 1 to 16');
+    const qemu = await serve(['--qemu', '--sessions', '2']);
+    expect(qemu.status).toBe(2);
+    expect(qemu.stderr).toContain('QEMU is one device');
   });
 });

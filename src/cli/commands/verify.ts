@@ -158,7 +158,7 @@ export function registerVerify(program: Command): void {
     .option('--replay <suite-and-index...>', 'play one path again from reset, printing every step, request and answer: the suite id and path index a failure prints ([pfAcceptance:lm#17] is --replay pfAcceptance:lm 17)')
     .option('--trace <file.jsonl>', 'check a recorded trace (request/answer pairs, one per line) against the machines')
     .option('--record <file.jsonl>', 'write the whole session to a trace file ({"request","response"} per line), to replay with --trace and share')
-    .option('--sessions <n>', `suites played at once when an --exec implementation offers sessions (independent controllers in one program, docs/protocol.md), 1 to ${MAX_SESSIONS}; 1 plays one at a time`, String(DEFAULT_VERIFY_SESSIONS))
+    .option('--sessions <n>', `suites played at once when an --exec implementation offers sessions (independent controllers in one program, docs/protocol.md), 1 to ${MAX_SESSIONS}; 1 plays one at a time; default ${DEFAULT_VERIFY_SESSIONS}`)
     .option('--json', 'print one JSON object: {"passed","failed","knownDeviations","suites","notExhibited","failures",...}')
     .addHelpText(
       'after',
