@@ -86,6 +86,7 @@ export class ProcessAdapter implements Adapter {
     if (this.session !== 0) return [];
     const n = Math.min(most, await this.offered);
     for (let k = this.others.length + 1; k < n; k++) this.others.push(new ProcessAdapter(this.program, k));
+    if (n > 1) this.program.inSessions = true;
     return this.others.slice(0, Math.max(0, n - 1));
   }
 
@@ -108,17 +109,38 @@ export class ProcessAdapter implements Adapter {
 
   async reset(o: ResetOptions): Promise<ResetInfo> {
     await this.pending.flush();
-    const res = await this.request({ op: 'reset', vfs: o.vfs, profile: o.profile, strict: o.strict, vfQueuePolicy: o.vfQueuePolicy, ioCompletion: o.ioCompletion, ...(o.tp4159 ? { tp4159: o.tp4159 } : {}) });
+    const req: Request = { op: 'reset', vfs: o.vfs, profile: o.profile, strict: o.strict, vfQueuePolicy: o.vfQueuePolicy, ioCompletion: o.ioCompletion, ...(o.tp4159 ? { tp4159: o.tp4159 } : {}) };
+    const res = await this.request(req);
+    this.sameVerdict(JSON.stringify(req), 'error' in res ? res.error : undefined);
     if ('error' in res) throw new UnsupportedProfileError(o.profile, res.error);
     if (!('ok' in res)) throw this.fail(`answer to reset is not {"ok":true}: ${JSON.stringify(res)}`);
     this.batches = 'batch' in res && res.batch === true;
     this.batchesCompleteIo = this.batches && 'batchCompleteIo' in res && res.batchCompleteIo === true;
     this.zeroTail = 'zeroTail' in res && res.zeroTail === true;
     const synchronous = 'synchronous' in res && res.synchronous === true;
+    // sessions are played on a synchronous program only (a timed completion wait would share its time with the others)
+    if (!synchronous && this.program.inSessions) throw this.fail(`session ${this.session}'s reset was answered without "synchronous":true, after the program offered sessions as a synchronous one: verify plays sessions only on a synchronous program; say it in every reset answer, or offer no sessions`);
     this.offer(synchronous && 'sessions' in res && res.sessions !== undefined ? res.sessions : 1);
     this.pending.remember = synchronous;
     const offline = 'vfsOfflineWhilePfDisabled' in res ? res.vfsOfflineWhilePfDisabled : undefined;
     return { synchronous, batch: this.batches, ...(offline !== undefined ? { vfsOfflineWhilePfDisabled: offline } : {}) };
+  }
+
+  /**
+   * While sessions are played, the same reset request is accepted, or
+   * refused, in every session: each session is the same kind of controller,
+   * so one that refuses what another accepted is broken, not a profile the
+   * program lacks (its suites would be reported unsupported and the run
+   * would look passed).
+   */
+  private sameVerdict(request: string, refused: string | undefined): void {
+    const verdicts = this.program.resetVerdicts;
+    const known = verdicts.get(request);
+    if (known === undefined) verdicts.set(request, { session: this.session, ...(refused !== undefined ? { refused } : {}) });
+    else if (this.program.inSessions && (known.refused === undefined) !== (refused === undefined)) {
+      const verdict = (r: string | undefined): string => (r === undefined ? 'accepted' : `refused (${r})`);
+      throw this.fail(`session ${this.session} ${verdict(refused)} reset ${request}, which session ${known.session} ${verdict(known.refused)}: every session is to be the same controller`);
+    }
   }
 
   /** `r` as the program's request: without trailing zero bytes when it announced `zeroTail`. */

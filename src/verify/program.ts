@@ -47,6 +47,10 @@ export class Program {
   private closing: Promise<void> | undefined;
   /** the first protocol failure (fail) */
   private failure: ProtocolError | undefined;
+  /** verify plays the program's sessions: another session's adapter was handed out (processAdapter.ts) */
+  inSessions = false;
+  /** each reset request's verdict (its text, without a session) and the session that first got it: every session is the same kind of controller */
+  readonly resetVerdicts = new Map<string, { session: number; refused?: string }>();
   /** what each session holds to send (holds) */
   private readonly held: Array<() => void> = [];
   /** requests sent whose answers have not been read */

@@ -107,7 +107,7 @@ const ok = z
       .min(1)
       .max(MAX_SESSIONS)
       .optional()
-      .describe('reset only, optional: how many independent controllers the implementation serves at once, each its own device and host memory, named by the requests\' "session" (0 to sessions - 1); verify then plays several suites at the same time'),
+      .describe('reset only, optional: how many independent controllers the implementation serves at once, each its own device and host memory, named by the requests\' "session" (0 to sessions - 1); with "synchronous": true in every reset answer, verify then plays several suites at the same time'),
     vfsOfflineWhilePfDisabled: z
       .string()
       .min(1)

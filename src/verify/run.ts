@@ -239,6 +239,7 @@ export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
   /** each suite's run as it was played, in suite order, and how long it took */
   let played: Array<{ run: SuiteRun; ms: number }>;
   try {
+    // a trace is one conversation: --record plays one suite at a time (the recording adapter offers no sessions either)
     played = await playSuites(suites, adapter, o.record ? 1 : (o.sessions ?? DEFAULT_VERIFY_SESSIONS), o.onSuite);
   } finally {
     await adapter.close();

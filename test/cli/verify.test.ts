@@ -149,12 +149,15 @@ describe('nvme-lm verify --exec "nvme-lm serve"', () => {
     expect((await verify(['--qemu', '--exec', 'x'])).status).toBe(2);
   });
 
-  it('usage errors exit 2 and say what to give: verify --sessions outside 1 to 16, serve --sessions outside it, serve --qemu with --sessions', async () => {
-    for (const n of ['0', '17', '1.5', 'two']) {
+  it('usage errors exit 2 and say what to give: verify --sessions not a whole number from 1 to 16 or without --exec, serve --sessions likewise, serve --qemu with --sessions', async () => {
+    for (const n of ['0', '17', '1.5', 'two', '0x2', '1e1']) {
       const r = await verify(['--exec', 'x', '--sessions', n]);
       expect(r.status, n).toBe(2);
       expect(r.stderr, n).toContain(`--sessions ${n}: give a whole number from 1 to 16`);
     }
+    const adapter = await verify(['--adapter', 'examples/adapter.ts', '--sessions', '2']);
+    expect(adapter.status).toBe(2);
+    expect(adapter.stderr).toContain('--sessions applies to a run of the suites against an --exec program');
     const serve = (args: string[]): Promise<{ status: number | null; stderr: string }> =>
       new Promise((resolve) => {
         const p = spawn(process.execPath, ['bin/nvme-lm.mjs', 'serve', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -162,9 +165,11 @@ describe('nvme-lm verify --exec "nvme-lm serve"', () => {
         p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
         p.on('exit', (status) => resolve({ status, stderr }));
       });
-    const many = await serve(['--sessions', '17']);
-    expect(many.status).toBe(2);
-    expect(many.stderr).toContain('give a whole number from 1 to 16');
+    for (const n of ['17', '0x3']) {
+      const many = await serve(['--sessions', n]);
+      expect(many.status, n).toBe(2);
+      expect(many.stderr, n).toContain('give a whole number from 1 to 16');
+    }
     const qemu = await serve(['--qemu', '--sessions', '2']);
     expect(qemu.status).toBe(2);
     expect(qemu.stderr).toContain('QEMU is one device');

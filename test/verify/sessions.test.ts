@@ -13,6 +13,8 @@ import { EmulatorAdapter } from '../../src/verify/emulatorAdapter.ts';
 import { ProcessAdapter } from '../../src/verify/processAdapter.ts';
 import { runVerify, type VerifyResult } from '../../src/verify/run.ts';
 import type { Adapter } from '../../src/target/adapter.ts';
+import type { Program } from '../../src/verify/program.ts';
+import { UnsupportedProfileError } from '../../src/target/errors.ts';
 import { serveSessions } from '../../src/cli/commands/serve.ts';
 
 const node = JSON.stringify(process.execPath);
@@ -143,6 +145,7 @@ describe('verify --exec against a program with sessions', () => {
         runVerify({ target: { kind: 'exec', command: command(tee), timeoutMs: 30_000 }, profiles: ['lm', 'no-lm'], only: ['pfAcceptance', 'vfioMigration:p2p', 'vfLifecycle:no-lm'], sessions });
       const alone = await run(1, false);
       const started: string[] = [];
+      const dones: number[] = [];
       const together = await runVerify({
         target: { kind: 'exec', command: command(true), timeoutMs: 30_000 },
         profiles: ['lm', 'no-lm'],
@@ -152,10 +155,15 @@ describe('verify --exec against a program with sessions', () => {
           expect(total).toBe(alone.suites.length);
           expect(done).toBeLessThanOrEqual(started.length);
           started.push(suite);
+          dones.push(done);
         },
       });
-      // each suite started once, whatever the order the sessions took them in
+      // each suite started once, the longest first; the count of those done grows to all but the ones still playing
       expect([...started].sort()).toEqual(alone.suites.map((x) => x.suite).sort());
+      const steps = new Map(alone.suites.map((x) => [x.suite, x.steps]));
+      expect(steps.get(started[0])).toBe(Math.max(...steps.values()));
+      expect(dones).toEqual([...dones].sort((x, y) => x - y));
+      expect(dones.at(-1)).toBeGreaterThanOrEqual(started.length - 2);
       const same = (r: VerifyResult): unknown => ({ ...r, target: '', ms: 0, waitedMs: 0, suites: r.suites.map((s) => ({ ...s, ms: 0 })) });
       expect(alone.failed).toBeGreaterThan(0);
       expect(same(together)).toEqual(same(alone));
@@ -193,18 +201,63 @@ describe('verify --exec against a program with sessions', () => {
     }
   });
 
-  it('--record plays one suite at a time: the trace names no session', async () => {
+  it('what a session still held when another broke the protocol fails with that error too', async () => {
+    const program = script(
+      `require('readline').createInterface({input: process.stdin}).on('line', (l) => { const r = JSON.parse(l); if (r.op === 'reset') console.log('{"ok":true,"synchronous":true,"batch":true,"sessions":2}'); })`,
+    );
+    const a = new ProcessAdapter(program, { timeoutMs: 5000 });
+    try {
+      await a.reset({ vfs: 1, profile: 'lm' });
+      // held until this process is idle; the failure comes first
+      const held = a.regRead(0, CSTS, 4);
+      (a as unknown as { program: Program }).program.fail('session 1 broke the protocol');
+      await expect(held).rejects.toThrow('session 1 broke the protocol');
+    } finally {
+      await a.close();
+    }
+  });
+
+  it('while sessions are played, a reset answered without "synchronous" is a protocol error; one answered otherwise than in another session too, and one refused in every session is a profile the program lacks', async () => {
+    // lm: synchronous with sessions; no-lm: not synchronous; tp4159: refused by session 1 only; reserved: refused by all
+    const program = script(
+      `require('readline').createInterface({input: process.stdin}).on('line', (l) => { const r = JSON.parse(l); const s = r.session ?? 0; console.log(r.profile === 'lm' ? '{"ok":true,"synchronous":true,"sessions":2}' : r.profile === 'no-lm' ? '{"ok":true,"sessions":2}' : r.profile === 'tp4159' && s === 0 ? '{"ok":true,"synchronous":true,"sessions":2}' : '{"error":"not this profile"}'); })`,
+    );
+    const run = async (check: (a: ProcessAdapter, b: Adapter) => Promise<void>): Promise<void> => {
+      const a = new ProcessAdapter(program, { timeoutMs: 5000 });
+      try {
+        await a.reset({ vfs: 1, profile: 'lm' });
+        const [b] = await a.sessions(2);
+        await check(a, b);
+      } finally {
+        await a.close();
+      }
+    };
+    await run(async (a, b) => {
+      await expect(b.reset({ vfs: 1, profile: 'reserved' })).rejects.toThrow(UnsupportedProfileError);
+      await expect(a.reset({ vfs: 1, profile: 'reserved' })).rejects.toThrow(UnsupportedProfileError);
+      await expect(b.reset({ vfs: 1, profile: 'no-lm' })).rejects.toThrow(/session 1's reset was answered without "synchronous":true/);
+    });
+    await run(async (a, b) => {
+      await a.reset({ vfs: 1, profile: 'tp4159' });
+      await expect(b.reset({ vfs: 1, profile: 'tp4159' })).rejects.toThrow(/session 1 refused \(not this profile\) reset .*tp4159.*, which session 0 accepted: every session is to be the same controller/);
+    });
+  });
+
+  it('--record plays one suite at a time: the program gets no request for another session', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nvme-lm-sessions-'));
     try {
       const trace = join(dir, 'trace.jsonl');
+      const log = join(dir, 'requests.jsonl');
       const { TraceFile } = await import('../../src/verify/recordingAdapter.ts');
       const record = new TraceFile(trace);
-      const r = await runVerify({ target: { kind: 'exec', command: `${node} bin/nvme-lm.mjs serve`, timeoutMs: 30_000 }, profiles: ['lm', 'no-lm'], only: ['pfAcceptance:no-lm', 'vfioMigration:p2p'], sessions: 2, record });
+      const r = await runVerify({ target: { kind: 'exec', command: `tee ${JSON.stringify(log)} | ${node} bin/nvme-lm.mjs serve`, timeoutMs: 30_000 }, profiles: ['lm', 'no-lm'], only: ['pfAcceptance:no-lm', 'vfioMigration:p2p'], sessions: 2, record });
       record.close();
       expect(r.failed).toBe(0);
-      const text = readFileSync(trace, 'utf8');
-      expect(text).toContain('"op":"reset"');
-      expect(text).not.toContain('"session"');
+      expect(readFileSync(trace, 'utf8')).toContain('"op":"reset"');
+      // what the program got: every request for session 0
+      const sent = readFileSync(log, 'utf8');
+      expect(sent).toContain('"op":"reset"');
+      expect(sent).not.toContain('"session"');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

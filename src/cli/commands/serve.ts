@@ -88,8 +88,8 @@ export function mutantHelp(): string {
 
 /** --sessions: a whole number from 1 to MAX_SESSIONS. */
 function sessionCount(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_SESSIONS) throw new InvalidArgumentError(`give a whole number from 1 to ${MAX_SESSIONS}`);
+  const n = /^[1-9][0-9]*$/.test(v) ? Number(v) : NaN;
+  if (!(n >= 1 && n <= MAX_SESSIONS)) throw new InvalidArgumentError(`give a whole number from 1 to ${MAX_SESSIONS}`);
   return n;
 }
 

@@ -168,6 +168,7 @@ export function registerVerify(program: Command): void {
       if (o.trace !== undefined) {
         if (o.adapter !== undefined || o.exec !== undefined || o.qemu) throw new UsageError('--trace checks a recorded file; do not also give a target');
         if (o.record !== undefined) throw new UsageError('--record writes the session of a run; --trace runs nothing');
+        if (o.sessions !== undefined) throw new UsageError('--sessions applies to a run of the suites against an --exec program; --trace runs nothing');
         const { checkTraceFile, formatTraceCheck, traceExitCode } = await import('../../verify/traceCheck.ts');
         const r = await checkTraceFile(o.trace);
         console.log(o.json ? JSON.stringify(r) : formatTraceCheck(r));
@@ -182,8 +183,9 @@ export function registerVerify(program: Command): void {
       }
       const completionTimeoutMs = o.completionTimeout === undefined ? undefined : Number(o.completionTimeout);
       if (completionTimeoutMs !== undefined && !(completionTimeoutMs >= 0)) throw new UsageError(`--completion-timeout ${o.completionTimeout}: give milliseconds >= 0`);
-      const sessions = Number(o.sessions ?? DEFAULT_VERIFY_SESSIONS);
-      if (!Number.isInteger(sessions) || sessions < 1 || sessions > MAX_SESSIONS) throw new UsageError(`--sessions ${o.sessions}: give a whole number from 1 to ${MAX_SESSIONS}`);
+      const sessions = o.sessions === undefined ? DEFAULT_VERIFY_SESSIONS : /^[1-9][0-9]*$/.test(o.sessions) ? Number(o.sessions) : NaN;
+      if (!(sessions >= 1 && sessions <= MAX_SESSIONS)) throw new UsageError(`--sessions ${o.sessions}: give a whole number from 1 to ${MAX_SESSIONS}`);
+      if (o.sessions !== undefined && (target.kind !== 'exec' || o.replay !== undefined)) throw new UsageError('--sessions applies to a run of the suites against an --exec program; leave it out here');
       if (o.replay !== undefined) return replay(o, target, vfs, completionTimeoutMs);
       // before anything runs: a trace path that cannot be written is a usage error
       let record: TraceFile | undefined;
