@@ -312,7 +312,7 @@ export class QueueTracker {
       requests.push(...reads);
       // a host clears a new CQ before an SQ can point at it: right after its Create (the memory is the host's, cleared again if the Create fails)
       const change = qid === 0 ? queueChange(sqe) : undefined;
-      if (change?.kind === 'create-cq') requests.push({ op: 'memWrite', addr: change.base, data: new Uint8Array(change.size * CQE_SIZE) });
+      if (change?.kind === 'create-cq') requests.push(clearCq(change));
       tail = next;
       predicted = cqPop(predicted);
     }
@@ -531,7 +531,7 @@ export class QueueTracker {
     if (!change) return [];
     applyQueueChange(state, change);
     // Nothing was posted to a new CQ yet (no command was submitted on an SQ that points at it, even one a run created with it): clearing is safe.
-    return change.kind === 'create-cq' ? [{ op: 'memWrite', addr: change.base, data: new Uint8Array(change.size * CQE_SIZE) }] : [];
+    return change.kind === 'create-cq' ? [clearCq(change)] : [];
   }
 
   /**
@@ -626,6 +626,11 @@ function completionIn(slots: Uint8Array, cq: CompletionQueue, sqid: number, cid:
     c = cqPop(c);
   }
   return false;
+}
+
+/** The host's clearing of a new CQ's memory, before the device may post to it. */
+function clearCq(cq: { base: bigint; size: number }): RawRequest {
+  return { op: 'memWrite', addr: cq.base, data: new Uint8Array(cq.size * CQE_SIZE) };
 }
 
 /** Host memory read after a command's completion (submitReading). */

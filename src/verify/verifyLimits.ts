@@ -19,5 +19,11 @@ export const QEMU_COMPLETION_TIMEOUT_MS = 2000;
 /** The most sessions a JSON-lines target may offer (reset's "sessions", docs/protocol.md). */
 export const MAX_SESSIONS = 16;
 
+/** `--sessions` as given (verify's and serve's): a whole number from 1 to MAX_SESSIONS, or undefined. */
+export function sessionCount(text: string): number | undefined {
+  const n = /^[1-9][0-9]*$/.test(text) ? Number(text) : NaN;
+  return n >= 1 && n <= MAX_SESSIONS ? n : undefined;
+}
+
 /** Sessions verify plays at once when the target offers them (--sessions): two suites keep both sides of the pipe busy on two CPUs. */
 export const DEFAULT_VERIFY_SESSIONS = 2;

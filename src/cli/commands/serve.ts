@@ -6,7 +6,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { PROFILES, type Adapter, type Profile, type ResetInfo, type ResetOptions, type VfQueuePolicy } from '../../target/adapter.ts';
 import { CONTROLLER_MUTANTS, LM_MUTANTS, MUTANT_BUGS, MUTANTS, TP4159_MUTANTS, type Mutant } from '../../emulator/options.ts';
 import { UnsupportedProfileError } from '../../target/errors.ts';
-import { MAX_SESSIONS } from '../../verify/verifyLimits.ts';
+import { MAX_SESSIONS, sessionCount } from '../../verify/verifyLimits.ts';
 import { UsageError } from '../usageError.ts';
 
 export interface ServeOptions {
@@ -86,10 +86,10 @@ export function mutantHelp(): string {
   ].join('\n');
 }
 
-/** --sessions: a whole number from 1 to MAX_SESSIONS. */
-function sessionCount(v: string): number {
-  const n = /^[1-9][0-9]*$/.test(v) ? Number(v) : NaN;
-  if (!(n >= 1 && n <= MAX_SESSIONS)) throw new InvalidArgumentError(`give a whole number from 1 to ${MAX_SESSIONS}`);
+/** --sessions, or the reason it is refused. */
+function sessionsOption(v: string): number {
+  const n = sessionCount(v);
+  if (n === undefined) throw new InvalidArgumentError(`give a whole number from 1 to ${MAX_SESSIONS}`);
   return n;
 }
 
@@ -127,7 +127,7 @@ export function registerServe(program: Command): void {
     .addOption(
       new Option('--sessions <n>', `independent emulated controllers served at once, named by each request's "session", so verify can play several suites at the same time; 1 announces none (QEMU: always 1)`)
         .default(DEFAULT_SERVE_SESSIONS)
-        .argParser(sessionCount),
+        .argParser(sessionsOption),
     )
     .addOption(new Option('--mutant <name>', 'serve a deliberately broken emulator, to see the suites catch it (each listed below)').choices([...MUTANTS]))
     .addHelpText(

@@ -5,7 +5,7 @@ import { Option, type Command } from 'commander';
 import pc from 'picocolors';
 import { PROFILES, type Profile } from '../../target/adapter.ts';
 import type { VerifyResult } from '../../verify/run.ts';
-import { DEFAULT_COMPLETION_TIMEOUT_MS, DEFAULT_VERIFY_SESSIONS, MAX_SESSIONS, MAX_VERIFY_VFS, QEMU_COMPLETION_TIMEOUT_MS } from '../../verify/verifyLimits.ts';
+import { DEFAULT_COMPLETION_TIMEOUT_MS, DEFAULT_VERIFY_SESSIONS, MAX_SESSIONS, MAX_VERIFY_VFS, QEMU_COMPLETION_TIMEOUT_MS, sessionCount } from '../../verify/verifyLimits.ts';
 import type { Target } from '../../verify/targets.ts';
 import { startProgress } from '../progress.ts';
 import { UsageError } from '../usageError.ts';
@@ -183,8 +183,8 @@ export function registerVerify(program: Command): void {
       }
       const completionTimeoutMs = o.completionTimeout === undefined ? undefined : Number(o.completionTimeout);
       if (completionTimeoutMs !== undefined && !(completionTimeoutMs >= 0)) throw new UsageError(`--completion-timeout ${o.completionTimeout}: give milliseconds >= 0`);
-      const sessions = o.sessions === undefined ? DEFAULT_VERIFY_SESSIONS : /^[1-9][0-9]*$/.test(o.sessions) ? Number(o.sessions) : NaN;
-      if (!(sessions >= 1 && sessions <= MAX_SESSIONS)) throw new UsageError(`--sessions ${o.sessions}: give a whole number from 1 to ${MAX_SESSIONS}`);
+      const sessions = o.sessions === undefined ? DEFAULT_VERIFY_SESSIONS : sessionCount(o.sessions);
+      if (sessions === undefined) throw new UsageError(`--sessions ${o.sessions}: give a whole number from 1 to ${MAX_SESSIONS}`);
       if (o.sessions !== undefined && (target.kind !== 'exec' || o.replay !== undefined)) throw new UsageError('--sessions applies to a run of the suites against an --exec program; leave it out here');
       if (o.replay !== undefined) return replay(o, target, vfs, completionTimeoutMs);
       // before anything runs: a trace path that cannot be written is a usage error
