@@ -28,10 +28,11 @@ import type { Implementation } from '../../src/paths/trie.ts';
 
 const watching = new WeakMap<BatchOps, QueueWatch>();
 
-/** What a watch knows of the device: how many operations that may change it were asked for, and whether it is synchronous. */
+/** What a watch knows of the device: how many operations that may change it were asked for, whether it is synchronous, and whether its last reset lets it be snapshotted. */
 interface DeviceChanges {
   count: number;
   synchronous: boolean;
+  snapshots: boolean;
 }
 
 /** A queue tracker for a binding's host driver, watched by the suite run in progress on `raw` (if any). */
@@ -165,12 +166,12 @@ class WatchedTracker extends QueueTracker {
 
 export class QueueWatch {
   readonly trackers = new Set<QueueTracker>();
-  readonly changes: DeviceChanges = { count: 0, synchronous: false };
+  readonly changes: DeviceChanges = { count: 0, synchronous: false, snapshots: false };
 
   /**
    * `adapter` counting every operation that may change the device (all but
    * register and memory reads and snapshots), and learning from each reset
-   * whether the device is synchronous. Give the binding this one, or an
+   * whether the device is synchronous and may be snapshotted (ResetInfo). Give the binding this one, or an
    * adapter over it (the replay record: what it sends again is counted too).
    */
   observe(adapter: Adapter): Adapter {
@@ -185,8 +186,10 @@ export class QueueWatch {
       reset: async (o) => {
         c.count++;
         c.synchronous = false;
+        c.snapshots = false;
         const info = await adapter.reset(o);
         c.synchronous = info?.synchronous === true;
+        c.snapshots = adapter.snapshot !== undefined && adapter.restore !== undefined && info?.snapshots !== false;
         return info;
       },
       regWrite: (fn, offset, width, value) => changing(adapter.regWrite(fn, offset, width, value)),

@@ -60,6 +60,8 @@ export class ReplayRecord {
   readonly stats: ReplayRecordStats = { fromRecord: 0, live: 0, differed: 0 };
   /** the last live reset's answer said synchronous and batch */
   private usable = false;
+  /** standing aside (standAside) */
+  private aside = false;
   private resetSegment: Segment | null = null;
   /** the steps since that reset, in order */
   private stack: Array<{ step: PathStep; segment: Segment }> = [];
@@ -96,8 +98,16 @@ export class ReplayRecord {
     this.adapter = a;
   }
 
+  /** The runner restores the target's snapshots instead of replaying prefixes: nothing more is kept, every call goes straight to the target. */
+  standAside(): void {
+    this.aside = true;
+    this.usable = false;
+    this.forget();
+  }
+
   /** A call from the binding: sent to the target, and recorded when a segment is open. */
   private call<T>(request: RecordedRequest, send: () => Promise<T>): Promise<T> {
+    if (this.aside) return send();
     // nothing is kept for a target that cannot be replayed from it (its reset is, to learn whether it can)
     const seg = this.usable || request.op === 'reset' ? this.recording : null;
     const alone = ALONE.has(request.op);
@@ -199,6 +209,7 @@ export class ReplayRecord {
       // a later path replays up to here: the binding's state is kept where a snapshot runner would snapshot
       branching: () => keep(this.last()),
       replay: async (steps) => {
+        if (this.aside) return live(steps); // from reset, as a runner without a record plays it
         const why = await this.fromRecord(inner, steps);
         if (why === undefined) {
           this.stats.fromRecord++;

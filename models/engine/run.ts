@@ -168,9 +168,9 @@ export async function runSuite(suite: Suite, adapter: Adapter, options: RunSuite
     return { suite: suite.id, unsupported: why, paths: paths.length, passed: 0, failed: 0, notRealisable: [], failures: [], coveredEdges: [], coveredTransitions: 0, stats: empty };
   }
   const watch = new QueueWatch();
-  // only a target that takes batches gains (one across a process boundary), and one with snapshots restores instead of replaying
+  // only a target that takes batches gains (one across a process boundary); one that turns out to take snapshots restores instead of replaying, and the record stands aside
   // the watch counts what may change the device below the record: a prefix the record sends again changes it too
-  const record = options.replayFromRecord === false || adapter.batch === undefined || restoresSnapshots(adapter, options) ? null : new ReplayRecord(watch.observe(adapter));
+  const record = options.replayFromRecord === false || adapter.batch === undefined ? null : new ReplayRecord(watch.observe(adapter));
   const observed = record?.adapter ?? watch.observe(adapter);
   const played = await watch.during(observed, async () => {
     const watched = watch.watch(suite.implementation(observed));
@@ -183,8 +183,11 @@ export async function runSuite(suite: Suite, adapter: Adapter, options: RunSuite
       // the implementation misbehaved in reset or set-up: every path fails there, with the reason, and verify goes on
       return { results: failedAtReset(paths, e, options.onPath), stats: { ...empty, resets: 1 } };
     }
+    // whether snapshots may be used is known once the target answered a reset (a program says so in its answer)
+    const useSnapshots = options.useSnapshots !== false && watch.changes.snapshots && impl.snapshot !== undefined && impl.restore !== undefined;
+    if (useSnapshots) record?.standAside();
     return runPaths(paths, impl, {
-      useSnapshots: options.useSnapshots,
+      useSnapshots,
       onResult: (_r, done, total) => options.onPath?.(done, total),
     });
   });

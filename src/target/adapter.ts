@@ -65,6 +65,13 @@ export interface ResetInfo {
    */
   batch?: boolean;
   /**
+   * Whether snapshot and restore may be used until the next reset: false
+   * from a target that has them only when it says so (a program across the
+   * JSON-lines protocol whose reset answer did not offer them). Absent:
+   * whenever the adapter has them.
+   */
+  snapshots?: boolean;
+  /**
    * Set by a target whose VFs cannot be in their power-on state (CC.EN 0,
    * CSTS 0) while the PF is disabled, saying why: secondary controllers that
    * go offline on any PF reset (CSTS.CFS 1) and come back online only through
@@ -143,7 +150,7 @@ export interface Adapter {
    * function `fn` (ioCompletion 'deferred'); returns how many completed.
    */
   completeIo?(fn: number, count?: number): Promise<number>;
-  /** Optional: an opaque copy of the whole implementation state, for the prefix-sharing runner. */
+  /** Optional: an opaque copy of the whole implementation state, for the prefix-sharing runner (only while the last reset's ResetInfo.snapshots is not false). */
   snapshot?(): Promise<unknown>;
   /** Optional: go back to a state `snapshot` returned (may be restored many times). */
   restore?(snapshot: unknown): Promise<void>;

@@ -33,6 +33,9 @@ function requestText(r: Request): string {
       return `flr fn ${r.fn}`;
     case 'completeIo':
       return `completeIo fn ${r.fn}${r.count !== undefined ? ` count ${r.count}` : ''}`;
+    case 'snapshot':
+    case 'restore':
+      return `${r.op} ${r.id}`;
     case 'batch':
       return `batch of ${r.requests.length}: ${r.requests.map((q) => requestText(q)).join('; ')}`;
   }

@@ -12,7 +12,7 @@
 // A synchronous target (reset's claim) changes host memory only while it
 // performs a request: so a memory read asked for again with nothing sent
 // since that can change memory (a register write, a memory write over it,
-// reset, submit, flr, completeIo) is answered with what it read before,
+// reset, submit, flr, completeIo, restore) is answered with what it read before,
 // without a round trip (the sweep after a step that wrote nothing reads
 // the queues the step's own checks read a moment before).
 //
@@ -142,7 +142,7 @@ export class PendingBatch {
     for (let i = sent.length - 1; i >= 0; i--) {
       const r = sent[i];
       const a = answers[i];
-      if (r.op === 'regWrite' || r.op === 'completeIo' || a === undefined || 'error' in a) {
+      if (r.op === 'regWrite' || r.op === 'completeIo' || r.op === 'restore' || a === undefined || 'error' in a) {
         known.clear();
         from = i + 1;
         break;

@@ -11,7 +11,10 @@
 // answers is not read. When the program's reset says `"sessions": N`,
 // `sessions()` gives adapters for its other independent controllers on the
 // same pipes, each request naming its session: verify plays other suites
-// on them while this one waits for its answers.
+// on them while this one waits for its answers. When it says `"snapshots":
+// true`, snapshot and restore are the program's (held with what goes next,
+// on a batch target: neither needs an answer before verify goes on), and
+// verify restores a branching point's state instead of replaying a prefix.
 import { type Adapter, type ReplayedAnswer, type ReplayedRequest, type ResetInfo, type ResetOptions } from '../target/adapter.ts';
 import { batchedRequest, parseResponse, replayedAnswer, rawAnswer, type BatchedRequest, type Request, type Response } from './protocol.ts';
 import { batchAnswers, PendingBatch } from './pendingBatch.ts';
@@ -34,6 +37,10 @@ export class ProcessAdapter implements Adapter {
   private batchesCompleteIo = false;
   /** the program's last reset answer announced `zeroTail`: memory data goes without its trailing zero bytes */
   private zeroTail = false;
+  /** the program's last reset answer announced `snapshots` */
+  private snapshots = false;
+  /** the id the next snapshot is saved under (never used twice, so a stale id cannot name a newer state) */
+  private nextSnapshotId = 0;
   /** raw operations not sent yet (batch targets only) */
   private readonly pending: PendingBatch;
   /** what replayBatch made of the recorded requests and answers it was given */
@@ -117,13 +124,14 @@ export class ProcessAdapter implements Adapter {
     this.batches = 'batch' in res && res.batch === true;
     this.batchesCompleteIo = this.batches && 'batchCompleteIo' in res && res.batchCompleteIo === true;
     this.zeroTail = 'zeroTail' in res && res.zeroTail === true;
+    this.snapshots = 'snapshots' in res && res.snapshots === true;
     const synchronous = 'synchronous' in res && res.synchronous === true;
     // sessions are played on a synchronous program only (a timed completion wait would share its time with the others)
     if (!synchronous && this.program.inSessions) throw this.fail(`session ${this.session}'s reset was answered without "synchronous":true, after the program offered sessions as a synchronous one: verify plays sessions only on a synchronous program; say it in every reset answer, or offer no sessions`);
     this.offer(synchronous && 'sessions' in res && res.sessions !== undefined ? res.sessions : 1);
     this.pending.remember = synchronous;
     const offline = 'vfsOfflineWhilePfDisabled' in res ? res.vfsOfflineWhilePfDisabled : undefined;
-    return { synchronous, batch: this.batches, ...(offline !== undefined ? { vfsOfflineWhilePfDisabled: offline } : {}) };
+    return { synchronous, batch: this.batches, snapshots: this.snapshots, ...(offline !== undefined ? { vfsOfflineWhilePfDisabled: offline } : {}) };
   }
 
   /**
@@ -304,6 +312,30 @@ export class ProcessAdapter implements Adapter {
     const text = make();
     this.texts.set(key, { zeroTail: this.zeroTail, text });
     return text;
+  }
+
+  /**
+   * The controller's whole state saved by the program under a new id (the
+   * snapshot). On a batch target the request is held like a write: it goes
+   * with what is asked for next, and a failure of it reaches the next caller.
+   */
+  async snapshot(): Promise<unknown> {
+    const req = { op: 'snapshot' as const, id: this.nextSnapshotId++ };
+    await this.saved(req);
+    return req.id;
+  }
+
+  /** Back to the state saved under snapshot `s`'s id (held like a write on a batch target). */
+  async restore(s: unknown): Promise<void> {
+    if (typeof s !== 'number') throw new Error(`restore: ${String(s)} is not a snapshot this adapter took`);
+    await this.saved({ op: 'restore', id: s });
+  }
+
+  private async saved(req: BatchedRequest & { op: 'snapshot' | 'restore' }): Promise<void> {
+    // asked for only after a reset answer offered them (runSuite): a later one that did not is the program's inconsistency
+    if (!this.snapshots) throw this.fail(`${req.op}: an earlier reset answer offered "snapshots" and the last one did not: say "snapshots": true in every reset answer, or in none`);
+    if (this.batches) return this.pending.hold([req]);
+    await this.expect(req, 'ok');
   }
 
   async flr(fn: number): Promise<void> {

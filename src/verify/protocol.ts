@@ -35,16 +35,23 @@ const memRead = z
 
 const completeIo = z.object({ op: z.literal('completeIo'), fn, count: z.number().int().min(1).optional() }).describe('Optional: complete in-flight I/O (ioCompletion deferred).');
 
+const snapshotId = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).describe('a number verify chooses');
+const snapshot = z
+  .object({ op: z.literal('snapshot'), id: snapshotId })
+  .describe('Optional (announced by reset\'s "snapshots": true): save the whole state of the controller and its host memory under id, replacing what id held; kept until the next reset.');
+const restore = z.object({ op: z.literal('restore'), id: snapshotId }).describe('Optional (announced by reset\'s "snapshots": true): go back to the state saved under id; it stays saved.');
+
 /**
- * What a batch may hold: the raw operations (src/target/batch.ts), and
- * completeIo for a target whose reset announced "batchCompleteIo"; never
- * another batch.
+ * What a batch may hold: the raw operations (src/target/batch.ts),
+ * completeIo for a target whose reset announced "batchCompleteIo", and
+ * snapshot and restore for one that announced "snapshots"; never another
+ * batch.
  */
-export const BatchedRequestSchema = z.discriminatedUnion('op', [regWrite, regRead, memWrite, memRead, completeIo]);
+export const BatchedRequestSchema = z.discriminatedUnion('op', [regWrite, regRead, memWrite, memRead, completeIo, snapshot, restore]);
 export type BatchedRequest = z.infer<typeof BatchedRequestSchema>;
 
-/** A decoded answer inside a batch: a raw operation's, or completeIo's count. */
-export type BatchedAnswer = RawAnswer | { op: 'completeIo'; completed: number };
+/** A decoded answer inside a batch: a raw operation's, completeIo's count, or a snapshot's or restore's ok. */
+export type BatchedAnswer = RawAnswer | { op: 'completeIo'; completed: number } | { op: 'snapshot' | 'restore' };
 
 /** Every request but those inside a batch may name its session (docs/protocol.md, "Sessions"). */
 const inSession = {
@@ -79,6 +86,8 @@ export const RequestSchema = z.discriminatedUnion('op', [
     .describe('Write the SQE at the tail of queue qid of function fn, ring its doorbell, and wait for the completion.'),
   z.object({ ...inSession, op: z.literal('flr'), fn }).describe('Function-level reset; config space restored afterwards.'),
   completeIo.extend(inSession).describe(completeIo.description ?? ''), // extend drops the description
+  snapshot.extend(inSession).describe(snapshot.description ?? ''), // extend drops the description
+  restore.extend(inSession).describe(restore.description ?? ''), // extend drops the description
   z
     .object({ ...inSession, op: z.literal('batch'), requests: z.array(BatchedRequestSchema).min(1) })
     .describe('Optional (announced by reset\'s "batch": true): perform the requests in order; answer {"answers":[...]}, one answer each, ending at the first error answer.'),
@@ -108,6 +117,10 @@ const ok = z
       .max(MAX_SESSIONS)
       .optional()
       .describe('reset only, optional: how many independent controllers the implementation serves at once, each its own device and host memory, named by the requests\' "session" (0 to sessions - 1); with "synchronous": true in every reset answer, verify then plays several suites at the same time'),
+    snapshots: z
+      .boolean()
+      .optional()
+      .describe('reset only, optional: true when the implementation takes snapshot and restore (inside a batch too, with "batch"), in every session; verify then goes back to a branching point of its paths by restoring the state saved there, instead of replaying the steps that led to it from reset'),
     vfsOfflineWhilePfDisabled: z
       .string()
       .min(1)
@@ -222,6 +235,8 @@ export function rawAnswer(r: RawRequest | BatchedRequest, a: Exclude<BatchedResp
       return 'completed' in a ? { op: 'completeIo', completed: a.completed } : undefined;
     case 'regWrite':
     case 'memWrite':
+    case 'snapshot':
+    case 'restore':
       return 'ok' in a ? { op: r.op } : undefined;
     case 'regRead':
       return 'value' in a ? { op: 'regRead', value: BigInt(a.value) } : undefined;

@@ -1,5 +1,5 @@
-// The protocol's frequent lines (raw register and memory operations and
-// completeIo, batches of them, and their answers) checked by hand instead of by zod: at tens of
+// The protocol's frequent lines (raw register and memory operations,
+// completeIo, snapshot and restore, batches of them, and their answers) checked by hand instead of by zod: at tens of
 // thousands of round trips a run, the schema walk was a large share of each
 // one's cost, on both sides of the pipe. The zod schemas in protocol.ts stay
 // the definition: these accept a subset of what the schemas accept and give
@@ -42,6 +42,9 @@ function quickBatched(o: unknown): BatchedRequest | undefined {
       if (!isInt(o.fn, 0, 255)) return undefined;
       if (o.count === undefined) return { op: 'completeIo', fn: o.fn };
       return isInt(o.count, 1) ? { op: 'completeIo', fn: o.fn, count: o.count } : undefined;
+    case 'snapshot':
+    case 'restore':
+      return isInt(o.id, 0) ? { op: o.op, id: o.id } : undefined;
     default:
       return undefined;
   }

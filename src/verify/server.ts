@@ -8,7 +8,10 @@
 // (`batchCompleteIo`, announced with batch): the reads of the completions
 // it lets the target post go in the same round trip. With `sessions`, it
 // serves several independent controllers at once, one per session a
-// request names, so verify can play several suites at the same time.
+// request names, so verify can play several suites at the same time. An
+// adapter that can snapshot its controller (the emulator) takes `snapshot`
+// and `restore` too, alone or in a batch (`snapshots`; `serve
+// --no-snapshots`: a target that cannot, whose paths verify replays).
 import type { Readable, Writable } from 'node:stream';
 import { type Adapter } from '../target/adapter.ts';
 import { parseRequest, type BatchedRequest, type BatchedResponse, type Request, type Response } from './protocol.ts';
@@ -30,6 +33,16 @@ export interface ServeOptions {
    * announced.
    */
   sessions?: { count: number; open(): Promise<Adapter> };
+  /** Take snapshot and restore and announce them in reset, where the adapter can snapshot (default true). */
+  snapshots?: boolean;
+}
+
+/** Each controller's saved states by the ids verify gave them; a reset forgets them. */
+const savedStates = new WeakMap<Adapter, Map<number, unknown>>();
+
+/** The adapter takes snapshot and restore here. */
+function snapshotsServed(adapter: Adapter, options: ServeOptions): boolean {
+  return (options.snapshots ?? true) && adapter.snapshot !== undefined && adapter.restore !== undefined;
 }
 
 export async function handleRequest(adapter: Adapter, req: Request, options: ServeOptions = {}): Promise<Response> {
@@ -38,6 +51,8 @@ export async function handleRequest(adapter: Adapter, req: Request, options: Ser
   switch (req.op) {
     case 'reset': {
       const info = await adapter.reset({ vfs: req.vfs, profile: req.profile, strict: req.strict, vfQueuePolicy: req.vfQueuePolicy, ioCompletion: req.ioCompletion, tp4159: req.tp4159 });
+      savedStates.delete(adapter);
+      const snapshots = snapshotsServed(adapter, options);
       const offline = info?.vfsOfflineWhilePfDisabled;
       const sessions = options.sessions?.count ?? 1;
       return {
@@ -46,6 +61,7 @@ export async function handleRequest(adapter: Adapter, req: Request, options: Ser
         ...(batch ? { batch: true, batchCompleteIo: true } : {}),
         ...(zeroTail ? { zeroTail: true } : {}),
         ...(sessions > 1 ? { sessions } : {}),
+        ...(snapshots ? { snapshots: true } : {}),
         ...(offline !== undefined ? { vfsOfflineWhilePfDisabled: offline } : {}),
       };
     }
@@ -53,7 +69,9 @@ export async function handleRequest(adapter: Adapter, req: Request, options: Ser
     case 'regRead':
     case 'memWrite':
     case 'memRead':
-      return handleRaw(adapter, req, zeroTail);
+    case 'snapshot':
+    case 'restore':
+      return handleRaw(adapter, req, zeroTail, options);
     case 'submit': {
       const cqe = await adapter.submit(req.fn, req.qid, fromHex(req.sqe, 'sqe', 64));
       return { cqe: cqe === null ? null : toHex(cqe) };
@@ -65,7 +83,7 @@ export async function handleRequest(adapter: Adapter, req: Request, options: Ser
       return handleCompleteIo(adapter, req);
     case 'batch':
       if (!batch) return { error: 'batch is not served here (serve --no-batch): send the requests one by one' };
-      return { answers: await handleBatch(adapter, req.requests, zeroTail) };
+      return { answers: await handleBatch(adapter, req.requests, zeroTail, options) };
   }
 }
 
@@ -74,14 +92,33 @@ async function handleCompleteIo(adapter: Adapter, req: { fn: number; count?: num
   return { completed: await adapter.completeIo(req.fn, req.count) };
 }
 
-/** The raw register and memory operations and completeIo: alone or inside a batch. */
-async function handleRaw(adapter: Adapter, req: BatchedRequest, zeroTail: boolean): Promise<BatchedResponse> {
+/** snapshot and restore: the controller's whole state saved under an id, and put back. */
+async function handleSaved(adapter: Adapter, req: BatchedRequest & { op: 'snapshot' | 'restore' }, options: ServeOptions): Promise<BatchedResponse> {
+  const { snapshot, restore } = adapter;
+  if (!snapshotsServed(adapter, options) || !snapshot || !restore) return { error: `${req.op} is not served here${options.snapshots === false ? ' (serve --no-snapshots)' : ': this controller cannot be saved'}; its reset answer offers no "snapshots"` };
+  let saved = savedStates.get(adapter);
+  if (req.op === 'snapshot') {
+    if (saved === undefined) savedStates.set(adapter, (saved = new Map()));
+    saved.set(req.id, await snapshot.call(adapter));
+    return { ok: true };
+  }
+  const state = saved?.get(req.id);
+  if (state === undefined) return { error: `restore ${req.id}: no state is saved under that id since the last reset` };
+  await restore.call(adapter, state);
+  return { ok: true };
+}
+
+/** The raw register and memory operations, completeIo, snapshot and restore: alone or inside a batch. */
+async function handleRaw(adapter: Adapter, req: BatchedRequest, zeroTail: boolean, options: ServeOptions): Promise<BatchedResponse> {
   if (!zeroTail && ((req.op === 'memWrite' && req.len !== undefined) || (req.op === 'memRead' && req.zeroTail !== undefined))) {
     return { error: `${req.op} with "${req.op === 'memWrite' ? 'len' : 'zeroTail'}" is not served here (serve --no-zero-tail): send the whole data` };
   }
   switch (req.op) {
     case 'completeIo':
       return handleCompleteIo(adapter, req);
+    case 'snapshot':
+    case 'restore':
+      return handleSaved(adapter, req, options);
     case 'regWrite':
       await adapter.regWrite(req.fn, req.offset, req.width, BigInt(req.value));
       return { ok: true };
@@ -98,11 +135,13 @@ async function handleRaw(adapter: Adapter, req: BatchedRequest, zeroTail: boolea
 }
 
 /** One answer per request, in order; the first error answer ends the batch (the requests after it do not run). */
-async function handleBatch(adapter: Adapter, requests: readonly BatchedRequest[], zeroTail: boolean): Promise<BatchedResponse[]> {
+async function handleBatch(adapter: Adapter, requests: readonly BatchedRequest[], zeroTail: boolean, options: ServeOptions): Promise<BatchedResponse[]> {
   const answers: BatchedResponse[] = [];
   for (const r of requests) {
     try {
-      answers.push(await handleRaw(adapter, r, zeroTail));
+      const a = await handleRaw(adapter, r, zeroTail, options);
+      answers.push(a);
+      if ('error' in a) break;
     } catch (e) {
       answers.push({ error: (e as Error).message });
       break;

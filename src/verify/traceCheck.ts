@@ -241,6 +241,10 @@ class TraceChecker {
         return this.fail(line, this.judge.flr(req.fn));
       case 'completeIo':
         return this.settle();
+      case 'snapshot':
+        return false; // saving changes nothing
+      case 'restore':
+        throw new Error(`trace line ${line}: restore ${req.id} puts the controller back in a state saved earlier, which a trace cannot follow: record traces with \`verify --record\`, which plays every path from reset`);
       case 'submit':
         return this.settle() || this.submit(e);
       case 'batch': {

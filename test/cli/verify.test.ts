@@ -29,7 +29,8 @@ describe('nvme-lm verify --exec "nvme-lm serve"', () => {
   // (vfLifecycle:no-lm:deferred holds I/O in flight: its replayed prefixes carry completeIo in their batch)
   const sample = ['--profile', 'lm', 'no-lm', '--suite', 'pfAcceptance:lm', 'pfAcceptance:no-lm', 'vfLifecycle:no-lm:immediate', 'vfLifecycle:no-lm:deferred', ...fast];
   it('the built-in emulator served over JSON lines plays exactly the paths it plays in process, and passes them all (exit 0)', async () => {
-    const [served, local] = await Promise.all([verify(['--exec', `${NVME_LM} serve`, ...sample]), verify(['--adapter', 'examples/adapter.ts', ...sample])]);
+    // without snapshots, as the example adapter (which has none): every prefix replayed from reset, step for step as in process
+    const [served, local] = await Promise.all([verify(['--exec', `${NVME_LM} serve --no-snapshots`, ...sample]), verify(['--adapter', 'examples/adapter.ts', ...sample])]);
     expect(served.status, served.stderr).toBe(0);
     expect(local.status, local.stderr).toBe(0);
     const over = JSON.parse(served.stdout) as VerifyJson;
@@ -54,6 +55,20 @@ describe('nvme-lm verify --exec "nvme-lm serve"', () => {
     expect(over.replays?.fromRecord).toBeGreaterThan(0);
     expect(over.replays?.live).toBe(0);
     expect(here.replays).toBeUndefined();
+  }, 300_000);
+
+  it('served with snapshots, the same paths pass with the same coverage, each branching point restored instead of its prefix replayed', async () => {
+    const [restored, replayed] = await Promise.all([verify(['--exec', `${NVME_LM} serve`, ...sample]), verify(['--exec', `${NVME_LM} serve --no-snapshots`, ...sample])]);
+    expect(restored.status, restored.stderr).toBe(0);
+    expect(replayed.status, replayed.stderr).toBe(0);
+    const with_ = JSON.parse(restored.stdout) as VerifyJson;
+    const without = JSON.parse(replayed.stdout) as VerifyJson;
+    const verdicts = (j: VerifyJson) => j.suites.map((s) => ({ suite: s.suite, paths: s.paths, passed: s.passed, failed: s.failed, notRealisable: s.notRealisable, transitions: s.transitions }));
+    expect(verdicts(with_)).toEqual(verdicts(without));
+    // no prefix is played again: fewer steps in all, and in every suite whose paths branch
+    expect(with_.replays).toBeUndefined();
+    expect(with_.steps).toBeLessThan(without.steps);
+    for (const [i, s] of with_.suites.entries()) if (s.paths > 1) expect(s.steps, s.suite).toBeLessThan(without.suites[i].steps);
   }, 300_000);
 
   it('the summary says how many path prefixes were replayed from the record, and warns when a target answered the same requests otherwise', () => {

@@ -410,7 +410,7 @@ describe('replaying a prefix from its record over JSON lines (a target that keep
     const only = first(s, 12);
     let failures = 0;
     for (const mutant of ['', 'partialLoad', 'duplicateCompletion']) {
-      const command = `${NVME_LM} serve${mutant ? ` --mutant ${mutant}` : ''}`;
+      const command = `${NVME_LM} serve --no-snapshots${mutant ? ` --mutant ${mutant}` : ''}`;
       const runs: SuiteRun[] = [];
       const sent: number[] = [];
       for (const replayFromRecord of [true, false]) {

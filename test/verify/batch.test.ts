@@ -3,7 +3,6 @@
 // announces it and one that does not pass the same suites, and a target
 // that answers a batch wrongly is a protocol error naming the request.
 import { describe, expect, it, vi } from 'vitest';
-import { PassThrough } from 'node:stream';
 import { pfAcceptanceSuites } from '../../models/bindings/pfAcceptance.ts';
 import type { Suite } from '../../models/engine/suite.ts';
 import { vfLifecycleSuites } from '../../models/bindings/vfLifecycle.ts';
@@ -14,7 +13,7 @@ import { ProtocolError } from '../../src/target/errors.ts';
 import { EmulatorAdapter } from '../../src/verify/emulatorAdapter.ts';
 import { ProcessAdapter } from '../../src/verify/processAdapter.ts';
 import { parseRequest, parseResponse, type Request } from '../../src/verify/protocol.ts';
-import { serve } from '../../src/verify/server.ts';
+import { serveLines } from './serveLines.ts';
 
 const node = JSON.stringify(process.execPath);
 /** A program that announces batch in reset and answers every batch with `answers`. */
@@ -29,16 +28,6 @@ const run: RawRequest[] = [
   { op: 'memRead', addr: 0x2000n, len: 2 },
 ];
 
-async function serveLines(adapter: Adapter, lines: string[], batch?: boolean): Promise<unknown[]> {
-  const input = new PassThrough();
-  const output = new PassThrough();
-  const chunks: string[] = [];
-  output.on('data', (d: Buffer) => chunks.push(d.toString()));
-  const done = serve(adapter, input, output, { batch });
-  input.end(lines.join('\n'));
-  await done;
-  return chunks.join('').trim().split('\n').map((l) => JSON.parse(l) as unknown);
-}
 
 describe('the batch request', () => {
   it('the schema accepts a batch of raw operations and its answers; a batch holds no submit and no batch', () => {
@@ -59,15 +48,15 @@ describe('the batch request', () => {
       '{"op":"batch","requests":[{"op":"memWrite","addr":"0x1000","data":"0304"},{"op":"regRead","fn":9,"offset":0,"width":4},{"op":"memWrite","addr":"0x1000","data":"0506"}]}',
       '{"op":"memRead","addr":"0x1000","len":2}',
     ]);
-    expect(answers[0]).toEqual({ ok: true, synchronous: true, batch: true, batchCompleteIo: true, zeroTail: true });
+    expect(answers[0]).toEqual({ ok: true, synchronous: true, batch: true, batchCompleteIo: true, zeroTail: true, snapshots: true });
     expect(answers[1]).toEqual({ answers: [{ ok: true }, { data: '0102' }, { value: '0x0' }] });
     expect(answers[2]).toEqual({ answers: [{ ok: true }, { error: expect.stringMatching(/function 9 does not exist/) }] });
     expect(answers[3]).toEqual({ data: '0304' }); // the write after the error did not run
   });
 
   it('serve --no-batch neither announces nor answers batch', async () => {
-    const answers = await serveLines(new EmulatorAdapter(), ['{"op":"reset","vfs":1,"profile":"lm"}', '{"op":"batch","requests":[{"op":"memRead","addr":"0x1000","len":2}]}'], false);
-    expect(answers[0]).toEqual({ ok: true, synchronous: true, zeroTail: true });
+    const answers = await serveLines(new EmulatorAdapter(), ['{"op":"reset","vfs":1,"profile":"lm"}', '{"op":"batch","requests":[{"op":"memRead","addr":"0x1000","len":2}]}'], { batch: false });
+    expect(answers[0]).toEqual({ ok: true, synchronous: true, zeroTail: true, snapshots: true });
     expect(answers[1]).toEqual({ error: expect.stringMatching(/--no-batch/) });
   });
 

@@ -51,7 +51,7 @@ describe('JSON-lines protocol: client side (verify --exec)', () => {
     const reason = 'secondary controllers go offline on every PF reset';
     const a = new ProcessAdapter(script(`require('readline').createInterface({input: process.stdin}).on('line', () => console.log(JSON.stringify({ok: true, vfsOfflineWhilePfDisabled: ${JSON.stringify(reason)}})))`));
     try {
-      expect(await a.reset({ vfs: 1, profile: 'tp4159' })).toEqual({ synchronous: false, batch: false, vfsOfflineWhilePfDisabled: reason });
+      expect(await a.reset({ vfs: 1, profile: 'tp4159' })).toEqual({ synchronous: false, batch: false, snapshots: false, vfsOfflineWhilePfDisabled: reason });
     } finally {
       await a.close();
     }
@@ -126,16 +126,16 @@ describe('JSON-lines protocol: server side (nvme-lm serve)', () => {
 
   it('the protocol has a JSON Schema for requests and responses', () => {
     const s = protocolJsonSchema() as { request: { oneOf?: unknown[]; anyOf?: unknown[] } };
-    expect((s.request.oneOf ?? s.request.anyOf)?.length).toBe(9);
+    expect((s.request.oneOf ?? s.request.anyOf)?.length).toBe(11);
   });
 });
 
 describe('reset says whether the implementation is synchronous (no waiting for a completion that must not come)', () => {
-  it('nvme-lm serve answers reset with {"ok":true,"synchronous":true,"batch":true,"batchCompleteIo":true,"zeroTail":true,"sessions":4}; the client passes on what the driver uses', async () => {
+  it('nvme-lm serve answers reset with {"ok":true,"synchronous":true,"batch":true,"batchCompleteIo":true,"zeroTail":true,"sessions":4,"snapshots":true}; the client passes on what the driver uses', async () => {
     const a = new ProcessAdapter(`${node} bin/nvme-lm.mjs serve`, { timeoutMs: 60_000 });
     try {
-      expect(await a.reset({ vfs: 1, profile: 'lm' })).toEqual({ synchronous: true, batch: true });
-      expect(await a.request({ op: 'reset', vfs: 1, profile: 'no-lm' })).toEqual({ ok: true, synchronous: true, batch: true, batchCompleteIo: true, zeroTail: true, sessions: 4 });
+      expect(await a.reset({ vfs: 1, profile: 'lm' })).toEqual({ synchronous: true, batch: true, snapshots: true });
+      expect(await a.request({ op: 'reset', vfs: 1, profile: 'no-lm' })).toEqual({ ok: true, synchronous: true, batch: true, batchCompleteIo: true, zeroTail: true, sessions: 4, snapshots: true });
     } finally {
       await a.close();
     }
@@ -143,7 +143,7 @@ describe('reset says whether the implementation is synchronous (no waiting for a
 
   it('an implementation that does not claim it is taken as asynchronous', async () => {
     const a = new ProcessAdapter(script(`require('readline').createInterface({input: process.stdin}).on('line', () => console.log('{"ok":true}'))`));
-    expect(await a.reset({ vfs: 1, profile: 'lm' })).toEqual({ synchronous: false, batch: false });
+    expect(await a.reset({ vfs: 1, profile: 'lm' })).toEqual({ synchronous: false, batch: false, snapshots: false });
     await a.close();
   });
 

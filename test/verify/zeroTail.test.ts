@@ -4,27 +4,16 @@
 // it and puts the zeros back; a target that leaves out bytes it was not
 // allowed to, or answers more than asked, is a protocol error.
 import { describe, expect, it, vi } from 'vitest';
-import { PassThrough } from 'node:stream';
 import { EmulatorAdapter } from '../../src/verify/emulatorAdapter.ts';
 import { ProcessAdapter } from '../../src/verify/processAdapter.ts';
 import type { Request } from '../../src/verify/protocol.ts';
-import { serve, type ServeOptions } from '../../src/verify/server.ts';
+import { serveLines } from './serveLines.ts';
 import { ProtocolError } from '../../src/target/errors.ts';
 import { memWriteBytes, withoutZeroTail, zeroPadded } from '../../src/verify/zeroTail.ts';
 
 const node = JSON.stringify(process.execPath);
 const script = (js: string): string => `${node} -e ${JSON.stringify(js)}`;
 
-async function serveLines(lines: string[], options: ServeOptions = {}): Promise<unknown[]> {
-  const input = new PassThrough();
-  const output = new PassThrough();
-  const chunks: string[] = [];
-  output.on('data', (d: Buffer) => chunks.push(d.toString()));
-  const done = serve(new EmulatorAdapter(), input, output, options);
-  input.end(lines.join('\n'));
-  await done;
-  return chunks.join('').trim().split('\n').map((l) => JSON.parse(l) as unknown);
-}
 
 /** A page that ends in zeros: two bytes, then 4094 zeros. */
 const page = new Uint8Array(4096);
@@ -56,7 +45,7 @@ describe('trailing zeros left out of memory data', () => {
   });
 
   it('serve announces zeroTail, writes data then zeros up to len, leaves the zeros out of a read that allows it, and refuses a len shorter than the data', async () => {
-    const answers = await serveLines([
+    const answers = await serveLines(new EmulatorAdapter(), [
       '{"op":"reset","vfs":1,"profile":"lm"}',
       '{"op":"memWrite","addr":"0x1000","data":"ffff"}',
       '{"op":"memWrite","addr":"0x1000","data":"01","len":4}',
@@ -65,7 +54,7 @@ describe('trailing zeros left out of memory data', () => {
       '{"op":"batch","requests":[{"op":"memWrite","addr":"0x1000","data":"","len":2},{"op":"memRead","addr":"0x1000","len":4,"zeroTail":true}]}',
       '{"op":"memWrite","addr":"0x1000","data":"0102","len":1}',
     ]);
-    expect(answers[0]).toEqual({ ok: true, synchronous: true, batch: true, batchCompleteIo: true, zeroTail: true });
+    expect(answers[0]).toEqual({ ok: true, synchronous: true, batch: true, batchCompleteIo: true, zeroTail: true, snapshots: true });
     expect(answers[3]).toEqual({ data: '01000000' }); // the ff of the first write were zeroed by len
     expect(answers[4]).toEqual({ data: '01' });
     expect(answers[5]).toEqual({ answers: [{ ok: true }, { data: '' }] });
@@ -74,10 +63,11 @@ describe('trailing zeros left out of memory data', () => {
 
   it('serve --no-zero-tail neither announces it nor takes "len" or "zeroTail"', async () => {
     const answers = await serveLines(
+      new EmulatorAdapter(),
       ['{"op":"reset","vfs":1,"profile":"lm"}', '{"op":"memWrite","addr":"0x1000","data":"01","len":4}', '{"op":"memRead","addr":"0x1000","len":4,"zeroTail":true}', '{"op":"memRead","addr":"0x1000","len":2}'],
       { zeroTail: false },
     );
-    expect(answers[0]).toEqual({ ok: true, synchronous: true, batch: true, batchCompleteIo: true });
+    expect(answers[0]).toEqual({ ok: true, synchronous: true, batch: true, batchCompleteIo: true, snapshots: true });
     expect(answers[1]).toEqual({ error: expect.stringMatching(/memWrite with "len" is not served here \(serve --no-zero-tail\)/) });
     expect(answers[2]).toEqual({ error: expect.stringMatching(/memRead with "zeroTail" is not served here/) });
     expect(answers[3]).toEqual({ data: '0000' }); // the refused write did not run

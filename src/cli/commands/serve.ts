@@ -21,6 +21,8 @@ export interface ServeOptions {
   zeroTail: boolean;
   /** false with --no-poll */
   poll: boolean;
+  /** false with --no-snapshots */
+  snapshots: boolean;
   /** independent controllers served at once (--sessions; QEMU: 1) */
   sessions: number;
 }
@@ -34,10 +36,20 @@ export const DEFAULT_SERVE_SESSIONS = 4;
  * --strict / --vf-queue-policy apply when the reset does not say.
  */
 export class PinnedAdapter implements Adapter {
+  /** the inner adapter's, where it can snapshot (the emulator; QEMU cannot) */
+  readonly snapshot?: () => Promise<unknown>;
+  readonly restore?: (snapshot: unknown) => Promise<void>;
+
   constructor(
     private readonly inner: Adapter,
     private readonly pins: ServeOptions,
-  ) {}
+  ) {
+    const { snapshot, restore } = inner;
+    if (snapshot && restore) {
+      this.snapshot = () => snapshot.call(inner);
+      this.restore = (s) => restore.call(inner, s);
+    }
+  }
 
   async reset(o: ResetOptions): Promise<ResetInfo | void> {
     if (this.pins.profile && o.profile !== this.pins.profile) {
@@ -123,6 +135,7 @@ export function registerServe(program: Command): void {
     .option('--qemu', 'serve QEMU\'s NVMe controller with SR-IOV VFs through qtest (no-lm profile only)')
     .option('--no-batch', 'do not announce or answer the batch request (a target as it was before batches, to try a client against)')
     .option('--no-zero-tail', 'do not announce or take memory data without its trailing zeros (memWrite "len", memRead "zeroTail"), to try a client against')
+    .option('--no-snapshots', 'do not announce or take snapshot and restore (a target that cannot save its state, as firmware cannot: verify then replays each path\'s steps from reset), to try a client against')
     .option('--no-poll', 'wait for each request asleep, as most programs do, instead of trying stdin again at once for a moment after each answer (each request then has to wake the server), to measure a client against')
     .addOption(
       new Option('--sessions <n>', `independent emulated controllers served at once, named by each request's "session", so verify can play several suites at the same time; 1 announces none (QEMU: always 1)`)
@@ -154,6 +167,6 @@ export function registerServe(program: Command): void {
         opened.push(a);
         return a;
       });
-      await serve(adapter, polled ?? process.stdin, process.stdout, { batch: o.batch, zeroTail: o.zeroTail, sessions });
+      await serve(adapter, polled ?? process.stdin, process.stdout, { batch: o.batch, zeroTail: o.zeroTail, snapshots: o.snapshots, sessions });
     });
 }
