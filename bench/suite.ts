@@ -25,6 +25,7 @@ export const REQUIRED_ENTRIES = [
   'verify.exec_steps_per_s',
   'verify.exec_one_session_steps_per_s',
   'verify.exec_no_work_steps_per_s',
+  'verify.exec_snapshots_s',
   'verify.exec_round_trip_us',
   'check.cpu_s',
   'cli.help_cpu_s',

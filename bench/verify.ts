@@ -92,7 +92,7 @@ async function recordConversation(dir: string, serve: string, c: VerifyConfig): 
   const input = openSync(requests, 'r');
   const output = openSync(answers, 'w');
   try {
-    const r = spawnSync(process.execPath, [...CLI, 'serve', '--no-poll'], { cwd: root, stdio: [input, output, 'pipe'] });
+    const r = spawnSync(process.execPath, [...CLI, 'serve', '--no-poll', '--no-snapshots'], { cwd: root, stdio: [input, output, 'pipe'] });
     check(r.status === 0, `serve could not answer the recorded requests again: ${String(r.stderr).slice(-300)}`);
   } finally {
     closeSync(input);
@@ -102,13 +102,16 @@ async function recordConversation(dir: string, serve: string, c: VerifyConfig): 
 }
 
 export async function verifyBenches(c: VerifyConfig): Promise<BenchResult[]> {
-  const serve = `${JSON.stringify(process.execPath)} ${CLI.join(' ')} serve`;
+  // without snapshots, as the in-process example adapter, which has none: both play every step of every path
+  const serve = `${JSON.stringify(process.execPath)} ${CLI.join(' ')} serve --no-snapshots`;
   // verify's default: as many suites at once as --sessions says (2), serve offering 4
   const exec = ['--exec', serve];
+  // serve as it starts by default, with snapshots: each branching point restored instead of its prefix replayed (fewer steps played)
+  const execSnapshots = ['--exec', `${JSON.stringify(process.execPath)} ${CLI.join(' ')} serve`];
   // the same, one suite at a time: what a program that offers no sessions gets
   const execAlone = ['--exec', serve, '--sessions', '1'];
   // the same server waiting for each request asleep, as most programs do: what a target that does not poll its stdin gets
-  const execAsleep = ['--exec', `${JSON.stringify(process.execPath)} ${CLI.join(' ')} serve --no-poll`];
+  const execAsleep = ['--exec', `${serve} --no-poll`];
   const inProcess = ['--adapter', 'examples/adapter.ts'];
   const overPipe: number[] = [];
   const local: number[] = [];
@@ -122,6 +125,8 @@ export async function verifyBenches(c: VerifyConfig): Promise<BenchResult[]> {
   const noWorkMs: number[] = [];
   const noWork: number[] = [];
   const noWorkWaitedMs: number[] = [];
+  const snapshotsMs: number[] = [];
+  let snapshotsSample: VerifyJson | undefined;
   let sample: VerifyJson | undefined;
   const dir = mkdtempSync(join(tmpdir(), 'nvme-lm-bench-'));
   try {
@@ -135,7 +140,9 @@ export async function verifyBenches(c: VerifyConfig): Promise<BenchResult[]> {
       const z = await verifyOnce(execAsleep, c);
       const n = await verifyOnce(canned, c);
       const o = await verifyOnce(execAlone, c);
-      check([a, b, z, n, o].every((r) => r.json.failed === 0), 'a path failed on the built-in emulator (or strayed from the recorded conversation); the figure would time failures');
+      const s = await verifyOnce(execSnapshots, c);
+      check([a, b, z, n, o, s].every((r) => r.json.failed === 0), 'a path failed on the built-in emulator (or strayed from the recorded conversation); the figure would time failures');
+      check(s.json.paths === a.json.paths && s.json.passed === a.json.passed, 'with snapshots the run passed other paths than without');
       check([b, z, n, o].every((r) => r.json.steps === a.json.steps && r.json.paths === a.json.paths), `the targets played different work (${[a, b, z, n, o].map((r) => r.json.steps).join(' vs ')} steps)`);
       alone.push((o.json.steps * 1000) / o.ms);
       aloneMs.push(o.ms);
@@ -149,6 +156,8 @@ export async function verifyBenches(c: VerifyConfig): Promise<BenchResult[]> {
       noWorkMs.push(n.ms);
       waitedMs.push(a.json.waitedMs ?? 0);
       noWorkWaitedMs.push(n.json.waitedMs ?? 0);
+      snapshotsMs.push(s.ms);
+      snapshotsSample = s.json;
       sample = a.json;
     }
   } finally {
@@ -206,6 +215,17 @@ export async function verifyBenches(c: VerifyConfig): Promise<BenchResult[]> {
         `the most any target without sessions could give with verify as it is (the program's start-up included); median of ${c.rounds}, timed in turn with the runs above. ` +
         `verify waited ${(median(noWorkWaitedMs) / 1000).toFixed(1)} s of its ${(median(noWorkMs) / 1000).toFixed(1)} s for the answers`,
       details: { noWorkS: median(noWorkMs) / 1000, waitedS: median(noWorkWaitedMs) / 1000, inProcessS: localS },
+    }),
+    result({
+      name: 'verify.exec_snapshots_s',
+      value: median(snapshotsMs) / 1000,
+      unit: 's',
+      better: 'lower',
+      baseline: { name: 'the same suites over JSON lines without snapshots (serve --no-snapshots, the run of verify.exec_steps_per_s)', value: median(overMs) / 1000 },
+      note:
+        `wall time of the run of verify.exec_steps_per_s against \`serve\` as it starts by default, offering snapshots (docs/protocol.md, "Snapshots"): verify restores each branching point instead of replaying the steps that led to it, ` +
+        `so it plays ${snapshotsSample?.steps ?? 0} steps instead of ${steps}, in ${snapshotsSample?.roundTrips ?? 0} requests; the same paths pass. Two sessions, median of ${c.rounds}, timed in turn with the runs above`,
+      details: { steps: snapshotsSample?.steps, roundTrips: snapshotsSample?.roundTrips, waitedS: (snapshotsSample?.waitedMs ?? 0) / 1000 },
     }),
     result({
       name: 'verify.exec_round_trip_us',

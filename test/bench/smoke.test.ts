@@ -93,6 +93,14 @@ describe('bench: smoke run of the harness', () => {
     expect(alone.details.sessionsRatio).toBeCloseTo(exec.overPipeS / alone.details.oneSessionS, 9);
   });
 
+  it('verify.exec_snapshots times the same run against serve with snapshots: the same paths, fewer steps, beside the run without', () => {
+    const snapshots = report.results.find((r) => r.name === 'verify.exec_snapshots_s') as { value: number; baseline: { value: number }; details: Record<string, number> };
+    const exec = report.results.find((r) => r.name === 'verify.exec_steps_per_s')?.details as Record<string, number>;
+    expect(snapshots.baseline.value).toBeCloseTo(exec.overPipeS, 9);
+    expect(snapshots.details.steps).toBeGreaterThan(0);
+    expect(snapshots.details.steps).toBeLessThan(exec.steps);
+  });
+
   it('the printed table shows every entry and the machine', () => {
     expect(stdout).toContain(`machine: ${report.machine}`);
     for (const name of REQUIRED_ENTRIES) expect(stdout).toContain(name);
