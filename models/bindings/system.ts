@@ -84,6 +84,7 @@ export class SystemBinding implements Implementation<DeviceSnapshot<Saved>> {
   private readonly sizes = new SizeTable();
   readonly snapshot?: () => Promise<DeviceSnapshot<Saved>>;
   readonly restore?: (s: DeviceSnapshot<Saved>) => Promise<void>;
+  readonly release?: (s: DeviceSnapshot<Saved>) => void;
   readonly hostState?: HostState;
 
   constructor(
@@ -99,7 +100,7 @@ export class SystemBinding implements Implementation<DeviceSnapshot<Saved>> {
     this.vfs = this.newGuests();
     this.hosts = this.vfs.map(freshHost);
     this.machine = machineInitial(this.spec.machine);
-    ({ snapshot: this.snapshot, restore: this.restore, hostState: this.hostState } = deviceSnapshots(adapter, {
+    ({ snapshot: this.snapshot, restore: this.restore, release: this.release, hostState: this.hostState } = deviceSnapshots(adapter, {
       save: (): Saved => ({ machine: this.machine, pf: this.pf.driver.save(), vfs: this.vfs.map((v) => v.save()), hosts: this.hosts.map(copyBook) }),
       restore: (s: Saved) => {
         this.machine = s.machine;

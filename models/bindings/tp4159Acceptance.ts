@@ -67,6 +67,7 @@ class TpAcceptanceBinding implements Implementation<DeviceSnapshot<Saved>> {
   private machine: AnyMachineSnapshot;
   readonly snapshot?: () => Promise<DeviceSnapshot<Saved>>;
   readonly restore?: (s: DeviceSnapshot<Saved>) => Promise<void>;
+  readonly release?: (s: DeviceSnapshot<Saved>) => void;
   readonly hostState?: HostState;
 
   constructor(
@@ -78,7 +79,7 @@ class TpAcceptanceBinding implements Implementation<DeviceSnapshot<Saved>> {
   ) {
     this.host = new TpAcceptanceHost(adapter, timeoutMs);
     this.machine = machineInitial(spec.machine);
-    ({ snapshot: this.snapshot, restore: this.restore, hostState: this.hostState } = deviceSnapshots(adapter, {
+    ({ snapshot: this.snapshot, restore: this.restore, release: this.release, hostState: this.hostState } = deviceSnapshots(adapter, {
       save: (): Saved => ({ machine: this.machine, events: [...this.events], host: this.host.save() }),
       restore: (s: Saved) => {
         this.machine = s.machine;

@@ -72,6 +72,7 @@ export class TpLifecycleBinding implements Implementation<DeviceSnapshot<Saved>>
   private machine: AnyMachineSnapshot;
   readonly snapshot?: () => Promise<DeviceSnapshot<Saved>>;
   readonly restore?: (s: DeviceSnapshot<Saved>) => Promise<void>;
+  readonly release?: (s: DeviceSnapshot<Saved>) => void;
   readonly hostState?: HostState;
 
   constructor(
@@ -84,7 +85,7 @@ export class TpLifecycleBinding implements Implementation<DeviceSnapshot<Saved>>
     this.host = new TpHost(adapter, timeoutMs);
     this.vf = new VfGuest(adapter, VF, timeoutMs, o.maxIoQueues, TP_DEPTHS, TP_LAPS);
     this.machine = machineInitial(spec.machine);
-    ({ snapshot: this.snapshot, restore: this.restore, hostState: this.hostState } = deviceSnapshots(adapter, {
+    ({ snapshot: this.snapshot, restore: this.restore, release: this.release, hostState: this.hostState } = deviceSnapshots(adapter, {
       save: (): Saved => ({ machine: this.machine, host: this.host.driver.save(), vf: this.vf.save(), book: copyBook(this.book) }),
       restore: (s: Saved) => {
         this.machine = s.machine;

@@ -95,6 +95,7 @@ export class TpSystemBinding implements Implementation<DeviceSnapshot<Saved>> {
   private machine: AnyMachineSnapshot;
   readonly snapshot?: () => Promise<DeviceSnapshot<Saved>>;
   readonly restore?: (s: DeviceSnapshot<Saved>) => Promise<void>;
+  readonly release?: (s: DeviceSnapshot<Saved>) => void;
   readonly hostState?: HostState;
 
   constructor(
@@ -108,7 +109,7 @@ export class TpSystemBinding implements Implementation<DeviceSnapshot<Saved>> {
     this.vfs = this.newGuests();
     this.books = this.vfs.map(freshBook);
     this.machine = machineInitial(spec.machine);
-    ({ snapshot: this.snapshot, restore: this.restore, hostState: this.hostState } = deviceSnapshots(adapter, {
+    ({ snapshot: this.snapshot, restore: this.restore, release: this.release, hostState: this.hostState } = deviceSnapshots(adapter, {
       save: (): Saved => ({ machine: this.machine, pf: this.host.driver.save(), vfs: this.vfs.map((v) => v.save()), books: this.books.map(copyBook), pfCntlid: this.pfCntlid }),
       restore: (s: Saved) => {
         this.machine = s.machine;

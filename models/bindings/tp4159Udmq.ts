@@ -93,6 +93,7 @@ export class TpUdmqBinding implements Implementation<DeviceSnapshot<Saved>> {
   private machine: AnyMachineSnapshot;
   readonly snapshot?: () => Promise<DeviceSnapshot<Saved>>;
   readonly restore?: (s: DeviceSnapshot<Saved>) => Promise<void>;
+  readonly release?: (s: DeviceSnapshot<Saved>) => void;
   readonly hostState?: HostState;
 
   constructor(
@@ -105,7 +106,7 @@ export class TpUdmqBinding implements Implementation<DeviceSnapshot<Saved>> {
     this.host = new TpHost(adapter, timeoutMs);
     this.vf = new VfGuest(adapter, VF, timeoutMs, 1, UDMQ_DEPTHS);
     this.machine = machineInitial(spec.machine);
-    ({ snapshot: this.snapshot, restore: this.restore, hostState: this.hostState } = deviceSnapshots(adapter, {
+    ({ snapshot: this.snapshot, restore: this.restore, release: this.release, hostState: this.hostState } = deviceSnapshots(adapter, {
       save: (): Saved => ({ machine: this.machine, host: this.host.driver.save(), vf: this.vf.save(), book: copyUdmqBook(this.book) }),
       restore: (s: Saved) => {
         this.machine = s.machine;

@@ -91,6 +91,7 @@ export class VfLifecycleBinding implements Implementation<DeviceSnapshot<Saved>>
   private readonly sizes = new SizeTable();
   readonly snapshot?: () => Promise<DeviceSnapshot<Saved>>;
   readonly restore?: (s: DeviceSnapshot<Saved>) => Promise<void>;
+  readonly release?: (s: DeviceSnapshot<Saved>) => void;
   readonly hostState?: HostState;
 
   constructor(
@@ -105,7 +106,7 @@ export class VfLifecycleBinding implements Implementation<DeviceSnapshot<Saved>>
     this.pf = new PfHost(adapter, timeoutMs);
     this.vf = new VfGuest(adapter, VF, timeoutMs, o.maxIoQueues, VF_DEPTHS, IO_LAPS);
     this.machine = machineInitial(spec.machine);
-    ({ snapshot: this.snapshot, restore: this.restore, hostState: this.hostState } = deviceSnapshots(adapter, {
+    ({ snapshot: this.snapshot, restore: this.restore, release: this.release, hostState: this.hostState } = deviceSnapshots(adapter, {
       save: (): Saved => ({ machine: this.machine, pf: this.pf.driver.save(), vf: this.vf.save(), book: copyBook(this.book) }),
       restore: (s: Saved) => {
         this.machine = s.machine;

@@ -200,7 +200,7 @@ export class QueueWatch {
       flr: (fn) => changing(adapter.flr(fn)),
       close: () => adapter.close(),
     };
-    const { reap, batch, replayBatch, completeIo, snapshot, restore } = adapter;
+    const { reap, batch, replayBatch, completeIo, snapshot, restore, release } = adapter;
     if (reap) a.reap = (fn) => changing(reap.call(adapter, fn));
     if (batch) a.batch = (requests) => changing(batch.call(adapter, requests));
     if (batch && replayBatch) a.replayBatch = (requests, expected) => changing(replayBatch.call(adapter, requests, expected));
@@ -208,6 +208,7 @@ export class QueueWatch {
     if (snapshot && restore) {
       a.snapshot = () => snapshot.call(adapter);
       a.restore = (s) => changing(restore.call(adapter, s));
+      if (release) a.release = (s) => release.call(adapter, s);
     }
     return a;
   }
@@ -237,10 +238,11 @@ export class QueueWatch {
         await this.sweep();
       },
     };
-    const { snapshot, restore, hostState } = impl;
+    const { snapshot, restore, release, hostState } = impl;
     if (snapshot && restore) {
       watched.snapshot = () => snapshot.call(impl);
       watched.restore = (s) => restore.call(impl, s);
+      if (release) watched.release = (s) => release.call(impl, s);
     }
     // the trackers are the binding's: its state holds theirs
     if (hostState) watched.hostState = hostState;

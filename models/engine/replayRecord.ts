@@ -83,7 +83,7 @@ export class ReplayRecord {
       flr: (fn) => this.call({ op: 'flr', fn }, () => t.flr(fn)),
       close: () => t.close(),
     };
-    const { reap, batch, completeIo, snapshot, restore, roundTrips } = t;
+    const { reap, batch, completeIo, snapshot, restore, release, roundTrips } = t;
     if (reap) a.reap = (fn) => this.call({ op: 'reap', fn }, () => reap.call(t, fn));
     if (batch) a.batch = (requests) => this.call({ op: 'batch', requests: [...requests] }, (): Promise<RawAnswer[]> => batch.call(t, requests));
     if (completeIo) a.completeIo = (fn, count) => this.call({ op: 'completeIo', fn, count }, () => completeIo.call(t, fn, count));
@@ -93,6 +93,7 @@ export class ReplayRecord {
         this.forget(); // the record no longer leads to where the target is
         return restore.call(t, s);
       };
+      if (release) a.release = (s) => release.call(t, s);
     }
     if (roundTrips) a.roundTrips = () => roundTrips.call(t);
     this.adapter = a;
@@ -221,13 +222,14 @@ export class ReplayRecord {
         await live(steps);
       },
     };
-    const { snapshot, restore } = inner;
+    const { snapshot, restore, release } = inner;
     if (snapshot && restore) {
       wrapped.snapshot = () => snapshot.call(inner);
       wrapped.restore = (s) => {
         this.forget();
         return restore.call(inner, s);
       };
+      if (release) wrapped.release = (s) => release.call(inner, s);
     }
     return wrapped;
   }

@@ -155,7 +155,12 @@ export function choosePaths(suite: Suite, adapter: Adapter, options: RunSuiteOpt
   return options.pathSet === 'branches' && restoresSnapshots(adapter, options) && suite.branchPaths ? suite.branchPaths() : suite.paths();
 }
 
-/** The runner goes back up its trie by restoring the adapter's snapshots (else it replays from reset). */
+/**
+ * The runner goes back up its trie by restoring the adapter's snapshots (else it replays from reset).
+ * Before a reset this is what the adapter has, not what its target offers (a program says that in
+ * its reset answer, and runSuite decides again after it): a program without snapshots would get
+ * the branch paths replayed from reset. Only `check` asks for them, on the emulator.
+ */
 function restoresSnapshots(adapter: Adapter, options: RunSuiteOptions): boolean {
   return options.useSnapshots !== false && adapter.snapshot !== undefined && adapter.restore !== undefined;
 }

@@ -15,9 +15,9 @@ export interface DeviceSnapshot<B> {
  * snapshot), and its hostState: the binding's part alone, which a target
  * without snapshots gets back by other means (replayRecord.ts).
  */
-export function deviceSnapshots<B>(adapter: Adapter, binding: { save(): B; restore(b: B): void }): Pick<Implementation<DeviceSnapshot<B>>, 'snapshot' | 'restore' | 'hostState'> {
+export function deviceSnapshots<B>(adapter: Adapter, binding: { save(): B; restore(b: B): void }): Pick<Implementation<DeviceSnapshot<B>>, 'snapshot' | 'restore' | 'release' | 'hostState'> {
   const hostState: HostState = { save: () => binding.save(), restore: (b) => binding.restore(b as B) };
-  const { snapshot, restore } = adapter;
+  const { snapshot, restore, release } = adapter;
   if (!snapshot || !restore) return { hostState };
   return {
     hostState,
@@ -26,6 +26,7 @@ export function deviceSnapshots<B>(adapter: Adapter, binding: { save(): B; resto
       await restore.call(adapter, s.device);
       binding.restore(s.binding);
     },
+    ...(release ? { release: (s: DeviceSnapshot<B>) => release.call(adapter, s.device) } : {}),
   };
 }
 

@@ -15,6 +15,8 @@ export interface Implementation<S = unknown> {
   step(event: EventObject, expected: PathStep): Promise<void>;
   snapshot?(): Promise<S>;
   restore?(snapshot: S): Promise<void>;
+  /** Optional, with snapshot: the runner will not restore `snapshot` again (what holds it may be let go). */
+  release?(snapshot: S): void;
   /**
    * Optional: reset, then play `steps` again, every one of which passed
    * before on this implementation since its last reset (the runner replays a
@@ -203,6 +205,14 @@ export async function runPaths<S>(paths: readonly Path[], impl: Implementation<S
     }
   };
 
+  /** `node`'s snapshot, once its last child has started */
+  const drop = (node: TrieNode<S>): void => {
+    const s = node.snapshot;
+    if (s === undefined) return;
+    delete node.snapshot;
+    impl.release?.(s.value);
+  };
+
   const prepareChildren = async (node: TrieNode<S>): Promise<void> => {
     node.waiting = node.children.length;
     if (node.children.length < 2) return;
@@ -231,7 +241,7 @@ export async function runPaths<S>(paths: readonly Path[], impl: Implementation<S
     let stepped = false;
     try {
       await reach(parent);
-      if (lastChild) delete parent.snapshot; // no later sibling needs it
+      if (lastChild) drop(parent); // no later sibling needs it
       await step(node);
       stepped = true;
       at = node;
@@ -239,7 +249,7 @@ export async function runPaths<S>(paths: readonly Path[], impl: Implementation<S
       await prepareChildren(node);
       for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]);
     } catch (error) {
-      if (lastChild) delete parent.snapshot;
+      if (lastChild) drop(parent);
       // a failed snapshot fails what lies below this node, not the paths that already passed here
       if (stepped) for (const c of node.children) failSubtree(c, error, -1);
       else failSubtree(node, error, attempting);

@@ -154,6 +154,8 @@ export interface Adapter {
   snapshot?(): Promise<unknown>;
   /** Optional: go back to a state `snapshot` returned (may be restored many times). */
   restore?(snapshot: unknown): Promise<void>;
+  /** Optional, with snapshot: `snapshot` will not be restored again (a program may reuse what holds it). */
+  release?(snapshot: unknown): void;
   /**
    * Optional: how many requests this adapter has sent to the implementation
    * and had answered so far (a batch is one). Only a target across a process

@@ -39,8 +39,14 @@ export class ProcessAdapter implements Adapter {
   private zeroTail = false;
   /** the program's last reset answer announced `snapshots` */
   private snapshots = false;
-  /** the id the next snapshot is saved under (never used twice, so a stale id cannot name a newer state) */
-  private nextSnapshotId = 0;
+  /**
+   * ids of snapshots the runner will not restore again (release): the next
+   * snapshot is saved under one of them, replacing its state, so the program
+   * holds only the states of the branching points still ahead. Reused by
+   * this session only: its requests keep call order, so a held restore of
+   * the old state goes before the save that replaces it.
+   */
+  private readonly freeSnapshotIds: number[] = [];
   /** raw operations not sent yet (batch targets only) */
   private readonly pending: PendingBatch;
   /** what replayBatch made of the recorded requests and answers it was given */
@@ -315,14 +321,20 @@ export class ProcessAdapter implements Adapter {
   }
 
   /**
-   * The controller's whole state saved by the program under a new id (the
-   * snapshot). On a batch target the request is held like a write: it goes
-   * with what is asked for next, and a failure of it reaches the next caller.
+   * The controller's whole state saved by the program under an id no state
+   * still to be restored holds (the snapshot). On a batch target the request
+   * is held like a write: it goes with what is asked for next, and a failure
+   * of it reaches the next caller.
    */
   async snapshot(): Promise<unknown> {
-    const req = { op: 'snapshot' as const, id: this.nextSnapshotId++ };
+    const req = { op: 'snapshot' as const, id: this.freeSnapshotIds.pop() ?? this.program.newSnapshotId() };
     await this.saved(req);
     return req.id;
+  }
+
+  /** Snapshot `s` will not be restored again: its id is free for this session's next snapshot. */
+  release(s: unknown): void {
+    if (typeof s === 'number') this.freeSnapshotIds.push(s);
   }
 
   /** Back to the state saved under snapshot `s`'s id (held like a write on a batch target). */

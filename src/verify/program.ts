@@ -59,6 +59,8 @@ export class Program {
   private lastSession = 0;
   /** what close() does first (the sessions forget what they had not sent) */
   private readonly onClose: Array<() => void> = [];
+  /** the next id no session has saved a state under (snapshot ids are the program's: a session reuses only its own) */
+  private nextSnapshotId = 0;
   /** request lines sent (a batch is one) */
   sent = 0;
   /** milliseconds spent waiting for answer lines */
@@ -170,6 +172,11 @@ export class Program {
     });
     this.reading = answer.catch(() => undefined);
     return answer;
+  }
+
+  /** An id no session has used for a snapshot. */
+  newSnapshotId(): number {
+    return this.nextSnapshotId++;
   }
 
   /** `send` sends what a session holds (its pending batch), before another session's answer is read (exchange). */

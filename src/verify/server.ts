@@ -50,8 +50,9 @@ export async function handleRequest(adapter: Adapter, req: Request, options: Ser
   const zeroTail = options.zeroTail ?? true;
   switch (req.op) {
     case 'reset': {
-      const info = await adapter.reset({ vfs: req.vfs, profile: req.profile, strict: req.strict, vfQueuePolicy: req.vfQueuePolicy, ioCompletion: req.ioCompletion, tp4159: req.tp4159 });
+      // forgotten by every reset, refused ones too
       savedStates.delete(adapter);
+      const info = await adapter.reset({ vfs: req.vfs, profile: req.profile, strict: req.strict, vfQueuePolicy: req.vfQueuePolicy, ioCompletion: req.ioCompletion, tp4159: req.tp4159 });
       const snapshots = snapshotsServed(adapter, options);
       const offline = info?.vfsOfflineWhilePfDisabled;
       const sessions = options.sessions?.count ?? 1;

@@ -30,6 +30,7 @@ export function atLeastVfs(adapter: Adapter, vfs: number): Adapter {
   if (adapter.snapshot && adapter.restore) {
     a.snapshot = adapter.snapshot.bind(adapter);
     a.restore = adapter.restore.bind(adapter);
+    if (adapter.release) a.release = adapter.release.bind(adapter);
   }
   return a;
 }

@@ -12,6 +12,11 @@ import { runSuite, type SuiteRun } from '../../models/engine/run.ts';
 import { allSuites } from '../../models/catalog.ts';
 import type { Suite } from '../../models/engine/suite.ts';
 import { serveLines } from './serveLines.ts';
+import { PinnedAdapter } from '../../src/cli/commands/serve.ts';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runVerify } from '../../src/verify/run.ts';
 
 const node = JSON.stringify(process.execPath);
 const SERVE = `${node} bin/nvme-lm.mjs serve`;
@@ -49,6 +54,14 @@ describe('snapshots over the JSON-lines protocol', () => {
     expect(answers[8]).toEqual({ error: expect.stringMatching(/restore 5: no state is saved under that id since the last reset/) });
     // the first error answer ends the batch: the read after it is not performed
     expect(answers[9]).toEqual({ answers: [{ error: expect.stringMatching(/no state is saved/) }] });
+  });
+
+  it('a reset forgets the saved states, a refused one too', async () => {
+    // serve --profile lm: a reset to another profile is refused
+    const pinned = new PinnedAdapter(new EmulatorAdapter(), { profile: 'lm', batch: true, zeroTail: true, poll: false, snapshots: true, sessions: 1 });
+    const answers = await serveLines(pinned, [reset, write('0102'), '{"op":"snapshot","id":3}', '{"op":"reset","vfs":1,"profile":"no-lm"}', '{"op":"restore","id":3}']);
+    expect(answers[3]).toEqual({ error: expect.stringMatching(/--profile lm/) });
+    expect(answers[4]).toEqual({ error: expect.stringMatching(/restore 3: no state is saved/) });
   });
 
   it('serve --no-snapshots neither announces nor takes them, and says why', async () => {
@@ -89,6 +102,48 @@ describe('snapshots over the JSON-lines protocol', () => {
     });
   });
 
+  it('a held restore that fails is reported by the next request verify waits for, with the program\'s reason', async () => {
+    // takes batches and snapshots; answers a batch with a restore in it with the restore's error
+    const program = script(
+      "require('readline').createInterface({input:process.stdin}).on('line',l=>{const r=JSON.parse(l);let a;" +
+        "if(r.op==='reset')a={ok:true,synchronous:true,batch:true,snapshots:true};" +
+        "else if(r.op==='batch'){a={answers:[]};for(const q of r.requests){if(q.op==='restore'){a.answers.push({error:'nothing saved under '+q.id});break}a.answers.push(q.op==='memRead'?{data:'00'.repeat(q.len)}:{ok:true})}}" +
+        "else a={ok:true};process.stdout.write(JSON.stringify(a)+'\\n')})",
+    );
+    await withTarget(program, async (a) => {
+      await a.reset({ vfs: 1, profile: 'lm' });
+      await a.restore(7);
+      const err = await a.memRead(0x1000n, 2).catch((e: unknown) => e);
+      expect((err as Error).message).toMatch(/restore failed: nothing saved under 7/);
+    });
+  });
+
+  it('verify saves a new state under the id of one it will not restore again, and never gives one id to two sessions: a program holds a few states, not one per branching point', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nvme-lm-snapshot-ids-'));
+    try {
+      const log = join(dir, 'requests.jsonl');
+      const r = await runVerify({ target: { kind: 'exec', command: `tee ${JSON.stringify(log)} | ${SERVE}`, timeoutMs: 30_000 }, profiles: ['lm'], only: ['vfLifecycle:lm:reject:immediate', 'pfAcceptance:lm'], sessions: 2 });
+      expect(r.failed).toBe(0);
+      const ids = new Map<number, Set<number>>();
+      let saved = 0;
+      for (const line of readFileSync(log, 'utf8').split('\n')) {
+        const session = Number(/^\{"session":(\d+)/.exec(line)?.[1] ?? 0);
+        for (const m of line.matchAll(/"op":"snapshot","id":(\d+)/g)) {
+          saved++;
+          if (!ids.has(session)) ids.set(session, new Set());
+          ids.get(session)?.add(Number(m[1]));
+        }
+      }
+      expect(ids.size).toBe(2);
+      const [first, second] = [...ids.values()];
+      expect([...first].filter((id) => second.has(id))).toEqual([]);
+      expect(saved).toBeGreaterThan(100);
+      expect(first.size + second.size).toBeLessThan(40);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('a program that offered snapshots in one reset answer and not in the next is a protocol error when verify would use them', async () => {
     // offers them in its first reset answer only; answers everything else ok
     const program = script(
@@ -116,8 +171,8 @@ describe('verify restores snapshots only where the program offers them', () => {
   const only = suite.paths().slice(0, 60);
   const verdicts = (r: SuiteRun): unknown => ({ passed: r.passed, failed: r.failed, notRealisable: r.notRealisable, failures: r.failures, coveredEdges: r.coveredEdges, coveredTransitions: r.coveredTransitions });
 
-  it('D1: against serve the suite restores at its branching points and replays no prefix; against serve --no-snapshots it replays them from the record; the verdicts are the same, clean and broken', async () => {
-    for (const mutant of ['', ' --mutant acceptLmOnVfQueue']) {
+  it('D1: against serve the suite restores at its branching points and replays no prefix; against serve --no-snapshots it replays them from the record; the verdicts are the same, clean and broken, and sent alone (serve --no-batch)', async () => {
+    for (const mutant of ['', ' --mutant acceptLmOnVfQueue', ' --no-batch --mutant acceptLmOnVfQueue']) {
       const restored = await withTarget(`${SERVE}${mutant}`, (a) => runSuite(suite, a, { only }));
       const replayed = await withTarget(`${SERVE} --no-snapshots${mutant}`, (a) => runSuite(suite, a, { only }));
       expect(verdicts(restored), mutant).toEqual(verdicts(replayed));
@@ -125,7 +180,7 @@ describe('verify restores snapshots only where the program offers them', () => {
       expect(restored.stats.restores).toBeGreaterThan(0);
       expect(restored.replays).toBeUndefined();
       expect(replayed.stats.restores).toBe(0);
-      expect(replayed.replays?.fromRecord).toBeGreaterThan(0);
+      if (!mutant.includes('--no-batch')) expect(replayed.replays?.fromRecord).toBeGreaterThan(0);
       expect(restored.stats.steps).toBeLessThan(replayed.stats.steps);
       if (mutant !== '') expect(restored.failed).toBeGreaterThan(0);
     }
