@@ -184,6 +184,7 @@ export async function verifyBenches(c: VerifyConfig): Promise<BenchResult[]> {
       note:
         `wall time of the whole command (start-up included), ${sample?.paths ?? 0} paths and ${steps} steps of ` +
         `--profile ${c.profiles.join(' ')}${c.suites.length ? ` --suite ${c.suites.join(' ')}` : ' (every suite)'}; median of ${c.rounds}. ` +
+        `Every run over the pipe here plays \`serve --no-snapshots\`, as the in-process example adapter has no snapshots: both play every step of every path (with snapshots: verify.exec_snapshots_s). ` +
         `verify plays two suites at once in serve's sessions (its default --sessions 2; one suite at a time: verify.exec_one_session_steps_per_s). ` +
         `The run over the pipe sent ${roundTrips} requests (${perStep.toFixed(2)} a step; ${sample?.replays?.fromRecord ?? 0} path prefixes replayed from their record, ${sample?.replays?.live ?? 0} live); at ${roundTripUs.toFixed(1)} us ` +
         `a round trip awaited one after another (verify.exec_round_trip_us) they would take ${floorS.toFixed(1)} s, against ${localS.toFixed(1)} s for the whole run in process. ` +
