@@ -15,6 +15,7 @@ import type { Suite } from '../../models/engine/suite.ts';
 import { REG } from '../../src/wire/registers.ts';
 import { ReplayedRequestFailed } from '../../src/target/errors.ts';
 import { NVME_LM } from '../cli/verifyProcess.ts';
+import { withTarget } from './withTarget.ts';
 
 const REWORDED = `${JSON.stringify(process.execPath)} test/verify/fixtures/rewordedServe.mjs`;
 const BUF = 0x100000n;
@@ -37,15 +38,6 @@ async function recorded(a: ProcessAdapter): Promise<{ requests: ReplayedRequest[
     else expected.push(...(await a.batch([r])));
   }
   return { requests, expected };
-}
-
-async function withTarget<T>(command: string, body: (a: ProcessAdapter) => Promise<T>): Promise<T> {
-  const a = new ProcessAdapter(command, { timeoutMs: 30_000 });
-  try {
-    return await body(a);
-  } finally {
-    await a.close();
-  }
 }
 
 describe('a replayed prefix over JSON lines (replayBatch)', () => {

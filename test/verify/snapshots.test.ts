@@ -4,7 +4,6 @@
 // point instead of replaying the prefix that led there, with the same
 // verdicts. serve offers them for the emulator (not with --no-snapshots).
 import { describe, expect, it } from 'vitest';
-import { ProcessAdapter } from '../../src/verify/processAdapter.ts';
 import { EmulatorAdapter } from '../../src/verify/emulatorAdapter.ts';
 import { ProtocolError } from '../../src/target/errors.ts';
 import { checkTrace } from '../../src/verify/traceCheck.ts';
@@ -17,6 +16,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runVerify } from '../../src/verify/run.ts';
+import { withTarget } from './withTarget.ts';
 
 const node = JSON.stringify(process.execPath);
 const SERVE = `${node} bin/nvme-lm.mjs serve`;
@@ -24,15 +24,6 @@ const script = (js: string): string => `${node} -e ${JSON.stringify(js)}`;
 const reset = '{"op":"reset","vfs":1,"profile":"lm"}';
 const write = (data: string): string => `{"op":"memWrite","addr":"0x1000","data":"${data}"}`;
 const read = '{"op":"memRead","addr":"0x1000","len":2}';
-
-async function withTarget<T>(command: string, body: (a: ProcessAdapter) => Promise<T>): Promise<T> {
-  const a = new ProcessAdapter(command, { timeoutMs: 30_000 });
-  try {
-    return await body(a);
-  } finally {
-    await a.close();
-  }
-}
 
 describe('snapshots over the JSON-lines protocol', () => {
   it('serve saves the whole controller under an id and goes back to it, alone or in a batch, as often as asked; a reset forgets every saved state', async () => {
