@@ -94,6 +94,8 @@ export interface VerifyResult {
    * target without batch or with snapshots
    */
   replays?: ReplayRecordStats;
+  /** times the runner went back to a branching point by restoring a snapshot instead of replaying the steps to it; absent when it never did */
+  restores?: number;
   ms: number;
   suites: VerifySuiteResult[];
   notExhibited: NotExhibited[];
@@ -236,6 +238,7 @@ export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
   const exhibited = new Map<string, { transitions: Set<string>; edges: Set<string> }>();
   const skipped: Array<{ suite: Suite; reason: string }> = [];
   let replays: ReplayRecordStats | undefined;
+  let restores = 0;
   /** each suite's run as it was played, in suite order, and how long it took */
   let played: Array<{ run: SuiteRun; ms: number }>;
   try {
@@ -256,6 +259,7 @@ export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
       results.push({ ...base, unsupported: reason, passed: 0, failed: 0, crashed: 0, hung: 0, knownDeviations: 0, edges: { covered: 0, reachable: reachableEdges.size }, transitions: { covered: 0, reachable: reachable.size }, steps: 0, ms });
       continue;
     }
+    restores += run.stats.restores;
     if (run.replays) {
       replays ??= { fromRecord: 0, live: 0, differed: 0 };
       replays.fromRecord += run.replays.fromRecord;
@@ -315,6 +319,7 @@ export async function runVerify(o: RunVerifyOptions): Promise<VerifyResult> {
     ...(roundTrips !== undefined ? { roundTrips } : {}),
     ...(waited !== undefined ? { waitedMs: Math.round(waited) } : {}),
     ...(replays !== undefined ? { replays } : {}),
+    ...(restores > 0 ? { restores } : {}),
     ms: Math.round(performance.now() - t0),
     suites: results,
     notExhibited,

@@ -14,6 +14,7 @@ interface VerifyJson {
   waitedMs?: number;
   ms: number;
   replays?: { fromRecord: number; live: number; differed: number; firstLiveReason?: string };
+  restores?: number;
   unsupportedProfiles: string[];
   failures: Array<{ suite: string; path: string; step: number; expected: string; observed: string }>;
   suites: Array<{ suite: string; unsupported?: string; paths: number; steps: number; passed: number; failed: number; notRealisable: unknown[]; transitions: { covered: number; reachable: number } }>;
@@ -67,6 +68,8 @@ describe('nvme-lm verify --exec "nvme-lm serve"', () => {
     expect(verdicts(with_)).toEqual(verdicts(without));
     // no prefix is played again: fewer steps in all, and in every suite whose paths branch
     expect(with_.replays).toBeUndefined();
+    expect(with_.restores).toBeGreaterThan(0);
+    expect(without.restores).toBeUndefined();
     expect(with_.steps).toBeLessThan(without.steps);
     for (const [i, s] of with_.suites.entries()) if (s.paths > 1) expect(s.steps, s.suite).toBeLessThan(without.suites[i].steps);
   }, 300_000);
@@ -79,6 +82,8 @@ describe('nvme-lm verify --exec "nvme-lm serve"', () => {
     // a target that never offered replays is not warned about
     expect(formatVerify({ ...base, replays: { fromRecord: 0, live: 9, differed: 0, firstLiveReason: 'the target did not say both synchronous and batch' } })).not.toMatch(/request by request/);
     expect(formatVerify(base)).toMatch(/150 round trips \(1\.50 a step\)/);
+    // a target with snapshots: the branching points restored instead
+    expect(formatVerify({ ...base, restores: 7 })).toMatch(/150 round trips \(1\.50 a step, 7 branching points restored from snapshots\)/);
   });
 
   it('the summary says how much of the run went in waiting for the implementation\'s answers, for a target across a process boundary only', () => {

@@ -66,12 +66,13 @@ export function formatVerify(r: VerifyResult, useColour = false): string {
   return out.join('\n');
 }
 
-/** `N round trips (R a step), ` for a target across a process boundary, else nothing; with the prefixes replayed from the record. */
+/** `N round trips (R a step), ` for a target across a process boundary, else nothing; with the prefixes replayed from the record, or the snapshots restored instead. */
 function roundTripText(r: VerifyResult): string {
   if (r.roundTrips === undefined) return '';
   const perStep = r.steps > 0 ? `${(r.roundTrips / r.steps).toFixed(2)} a step` : '';
   const batched = r.replays && r.replays.fromRecord > 0 ? `${r.replays.fromRecord} path prefixes replayed from the record` : '';
-  const inside = [perStep, batched].filter((t) => t !== '').join(', ');
+  const restored = r.restores !== undefined ? `${r.restores} branching points restored from snapshots` : '';
+  const inside = [perStep, batched, restored].filter((t) => t !== '').join(', ');
   return `${r.roundTrips} round trips${inside ? ` (${inside})` : ''}, `;
 }
 
