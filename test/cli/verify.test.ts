@@ -29,13 +29,23 @@ describe('nvme-lm verify --exec "nvme-lm serve"', () => {
   // verify entry; the generated suites play every path in process.
   // (vfLifecycle:no-lm:deferred holds I/O in flight: its replayed prefixes carry completeIo in their batch)
   const sample = ['--profile', 'lm', 'no-lm', '--suite', 'pfAcceptance:lm', 'pfAcceptance:no-lm', 'vfLifecycle:no-lm:immediate', 'vfLifecycle:no-lm:deferred', ...fast];
+  const sampleRuns = new Map<string, Promise<VerifyJson>>();
+  /** verify --json of the sample against `target`, which must pass (exit 0); run once per target and shared by the tests */
+  const sampleRun = (...target: string[]): Promise<VerifyJson> => {
+    const key = target.join(' ');
+    let run = sampleRuns.get(key);
+    if (run === undefined) {
+      run = verify([...target, ...sample]).then((r) => {
+        expect(r.status, r.stderr).toBe(0);
+        return JSON.parse(r.stdout) as VerifyJson;
+      });
+      sampleRuns.set(key, run);
+    }
+    return run;
+  };
   it('the built-in emulator served over JSON lines plays exactly the paths it plays in process, and passes them all (exit 0)', async () => {
     // without snapshots, as the example adapter (which has none): every prefix replayed from reset, step for step as in process
-    const [served, local] = await Promise.all([verify(['--exec', `${NVME_LM} serve --no-snapshots`, ...sample]), verify(['--adapter', 'examples/adapter.ts', ...sample])]);
-    expect(served.status, served.stderr).toBe(0);
-    expect(local.status, local.stderr).toBe(0);
-    const over = JSON.parse(served.stdout) as VerifyJson;
-    const here = JSON.parse(local.stdout) as VerifyJson;
+    const [over, here] = await Promise.all([sampleRun('--exec', `${NVME_LM} serve --no-snapshots`), sampleRun('--adapter', 'examples/adapter.ts')]);
     const played = (j: VerifyJson) => j.suites.map((s) => ({ suite: s.suite, paths: s.paths, steps: s.steps, passed: s.passed, failed: s.failed, transitions: s.transitions }));
     expect(played(over)).toEqual(played(here));
     expect(over.suites.map((s) => s.suite).sort()).toEqual(['pfAcceptance:lm', 'pfAcceptance:lm:drop', 'pfAcceptance:lm:strict', 'pfAcceptance:no-lm', 'vfLifecycle:no-lm:deferred', 'vfLifecycle:no-lm:immediate']);
@@ -59,11 +69,7 @@ describe('nvme-lm verify --exec "nvme-lm serve"', () => {
   }, 300_000);
 
   it('served with snapshots, the same paths pass with the same coverage, each branching point restored instead of its prefix replayed', async () => {
-    const [restored, replayed] = await Promise.all([verify(['--exec', `${NVME_LM} serve`, ...sample]), verify(['--exec', `${NVME_LM} serve --no-snapshots`, ...sample])]);
-    expect(restored.status, restored.stderr).toBe(0);
-    expect(replayed.status, replayed.stderr).toBe(0);
-    const with_ = JSON.parse(restored.stdout) as VerifyJson;
-    const without = JSON.parse(replayed.stdout) as VerifyJson;
+    const [with_, without] = await Promise.all([sampleRun('--exec', `${NVME_LM} serve`), sampleRun('--exec', `${NVME_LM} serve --no-snapshots`)]);
     const verdicts = (j: VerifyJson) => j.suites.map((s) => ({ suite: s.suite, paths: s.paths, passed: s.passed, failed: s.failed, notRealisable: s.notRealisable, transitions: s.transitions }));
     expect(verdicts(with_)).toEqual(verdicts(without));
     // no prefix is played again: fewer steps in all, and in every suite whose paths branch
