@@ -27,6 +27,14 @@ import { rawAnswer, type BatchedAnswer, type BatchedRequest, type BatchedRespons
 
 /** Memory reads remembered at most (a step reads a few queues and buffers). */
 const MAX_REMEMBERED = 64;
+/**
+ * The longest memory read remembered: queue slots are read again (a step's
+ * checks, then the sweep after it), a buffer is not (in the lm and no-lm run
+ * 32,453 reads of a 4 KiB page were remembered and none was asked again,
+ * while every repeat was of 64 bytes or fewer); its copy only fed the
+ * garbage collector.
+ */
+const MAX_REMEMBERED_LEN = 64;
 
 /** How one request-answer exchange is made, and how a broken answer ends the session. */
 export interface Transport {
@@ -158,7 +166,7 @@ export class PendingBatch {
         const hi = lo + (r.len ?? r.data.length / 2);
         if (!Number.isSafeInteger(hi)) known.clear();
         else for (const [k, m] of known) if (m.addr < hi && lo < m.addr + m.len) known.delete(k);
-      } else if (r.op === 'memRead' && a !== undefined && 'op' in a && a.op === 'memRead') {
+      } else if (r.op === 'memRead' && r.len <= MAX_REMEMBERED_LEN && a !== undefined && 'op' in a && a.op === 'memRead') {
         // (a is defined and no error from `from` on: the test only narrows its type)
         const addr = Number(r.addr);
         if (known.size >= MAX_REMEMBERED) known.clear();

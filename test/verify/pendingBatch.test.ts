@@ -169,6 +169,21 @@ describe('writes held for a batch target', () => {
     );
   });
 
+  it('a synchronous target: a read of more than 64 bytes (a buffer, never asked again before it changes) is not remembered; a queue slot\'s is', async () => {
+    await withTarget(
+      true,
+      async (a) => {
+        await a.memRead(0x1000n, 64);
+        await a.memRead(0x1000n, 64); // answered again
+        expect(await a.regRead(0, 4, 4)).toBe(3n); // reset, the first read, this one
+        await a.memRead(0x2000n, 4096);
+        await a.memRead(0x2000n, 4096); // read again
+        expect(await a.regRead(0, 4, 4)).toBe(6n);
+      },
+      true,
+    );
+  });
+
   it('a target that is not synchronous gets every memory read', async () => {
     await withTarget(true, async (a) => {
       await a.memRead(0x1000n, 16);
