@@ -11,27 +11,34 @@
 // program's stderr and exit), so waiting holds nothing up; the full lm and
 // no-lm run over JSON lines took the same time as with tries and no turns
 // between them (two runs each, within 1%). Trying costs a CPU while the line
-// is on its way, so it lasts SPIN_MS at most: long enough to cover a
-// replayed prefix's batches (about 0.5 ms of `serve`'s work; of the windows
-// tried, paired with farm-bench on the project's two-core machine, 2 ms was
-// best: 0.96x the time of 1 ms, 1 ms 0.93x of 0.25 ms). A slower line is
-// waited for the ordinary way (a read that sleeps until data comes, on
-// node's thread pool) until the caller's deadline. After a line that took longer than the whole window
-// the next one is tried for SHORT_SPIN_MS only, so a peer that always takes
-// longer (a slow target's answers) costs no more CPU than the event loop
-// did; a line that then comes within the window, though after those tries,
-// gives the next the whole window again. (Taking for slow every line that
-// outlasted its call's tries kept `serve` in short tries after one long
-// pause of verify's, asleep before one request in sixteen of the full lm
-// and no-lm run, and the run took 1.05x the time, paired with farm-bench.)
+// is on its way, so it lasts SPIN_MS at most, then the line is waited for
+// the ordinary way (a read that sleeps until data comes, on node's thread
+// pool) until the caller's deadline. Waking from that sleep is slow on a
+// busy two-core machine: in a full lm and no-lm run with a 2 ms window, 638
+// of the 930 answers that took 2 ms or more answered requests that reached
+// `serve` after it had gone to sleep (median wait 3.7 ms). The window covers the pauses a fast peer
+// makes (a garbage collection, a replayed prefix, the other side's work on
+// another session): paired with farm-bench on the project's two-core
+// machine, 10 ms took 0.92x the wall time of 2 ms and no more CPU (2 ms had
+// taken 0.96x of 1 ms, 1 ms 0.93x of 0.25 ms). After a line that took
+// longer than SLOW_MS, the next one is tried for SHORT_SPIN_MS only, so a
+// peer that always takes longer (a slow target's answers) costs no more CPU
+// than the event loop did, however long the window; a line that then comes
+// within SLOW_MS, though after those tries, gives the next the whole window
+// again. (Taking for slow every line that outlasted its call's tries kept
+// `serve` in short tries after one long pause of verify's, asleep before
+// one request in sixteen of the full lm and no-lm run, and the run took
+// 1.05x the time, paired with farm-bench.)
 // The end of the pipe (every writer gone) is reported as such.
 import { closeSync, read, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { LineSplitter } from './lines.ts';
 
 /** How long to keep trying the pipe for a line before waiting for it the ordinary way. */
-const SPIN_MS = 2;
-/** ... after a line that took longer than that. */
+const SPIN_MS = 10;
+/** A line that took longer than this makes the next one's tries short: its peer is slow. */
+const SLOW_MS = 2;
+/** How long the tries last after a slow line. */
 const SHORT_SPIN_MS = 0.05;
 /** How soon a sleeping read is tried again when its descriptor turns out not to block. */
 const NOT_BLOCKING_RETRY_MS = 1;
@@ -51,7 +58,7 @@ export class PipeLines {
   private taken = 0;
   private ended = false;
   private closed = false;
-  /** the last line took longer than spinMs to come */
+  /** the last line took longer than slowMs to come */
   private slow = false;
   /** how many times a line was waited for the ordinary way (asleep) */
   sleeps = 0;
@@ -67,6 +74,8 @@ export class PipeLines {
     private readonly owned: readonly number[],
     /** how long to keep trying (default SPIN_MS) */
     private readonly spinMs = SPIN_MS,
+    /** a line slower than this makes the next one's tries short (default SLOW_MS, never more than the window) */
+    private readonly slowMs = Math.min(SLOW_MS, spinMs),
   ) {}
 
   /** The next line, or why none came before `deadline` (performance.now() time; Infinity: none). */
@@ -76,8 +85,8 @@ export class PipeLines {
     for (;;) {
       const line = this.take();
       if (line !== undefined) {
-        // slow: it took longer than the whole window, not merely longer than this call's tries
-        this.slow = performance.now() - start > this.spinMs;
+        // slow: it took longer than slowMs, not merely longer than this call's (short) tries
+        this.slow = performance.now() - start > this.slowMs;
         return line;
       }
       if (this.ended || this.closed) return { ended: true };

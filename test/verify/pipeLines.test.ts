@@ -42,9 +42,9 @@ function testPipe(waitFlags = 0): { tryFd: number; writeFd: number; waitFd: numb
 }
 
 describe('lines read by trying a pipe', () => {
-  it('after a line slower than the whole window the next is tried for a moment only; one that then comes within the window gives the next the whole window again', async () => {
+  it('after a line slower than the whole window the next is tried for a moment only; one that then comes within the slow mark gives the next the whole window again', async () => {
     const fds = testPipe();
-    const lines = new PipeLines(fds.tryFd, fds.waitFd, [fds.tryFd, fds.waitFd, fds.writeFd], 200);
+    const lines = new PipeLines(fds.tryFd, fds.waitFd, [fds.tryFd, fds.waitFd, fds.writeFd], 200, 100);
     cleanup.push(() => lines.close());
     const after = async (ms: number, line: string): Promise<void> => {
       setTimeout(() => writeSync(fds.writeFd, `${line}\n`), ms);
@@ -52,10 +52,24 @@ describe('lines read by trying a pipe', () => {
     };
     await after(300, 'slower than the 200 ms of tries'); // asleep
     expect(lines.sleeps).toBe(1);
-    await after(20, 'after a moment of tries'); // asleep again, but within the window
+    await after(20, 'after a moment of tries'); // asleep again, but within the slow mark
     expect(lines.sleeps).toBe(2);
     await after(20, 'within the whole window'); // tried all along
     expect(lines.sleeps).toBe(2);
+  });
+
+  it('a line within the window but slower than the slow mark is tried all along, and makes the next one\'s tries short (a slow peer costs no CPU however long the window)', async () => {
+    const fds = testPipe();
+    const lines = new PipeLines(fds.tryFd, fds.waitFd, [fds.tryFd, fds.waitFd, fds.writeFd], 1000, 50);
+    cleanup.push(() => lines.close());
+    const after = async (ms: number, line: string): Promise<void> => {
+      setTimeout(() => writeSync(fds.writeFd, `${line}\n`), ms);
+      expect(await lines.next(performance.now() + 5000)).toBe(line);
+    };
+    await after(150, 'slower than the 50 ms mark, within the 1000 ms window'); // tried all along
+    expect(lines.sleeps).toBe(0);
+    await after(150, 'after a slow one'); // a moment of tries, then asleep
+    expect(lines.sleeps).toBe(1);
   });
 
   it('a wait descriptor someone made non-blocking is tried again, not taken for the end of the pipe', async () => {
