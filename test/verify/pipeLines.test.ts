@@ -41,15 +41,18 @@ function testPipe(waitFlags = 0): { tryFd: number; writeFd: number; waitFd: numb
   });
 }
 
+/** `line` written to `writeFd` after `ms`, and read by `lines`. */
+async function lineAfter(lines: PipeLines, writeFd: number, ms: number, line: string): Promise<void> {
+  setTimeout(() => writeSync(writeFd, `${line}\n`), ms);
+  expect(await lines.next(performance.now() + 5000)).toBe(line);
+}
+
 describe('lines read by trying a pipe', () => {
   it('after a line slower than the whole window the next is tried for a moment only; one that then comes within the slow mark gives the next the whole window again', async () => {
     const fds = testPipe();
     const lines = new PipeLines(fds.tryFd, fds.waitFd, [fds.tryFd, fds.waitFd, fds.writeFd], 200, 100);
     cleanup.push(() => lines.close());
-    const after = async (ms: number, line: string): Promise<void> => {
-      setTimeout(() => writeSync(fds.writeFd, `${line}\n`), ms);
-      expect(await lines.next(performance.now() + 5000)).toBe(line);
-    };
+    const after = (ms: number, line: string): Promise<void> => lineAfter(lines, fds.writeFd, ms, line);
     await after(300, 'slower than the 200 ms of tries'); // asleep
     expect(lines.sleeps).toBe(1);
     await after(20, 'after a moment of tries'); // asleep again, but within the slow mark
@@ -62,10 +65,7 @@ describe('lines read by trying a pipe', () => {
     const fds = testPipe();
     const lines = new PipeLines(fds.tryFd, fds.waitFd, [fds.tryFd, fds.waitFd, fds.writeFd], 1000, 50);
     cleanup.push(() => lines.close());
-    const after = async (ms: number, line: string): Promise<void> => {
-      setTimeout(() => writeSync(fds.writeFd, `${line}\n`), ms);
-      expect(await lines.next(performance.now() + 5000)).toBe(line);
-    };
+    const after = (ms: number, line: string): Promise<void> => lineAfter(lines, fds.writeFd, ms, line);
     await after(150, 'slower than the 50 ms mark, within the 1000 ms window'); // tried all along
     expect(lines.sleeps).toBe(0);
     await after(150, 'after a slow one'); // a moment of tries, then asleep
