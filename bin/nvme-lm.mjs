@@ -16,8 +16,9 @@ import { bundledEntry } from './cliBundle.mjs';
 // its 12 s of CPU on them, 958 optimising compilations. A budget of 230
 // bytes took 0.91x its CPU and 0.98x its wall time; 100 bytes then took
 // 0.96x the CPU and 0.97x the wall time of 230, and verify over JSON lines
-// 0.97x the wall time (paired with farm-bench; bench/, docs/verify-speed.md). Set before any of the CLI is loaded, so every later
-// compilation uses it; a node started with its own value keeps that one.
+// 0.97x the wall time (paired with farm-bench; bench/, docs/verify-speed.md).
+// Set before any of the CLI is loaded, so every later compilation uses it; a
+// node started with its own value keeps that one.
 const INLINE_FLAG = '--max-inlined-bytecode-size-cumulative';
 if (!process.execArgv.some((a) => a.startsWith(INLINE_FLAG))) setFlagsFromString(`${INLINE_FLAG}=100`);
 

@@ -15,12 +15,14 @@
 // the ordinary way (a read that sleeps until data comes, on node's thread
 // pool) until the caller's deadline. Waking from that sleep is slow on a
 // busy two-core machine: in a full lm and no-lm run with a 2 ms window, 638
-// of the 930 answers that took 2 ms or more answered requests that reached
-// `serve` after it had gone to sleep (median wait 3.7 ms). The window covers the pauses a fast peer
-// makes (a garbage collection, a replayed prefix, the other side's work on
-// another session): paired with farm-bench on the project's two-core
-// machine, 10 ms took 0.92x the wall time of 2 ms and no more CPU (2 ms had
-// taken 0.96x of 1 ms, 1 ms 0.93x of 0.25 ms). After a line that took
+// of the 931 answers that took 2 ms or more answered requests that reached
+// `serve` after it had gone to sleep (median wait 3.7 ms). The window
+// covers the pauses a fast peer makes (a garbage collection, a replayed
+// prefix, the other side's work on another session): paired with
+// farm-bench on the project's two-core machine, 10 ms at both ends took
+// 0.92x the wall time of 2 ms and 0.96x the CPU (2 ms had taken 0.96x of
+// 1 ms, 1 ms 0.93x of 0.25 ms); where many programs try their pipes at once
+// (the test suite) it costs a little CPU. After a line that took
 // longer than SLOW_MS, the next one is tried for SHORT_SPIN_MS only, so a
 // peer that always takes longer (a slow target's answers) costs no more CPU
 // than the event loop did, however long the window; a line that then comes
