@@ -25,7 +25,9 @@
 // (the test suite) it costs a little CPU. After a line that took
 // longer than SLOW_MS, the next one is tried for SHORT_SPIN_MS only, so a
 // peer that always takes longer (a slow target's answers) costs no more CPU
-// than the event loop did, however long the window; a line that then comes
+// than the event loop did, however long the window (a peer that is fast,
+// then now and again slower, is tried for up to the whole window each time:
+// 10 ms where it was 2); a line that then comes
 // within SLOW_MS, though after those tries, gives the next the whole window
 // again. (Taking for slow every line that outlasted its call's tries kept
 // `serve` in short tries after one long pause of verify's, asleep before
