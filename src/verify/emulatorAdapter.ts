@@ -9,6 +9,11 @@ import { PROFILES as EMULATOR_PROFILES, type Profile as EmulatorProfile } from '
 import { UnsupportedProfileError } from '../target/errors.ts';
 import { QueueTracker } from '../target/queueTracker.ts';
 import { DOORBELL_BASE } from '../wire/registers.ts';
+import { PAGE_SIZE } from '../wire/page.ts';
+import { hexNumber, toHex } from '../wire/hex.ts';
+import type { BatchedRequest, BatchedResponse } from './protocol.ts';
+import type { WireAnswers } from './server.ts';
+import { withoutZeroTail } from './zeroTail.ts';
 
 interface EmulatorAdapterOptions {
   /** a deliberately broken variant (to show the suites catch it) */
@@ -19,7 +24,7 @@ interface EmulatorAdapterOptions {
   namespaceBlocks?: number;
 }
 
-export class EmulatorAdapter implements Adapter {
+export class EmulatorAdapter implements Adapter, WireAnswers {
   private device: EmulatedDevice | undefined;
   /** the device itself, for the queue tracker behind `submit` */
   private readonly raw = {
@@ -82,6 +87,56 @@ export class EmulatorAdapter implements Adapter {
     if (offset >= DOORBELL_BASE) return this.dev().regWrite(fn, offset, width, value);
     // through the tracker, so `submit` knows the queues the register writes set up
     await this.changing().regWrite(fn, offset, width, value);
+  }
+
+  /**
+   * `nvme-lm serve`'s raw operations answered at once (server.ts,
+   * WireAnswers): a doorbell, a register read, and memory within one page,
+   * read as hex straight from the page and written from hex straight into
+   * it. Anything else (a register the tracker learns from, memory across
+   * pages, an address beyond 2^53, data longer than its len) goes the
+   * ordinary way, which also words its errors.
+   */
+  answerWire(req: BatchedRequest, zeroTail: boolean): BatchedResponse | undefined {
+    const device = this.device;
+    if (device === undefined) return undefined;
+    switch (req.op) {
+      case 'regWrite':
+        if (req.offset < DOORBELL_BASE || !this.isFn(req.fn)) return undefined;
+        device.regWrite(req.fn, req.offset, req.width, BigInt(req.value));
+        return { ok: true };
+      case 'regRead':
+        if (!this.isFn(req.fn)) return undefined;
+        return { value: hexNumber(device.regRead(req.fn, req.offset, req.width)) };
+      case 'memWrite': {
+        const addr = Number(req.addr);
+        const len = req.len ?? req.data.length / 2;
+        const off = addr % PAGE_SIZE;
+        if (!Number.isSafeInteger(addr + len) || off + len > PAGE_SIZE || req.data.length > 2 * len || len === 0) return undefined;
+        device.memory.map(addr, len);
+        const page = device.memory.writablePageAt(addr);
+        if (page === undefined) return undefined;
+        const into = Buffer.from(page.bytes.buffer, page.bytes.byteOffset + off, len);
+        into.fill(0, into.write(req.data, 'hex'));
+        return { ok: true };
+      }
+      case 'memRead': {
+        const addr = Number(req.addr);
+        const off = addr % PAGE_SIZE;
+        if (!Number.isSafeInteger(addr + req.len) || off + req.len > PAGE_SIZE) return undefined;
+        const page = device.memory.pageAt(addr);
+        // a page that does not exist reads as zeros
+        if (page === undefined) return { data: req.zeroTail === true && zeroTail ? '' : '00'.repeat(req.len) };
+        const bytes = page.bytes.subarray(off, off + req.len);
+        return { data: toHex(req.zeroTail === true && zeroTail ? withoutZeroTail(bytes) : bytes) };
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private isFn(fn: number): boolean {
+    return Number.isInteger(fn) && fn >= 0 && fn <= (this.device?.vfs ?? -1);
   }
 
   async regRead(fn: number, offset: number, width: 4 | 8): Promise<bigint> {

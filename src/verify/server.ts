@@ -37,6 +37,26 @@ export interface ServeOptions {
   snapshots?: boolean;
 }
 
+/**
+ * An adapter that answers some raw operations in their wire form at once
+ * (the built-in emulator: its device is plain memory and registers in this
+ * process), without the Adapter's promises or copies of the bytes it reads
+ * and writes; undefined: that operation goes the ordinary way. Replayed
+ * prefixes are half of `serve`'s work in a verify run, and verify's other
+ * sessions wait behind them.
+ */
+export interface WireAnswers {
+  answerWire(req: BatchedRequest, zeroTail: boolean): BatchedResponse | undefined;
+}
+
+/** `adapter`'s WireAnswers, where it has them. */
+function wireAnswers(adapter: Adapter): WireAnswers | undefined {
+  return typeof (adapter as Partial<WireAnswers>).answerWire === 'function' ? (adapter as unknown as WireAnswers) : undefined;
+}
+
+/** A raw operation that carries the zero-tail form (memWrite `len`, memRead `zeroTail`). */
+const inZeroTailForm = (req: BatchedRequest): boolean => (req.op === 'memWrite' && req.len !== undefined) || (req.op === 'memRead' && req.zeroTail !== undefined);
+
 /** Each controller's saved states by the ids verify gave them; a reset forgets them. */
 const savedStates = new WeakMap<Adapter, Map<number, unknown>>();
 
@@ -72,7 +92,7 @@ export async function handleRequest(adapter: Adapter, req: Request, options: Ser
     case 'memRead':
     case 'snapshot':
     case 'restore':
-      return handleRaw(adapter, req, zeroTail, options);
+      return (zeroTail || !inZeroTailForm(req) ? wireAnswers(adapter)?.answerWire(req, zeroTail) : undefined) ?? handleRaw(adapter, req, zeroTail, options);
     case 'submit': {
       const cqe = await adapter.submit(req.fn, req.qid, fromHex(req.sqe, 'sqe', 64));
       return { cqe: cqe === null ? null : toHex(cqe) };
@@ -111,7 +131,7 @@ async function handleSaved(adapter: Adapter, req: BatchedRequest & { op: 'snapsh
 
 /** The raw register and memory operations, completeIo, snapshot and restore: alone or inside a batch. */
 async function handleRaw(adapter: Adapter, req: BatchedRequest, zeroTail: boolean, options: ServeOptions): Promise<BatchedResponse> {
-  if (!zeroTail && ((req.op === 'memWrite' && req.len !== undefined) || (req.op === 'memRead' && req.zeroTail !== undefined))) {
+  if (!zeroTail && inZeroTailForm(req)) {
     return { error: `${req.op} with "${req.op === 'memWrite' ? 'len' : 'zeroTail'}" is not served here (serve --no-zero-tail): send the whole data` };
   }
   switch (req.op) {
@@ -138,9 +158,11 @@ async function handleRaw(adapter: Adapter, req: BatchedRequest, zeroTail: boolea
 /** One answer per request, in order; the first error answer ends the batch (the requests after it do not run). */
 async function handleBatch(adapter: Adapter, requests: readonly BatchedRequest[], zeroTail: boolean, options: ServeOptions): Promise<BatchedResponse[]> {
   const answers: BatchedResponse[] = [];
+  const wire = wireAnswers(adapter);
   for (const r of requests) {
     try {
-      const a = await handleRaw(adapter, r, zeroTail, options);
+      // (a form not taken here gets its error from handleRaw)
+      const a = (wire !== undefined && (zeroTail || !inZeroTailForm(r)) ? wire.answerWire(r, zeroTail) : undefined) ?? (await handleRaw(adapter, r, zeroTail, options));
       answers.push(a);
       if ('error' in a) break;
     } catch (e) {

@@ -8,6 +8,7 @@ import { CONTROLLER_MUTANTS, LM_MUTANTS, MUTANT_BUGS, MUTANTS, TP4159_MUTANTS, t
 import { UnsupportedProfileError } from '../../target/errors.ts';
 import { MAX_SESSIONS, sessionCount } from '../../verify/verifyLimits.ts';
 import { UsageError } from '../usageError.ts';
+import type { WireAnswers } from '../../verify/server.ts';
 
 export interface ServeOptions {
   profile?: Profile;
@@ -39,12 +40,16 @@ export class PinnedAdapter implements Adapter {
   /** the inner adapter's, where it can snapshot (the emulator; QEMU cannot) */
   readonly snapshot?: () => Promise<unknown>;
   readonly restore?: (snapshot: unknown) => Promise<void>;
+  /** the inner adapter's, where it answers raw operations at once (the emulator) */
+  readonly answerWire?: WireAnswers['answerWire'];
 
   constructor(
     private readonly inner: Adapter,
     private readonly pins: ServeOptions,
   ) {
     const { snapshot, restore } = inner;
+    const wire = (inner as Partial<WireAnswers>).answerWire;
+    if (wire) this.answerWire = (req, zeroTail) => wire.call(inner, req, zeroTail);
     if (snapshot && restore) {
       this.snapshot = () => snapshot.call(inner);
       this.restore = (s) => restore.call(inner, s);
