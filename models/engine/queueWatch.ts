@@ -74,7 +74,8 @@ class WatchedTracker extends QueueTracker {
   }
 
   private learning(): void {
-    this.quiet.clear();
+    // (clearing allocates a new table even when empty; this runs at every register write and submit)
+    if (this.quiet.size > 0) this.quiet.clear();
     this.current = undefined;
   }
 

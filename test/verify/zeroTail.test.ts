@@ -44,6 +44,18 @@ describe('trailing zeros left out of memory data', () => {
     }
   });
 
+  it('a run of 256 bytes or more that is all zeros is compared at once: empty; one nonzero byte anywhere in it (first, middle, last) ends the tail there', () => {
+    for (const length of [256, 300, 4096]) {
+      const bytes = new Uint8Array(length + 3).subarray(3); // an odd offset into its buffer
+      expect(withoutZeroTail(bytes).length, `${length} zeros`).toBe(0);
+      for (const last of [0, 1, length >> 1, length - 2, length - 1]) {
+        bytes.fill(0);
+        bytes[last] = 7;
+        expect(withoutZeroTail(bytes).length, `length ${length}, last nonzero ${last}`).toBe(last + 1);
+      }
+    }
+  });
+
   it('serve announces zeroTail, writes data then zeros up to len, leaves the zeros out of a read that allows it, and refuses a len shorter than the data', async () => {
     const answers = await serveLines(new EmulatorAdapter(), [
       '{"op":"reset","vfs":1,"profile":"lm"}',
