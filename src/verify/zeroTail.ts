@@ -37,9 +37,11 @@ export function zeroPadded(data: string, len: number): Uint8Array | undefined {
   const n = data.length / 2;
   if (n === len) return checkedHexBytes(data);
   if (n > len) return undefined;
-  const out = Buffer.alloc(len);
-  out.write(data, 'hex');
-  return new Uint8Array(out.buffer, out.byteOffset, len);
+  // a plain array, not a Buffer: one of 64 bytes or fewer (a queue slot) lives in the garbage collector's heap, where each Buffer.alloc
+  // was memory of its own that every young collection had to sweep (most of the memory reads of a run are slots answered without their zeros)
+  const out = new Uint8Array(len);
+  if (n > 0) out.set(Buffer.from(data, 'hex'));
+  return out;
 }
 
 /** What a memWrite request writes: its data, then zeros up to its `len` when it has one. */
