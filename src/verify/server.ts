@@ -12,6 +12,8 @@
 // adapter that can snapshot its controller (the emulator) takes `snapshot`
 // and `restore` too, alone or in a batch (`snapshots`; `serve
 // --no-snapshots`: a target that cannot, whose paths verify replays).
+// An adapter that answers raw operations in their wire form at once (the
+// built-in emulator, WireAnswers) is asked that way first.
 import type { Readable, Writable } from 'node:stream';
 import { type Adapter } from '../target/adapter.ts';
 import { parseRequest, type BatchedRequest, type BatchedResponse, type Request, type Response } from './protocol.ts';
