@@ -61,10 +61,13 @@ function withDword(value: bigint, high: boolean, dword: number): bigint {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class QueueTracker {
-  private readonly functions = new Map<number, FunctionState>();
-  private readonly dstrd = new Map<number, number>();
+  // (new maps at a reset or restore, not cleared ones: a tracker soon lives in
+  // the garbage collector's old generation, and a cleared map's table stays
+  // there still pointing at what it held, which young collections then keep)
+  private functions = new Map<number, FunctionState>();
+  private dstrd = new Map<number, number>();
   /** completions read from a CQ that no submit has claimed yet, per function */
-  private readonly unclaimed = new Map<number, Uint8Array[]>();
+  private unclaimed = new Map<number, Uint8Array[]>();
   private readonly timeoutMs: number;
   /** `seen` arrays this tracker may write in place: none that a saved state shares (copy on write) */
   private ownSeen = new WeakSet<Uint32Array>();
@@ -132,9 +135,9 @@ export class QueueTracker {
 
   /** A new device (reset/power-on): forget everything, CAP included. */
   forgetAll(): void {
-    this.functions.clear();
-    this.dstrd.clear();
-    this.unclaimed.clear();
+    this.functions = new Map();
+    this.dstrd = new Map();
+    this.unclaimed = new Map();
   }
 
   /** A deep copy of the bookkeeping, for runners that snapshot and restore a device. */
@@ -144,15 +147,12 @@ export class QueueTracker {
   }
 
   restoreState(saved: unknown): void {
-    // copied straight into this tracker's maps (copyState's maps would only be emptied into them)
     const s = saved as TrackerState;
     this.ownSeen = new WeakSet();
-    this.functions.clear();
-    this.dstrd.clear();
-    this.unclaimed.clear();
+    this.functions = new Map();
     for (const [k, v] of s.functions) this.functions.set(k, copyFunctionState(v));
-    for (const [k, v] of s.dstrd) this.dstrd.set(k, v);
-    for (const [k, v] of s.unclaimed) this.unclaimed.set(k, v);
+    this.dstrd = new Map(s.dstrd);
+    this.unclaimed = new Map(s.unclaimed);
   }
 
   view(fn: number): QueueView {
