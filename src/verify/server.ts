@@ -44,8 +44,9 @@ export interface ServeOptions {
  * (the built-in emulator: its device is plain memory and registers in this
  * process), without the Adapter's promises or copies of the bytes it reads
  * and writes; undefined: that operation goes the ordinary way. Replayed
- * prefixes are half of `serve`'s work in a verify run, and verify's other
- * sessions wait behind them.
+ * prefixes were half of `serve`'s work in a verify run, and verify's other
+ * sessions wait behind them (docs/verify-speed.md, "`serve` answering at
+ * once").
  */
 export interface WireAnswers {
   answerWire(req: BatchedRequest, zeroTail: boolean): BatchedResponse | undefined;
