@@ -10,10 +10,8 @@ import { UnsupportedProfileError } from '../target/errors.ts';
 import { QueueTracker } from '../target/queueTracker.ts';
 import { DOORBELL_BASE } from '../wire/registers.ts';
 import { PAGE_SIZE } from '../wire/page.ts';
-import { hexNumber, toHex } from '../wire/hex.ts';
-import type { BatchedRequest, BatchedResponse } from './protocol.ts';
+import { batchedAnswer, type BatchedRequest, type BatchedResponse } from './protocol.ts';
 import type { WireAnswers } from './server.ts';
-import { withoutZeroTail } from './zeroTail.ts';
 
 interface EmulatorAdapterOptions {
   /** a deliberately broken variant (to show the suites catch it) */
@@ -76,8 +74,7 @@ export class EmulatorAdapter implements Adapter, WireAnswers {
   }
 
   private checkFn(fn: number): void {
-    const vfs = this.dev().vfs;
-    if (!Number.isInteger(fn) || fn < 0 || fn > vfs) throw new Error(`function ${fn} does not exist: 0 is the PF, 1..${vfs} are the VFs`);
+    if (!this.isFn(fn)) throw new Error(`function ${fn} does not exist: 0 is the PF, 1..${this.dev().vfs} are the VFs`);
   }
 
   async regWrite(fn: number, offset: number, width: 4 | 8, value: bigint): Promise<void> {
@@ -107,7 +104,7 @@ export class EmulatorAdapter implements Adapter, WireAnswers {
         return { ok: true };
       case 'regRead':
         if (!this.isFn(req.fn)) return undefined;
-        return { value: hexNumber(device.regRead(req.fn, req.offset, req.width)) };
+        return batchedAnswer({ op: 'regRead', value: device.regRead(req.fn, req.offset, req.width) });
       case 'memWrite': {
         const addr = Number(req.addr);
         const len = req.len ?? req.data.length / 2;
@@ -127,8 +124,7 @@ export class EmulatorAdapter implements Adapter, WireAnswers {
         const page = device.memory.pageAt(addr);
         // a page that does not exist reads as zeros
         if (page === undefined) return { data: req.zeroTail === true && zeroTail ? '' : '00'.repeat(req.len) };
-        const bytes = page.bytes.subarray(off, off + req.len);
-        return { data: toHex(req.zeroTail === true && zeroTail ? withoutZeroTail(bytes) : bytes) };
+        return batchedAnswer({ op: 'memRead', data: page.bytes.subarray(off, off + req.len) }, req.zeroTail === true && zeroTail);
       }
       default:
         return undefined;

@@ -16,9 +16,9 @@
 // built-in emulator, WireAnswers) is asked that way first.
 import type { Readable, Writable } from 'node:stream';
 import { type Adapter } from '../target/adapter.ts';
-import { parseRequest, type BatchedRequest, type BatchedResponse, type Request, type Response } from './protocol.ts';
-import { fromHex, hexNumber, toHex } from '../wire/hex.ts';
-import { memWriteBytes, withoutZeroTail } from './zeroTail.ts';
+import { batchedAnswer, parseRequest, type BatchedRequest, type BatchedResponse, type Request, type Response } from './protocol.ts';
+import { fromHex, toHex } from '../wire/hex.ts';
+import { memWriteBytes } from './zeroTail.ts';
 import { UnsupportedProfileError } from '../target/errors.ts';
 import { eachLine } from './lines.ts';
 import { PipeLines } from './pipeLines.ts';
@@ -147,14 +147,12 @@ async function handleRaw(adapter: Adapter, req: BatchedRequest, zeroTail: boolea
       await adapter.regWrite(req.fn, req.offset, req.width, BigInt(req.value));
       return { ok: true };
     case 'regRead':
-      return { value: hexNumber(await adapter.regRead(req.fn, req.offset, req.width)) };
+      return batchedAnswer({ op: 'regRead', value: await adapter.regRead(req.fn, req.offset, req.width) });
     case 'memWrite':
       await adapter.memWrite(BigInt(req.addr), memWriteBytes(req));
       return { ok: true };
-    case 'memRead': {
-      const bytes = await adapter.memRead(BigInt(req.addr), req.len);
-      return { data: toHex(req.zeroTail === true ? withoutZeroTail(bytes) : bytes) };
-    }
+    case 'memRead':
+      return batchedAnswer({ op: 'memRead', data: await adapter.memRead(BigInt(req.addr), req.len) }, req.zeroTail === true);
   }
 }
 
